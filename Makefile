@@ -1,0 +1,46 @@
+# ComplaintDesk — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test install install-test lint format check clean-db bench-seed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## make run — install, migrate the embedded database, load the demo organisation, start web + worker.
+run: install
+	PORT=$(PORT) bin/run
+
+## make test — install test tools, lint, run the whole suite (SQLite, and PostgreSQL when DATABASE_URL is set).
+test: install-test
+	$(VENV)/bin/ruff check .
+	bin/test
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench-seed: install
+	$(PY) bench/seed.py --count $${COUNT:-100000}
+
+clean-db:
+	rm -f var/complaintdesk.sqlite3*

@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("客服专员")
+    BUSINESS_MANAGER = "business_manager", _("业务经理")
+    BRANCH_HEAD = "branch_head", _("营业机构负责人")
+    GENERAL_MANAGEMENT = "general_management", _("综合管理部")
+    EXECUTIVE = "executive", _("管理层")
+    SUPERVISOR = "supervisor", _("主管")
+    QUALITY_INSPECTOR = "quality_inspector", _("质检员")
+    DEPARTMENT_STAFF = "department_staff", _("责任部门人员")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+    API_CLIENT = "api_client", _("接口客户端")
+
+
+class User(AbstractUser):
+    """A member of staff (or an integration's service account). Belongs to exactly one unit."""
+
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.AGENT)
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    employee_no = models.CharField(_("工号"), max_length=20, blank=True)
+    extension = models.CharField(_("分机号"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once at issue."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    prefix = models.CharField(_("前缀"), max_length=12, help_text=_("令牌开头几位，便于辨认"))
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,84 @@
+"""Writes for users and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.errors import InvalidInput
+from complaintdesk.common.time import now
+from complaintdesk.orgs.models import OrgUnit
+
+from .models import ApiToken, Role, User
+from .roles import group_name
+
+TOKEN_PREFIX = "cdt_"
+
+
+def token_hash(token: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough (unlike passwords).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str | None, role: str, org_unit: OrgUnit, display_name: str = "",
+    email: str = "", employee_no: str = "", extension: str = "",
+) -> User:
+    if role not in Role.values:
+        raise InvalidInput({"role": [_("未知的角色")]})
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput({"username": [_("用户名已存在")]})
+    user = User(
+        username=username, role=role, org_unit=org_unit, display_name=display_name, email=email,
+        employee_no=employee_no, extension=extension, is_staff=role in {Role.ADMINISTRATOR},
+        is_superuser=role == Role.ADMINISTRATOR,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user_set_role(user=user, role=role)
+    return user
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> User:
+    """The role decides the user's single role group; other role groups are removed."""
+    if role not in Role.values:
+        raise InvalidInput({"role": [_("未知的角色")]})
+    user.role = role
+    user.save(update_fields=["role"])
+    user.groups.remove(*Group.objects.filter(name__startswith="role:"))
+    user.groups.add(Group.objects.get(name=group_name(role)))
+    return user
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Returns the stored row and the clear token, which is never stored nor shown again."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(user=user, name=name, prefix=token[:10], key_hash=token_hash(token))
+    return row, token
+
+
+def api_token_authenticate(*, token: str) -> User | None:
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    current = now()
+    # Touch at most once a minute: authentication should not write on every request.
+    if row.last_used_at is None or (current - row.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=current)
+    return row.user
+
+
+def api_token_revoke(*, token_row: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token_row.pk, revoked_at__isnull=True).update(revoked_at=now())

@@ -1,0 +1,81 @@
+"""Complaints as API dictionaries: local times with offset, personal data masked by role."""
+
+from complaintdesk.common.masking import mask_email, mask_phone, mask_text
+from complaintdesk.common.time import to_local
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.selectors import complaint_timeline, complaint_transitions_for_user
+from complaintdesk.complaints.states import STAMP_FIELDS, Status
+
+
+def _local(value):
+    return to_local(value) if value else None
+
+
+def customer_view(*, complaint: Complaint, user) -> dict:
+    customer = complaint.customer
+    full = user.has_perm("complaints.view_personal_data")
+    return {
+        "name": customer.name,
+        "title": customer.get_title_display() if customer.title else "",
+        "phone": customer.phone if full or not customer.phone else mask_phone(customer.phone),
+        "email": customer.email if full or not customer.email else mask_email(customer.email),
+        "account_no": customer.account_no if full or not customer.account_no else mask_text(customer.account_no, 2),
+        "preferred_channel": customer.preferred_channel,
+        "masked": not full,
+    }
+
+
+def complaint_summary(complaint: Complaint) -> dict:
+    return {
+        "number": complaint.number,
+        "status": complaint.status,
+        "status_label": str(Status(complaint.status).label),
+        "title": complaint.title,
+        "channel": complaint.channel,
+        "org_unit": complaint.org_unit.code,
+        "category": complaint.category.code if complaint.category_id else None,
+        "severity": complaint.severity,
+        "complexity": complaint.complexity,
+        "priority": complaint.priority,
+        "assignee": complaint.assignee.username if complaint.assignee_id else None,
+        "created_at": _local(complaint.created_at),
+        "due_at": _local(complaint.due_at),
+        "first_response_due_at": _local(complaint.first_response_due_at),
+        "acknowledge_due_at": _local(complaint.acknowledge_due_at),
+        "resolution_due_at": _local(complaint.resolution_due_at),
+        "deadline_provisional": complaint.deadline_provisional,
+        "sla_paused": complaint.sla_paused_at is not None,
+    }
+
+
+def complaint_detail(*, complaint: Complaint, user) -> dict:
+    return complaint_summary(complaint) | {
+        "customer": customer_view(complaint=complaint, user=user),
+        "description": complaint.description,
+        "demand": complaint.demand,
+        "occurred_at": _local(complaint.occurred_at),
+        "place": complaint.place,
+        "product": complaint.product,
+        "people_involved": complaint.people_involved,
+        "perceived_severity": complaint.perceived_severity,
+        "is_batch": complaint.is_batch,
+        "reputation_risk": complaint.reputation_risk,
+        "responsibility": complaint.responsibility,
+        "root_cause": complaint.root_cause,
+        "impact": complaint.impact,
+        "amount_at_stake": complaint.amount_at_stake,
+        "stage_times": {name: _local(getattr(complaint, name)) for name in STAMP_FIELDS},
+        "allowed_transitions": complaint_transitions_for_user(complaint=complaint, user=user),
+        "timeline": [
+            {
+                "at": _local(event.at),
+                "actor": event.actor.username if event.actor_id else None,
+                "kind": event.kind,
+                "field": event.field,
+                "old_value": event.old_value,
+                "new_value": event.new_value,
+                "reason": event.reason,
+            }
+            for event in complaint_timeline(complaint=complaint)
+        ],
+    }

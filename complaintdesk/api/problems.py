@@ -1,0 +1,82 @@
+"""Errors as RFC 9457 problem details (application/problem+json), with per-field messages."""
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from complaintdesk.common.errors import DomainError
+
+PROBLEM_TYPE_BASE = "https://complaintdesk.dev/problems/"
+
+
+def problem_response(*, status: int, code: str, title: str, detail: str = "", errors: dict | None = None) -> JsonResponse:
+    body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, content_type="application/problem+json",
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# Pydantic's error types, said in the user's language.
+def _pydantic_message(error: dict) -> str:
+    kind = error.get("type", "")
+    messages = {
+        "missing": _("此项为必填项"),
+        "string_type": _("应为文本"),
+        "int_type": _("应为整数"),
+        "int_parsing": _("应为整数"),
+        "float_type": _("应为数字"),
+        "float_parsing": _("应为数字"),
+        "decimal_parsing": _("应为数字"),
+        "bool_type": _("应为 true 或 false"),
+        "bool_parsing": _("应为 true 或 false"),
+        "datetime_type": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
+        "datetime_parsing": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
+        "datetime_from_date_parsing": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
+        "timezone_aware": _("请带上时区，例如 +08:00"),
+        "model_type": _("应为 JSON 对象"),
+        "model_attributes_type": _("应为 JSON 对象"),
+        "dict_type": _("应为 JSON 对象"),
+        "list_type": _("应为列表"),
+        "enum": _("取值无效，可选：%(expected)s") % {"expected": error.get("ctx", {}).get("expected", "")},
+        "literal_error": _("取值无效，可选：%(expected)s") % {"expected": error.get("ctx", {}).get("expected", "")},
+        "extra_forbidden": _("不认识的字段"),
+        "string_too_long": _("太长了"),
+    }
+    return messages.get(kind, error.get("msg", _("取值无效")))
+
+
+def _field_path(loc) -> str:
+    parts = [str(p) for p in loc]
+    # ninja prefixes ("body", "<param name>", ...) — the client only knows the JSON path.
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[2:] if len(parts) > 2 and parts[0] == "body" else parts[1:]
+    return ".".join(parts) or "body"
+
+
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> JsonResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_path(error.get("loc", ())), []).append(_pydantic_message(error))
+    return problem_response(status=422, code="invalid_input", title=_("提交的数据有误"), errors=errors)
+
+
+def on_domain_error(request: HttpRequest, exc: DomainError) -> JsonResponse:
+    return problem_response(status=exc.status, code=exc.code, title=exc.message, errors=exc.fields or None)
+
+
+def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
+    if isinstance(exc, AuthenticationError) or exc.status_code == 401:
+        response = problem_response(status=401, code="unauthenticated", title=_("需要有效的访问令牌"))
+        response["WWW-Authenticate"] = 'Bearer realm="complaintdesk"'
+        return response
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return problem_response(status=400, code="malformed_json", title=_("请求体不是合法的 JSON"),
+                                errors={"body": [_("请求体不是合法的 JSON")]})
+    return problem_response(status=exc.status_code, code="http_error", title=str(exc))
+
+
+def on_not_found(request: HttpRequest, exc: Exception) -> JsonResponse:
+    return problem_response(status=404, code="not_found", title=_("未找到"))

@@ -1,0 +1,49 @@
+"""Domain errors. Interfaces (API, web) turn these into responses; services only raise them."""
+
+from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request. `code` is stable, `message` is for people."""
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class InvalidInput(DomainError):
+    """Field-level problems: {field: [reason, ...]}."""
+
+    code = "invalid_input"
+    status = 422
+
+    def __init__(self, fields: dict[str, list[str]], message: str | None = None):
+        super().__init__(message or _("提交的数据有误"), fields=fields)
+
+
+class NotFound(DomainError):
+    """Absent, or present but not visible to this user: the two are indistinguishable on purpose."""
+
+    code = "not_found"
+    status = 404
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("未找到"))
+
+
+class PermissionDenied(DomainError):
+    """The user can see the object but may not do this to it."""
+
+    code = "permission_denied"
+    status = 403
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409

@@ -1,0 +1,93 @@
+"""Customers: normalising contact details and finding the person we already know."""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from .models import ContactChannel, Customer
+
+
+def phone_normalise(raw: str) -> str:
+    """E.164 form of a mainland mobile, a landline with area code, or an international number.
+
+    Raises ValueError with a message for people when the number cannot be a real one.
+    """
+    try:
+        parsed = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValueError(_("无法识别的电话号码")) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(_("电话号码无效，请检查位数和区号"))
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def title_from_name(name: str) -> str:
+    if name.endswith("女士") or name.endswith("小姐"):
+        return Customer.Title.MS
+    if name.endswith("先生"):
+        return Customer.Title.MR
+    return Customer.Title.NONE
+
+
+def customer_fields_validate(
+    *, name: str, phone: str, email: str, account_no: str, wechat_openid: str, preferred_channel: str
+) -> tuple[dict, dict[str, list[str]]]:
+    """Clean customer fields (prefixed `customer.` in errors) and the problems found."""
+    errors: dict[str, list[str]] = {}
+    clean = {
+        "name": (name or "").strip(),
+        "phone": "",
+        "email": (email or "").strip().lower(),
+        "account_no": (account_no or "").strip(),
+        "wechat_openid": (wechat_openid or "").strip(),
+        "preferred_channel": preferred_channel or "",
+    }
+    if not clean["name"]:
+        errors["customer.name"] = [_("请填写客户姓名或称呼")]
+    elif len(clean["name"]) > 100:
+        errors["customer.name"] = [_("姓名不能超过 100 个字符")]
+    if phone and phone.strip():
+        try:
+            clean["phone"] = phone_normalise(phone.strip())
+        except ValueError as error:
+            errors["customer.phone"] = [str(error)]
+    if clean["email"]:
+        try:
+            validate_email(clean["email"])
+        except ValidationError:
+            errors["customer.email"] = [_("邮箱地址格式不正确")]
+    if len(clean["account_no"]) > 64:
+        errors["customer.account_no"] = [_("账号/订单号不能超过 64 个字符")]
+    if not (clean["phone"] or clean["email"] or clean["wechat_openid"] or "customer.phone" in errors
+            or "customer.email" in errors):
+        errors["customer.phone"] = [_("请至少留下一种联系方式：电话、邮箱或微信")]
+    if not clean["preferred_channel"]:
+        clean["preferred_channel"] = ContactChannel.PHONE if clean["phone"] else (
+            ContactChannel.EMAIL if clean["email"] else ContactChannel.WECHAT
+        )
+    elif clean["preferred_channel"] not in ContactChannel.values:
+        errors["customer.preferred_channel"] = [_("未知的联系方式")]
+    return clean, errors
+
+
+def customer_match_or_create(*, clean: dict, language: str) -> Customer:
+    """The known customer with the same phone, email, account or openid (in that order), else a new one.
+    Contact details we did not have are added to the known customer."""
+    customer = None
+    for field in ("phone", "email", "account_no", "wechat_openid"):
+        if clean[field]:
+            customer = Customer.objects.filter(**{field: clean[field]}).order_by("id").first()
+            if customer:
+                break
+    if customer is None:
+        return Customer.objects.create(
+            title=title_from_name(clean["name"]), language=language, **clean
+        )
+    missing = [f for f in ("phone", "email", "account_no", "wechat_openid") if clean[f] and not getattr(customer, f)]
+    for field in missing:
+        setattr(customer, field, clean[field])
+    if missing:
+        customer.save(update_fields=missing)
+    return customer

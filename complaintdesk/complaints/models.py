@@ -1,0 +1,263 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .states import Status
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网页表单")
+    CHAT = "chat", _("在线客服")
+    WECHAT = "wechat", _("微信公众号")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    LETTER = "letter", _("信函")
+    WALK_IN = "walk_in", _("现场/来访")
+    WEIBO = "weibo", _("微博/社交媒体")
+    API = "api", _("接口(呼叫中心/CRM)")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    WECHAT = "wechat", _("微信")
+    LETTER = "letter", _("信函")
+
+
+class Complexity(models.TextChoices):
+    GENERAL = "general", _("一般")
+    COMPLEX = "complex", _("复杂")
+
+
+class Severity(models.TextChoices):
+    GENERAL = "general", _("一般投诉")
+    MAJOR = "major", _("重大投诉")
+
+
+class PerceivedSeverity(models.TextChoices):
+    LOW = "low", _("轻微")
+    MEDIUM = "medium", _("一般")
+    HIGH = "high", _("严重")
+    CRITICAL = "critical", _("非常严重")
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, _("紧急")
+    HIGH = 2, _("高")
+    NORMAL = 3, _("中")
+    LOW = 4, _("低")
+
+
+class Responsibility(models.TextChoices):
+    UNDETERMINED = "undetermined", _("待定")
+    CUSTOMER_MISUSE = "customer_misuse", _("客户使用不当")
+    CUSTOMER_MISUNDERSTANDING = "customer_misunderstanding", _("客户误解")
+    NETWORK = "network", _("我方网络")
+    SYSTEM = "system", _("我方系统")
+    PROCESS = "process", _("我方流程")
+    STAFF = "staff", _("我方人员")
+    THIRD_PARTY = "third_party", _("第三方")
+
+
+class Customer(models.Model):
+    """A person who complains. Matched on intake by phone, email, account number or WeChat openid."""
+
+    class Title(models.TextChoices):
+        NONE = "", _("未知")
+        MR = "mr", _("先生")
+        MS = "ms", _("女士")
+
+    name = models.CharField(_("姓名"), max_length=100)
+    title = models.CharField(_("称呼"), max_length=4, choices=Title.choices, blank=True)
+    phone = models.CharField(_("电话(E.164)"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("邮箱"), blank=True, db_index=True)
+    account_no = models.CharField(_("账号/订单号"), max_length=64, blank=True, db_index=True)
+    wechat_openid = models.CharField(_("微信 OpenID"), max_length=64, blank=True, db_index=True)
+    preferred_channel = models.CharField(
+        _("首选联系方式"), max_length=16, choices=ContactChannel.choices, default=ContactChannel.PHONE
+    )
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("投诉类别")
+        verbose_name_plural = _("投诉类别")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseNumberCounter(models.Model):
+    """One row per local calendar day; the sequence behind TS<yyyymmdd><nnnnnn>."""
+
+    day = models.DateField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+
+class Complaint(models.Model):
+    number = models.CharField(_("投诉单号"), max_length=32, unique=True)
+    org_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("受理机构"), on_delete=models.PROTECT)
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="complaints")
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
+
+    # What the customer told us.
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("投诉内容"))
+    demand = models.TextField(_("客户诉求"), blank=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    place = models.CharField(_("发生地点"), max_length=200, blank=True)
+    product = models.CharField(_("涉及产品/业务"), max_length=100, blank=True)
+    people_involved = models.CharField(_("涉及人员"), max_length=200, blank=True)
+    perceived_severity = models.CharField(
+        _("客户感受严重程度"), max_length=16, choices=PerceivedSeverity.choices, default=PerceivedSeverity.MEDIUM
+    )
+
+    # Our analysis.
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT)
+    complexity = models.CharField(_("复杂程度"), max_length=16, choices=Complexity.choices, default=Complexity.GENERAL)
+    severity = models.CharField(_("严重级别"), max_length=16, choices=Severity.choices, default=Severity.GENERAL)
+    priority = models.PositiveSmallIntegerField(_("优先级"), choices=Priority.choices, default=Priority.NORMAL)
+    is_batch = models.BooleanField(_("批量/群体性"), default=False)
+    reputation_risk = models.BooleanField(_("声誉风险"), default=False)
+    responsibility = models.CharField(
+        _("责任归属"), max_length=32, choices=Responsibility.choices, default=Responsibility.UNDETERMINED
+    )
+    root_cause = models.TextField(_("根本原因"), blank=True)
+    impact = models.TextField(_("影响"), blank=True)
+    amount_at_stake = models.DecimalField(_("涉及金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    # Who has it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_complaints",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Lifecycle.
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW)
+    is_open = models.BooleanField(_("未结"), default=True)
+    created_at = models.DateTimeField(_("受理时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+    accepted_at = models.DateTimeField(_("受理确认时间"), null=True, blank=True)
+    analysing_at = models.DateTimeField(_("开始分析时间"), null=True, blank=True)
+    handling_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
+    awaiting_customer_at = models.DateTimeField(_("待客户确认时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    follow_up_at = models.DateTimeField(_("回访开始时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤诉时间"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("告知客户时间"), null=True, blank=True)
+
+    # Deadlines (stored, recomputed by sla.services on the changes that move them).
+    first_response_due_at = models.DateTimeField(_("首次响应时限"), null=True, blank=True)
+    acknowledge_due_at = models.DateTimeField(_("告知时限"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("解决时限"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("时限为暂定"), default=False)
+    due_at = models.DateTimeField(_("最近时限"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("计时暂停于"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+        permissions = [
+            ("handle_complaint", _("受理、分析、处理、反馈投诉")),
+            ("escalate_complaint", _("升级投诉")),
+            ("close_complaint", _("回访与归档投诉")),
+            ("reopen_complaint", _("重新打开投诉")),
+            ("withdraw_complaint", _("登记客户撤诉")),
+            ("assign_complaint", _("分派投诉")),
+            ("view_personal_data", _("查看完整的客户个人信息")),
+            ("view_all_units", _("查看全部机构的投诉")),
+        ]
+        indexes = [
+            # An agent's open cases by nearest deadline (the workbench's main queue).
+            models.Index(fields=["assignee", "due_at"], condition=Q(is_open=True), name="cpl_open_assignee_due"),
+            # A unit's open cases by nearest deadline (team / unassigned queues, supervisors).
+            models.Index(fields=["org_unit", "due_at"], condition=Q(is_open=True), name="cpl_open_unit_due"),
+            models.Index(fields=["org_unit", "-created_at"], name="cpl_unit_created"),
+            models.Index(fields=["status", "due_at"], name="cpl_status_due"),
+            models.Index(fields=["-created_at"], name="cpl_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("登记投诉")
+    TRANSITION = "transition", _("状态变更")
+    FIELD_CHANGED = "field_changed", _("字段修改")
+    ASSIGNED = "assigned", _("分派")
+    DEADLINES = "deadlines", _("时限变更")
+    NOTE = "note", _("备注")
+    PERSONAL_DATA_REVEALED = "pii_revealed", _("查看个人信息")
+
+
+class ComplaintEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("complaint events are append-only")
+
+    def delete(self):
+        raise TypeError("complaint events are append-only")
+
+
+class ComplaintEvent(models.Model):
+    """The append-only timeline: one row per change. Never updated, never deleted.
+
+    The model refuses it; on PostgreSQL a trigger refuses it too (migration 0002).
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
+    field = models.CharField(_("字段"), max_length=50, blank=True)
+    old_value = models.TextField(_("原值"), blank=True)
+    new_value = models.TextField(_("新值"), blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+
+    objects = ComplaintEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("处理记录")
+        verbose_name_plural = _("处理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "at"], name="cpl_event_complaint_at")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("complaint events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("complaint events are append-only")

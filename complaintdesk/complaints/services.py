@@ -1,0 +1,296 @@
+"""Writes to complaints. Each service is one transaction that records the timeline with the actor."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from complaintdesk.accounts.access import access_complaint, units_visible_to
+from complaintdesk.common.errors import InvalidInput, PermissionDenied
+from complaintdesk.common.time import now
+from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.sla.services import complaint_deadlines_refresh, complaint_sla_pause, complaint_sla_resume
+
+from . import states
+from .customers import customer_fields_validate, customer_match_or_create
+from .models import (
+    Category,
+    Channel,
+    Complaint,
+    Complexity,
+    EventKind,
+    PerceivedSeverity,
+    Priority,
+    Responsibility,
+    Severity,
+)
+from .numbering import case_number_allocate
+from .states import IllegalTransition, Status
+from .timeline import event_record, events_record_changes
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+DEMAND_MAX = 5_000
+SHORT_TEXT_MAX = 200
+# A clock skew allowance for "when it happened": a customer's phone may run a little fast.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+
+
+@dataclass
+class IntakeCustomer:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    account_no: str = ""
+    wechat_openid: str = ""
+    preferred_channel: str = ""
+
+
+@dataclass
+class IntakeData:
+    """What any channel hands to intake. Channel adapters and the API build this."""
+
+    channel: str
+    title: str
+    description: str
+    customer: IntakeCustomer
+    demand: str = ""
+    org_unit_code: str = ""
+    occurred_at: dt.datetime | None = None
+    place: str = ""
+    product: str = ""
+    people_involved: str = ""
+    perceived_severity: str = PerceivedSeverity.MEDIUM
+    category_code: str = ""
+    language: str = "zh-hans"
+    extra: dict = field(default_factory=dict)
+
+
+def _text_errors(errors: dict, name: str, value: str, *, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[name] = [_("此项为必填项")]
+    elif len(value) > limit:
+        errors[name] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": len(value)}]
+    return value
+
+
+def _intake_validate(*, data: IntakeData, actor, at: dt.datetime) -> tuple[dict, dict, OrgUnit, Category | None]:
+    errors: dict[str, list[str]] = {}
+    values = {
+        "title": _text_errors(errors, "title", data.title, limit=TITLE_MAX, required=True),
+        "description": _text_errors(errors, "description", data.description, limit=DESCRIPTION_MAX, required=True),
+        "demand": _text_errors(errors, "demand", data.demand, limit=DEMAND_MAX),
+        "place": _text_errors(errors, "place", data.place, limit=SHORT_TEXT_MAX),
+        "product": _text_errors(errors, "product", data.product, limit=100),
+        "people_involved": _text_errors(errors, "people_involved", data.people_involved, limit=SHORT_TEXT_MAX),
+    }
+    if data.channel not in Channel.values:
+        errors["channel"] = [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]
+    if data.perceived_severity not in PerceivedSeverity.values:
+        errors["perceived_severity"] = [_("可选：%(choices)s") % {"choices": ", ".join(PerceivedSeverity.values)}]
+    if data.occurred_at is not None:
+        if data.occurred_at.tzinfo is None:
+            errors["occurred_at"] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
+        elif data.occurred_at > at + FUTURE_TOLERANCE:
+            errors["occurred_at"] = [_("发生时间不能晚于现在")]
+    customer_clean, customer_errors = customer_fields_validate(
+        name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
+        account_no=data.customer.account_no, wechat_openid=data.customer.wechat_openid,
+        preferred_channel=data.customer.preferred_channel,
+    )
+    errors.update(customer_errors)
+
+    unit = None
+    if data.org_unit_code:
+        unit = units_visible_to(actor).filter(code=data.org_unit_code).first()
+        if unit is None:
+            errors["org_unit"] = [_("未知的机构编码：%(code)s") % {"code": data.org_unit_code}]
+    elif actor.org_unit_id is None:
+        errors["org_unit"] = [_("请指定受理机构")]
+    else:
+        unit = actor.org_unit
+    category = None
+    if data.category_code:
+        category = Category.objects.filter(code=data.category_code, is_active=True).first()
+        if category is None:
+            errors["category"] = [_("未知的类别编码：%(code)s") % {"code": data.category_code}]
+    if errors:
+        raise InvalidInput(errors)
+    return values, customer_clean, unit, category
+
+
+def complaint_create(*, data: IntakeData, actor) -> Complaint:
+    """Intake: validate everything first, then store the case, its customer, deadlines and the
+    first timeline event in one transaction. Nothing is written when anything is wrong."""
+    if not actor.has_perm("complaints.add_complaint"):
+        raise PermissionDenied(_("您没有登记投诉的权限"))
+    at = now()
+    values, customer_clean, unit, category = _intake_validate(data=data, actor=actor, at=at)
+    # Outside a transaction the number is taken in a tiny transaction of its own (see numbering).
+    number = None if connection.in_atomic_block else case_number_allocate(at=at)
+    with transaction.atomic():
+        customer = customer_match_or_create(clean=customer_clean, language=data.language)
+        complaint = Complaint(
+            number=number or case_number_allocate(at=at), org_unit=unit, customer=customer, channel=data.channel,
+            language=data.language, occurred_at=data.occurred_at, perceived_severity=data.perceived_severity,
+            category=category, created_by=actor, status=Status.NEW, is_open=True, created_at=at, updated_at=at,
+            **values,
+        )
+        complaint_deadlines_refresh(complaint=complaint, at=at)
+        complaint.save(force_insert=True)
+        event_record(complaint=complaint, actor=actor, kind=EventKind.CREATED, at=at, new=Status.NEW,
+                     reason=_("通过%(channel)s登记") % {"channel": complaint.get_channel_display()})
+    return complaint
+
+
+def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
+    try:
+        rule = states.check_transition(complaint.status, target)
+    except IllegalTransition as error:
+        allowed = "、".join(f"{s.label}({s.value})" for s in error.allowed) or _("无（终止状态）")
+        raise InvalidInput(
+            {"to": [_("当前状态为“%(current)s”(%(value)s)，不能转为 %(target)s；允许：%(allowed)s") % {
+                "current": error.current.label, "value": error.current.value, "target": target, "allowed": allowed}]},
+            message=_("不允许的状态变更"),
+        ) from None
+    if not actor.has_perm(f"complaints.{rule.permission}"):
+        raise PermissionDenied(_("您没有权限把投诉转为“%(target)s”") % {"target": Status(target).label})
+    if rule.reason_required and not reason.strip():
+        raise InvalidInput({"reason": [_("转为“%(target)s”需要填写原因") % {"target": Status(target).label}]})
+
+    old_status = complaint.status
+    leaving_pause = complaint.sla_paused_at is not None
+    complaint.status = target
+    complaint.is_open = states.is_open(target)
+    setattr(complaint, rule.stamp, at)
+    if target == Status.ACCEPTED:
+        # Acceptance is the first human response, and it tells the customer the case is taken.
+        complaint.first_responded_at = complaint.first_responded_at or at
+        complaint.acknowledged_at = complaint.acknowledged_at or at
+        if complaint.assignee_id is None and actor.has_perm("complaints.handle_complaint"):
+            complaint.assignee = actor
+    if leaving_pause:
+        complaint_sla_resume(complaint=complaint, at=at)
+    if target == Status.AWAITING_CUSTOMER:
+        complaint_sla_pause(complaint=complaint, at=at)
+    event_record(complaint=complaint, actor=actor, kind=EventKind.TRANSITION, at=at, field="status",
+                 old=old_status, new=target, reason=reason)
+
+
+@transaction.atomic
+def complaint_transition(*, number: str, actor, to: str, reason: str = "") -> Complaint:
+    """Move a case through the lifecycle: table, permission, per-stage stamp, clocks, timeline."""
+    complaint = access_complaint(user=actor, number=number, for_update=True)
+    at = now()
+    if to not in Status.values:
+        raise InvalidInput({"to": [_("未知的状态：%(to)s") % {"to": to}]})
+    before = _deadline_snapshot(complaint)
+    _transition_apply(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
+    complaint_deadlines_refresh(complaint=complaint, at=at)
+    events_record_changes(complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.DEADLINES,
+                          reason=_("状态变更后重算时限"))
+    complaint.updated_at = at
+    complaint.save()
+    return complaint
+
+
+ANALYSIS_FIELDS = (
+    "category", "complexity", "severity", "priority", "is_batch", "reputation_risk", "responsibility", "root_cause",
+    "impact", "amount_at_stake",
+)
+_DEADLINE_FIELDS = ("first_response_due_at", "acknowledge_due_at", "resolution_due_at", "deadline_provisional", "due_at")
+
+
+def _deadline_snapshot(complaint: Complaint) -> dict:
+    return {name: getattr(complaint, name) for name in _DEADLINE_FIELDS}
+
+
+def _analysis_clean(changes: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    choices = {"complexity": Complexity, "severity": Severity, "responsibility": Responsibility}
+    for name, value in changes.items():
+        if name not in ANALYSIS_FIELDS:
+            errors[name] = [_("此字段不能在分析中修改")]
+        elif name in choices:
+            if value not in choices[name].values:
+                errors[name] = [_("可选：%(choices)s") % {"choices": ", ".join(choices[name].values)}]
+            clean[name] = value
+        elif name == "priority":
+            if value not in Priority.values:
+                errors[name] = [_("优先级为 1（紧急）到 4（低）")]
+            clean[name] = value
+        elif name == "category":
+            category = Category.objects.filter(code=value, is_active=True).first() if value else None
+            if value and category is None:
+                errors[name] = [_("未知的类别编码：%(code)s") % {"code": value}]
+            clean[name] = category
+        elif name in {"is_batch", "reputation_risk"}:
+            if not isinstance(value, bool):
+                errors[name] = [_("应为 true 或 false")]
+            clean[name] = value
+        elif name == "amount_at_stake":
+            try:
+                clean[name] = None if value in (None, "") else Decimal(str(value))
+                if clean[name] is not None and clean[name] < 0:
+                    errors[name] = [_("金额不能为负数")]
+            except ArithmeticError:
+                errors[name] = [_("应为金额数字")]
+        else:
+            clean[name] = _text_errors(errors, name, value if isinstance(value, str) else "", limit=DEMAND_MAX)
+    if errors:
+        raise InvalidInput(errors)
+    return clean
+
+
+@transaction.atomic
+def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") -> Complaint:
+    """Record the analysis (category, complexity, severity …); deadlines follow severity and complexity."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    if not complaint.is_open:
+        raise InvalidInput({"status": [_("投诉已结束，不能再修改分析结果")]})
+    clean = _analysis_clean(changes)
+    at = now()
+    before = {name: getattr(complaint, name) for name in clean} | _deadline_snapshot(complaint)
+    for name, value in clean.items():
+        setattr(complaint, name, value)
+    complaint_deadlines_refresh(complaint=complaint, at=at)
+    events_record_changes(complaint=complaint, actor=actor, at=at, before=before, reason=reason)
+    complaint.updated_at = at
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Complaint:
+    complaint = access_complaint(user=actor, number=number, permission="assign_complaint", for_update=True)
+    if assignee is not None and not complaints_visible_to_assignee(assignee, complaint):
+        raise InvalidInput({"assignee": [_("该用户看不到这张投诉单，不能分派给他")]})
+    at = now()
+    before = {"assignee": complaint.assignee}
+    complaint.assignee = assignee
+    events_record_changes(complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.ASSIGNED,
+                          reason=reason)
+    complaint.updated_at = at
+    complaint.save(update_fields=["assignee", "updated_at"])
+    return complaint
+
+
+def complaints_visible_to_assignee(user, complaint: Complaint) -> bool:
+    from complaintdesk.accounts.access import complaints_visible_to
+
+    return complaints_visible_to(user).filter(pk=complaint.pk).exists()
+
+
+@transaction.atomic
+def complaint_add_note(*, number: str, actor, text: str) -> Complaint:
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
+    errors: dict[str, list[str]] = {}
+    text = _text_errors(errors, "text", text, limit=DEMAND_MAX, required=True)
+    if errors:
+        raise InvalidInput(errors)
+    event_record(complaint=complaint, actor=actor, kind=EventKind.NOTE, at=now(), new=text)
+    return complaint

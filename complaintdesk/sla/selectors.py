@@ -1,0 +1,32 @@
+"""Which policy applies to a case."""
+
+from django.db.models import Q
+
+from complaintdesk.orgs.models import OrgUnit
+
+from .deadlines import PolicyTerms
+from .models import SlaPolicy
+
+TERM_FIELDS = ("first_response_major", "first_response_general", "resolution_general", "resolution_complex", "acknowledge")
+
+
+def sla_policy_for(*, unit: OrgUnit | None, category_id: int | None) -> SlaPolicy:
+    """The most specific policy: nearest unit first, a category-specific row before a general one
+    at the same unit; the organisation default last. An unsaved default if nothing is configured."""
+    codes = [c for c in unit.path.split("/") if c] if unit else []
+    rows = list(
+        SlaPolicy.objects.filter(Q(org_unit__code__in=codes) | Q(org_unit__isnull=True))
+        .filter(Q(category_id=category_id) | Q(category__isnull=True))
+        .select_related("org_unit")
+        .order_by("id")[:200]
+    )
+
+    def specificity(policy: SlaPolicy) -> tuple[int, int]:
+        depth = codes.index(policy.org_unit.code) + 1 if policy.org_unit_id else 0
+        return depth, 1 if policy.category_id else 0
+
+    return max(rows, key=specificity) if rows else SlaPolicy(name="default")
+
+
+def policy_terms(policy: SlaPolicy) -> PolicyTerms:
+    return PolicyTerms(**{name: getattr(policy, name) for name in TERM_FIELDS})
