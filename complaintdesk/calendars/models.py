@@ -43,9 +43,7 @@ class CalendarEntry(models.Model):
             models.UniqueConstraint(
                 fields=["day"], condition=Q(org_unit__isnull=True), name="calendars_entry_unique_org_day"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=EntryKind.values), name="calendars_entry_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="calendars_entry_kind_valid"),
         ]
 
     def __str__(self) -> str:

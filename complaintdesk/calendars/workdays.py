@@ -175,9 +175,7 @@ class WorkCalendar:
     business_hours: tuple[tuple[dt.time, dt.time], ...] = ()
     closures: frozenset[dt.date] = frozenset()
     extra_workdays: frozenset[dt.date] = frozenset()
-    _offsets: tuple[tuple[dt.timedelta, dt.timedelta], ...] = field(
-        init=False, repr=False, compare=False
-    )
+    _offsets: tuple[tuple[dt.timedelta, dt.timedelta], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, dt.tzinfo):

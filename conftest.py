@@ -1,0 +1,112 @@
+"""Shared test fixtures: a small organisation with two stores, users of each role, API clients.
+
+Service-dependent tests are marked `postgres` / `redis`: they run when the service is configured,
+skip otherwise, and fail instead of skipping when REQUIRE_SERVICES=1 (CI). The SQLite pass of
+`bin/test` sets TEST_DB_PASS=sqlite, where PostgreSQL-only tests legitimately skip.
+"""
+
+import json
+import os
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.accounts.services import api_token_issue, user_create
+from complaintdesk.complaints.models import Category
+from complaintdesk.orgs.services import orgunit_create
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _service_missing(reason: str, *, legitimately_absent: bool = False):
+    if REQUIRE_SERVICES and not legitimately_absent:
+        pytest.fail(f"REQUIRE_SERVICES=1: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _service_missing(
+            "needs PostgreSQL (set DATABASE_URL)", legitimately_absent=os.environ.get("TEST_DB_PASS") == "sqlite"
+        )
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        _service_missing("needs Redis (set REDIS_URL)")
+
+
+class Org:
+    """HQ → EAST region → SH branch → stores A and B, plus a billing department."""
+
+    def __init__(self):
+        self.hq = orgunit_create(code="HQ", name="总部", kind="hq")
+        self.region = orgunit_create(code="EAST", name="华东大区", kind="region", parent=self.hq)
+        self.branch = orgunit_create(code="SH", name="上海分公司", kind="branch", parent=self.region)
+        self.store_a = orgunit_create(code="SH-A", name="徐汇门店", kind="store", parent=self.branch)
+        self.store_b = orgunit_create(code="SH-B", name="浦东门店", kind="franchise", parent=self.branch)
+        self.billing = orgunit_create(code="BILL", name="计费部", kind="department", parent=self.hq)
+        self.category = Category.objects.create(code="billing_dispute", name="计费争议", name_en="Billing dispute")
+        self.agent_a = self.user("agent_a", Role.AGENT, self.store_a)
+        self.agent_b = self.user("agent_b", Role.AGENT, self.store_b)
+        self.manager = self.user("manager", Role.BUSINESS_MANAGER, self.branch)
+        self.executive = self.user("exec", Role.EXECUTIVE, self.hq)
+        self.inspector = self.user("qa", Role.QUALITY_INSPECTOR, self.hq)
+        self.dept_staff = self.user("billing", Role.DEPARTMENT_STAFF, self.billing)
+        self.api_a = self.user("api_a", Role.API_CLIENT, self.store_a)
+
+    @staticmethod
+    def user(username, role, unit):
+        return user_create(username=username, password=None, role=role, org_unit=unit, display_name=username)
+
+
+@pytest.fixture
+def org(db):
+    return Org()
+
+
+class Api:
+    """A JSON client that speaks as one user with a bearer token."""
+
+    def __init__(self, user):
+        _row, token = api_token_issue(user=user)
+        self.user = user
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def _send(self, method, path, body=None, raw: bytes | None = None):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        return getattr(self.client, method)(f"/api/v1{path}", data=data, **kwargs)
+
+    def get(self, path):
+        return self._send("get", path)
+
+    def post(self, path, body=None, raw=None):
+        return self._send("post", path, body, raw)
+
+    def patch(self, path, body=None):
+        return self._send("patch", path, body)
+
+
+@pytest.fixture
+def api_for(org):
+    return Api
+
+
+def complaint_payload(**overrides) -> dict:
+    payload = {
+        "channel": "phone",
+        "customer": {"name": "王女士", "phone": "13800138000", "email": None, "account_no": None},
+        "title": "宽带连续三天断网",
+        "description": "家里宽带从周五晚上开始断网，重启光猫也没用，已经影响孩子上网课。",
+        "demand": "尽快修好，并减免本月月租",
+        "product": "家庭宽带",
+        "occurred_at": "2026-11-20T20:00:00+08:00",
+    }
+    payload.update(overrides)
+    return payload
+
+
+@pytest.fixture
+def make_payload():
+    return complaint_payload
