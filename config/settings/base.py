@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "complaintdesk.api",
     "complaintdesk.web",
     "complaintdesk.demo",
+    "complaintdesk.tasks",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,8 @@ MEDIA_URL = "media/"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 360}}
+    # Workers must run jobs through django-tasks' Job class, which calls the Task object.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     INSTALLED_APPS.append("django_rq")
 else:
