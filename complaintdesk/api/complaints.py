@@ -1,14 +1,22 @@
 """Complaint endpoints of API v1: parse, call one service or selector, present."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.complaints import services
 from complaintdesk.complaints.selectors import complaint_list
 
 from .presenters import complaint_detail, complaint_summary
-from .schemas import AnalysisIn, ComplaintIn, ComplaintListOut, ComplaintOut, ProblemOut, StatusCode, TransitionIn
+from .schemas import (
+    AnalysisIn,
+    ComplaintIn,
+    ComplaintListOut,
+    ComplaintOut,
+    ProblemOut,
+    StatusCode,
+    TransitionIn,
+)
 
 router = Router(tags=["complaints"])
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
@@ -48,7 +56,7 @@ def _intake_data(payload: ComplaintIn) -> services.IntakeData:
 def create_complaint(request: HttpRequest, payload: ComplaintIn):
     complaint = services.complaint_create(data=_intake_data(payload), actor=request.user)
     complaint = access_complaint(user=request.user, number=complaint.number)
-    return 201, complaint_detail(complaint=complaint, user=request.user)
+    return Status(201, complaint_detail(complaint=complaint, user=request.user))
 
 
 @router.get("/complaints", response={200: ComplaintListOut, **ERRORS}, summary="投诉列表 / list complaints")

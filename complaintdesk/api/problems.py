@@ -52,7 +52,8 @@ def _field_path(loc) -> str:
     parts = [str(p) for p in loc]
     # ninja prefixes ("body", "<param name>", ...) — the client only knows the JSON path.
     if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[2:] if len(parts) > 2 and parts[0] == "body" else parts[1:]
+        # A body error at ("body", "payload") is about the whole body (not an object, empty).
+        parts = parts[2:] if parts[0] == "body" else parts[1:]
     return ".".join(parts) or "body"
 
 

@@ -254,11 +254,14 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
         raise InvalidInput({"status": [_("投诉已结束，不能再修改分析结果")]})
     clean = _analysis_clean(changes)
     at = now()
-    before = {name: getattr(complaint, name) for name in clean} | _deadline_snapshot(complaint)
+    before = {name: getattr(complaint, name) for name in clean}
+    deadlines_before = _deadline_snapshot(complaint)
     for name, value in clean.items():
         setattr(complaint, name, value)
     complaint_deadlines_refresh(complaint=complaint, at=at)
     events_record_changes(complaint=complaint, actor=actor, at=at, before=before, reason=reason)
+    events_record_changes(complaint=complaint, actor=actor, at=at, before=deadlines_before, kind=EventKind.DEADLINES,
+                          reason=_("分析结果变更后重算时限"))
     complaint.updated_at = at
     complaint.save()
     return complaint

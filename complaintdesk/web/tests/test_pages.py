@@ -1,4 +1,3 @@
-import pytest
 from django.test import Client
 
 from complaintdesk.accounts.services import user_create
