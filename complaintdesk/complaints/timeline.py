@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from complaintdesk.common.time import to_local
+
 from .models import Complaint, ComplaintEvent, EventKind
 
 
@@ -9,7 +11,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return to_local(value).isoformat()
     return str(value)
 
 

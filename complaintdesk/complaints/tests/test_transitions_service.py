@@ -6,6 +6,7 @@ from collections import deque
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.time import to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.services import (
     IntakeCustomer,
@@ -242,8 +243,10 @@ def test_awaiting_customer_pauses_and_leaving_resumes_later_by_the_paused_length
     moved = ComplaintEvent.objects.get(
         complaint=complaint, kind=EventKind.DEADLINES, field="resolution_due_at", at=resumed_at
     )
-    assert moved.old_value == before[2].isoformat()
-    assert moved.new_value == (before[2] + 5 * H).isoformat()
+    # Times in the timeline are written in the organisation's zone, with their offset.
+    assert moved.old_value == to_local(before[2]).isoformat()
+    assert moved.new_value == to_local(before[2] + 5 * H).isoformat()
+    assert moved.new_value.endswith("+08:00")
 
 
 def test_a_pause_over_a_weekend_counts_calendar_and_working_clocks_apart(org, clock):
