@@ -218,6 +218,7 @@ class EventKind(models.TextChoices):
     DEADLINES = "deadlines", _("时限变更")
     NOTE = "note", _("备注")
     PERSONAL_DATA_REVEALED = "pii_revealed", _("查看个人信息")
+    REPLY_OVERRIDDEN = "reply_overridden", _("忽略答复检查警告")
 
 
 class ComplaintEventQuerySet(models.QuerySet):

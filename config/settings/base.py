@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "complaintdesk.calendars",
     "complaintdesk.sla",
     "complaintdesk.complaints",
+    "complaintdesk.scripts",
     "complaintdesk.api",
     "complaintdesk.web",
     "complaintdesk.demo",
@@ -135,6 +136,8 @@ else:
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 # Prefix of readable case numbers: TS20261123000123.
 CASE_NUMBER_PREFIX = os.environ.get("CASE_NUMBER_PREFIX", "TS")
+# The brand reply scripts speak for ({brand} placeholder).
+BRAND_NAME = os.environ.get("BRAND_NAME", "ComplaintDesk")
 
 LOGGING = {
     "version": 1,
