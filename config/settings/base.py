@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "complaintdesk.sla",
     "complaintdesk.complaints",
     "complaintdesk.scripts",
+    "complaintdesk.intelligence",
     "complaintdesk.api",
     "complaintdesk.web",
     "complaintdesk.demo",

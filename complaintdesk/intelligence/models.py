@@ -1,0 +1,209 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .severity import SeverityRules
+
+
+class EmotionLevel(models.TextChoices):
+    CALM = "calm", _("平静")
+    UNHAPPY = "unhappy", _("不满")
+    ANGRY = "angry", _("愤怒")
+
+
+class SuggestionSource(models.TextChoices):
+    MODEL = "model", _("学习模型")
+    KEYWORDS = "keywords", _("关键词")
+    NONE = "none", _("无建议")
+
+
+class CategoryKeyword(models.Model):
+    """One keyword of the organisation's taxonomy: the cold-start classifier, editable in the admin.
+
+    Keyed by category code (not a foreign key) so the shipped taxonomy loads before the
+    organisation has created its categories; keywords of a code with no active category are unused.
+    """
+
+    category_code = models.CharField(_("类别编码"), max_length=32, db_index=True)
+    keyword = models.CharField(_("关键词"), max_length=100)
+    weight = models.FloatField(_("权重"), default=1.0, help_text=_("2 = 单独出现即可基本确定类别；1 = 线索"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("分类关键词")
+        verbose_name_plural = _("分类关键词")
+        ordering = ["category_code", "-weight", "keyword"]
+        constraints = [
+            models.UniqueConstraint(fields=["category_code", "keyword"], name="intel_keyword_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_code}: {self.keyword}"
+
+
+class ClassifierModel(models.Model):
+    """A trained category classifier: one row per training run, at most one active."""
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    created_at = models.DateTimeField(_("训练时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("训练人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(_("训练数据"), max_length=200, default="cases")
+    trained_on = models.PositiveIntegerField(_("训练样本数"))
+    labels = models.JSONField(_("类别"), default=list)
+    evaluation = models.JSONField(_("评估结果"), default=dict)
+    train_seconds = models.FloatField(_("训练耗时(秒)"), default=0.0)
+    is_active = models.BooleanField(_("使用中"), default=False)
+    blob = models.BinaryField(_("模型"), editable=False)
+
+    class Meta:
+        verbose_name = _("分类模型")
+        verbose_name_plural = _("分类模型")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="intel_one_active_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class ComplaintInsight(models.Model):
+    """What one enrichment run found for one complaint, with its reasons; one row per run."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="insights"
+    )
+    created_at = models.DateTimeField(_("分析时间"))
+    # Category.
+    suggested_category_code = models.CharField(_("建议类别"), max_length=32, blank=True)
+    category_confidence = models.FloatField(_("置信度"), default=0.0)
+    category_source = models.CharField(
+        _("建议来源"), max_length=16, choices=SuggestionSource.choices, default=SuggestionSource.NONE
+    )
+    category_explanation = models.JSONField(_("依据词"), default=list)
+    classifier_version = models.PositiveIntegerField(_("模型版本"), null=True, blank=True)
+    category_applied = models.BooleanField(_("已自动设置类别"), default=False)
+    # Emotion.
+    emotion_level = models.CharField(
+        _("情绪"), max_length=16, choices=EmotionLevel.choices, default=EmotionLevel.CALM
+    )
+    upset_probability = models.FloatField(_("不满概率"), default=0.5)
+    emotion_cues = models.JSONField(_("情绪线索"), default=list)
+    # Severity and priority.
+    severity_score = models.PositiveIntegerField(_("严重度评分"), default=0)
+    suggested_severity = models.CharField(_("建议严重级别"), max_length=16, blank=True)
+    suggested_priority = models.PositiveSmallIntegerField(_("建议优先级"), null=True, blank=True)
+    reputation_risk = models.BooleanField(_("声誉风险"), default=False)
+    severity_reasons = models.JSONField(_("评分依据"), default=list)
+    explanation = models.TextField(_("说明"), blank=True)
+    applied_changes = models.JSONField(_("已应用的修改"), default=dict)
+    errors = models.JSONField(_("出错的步骤"), default=list)
+
+    class Meta:
+        verbose_name = _("投诉智能分析")
+        verbose_name_plural = _("投诉智能分析")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["complaint", "-created_at"], name="intel_insight_complaint")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EmotionLabel(models.Model):
+    """An agent's judgement of how upset a text is: a training label for the emotion model."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("文本"))
+    level = models.CharField(_("情绪"), max_length=16, choices=EmotionLevel.choices)
+    labelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("标注人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("标注时间"))
+
+    class Meta:
+        verbose_name = _("情绪标注")
+        verbose_name_plural = _("情绪标注")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.text[:30]}"
+
+
+def _default_rules() -> dict:
+    return SeverityRules().as_dict()
+
+
+class IntelligencePolicy(models.Model):
+    """The organisation's settings for enrichment: one row (pk 1), created with defaults on first use."""
+
+    auto_category_threshold = models.FloatField(
+        _("自动设置类别的置信度下限"),
+        default=0.6,
+        help_text=_("低于此值的类别只作为建议显示，不写入投诉单"),
+    )
+    apply_category = models.BooleanField(_("自动设置类别"), default=True)
+    apply_severity = models.BooleanField(_("自动设置严重级别与优先级"), default=True)
+    severity_rules = models.JSONField(_("严重度规则与权重"), default=_default_rules)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("智能分析设置")
+        verbose_name_plural = _("智能分析设置")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class RepeatMatch(models.TextChoices):
+    CUSTOMER = "customer", _("同一客户")
+    ACCOUNT = "account", _("同一账号/订单号")
+    PHONE = "phone", _("同一电话")
+    EMAIL = "email", _("同一邮箱")
+
+
+class RepeatLink(models.Model):
+    """`complaint` repeats `earlier`: the same customer, account/order, phone or email within the
+    organisation's repeat window. A complaint with links is a repeat complaint (KPI, priority)."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="repeat_links"
+    )
+    earlier = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("此前的投诉"),
+        on_delete=models.PROTECT,
+        related_name="repeated_by",
+    )
+    matched_on = models.CharField(_("匹配依据"), max_length=16, choices=RepeatMatch.choices)
+    created_at = models.DateTimeField(_("关联时间"))
+
+    class Meta:
+        verbose_name = _("重复投诉关联")
+        verbose_name_plural = _("重复投诉关联")
+        ordering = ["complaint", "-earlier__created_at"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "earlier"], name="intel_repeat_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.earlier_id}"

