@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0004_intake_api_attachments_list_indexes'),
+        ('complaints', '0003_event_kind_reply_overridden'),
         ('intelligence', '0002_default_taxonomy'),
     ]
 
