@@ -1,9 +1,15 @@
 """Complaints as API dictionaries: local times with offset, personal data masked by role."""
 
+from django.urls import reverse
+
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import to_local
-from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.selectors import complaint_timeline, complaint_transitions_for_user
+from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent
+from complaintdesk.complaints.selectors import (
+    complaint_attachments,
+    complaint_timeline,
+    complaint_transitions_for_user,
+)
 from complaintdesk.complaints.states import STAMP_FIELDS, Status
 
 
@@ -48,7 +54,16 @@ def complaint_summary(complaint: Complaint) -> dict:
     }
 
 
-def complaint_detail(*, complaint: Complaint, user) -> dict:
+def complaint_detail(
+    *, complaint: Complaint, user, events: list[ComplaintEvent] | None = None,
+    attachments: list[Attachment] | None = None,
+) -> dict:
+    """The case with its timeline and attachments; `events` / `attachments` when the caller has them
+    already (intake has just written the whole timeline of a new case)."""
+    if events is None:
+        events = complaint_timeline(complaint=complaint)
+    if attachments is None:
+        attachments = complaint_attachments(complaint=complaint)
     return complaint_summary(complaint) | {
         "customer": customer_view(complaint=complaint, user=user),
         "description": complaint.description,
@@ -66,16 +81,35 @@ def complaint_detail(*, complaint: Complaint, user) -> dict:
         "amount_at_stake": complaint.amount_at_stake,
         "stage_times": {name: _local(getattr(complaint, name)) for name in STAMP_FIELDS},
         "allowed_transitions": complaint_transitions_for_user(complaint=complaint, user=user),
-        "timeline": [
-            {
-                "at": _local(event.at),
-                "actor": event.actor.username if event.actor_id else None,
-                "kind": event.kind,
-                "field": event.field,
-                "old_value": event.old_value,
-                "new_value": event.new_value,
-                "reason": event.reason,
-            }
-            for event in complaint_timeline(complaint=complaint)
-        ],
+        "recorded_by": complaint.recorded_by.username if complaint.recorded_by_id else None,
+        "recorded_by_name": complaint.recorded_by_name,
+        "timeline": [event_view(event) for event in events],
+        "attachments": [attachment_view(attachment, number=complaint.number) for attachment in attachments],
+    }
+
+
+def event_view(event: ComplaintEvent) -> dict:
+    return {
+        "at": _local(event.at),
+        "actor": event.actor.username if event.actor_id else None,
+        "kind": event.kind,
+        "field": event.field,
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+        "reason": event.reason,
+    }
+
+
+def attachment_view(attachment: Attachment, *, number: str) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "channel": attachment.channel,
+        "uploaded_by": attachment.uploaded_by.username if attachment.uploaded_by_id else None,
+        "uploaded_at": _local(attachment.uploaded_at),
+        "url": reverse("api-v1:complaint_attachment_download",
+                       kwargs={"number": number, "attachment_id": attachment.pk}),
     }

@@ -1,10 +1,14 @@
 """Errors as RFC 9457 problem details (application/problem+json), with per-field messages."""
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from complaintdesk.common.errors import DomainError
+
+from .idempotency import IdempotentReplay, replay_response
+from .ratelimit import RateLimited, too_many_requests
 
 PROBLEM_TYPE_BASE = "https://complaintdesk.dev/problems/"
 
@@ -51,9 +55,15 @@ def _pydantic_message(error: dict) -> str:
 def _field_path(loc) -> str:
     parts = [str(p) for p in loc]
     # ninja prefixes ("body", "<param name>", ...) — the client only knows the JSON path.
-    if parts and parts[0] in {"body", "query", "path", "header"}:
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
         # A body error at ("body", "payload") is about the whole body (not an object, empty).
-        parts = parts[2:] if parts[0] == "body" else parts[1:]
+        if parts[0] == "body":
+            parts = parts[2:]
+        else:
+            # Query, path and header parameters are flat: the name is the last non-index part
+            # (a list parameter's error is at ("query", <schema>, name, index)).
+            names = [p for p in parts[1:] if not p.isdigit()]
+            parts = names[-1:]
     return ".".join(parts) or "body"
 
 
@@ -81,3 +91,23 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
 
 def on_not_found(request: HttpRequest, exc: Exception) -> JsonResponse:
     return problem_response(status=404, code="not_found", title=_("未找到"))
+
+
+def body_too_large(*, limit: int) -> JsonResponse:
+    return problem_response(
+        status=413, code="body_too_large", title=_("请求体太大"),
+        detail=_("请求体不能超过 %(limit)s 字节") % {"limit": f"{limit:,}"},
+        errors={"body": [_("请求体太大（上限 %(mb)s MB）") % {"mb": f"{limit / 1024 / 1024:.1f}"}]},
+    )
+
+
+def on_request_too_big(request: HttpRequest, exc: Exception) -> JsonResponse:
+    return body_too_large(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return too_many_requests(retry_after=exc.retry_after)
+
+
+def on_idempotent_replay(request: HttpRequest, exc: IdempotentReplay) -> HttpResponse:
+    return replay_response(exc.record)

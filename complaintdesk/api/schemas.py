@@ -2,16 +2,27 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from complaintdesk.complaints.models import Channel, ContactChannel, PerceivedSeverity
 from complaintdesk.complaints.states import Status
 
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+
+
+def _iso_text_only(value):
+    # Pydantic would read a number as seconds since 1970: a wrong type here, not a time.
+    if value is not None and not isinstance(value, str | dt.datetime):
+        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 datetime string")
+    return value
+
+
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text_only)]
 
 
 class StrictSchema(Schema):
@@ -29,20 +40,38 @@ class CustomerIn(StrictSchema):
     )
 
 
+class RecorderIn(StrictSchema):
+    username: str | None = Field(None, description="记录人的用户名（本系统用户，须在调用者可见的机构内）")
+    employee_no: str | None = Field(None, description="或：记录人的工号")
+    name: str | None = Field(None, description="或：外部系统中的记录人姓名（不是本系统用户时）")
+
+
 class ComplaintIn(StrictSchema):
-    channel: ChannelCode
+    channel: ChannelCode = Field(description="客户在哪个渠道投诉：phone、walk_in、letter、weibo、chat 为人工登记渠道")
     org_unit: str | None = Field(None, description="受理机构编码；缺省为调用者所属机构")
     customer: CustomerIn
     title: str
     description: str
     demand: str | None = Field(None, description="客户诉求")
-    occurred_at: dt.datetime | None = Field(None, description="ISO 8601，带时区")
+    occurred_at: IsoDateTime | None = Field(None, description="ISO 8601，带时区")
     place: str | None = None
     product: str | None = Field(None, description="涉及的产品或业务")
     people_involved: str | None = None
     perceived_severity: Literal[tuple(PerceivedSeverity.values)] | None = None  # type: ignore[valid-type]
     category: str | None = Field(None, description="类别编码")
     language: Literal["zh-hans", "en"] | None = None
+    recorded_by: RecorderIn | None = Field(
+        None, description="人工登记渠道的记录人；缺省为调用者本人（接口客户端调用时为空）"
+    )
+
+
+class NoteIn(StrictSchema):
+    text: str = Field(description="内部备注（客户看不到）")
+
+
+class MessageIn(StrictSchema):
+    text: str = Field(description="客户说的话，原样记录")
+    channel: ChannelCode = Field(description="客户通过哪个渠道说的")
 
 
 class TransitionIn(StrictSchema):
@@ -105,8 +134,22 @@ class ComplaintSummaryOut(Schema):
     sla_paused: bool
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="上传时的文件名（仅供显示）")
+    content_type: str = Field(description="按文件内容识别的类型")
+    size: int
+    sha256: str
+    channel: str
+    uploaded_by: str | None
+    uploaded_at: dt.datetime
+    url: str = Field(description="下载地址（需要认证，仅限可见此投诉的用户）")
+
+
 class ComplaintOut(ComplaintSummaryOut):
     customer: CustomerOut
+    recorded_by: str | None = Field(description="记录人（本系统用户名）")
+    recorded_by_name: str = Field(description="记录人（外部系统中的姓名）")
     description: str
     demand: str
     occurred_at: dt.datetime | None
@@ -123,11 +166,13 @@ class ComplaintOut(ComplaintSummaryOut):
     stage_times: dict[str, dt.datetime | None]
     allowed_transitions: list[StatusCode]
     timeline: list[EventOut]
+    attachments: list[AttachmentOut]
 
 
 class ComplaintListOut(Schema):
     items: list[ComplaintSummaryOut]
-    count: int
+    count: int = Field(description="本页条数")
+    next_cursor: str | None = Field(description="下一页的游标（传给 cursor 参数）；没有更多时为 null")
 
 
 class ProblemOut(Schema):

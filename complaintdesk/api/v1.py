@@ -1,5 +1,6 @@
 """API v1: JSON over HTTP, bearer tokens, problem+json errors, OpenAPI 3 at /api/v1/openapi.json."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -9,19 +10,76 @@ from complaintdesk.common.errors import DomainError
 from . import problems
 from .auth import BearerToken
 from .complaints import router as complaints_router
+from .guards import body_size_guard
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import IdempotentReplay, idempotency_claim, idempotent_transaction
+from .ratelimit import RateLimited, ratelimited
 
-api = NinjaAPI(
+_PROBLEM = {"$ref": "#/components/schemas/ProblemOut"}
+_STANDARD_PROBLEMS = {
+    "409": "Idempotency-Key 已用于另一个请求（内容不同），或同一键的请求正在处理",
+    "413": "请求体太大",
+    "429": "未认证的请求过于频繁；见 Retry-After",
+}
+
+
+class ComplaintDeskAPI(NinjaAPI):
+    """Adds what decorators do to every operation to the schema: the Idempotency-Key header on each
+    POST, and the problem responses (409, 413, 429) they can give."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {})
+        components.setdefault("parameters", {})["IdempotencyKey"] = {
+            "name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+            "description": "同一主体用同一个键重试时返回第一次的响应（状态与内容相同），不会重复登记；"
+            "同一个键配不同的请求内容返回 409。建议用 UUID。",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+        }
+        components.setdefault("headers", {})["RetryAfter"] = {
+            "description": "多少秒后可以重试", "schema": {"type": "integer"}}
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                responses = operation["responses"] = {
+                    str(status): response for status, response in operation.get("responses", {}).items()}
+                wanted = ["429"] + (["409", "413"] if method == "post" else ["413"] if method == "patch" else [])
+                for status in wanted:
+                    responses.setdefault(status, {"description": _STANDARD_PROBLEMS[status],
+                                                  "content": {"application/json": {"schema": _PROBLEM}}})
+                responses["429"].setdefault("headers", {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}})
+                for status, response in responses.items():
+                    content = response.get("content", {})
+                    if status.startswith("4") and "application/json" in content:
+                        content.setdefault("application/problem+json", content["application/json"])
+                if method == "post":
+                    operation.setdefault("parameters", []).append({"$ref": "#/components/parameters/IdempotencyKey"})
+        return schema
+
+
+api = ComplaintDeskAPI(
     title="ComplaintDesk API",
     version="1",
     description="客户投诉处理系统接口。认证：`Authorization: Bearer <token>`（`manage.py issue_api_token 用户名`）。"
-    "时间为带时区偏移的 ISO 8601；错误为 application/problem+json，`errors` 按字段列出原因。",
+    "时间为带时区偏移的 ISO 8601；错误为 application/problem+json，`errors` 按字段列出原因。"
+    "每个 POST 都接受 `Idempotency-Key` 头：重试时带上同一个键，不会重复登记。"
+    "列表用游标分页：把 `next_cursor` 作为 `cursor` 传回。",
     auth=BearerToken(),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=ratelimited("api-docs"),
 )
 api.add_exception_handler(ValidationError, problems.on_validation_error)
 api.add_exception_handler(DomainError, problems.on_domain_error)
 api.add_exception_handler(HttpError, problems.on_http_error)
 api.add_exception_handler(Http404, problems.on_not_found)
+api.add_exception_handler(RequestDataTooBig, problems.on_request_too_big)
+api.add_exception_handler(TooManyFieldsSent, problems.on_request_too_big)
+api.add_exception_handler(RateLimited, problems.on_rate_limited)
+api.add_exception_handler(IdempotentReplay, problems.on_idempotent_replay)
+# Outermost first: the size check before anything reads the body, then the idempotency transaction
+# around the whole operation, and the key's claim after authentication and validation.
+api.add_decorator(idempotent_transaction, mode="view")
+api.add_decorator(body_size_guard, mode="view")
+api.add_decorator(idempotency_claim, mode="operation")
 api.add_router("/", complaints_router)

@@ -4,6 +4,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import ContactChannel, Customer
@@ -72,13 +73,26 @@ def customer_fields_validate(
     return clean, errors
 
 
+MATCH_FIELDS = ("phone", "email", "account_no", "wechat_openid")
+MATCH_CANDIDATES = 50
+
+
 def customer_match_or_create(*, clean: dict, language: str) -> Customer:
     """The known customer with the same phone, email, account or openid (in that order), else a new one.
     Contact details we did not have are added to the known customer."""
+    keys = [field for field in MATCH_FIELDS if clean[field]]
     customer = None
-    for field in ("phone", "email", "account_no", "wechat_openid"):
-        if clean[field]:
-            customer = Customer.objects.filter(**{field: clean[field]}).order_by("id").first()
+    if keys:
+        # One query over the four indexed columns; the order of MATCH_FIELDS decides between candidates.
+        condition = Q()
+        for field in keys:
+            condition |= Q(**{field: clean[field]})
+        candidates = list(Customer.objects.filter(condition).order_by("id")[:MATCH_CANDIDATES])
+        for field in keys:
+            if len(candidates) < MATCH_CANDIDATES:
+                customer = next((c for c in candidates if getattr(c, field) == clean[field]), None)
+            else:  # more people share these details than one query brings back: ask field by field
+                customer = Customer.objects.filter(**{field: clean[field]}).order_by("id").first()
             if customer:
                 break
     if customer is None:

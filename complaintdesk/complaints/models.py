@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -156,6 +158,13 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
+    # Who took it down on an assisted channel (phone, walk-in, letter, Weibo, chat). An integration
+    # posts on behalf of an agent: the agent is `recorded_by` when known here, else named in text.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by_name = models.CharField(_("记录人（外部系统）"), max_length=100, blank=True)
 
     # Lifecycle.
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW)
@@ -203,7 +212,12 @@ class Complaint(models.Model):
             models.Index(fields=["org_unit", "due_at"], condition=Q(is_open=True), name="cpl_open_unit_due"),
             models.Index(fields=["org_unit", "-created_at"], name="cpl_unit_created"),
             models.Index(fields=["status", "due_at"], name="cpl_status_due"),
-            models.Index(fields=["-created_at"], name="cpl_created"),
+            # API v1 list orderings, each with `id` last so that a keyset cursor is one index range.
+            # created: newest first; deadline: nearest first (cases without a running clock after);
+            # priority: most urgent first, then nearest deadline.
+            models.Index(fields=["-created_at", "-id"], name="cpl_created_id"),
+            models.Index(fields=["due_at", "id"], name="cpl_due_id"),
+            models.Index(fields=["priority", "due_at", "id"], name="cpl_priority_due_id"),
         ]
 
     def __str__(self) -> str:
@@ -219,6 +233,14 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("备注")
     PERSONAL_DATA_REVEALED = "pii_revealed", _("查看个人信息")
     REPLY_OVERRIDDEN = "reply_overridden", _("忽略答复检查警告")
+    # What the customer said after intake, on any channel; `field` holds the channel code.
+    CUSTOMER_MESSAGE = "customer_message", _("客户留言")
+    # Evidence added to the case; `new_value` is the file's name, `field` the attachment id.
+    ATTACHMENT_ADDED = "attachment", _("上传附件")
+    # An outbound notification reached the provider; `field` is the channel, `new_value` the template code.
+    NOTIFIED = "notified", _("已通知客户")
+    # An outbound notification was given up after its last attempt; `field` is the channel.
+    NOTIFY_FAILED = "notify_failed", _("通知客户失败")
 
 
 class ComplaintEventQuerySet(models.QuerySet):
@@ -262,3 +284,35 @@ class ComplaintEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("complaint events are append-only")
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # Never the client's file name in the path: names are for people, paths are ours.
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """Evidence for a case (photos, PDFs). The bytes live in Django's storage (MEDIA_ROOT by
+    default), never in the database; the type is what the content is, sniffed from its bytes."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["complaint", "sha256"], name="cpl_attachment_sha")]
+
+    def __str__(self) -> str:
+        return self.original_name

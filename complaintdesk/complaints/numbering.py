@@ -6,6 +6,7 @@ gap, which is fine (numbers are unique, not contiguous).
 """
 
 import datetime as dt
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -27,7 +28,8 @@ def format_case_number(day: dt.date, sequence: int) -> str:
 def case_number_allocate(*, at: dt.datetime) -> str:
     day = at.astimezone(local_zone()).date()
     sql = _UPSERT.format(table=connection.ops.quote_name(CaseNumberCounter._meta.db_table))
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Inside the caller's transaction the statement is part of it; alone, it commits on its own.
+    with (transaction.atomic() if not connection.in_atomic_block else nullcontext()), connection.cursor() as cursor:
         cursor.execute(sql, [day])
         (sequence,) = cursor.fetchone()
     return format_case_number(day, sequence)

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import access_complaint, units_visible_to
+from complaintdesk.accounts.models import Role, User
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
@@ -19,6 +20,7 @@ from .models import (
     Category,
     Channel,
     Complaint,
+    ComplaintEvent,
     Complexity,
     EventKind,
     PerceivedSeverity,
@@ -49,6 +51,20 @@ class IntakeCustomer:
 
 
 @dataclass
+class IntakeRecorder:
+    """Who took the complaint down on an assisted channel: a user of ours (by username or staff
+    number, within the caller's units) or, for an integration's own staff, a name as given."""
+
+    username: str = ""
+    employee_no: str = ""
+    name: str = ""
+
+
+# Channels where a member of staff writes down what the customer said (SPEC §2 step 1).
+ASSISTED_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.LETTER, Channel.WEIBO, Channel.CHAT})
+
+
+@dataclass
 class IntakeData:
     """What any channel hands to intake. Channel adapters and the API build this."""
 
@@ -65,6 +81,7 @@ class IntakeData:
     perceived_severity: str = PerceivedSeverity.MEDIUM
     category_code: str = ""
     language: str = "zh-hans"
+    recorded_by: IntakeRecorder | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -75,6 +92,30 @@ def _text_errors(errors: dict, name: str, value: str, *, limit: int, required: b
     elif len(value) > limit:
         errors[name] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": len(value)}]
     return value
+
+
+def _recorder_validate(*, data: IntakeData, actor, errors: dict) -> dict:
+    """recorded_by / recorded_by_name of the case. A human actor on an assisted channel recorded it
+    themself unless told otherwise; an integration (no unit-bound human) names the agent."""
+    recorder = data.recorded_by
+    if recorder is None or not (recorder.username or recorder.employee_no or recorder.name):
+        human = data.channel in ASSISTED_CHANNELS and actor.role != Role.API_CLIENT
+        return {"recorded_by": actor if human else None, "recorded_by_name": ""}
+    name = (recorder.name or "").strip()
+    if len(name) > 100:
+        errors["recorded_by.name"] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": 100, "length": len(name)}]
+    user = None
+    lookup = {"username": recorder.username.strip()} if recorder.username.strip() else (
+        {"employee_no": recorder.employee_no.strip()} if recorder.employee_no.strip() else None
+    )
+    if lookup:
+        user = (
+            User.objects.filter(is_active=True, org_unit__in=units_visible_to(actor), **lookup).order_by("id").first()
+        )
+        if user is None:
+            field_name = "recorded_by." + next(iter(lookup))
+            errors[field_name] = [_("在您可见的机构中没有这位员工：%(who)s") % {"who": next(iter(lookup.values()))}]
+    return {"recorded_by": user, "recorded_by_name": name if user is None else ""}
 
 
 def _intake_validate(*, data: IntakeData, actor, at: dt.datetime) -> tuple[dict, dict, OrgUnit, Category | None]:
@@ -102,6 +143,7 @@ def _intake_validate(*, data: IntakeData, actor, at: dt.datetime) -> tuple[dict,
         preferred_channel=data.customer.preferred_channel,
     )
     errors.update(customer_errors)
+    values.update(_recorder_validate(data=data, actor=actor, errors=errors))
 
     unit = None
     if data.org_unit_code:
@@ -141,9 +183,21 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
         )
         complaint_deadlines_refresh(complaint=complaint, at=at)
         complaint.save(force_insert=True)
-        event_record(complaint=complaint, actor=actor, kind=EventKind.CREATED, at=at, new=Status.NEW,
-                     reason=_("通过%(channel)s登记") % {"channel": complaint.get_channel_display()})
+        created = event_record(complaint=complaint, actor=actor, kind=EventKind.CREATED, at=at, new=Status.NEW,
+                               reason=_intake_reason(complaint))
+    complaint.created_event = created  # the whole timeline of the new case, for whoever presents it next
     return complaint
+
+
+def _intake_reason(complaint: Complaint) -> str:
+    reason = _("通过%(channel)s登记") % {"channel": complaint.get_channel_display()}
+    recorder = complaint.recorded_by
+    who = complaint.recorded_by_name or (
+        " ".join(p for p in (recorder.display_name or recorder.username, recorder.employee_no) if p) if recorder else ""
+    )
+    if who:
+        reason += _("（记录人：%(who)s）") % {"who": who}
+    return reason
 
 
 def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
@@ -288,12 +342,33 @@ def complaints_visible_to_assignee(user, complaint: Complaint) -> bool:
     return complaints_visible_to(user).filter(pk=complaint.pk).exists()
 
 
+MESSAGE_MAX = DESCRIPTION_MAX
+
+
 @transaction.atomic
-def complaint_add_note(*, number: str, actor, text: str) -> Complaint:
+def complaint_add_note(*, number: str, actor, text: str) -> ComplaintEvent:
+    """An internal note on the timeline (never shown to the customer)."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
     errors: dict[str, list[str]] = {}
     text = _text_errors(errors, "text", text, limit=DEMAND_MAX, required=True)
     if errors:
         raise InvalidInput(errors)
-    event_record(complaint=complaint, actor=actor, kind=EventKind.NOTE, at=now(), new=text)
-    return complaint
+    return event_record(complaint=complaint, actor=actor, kind=EventKind.NOTE, at=now(), new=text)
+
+
+@transaction.atomic
+def complaint_add_customer_message(*, number: str, actor, text: str, channel: str) -> ComplaintEvent:
+    """What the customer said after intake, on any channel, as a timeline event (`field` = channel).
+    Kept on closed cases too: nothing a customer says is lost; reopening is a decision for people."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
+    errors: dict[str, list[str]] = {}
+    text = _text_errors(errors, "text", text, limit=MESSAGE_MAX, required=True)
+    if channel not in Channel.values:
+        errors["channel"] = [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]
+    if errors:
+        raise InvalidInput(errors)
+    at = now()
+    event = event_record(complaint=complaint, actor=actor, kind=EventKind.CUSTOMER_MESSAGE, at=at, field=channel,
+                         new=text, reason=_("客户通过%(channel)s留言") % {"channel": Channel(channel).label})
+    Complaint.objects.filter(pk=complaint.pk).update(updated_at=at)
+    return event

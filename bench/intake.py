@@ -1,0 +1,239 @@
+"""Intake throughput: complaints/s and p50/p95 latency of POST /api/v1/complaints, server as in production.
+
+    createdb -h 127.0.0.1 -U postgres complaintdesk_intake_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/complaintdesk_intake_bench \\
+        .venv/bin/python bench/intake.py --count 20000 --clients 8
+
+What it does:
+- migrates the bench database, builds the demo organisation when absent, and issues a token to the
+  API client `bench_api` (HQ, so it may file into any unit);
+- starts gunicorn (`config.wsgi`, settings `config.settings.base`, DEBUG off, `--workers 2` sync
+  workers) on 127.0.0.1 only, and always stops it at the end;
+- prepares --count realistic bodies (demo samples: texts, units, channels, customers; 25 % returning
+  customers), each with its own `Idempotency-Key` as an integration sends it (`--no-idempotency-key` to
+  leave the header out);
+- sends them from --clients threads, each request timed from connect to the last byte, bounded by
+  --count and by --time-cap seconds;
+- prints complaints/s (created ÷ wall time), p50/p95/p99 latency, status counts, and checks the
+  database holds exactly the complaints created.
+
+Tasks queued on commit (acknowledgement, enrichment) are written to the task table as in production;
+no worker runs during the measurement (workers are separate processes, usually separate machines).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from benchenv import ROOT, bench_database_url, database_label, django_setup
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20_000, help="complaints to post (default 20000)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--time-cap", type=float, default=1800.0, help="stop sending after this many seconds")
+    parser.add_argument("--warmup", type=int, default=50, help="requests before the measurement (not counted)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
+    parser.add_argument("--allow-sqlite", action="store_true", help="run without PostgreSQL (not comparable)")
+    parser.add_argument("--out", help="write the figures as JSON to this file")
+    return parser.parse_args()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
+    """The API token and `count` request bodies."""
+    from django.core.management import call_command
+
+    from complaintdesk.accounts.models import Role, User
+    from complaintdesk.accounts.services import api_token_issue, user_create
+    from complaintdesk.demo.organisation import INTAKE_UNIT_WEIGHTS, UNIT_BY_CODE, demo_organisation_ensure
+    from complaintdesk.demo.samples import sample_complaint, sample_customer
+
+    call_command("migrate", verbosity=0)
+    units = demo_organisation_ensure()
+    user = User.objects.filter(username="bench_api").first() or user_create(
+        username="bench_api", password=None, role=Role.API_CLIENT, org_unit=units["HQ"], display_name="压测接口",
+    )
+    _row, token = api_token_issue(user=user, name="bench/intake.py")
+    rng = random.Random(seed)
+    codes, weights = list(INTAKE_UNIT_WEIGHTS), list(INTAKE_UNIT_WEIGHTS.values())
+    customers, bodies = [], []
+    for _ in range(count):
+        unit = rng.choices(codes, weights=weights)[0]
+        spec = UNIT_BY_CODE[unit]
+        sample = sample_complaint(rng, city=spec.city, store=spec.name)
+        if customers and rng.random() < 0.25:
+            customer = rng.choice(customers)
+        else:
+            person = sample_customer(rng)
+            customer = {"name": person.name, "phone": person.phone, "email": person.email or None,
+                        "wechat_openid": person.wechat_openid or None, "account_no": sample.account_no or None}
+            customers.append(customer)
+        body = {
+            "channel": sample.channel, "org_unit": unit, "customer": customer, "title": sample.title,
+            "description": sample.description, "demand": sample.demand, "place": sample.place,
+            "product": sample.product, "people_involved": sample.people_involved,
+            "perceived_severity": sample.perceived_severity,
+        }
+        if sample.channel in {"phone", "walk_in", "letter", "weibo", "chat"}:
+            body["recorded_by"] = {"name": f"坐席 {rng.randint(8000, 8999)}"}
+        bodies.append(json.dumps(body, ensure_ascii=False).encode())
+    return token, bodies
+
+
+class Server:
+    def __init__(self, *, port: int, workers: int):
+        self.port, self.workers = port, workers
+        self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"complaintdesk-intake-bench-{port}.log"
+        self.process = None
+
+    def start(self) -> None:
+        env = dict(os.environ, DATABASE_URL=bench_database_url(), DJANGO_SETTINGS_MODULE="config.settings.base",
+                   DEBUG="0", LOG_LEVEL="WARNING")
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(self.workers), "--worker-class", "sync", "--timeout", "120",
+                   "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log.open("w"),
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        sys.exit(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def post(port: int, token: str, body: bytes, with_key: bool) -> tuple[int, float]:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if with_key:
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("POST", "/api/v1/complaints", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def run_load(*, port: int, token: str, bodies: list[bytes], clients: int, with_key: bool,
+             time_cap: float) -> dict:
+    lock = threading.Lock()
+    position = iter(range(len(bodies)))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    stop_at = time.monotonic() + time_cap
+
+    def client() -> None:
+        while time.monotonic() < stop_at:
+            with lock:
+                index = next(position, None)
+            if index is None:
+                return
+            try:
+                status, seconds = post(port, token, bodies[index], with_key)
+            except OSError:
+                status, seconds = 0, 0.0
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 201:
+                    latencies.append(seconds)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    created = statuses.get(201, 0)
+    return {
+        "sent": sum(statuses.values()), "created": created, "statuses": statuses, "wall_s": round(wall, 2),
+        "complaints_per_s": round(created / wall, 1) if wall else 0.0,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    django_setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql" and not args.allow_sqlite:
+        sys.exit("set DATABASE_URL to a PostgreSQL bench database (or --allow-sqlite for a smoke run)")
+    from complaintdesk.complaints.models import Complaint
+
+    print(f"database: {database_label()}")
+    prepare_started = time.perf_counter()
+    token, bodies = prepare(args.count + args.warmup, args.seed)
+    before = Complaint.objects.count()
+    connection.close()
+    print(f"prepared {len(bodies):,} bodies in {time.perf_counter() - prepare_started:.1f} s; "
+          f"table holds {before:,} complaints")
+
+    server = Server(port=args.port, workers=args.workers)
+    server.start()
+    try:
+        with_key = not args.no_idempotency_key
+        run_load(port=args.port, token=token, bodies=bodies[: args.warmup], clients=args.clients,
+                 with_key=with_key, time_cap=args.time_cap)
+        figures = run_load(port=args.port, token=token, bodies=bodies[args.warmup:], clients=args.clients,
+                           with_key=with_key, time_cap=args.time_cap)
+    finally:
+        server.stop()
+    after = Complaint.objects.count()
+    figures |= {"database": database_label(), "clients": args.clients, "workers": args.workers,
+                "idempotency_key": with_key, "complaints_in_table_after": after,
+                "created_in_table": after - before}
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    print(f"\nPOST /api/v1/complaints, {args.clients} clients, gunicorn {args.workers} sync workers: "
+          f"{figures['complaints_per_s']} complaints/s, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms "
+          f"({figures['created']:,} created in {figures['wall_s']} s; statuses {figures['statuses']})")
+    expected = figures["created"] + min(args.warmup, len(bodies))
+    if after - before != expected:
+        print(f"WARNING: the table grew by {after - before}, expected {expected}")
+    if args.out:
+        Path(args.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

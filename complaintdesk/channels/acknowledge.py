@@ -1,0 +1,114 @@
+"""The acknowledgement to the customer after intake (SPEC §2 step 1): case number, the steps that
+follow, the deadline, and how they will hear back.
+
+This module builds it; sending it is the notifications app's. The seam:
+
+    complaint_acknowledge(complaint_id)       ← the task `channels.tasks.acknowledge_complaint` calls it
+        acknowledgement_build(complaint)      → Acknowledgement (plain values, local times)
+        every registered sender(ack)          ← notifications registers one in its AppConfig.ready():
+                                                 acknowledgement_sender_register(notifier_function)
+
+With no sender registered the acknowledgement is logged and the outcome says `no_sender`. A sender
+that raises makes the task fail, so the queue's retry applies; senders must be idempotent per case
+(the notification log is the natural place to check "already sent").
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.time import to_local
+from complaintdesk.complaints.models import Complaint
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    complaint_id: int
+    number: str
+    language: str
+    intake_channel: str  # where the complaint came in
+    reply_channel: str  # where the customer wants to hear back (Customer.preferred_channel)
+    customer_name: str
+    customer_title: str  # 先生 / 女士 / ""
+    phone: str  # E.164, "" when unknown
+    email: str
+    wechat_openid: str
+    title: str
+    first_response_due_at: dt.datetime | None  # local (organisation's zone)
+    resolution_due_at: dt.datetime | None
+    deadline_provisional: bool
+    next_steps: list[str] = field(default_factory=list)
+    text: str = ""  # the whole message in the customer's language, for SMS / passive replies / pages
+
+
+AcknowledgementSender = Callable[[Acknowledgement], object]
+_senders: list[AcknowledgementSender] = []
+
+
+def acknowledgement_sender_register(sender: AcknowledgementSender) -> None:
+    if sender not in _senders:
+        _senders.append(sender)
+
+
+def acknowledgement_sender_unregister(sender: AcknowledgementSender) -> None:
+    if sender in _senders:
+        _senders.remove(sender)
+
+
+@dataclass(frozen=True)
+class AcknowledgementOutcome:
+    status: str  # "sent", "no_sender", "missing" (no such complaint)
+    acknowledgement: Acknowledgement | None = None
+    results: list = field(default_factory=list)
+
+
+def _when(value: dt.datetime | None) -> str:
+    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
+    customer = complaint.customer
+    first_due = to_local(complaint.first_response_due_at) if complaint.first_response_due_at else None
+    resolution_due = to_local(complaint.resolution_due_at) if complaint.resolution_due_at else None
+    language = complaint.language if complaint.language in {"zh-hans", "en"} else "zh-hans"
+    with translation.override(language):
+        steps = [
+            _("我们会在 %(when)s 前与您联系，了解详细情况。") % {"when": _when(first_due)},
+            _("我们将分析原因，并向您提出解决方案。"),
+            _("我们将在 %(when)s 前通过%(channel)s告诉您处理结果。") % {
+                "when": _when(resolution_due), "channel": customer.get_preferred_channel_display()},
+        ]
+        addressed = f"{customer.name}" if customer.name else _("您好")
+        text = _(
+            "%(name)s，您的投诉已登记，投诉单号 %(number)s。%(steps)s 如需查询进度，请提供投诉单号。"
+        ) % {"name": addressed, "number": complaint.number, "steps": "".join(steps)}
+        if complaint.deadline_provisional:
+            text += _("（该年度节假日安排尚未公布，时限为暂定）")
+    return Acknowledgement(
+        complaint_id=complaint.pk, number=complaint.number, language=language, intake_channel=complaint.channel,
+        reply_channel=customer.preferred_channel, customer_name=customer.name,
+        customer_title=customer.get_title_display() if customer.title else "", phone=customer.phone,
+        email=customer.email, wechat_openid=customer.wechat_openid, title=complaint.title,
+        first_response_due_at=first_due, resolution_due_at=resolution_due,
+        deadline_provisional=complaint.deadline_provisional, next_steps=steps, text=text,
+    )
+
+
+def complaint_acknowledge(complaint_id: int) -> AcknowledgementOutcome:
+    """Build the acknowledgement of a stored complaint and hand it to every registered sender."""
+    complaint = Complaint.objects.select_related("customer").filter(pk=complaint_id).first()
+    if complaint is None:
+        logger.warning("complaint_acknowledge: no complaint %s", complaint_id)
+        return AcknowledgementOutcome(status="missing")
+    ack = acknowledgement_build(complaint)
+    if not _senders:
+        logger.info("acknowledgement of %s not sent (no notifier registered): %s", ack.number, ack.text)
+        return AcknowledgementOutcome(status="no_sender", acknowledgement=ack)
+    results = [sender(ack) for sender in list(_senders)]
+    return AcknowledgementOutcome(status="sent", acknowledgement=ack, results=results)

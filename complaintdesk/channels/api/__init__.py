@@ -1,0 +1,3 @@
+from .adapter import ApiChannelAdapter
+
+__all__ = ["ApiChannelAdapter"]

@@ -1,0 +1,112 @@
+"""The one intake every channel calls.
+
+1. Everything is validated first (complaints.services.complaint_create validates the fields, the
+   phone, the unit; the files are checked by content here), so a refused message writes nothing.
+2. The complaint is stored durably: customer matched or created, case number, deadlines, the
+   `created` event — and its files — in one transaction.
+3. Only after that transaction commits are the side effects queued as tasks: enrichment
+   (intelligence: category, severity, emotion) and the acknowledgement to the customer
+   (channels.acknowledge.complaint_acknowledge). Either can be redone; neither can lose the case.
+"""
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.errors import InvalidInput
+from complaintdesk.complaints.attachments import attachment_add, attachment_check
+from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.complaints.services import IntakeData, complaint_add_customer_message, complaint_create
+
+from .base import InboundMessage, IncomingFile
+
+logger = logging.getLogger(__name__)
+
+FILES_MAX = 10
+
+
+@dataclass
+class IntakeResult:
+    complaint: Complaint
+    created: bool  # False when the message was appended to an existing case
+    event: ComplaintEvent | None = None  # the customer-message event of an appended message
+
+
+def _files_check(files: Sequence[IncomingFile]) -> None:
+    if len(files) > FILES_MAX:
+        raise InvalidInput({"files": [_("一次最多 %(n)d 个附件") % {"n": FILES_MAX}]})
+    errors: dict[str, list[str]] = {}
+    for index, incoming in enumerate(files):
+        try:
+            attachment_check(content=io.BytesIO(incoming.content), name=incoming.name,
+                             declared_type=incoming.declared_type)
+        except InvalidInput as error:
+            errors[f"files.{index}"] = error.fields.get("file", [error.message])
+    if errors:
+        raise InvalidInput(errors, message=_("不接受这个附件"))
+
+
+def _files_store(*, number: str, actor, files: Sequence[IncomingFile], channel: str) -> None:
+    for incoming in files:
+        attachment_add(number=number, actor=actor, content=io.BytesIO(incoming.content), name=incoming.name,
+                       declared_type=incoming.declared_type, channel=channel)
+
+
+def complaint_intake(*, data: IntakeData, actor, files: Sequence[IncomingFile] = ()) -> Complaint:
+    """Store a new complaint from any channel, then queue its enrichment and acknowledgement."""
+    _files_check(files)
+    if files:
+        with transaction.atomic():
+            complaint = complaint_create(data=data, actor=actor)
+            _files_store(number=complaint.number, actor=actor, files=files, channel=data.channel)
+    else:
+        complaint = complaint_create(data=data, actor=actor)
+    after_intake_queue(complaint_id=complaint.pk)
+    return complaint
+
+
+def intake_receive(*, message: InboundMessage, actor) -> IntakeResult:
+    """A channel's message: a new complaint, or — when it names a case — a customer message on it."""
+    if not message.case_number:
+        return IntakeResult(complaint=complaint_intake(data=message.data, actor=actor, files=message.files),
+                            created=True)
+    _files_check(message.files)
+    data = message.data
+    text = "\n\n".join(part for part in (data.title.strip(), data.description.strip()) if part)
+    with transaction.atomic():
+        event = complaint_add_customer_message(number=message.case_number, actor=actor, text=text,
+                                               channel=data.channel)
+        _files_store(number=message.case_number, actor=actor, files=message.files, channel=data.channel)
+    return IntakeResult(complaint=event.complaint, created=False, event=event)
+
+
+def _after_intake_tasks() -> list:
+    from .tasks import acknowledge_complaint
+
+    tasks = [acknowledge_complaint]
+    if apps.is_installed("complaintdesk.intelligence"):
+        from complaintdesk.intelligence.tasks import enrich_complaint
+
+        tasks.append(enrich_complaint)
+    return tasks
+
+
+def after_intake_queue(*, complaint_id: int) -> None:
+    """Queue the acknowledgement and enrichment for when the storing transaction has committed (at
+    once when there is none). On the database queue both rows go in one transaction of their own; a
+    queue that is down is logged, never the intake's failure (the case is stored; both can be rerun)."""
+
+    def enqueue() -> None:
+        try:
+            with transaction.atomic():
+                for task in _after_intake_tasks():
+                    task.enqueue(complaint_id)
+        except Exception:
+            logger.exception("could not queue the acknowledgement and enrichment of complaint %s", complaint_id)
+
+    transaction.on_commit(enqueue, robust=True)

@@ -1,0 +1,3 @@
+from .adapter import AssistedChannelAdapter, PhoneAdapter
+
+__all__ = ["AssistedChannelAdapter", "PhoneAdapter"]

@@ -1,0 +1,12 @@
+"""Thin tasks around the channel services."""
+
+from django_tasks import task
+
+from .acknowledge import complaint_acknowledge
+
+
+@task()
+def acknowledge_complaint(complaint_id: int) -> str:
+    """Queued by intake after the complaint is committed. Returns how it went (for the task's result)."""
+    outcome = complaint_acknowledge(complaint_id)
+    return outcome.status

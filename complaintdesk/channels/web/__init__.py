@@ -1,0 +1,3 @@
+from .adapter import WebFormAdapter
+
+__all__ = ["WebFormAdapter"]
