@@ -1,0 +1,192 @@
+"""What a notification says: the placeholder values a case provides, and a template filled with them.
+
+Templates use the reply scripts' syntax and renderer (`scripts.rendering.render`); the values start
+from the scripts' own (`scripts.services.script_values`: brand, customer's title, case number, the
+resolution deadline in the organisation's zone …) and add what notifications need.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from complaintdesk.common.time import local_today, local_zone
+from complaintdesk.scripts import rendering
+from complaintdesk.scripts.services import brand_name, script_values
+
+from .base import NotificationChannel
+from .sms.text import is_domestic, sms_segments, sms_sign
+
+# Placeholders notifications add to the scripts' ones. No Chinese aliases: the renderer knows only the
+# scripts' aliases, so these are written by their English names.
+NOTIFICATION_PLACEHOLDERS: tuple[rendering.Placeholder, ...] = (
+    rendering.Placeholder(
+        "reply_by",
+        "",
+        gettext_lazy("首次联系客户的时限"),
+        "11月24日（周二）17:00",
+        "Tuesday 24 November, 17:00",
+    ),
+    rendering.Placeholder("hear_back", "", gettext_lazy("告知结果的方式"), "短信", "SMS"),
+    rendering.Placeholder("status", "", gettext_lazy("投诉当前状态"), "处理中", "Being handled"),
+    rendering.Placeholder(
+        "progress",
+        "",
+        gettext_lazy("进展说明"),
+        "已安排工程师上门检修",
+        "an engineer will visit to repair the line",
+    ),
+    rendering.Placeholder(
+        "track_url", "", gettext_lazy("查询进度网址"), "https://cs.example.com/t", "https://cs.example.com/t"
+    ),
+    rendering.Placeholder(
+        "survey_url",
+        "",
+        gettext_lazy("满意度评价网址"),
+        "https://cs.example.com/s/8K2",
+        "https://cs.example.com/s/8K2",
+    ),
+    rendering.Placeholder(
+        "provisional_note", "", gettext_lazy("时限暂定说明"), "（时限为暂定）", " (provisional)"
+    ),
+)
+# How the customer will hear the result, as a sentence says it ("… by email"), by preferred channel.
+HEAR_BACK = {
+    "phone": pgettext_lazy("hear back by", "电话"),
+    "sms": pgettext_lazy("hear back by", "短信"),
+    "email": pgettext_lazy("hear back by", "电子邮件"),
+    "wechat": pgettext_lazy("hear back by", "微信"),
+    "letter": pgettext_lazy("hear back by", "信函"),
+}
+KNOWN_PLACEHOLDERS = rendering.PLACEHOLDER_NAMES | {p.name for p in NOTIFICATION_PLACEHOLDERS}
+LANGUAGES = ("zh-hans", "en")
+DEFAULT_MAX_SEGMENTS = 3
+
+
+def notification_language(language: str | None) -> str:
+    language = rendering.language_normalise(language)
+    return language if language in LANGUAGES else LANGUAGES[0]
+
+
+def sms_signature() -> str:
+    return getattr(settings, "NOTIFY_SMS_SIGNATURE", "") or brand_name()
+
+
+def sms_max_segments() -> int:
+    return int(getattr(settings, "NOTIFY_SMS_MAX_SEGMENTS", DEFAULT_MAX_SEGMENTS) or DEFAULT_MAX_SEGMENTS)
+
+
+def _case_url(setting: str, case_number: str) -> str:
+    pattern = getattr(settings, setting, "") or ""
+    return rendering.render(pattern, {"case_number": case_number}).text if pattern else ""
+
+
+def notification_values(*, complaint, language: str, extra: dict | None = None) -> dict[str, str]:
+    """Placeholder values for a message about `complaint` in `language`; `extra` (progress, result,
+    cause, compensation, survey_url …) overrides. Times are in the organisation's zone."""
+    language = notification_language(language)
+    values = script_values(complaint=complaint, agent=None, language=language)
+    with translation.override(language):
+        if complaint.first_response_due_at:
+            values["reply_by"] = rendering.format_deadline(
+                complaint.first_response_due_at, language=language, zone=local_zone(), today=local_today()
+            )
+        preferred = complaint.customer.preferred_channel
+        values["hear_back"] = str(
+            HEAR_BACK.get(preferred) or complaint.customer.get_preferred_channel_display()
+        )
+        values["status"] = str(complaint.get_status_display())
+        if complaint.deadline_provisional:
+            values["provisional_note"] = _("（时限为暂定）")
+    for name, url_setting in (("track_url", "NOTIFY_TRACK_URL"), ("survey_url", "NOTIFY_SURVEY_URL")):
+        if url := _case_url(url_setting, complaint.number):
+            values[name] = url
+    for name, value in (extra or {}).items():
+        text = "" if value is None else str(value).strip()
+        if text:
+            values[rendering.canonical(name)] = text
+    return values
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    params: dict[str, str]
+    segments: int
+    missing: list[str] = field(default_factory=list)
+
+
+def template_render(
+    *, channel: str, subject: str, body: str, provider_fields: dict, values: dict, recipient: str = ""
+) -> Rendered:
+    """Fill a template. SMS: the body gets the 【signature】 and is counted in segments; when no provider
+    fields are set, the provider's template parameters are the placeholders the body uses."""
+    missing: list[str] = []
+
+    def fill(text: str) -> str:
+        result = rendering.render(text or "", values)
+        missing.extend(name for name in result.missing if name not in missing)
+        return result.text.strip()
+
+    subject_text, body_text = fill(subject), fill(body)
+    if provider_fields:
+        params = {str(name): fill(str(text)) for name, text in provider_fields.items()}
+    elif channel == NotificationChannel.SMS:
+        params = {name: values[name] for name in rendering.placeholders_in(body) if name in values}
+    else:
+        params = {}
+    segments = 0
+    if channel == NotificationChannel.SMS:
+        body_text = sms_sign(body_text, brand=sms_signature())
+        segments = sms_segments(body_text, domestic=is_domestic(recipient))
+    return Rendered(subject=subject_text, body=body_text, params=params, segments=segments, missing=missing)
+
+
+def sample_values(language: str) -> dict[str, str]:
+    english = notification_language(language) == "en"
+    values = rendering.sample_values(language)
+    values.update({p.name: (p.example_en if english else p.example_zh) for p in NOTIFICATION_PLACEHOLDERS})
+    values["brand"] = brand_name()
+    return values
+
+
+def template_errors(
+    *, channel: str, language: str, subject: str, body: str, provider_fields: dict | None = None
+) -> dict[str, list[str]]:
+    """Why a template cannot be saved: an empty body, a placeholder nothing fills, an email without a
+    subject, an SMS longer than NOTIFY_SMS_MAX_SEGMENTS segments with the example values."""
+    errors: dict[str, list[str]] = {}
+    if not (body or "").strip():
+        errors["body"] = [_("此项为必填项")]
+    if channel == NotificationChannel.EMAIL and not (subject or "").strip():
+        errors["subject"] = [_("邮件需要标题")]
+    if not isinstance(provider_fields or {}, dict):
+        errors["provider_fields"] = [_('应为 JSON 对象，例如 {"keyword1": "{case_number}"}')]
+        provider_fields = {}
+    texts = {"subject": subject or "", "body": body or ""}
+    texts.update({"provider_fields": " ".join(str(v) for v in (provider_fields or {}).values())})
+    for name, text in texts.items():
+        unknown = [p for p in rendering.placeholders_in(text) if p not in KNOWN_PLACEHOLDERS]
+        if unknown:
+            errors.setdefault(name, []).append(
+                _("未知的占位符：%(names)s") % {"names": "、".join(f"{{{n}}}" for n in unknown)}
+            )
+    if channel == NotificationChannel.SMS and "body" not in errors:
+        rendered = template_render(
+            channel=channel, subject="", body=body, provider_fields={}, values=sample_values(language)
+        )
+        if rendered.segments > sms_max_segments():
+            errors["body"] = [
+                _("短信过长：按示例取值共 %(length)d 字（含签名），计 %(segments)d 条，最多 %(limit)d 条")
+                % {"length": len(rendered.body), "segments": rendered.segments, "limit": sms_max_segments()}
+            ]
+    return errors
+
+
+def placeholder_help() -> str:
+    scripts = "  ".join(f"{{{p.name}}} {p.label}" for p in rendering.PLACEHOLDERS)
+    ours = "  ".join(f"{{{p.name}}} {p.label}" for p in NOTIFICATION_PLACEHOLDERS)
+    return _("占位符：%(names)s。[[ … ]] 内的内容在缺少取值时整段省略。") % {"names": f"{scripts}  {ours}"}

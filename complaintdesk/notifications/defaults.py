@@ -1,0 +1,192 @@
+"""The shipped notification templates (SPEC §2 steps 1, 5, 6), loaded by migration 0002 and editable
+in the admin afterwards. Placeholders are listed in `content.py`; `[[ … ]]` parts disappear when a value
+is missing (a case without a deadline yet, no tracking address configured).
+
+SMS bodies are without the 【signature】, which is added when sending; each must stay within
+NOTIFY_SMS_MAX_SEGMENTS segments with the signature (tests/test_templates.py checks them).
+"""
+
+# (code, channel, language, subject, body, provider_fields)
+DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
+    # --- acknowledgement: case number, next steps, deadline, how to track ---
+    (
+        "acknowledgement", "sms", "zh-hans", "",
+        "您的投诉已受理，单号{case_number}。我们将[[于{reply_by}前]]联系您，[[{deadline}前]]告知处理结果。"
+        "凭单号可查询进度[[：{track_url}]]",
+        {},
+    ),
+    (
+        "acknowledgement", "sms", "en", "",
+        "Complaint {case_number} received. We'll contact you[[ by {reply_by}]] and reply[[ by {deadline}]]. "
+        "Track it with this number[[: {track_url}]]",
+        {},
+    ),
+    (
+        "acknowledgement", "email", "zh-hans", "您的投诉已受理（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "我们已收到您的投诉“{problem}”，投诉单号为 {case_number}。\n\n"
+        "接下来：\n"
+        "1. 我们将[[在 {reply_by} 前]]与您联系，了解详细情况；\n"
+        "2. 我们会分析原因，并向您提出解决方案；\n"
+        "3. 我们将[[在 {deadline} 前]]通过{hear_back}告诉您处理结果[[{provisional_note}]]。\n\n"
+        "查询进度：请凭投诉单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "acknowledgement", "email", "en", "We have received your complaint ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "We have received your complaint \"{problem}\". Your case number is {case_number}.\n\n"
+        "What happens next:\n"
+        "1. We will contact you[[ by {reply_by}]] to hear the details.\n"
+        "2. We will find the cause and propose a solution.\n"
+        "3. We will tell you the result by {hear_back}[[ no later than {deadline}]][[{provisional_note}]].\n\n"
+        "To track your case, quote the case number when you contact us[[ or visit {track_url}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "acknowledgement", "wechat", "zh-hans", "您的投诉已受理",
+        "我们将[[于{reply_by}前]]联系您，[[{deadline}前]]告知处理结果。凭单号可查询进度[[：{track_url}]]。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "acknowledgement", "wechat", "en", "We have received your complaint",
+        "We will contact you[[ by {reply_by}]] and tell you the result[[ by {deadline}]]. "
+        "Quote the case number to track it[[: {track_url}]].",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    # --- progress ---
+    (
+        "progress", "sms", "zh-hans", "",
+        "投诉{case_number}进展：{progress}。[[{deadline}前告知处理结果。]]",
+        {},
+    ),
+    (
+        "progress", "sms", "en", "",
+        "Complaint {case_number}: {progress}. Result[[ by {deadline}]].",
+        {},
+    ),
+    (
+        "progress", "email", "zh-hans", "您的投诉处理进展（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "您的投诉“{problem}”（单号 {case_number}）有新进展：{progress}\n\n"
+        "当前状态：{status}。我们将[[在 {deadline} 前]]通过{hear_back}告诉您处理结果。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "progress", "email", "en", "An update on your complaint ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "There is news about your complaint \"{problem}\" (case {case_number}): {progress}\n\n"
+        "Current status: {status}. We will tell you the result by {hear_back}[[ no later than {deadline}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "progress", "wechat", "zh-hans", "您的投诉有新进展",
+        "{progress}。我们将[[于{deadline}前]]告知处理结果。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "progress", "wechat", "en", "There is news about your complaint",
+        "{progress}. We will tell you the result[[ by {deadline}]].",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    # --- result: cause, measures, result, compensation (SPEC §2 step 5) ---
+    (
+        "result", "sms", "zh-hans", "",
+        "投诉{case_number}已处理：{result}[[；{compensation}]]。如有异议请凭单号联系我们。",
+        {},
+    ),
+    (
+        "result", "sms", "en", "",
+        "Complaint {case_number}: {result}[[; {compensation}]]. If you disagree, contact us quoting this number.",
+        {},
+    ),
+    (
+        "result", "email", "zh-hans", "您的投诉处理结果（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "您的投诉“{problem}”（单号 {case_number}）已处理完毕。\n\n"
+        "[[原因：{cause}\n]]"
+        "处理结果：{result}\n"
+        "[[补偿：{compensation}\n]]"
+        "\n如您对结果有异议，请凭投诉单号联系我们，我们会继续为您处理。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "result", "email", "en", "The outcome of your complaint ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "We have finished handling your complaint \"{problem}\" (case {case_number}).\n\n"
+        "[[Cause: {cause}\n]]"
+        "Result: {result}\n"
+        "[[Compensation: {compensation}\n]]"
+        "\nIf you disagree with the outcome, contact us with your case number and we will continue.\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "result", "wechat", "zh-hans", "您的投诉已处理完毕",
+        "{result}[[；{compensation}]]。如有异议，请凭单号联系我们。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "result", "wechat", "en", "Your complaint has been handled",
+        "{result}[[; {compensation}]]. If you disagree, contact us with your case number.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    # --- survey invitation (SPEC §2 step 6: CSAT 1–5) ---
+    (
+        "survey", "sms", "zh-hans", "",
+        "投诉{case_number}已办结，请为本次处理评分（1-5星）：{survey_url}",
+        {},
+    ),
+    (
+        "survey", "sms", "en", "",
+        "Complaint {case_number} is closed. Please rate how we handled it (1-5 stars): {survey_url}",
+        {},
+    ),
+    (
+        "survey", "email", "zh-hans", "请为我们的处理评分（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "您的投诉“{problem}”（单号 {case_number}）已办结。请花一分钟为我们的处理评分（1-5星）：\n"
+        "{survey_url}\n\n"
+        "您的评价会帮助我们改进服务。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "survey", "email", "en", "How did we do? (case {case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "Your complaint \"{problem}\" (case {case_number}) is closed. Please take a minute to rate how we "
+        "handled it (1-5 stars):\n{survey_url}\n\n"
+        "Your answer helps us improve.\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "survey", "wechat", "zh-hans", "请为我们的处理评分",
+        "您的投诉已办结，请为我们的处理评分（1-5星）：{survey_url}",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "survey", "wechat", "en", "How did we do?",
+        "Your complaint is closed. Please rate how we handled it (1-5 stars): {survey_url}",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+]  # fmt: skip
+
+
+def templates_load(*, template_model) -> int:
+    """Create the shipped templates that are missing; never overwrite an administrator's edits."""
+    created = 0
+    for code, channel, language, subject, body, fields in DEFAULT_TEMPLATES:
+        _row, was_created = template_model.objects.get_or_create(
+            code=code,
+            channel=channel,
+            language=language,
+            defaults={"subject": subject, "body": body, "provider_fields": fields, "is_active": True},
+        )
+        created += was_created
+    return created
