@@ -1,24 +1,72 @@
-"""Setting a case's deadlines and pausing its clocks. Called inside the complaint services' transactions."""
+"""Setting a case's deadlines and pausing its clocks. Called inside the complaint services' transactions.
+
+Every due time set here is also a timer row (`sla.timers`): `complaint_deadlines_refresh` makes the
+rows follow, so a changed deadline (pause, resume, transition, analysis, escalation) replaces the old
+timer in the same transaction. Other apps add clocks through `clock_provider_register` (the
+escalation ladder's per-level acknowledge and resolve clocks).
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.calendars.workdays import WorkCalendar
 
-from .deadlines import CaseClockFacts, compute_deadlines
-from .models import SlaPause
+from .clocks import ClockContribution, TimerSpec, clock_points, timer_spec
+from .deadlines import CaseClockFacts, Deadlines, compute_deadlines
+from .models import SlaPause, SlaPolicy, TimerKind
 from .selectors import policy_terms, sla_policy_for
+from .timers import timers_sync
 
 
-def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> None:
-    """Recompute the stored due times from the case's facts (no save; the caller saves)."""
+@dataclass(frozen=True)
+class ClockContext:
+    """What a clock provider gets: the case (unsaved changes included), the policy, calendar, and the
+    closed pauses of its clocks."""
+
+    complaint: object
+    at: dt.datetime
+    policy: SlaPolicy
+    calendar: WorkCalendar
+    pauses: tuple[tuple[dt.datetime, dt.datetime], ...]
+
+
+ClockProvider = Callable[[ClockContext], ClockContribution]
+_PROVIDERS: list[ClockProvider] = []
+
+
+def clock_provider_register(provider: ClockProvider) -> None:
+    """Called from an AppConfig.ready(); providers run on every refresh of every case, keep them cheap."""
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+
+
+@dataclass(frozen=True)
+class ClockPlan:
+    deadlines: Deadlines
+    timers: tuple[TimerSpec, ...]
+    due_at: dt.datetime | None
+    running: bool  # False while the clocks stand still (awaiting the customer): no live timers then
+
+
+def _closed_pauses(complaint) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    if not complaint.pk:
+        return ()
+    return tuple(
+        SlaPause.objects.filter(complaint=complaint, ended_at__isnull=False)
+        .order_by("started_at")
+        .values_list("started_at", "ended_at")[:500]
+    )
+
+
+def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
     policy = sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id)
-    pauses = ()
-    if complaint.pk:
-        pauses = tuple(
-            SlaPause.objects.filter(complaint=complaint, ended_at__isnull=False)
-            .order_by("started_at")
-            .values_list("started_at", "ended_at")[:500]
-        )
+    calendar = calendar_for_unit(unit=complaint.org_unit)
+    pauses = _closed_pauses(complaint)
+    terms = policy_terms(policy)
     facts = CaseClockFacts(
         created_at=complaint.created_at,
         severity=complaint.severity,
@@ -29,12 +77,83 @@ def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> None:
         resolution_started_at=complaint.reopened_at or complaint.created_at,
         pauses=pauses,
     )
-    deadlines = compute_deadlines(facts=facts, terms=policy_terms(policy), calendar=calendar_for_unit(unit=complaint.org_unit))
-    complaint.first_response_due_at = deadlines.first_response_due_at
-    complaint.acknowledge_due_at = deadlines.acknowledge_due_at
-    complaint.resolution_due_at = deadlines.resolution_due_at
-    complaint.deadline_provisional = deadlines.provisional
-    complaint.due_at = deadlines.due_at
+    deadlines = compute_deadlines(facts=facts, terms=terms, calendar=calendar)
+
+    share = policy.warn_at_share
+    specs: list[TimerSpec] = []
+    if facts.is_open:
+        clocks = [(TimerKind.RESOLUTION, facts.resolution_started_at,
+                   terms.resolution_complex if facts.complexity == "complex" else terms.resolution_general)]
+        if not facts.first_responded:
+            clocks.append((TimerKind.FIRST_RESPONSE, facts.created_at,
+                           terms.first_response_major if facts.severity == "major" else terms.first_response_general))
+        if not facts.acknowledged:
+            clocks.append((TimerKind.ACKNOWLEDGE, facts.created_at, terms.acknowledge))
+        for kind, start, duration in clocks:
+            points = clock_points(start=start, duration=duration, calendar=calendar, pauses=pauses, warn_share=share)
+            specs.append(timer_spec(kind=kind, points=points))
+
+    context = ClockContext(complaint=complaint, at=at, policy=policy, calendar=calendar, pauses=pauses)
+    superseded: set[str] = set()
+    for provider in _PROVIDERS:
+        contribution = provider(context)
+        superseded |= contribution.supersedes
+        specs = [s for s in specs if s.kind not in contribution.supersedes] + list(contribution.timers)
+    specs = [s for s in specs if s.kind not in superseded or s.immediate]
+    dues = [s.due_at for s in specs if s.counts_for_due_at]
+    return ClockPlan(
+        deadlines=deadlines, timers=tuple(specs), due_at=min(dues) if dues else None,
+        running=complaint.sla_paused_at is None,
+    )
+
+
+def _live_specs(plan: ClockPlan) -> list[TimerSpec]:
+    # While the clocks stand still nothing may fire; wake-ups ("look at this case") still may.
+    return [s for s in plan.timers if plan.running or s.immediate]
+
+
+def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> None:
+    """Recompute the stored due times from the case's facts (no save; the caller saves) and make the
+    case's timer rows follow. A case not saved yet gets its rows when it is (`complaint_timers_sync`)."""
+    plan = _clock_plan(complaint=complaint, at=at)
+    complaint.first_response_due_at = plan.deadlines.first_response_due_at
+    complaint.acknowledge_due_at = plan.deadlines.acknowledge_due_at
+    complaint.resolution_due_at = plan.deadlines.resolution_due_at
+    complaint.deadline_provisional = plan.deadlines.provisional or any(
+        s.provisional for s in plan.timers if s.counts_for_due_at
+    )
+    complaint.due_at = plan.due_at
+    if complaint.pk:
+        timers_sync(complaint=complaint, specs=_live_specs(plan), at=at)
+    else:
+        complaint._sla_timer_plan = plan
+
+
+def complaint_timers_sync(*, complaint, at: dt.datetime) -> None:
+    """The timer rows of a case just inserted (intake computes deadlines before the row exists)."""
+    plan = getattr(complaint, "_sla_timer_plan", None) or _clock_plan(complaint=complaint, at=at)
+    timers_sync(complaint=complaint, specs=_live_specs(plan), at=at)
+    complaint._sla_timer_plan = None
+
+
+DEADLINE_FIELDS = ("first_response_due_at", "acknowledge_due_at", "resolution_due_at", "deadline_provisional", "due_at")
+
+
+def complaint_deadlines_apply(*, complaint, at: dt.datetime, actor, reason: str) -> list[str]:
+    """For services outside the complaints app that change what the clocks depend on (the escalation
+    level): refresh, save only the deadline fields, and write one timeline event per moved deadline.
+    The caller holds the complaint's row lock."""
+    from complaintdesk.complaints.models import EventKind
+    from complaintdesk.complaints.timeline import events_record_changes
+
+    before = {name: getattr(complaint, name) for name in DEADLINE_FIELDS}
+    complaint_deadlines_refresh(complaint=complaint, at=at)
+    changed = events_record_changes(
+        complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.DEADLINES, reason=reason
+    )
+    complaint.updated_at = at
+    complaint.save(update_fields=[*DEADLINE_FIELDS, "updated_at"])
+    return changed
 
 
 def complaint_sla_pause(*, complaint, at: dt.datetime) -> None:

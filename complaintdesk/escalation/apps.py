@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EscalationConfig(AppConfig):
+    name = "complaintdesk.escalation"
+    label = "escalation"
+    verbose_name = _("投诉升级")
+
+    def ready(self) -> None:
+        from complaintdesk.sla.services import clock_provider_register
+        from complaintdesk.sla.timers import timer_handler_register
+
+        from . import clocks, services
+
+        clock_provider_register(clocks.escalation_clocks)
+        timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.escalation_on_timer)

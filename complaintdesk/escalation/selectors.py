@@ -1,0 +1,111 @@
+"""Reads: which ladder applies to a case, who holds a level in the case's unit chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from complaintdesk.accounts.models import User
+from complaintdesk.orgs.models import OrgUnit
+
+from .defaults import DEFAULT_LADDER
+from .engine import LadderRules, LevelRule
+from .models import CaseEscalation, EscalationLadder, EscalationLevel
+
+
+def _unit_codes(unit: OrgUnit | None) -> list[str]:
+    """Codes from the root down to the unit itself."""
+    if unit is None:
+        return []
+    return [code for code in (unit.path or "").split("/") if code] or [unit.code]
+
+
+def _level_rule(level: EscalationLevel) -> LevelRule:
+    return LevelRule(
+        position=level.position, code=level.code, name=level.name, name_en=level.name_en,
+        holder_role=level.holder_role, is_external=level.is_external, acknowledge_limit=level.acknowledge_limit,
+        resolve_limit=level.resolve_limit, resolve_limit_general=level.resolve_limit_general,
+        on_acknowledge_breach=level.on_acknowledge_breach, on_resolve_breach=level.on_resolve_breach,
+        notify_roles=tuple(level.notify_roles or ()), fallback_unit_id=level.fallback_unit_id,
+    )
+
+
+def ladder_rules_for(*, unit: OrgUnit | None) -> LadderRules:
+    """The ladder of the nearest unit (the unit itself, then its parent …), else the organisation's
+    default, else the built-in default ladder. Two queries."""
+    codes = _unit_codes(unit)
+    ladders = list(
+        EscalationLadder.objects.filter(is_active=True)
+        .filter(Q(org_unit__code__in=codes) | Q(org_unit__isnull=True))
+        .select_related("org_unit")
+        .order_by("id")[:50]
+    )
+    if not ladders:
+        return DEFAULT_LADDER
+
+    def depth(ladder: EscalationLadder) -> int:
+        return codes.index(ladder.org_unit.code) + 1 if ladder.org_unit_id else 0
+
+    ladder = max(ladders, key=lambda item: (depth(item), -item.id))
+    levels = tuple(_level_rule(level) for level in EscalationLevel.objects.filter(ladder=ladder).order_by("position"))
+    if not levels:
+        return DEFAULT_LADDER
+    return LadderRules(
+        levels=levels, reputation_risk_level=ladder.reputation_risk_level, batch_level=ladder.batch_level,
+        ladder_id=ladder.id,
+    )
+
+
+@dataclass(frozen=True)
+class Holder:
+    user: User | None
+    unit: OrgUnit | None
+    missing: bool  # nobody holds the role in the chain: the case waits in `unit`'s queue
+
+
+def _chain_nearest_first(unit: OrgUnit) -> list[OrgUnit]:
+    codes = _unit_codes(unit)
+    by_code = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    return [by_code[code] for code in reversed(codes) if code in by_code]
+
+
+def role_holders_nearest(*, unit: OrgUnit, role: str) -> list[User]:
+    """The active users with `role` in the nearest unit of the chain (the unit, its parent, … the root)
+    that has any, least loaded (open cases assigned) first. One query for the users."""
+    if not role:
+        return []
+    chain = _chain_nearest_first(unit)
+    rank = {u.id: index for index, u in enumerate(chain)}
+    users = list(
+        User.objects.filter(is_active=True, role=role, org_unit_id__in=rank)
+        .annotate(open_cases=Count("assigned_complaints", filter=Q(assigned_complaints__is_open=True)))
+        .order_by("id")[:200]
+    )
+    if not users:
+        return []
+    nearest = min(rank[user.org_unit_id] for user in users)
+    return sorted((u for u in users if rank[u.org_unit_id] == nearest), key=lambda u: (u.open_cases, u.id))
+
+
+def level_holder_find(*, unit: OrgUnit, level: LevelRule) -> Holder:
+    holders = role_holders_nearest(unit=unit, role=level.holder_role)
+    if holders:
+        return Holder(user=holders[0], unit=holders[0].org_unit, missing=False)
+    fallback = OrgUnit.objects.filter(pk=level.fallback_unit_id).first() if level.fallback_unit_id else None
+    return Holder(user=None, unit=fallback or unit, missing=True)
+
+
+def users_to_notify(*, unit: OrgUnit, roles: tuple[str, ...]) -> list[User]:
+    found: dict[int, User] = {}
+    for role in roles:
+        for user in role_holders_nearest(unit=unit, role=role):
+            found.setdefault(user.id, user)
+    return list(found.values())
+
+
+def case_escalation_for(*, complaint_id: int, for_update: bool = False) -> CaseEscalation | None:
+    rows = CaseEscalation.objects.filter(complaint_id=complaint_id)
+    if for_update:
+        rows = rows.select_for_update()
+    return rows.first()

@@ -1,0 +1,499 @@
+"""Writes for escalation: apply the engine's steps to a case, atomically and audited.
+
+Every move between levels, in one transaction: the case's escalation row (level, holder, clocks),
+an `EscalationHandOff` row (from whom, to whom, why, when, new deadlines), the status through
+`complaints.services.complaint_transition`, the assignee through `complaint_assign`, the level
+clocks as timer rows (`sla.services`), and the timeline. Notifications go out after the commit
+through the seams in `notify.py`.
+
+Until the timeline has its own kinds (ESCALATED, DE_ESCALATED, …) a level change is a `deadlines`
+event with field `escalation_level` (old and new level), followed by `level_acknowledge_due_at` /
+`level_resolve_due_at`; an external referral is a `field_changed` event on `external_referral`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from complaintdesk.accounts.access import access_complaint
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.services import user_create
+from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.common.errors import InvalidInput, PermissionDenied
+from complaintdesk.common.time import now
+from complaintdesk.complaints import states
+from complaintdesk.complaints.models import Complaint, EventKind
+from complaintdesk.complaints.services import complaint_assign, complaint_transition
+from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.timeline import event_record
+from complaintdesk.sla.models import TimerKind
+from complaintdesk.sla.selectors import sla_policy_for
+from complaintdesk.sla.services import complaint_deadlines_apply
+from complaintdesk.sla.timers import WARNING
+
+from . import engine, notify
+from .clocks import level_clock_points, level_of_subject
+from .models import (
+    CaseEscalation,
+    EscalationHandOff,
+    ExternalReferral,
+    HandOffDirection,
+    HandOffTrigger,
+    ReferralBody,
+    ReferralOutcome,
+)
+from .selectors import Holder, case_escalation_for, ladder_rules_for, level_holder_find, users_to_notify
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_USERNAME = "system.escalation"
+REASON_MAX = 5_000
+
+HANDLED_TIMER_KINDS = (
+    TimerKind.FIRST_RESPONSE, TimerKind.ACKNOWLEDGE, TimerKind.RESOLUTION, TimerKind.LEVEL_ACKNOWLEDGE,
+    TimerKind.LEVEL_RESOLVE, TimerKind.ESCALATION_FLAG,
+)
+LEVEL_KINDS = frozenset({TimerKind.LEVEL_ACKNOWLEDGE, TimerKind.LEVEL_RESOLVE})
+
+
+def escalation_actor() -> User:
+    """The service account on the timeline when the ladder acts by itself (a breach, a flag). It sees
+    all units and may escalate and assign; no password, no token: nobody signs in as it."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            return user_create(
+                username=SYSTEM_USERNAME, password=None, role=Role.GENERAL_MANAGEMENT, org_unit=None,
+                display_name=_("升级规则（系统）"),
+            )
+    except (InvalidInput, IntegrityError):  # created by another worker meanwhile
+        return User.objects.get(username=SYSTEM_USERNAME)
+
+
+# --- facts for the engine ----------------------------------------------------------------------------------
+
+
+def _case_facts(complaint: Complaint, state: CaseEscalation | None) -> engine.CaseFacts:
+    return engine.CaseFacts(
+        level=state.level_position if state else 0,
+        is_open=complaint.is_open,
+        reputation_risk=complaint.reputation_risk,
+        is_batch=complaint.is_batch,
+        reputation_risk_handled=bool(state and state.reputation_risk_handled_at),
+        batch_handled=bool(state and state.batch_handled_at),
+    )
+
+
+def _state_for_update(complaint: Complaint, at: dt.datetime) -> CaseEscalation:
+    state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
+    if state is None:
+        state = CaseEscalation.objects.create(complaint=complaint, updated_at=at)
+    return state
+
+
+def _clock_label(clock: str) -> str:
+    return TimerKind(clock).label if clock in TimerKind.values else clock
+
+
+def _why(*, trigger: str, reason: str = "", clock: str = "") -> str:
+    text = str(HandOffTrigger(trigger).label)
+    if clock:
+        text += _("（%(clock)s）") % {"clock": _clock_label(clock)}
+    if reason:
+        text += _("：%(reason)s") % {"reason": reason}
+    return text
+
+
+def _clean_text(value: str, *, field: str, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput({field: [_("此项为必填项")]})
+    if len(value) > REASON_MAX:
+        raise InvalidInput({field: [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": REASON_MAX, "length": len(value)}]})
+    return value
+
+
+REFUSALS = {
+    "at_top": lambda: _("投诉已在升级阶梯的最高层级"),
+    "not_higher": lambda: _("只能升级到高于当前层级的层级"),
+    "no_such_level": lambda: _("升级阶梯中没有这个层级"),
+    "at_bottom": lambda: _("投诉已在最低层级，无法退回"),
+    "not_lower": lambda: _("只能退回到低于当前层级的层级"),
+    "closed": lambda: _("投诉已结束，不能升级"),
+}
+
+
+# --- applying the steps ------------------------------------------------------------------------------------
+
+
+def _steps_apply(
+    *, complaint: Complaint, steps: list, ladder: engine.LadderRules, actor: User | None, at: dt.datetime
+) -> list[EscalationHandOff]:
+    hand_offs: list[EscalationHandOff] = []
+    for step in steps:
+        if isinstance(step, engine.Refused):
+            raise InvalidInput({"level": [REFUSALS[step.code]()]}, message=_("无法升级或退回"))
+        if isinstance(step, engine.MarkFlagsHandled):
+            state = _state_for_update(complaint, at)
+            if step.reputation_risk:
+                state.reputation_risk_handled_at = at
+            if step.batch:
+                state.batch_handled_at = at
+            state.updated_at = at
+            state.save(update_fields=["reputation_risk_handled_at", "batch_handled_at", "updated_at"])
+        elif isinstance(step, engine.Warn):
+            _notify_after_commit(complaint=complaint, users=[], what="warning", clock=step.clock, due_at=step.due_at)
+        elif isinstance(step, engine.Notify):
+            users = users_to_notify(unit=complaint.org_unit, roles=step.roles)
+            _notify_after_commit(complaint=complaint, users=users, what=step.what, clock=step.clock, due_at=step.due_at)
+        elif isinstance(step, engine.Escalate):
+            hand_offs.append(
+                _move(complaint=complaint, ladder=ladder, to_position=step.to_level, direction=HandOffDirection.UP,
+                      trigger=step.trigger, reason=step.reason, clock=step.clock, actor=actor, at=at)
+            )
+        elif isinstance(step, engine.HandBack):
+            hand_offs.append(
+                _move(complaint=complaint, ladder=ladder, to_position=step.to_level, direction=HandOffDirection.DOWN,
+                      trigger=HandOffTrigger.HAND_BACK, instructions=step.instructions, actor=actor, at=at)
+            )
+        complaint = Complaint.objects.select_related("org_unit", "assignee").get(pk=complaint.pk)
+    return hand_offs
+
+
+def _notify_after_commit(*, complaint: Complaint, users: list[User], what: str, clock: str = "", due_at=None) -> None:
+    """The holder (the assignee, or the unit's queue) and `users`, after the commit."""
+    ids = [complaint.assignee_id] if complaint.assignee_id else []
+    ids += [user.id for user in users if user.id not in ids]
+    complaint_id, unit_id = complaint.pk, complaint.org_unit_id
+    transaction.on_commit(
+        lambda: notify.staff_notified(
+            complaint_id=complaint_id, user_ids=ids, unit_id=unit_id, what=what, clock=clock, due_at=due_at
+        )
+    )
+
+
+def _previous_holder(*, complaint: Complaint, position: int) -> User | None:
+    """Who held `position` before the case went up from it: that person gets it back."""
+    hand_off = (
+        EscalationHandOff.objects.filter(complaint=complaint, from_level_position=position, direction=HandOffDirection.UP)
+        .select_related("from_user")
+        .order_by("-at", "-id")
+        .first()
+    )
+    user = hand_off.from_user if hand_off else None
+    return user if user is not None and user.is_active else None
+
+
+def _holder_for(*, complaint: Complaint, level: engine.LevelRule, direction: str) -> Holder:
+    if level.is_external:  # the customer went outside: whoever has the case keeps it and answers the body
+        holder = complaint.assignee
+        return Holder(user=holder, unit=holder.org_unit if holder else complaint.org_unit, missing=False)
+    if direction == HandOffDirection.DOWN:
+        previous = _previous_holder(complaint=complaint, position=level.position)
+        if previous is not None:
+            return Holder(user=previous, unit=previous.org_unit, missing=False)
+    return level_holder_find(unit=complaint.org_unit, level=level)
+
+
+def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
+    """Status ESCALATED through the transition table: directly, or via REOPENED from a resolved or
+    closed case. A NEW case cannot be escalated by the table yet; it keeps its status."""
+    if complaint.status == Status.ESCALATED:
+        return False
+    allowed = states.allowed_targets(complaint.status)
+    if Status.ESCALATED in allowed:
+        complaint_transition(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
+        return True
+    if Status.REOPENED in allowed:
+        complaint_transition(number=complaint.number, actor=actor, to=Status.REOPENED, reason=reason)
+        complaint_transition(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
+        return True
+    return False
+
+
+def _move(
+    *, complaint: Complaint, ladder: engine.LadderRules, to_position: int, direction: str, trigger: str,
+    actor: User | None, at: dt.datetime, reason: str = "", instructions: str = "", clock: str = "",
+) -> EscalationHandOff:
+    system = escalation_actor()
+    actor = actor or system
+    level = ladder.level(to_position)
+    state = _state_for_update(complaint, at)
+    from_position = state.level_position
+    from_rule = ladder.level(from_position)
+    holder = _holder_for(complaint=complaint, level=level, direction=direction)
+
+    acknowledge_required = direction == HandOffDirection.UP and not level.is_external
+    acknowledge_points = resolve_points = None
+    if not level.is_external:
+        acknowledge_points, resolve_points = level_clock_points(
+            level=level, policy=sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id),
+            complexity=complaint.complexity, calendar=calendar_for_unit(unit=complaint.org_unit), started_at=at,
+            resolve_from=at, acknowledge=acknowledge_required,
+        )
+    acknowledge_due = acknowledge_points.due_at if acknowledge_points else None
+    resolve_due = resolve_points.due_at if resolve_points else None
+    provisional = bool(
+        (acknowledge_points and acknowledge_points.provisional) or (resolve_points and resolve_points.provisional)
+    )
+
+    state.ladder_id = ladder.ladder_id
+    state.level_position, state.level_code, state.level_name = level.position, level.code, level.name
+    state.holder, state.holder_unit, state.holder_missing = holder.user, holder.unit, holder.missing
+    state.level_started_at = at
+    state.acknowledge_required = acknowledge_required
+    state.acknowledge_due_at, state.resolve_due_at, state.deadline_provisional = acknowledge_due, resolve_due, provisional
+    state.customer_acknowledged_at = None
+    state.updated_at = at
+    state.save()
+    why = _why(trigger=trigger, reason=reason or instructions, clock=clock)
+    hand_off = EscalationHandOff.objects.create(
+        complaint=complaint, at=at, actor=actor, trigger=trigger, direction=direction,
+        from_level_position=from_position, from_level_name=from_rule.name if from_rule else "",
+        to_level_position=level.position, to_level_name=level.name, from_user=complaint.assignee,
+        to_user=holder.user, to_unit=holder.unit, holder_missing=holder.missing, reason=reason,
+        instructions=instructions, acknowledge_due_at=acknowledge_due, resolve_due_at=resolve_due,
+        deadline_provisional=provisional,
+    )
+
+    # Status (and with it the clocks, through sla.services), then the holder.
+    moved = False
+    if direction == HandOffDirection.UP and not level.is_external:
+        moved = _status_up(complaint=complaint, actor=actor, reason=why)
+    elif direction == HandOffDirection.DOWN and complaint.status == Status.ESCALATED:
+        complaint_transition(number=complaint.number, actor=actor, to=Status.HANDLING, reason=why)
+        moved = True
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("org_unit", "assignee").get(pk=complaint.pk)
+    if not moved:
+        complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=why)
+    if holder.user != complaint.assignee and not level.is_external:
+        complaint_assign(number=complaint.number, actor=system, assignee=holder.user, reason=why)
+
+    event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field="escalation_level",
+                 old=from_rule.name if from_rule else from_position, new=level.name, reason=why)
+    for field, value in (("level_acknowledge_due_at", acknowledge_due), ("level_resolve_due_at", resolve_due)):
+        if value is not None:
+            event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field=field, new=value,
+                         reason=why)
+    _after_move_commit(complaint=complaint, hand_off=hand_off, holder=holder, level=level)
+    return hand_off
+
+
+def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, holder: Holder, level) -> None:
+    complaint_id, unit_id = complaint.pk, holder.unit.pk if holder.unit else complaint.org_unit_id
+    user_ids = [holder.user.pk] if holder.user else []
+    what = "holder_missing" if holder.missing else (
+        "hand_back" if hand_off.direction == HandOffDirection.DOWN else "new_holder"
+    )
+    values = {
+        "complaint_id": complaint_id, "hand_off_id": hand_off.pk, "level_name": level.name,
+        "holder_name": str(holder.user) if holder.user else "", "holder_extension": holder.user.extension if holder.user else "",
+        "acknowledge_due_at": hand_off.acknowledge_due_at, "resolve_due_at": hand_off.resolve_due_at,
+        "reason": hand_off.reason,
+    }
+    told = hand_off.direction == HandOffDirection.UP and not level.is_external
+
+    def after_commit():
+        notify.staff_notified(complaint_id=complaint_id, user_ids=user_ids, unit_id=unit_id, what=what,
+                              due_at=values["resolve_due_at"])
+        if told:
+            notify.customer_told_new_holder(**values)
+
+    transaction.on_commit(after_commit)
+
+
+# --- what the timers call ---------------------------------------------------------------------------------
+
+
+def escalation_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetime) -> None:
+    """A timer warned or fired (inside the worker's claim transaction, the complaint row locked)."""
+    state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
+    ladder = ladder_rules_for(unit=complaint.org_unit)
+    if timer.kind == TimerKind.ESCALATION_FLAG:
+        trigger = engine.FlagsRaised()
+    else:
+        level = level_of_subject(timer.subject) if timer.kind in LEVEL_KINDS else 0
+        if phase == WARNING:
+            trigger = engine.ClockWarning(clock=timer.kind, level=level, due_at=timer.due_at)
+        else:
+            trigger = engine.ClockBreach(clock=timer.kind, level=level, due_at=timer.due_at)
+    steps = engine.decide(case=_case_facts(complaint, state), ladder=ladder, trigger=trigger, now=at)
+    _steps_apply(complaint=complaint, steps=[s for s in steps if not isinstance(s, engine.Refused)], ladder=ladder,
+                 actor=None, at=at)
+
+
+# --- what people do ----------------------------------------------------------------------------------------
+
+
+def _decide_and_apply(*, complaint: Complaint, trigger, actor: User, at: dt.datetime) -> EscalationHandOff:
+    state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
+    ladder = ladder_rules_for(unit=complaint.org_unit)
+    steps = engine.decide(case=_case_facts(complaint, state), ladder=ladder, trigger=trigger, now=at)
+    hand_offs = _steps_apply(complaint=complaint, steps=steps, ladder=ladder, actor=actor, at=at)
+    return hand_offs[-1]
+
+
+@transaction.atomic
+def complaint_object(*, number: str, actor: User, reason: str) -> EscalationHandOff:
+    """The customer objects to the result (有异议), recorded by an agent: the case goes up one level at
+    once, with the customer's reason; the customer is told who holds it now and by when."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    reason = _clean_text(reason, field="reason")
+    if complaint.status == Status.WITHDRAWN:
+        raise InvalidInput({"status": [_("客户已撤诉，不能登记异议")]})
+    return _decide_and_apply(complaint=complaint, trigger=engine.Objection(reason=reason), actor=actor, at=now())
+
+
+@transaction.atomic
+def complaint_escalate(*, number: str, actor: User, reason: str, to_level: int | None = None) -> EscalationHandOff:
+    """Escalation by hand, with a reason: one level up, or to a given higher level."""
+    complaint = access_complaint(user=actor, number=number, permission="escalate_complaint", for_update=True)
+    reason = _clean_text(reason, field="reason")
+    trigger = engine.ManualEscalation(reason=reason, to_level=to_level)
+    return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
+
+
+@transaction.atomic
+def complaint_hand_back(*, number: str, actor: User, instructions: str, to_level: int | None = None) -> EscalationHandOff:
+    """De-escalation: the level that holds the case hands it back down (one level, or to a given lower
+    one) with instructions; the person who held that level gets it back, with a fresh resolve clock."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    instructions = _clean_text(instructions, field="instructions")
+    if complaint.assignee_id != actor.pk and not actor.has_perm("complaints.assign_complaint"):
+        raise PermissionDenied(_("只有当前承接人或有分派权限的人员可以退回投诉"))
+    trigger = engine.HandBackRequest(instructions=instructions, to_level=to_level)
+    return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
+
+
+@transaction.atomic
+def escalation_customer_acknowledged(*, number: str, actor: User, note: str = "") -> CaseEscalation:
+    """The customer has been told that this level has the case (by the holder, or by the notifier when
+    it sends the message): the level's acknowledge deadline is met now."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    note = _clean_text(note, field="note", required=False)
+    state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
+    if state is None or state.level_started_at is None or not state.acknowledge_required:
+        raise InvalidInput({"level": [_("当前层级无需告知客户")]})
+    if state.customer_acknowledged_at is not None:
+        return state
+    at = now()
+    state.customer_acknowledged_at = at
+    state.updated_at = at
+    state.save(update_fields=["customer_acknowledged_at", "updated_at"])
+    last = (
+        EscalationHandOff.objects.filter(complaint=complaint, to_level_position=state.level_position)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if last is not None and last.customer_acknowledged_at is None:
+        EscalationHandOff.objects.filter(pk=last.pk).update(customer_acknowledged_at=at)
+    reason = _("已告知客户由%(level)s承接") % {"level": state.level_name}
+    event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field="level_acknowledged_at",
+                 new=at, reason=f"{reason}：{note}" if note else reason)
+    complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
+    return state
+
+
+# --- external referral -------------------------------------------------------------------------------------
+
+
+def _date_or_none(value, field: str, errors: dict) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        errors[field] = [_("应为日期，例如 2026-11-23")]
+        return None
+    return value
+
+
+@transaction.atomic
+def external_referral_open(
+    *, number: str, actor: User, body: str, body_name: str = "", reference_no: str = "",
+    referred_on: dt.date | None = None, response_due_on: dt.date | None = None, note: str = "",
+) -> ExternalReferral:
+    """The customer took the complaint to an outside body. The case moves to the ladder's external
+    level (its holder keeps it and answers the body); its history stays as it is."""
+    complaint = access_complaint(user=actor, number=number, permission="escalate_complaint", for_update=True)
+    errors: dict[str, list[str]] = {}
+    if body not in ReferralBody.values:
+        errors["body"] = [_("可选：%(choices)s") % {"choices": ", ".join(ReferralBody.values)}]
+    for field, value, limit in (("body_name", body_name, 200), ("reference_no", reference_no, 100)):
+        if len((value or "").strip()) > limit:
+            errors[field] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": len(value.strip())}]
+    referred_on = _date_or_none(referred_on, "referred_on", errors)
+    response_due_on = _date_or_none(response_due_on, "response_due_on", errors)
+    if errors:
+        raise InvalidInput(errors)
+    note = _clean_text(note, field="note", required=False)
+    at = now()
+    referral = ExternalReferral.objects.create(
+        complaint=complaint, body=body, body_name=(body_name or "").strip(), reference_no=(reference_no or "").strip(),
+        referred_on=referred_on, received_at=at, response_due_on=response_due_on, recorded_by=actor,
+        created_at=at, updated_at=at,
+    )
+    label = " ".join(p for p in (str(ReferralBody(body).label), referral.body_name, referral.reference_no) if p)
+    ladder = ladder_rules_for(unit=complaint.org_unit)
+    external = next((level for level in ladder.levels if level.is_external), None)
+    state = case_escalation_for(complaint_id=complaint.pk)
+    if external is not None and (state.level_position if state else 0) < external.position:
+        _move(complaint=complaint, ladder=ladder, to_position=external.position, direction=HandOffDirection.UP,
+              trigger=HandOffTrigger.EXTERNAL, reason=label, actor=actor, at=at)
+    event_record(complaint=complaint, actor=actor, kind=EventKind.FIELD_CHANGED, at=at, field="external_referral",
+                 new=label, reason=note)
+    return referral
+
+
+@transaction.atomic
+def external_referral_outcome_record(
+    *, referral_id: int, actor: User, outcome: str, outcome_on: dt.date | None = None, note: str = "",
+    reopen: bool = False,
+) -> ExternalReferral:
+    """What the outside body decided. With `reopen`, the case is reopened (when it was resolved or
+    closed) and handed back from the external level to the level it came from, with the outcome as
+    the instructions."""
+    referral = ExternalReferral.objects.select_related("complaint").filter(pk=referral_id).first()
+    if referral is None:
+        raise InvalidInput({"referral": [_("没有这条外部申诉记录")]})
+    complaint = access_complaint(
+        user=actor, number=referral.complaint.number, permission="escalate_complaint", for_update=True
+    )
+    referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
+    errors: dict[str, list[str]] = {}
+    if outcome not in ReferralOutcome.values or outcome == ReferralOutcome.PENDING:
+        errors["outcome"] = [_("可选：%(choices)s") % {"choices": ", ".join(ReferralOutcome.values[1:])}]
+    outcome_on = _date_or_none(outcome_on, "outcome_on", errors)
+    if errors:
+        raise InvalidInput(errors)
+    note = _clean_text(note, field="note", required=reopen)
+    at = now()
+    referral.outcome, referral.outcome_on, referral.outcome_note, referral.updated_at = outcome, outcome_on, note, at
+    summary = _("外部申诉结果：%(outcome)s") % {"outcome": ReferralOutcome(outcome).label}
+    if reopen:
+        referral.reopened_at = at
+    referral.save()
+    event_record(complaint=complaint, actor=actor, kind=EventKind.FIELD_CHANGED, at=at,
+                 field="external_referral_outcome", old=ReferralOutcome.PENDING, new=outcome,
+                 reason=f"{summary}；{note}" if note else summary)
+    if reopen:
+        if not complaint.is_open and Status.REOPENED in states.allowed_targets(complaint.status):
+            complaint_transition(number=complaint.number, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}")
+        complaint = Complaint.objects.select_related("org_unit", "assignee").get(pk=complaint.pk)
+        ladder = ladder_rules_for(unit=complaint.org_unit)
+        state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
+        current = ladder.level(state.level_position) if state else None
+        if current is not None and current.is_external:
+            came_from = (
+                EscalationHandOff.objects.filter(complaint=complaint, to_level_position=current.position)
+                .order_by("-at", "-id")
+                .values_list("from_level_position", flat=True)
+                .first()
+            )
+            _move(complaint=complaint, ladder=ladder, to_position=came_from or 0, direction=HandOffDirection.DOWN,
+                  trigger=HandOffTrigger.HAND_BACK, instructions=f"{summary}；{note}", actor=actor, at=at)
+    return referral

@@ -1,0 +1,337 @@
+"""Durable timers: rows, not sleeping threads (SPEC §6).
+
+Writing: `timers_sync` makes a case's timer rows follow the clocks it should have now. It is called by
+`sla.services` inside the transaction of every change of the case, so the rows commit with the change.
+
+Handling: `timers_process_due` finds live rows whose `next_check_at` has passed and handles each
+once. Per row, in one transaction: lock the complaint (the same order as the complaint services,
+which lock the complaint and then rewrite its timers, so the two cannot deadlock), claim the row with
+a conditional UPDATE (`… WHERE state IN ('pending','warned')`), record the warning or breach on the
+timeline, call the handler registered for the kind (escalation). If the handler fails, everything
+rolls back (the case is escalated fully or not at all) and the row is retried later with back-off.
+Two workers, or a worker and `manage.py sla_reconcile`, may scan the same rows: only one claim
+succeeds; on PostgreSQL a complaint locked by someone else is skipped and picked up by the next pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.time import now
+
+from .clocks import TimerSpec
+from .models import LIVE_TIMER_STATES, SlaTimer, SweepSchedule, TimerCancelReason, TimerKind, TimerState
+
+logger = logging.getLogger(__name__)
+
+WARNING = "warning"
+BREACH = "breach"
+
+# Kinds that are deadlines (a breach is written on the timeline); other kinds are wake-ups.
+DEADLINE_KINDS = frozenset(
+    {
+        TimerKind.FIRST_RESPONSE, TimerKind.ACKNOWLEDGE, TimerKind.RESOLUTION, TimerKind.LEVEL_ACKNOWLEDGE,
+        TimerKind.LEVEL_RESOLVE, TimerKind.FOLLOW_UP, TimerKind.WORK_ORDER, TimerKind.APPROVAL,
+    }
+)
+
+TimerHandler = Callable[..., None]  # handler(*, timer, complaint, phase, at)
+_HANDLERS: dict[str, TimerHandler] = {}
+
+
+def timer_handler_register(*, kinds: Iterable[str], handler: TimerHandler) -> None:
+    """What happens when a timer of these kinds warns or fires. Called from an AppConfig.ready()."""
+    for kind in kinds:
+        _HANDLERS[str(kind)] = handler
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    created: list[SlaTimer] = field(default_factory=list)
+    cancelled: int = 0
+
+
+def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> SyncResult:
+    """Make the case's live timer rows exactly `specs`. A row whose due time is unchanged is kept (it
+    may already have warned); a clock whose due time moved gets a new row (next generation) and the
+    old one is cancelled; a live row no spec asks for is cancelled (met, paused or closed). A clock
+    whose row already fired for the same due time is not armed again."""
+    specs = list(specs)
+    rows = list(
+        SlaTimer.objects.filter(complaint_id=complaint.pk)
+        .only("id", "kind", "subject", "generation", "state", "due_at", "warn_at", "provisional")
+        .order_by("id")[:2000]
+    )
+    live = {(r.kind, r.subject): r for r in rows if r.state in LIVE_TIMER_STATES}
+    fired = {(r.kind, r.subject, r.due_at) for r in rows if r.state == TimerState.FIRED}
+    generation: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.kind, row.subject)
+        generation[key] = max(generation.get(key, 0), row.generation)
+
+    result = SyncResult()
+    replaced: list[int] = []
+    to_create: list[SlaTimer] = []
+    for spec in specs:
+        row = live.pop(spec.clock, None)
+        if row is not None and (spec.immediate or row.due_at == spec.due_at):
+            if not spec.immediate and row.state == TimerState.PENDING and (
+                row.warn_at != spec.warn_at or row.provisional != spec.provisional
+            ):
+                SlaTimer.objects.filter(pk=row.pk, state=TimerState.PENDING).update(
+                    warn_at=spec.warn_at, provisional=spec.provisional, next_check_at=spec.first_check_at
+                )
+            continue
+        if row is None and not spec.immediate and (spec.kind, spec.subject, spec.due_at) in fired:
+            continue
+        if row is not None:
+            replaced.append(row.pk)
+        to_create.append(
+            SlaTimer(
+                complaint_id=complaint.pk, kind=spec.kind, subject=spec.subject,
+                generation=generation.get(spec.clock, 0) + 1, started_at=spec.started_at, due_at=spec.due_at,
+                warn_at=spec.warn_at, provisional=spec.provisional, state=TimerState.PENDING,
+                next_check_at=spec.first_check_at, created_at=at,
+            )
+        )
+    not_wanted = [row.pk for row in live.values()]
+    for ids, reason in ((replaced, TimerCancelReason.REPLACED), (not_wanted, TimerCancelReason.MET)):
+        if ids:
+            result.cancelled += SlaTimer.objects.filter(pk__in=ids, state__in=LIVE_TIMER_STATES).update(
+                state=TimerState.CANCELLED, cancelled_at=at, cancel_reason=reason
+            )
+    if to_create:
+        result.created = SlaTimer.objects.bulk_create(to_create)
+    if any(timer.next_check_at <= at for timer in to_create):
+        transaction.on_commit(worker_wake)
+    transaction.on_commit(sweep_ensure_running)
+    return result
+
+
+# --- handling --------------------------------------------------------------------------------------------
+
+CLAIMED_WARNING = "warned"
+CLAIMED_BREACH = "fired"
+NOTHING = "nothing"
+SKIPPED = "skipped"
+FAILED = "failed"
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    fired: int = 0
+    skipped: int = 0  # complaint locked by someone else: left for the next pass
+    failed: int = 0
+    nothing: int = 0  # changed or claimed by someone else since it was read
+
+    def add(self, outcome: str) -> None:
+        attribute = {CLAIMED_WARNING: "warned", CLAIMED_BREACH: "fired", SKIPPED: "skipped", FAILED: "failed"}
+        name = attribute.get(outcome, "nothing")
+        setattr(self, name, getattr(self, name) + 1)
+
+    @property
+    def handled(self) -> int:
+        return self.warned + self.fired
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def timer_process(*, timer_id: int, complaint_id: int) -> str:
+    """Handle one timer if it is due: a warning, or a breach (a breach without a warning when both
+    have passed, e.g. after downtime). Returns what happened."""
+    from complaintdesk.complaints.models import Complaint
+
+    try:
+        with transaction.atomic():
+            locked = (
+                Complaint.objects.select_for_update(skip_locked=True)
+                .filter(pk=complaint_id)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if locked is None:
+                exists = SlaTimer.objects.filter(pk=timer_id, state__in=LIVE_TIMER_STATES).exists()
+                return SKIPPED if exists else NOTHING
+            at = now()
+            timer = SlaTimer.objects.filter(pk=timer_id, state__in=LIVE_TIMER_STATES).first()
+            if timer is None:
+                return NOTHING
+            live = SlaTimer.objects.filter(pk=timer.pk, generation=timer.generation)
+            if timer.due_at <= at:
+                phase, outcome = BREACH, CLAIMED_BREACH
+                claimed = live.filter(state__in=LIVE_TIMER_STATES).update(state=TimerState.FIRED, fired_at=at)
+                timer.state, timer.fired_at = TimerState.FIRED, at
+            elif timer.state == TimerState.PENDING and timer.warn_at is not None and timer.warn_at <= at:
+                phase, outcome = WARNING, CLAIMED_WARNING
+                claimed = live.filter(state=TimerState.PENDING).update(
+                    state=TimerState.WARNED, warned_at=at, next_check_at=timer.due_at
+                )
+                timer.state, timer.warned_at = TimerState.WARNED, at
+            else:  # looked at early (after a back-off): wait for its next point
+                upcoming = timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+                live.filter(state=timer.state).update(next_check_at=upcoming)
+                return NOTHING
+            if claimed != 1:
+                return NOTHING
+            complaint = Complaint.objects.select_related("org_unit").get(pk=complaint_id)
+            _timer_handle(timer=timer, complaint=complaint, phase=phase, at=at)
+            return outcome
+    except Exception as error:  # the transaction rolled back: the row is still live; try again later
+        logger.exception("SLA timer %s (complaint %s) failed", timer_id, complaint_id)
+        _timer_failed(timer_id=timer_id, error=error)
+        return FAILED
+
+
+def _timer_failed(*, timer_id: int, error: Exception) -> None:
+    row = SlaTimer.objects.filter(pk=timer_id, state__in=LIVE_TIMER_STATES).only("attempts").first()
+    if row is None:
+        return
+    attempts = row.attempts + 1
+    SlaTimer.objects.filter(pk=timer_id, state__in=LIVE_TIMER_STATES).update(
+        attempts=attempts, last_error=repr(error)[:2000], next_check_at=now() + _backoff(attempts)
+    )
+
+
+def _timer_handle(*, timer: SlaTimer, complaint, phase: str, at: dt.datetime) -> None:
+    if timer.kind in DEADLINE_KINDS:
+        from complaintdesk.complaints.models import EventKind
+        from complaintdesk.complaints.timeline import event_record
+
+        label = TimerKind(timer.kind).label if timer.kind in TimerKind.values else timer.kind
+        if phase == WARNING:
+            reason = _("“%(clock)s”时限即将到期（预警）") % {"clock": label}
+        else:
+            reason = _("已超过“%(clock)s”时限") % {"clock": label}
+        # Until the timeline has its own SLA_WARNING / SLA_BREACH kinds these are deadline events
+        # whose field names the clock: "sla_warning:resolution", "sla_breach:level_resolve".
+        event_record(
+            complaint=complaint, actor=None, kind=EventKind.DEADLINES, at=at, field=f"sla_{phase}:{timer.kind}"[:50],
+            new=timer.due_at, reason=reason,
+        )
+    handler = _HANDLERS.get(timer.kind)
+    if handler is not None:
+        handler(timer=timer, complaint=complaint, phase=phase, at=at)
+
+
+def timers_due(*, cutoff: dt.datetime) -> int:
+    return SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff).count()
+
+
+def timers_process_due(
+    *, batch: int = 500, time_budget: float | None = None, cutoff: dt.datetime | None = None
+) -> SweepResult:
+    """One pass over every live timer whose check time is at or before `cutoff` (default: now), in
+    order of that time, each at most once in this pass (keyset over (next_check_at, id))."""
+    cutoff = cutoff or now()
+    started = time.monotonic()
+    result = SweepResult()
+    position: tuple[dt.datetime, int] | None = None
+    while True:
+        rows = SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
+        if position is not None:
+            rows = rows.filter(Q(next_check_at__gt=position[0]) | Q(next_check_at=position[0], id__gt=position[1]))
+        page = list(rows.order_by("next_check_at", "id").values_list("next_check_at", "id", "complaint_id")[:batch])
+        for next_check_at, timer_id, complaint_id in page:
+            result.add(timer_process(timer_id=timer_id, complaint_id=complaint_id))
+            position = (next_check_at, timer_id)
+        if len(page) < batch or (time_budget is not None and time.monotonic() - started > time_budget):
+            return result
+
+
+def timers_reconcile(*, max_passes: int = 20, batch: int = 500, pause: float = 0.2) -> SweepResult:
+    """Passes until nothing that has passed is left, or only cases someone else holds remain
+    (`max_passes`): what `manage.py sla_reconcile` and the worker's periodic sweep run."""
+    total = SweepResult()
+    for _pass in range(max_passes):
+        result = timers_process_due(batch=batch)
+        for name, value in result.as_dict().items():
+            setattr(total, name, getattr(total, name) + value)
+        if result.skipped == 0:
+            break
+        time.sleep(pause)  # only cases locked by someone else are left: give them a moment
+    return total
+
+
+# --- the periodic sweep's lease and waking the worker -----------------------------------------------------
+
+SWEEP_NAME = "sla"
+
+
+def sweep_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "SLA_SWEEP_INTERVAL_SECONDS", 30))
+
+
+def sweep_lease_take(*, at: dt.datetime) -> bool:
+    """True for the one run that may schedule the next periodic sweep; False for every duplicate."""
+    interval = sweep_interval()
+    SweepSchedule.objects.get_or_create(name=SWEEP_NAME, defaults={"next_run_at": at})
+    return bool(
+        SweepSchedule.objects.filter(name=SWEEP_NAME, next_run_at__lte=at + interval / 2).update(
+            next_run_at=at + interval, last_run_at=at
+        )
+    )
+
+
+def sweep_result_record(*, at: dt.datetime, result: SweepResult) -> None:
+    SweepSchedule.objects.filter(name=SWEEP_NAME).update(last_result={"at": at.isoformat(), **result.as_dict()})
+
+
+def sweep_is_stale(*, at: dt.datetime) -> bool:
+    row = SweepSchedule.objects.filter(name=SWEEP_NAME).only("next_run_at").first()
+    return row is None or row.next_run_at < at - 3 * sweep_interval()
+
+
+_last_liveness_check = 0.0
+
+
+def sweep_ensure_running() -> None:
+    """Restart the periodic sweep when its chain has stopped (a lost task, a queue flushed, Redis
+    down for a while). Looked at most once a minute per process, after a commit that wrote timers."""
+    global _last_liveness_check
+    if not getattr(settings, "SLA_TIMERS_WAKE", True) or time.monotonic() - _last_liveness_check < 60:
+        return
+    _last_liveness_check = time.monotonic()
+    try:
+        from complaintdesk.tasks.sla import periodic_sweep_supported, sla_sweep
+
+        if periodic_sweep_supported() and sweep_is_stale(at=now()):
+            sla_sweep.enqueue(periodic=True)
+    except Exception:  # the queue is down: intake goes on, the sweep catches up when it is back
+        logger.warning("could not check or restart the periodic SLA sweep", exc_info=True)
+
+
+_last_wake = 0.0
+
+
+def worker_wake() -> None:
+    """A timer is already due (a flag to act on, a deadline that passed while the clock was moved):
+    ask the worker for a sweep now instead of at the next periodic one. At most one a second per
+    process (a burst of commits needs one sweep; the periodic sweep covers anything in between)."""
+    global _last_wake
+    if not getattr(settings, "SLA_TIMERS_WAKE", True) or time.monotonic() - _last_wake < 1.0:
+        return
+    _last_wake = time.monotonic()
+    try:
+        from complaintdesk.tasks.sla import sla_sweep
+
+        sla_sweep.enqueue(periodic=False)
+    except Exception:
+        logger.warning("could not wake the worker for a due SLA timer; the periodic sweep will", exc_info=True)

@@ -1,0 +1,37 @@
+"""The SLA sweep: the worker's periodic look at the timer rows, and the wake-up after a commit.
+
+Why one periodic task that re-enqueues itself rather than one task per timer: the rows are the truth,
+and deadlines move all the time (pause, resume, transition, escalation); a job per due time would
+need cancelling on every move and would be lost with the queue (Redis flushed, a task row stuck in
+RUNNING after a kill). A sweep every SLA_SWEEP_INTERVAL_SECONDS (default 30 s) is at most that late,
+costs one index range scan when nothing is due, and is the same code as `manage.py sla_reconcile`.
+The chain keeps one copy alive through a lease row (`sla.timers.sweep_lease_take`): duplicated chains
+die out. It is started by `bin/run` (`manage.py sla_reconcile --schedule`) and restarted by
+`sla.timers.sweep_ensure_running` after any commit that writes timers when its lease is stale.
+"""
+
+import logging
+
+from django_tasks import default_task_backend, task
+
+from complaintdesk.common.time import now
+from complaintdesk.sla import timers
+
+logger = logging.getLogger(__name__)
+
+
+def periodic_sweep_supported() -> bool:
+    """Deferred tasks: the database queue and RQ (with its scheduler) can; the in-process backend of
+    the tests cannot, so there the sweep runs only when asked."""
+    return bool(getattr(default_task_backend, "supports_defer", False))
+
+
+@task()
+def sla_sweep(periodic: bool = False) -> dict:
+    """Handle every due timer; a periodic run then schedules the next one if it holds the lease."""
+    result = timers.timers_reconcile()
+    at = now()
+    timers.sweep_result_record(at=at, result=result)
+    if periodic and periodic_sweep_supported() and timers.sweep_lease_take(at=at):
+        sla_sweep.using(run_after=at + timers.sweep_interval()).enqueue(periodic=True)
+    return result.as_dict()
