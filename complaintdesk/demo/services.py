@@ -1,0 +1,56 @@
+"""Loading the demo: organisation, people and sample complaints, all through the product's services."""
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from complaintdesk.accounts.models import User
+
+from .cases import demo_complaints_create
+from .credentials import credentials_write
+from .organisation import demo_organisation_build, demo_organisation_exists
+from .people import API_CLIENT_USERNAME, PEOPLE, DemoAccount, demo_people_create
+
+DEFAULT_COMPLAINT_COUNT = 200
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    accounts: list[DemoAccount]
+    api_token: str
+    complaint_count: int
+    credentials_path: Path
+
+
+def demo_is_loaded() -> bool:
+    return demo_organisation_exists()
+
+
+def demo_usernames() -> list[str]:
+    """The demo users that exist, in the order of the demo's table."""
+    present = set(
+        User.objects.filter(username__in=[p.username for p in PEOPLE]).values_list("username", flat=True)
+    )
+    return [p.username for p in PEOPLE if p.username in present]
+
+
+@transaction.atomic
+def demo_load(
+    *, login_url: str, complaint_count: int = DEFAULT_COMPLAINT_COUNT, seed: int | None = None
+) -> DemoLoaded:
+    """Build everything in one transaction, so a failure leaves nothing half-loaded and the next
+    start simply tries again. The credentials file is written last, inside it: if writing fails,
+    no users exist whose passwords nobody knows."""
+    rng = random.Random(seed)
+    units = demo_organisation_build()
+    accounts, api_token = demo_people_create(units=units)
+    people = {account.user.username: account.user for account in accounts}
+    complaints = demo_complaints_create(rng=rng, people=people, count=complaint_count)
+    path = credentials_write(
+        accounts=accounts, api_token=api_token, api_username=API_CLIENT_USERNAME, login_url=login_url
+    )
+    return DemoLoaded(
+        accounts=accounts, api_token=api_token, complaint_count=len(complaints), credentials_path=path
+    )

@@ -1,0 +1,120 @@
+"""`manage.py load_demo`: once, through the services, with every role and private credentials."""
+
+import io
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db.models import Count
+
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.services import api_token_authenticate
+from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.states import OPEN_STATUSES
+from complaintdesk.demo.organisation import CATEGORIES, UNITS
+from complaintdesk.demo.people import PEOPLE
+from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.sla.models import SlaPolicy
+
+REPO_ROOT = Path(django_settings.BASE_DIR)
+SKIPPED_DIRS = {".git", ".venv", "var", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"}
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def load_demo(**options) -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def credentials(path: Path) -> tuple[dict[str, str], str]:
+    """Passwords by username and the API token, read back from the credentials file."""
+    text = path.read_text(encoding="utf-8")
+    passwords = {}
+    for line in text.splitlines():
+        cells = line.split()
+        if cells and cells[0] in {p.username for p in PEOPLE} and "(API" not in line:
+            passwords[cells[0]] = cells[-1]
+    token = re.search(r"API token \(\w+\): (\S+)", text).group(1)
+    return passwords, token
+
+
+@pytest.mark.django_db
+def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch):
+    monkeypatch.setenv("PORT", "8765")
+    first = load_demo(complaints=10, seed=1)
+    second = load_demo(complaints=10, seed=1)
+
+    assert OrgUnit.objects.filter(code="HQ").count() == 1
+    assert OrgUnit.objects.count() == len(UNITS)
+    assert Category.objects.count() == len(CATEGORIES)
+    assert SlaPolicy.objects.filter(org_unit__isnull=True, category__isnull=True).count() == 1
+    assert User.objects.count() == len(PEOPLE)
+    assert Complaint.objects.count() == 10
+    passwords, token = credentials(var_dir / "demo_credentials.txt")
+    assert all(password in first for password in passwords.values())
+    assert str(var_dir / "demo_credentials.txt") in second
+    assert "http://127.0.0.1:8765/admin/" in second
+    assert all(p.username in second for p in PEOPLE)
+    assert not any(password in second for password in passwords.values())
+    assert token not in second
+
+
+@pytest.mark.django_db
+def test_two_hundred_complaints_in_many_states_each_with_its_created_event(var_dir):
+    load_demo(seed=2)
+
+    complaints = Complaint.objects.all()
+    assert complaints.count() == 200
+    by_status = dict(complaints.values_list("status").annotate(n=Count("id")))
+    assert len(by_status) >= 9, by_status
+    assert by_status["closed"] > by_status.get("new", 0)
+    created_events = ComplaintEvent.objects.filter(kind=EventKind.CREATED)
+    assert created_events.count() == 200
+    assert created_events.values("complaint").distinct().count() == 200
+    # Deadlines as the services keep them: an open case has a nearest deadline, a finished one none.
+    assert not complaints.filter(status__in=OPEN_STATUSES, due_at__isnull=True).exists()
+    assert not complaints.exclude(status__in=OPEN_STATUSES).filter(due_at__isnull=False).exists()
+    assert all(re.fullmatch(r"TS\d{8}\d{6}", n) for n in complaints.values_list("number", flat=True))
+    # Spread over the past two months, analysed in part, and some customers came back.
+    days = {c.created_at.date() for c in complaints}
+    assert len(days) > 30
+    assert complaints.filter(severity="major").exists() and complaints.filter(complexity="complex").exists()
+    assert complaints.values("customer").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_user_whose_password_works_and_the_file_is_private(var_dir):
+    load_demo(complaints=5, seed=3)
+
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    path = var_dir / "demo_credentials.txt"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    passwords, token = credentials(path)
+    users = {u.username: u for u in User.objects.all()}
+    assert set(passwords) == {p.username for p in PEOPLE if p.role != Role.API_CLIENT}
+    assert all(users[name].check_password(password) for name, password in passwords.items())
+    assert api_token_authenticate(token=token).role == Role.API_CLIENT
+    assert not users["crm_api"].has_usable_password()
+
+
+@pytest.mark.django_db
+def test_no_generated_password_is_in_the_repository(var_dir):
+    load_demo(complaints=1, seed=4)
+    passwords, token = credentials(var_dir / "demo_credentials.txt")
+    secrets_ = [*passwords.values(), token]
+    for path in REPO_ROOT.rglob("*"):
+        if not path.is_file() or SKIPPED_DIRS.intersection(path.relative_to(REPO_ROOT).parts):
+            continue
+        if path.stat().st_size > 2_000_000:
+            continue
+        content = path.read_bytes().decode("utf-8", errors="ignore")
+        assert not any(secret in content for secret in secrets_), path
