@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "complaintdesk.complaints",
     "complaintdesk.scripts",
     "complaintdesk.intelligence",
+    "complaintdesk.escalation",
     "complaintdesk.api",
     "complaintdesk.web",
     "complaintdesk.demo",
     "complaintdesk.tasks",
+    "complaintdesk.notifications",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +123,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never served as-is: attachments go out through access-checked endpoints
+
+# Request bodies: a JSON body larger than this is refused (413) before it is parsed. Evidence files
+# are multipart and limited on their own by ATTACHMENT_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -132,6 +139,25 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The cache holds rate-limit counters. Shared by every web process through Redis when there is one;
+# otherwise each process keeps its own in memory (limits then apply per process).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "complaintdesk"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "complaintdesk"}}
+RATE_LIMIT_CACHE = "default"
+# {scope: "attempts/seconds"} per client address. api-auth-failure: API requests without valid
+# credentials; api-docs: the OpenAPI document and its page. Portal and WeChat add their scopes here.
+RATE_LIMITS = {
+    "api-auth-failure": os.environ.get("RATE_LIMIT_API_AUTH_FAILURE", "20/60"),
+    "api-docs": os.environ.get("RATE_LIMIT_API_DOCS", "60/60"),
+}
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the peer address).
+RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "0"))
+# The unit that complaints from customer-facing channels (web form, WeChat, email) go to; empty: the root.
+INTAKE_DEFAULT_UNIT = os.environ.get("INTAKE_DEFAULT_UNIT", "")
 
 # The region whose phone numbers are assumed when a number has no +country prefix.
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
@@ -146,3 +172,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Notifications (complaintdesk.notifications): outbound SMS, email and WeChat template messages ---
+# Delivery attempts per message, and the back-off between them: base, 2×base, 4×base … capped.
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
+NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
+# SMS provider backend: the file outbox (VAR_DIR/outbox/sms.jsonl) for development, or
+# complaintdesk.notifications.sms.backends.aliyun.AliyunSmsBackend with NOTIFY_ALIYUN_SMS below.
+NOTIFY_SMS_BACKEND = os.environ.get(
+    "NOTIFY_SMS_BACKEND", "complaintdesk.notifications.sms.backends.file.FileSmsBackend"
+)
+# The 【signature】 of every SMS (empty: BRAND_NAME); the longest SMS template allowed, in segments.
+NOTIFY_SMS_SIGNATURE = os.environ.get("NOTIFY_SMS_SIGNATURE", "")
+NOTIFY_SMS_MAX_SEGMENTS = int(os.environ.get("NOTIFY_SMS_MAX_SEGMENTS", "3"))
+NOTIFY_ALIYUN_SMS = {
+    "ACCESS_KEY_ID": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+    "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+    "SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", "") or NOTIFY_SMS_SIGNATURE or BRAND_NAME,
+    "ENDPOINT": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "REGION_ID": os.environ.get("ALIYUN_SMS_REGION_ID", "cn-hangzhou"),
+    "TIMEOUT": float(os.environ.get("ALIYUN_SMS_TIMEOUT", "10")),
+}
+# The official account that sends template messages (the same one WeChat intake answers for).
+NOTIFY_WECHAT = {
+    "APP_ID": os.environ.get("WECHAT_APP_ID", ""),
+    "APP_SECRET": os.environ.get("WECHAT_APP_SECRET", ""),
+    "API_BASE_URL": os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/cgi-bin/"),
+    "TIMEOUT": float(os.environ.get("WECHAT_API_TIMEOUT", "10")),
+}
+# Sender of notification emails (empty: DEFAULT_FROM_EMAIL).
+NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", "")
+# Where customers track a case and rate it, shown in messages when set; {case_number} is filled in.
+NOTIFY_TRACK_URL = os.environ.get("NOTIFY_TRACK_URL", "")
+NOTIFY_SURVEY_URL = os.environ.get("NOTIFY_SURVEY_URL", "")
+
+# --- SLA timers and escalation (issue 5) ---
+# How often the worker's periodic sweep looks at the SLA timer rows (seconds): a warning or breach is
+# handled at most this late. The sweep re-enqueues itself (see complaintdesk/tasks/sla.py).
+SLA_SWEEP_INTERVAL_SECONDS = int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "30"))
+# After a commit that writes a timer already due, ask the worker for a sweep at once (and restart the
+# periodic sweep if its chain has stopped). 0 turns both off: only the periodic sweep and sla_reconcile run.
+SLA_TIMERS_WAKE = os.environ.get("SLA_TIMERS_WAKE", "1") == "1"
