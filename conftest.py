@@ -110,3 +110,13 @@ def complaint_payload(**overrides) -> dict:
 @pytest.fixture
 def make_payload():
     return complaint_payload
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database afterwards, which also removes what data migrations
+    loaded (default templates, rules, ladders, taxonomy). Restoring that content before each such
+    test keeps them independent of the order xdist happens to run them in."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)

@@ -1,8 +1,21 @@
 """Test settings: the same as base, with fast hashing and tasks run in-process."""
 
+import os
+
 from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
+
+# Parallel test processes (pytest-xdist) must not share Redis: one worker's RQ burst run would
+# pick up another's jobs, and cache keys would collide. Each gets its own Redis database.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker:
+    _redis_db = int(_xdist_worker.removeprefix("gw") or 0) + 1
+    _redis_base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
+    REDIS_URL = f"{_redis_base}/{_redis_db}"
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 360}}
+    CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL}}
