@@ -62,7 +62,7 @@ def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch
     passwords, token = credentials(var_dir / "demo_credentials.txt")
     assert all(password in first for password in passwords.values())
     assert str(var_dir / "demo_credentials.txt") in second
-    assert "http://127.0.0.1:8765/admin/" in second
+    assert "http://127.0.0.1:8765/login/" in second
     assert all(p.username in second for p in PEOPLE)
     assert not any(password in second for password in passwords.values())
     assert token not in second

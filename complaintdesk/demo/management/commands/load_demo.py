@@ -22,7 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, complaints: int, seed: int | None, **options):
-        login_url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/"
+        # Staff sign in to the workbench; the administrator also reaches /admin/ from there.
+        login_url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/login/"
         if demo_is_loaded():
             self._already_loaded(login_url)
             return
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(accounts_table(loaded.accounts))
         self.stdout.write(f"\nAPI token (crm_api): {loaded.api_token}")
         self.stdout.write(f"Credentials file: {loaded.credentials_path}")
-        self.stdout.write(f"Sign in: {login_url}")
+        self.stdout.write(f"Sign in: {login_url}  (configuration: /admin/ as sysadmin)")
 
     def _already_loaded(self, login_url: str) -> None:
         path = credentials_path()
@@ -50,4 +51,4 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"The credentials file {path} is missing; set a new password with `manage.py changepassword`."
             )
-        self.stdout.write(f"Sign in: {login_url}")
+        self.stdout.write(f"Sign in: {login_url}  (configuration: /admin/ as sysadmin)")
