@@ -47,3 +47,17 @@ def test_complaint_page_is_404_outside_the_users_units(org):
 def test_login_page_is_chinese_by_default(db):
     page = Client().get("/login/").content.decode()
     assert "登录" in page
+
+
+def test_home_queue_query_count_does_not_grow_with_cases(org, django_assert_max_num_queries):
+    from complaintdesk.complaints.services import complaint_transition
+
+    for i in range(12):
+        complaint_transition(number=_case(org.agent_a, f"第{i}个投诉").number, actor=org.agent_a, to="accepted")
+    client = Client()
+    client.force_login(org.agent_a)
+    # Queue rows load only the columns they show; a deferred column read in the template would
+    # cost one query per row and break this bound.
+    with django_assert_max_num_queries(12):
+        page = client.get("/")
+    assert page.content.decode().count("第") >= 12
