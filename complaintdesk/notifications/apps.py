@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "complaintdesk.notifications"
     label = "notifications"
     verbose_name = _("客户通知")
+
+    def ready(self) -> None:
+        # New complaints are acknowledged to the customer through this app (channels.acknowledge seam).
+        from complaintdesk.channels.acknowledge import acknowledgement_sender_register
+
+        from .services import acknowledgement_sender
+
+        acknowledgement_sender_register(acknowledgement_sender)

@@ -142,3 +142,17 @@ def test_a_template_value_the_case_lacks_is_an_error_not_a_message(make_complain
     notification = notification_send(complaint=complaint, template_code="result",
                                      extra={"result": "光缆已修复", "compensation": "减免本月月租"})  # fmt: skip
     assert "光缆已修复；减免本月月租" in notification.body
+
+
+def test_intake_acknowledges_the_new_complaint_after_commit(org, sms_outbox, django_capture_on_commit_callbacks):
+    """End to end: the intake every channel uses queues the acknowledgement, which goes out by SMS."""
+    from complaintdesk.channels.api import ApiChannelAdapter
+    from complaintdesk.channels.intake import complaint_intake
+
+    raw = {"channel": "phone", "customer": {"name": "王丽女士", "phone": "13800138000"},
+           "title": "宽带连续三天断网", "description": "家里宽带从周五晚上开始断网。", "demand": "尽快修好"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaint_intake(data=ApiChannelAdapter().parse(raw).data, actor=org.agent_a)
+    notification = Notification.objects.get(complaint=complaint, template__code="acknowledgement")
+    assert notification.channel == "sms" and notification.recipient == "+8613800138000"
+    assert complaint.number in notification.body
