@@ -12,7 +12,12 @@ from complaintdesk.accounts.models import Role, User
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
-from complaintdesk.sla.services import complaint_deadlines_refresh, complaint_sla_pause, complaint_sla_resume
+from complaintdesk.sla.services import (
+    complaint_deadlines_refresh,
+    complaint_sla_pause,
+    complaint_sla_resume,
+    complaint_timers_sync,
+)
 
 from . import states
 from .customers import customer_fields_validate, customer_match_or_create
@@ -183,6 +188,8 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
         )
         complaint_deadlines_refresh(complaint=complaint, at=at)
         complaint.save(force_insert=True)
+        # Deadlines were computed before the row existed; their timer rows can only follow the insert.
+        complaint_timers_sync(complaint=complaint, at=at)
         created = event_record(complaint=complaint, actor=actor, kind=EventKind.CREATED, at=at, new=Status.NEW,
                                reason=_intake_reason(complaint))
     complaint.created_event = created  # the whole timeline of the new case, for whoever presents it next
