@@ -47,3 +47,8 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+def too_long_message(*, limit: int, length: int) -> str:
+    """The one wording for a text over its length limit, in the user's language."""
+    return _("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": length}

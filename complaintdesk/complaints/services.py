@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import access_complaint, units_visible_to
 from complaintdesk.accounts.models import Role, User
-from complaintdesk.common.errors import InvalidInput, PermissionDenied
+from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.sla.services import (
@@ -95,7 +95,7 @@ def _text_errors(errors: dict, name: str, value: str, *, limit: int, required: b
     if required and not value:
         errors[name] = [_("此项为必填项")]
     elif len(value) > limit:
-        errors[name] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": len(value)}]
+        errors[name] = [too_long_message(limit=limit, length=len(value))]
     return value
 
 
@@ -108,7 +108,7 @@ def _recorder_validate(*, data: IntakeData, actor, errors: dict) -> dict:
         return {"recorded_by": actor if human else None, "recorded_by_name": ""}
     name = (recorder.name or "").strip()
     if len(name) > 100:
-        errors["recorded_by.name"] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": 100, "length": len(name)}]
+        errors["recorded_by.name"] = [too_long_message(limit=100, length=len(name))]
     user = None
     lookup = {"username": recorder.username.strip()} if recorder.username.strip() else (
         {"employee_no": recorder.employee_no.strip()} if recorder.employee_no.strip() else None

@@ -23,7 +23,7 @@ from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import user_create
 from complaintdesk.calendars.selectors import calendar_for_unit
-from complaintdesk.common.errors import InvalidInput, PermissionDenied
+from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.complaints import states
 from complaintdesk.complaints.models import Complaint, EventKind
@@ -115,7 +115,7 @@ def _clean_text(value: str, *, field: str, required: bool = True) -> str:
     if required and not value:
         raise InvalidInput({field: [_("此项为必填项")]})
     if len(value) > REASON_MAX:
-        raise InvalidInput({field: [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": REASON_MAX, "length": len(value)}]})
+        raise InvalidInput({field: [too_long_message(limit=REASON_MAX, length=len(value))]})
     return value
 
 
@@ -425,7 +425,7 @@ def external_referral_open(
         errors["body"] = [_("可选：%(choices)s") % {"choices": ", ".join(ReferralBody.values)}]
     for field, value, limit in (("body_name", body_name, 200), ("reference_no", reference_no, 100)):
         if len((value or "").strip()) > limit:
-            errors[field] = [_("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": len(value.strip())}]
+            errors[field] = [too_long_message(limit=limit, length=len(value.strip()))]
     referred_on = _date_or_none(referred_on, "referred_on", errors)
     response_due_on = _date_or_none(response_due_on, "response_due_on", errors)
     if errors:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
+from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
 from complaintdesk.common.time import local_today, local_zone, now
 from complaintdesk.complaints.models import Channel, EventKind
 from complaintdesk.complaints.timeline import event_record
@@ -122,9 +122,7 @@ def script_body_errors(*, body: str, language: str) -> list[str]:
     if not body:
         return [_("此项为必填项")]
     if len(body) > BODY_MAX:
-        return [
-            _("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": BODY_MAX, "length": len(body)}
-        ]
+        return [too_long_message(limit=BODY_MAX, length=len(body))]
     errors = []
     unknown = [name for name in rendering.placeholders_in(body) if name not in rendering.PLACEHOLDER_NAMES]
     if unknown:
@@ -306,10 +304,7 @@ def reply_override_record(
     if not reason:
         errors["reason"] = [_("请填写忽略警告的原因")]
     elif len(reason) > OVERRIDE_REASON_MAX:
-        errors["reason"] = [
-            _("不能超过 %(limit)d 个字符（当前 %(length)d 个）")
-            % {"limit": OVERRIDE_REASON_MAX, "length": len(reason)}
-        ]
+        errors["reason"] = [too_long_message(limit=OVERRIDE_REASON_MAX, length=len(reason))]
     if not (text or "").strip():
         errors["text"] = [_("草稿为空")]
     codes = list(dict.fromkeys(str(c).strip() for c in (finding_codes or []) if str(c).strip()))
