@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint, units_visible_to
+from complaintdesk.accounts.access import access_complaint, complaints_visible_to, units_visible_to
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
@@ -331,7 +331,7 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
 @transaction.atomic
 def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Complaint:
     complaint = access_complaint(user=actor, number=number, permission="assign_complaint", for_update=True)
-    if assignee is not None and not complaints_visible_to_assignee(assignee, complaint):
+    if assignee is not None and not complaints_visible_to(assignee).filter(pk=complaint.pk).exists():
         raise InvalidInput({"assignee": [_("该用户看不到这张投诉单，不能分派给他")]})
     at = now()
     before = {"assignee": complaint.assignee}
@@ -341,12 +341,6 @@ def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Compl
     complaint.updated_at = at
     complaint.save(update_fields=["assignee", "updated_at"])
     return complaint
-
-
-def complaints_visible_to_assignee(user, complaint: Complaint) -> bool:
-    from complaintdesk.accounts.access import complaints_visible_to
-
-    return complaints_visible_to(user).filter(pk=complaint.pk).exists()
 
 
 MESSAGE_MAX = DESCRIPTION_MAX
