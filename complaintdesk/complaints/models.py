@@ -241,6 +241,30 @@ class EventKind(models.TextChoices):
     NOTIFIED = "notified", _("已通知客户")
     # An outbound notification was given up after its last attempt; `field` is the channel.
     NOTIFY_FAILED = "notify_failed", _("通知客户失败")
+    # Escalation and SLA (escalation, sla): `field` names the level or clock.
+    ESCALATED = "escalated", _("升级")
+    DE_ESCALATED = "de_escalated", _("退回下级")
+    SLA_WARNING = "sla_warning", _("时限预警")
+    SLA_BREACH = "sla_breach", _("超时")
+    CUSTOMER_OBJECTION = "objection", _("客户有异议")
+    EXTERNAL_REFERRAL = "external_referral", _("外部投诉")
+    # Solutions and compensation (solutions): `field` is the proposal or approval id.
+    SOLUTION_PROPOSED = "solution_proposed", _("提出方案")
+    SOLUTION_CHOSEN = "solution_chosen", _("客户选择方案")
+    APPROVAL_REQUESTED = "approval_requested", _("申请审批")
+    APPROVAL_DECIDED = "approval_decided", _("审批结果")
+    COMPENSATION_PAID = "compensation", _("补偿记账")
+    # Work orders to departments (dispatch): `field` is the work order id.
+    WORK_ORDER = "work_order", _("派工单")
+    # The customer's side (portal, surveys): `field` says what.
+    CUSTOMER_WITHDREW = "customer_withdrew", _("客户撤诉")
+    RESULT_SENT = "result_sent", _("反馈处理结果")
+    SURVEY = "survey", _("满意度评价")
+    FOLLOW_UP = "follow_up", _("回访")
+    SUMMARY = "summary", _("归档总结")
+    # Group / batch complaints and links between cases (intelligence): `field` is the group id.
+    GROUP_LINKED = "group_linked", _("并入群体性投诉")
+    GROUP_UNLINKED = "group_unlinked", _("移出群体性投诉")
 
 
 class ComplaintEventQuerySet(models.QuerySet):
