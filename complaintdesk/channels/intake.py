@@ -15,15 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import InvalidInput
+from complaintdesk.common.time import now
 from complaintdesk.complaints.attachments import attachment_add, attachment_check
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.services import IntakeData, complaint_add_customer_message, complaint_create
 
 from .base import InboundMessage, IncomingFile
+from .models import ReceivedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class IntakeResult:
     complaint: Complaint
     created: bool  # False when the message was appended to an existing case
     event: ComplaintEvent | None = None  # the customer-message event of an appended message
+    duplicate: bool = False  # the channel delivered this message before; nothing new was stored
 
 
 def _files_check(files: Sequence[IncomingFile]) -> None:
@@ -110,3 +113,40 @@ def after_intake_queue(*, complaint_id: int) -> None:
             logger.exception("could not queue the acknowledgement and enrichment of complaint %s", complaint_id)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+def _already_received(*, channel: str, external_id: str) -> IntakeResult | None:
+    row = (ReceivedMessage.objects.select_related("complaint")
+           .filter(channel=channel, external_id=external_id, complaint__isnull=False).first())
+    if row is None:
+        return None
+    return IntakeResult(complaint=row.complaint, created=row.opened_case, duplicate=True)
+
+
+def intake_receive_once(*, message: InboundMessage, actor) -> IntakeResult:
+    """`intake_receive`, at most once per (channel, message.external_id).
+
+    The ReceivedMessage row is claimed first, inside the transaction that stores the complaint: a second
+    delivery running at the same time waits on the unique key and, once the first commits, is answered
+    from the case the first opened (`duplicate=True`, `created` as the first time, so a passive reply is
+    the same). If the first fails, its claim rolls back with it and a retry is taken in afresh.
+    A message without an external id is simply taken in.
+    """
+    channel = message.data.channel
+    external_id = message.external_id.strip()[:255]
+    if not external_id:
+        return intake_receive(message=message, actor=actor)
+    if (seen := _already_received(channel=channel, external_id=external_id)) is not None:
+        return seen
+    try:
+        with transaction.atomic():
+            claim = ReceivedMessage.objects.create(channel=channel, external_id=external_id, received_at=now())
+            result = intake_receive(message=message, actor=actor)
+            claim.complaint, claim.opened_case = result.complaint, result.created
+            claim.save(update_fields=["complaint", "opened_case"])
+    except IntegrityError:
+        seen = _already_received(channel=channel, external_id=external_id)
+        if seen is None:
+            raise
+        return seen
+    return result

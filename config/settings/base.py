@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "complaintdesk.calendars",
     "complaintdesk.sla",
     "complaintdesk.complaints",
+    "complaintdesk.channels",
     "complaintdesk.scripts",
     "complaintdesk.intelligence",
     "complaintdesk.escalation",
