@@ -28,6 +28,7 @@ run: install
 
 ## make test — install test tools, lint, run the whole suite (SQLite, and PostgreSQL when DATABASE_URL is set).
 test: install-test
+	bin/test-system-packages
 	$(VENV)/bin/ruff check .
 	bin/test
 

@@ -1,6 +1,7 @@
 """Writes to complaints. Each service is one transaction that records the timeline with the actor."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -207,6 +208,18 @@ def _intake_reason(complaint: Complaint) -> str:
     return reason
 
 
+# Other apps' conditions on a change of status, e.g. dispatch: a case waits for its open work orders before
+# it is resolved. guard(*, complaint, target, actor) raises a DomainError (InvalidInput) to refuse.
+TransitionGuard = Callable[..., None]
+_TRANSITION_GUARDS: list[TransitionGuard] = []
+
+
+def transition_guard_register(guard: TransitionGuard) -> None:
+    """Called from an AppConfig.ready(); guards run inside complaint_transition, before anything is written."""
+    if guard not in _TRANSITION_GUARDS:
+        _TRANSITION_GUARDS.append(guard)
+
+
 def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
     try:
         rule = states.check_transition(complaint.status, target)
@@ -221,14 +234,17 @@ def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: st
         raise PermissionDenied(_("您没有权限把投诉转为“%(target)s”") % {"target": Status(target).label})
     if rule.reason_required and not reason.strip():
         raise InvalidInput({"reason": [_("转为“%(target)s”需要填写原因") % {"target": Status(target).label}]})
+    for guard in _TRANSITION_GUARDS:
+        guard(complaint=complaint, target=target, actor=actor)
 
     old_status = complaint.status
     leaving_pause = complaint.sla_paused_at is not None
     complaint.status = target
     complaint.is_open = states.is_open(target)
     setattr(complaint, rule.stamp, at)
-    if target == Status.ACCEPTED:
-        # Acceptance is the first human response, and it tells the customer the case is taken.
+    if target == Status.ACCEPTED or (old_status == Status.NEW and target == Status.ESCALATED):
+        # Acceptance is the first human response, and it tells the customer the case is taken. Sending a
+        # new case straight up takes it too; the level's own acknowledge clock then covers the customer.
         complaint.first_responded_at = complaint.first_responded_at or at
         complaint.acknowledged_at = complaint.acknowledged_at or at
         if complaint.assignee_id is None and actor.has_perm("complaints.handle_complaint"):

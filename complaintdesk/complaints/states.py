@@ -62,7 +62,9 @@ _WITHDRAW_TO = _to(Status.WITHDRAWN, _WITHDRAW, reason_required=True)
 _REOPEN_TO = _to(Status.REOPENED, _REOPEN, reason_required=True)
 
 TRANSITIONS: dict[Status, dict[Status, Rule]] = {
-    Status.NEW: dict([_to(Status.ACCEPTED, _HANDLE), _WITHDRAW_TO]),
+    # A new case can go straight up: a threat to go to the regulator, a group complaint, an objection to
+    # an earlier case's result filed as a new one.
+    Status.NEW: dict([_to(Status.ACCEPTED, _HANDLE), _ESCALATE_TO, _WITHDRAW_TO]),
     Status.ACCEPTED: dict(
         [_to(Status.ANALYSING, _HANDLE), _to(Status.HANDLING, _HANDLE), _ESCALATE_TO, _WITHDRAW_TO]
     ),

@@ -6,9 +6,11 @@ an `EscalationHandOff` row (from whom, to whom, why, when, new deadlines), the s
 clocks as timer rows (`sla.services`), and the timeline. Notifications go out after the commit
 through the seams in `notify.py`.
 
-Until the timeline has its own kinds (ESCALATED, DE_ESCALATED, …) a level change is a `deadlines`
-event with field `escalation_level` (old and new level), followed by `level_acknowledge_due_at` /
-`level_resolve_due_at`; an external referral is a `field_changed` event on `external_referral`.
+On the timeline a level change is an `escalated` or `de_escalated` event with field `escalation_level`
+(old and new level), followed by `deadlines` events for `level_acknowledge_due_at` /
+`level_resolve_due_at`; an objection is first an `objection` event with the customer's own words; an
+external referral is an `external_referral` event (field `external_referral`, then
+`external_referral_outcome`).
 """
 
 from __future__ import annotations
@@ -202,8 +204,8 @@ def _holder_for(*, complaint: Complaint, level: engine.LevelRule, direction: str
 
 
 def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
-    """Status ESCALATED through the transition table: directly, or via REOPENED from a resolved or
-    closed case. A NEW case cannot be escalated by the table yet; it keeps its status."""
+    """Status ESCALATED through the transition table: directly (also from NEW), or via REOPENED from a
+    resolved or closed case."""
     if complaint.status == Status.ESCALATED:
         return False
     allowed = states.allowed_targets(complaint.status)
@@ -275,7 +277,8 @@ def _move(
     if holder.user != complaint.assignee and not level.is_external:
         complaint_assign(number=complaint.number, actor=system, assignee=holder.user, reason=why)
 
-    event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field="escalation_level",
+    kind = EventKind.ESCALATED if direction == HandOffDirection.UP else EventKind.DE_ESCALATED
+    event_record(complaint=complaint, actor=actor, kind=kind, at=at, field="escalation_level",
                  old=from_rule.name if from_rule else from_position, new=level.name, reason=why)
     for field, value in (("level_acknowledge_due_at", acknowledge_due), ("level_resolve_due_at", resolve_due)):
         if value is not None:
@@ -347,7 +350,10 @@ def complaint_object(*, number: str, actor: User, reason: str) -> EscalationHand
     reason = _clean_text(reason, field="reason")
     if complaint.status == Status.WITHDRAWN:
         raise InvalidInput({"status": [_("客户已撤诉，不能登记异议")]})
-    return _decide_and_apply(complaint=complaint, trigger=engine.Objection(reason=reason), actor=actor, at=now())
+    at = now()
+    event_record(complaint=complaint, actor=actor, kind=EventKind.CUSTOMER_OBJECTION, at=at, field="result",
+                 new=reason, reason=reason)
+    return _decide_and_apply(complaint=complaint, trigger=engine.Objection(reason=reason), actor=actor, at=at)
 
 
 @transaction.atomic
@@ -444,7 +450,7 @@ def external_referral_open(
     if external is not None and (state.level_position if state else 0) < external.position:
         _move(complaint=complaint, ladder=ladder, to_position=external.position, direction=HandOffDirection.UP,
               trigger=HandOffTrigger.EXTERNAL, reason=label, actor=actor, at=at)
-    event_record(complaint=complaint, actor=actor, kind=EventKind.FIELD_CHANGED, at=at, field="external_referral",
+    event_record(complaint=complaint, actor=actor, kind=EventKind.EXTERNAL_REFERRAL, at=at, field="external_referral",
                  new=label, reason=note)
     return referral
 
@@ -477,7 +483,7 @@ def external_referral_outcome_record(
     if reopen:
         referral.reopened_at = at
     referral.save()
-    event_record(complaint=complaint, actor=actor, kind=EventKind.FIELD_CHANGED, at=at,
+    event_record(complaint=complaint, actor=actor, kind=EventKind.EXTERNAL_REFERRAL, at=at,
                  field="external_referral_outcome", old=ReferralOutcome.PENDING, new=outcome,
                  reason=f"{summary}；{note}" if note else summary)
     if reopen:

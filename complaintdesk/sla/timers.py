@@ -220,11 +220,10 @@ def _timer_handle(*, timer: SlaTimer, complaint, phase: str, at: dt.datetime) ->
             reason = _("“%(clock)s”时限即将到期（预警）") % {"clock": label}
         else:
             reason = _("已超过“%(clock)s”时限") % {"clock": label}
-        # Until the timeline has its own SLA_WARNING / SLA_BREACH kinds these are deadline events
-        # whose field names the clock: "sla_warning:resolution", "sla_breach:level_resolve".
+        # The kind says warning or breach; the field names the clock ("resolution", "level_resolve").
         event_record(
-            complaint=complaint, actor=None, kind=EventKind.DEADLINES, at=at, field=f"sla_{phase}:{timer.kind}"[:50],
-            new=timer.due_at, reason=reason,
+            complaint=complaint, actor=None, kind=EventKind.SLA_WARNING if phase == WARNING else EventKind.SLA_BREACH,
+            at=at, field=timer.kind[:50], new=timer.due_at, reason=reason,
         )
     handler = _HANDLERS.get(timer.kind)
     if handler is not None:

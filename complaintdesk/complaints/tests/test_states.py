@@ -14,7 +14,7 @@ from complaintdesk.complaints.states import (
 )
 
 EXPECTED = {
-    "new": {"accepted", "withdrawn"},
+    "new": {"accepted", "escalated", "withdrawn"},
     "accepted": {"analysing", "handling", "escalated", "withdrawn"},
     "analysing": {"handling", "escalated", "withdrawn"},
     "handling": {"awaiting_customer", "resolved", "escalated", "withdrawn"},

@@ -318,3 +318,14 @@ def test_reopening_restarts_the_resolution_clock(org, clock):
     assert complaint.is_open and complaint.reopened_at == reopened_at
     assert complaint.resolution_due_at == reopened_at + 48 * H
     assert complaint.due_at == complaint.resolution_due_at
+
+
+def test_escalating_a_new_case_counts_as_its_first_response(org, clock):
+    complaint = complaint_create(data=_intake(), actor=org.agent_a)
+    at = clock.advance(dt.timedelta(minutes=20))
+    complaint_transition(number=complaint.number, actor=org.manager, to="escalated", reason="客户威胁向工信部投诉")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.ESCALATED and complaint.escalated_at == at
+    assert complaint.first_responded_at == at and complaint.acknowledged_at == at
+    assert complaint.accepted_at is None  # it never sat in the accepted stage
+    assert complaint.due_at == complaint.resolution_due_at  # only the resolution clock is left

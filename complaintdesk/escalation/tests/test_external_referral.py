@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
-from complaintdesk.complaints.models import ComplaintEvent
+from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.escalation.models import (
@@ -62,7 +62,7 @@ def test_a_referral_records_the_body_and_moves_the_case_outside_keeping_its_hist
     assert not SlaTimer.objects.filter(complaint=complaint, state__in=["pending", "warned"]).exists()
     # History kept: the old events are all still there, the referral is one more.
     assert set(events_before) <= set(ComplaintEvent.objects.filter(complaint=complaint).values_list("id", flat=True))
-    assert ComplaintEvent.objects.get(complaint=complaint, field="external_referral").new_value == (
+    assert ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.EXTERNAL_REFERRAL, field="external_referral").new_value == (
         "消费者协会（12315） 上海市消费者权益保护委员会 12315-SH-2026-0815"
     )
 

@@ -108,11 +108,11 @@ def test_an_unresolved_general_complaint_climbs_the_ladder_with_the_right_deadli
     sweep()
     assert CaseEscalation.objects.get(complaint=complaint).level_position == 4
     assert EscalationHandOff.objects.filter(complaint=complaint).count() == 4
-    breaches = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.DEADLINES, field__startswith="sla_breach:")
+    breaches = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH)
     # front line resolution + per level (1–4) a resolve breach; acknowledge breaches come on top
-    assert breaches.filter(field="sla_breach:resolution").count() == 1
-    assert breaches.filter(field="sla_breach:level_resolve").count() == 4
-    assert breaches.filter(field="sla_breach:level_acknowledge").count() == 4
+    assert breaches.filter(field="resolution").count() == 1
+    assert breaches.filter(field="level_resolve").count() == 4
+    assert breaches.filter(field="level_acknowledge").count() == 4
     levels_on_timeline = ComplaintEvent.objects.filter(complaint=complaint, field="escalation_level")
     assert [e.new_value for e in levels_on_timeline] == ["业务经理", "营业机构负责人", "综合管理部", "管理层"]
 
@@ -137,5 +137,5 @@ def test_the_warning_comes_at_80_percent_of_the_working_window_and_only_once(lad
     timer.refresh_from_db()
     assert (first.warned, again.warned, again.fired) == (1, 0, 0)
     assert timer.state == TimerState.WARNED and timer.warned_at == local(2026, 9, 29, 19, 36)
-    warnings = ComplaintEvent.objects.filter(complaint=complaint, field="sla_warning:level_resolve")
+    warnings = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_WARNING, field="level_resolve")
     assert warnings.count() == 1

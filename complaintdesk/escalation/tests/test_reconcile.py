@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 from django_tasks import TaskResultStatus
 
-from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.complaints.states import Status
 from complaintdesk.escalation import notify, services
@@ -81,7 +81,7 @@ def test_three_deadlines_passed_during_downtime_are_each_handled_once(
     )
     assert sorted(c["complaint_id"] for c in calls["customer"]) == sorted([case_a.pk, case_c.pk])
     for case in (case_a, case_b, case_c):
-        assert ComplaintEvent.objects.filter(complaint=case, field__startswith="sla_breach:").count() == 1
+        assert ComplaintEvent.objects.filter(complaint=case, kind=EventKind.SLA_BREACH).count() == 1
 
 
 def test_a_failure_in_the_middle_of_an_escalation_leaves_nothing_half_done(ladder_org, clock, monkeypatch):
@@ -145,7 +145,7 @@ def test_two_reconcilers_at_once_handle_each_deadline_once(ladder_org, clock):
     assert sum(r.failed for r in results) == 0
     for case in cases:
         assert EscalationHandOff.objects.filter(complaint=case).count() == 1
-        assert ComplaintEvent.objects.filter(complaint=case, field="sla_breach:resolution").count() == 1
+        assert ComplaintEvent.objects.filter(complaint=case, kind=EventKind.SLA_BREACH, field="resolution").count() == 1
         assert ComplaintEvent.objects.filter(complaint=case, field="escalation_level").count() == 1
     assert Complaint.objects.filter(status=Status.ESCALATED).count() == len(cases)
 

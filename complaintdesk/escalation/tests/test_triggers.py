@@ -68,6 +68,11 @@ def test_an_objection_escalates_at_once_with_the_customers_reason_and_tells_the_
     ]
     assert complaint.status == Status.ESCALATED and complaint.assignee == org.manager
     assert "退费金额不对" in transitions.last().reason
+    # On the timeline: the customer's own words first, then the move up.
+    objection = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.CUSTOMER_OBJECTION)
+    escalated = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.ESCALATED)
+    assert objection.new_value == "退费金额不对，要求全额退还" and objection.actor == org.agent_a
+    assert objection.id < escalated.id and escalated.field == "escalation_level"
     # The customer is told who holds it now and by when (a logging seam until notifications exist).
     [told] = calls["customer"]
     assert told["hand_off_id"] == hand_off.pk and told["level_name"] == "业务经理"
@@ -84,6 +89,7 @@ def test_an_objection_needs_a_reason_and_a_case_that_is_not_withdrawn(ladder_org
     with pytest.raises(NotFound):
         complaint_object(number=complaint.number, actor=org.agent_b, reason="不满意")
     assert not EscalationHandOff.objects.exists()
+    assert not ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_OBJECTION).exists()
 
 
 def test_objections_climb_to_the_external_level_and_then_refuse(ladder_org, clock):
@@ -197,11 +203,14 @@ def test_the_least_loaded_holder_is_chosen_and_a_missing_holder_is_flagged(ladde
     assert hand_off.to_unit == org.store_a and first_case.assignee is None  # the unit's queue
 
 
-def test_a_new_case_cannot_enter_escalated_yet_but_still_changes_hands(ladder_org, clock):
+def test_a_new_case_goes_straight_to_escalated_and_changes_hands(ladder_org, clock):
     org = ladder_org
     clock.at(local(2026, 11, 24, 10))
     complaint = intake(org.agent_a)
     hand_off = complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户直接要求经理处理")
     complaint.refresh_from_db()
-    assert complaint.status == Status.NEW  # the transition table has no new → escalated (yet)
+    assert complaint.status == Status.ESCALATED and complaint.escalated_at is not None
     assert hand_off.to_user == org.manager and complaint.assignee == org.manager
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION, old_value="new",
+                                         new_value="escalated").count() == 1
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.ESCALATED).count() == 1

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from complaintdesk.complaints.models import ComplaintEvent
+from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse, complaint_transition
 from complaintdesk.sla import timers
 from complaintdesk.sla.models import SlaPolicy, SlaTimer, TimerKind, TimerState
@@ -86,7 +86,7 @@ def test_a_pause_makes_the_old_timer_harmless_and_resume_arms_a_new_generation(o
     clock.at(local(2026, 11, 26, 15))
     assert timers_process_due().fired == 1
     assert timers_process_due().fired == 0
-    breaches = ComplaintEvent.objects.filter(complaint=complaint, field="sla_breach:resolution")
+    breaches = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="resolution")
     assert [e.new_value for e in breaches] == ["2026-11-26T15:00:00+08:00"]
 
 
@@ -110,8 +110,8 @@ def test_downtime_three_deadlines_each_handled_once_by_reconcile(org, clock):
     for complaint in complaints:
         fired = SlaTimer.objects.filter(complaint=complaint, state="fired")
         assert {t.kind for t in fired} == {"first_response", "acknowledge", "resolution"}
-        assert ComplaintEvent.objects.filter(complaint=complaint, field__startswith="sla_breach:").count() == 3
-        assert not ComplaintEvent.objects.filter(complaint=complaint, field__startswith="sla_warning:").exists()
+        assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH).count() == 3
+        assert not ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_WARNING).exists()
 
 
 def test_reconcile_dry_run_counts_only(org, clock, capsys):
@@ -139,11 +139,11 @@ def test_a_failing_handler_rolls_back_and_is_retried_with_back_off(org, clock, m
     row = SlaTimer.objects.get(complaint=complaint, kind="first_response")
     assert (row.state, row.attempts, row.next_check_at) == ("pending", 1, local(2026, 11, 25, 10, 0, 30))
     assert "notifier down" in row.last_error
-    assert not ComplaintEvent.objects.filter(complaint=complaint, field="sla_breach:first_response").exists()
+    assert not ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response").exists()
 
     monkeypatch.setattr(timers, "_HANDLERS", {})
     clock.at(local(2026, 11, 25, 10, 0, 30))
     assert timers_process_due().fired >= 1
     row.refresh_from_db()
     assert row.state == "fired"
-    assert ComplaintEvent.objects.filter(complaint=complaint, field="sla_breach:first_response").count() == 1
+    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response").count() == 1
