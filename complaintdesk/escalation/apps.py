@@ -8,10 +8,14 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
+        from complaintdesk.notifications.services import notification_delivered_hook_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
-        from . import clocks, services
+        from . import clocks, notify, services
 
         clock_provider_register(clocks.escalation_clocks)
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.escalation_on_timer)
+        # The customer told who holds the case now: the level's acknowledge deadline is met when it is sent.
+        notification_delivered_hook_register(template_code=notify.ESCALATED_TEMPLATE,
+                                             hook=notify.customer_told_delivered)

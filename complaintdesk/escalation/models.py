@@ -235,3 +235,19 @@ class ExternalReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_body_display()} {self.reference_no}".strip()
+
+
+class DigestDelivery(models.Model):
+    """The daily digest went to this person for this day: at most one each (two workers, a rerun)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    sent_at = models.DateTimeField(_("发送时间"))
+    cases_held = models.PositiveIntegerField(_("承接中的升级投诉"), default=0)
+    breaches = models.PositiveIntegerField(_("当日超时"), default=0)
+    at_risk = models.PositiveIntegerField(_("即将超时"), default=0)
+
+    class Meta:
+        verbose_name = _("每日升级摘要")
+        verbose_name_plural = _("每日升级摘要")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="esc_digest_once_a_day")]

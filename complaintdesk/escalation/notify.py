@@ -1,10 +1,13 @@
-"""Seams to the notifications app (issue: outbound SMS / email / WeChat behind one Notifier).
+"""What the ladder tells people, after the escalation has committed (called from `transaction.on_commit`
+with plain values).
 
-Until that app exists these only log. They are called after the escalation has committed
-(`transaction.on_commit`) with plain values, so a notifier may run them in a task with retries.
-When the customer has actually been told who holds the case and by when, the notifier calls
-`escalation.services.escalation_customer_acknowledged` — that, not the escalation, meets the level's
-acknowledge deadline.
+- The customer: who now holds the case and by when they will hear — the `escalated` notification on
+  their preferred channel (notifications app, retried there). When it has been sent, the notifications
+  app calls `customer_told_delivered` (registered in AppConfig.ready): that, not the escalation, meets
+  the level's acknowledge deadline. With no way to reach the customer (no contact details, no
+  template) the holder tells them by phone and records it (`escalation_customer_acknowledged`).
+- Members of staff: an e-mail per person (`alerts.py`), queued as a task so a slow mail server never
+  holds up the sweep.
 """
 
 from __future__ import annotations
@@ -12,7 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.utils import translation
+
+from complaintdesk.common.errors import InvalidInput
+from complaintdesk.common.time import local_today, local_zone
+
 logger = logging.getLogger(__name__)
+
+ESCALATED_TEMPLATE = "escalated"
 
 
 def customer_told_new_holder(
@@ -26,13 +36,34 @@ def customer_told_new_holder(
     resolve_due_at: dt.datetime | None,
     reason: str,
 ) -> None:
-    """Tell the customer, on their preferred channel, who now holds the case and by when they will
-    hear. Not implemented yet: logs only, and the holder records the acknowledgement by hand."""
-    logger.info(
-        "escalation: customer of complaint %s to be told: %s (%s, ext %s) holds the case; resolve by %s "
-        "(hand-off %s; not sent: no notifier yet)",
-        complaint_id, level_name, holder_name or "-", holder_extension or "-", resolve_due_at, hand_off_id,
-    )
+    """Queue the `escalated` message to the customer: the level, the holder and their extension, and the
+    level's resolve deadline as the time they will hear by."""
+    from complaintdesk.complaints.models import Complaint
+    from complaintdesk.notifications.content import notification_language
+    from complaintdesk.notifications.services import NotificationImpossible, notification_send
+    from complaintdesk.scripts.rendering import format_deadline
+
+    complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
+    if complaint is None:
+        return
+    language = notification_language(complaint.customer.language or complaint.language)
+    extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
+    if resolve_due_at is not None:
+        with translation.override(language):
+            extra["deadline"] = format_deadline(resolve_due_at, language=language, zone=local_zone(),
+                                                today=local_today())
+    try:
+        notification_send(complaint=complaint, template_code=ESCALATED_TEMPLATE, extra=extra)
+    except (NotificationImpossible, InvalidInput) as error:
+        logger.warning("escalation: customer of complaint %s cannot be told of hand-off %s (%s); "
+                       "the holder tells them and records it", complaint_id, hand_off_id, error)
+
+
+def customer_told_delivered(*, notification, at: dt.datetime) -> None:
+    """The `escalated` message reached the provider: the level's acknowledge deadline is met now."""
+    from .services import escalation_customer_told
+
+    escalation_customer_told(complaint_id=notification.complaint_id, at=at, sent_after=notification.created_at)
 
 
 def staff_notified(
@@ -45,9 +76,12 @@ def staff_notified(
     due_at: dt.datetime | None = None,
 ) -> None:
     """Tell members of staff about a case: `what` is "warning", "breach", "new_holder", "hand_back",
-    "risk_flag" or "holder_missing" (then `user_ids` is empty and `unit_id` names the queue).
-    Not implemented yet: logs only."""
-    logger.info(
-        "escalation: notify users %s (unit %s) of %s on complaint %s (clock %s, due %s; not sent: no notifier yet)",
-        user_ids, unit_id, what, complaint_id, clock or "-", due_at,
-    )
+    "risk_flag" or "holder_missing" (then `user_ids` is empty and `unit_id` names the queue, whose
+    managers are told). One e-mail per person, queued as a task."""
+    from .tasks import staff_alert
+
+    try:
+        staff_alert.enqueue(complaint_id=complaint_id, user_ids=list(user_ids), unit_id=unit_id, what=what,
+                            clock=clock, due_at=due_at.isoformat() if due_at else "")
+    except Exception:  # the case has moved and is on the holder's queue; a lost e-mail is only logged
+        logger.exception("escalation: could not queue the staff alert (%s) for complaint %s", what, complaint_id)

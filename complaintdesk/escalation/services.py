@@ -377,6 +377,23 @@ def complaint_hand_back(*, number: str, actor: User, instructions: str, to_level
     return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
 
 
+def _level_acknowledged_mark(*, complaint: Complaint, state: CaseEscalation, actor: User, at: dt.datetime,
+                             reason: str) -> None:
+    state.customer_acknowledged_at = at
+    state.updated_at = at
+    state.save(update_fields=["customer_acknowledged_at", "updated_at"])
+    last = (
+        EscalationHandOff.objects.filter(complaint=complaint, to_level_position=state.level_position)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if last is not None and last.customer_acknowledged_at is None:
+        EscalationHandOff.objects.filter(pk=last.pk).update(customer_acknowledged_at=at)
+    event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field="level_acknowledged_at",
+                 new=at, reason=reason)
+    complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
+
+
 @transaction.atomic
 def escalation_customer_acknowledged(*, number: str, actor: User, note: str = "") -> CaseEscalation:
     """The customer has been told that this level has the case (by the holder, or by the notifier when
@@ -388,22 +405,26 @@ def escalation_customer_acknowledged(*, number: str, actor: User, note: str = ""
         raise InvalidInput({"level": [_("当前层级无需告知客户")]})
     if state.customer_acknowledged_at is not None:
         return state
-    at = now()
-    state.customer_acknowledged_at = at
-    state.updated_at = at
-    state.save(update_fields=["customer_acknowledged_at", "updated_at"])
-    last = (
-        EscalationHandOff.objects.filter(complaint=complaint, to_level_position=state.level_position)
-        .order_by("-at", "-id")
-        .first()
-    )
-    if last is not None and last.customer_acknowledged_at is None:
-        EscalationHandOff.objects.filter(pk=last.pk).update(customer_acknowledged_at=at)
     reason = _("已告知客户由%(level)s承接") % {"level": state.level_name}
-    event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field="level_acknowledged_at",
-                 new=at, reason=f"{reason}：{note}" if note else reason)
-    complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
+    _level_acknowledged_mark(complaint=complaint, state=state, actor=actor, at=now(),
+                             reason=f"{reason}：{note}" if note else reason)
     return state
+
+
+@transaction.atomic
+def escalation_customer_told(*, complaint_id: int, at: dt.datetime, sent_after: dt.datetime) -> bool:
+    """The `escalated` message queued at `sent_after` has gone out: if the case is still at the level
+    that message was about (it started no later than the message was queued) and the customer had not
+    been told yet, the level's acknowledge deadline is met. False when there was nothing to meet."""
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("org_unit").filter(
+        pk=complaint_id).first()
+    state = case_escalation_for(complaint_id=complaint_id, for_update=True) if complaint else None
+    if (state is None or state.level_started_at is None or not state.acknowledge_required
+            or state.customer_acknowledged_at is not None or state.level_started_at > sent_after):
+        return False
+    reason = _("已通知客户由%(level)s承接") % {"level": state.level_name}
+    _level_acknowledged_mark(complaint=complaint, state=state, actor=escalation_actor(), at=at, reason=reason)
+    return True
 
 
 # --- external referral -------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ NOTIFICATION_PLACEHOLDERS: tuple[rendering.Placeholder, ...] = (
         "https://cs.example.com/s/8K2",
         "https://cs.example.com/s/8K2",
     ),
+    rendering.Placeholder("level", "", gettext_lazy("承接层级"), "业务经理", "the business manager"),
     rendering.Placeholder(
         "provisional_note", "", gettext_lazy("时限暂定说明"), "（时限为暂定）", " (provisional)"
     ),

@@ -175,6 +175,45 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "Your complaint is closed. Please rate how we handled it (1-5 stars): {survey_url}",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
+    # --- escalated: the new holder and the new deadline (SPEC §3; sent within the level's acknowledge limit) ---
+    (
+        "escalated", "sms", "zh-hans", "",
+        "您的投诉{case_number}已转由{level}[[{agent_name}]]负责[[（分机{extension}）]]，我们将[[于{deadline}前]]告知处理结果。",
+        {},
+    ),
+    (
+        "escalated", "sms", "en", "",
+        "Complaint {case_number} is now with {level}[[ {agent_name}]][[ (ext. {extension})]]. "
+        "You will hear the result[[ by {deadline}]].",
+        {},
+    ),
+    (
+        "escalated", "email", "zh-hans", "您的投诉已由{level}负责（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "您的投诉“{problem}”（单号 {case_number}）已转由{level}[[{agent_name}]]负责处理[[，联系分机 {extension}]]。\n\n"
+        "我们将[[在 {deadline} 前]]通过{hear_back}告诉您处理结果。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "escalated", "email", "en", "Your complaint is now with {level} ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "Your complaint \"{problem}\" (case {case_number}) is now handled by {level}[[ {agent_name}]]"
+        "[[, extension {extension}]].\n\n"
+        "We will tell you the result by {hear_back}[[ no later than {deadline}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "escalated", "wechat", "zh-hans", "您的投诉已由{level}负责",
+        "已转由{level}[[{agent_name}]]负责，我们将[[于{deadline}前]]告知处理结果。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "escalated", "wechat", "en", "Your complaint is now with {level}",
+        "Now handled by {level}[[ {agent_name}]]. You will hear the result[[ by {deadline}]].",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
 ]  # fmt: skip
 
 

@@ -12,6 +12,8 @@ class TemplateCode(models.TextChoices):
     PROGRESS = "progress", _("处理进度")
     RESULT = "result", _("处理结果")
     SURVEY = "survey", _("满意度调查邀请")
+    # The case went up a level: who holds it now and by when the customer will hear (SPEC §3).
+    ESCALATED = "escalated", _("升级告知")
 
 
 class NotificationLanguage(models.TextChoices):

@@ -10,6 +10,7 @@ complaint_acknowledge(complaint_id)            → the acknowledgement of a new 
 import datetime as dt
 import functools
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -231,6 +232,30 @@ def notification_deliver(*, notification_id: int) -> str:
     return _delivery_record(notification, result)
 
 
+DeliveredHook = Callable[..., None]
+_delivered_hooks: dict[str, list[DeliveredHook]] = {}
+
+
+def notification_delivered_hook_register(*, template_code: str, hook: DeliveredHook) -> None:
+    """Call `hook(notification=…, at=…)` when a message of `template_code` has reached the provider, in
+    the transaction that records it (another app's deadline met by the message being sent: the
+    escalation level's acknowledge limit). Registered once, from the other app's AppConfig.ready()."""
+    hooks = _delivered_hooks.setdefault(template_code, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def _delivered_hooks_run(notification: Notification, *, at: dt.datetime) -> None:
+    """A failing hook is logged and rolled back on its own: the message went out and stays recorded as
+    sent (recording it as failed would send it again)."""
+    for hook in _delivered_hooks.get(notification.template_code, ()):
+        try:
+            with transaction.atomic():
+                hook(notification=notification, at=at)
+        except Exception:
+            logger.exception("after-delivery hook %r failed for notification %s", hook, notification.pk)
+
+
 def _delivery_record(notification: Notification, result: SendResult) -> str:
     at = now()
     fields = ["status", "last_error", "next_attempt_at", "updated_at"]
@@ -246,6 +271,7 @@ def _delivery_record(notification: Notification, result: SendResult) -> str:
             _event(notification, kind=EventKind.NOTIFIED, at=at)
             if notification.template_code == TemplateCode.ACKNOWLEDGEMENT:
                 _complaint_acknowledged_mark(complaint_id=notification.complaint_id, at=at)
+            _delivered_hooks_run(notification, at=at)
             outcome = "sent"
         elif result.retryable and notification.attempts < max_attempts():
             notification.status = NotificationStatus.FAILED

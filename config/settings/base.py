@@ -47,11 +47,14 @@ INSTALLED_APPS = [
     "complaintdesk.scripts",
     "complaintdesk.intelligence",
     "complaintdesk.escalation",
+    "complaintdesk.solutions",
+    "complaintdesk.dispatch",
     "complaintdesk.api",
     "complaintdesk.web",
     "complaintdesk.demo",
     "complaintdesk.tasks",
     "complaintdesk.notifications",
+    "complaintdesk.portal",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Complaint permissions come from the role table without a query (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["complaintdesk.accounts.backends.RolePermissionBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -154,6 +159,13 @@ RATE_LIMIT_CACHE = "default"
 RATE_LIMITS = {
     "api-auth-failure": os.environ.get("RATE_LIMIT_API_AUTH_FAILURE", "20/60"),
     "api-docs": os.environ.get("RATE_LIMIT_API_DOCS", "60/60"),
+    # Customer portal (complaintdesk.portal): filing on the web form, asking for a one-time code (per
+    # address, and per case number whatever the address), entering codes, acting on a verified case.
+    "portal-file": os.environ.get("RATE_LIMIT_PORTAL_FILE", "20/3600"),
+    "portal-code-request": os.environ.get("RATE_LIMIT_PORTAL_CODE_REQUEST", "10/600"),
+    "portal-code-case": os.environ.get("RATE_LIMIT_PORTAL_CODE_CASE", "3/600"),
+    "portal-code-verify": os.environ.get("RATE_LIMIT_PORTAL_CODE_VERIFY", "20/600"),
+    "portal-action": os.environ.get("RATE_LIMIT_PORTAL_ACTION", "30/600"),
 }
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use the peer address).
 RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "0"))
@@ -202,6 +214,21 @@ NOTIFY_WECHAT = {
     "API_BASE_URL": os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/cgi-bin/"),
     "TIMEOUT": float(os.environ.get("WECHAT_API_TIMEOUT", "10")),
 }
+# The WeChat official account's callback (channels.wechat, /channels/wechat/callback): the Token and
+# EncodingAESKey set on the account's server configuration page, for the same APP_ID as above. With an
+# EncodingAESKey (safe or compatible mode) only encrypted messages are taken and replies are encrypted.
+# MAX_CLOCK_SKEW: seconds a request's timestamp may be off (0: not checked). APPEND_WINDOW_DAYS: a text
+# from a customer with an open case opened within these days is added to that case, else a new one.
+WECHAT_CALLBACK = {
+    "TOKEN": os.environ.get("WECHAT_TOKEN", ""),
+    "ENCODING_AES_KEY": os.environ.get("WECHAT_ENCODING_AES_KEY", ""),
+    "APP_ID": NOTIFY_WECHAT["APP_ID"],
+    "MAX_CLOCK_SKEW": int(os.environ.get("WECHAT_MAX_CLOCK_SKEW", "300")),
+    "APPEND_WINDOW_DAYS": int(os.environ.get("WECHAT_APPEND_WINDOW_DAYS", "30")),
+}
+# Requests with a bad signature per address; messages per WeChat user (openid).
+RATE_LIMITS["wechat-bad-signature"] = os.environ.get("RATE_LIMIT_WECHAT_BAD_SIGNATURE", "20/60")
+RATE_LIMITS["wechat-openid"] = os.environ.get("RATE_LIMIT_WECHAT_OPENID", "30/60")
 # Sender of notification emails (empty: DEFAULT_FROM_EMAIL).
 NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", "")
 # Where customers track a case and rate it, shown in messages when set; {case_number} is filled in.
@@ -215,3 +242,61 @@ SLA_SWEEP_INTERVAL_SECONDS = int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "3
 # After a commit that writes a timer already due, ask the worker for a sweep at once (and restart the
 # periodic sweep if its chain has stopped). 0 turns both off: only the periodic sweep and sla_reconcile run.
 SLA_TIMERS_WAKE = os.environ.get("SLA_TIMERS_WAKE", "1") == "1"
+# The daily escalation digest to each level holder goes out at this local hour (bin/run starts the chain).
+ESCALATION_DIGEST_HOUR = int(os.environ.get("ESCALATION_DIGEST_HOUR", "8"))
+# Links in staff e-mails (alerts, digest) start with this, e.g. https://cs.example.com; empty: relative.
+STAFF_BASE_URL = os.environ.get("STAFF_BASE_URL", "")
+
+# --- Outgoing e-mail: SMTP when EMAIL_HOST is set, else each mail is a file under var/outbox/mail ---
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+    EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "outbox" / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# --- Customer portal (complaintdesk.portal): one-time codes and the access they grant ---
+PORTAL_CODE_TTL_SECONDS = int(os.environ.get("PORTAL_CODE_TTL_SECONDS", "600"))
+PORTAL_CODE_MAX_ATTEMPTS = int(os.environ.get("PORTAL_CODE_MAX_ATTEMPTS", "5"))
+PORTAL_ACCESS_TTL_SECONDS = int(os.environ.get("PORTAL_ACCESS_TTL_SECONDS", "1800"))
+# The provider's approved template for the code SMS (Aliyun TemplateCode, with ${code}); the file backend needs none.
+PORTAL_CODE_SMS_TEMPLATE_ID = os.environ.get("PORTAL_CODE_SMS_TEMPLATE_ID", "")
+
+# --- Email intake (complaintdesk.channels.email): the customer mailbox polled over IMAP ---
+# IMAP_URL: imap://user:password@host:143/INBOX, imap://…?starttls=1, or imaps://user:password@host:993/INBOX
+# (user and password percent-encoded: me%40example.com). Empty: no mail intake. Customers' replies must
+# reach this mailbox: make NOTIFY_EMAIL_FROM its address.
+def _imap_settings(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    return {
+        "HOST": parts.hostname or "",
+        "PORT": parts.port or (993 if parts.scheme == "imaps" else 143),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "FOLDER": unquote(parts.path.lstrip("/")) or "INBOX",
+        "SSL": parts.scheme == "imaps",
+        "STARTTLS": query.get("starttls", ["0"])[0] in {"1", "true", "yes"},
+        "TIMEOUT": float(query.get("timeout", ["30"])[0]),
+    }
+
+
+IMAP = _imap_settings(os.environ.get("IMAP_URL", ""))
+# How often the worker polls the mailbox (seconds); mails per pass; attempts before a mail that keeps
+# failing is set aside; the largest mail taken in (bytes).
+MAIL_POLL_INTERVAL_SECONDS = int(os.environ.get("MAIL_POLL_INTERVAL_SECONDS", "60"))
+MAIL_POLL_BATCH = int(os.environ.get("MAIL_POLL_BATCH", "50"))
+MAIL_POLL_MAX_ATTEMPTS = int(os.environ.get("MAIL_POLL_MAX_ATTEMPTS", "3"))
+MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", str(30 * 1024 * 1024)))
+# Where auto-replies, bounces and refused mails are moved (empty: they stay, flagged seen + a keyword).
+IMAP_SET_ASIDE_FOLDER = os.environ.get("IMAP_SET_ASIDE_FOLDER", "")

@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.utils.html import escape, linebreaks
 
+from complaintdesk.channels.email.selectors import mail_thread_for
 from complaintdesk.notifications.base import NotificationChannel, Notifier, OutboundMessage, SendResult
 
 
@@ -30,8 +31,11 @@ class EmailNotifier(Notifier):
         if not message.recipient:
             return SendResult.failed("no email address", retryable=False)
         message_id = make_msgid(idstring=f"notification-{message.reference}" if message.reference else None)
+        subject, thread = message.subject, {}
+        if message.complaint_id:  # the case number in the subject and threading headers (channels.email)
+            subject, thread = mail_thread_for(complaint_id=message.complaint_id, subject=message.subject)
         mail = EmailMultiAlternatives(
-            subject=message.subject,
+            subject=subject,
             body=message.body,
             from_email=from_address(),
             to=[message.recipient],
@@ -40,6 +44,7 @@ class EmailNotifier(Notifier):
                 "Content-Language": message.language,
                 # Acknowledgements and results are transactional: ask auto-responders not to answer them.
                 "Auto-Submitted": "auto-generated",
+                **thread,
             },
         )
         mail.attach_alternative(_html(message), "text/html")

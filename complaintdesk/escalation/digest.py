@@ -1,0 +1,194 @@
+"""The daily digest to each level holder (issue 5 item 7): the escalated cases they hold with their
+clocks, the deadlines breached yesterday-to-now in their units, and the cases at risk.
+
+`digest_for` reads (bounded lists with totals); `digests_send` sends at most one per person per day
+(a `DigestDelivery` row claimed before sending, released again if the mail could not be sent, so a
+rerun or a second worker never sends twice and a failure is retried).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from complaintdesk.accounts.access import complaints_visible_to
+from complaintdesk.accounts.models import User
+from complaintdesk.common.time import local_zone, now, to_local
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
+from complaintdesk.notifications.email import from_address
+
+from .alerts import staff_link
+from .models import CaseEscalation, DigestDelivery, EscalationLevel
+
+logger = logging.getLogger(__name__)
+
+LIST_MAX = 30
+
+
+@dataclass
+class Digest:
+    user: User
+    day: dt.date
+    held: list[CaseEscalation] = field(default_factory=list)
+    held_total: int = 0
+    breaches: list[ComplaintEvent] = field(default_factory=list)
+    breaches_total: int = 0
+    at_risk: list[Complaint] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.held_total or self.breaches_total or self.at_risk)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=local_zone())
+    return start, start + dt.timedelta(days=1)
+
+
+def level_holder_roles() -> set[str]:
+    """Roles that hold a level above the front line in any ladder (default: the built-in one)."""
+    from .defaults import DEFAULT_LEVELS
+
+    roles = set(EscalationLevel.objects.filter(position__gt=0).exclude(holder_role="")
+                .values_list("holder_role", flat=True).distinct())
+    return roles or {level.holder_role for level in DEFAULT_LEVELS if level.position > 0 and level.holder_role}
+
+
+def digest_recipients() -> list[User]:
+    """Everyone with an e-mail address who holds an escalated case or a level role."""
+    holding = CaseEscalation.objects.filter(complaint__is_open=True, level_position__gt=0, holder__isnull=False)
+    return list(
+        User.objects.filter(is_active=True).exclude(email="")
+        .filter(pk__in=holding.values("holder_id")) | User.objects.filter(is_active=True).exclude(email="")
+        .filter(role__in=level_holder_roles())
+    )
+
+
+def digest_for(*, user: User, day: dt.date) -> Digest:
+    """What `user` should know on the morning of `day` (local): the cases they hold above the front line,
+    the breaches recorded from the start of the previous day until now in their units, and their units'
+    cases with less than a fifth of their window left."""
+    digest = Digest(user=user, day=day)
+    held = (CaseEscalation.objects.filter(holder=user, level_position__gt=0, complaint__is_open=True)
+            .select_related("complaint", "holder_unit").order_by("resolve_due_at", "id"))
+    digest.held_total = held.count()
+    digest.held = list(held[:LIST_MAX])
+    start, _end = _day_bounds(day - dt.timedelta(days=1))
+    visible = complaints_visible_to(user)
+    breaches = (ComplaintEvent.objects.filter(kind=EventKind.SLA_BREACH, at__gte=start, at__lt=now(),
+                                              complaint__in=visible.filter(is_open=True))
+                .select_related("complaint").order_by("-at", "-id"))
+    digest.breaches_total = breaches.count()
+    digest.breaches = list(breaches[:LIST_MAX])
+    digest.at_risk = complaint_page(user=user, filters=ComplaintFilters(at_risk=True, open_only=True),
+                                    limit=LIST_MAX).items
+    return digest
+
+
+def _when(value: dt.datetime | None) -> str:
+    return to_local(value).strftime("%m-%d %H:%M") if value else "—"
+
+
+def digest_message(digest: Digest) -> EmailMessage:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("升级投诉日报 %(day)s：承接 %(held)d 件，超时 %(breaches)d 次，即将超时 %(risk)d 件") % {
+            "day": digest.day.isoformat(), "held": digest.held_total, "breaches": digest.breaches_total,
+            "risk": len(digest.at_risk)}
+        lines = [_("%(name)s，您好：") % {"name": digest.user.display_name or digest.user.username}, ""]
+        lines.append(_("一、您承接的升级投诉（%(n)d 件，按本层级解决时限排序）") % {"n": digest.held_total})
+        for state in digest.held:
+            told = _("已告知客户") if state.customer_acknowledged_at else _("未告知客户，时限 %(due)s") % {
+                "due": _when(state.acknowledge_due_at)}
+            lines.append(f"- {state.complaint.number} {state.level_name} · {_('解决时限')} "
+                         f"{_when(state.resolve_due_at)} · {told} · {state.complaint.title[:40]}")
+        lines += ["", _("二、昨日以来的超时（%(n)d 次）") % {"n": digest.breaches_total}]
+        for event in digest.breaches:
+            lines.append(f"- {event.complaint.number} {_when(event.at)} {event.reason[:60]}")
+        lines += ["", _("三、即将超时的投诉（剩余时间不足 20%%）：%(n)d 件") % {"n": len(digest.at_risk)}]
+        for complaint in digest.at_risk:
+            lines.append(f"- {complaint.number} {_('到期')} {_when(complaint.due_at)} · {complaint.title[:40]}")
+        lines += ["", staff_link("/supervisor/")]
+    return EmailMessage(subject=subject[:200], body="\n".join(lines), from_email=from_address(), to=[digest.user.email])
+
+
+def digests_send(*, day: dt.date | None = None) -> dict[str, int]:
+    """Send the day's digest to every recipient who has something to read and has not had it yet."""
+    day = day or to_local(now()).date()
+    counts = {"sent": 0, "empty": 0, "already": 0, "failed": 0}
+    for user in digest_recipients():
+        if DigestDelivery.objects.filter(user=user, day=day).exists():
+            counts["already"] += 1
+            continue
+        digest = digest_for(user=user, day=day)
+        if digest.empty:
+            counts["empty"] += 1
+            continue
+        try:
+            with transaction.atomic():
+                claim = DigestDelivery.objects.create(
+                    user=user, day=day, sent_at=now(), cases_held=digest.held_total,
+                    breaches=digest.breaches_total, at_risk=len(digest.at_risk))
+        except IntegrityError:  # another worker took it
+            counts["already"] += 1
+            continue
+        try:
+            digest_message(digest).send()
+        except Exception:
+            logger.exception("escalation digest for %s on %s could not be sent", user.username, day)
+            DigestDelivery.objects.filter(pk=claim.pk).delete()
+            counts["failed"] += 1
+            continue
+        counts["sent"] += 1
+    return counts
+
+
+def next_digest_at(*, after: dt.datetime) -> dt.datetime:
+    """The next ESCALATION_DIGEST_HOUR:00 local after `after`."""
+    hour = int(getattr(settings, "ESCALATION_DIGEST_HOUR", 8))
+    local = to_local(after)
+    candidate = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += dt.timedelta(days=1)
+    return candidate
+
+
+DIGEST_SCHEDULE = "escalation_digest"
+
+
+def digest_lease_take(*, at: dt.datetime) -> bool:
+    """True for the one run that may schedule the next day's digest; duplicated chains die out."""
+    from complaintdesk.sla.models import SweepSchedule
+
+    SweepSchedule.objects.get_or_create(name=DIGEST_SCHEDULE, defaults={"next_run_at": at})
+    return bool(SweepSchedule.objects.filter(name=DIGEST_SCHEDULE, next_run_at__lte=at + dt.timedelta(hours=1))
+                .update(next_run_at=next_digest_at(after=at), last_run_at=at))
+
+
+def digest_chain_alive(*, at: dt.datetime) -> bool:
+    """A chain is waiting for its next run (scheduled, not overdue by more than an hour)."""
+    from complaintdesk.sla.models import SweepSchedule
+
+    row = SweepSchedule.objects.filter(name=DIGEST_SCHEDULE).only("next_run_at").first()
+    return row is not None and row.next_run_at > at - dt.timedelta(hours=1)
+
+
+def digest_chain_start(*, at: dt.datetime) -> dt.datetime | None:
+    """Schedule the next digest run unless a chain is already waiting; returns when it will run."""
+    from complaintdesk.sla.models import SweepSchedule
+
+    from .tasks import escalation_digest
+
+    if digest_chain_alive(at=at):
+        return None
+    run_at = next_digest_at(after=at)
+    SweepSchedule.objects.update_or_create(name=DIGEST_SCHEDULE, defaults={"next_run_at": run_at})
+    escalation_digest.using(run_after=run_at).enqueue(periodic=True)
+    return run_at

@@ -1,0 +1,153 @@
+"""What the ladder tells people: the customer hears who holds the case now and by when (and the level's
+acknowledge deadline is met when that message is sent), staff get an e-mail, level holders a daily digest."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core import mail
+
+from complaintdesk.complaints.models import ComplaintEvent, EventKind
+from complaintdesk.escalation.digest import digest_for, digests_send, next_digest_at
+from complaintdesk.escalation.models import CaseEscalation, DigestDelivery, EscalationHandOff
+from complaintdesk.escalation.services import complaint_escalate
+from complaintdesk.notifications.models import Notification, NotificationStatus
+from complaintdesk.sla.models import SlaTimer, TimerKind
+
+from .conftest import handling_case, intake, local, sweep
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings, tmp_path):
+    settings.NOTIFY_SMS_OUTBOX = tmp_path / "sms.jsonl"
+    return settings.NOTIFY_SMS_OUTBOX
+
+
+@pytest.fixture
+def emails(ladder_org):
+    for user in (ladder_org.agent_a, ladder_org.manager, ladder_org.head, ladder_org.gm, ladder_org.executive):
+        user.email = f"{user.username}@example.com"
+        user.save(update_fields=["email"])
+    return ladder_org
+
+
+def _live_level_timers(complaint):
+    return SlaTimer.objects.filter(complaint=complaint, kind=TimerKind.LEVEL_ACKNOWLEDGE, state__in=["pending", "warned"])
+
+
+def test_the_customer_is_told_the_new_holder_and_that_meets_the_acknowledge_deadline(
+    emails, clock, _outbox, django_capture_on_commit_callbacks
+):
+    org = emails
+    clock.at(local(2026, 11, 24, 10))  # Tuesday
+    complaint = handling_case(org)
+    clock.at(local(2026, 11, 24, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        hand_off = complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
+
+    sent = Notification.objects.get(complaint=complaint, template_code="escalated")
+    assert sent.status == NotificationStatus.SENT and sent.channel == "sms"
+    assert "业务经理" in sent.body and complaint.number in sent.body and "11月27日" in sent.body
+    line = json.loads(_outbox.read_text(encoding="utf-8").splitlines()[-1])
+    assert line["to"].endswith("13800138000") or "138" in line["to"]
+    state = CaseEscalation.objects.get(complaint=complaint)
+    assert state.customer_acknowledged_at == local(2026, 11, 24, 11)
+    assert EscalationHandOff.objects.get(pk=hand_off.pk).customer_acknowledged_at == local(2026, 11, 24, 11)
+    assert ComplaintEvent.objects.filter(complaint=complaint, field="level_acknowledged_at").count() == 1
+    # The acknowledge clock is met: nothing will warn or breach on it.
+    assert not _live_level_timers(complaint).exists()
+    clock.at(local(2026, 11, 27, 12))
+    sweep()
+    assert not ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH,
+                                             field="level_acknowledge").exists()
+
+
+def test_without_any_contact_the_holder_must_tell_the_customer(emails, clock, django_capture_on_commit_callbacks):
+    org = emails
+    clock.at(local(2026, 11, 24, 10))
+    complaint = handling_case(org)
+    complaint.customer.phone = ""
+    complaint.customer.save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
+    assert not Notification.objects.filter(complaint=complaint, template_code="escalated").exists()
+    assert CaseEscalation.objects.get(complaint=complaint).customer_acknowledged_at is None
+    assert _live_level_timers(complaint).exists()
+
+
+def test_a_message_about_an_earlier_level_does_not_meet_the_next_levels_deadline(emails, clock):
+    from complaintdesk.escalation.services import escalation_customer_told
+
+    org = emails
+    clock.at(local(2026, 11, 24, 10))
+    complaint = handling_case(org)
+    complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
+    queued_at = local(2026, 11, 24, 10, 5)
+    clock.at(local(2026, 11, 24, 10, 30))
+    complaint_escalate(number=complaint.number, actor=org.manager, reason="金额超出权限")  # now the branch head
+    assert escalation_customer_told(complaint_id=complaint.pk, at=local(2026, 11, 24, 10, 31),
+                                    sent_after=queued_at) is False
+    assert CaseEscalation.objects.get(complaint=complaint).customer_acknowledged_at is None
+
+
+def test_the_new_holder_gets_an_email_about_the_case(emails, clock, django_capture_on_commit_callbacks):
+    org = emails
+    clock.at(local(2026, 11, 24, 10))
+    complaint = handling_case(org)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
+    to_manager = [m for m in mail.outbox if m.to == ["manager@example.com"]]
+    assert len(to_manager) == 1
+    assert complaint.number in to_manager[0].subject and "升级到您" in to_manager[0].subject
+    assert f"/complaints/{complaint.number}/" in to_manager[0].body
+
+
+def test_the_daily_digest_goes_once_to_each_holder_with_something_to_read(emails, clock):
+    org = emails
+    clock.at(local(2026, 11, 24, 10))
+    held = handling_case(org)
+    complaint_escalate(number=held.number, actor=org.agent_a, reason="客户要求经理处理")
+    clock.at(local(2026, 11, 24, 10, 5))
+    quiet = intake(org.agent_a)  # first response due in 24 h; breaches on Wednesday 10:00
+    clock.at(local(2026, 11, 25, 10, 30))
+    sweep()
+    clock.at(local(2026, 11, 26, 8))
+
+    digest = digest_for(user=org.manager, day=dt.date(2026, 11, 26))
+    assert [state.complaint_id for state in digest.held] == [held.pk]
+    assert quiet.pk in {event.complaint_id for event in digest.breaches}
+
+    mail.outbox.clear()
+    counts = digests_send(day=dt.date(2026, 11, 26))
+    to_manager = [m for m in mail.outbox if m.to == ["manager@example.com"]]
+    assert len(to_manager) == 1 and counts["sent"] >= 1
+    assert held.number in to_manager[0].body and quiet.number in to_manager[0].body
+    assert "承接 1 件" in to_manager[0].subject
+    # A rerun (or a second worker) sends nothing again.
+    mail.outbox.clear()
+    again = digests_send(day=dt.date(2026, 11, 26))
+    assert mail.outbox == [] and again["sent"] == 0
+    assert DigestDelivery.objects.filter(user=org.manager, day=dt.date(2026, 11, 26)).count() == 1
+
+
+def test_a_digest_that_could_not_be_sent_is_sent_on_the_next_run(emails, clock, monkeypatch):
+    org = emails
+    clock.at(local(2026, 11, 24, 10))
+    complaint_escalate(number=handling_case(org).number, actor=org.agent_a, reason="客户要求经理处理")
+    from django.core.mail import EmailMessage
+
+    real_send = EmailMessage.send
+    monkeypatch.setattr(EmailMessage, "send", lambda self, *a, **k: (_ for _ in ()).throw(OSError("smtp down")))
+    assert digests_send(day=dt.date(2026, 11, 24))["failed"] >= 1
+    assert not DigestDelivery.objects.filter(user=org.manager).exists()
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    mail.outbox.clear()
+    assert digests_send(day=dt.date(2026, 11, 24))["sent"] >= 1
+    assert any(m.to == ["manager@example.com"] for m in mail.outbox)
+
+
+def test_the_digest_runs_at_eight_local_time():
+    assert next_digest_at(after=local(2026, 11, 24, 7, 59)) == local(2026, 11, 24, 8)
+    assert next_digest_at(after=local(2026, 11, 24, 8)) == local(2026, 11, 25, 8)
+    assert next_digest_at(after=local(2026, 12, 31, 23)) == local(2027, 1, 1, 8)
