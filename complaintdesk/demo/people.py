@@ -26,6 +26,13 @@ PEOPLE: tuple[PersonSpec, ...] = (
     PersonSpec("agent_sz", Role.AGENT, "SZ", "林晓婷", "A2002", "8202"),
     PersonSpec("manager_sh", Role.BUSINESS_MANAGER, "SH", "赵建国", "M1001", "8110"),
     PersonSpec("head_sh", Role.BRANCH_HEAD, "SH", "周海峰", "H1001", "8100"),
+    # Every branch has its business manager and head, so each escalation finds a holder in its own chain.
+    PersonSpec("manager_hz", Role.BUSINESS_MANAGER, "HZ", "钱文博", "M1002", "8130"),
+    PersonSpec("head_hz", Role.BRANCH_HEAD, "HZ", "冯雪梅", "H1002", "8131"),
+    PersonSpec("manager_gz", Role.BUSINESS_MANAGER, "GZ", "梁志强", "M2001", "8210"),
+    PersonSpec("head_gz", Role.BRANCH_HEAD, "GZ", "邓丽娟", "H2001", "8200"),
+    PersonSpec("manager_sz", Role.BUSINESS_MANAGER, "SZ", "许家明", "M2002", "8230"),
+    PersonSpec("head_sz", Role.BRANCH_HEAD, "SZ", "谢婉清", "H2002", "8231"),
     PersonSpec("general_mgmt", Role.GENERAL_MANAGEMENT, "HQ", "吴静怡", "G0001", "8001"),
     PersonSpec("executive", Role.EXECUTIVE, "HQ", "郑国栋", "E0001", "8000"),
     PersonSpec("supervisor_east", Role.SUPERVISOR, "EAST", "孙丽华", "S1001", "8120"),

@@ -118,3 +118,19 @@ def test_no_generated_password_is_in_the_repository(var_dir):
             continue
         content = path.read_bytes().decode("utf-8", errors="ignore")
         assert not any(secret in content for secret in secrets_), path
+
+
+@pytest.mark.django_db
+def test_every_store_finds_a_holder_at_every_level_of_the_ladder(var_dir):
+    from complaintdesk.escalation.selectors import ladder_rules_for, level_holder_find
+
+    load_demo(complaints=0, seed=1)
+    stores = OrgUnit.objects.filter(kind__in=["store", "franchise"])
+    assert stores.count() >= 4
+    for store in stores:
+        ladder = ladder_rules_for(unit=store)
+        for level in ladder.levels:
+            if level.position == 0 or level.is_external:
+                continue
+            holder = level_holder_find(unit=store, level=level)
+            assert not holder.missing and holder.user is not None, (store.code, level.code)
