@@ -1,0 +1,3 @@
+from .adapter import WeChatChannelAdapter
+
+__all__ = ["WeChatChannelAdapter"]
