@@ -1,0 +1,3 @@
+from .adapter import EmailChannelAdapter
+
+__all__ = ["EmailChannelAdapter"]
