@@ -69,6 +69,20 @@ def test_a_text_opens_a_complaint_and_the_passive_reply_carries_the_case_number(
     assert len(reply["Content"].encode()) <= 2048
 
 
+def test_the_passive_reply_is_the_acknowledgement_and_no_template_message_repeats_it(
+    wechat, django_capture_on_commit_callbacks
+):
+    from complaintdesk.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        wechat.post(text_xml(openid=OPENID, content=COMPLAINT, msg_id="24031011"), openid=OPENID)
+    complaint = Complaint.objects.get()
+    assert complaint.acknowledged_at == complaint.created_at  # told at once, in the reply
+    assert not Notification.objects.filter(complaint=complaint, template_code="acknowledgement").exists()
+    told = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.NOTIFIED)
+    assert told.field == "wechat" and "被动回复" in told.reason
+
+
 def test_a_long_first_line_gives_a_short_title_and_the_whole_text_is_kept(wechat):
     text = "我" * 300
     wechat.post(text_xml(openid=OPENID, content=text, msg_id="24031002"))
