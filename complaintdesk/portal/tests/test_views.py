@@ -1,0 +1,268 @@
+"""The portal's pages through Django's test client: filing, the acknowledgement, per-field errors in the
+visitor's language with nothing written, escaping, tracking without revealing anything, the case page."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
+from complaintdesk.complaints.services import complaint_add_note, complaint_transition
+from complaintdesk.portal.models import AccessCode
+
+from .conftest import FORM
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXE = b"MZ\x90\x00" + b"\x00" * 200
+SCRIPT = '<script>alert("x")</script>'
+
+
+def _file(client: Client, **overrides):
+    return client.post("/portal/", {**FORM, **overrides})
+
+
+def _verify(client: Client, number: str, outbox, contact="13800138000"):
+    client.post("/portal/track/", {"number": number, "contact": contact})
+    return client.post("/portal/track/verify/", {"number": number, "code": outbox.last_sms_code()})
+
+
+def test_the_form_is_chinese_first_and_english_on_request(org):
+    html = Client().get("/portal/").content.decode()
+    assert '<html lang="zh-hans">' in html and "我要投诉" in html and "您的诉求：希望我们如何处理" in html
+    assert 'name="viewport"' in html and "徐汇门店" in html
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/portal/").content.decode()
+    assert '<html lang="en">' in english and "File a complaint" in english and "我要投诉" not in english
+
+
+def test_filing_shows_the_acknowledgement_to_this_visitor_only(org):
+    client = Client()
+    response = _file(client)
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/portal/filed/{complaint.number}/"
+    html = client.get(response["Location"]).content.decode()
+    assert complaint.number in html and "接下来会怎样" in html and "处理完成时限" in html
+    assert html.count("<li>") >= 3  # the next steps
+    # Another visitor who guesses the address is sent to tracking, and sees nothing of the case.
+    other = Client().get(f"/portal/filed/{complaint.number}/")
+    assert other.status_code == 302 and other["Location"].startswith("/portal/track/")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "电话号码无效，请检查位数和区号"),
+        ("en", "Invalid phone number; please check the number of digits and the area code"),
+    ],
+)
+def test_an_invalid_phone_is_a_field_error_in_the_visitors_language_and_writes_nothing(
+    org, language, message
+):
+    response = _file(Client(HTTP_ACCEPT_LANGUAGE=language), phone="12345", email="")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert re.search(r'id="id_phone_errors"><li>' + re.escape(message), html)
+    assert not Complaint.objects.exists() and not Customer.objects.exists()
+
+
+def test_several_bad_fields_are_each_named(org):
+    response = _file(Client(), title="", description="", occurred_at="昨天晚上")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="id_occurred_at_errors"' in html
+    response = _file(Client(), title="", description="", email="not-an-email", phone="")
+    html = response.content.decode()
+    for field in ("title", "description", "email"):
+        assert f'id="id_{field}_errors"' in html, field
+    assert not Complaint.objects.exists()
+
+
+def test_an_executable_claiming_to_be_a_pdf_is_refused_and_nothing_is_written(org):
+    upload = SimpleUploadedFile("发票.pdf", EXE, content_type="application/pdf")
+    response = Client().post("/portal/", {**FORM, "files": [upload]})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_files_errors"' in html and "发票.pdf：" in html and "可执行" in html
+    assert (
+        not Complaint.objects.exists() and not Attachment.objects.exists() and not Customer.objects.exists()
+    )
+
+
+def test_html_in_every_text_field_is_stored_as_text_and_shown_escaped(org, outbox):
+    texts = {
+        name: f"{SCRIPT} {name}"
+        for name in ("title", "description", "demand", "place", "product", "people_involved")
+    }
+    client = Client()
+    response = _file(client, name=f"王{SCRIPT}", **texts)
+    complaint = Complaint.objects.get()
+    for name, value in texts.items():
+        assert getattr(complaint, name) == value
+    assert complaint.customer.name == f"王{SCRIPT}"
+    html = client.get(response["Location"]).content.decode()
+    assert "<script>alert" not in html
+    _verify(client, complaint.number, outbox)
+    client.post(f"/portal/case/{complaint.number}/message/", {"text": f"补充 {SCRIPT}"})
+    html = client.get(f"/portal/case/{complaint.number}/").content.decode()
+    assert "<script>alert" not in html and html.count("&lt;script&gt;alert") >= 3
+    # And a bad form is re-shown with what was typed, escaped.
+    html = _file(Client(), phone="1", title=SCRIPT).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_tracking_answers_the_same_whatever_the_number_or_contact(filed, outbox):
+    answers = []
+    for number, contact in (
+        (filed.number, "13900139000"),
+        ("TS20990101000001", "13800138000"),
+        (filed.number, "13800138000"),
+    ):
+        client = Client()
+        response = client.post("/portal/track/", {"number": number, "contact": contact})
+        page = client.get(response["Location"]).content.decode()
+        answers.append(
+            (
+                response.status_code,
+                response["Location"].replace(number, "N"),
+                page.replace(number, "N").replace(
+                    re.search(r'name="csrfmiddlewaretoken" value="[^"]+"', page)[0], ""
+                ),
+            )
+        )
+    assert answers[0] == answers[1] == answers[2]
+    assert len(outbox.codes_sms()) == 1 and AccessCode.objects.count() == 1
+
+
+def test_no_detail_of_the_case_before_the_code_is_verified(filed, outbox):
+    client = Client()
+    response = client.get(f"/portal/case/{filed.number}/")
+    assert response.status_code == 302 and response["Location"] == f"/portal/track/?number={filed.number}"
+    client.post("/portal/track/", {"number": filed.number, "contact": "13800138000"})
+    wrong = client.post(
+        "/portal/track/verify/",
+        {"number": filed.number, "code": "000000" if outbox.last_sms_code() != "000000" else "111111"},
+    )
+    assert wrong.status_code == 422 and "验证码不正确或已失效" in wrong.content.decode()
+    assert FORM["title"] not in wrong.content.decode()
+    assert client.get(f"/portal/case/{filed.number}/").status_code == 302
+
+
+def test_the_case_page_after_verification(filed, outbox, org):
+    complaint_add_note(number=filed.number, actor=org.agent_a, text="内部备注：客户情绪激动")
+    complaint_transition(number=filed.number, actor=org.agent_a, to="accepted")
+    client = Client()
+    response = _verify(client, filed.number, outbox)
+    assert response.status_code == 302 and response["Location"] == f"/portal/case/{filed.number}/"
+    html = client.get(response["Location"]).content.decode()
+    for text in (
+        filed.number,
+        "已受理",
+        FORM["title"],
+        FORM["demand"],
+        "处理完成时限",
+        "补充信息",
+        "撤回投诉",
+    ):
+        assert text in html, text
+    assert "内部备注" not in html and "agent_a" not in html and "提出异议" not in html
+    assert "13800138000" not in html and "138****8000" in html
+    # The grant is this session's only.
+    assert Client().get(f"/portal/case/{filed.number}/").status_code == 302
+
+
+def test_adding_information_with_a_photo_then_a_refused_file(filed, outbox):
+    client = Client()
+    _verify(client, filed.number, outbox)
+    photo = SimpleUploadedFile("光猫.png", PNG, content_type="image/png")
+    response = client.post(
+        f"/portal/case/{filed.number}/message/", {"text": "光猫指示灯一直红色", "files": [photo]}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?done=message")
+    html = client.get(response["Location"]).content.decode()
+    assert "已收到您补充的信息" in html and "光猫指示灯一直红色" in html and "光猫.png" in html
+    event = ComplaintEvent.objects.get(kind=EventKind.CUSTOMER_MESSAGE)
+    assert event.actor.username == "channel-web" and event.field == "web"
+
+    bad = SimpleUploadedFile("发票.pdf", EXE, content_type="application/pdf")
+    response = client.post(f"/portal/case/{filed.number}/message/", {"text": "发票", "files": [bad]})
+    assert response.status_code == 422 and "可执行" in response.content.decode()
+    assert ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_MESSAGE).count() == 1
+    assert Attachment.objects.count() == 1
+
+
+def test_object_to_the_result_on_the_page(filed, outbox, org):
+    for status in ("accepted", "handling", "resolved"):
+        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
+    client = Client()
+    _verify(client, filed.number, outbox)
+    html = client.get(f"/portal/case/{filed.number}/").content.decode()
+    assert "提出异议" in html and 'id="withdraw"' not in html
+    empty = client.post(f"/portal/case/{filed.number}/objection/", {"reason": " "})
+    assert empty.status_code == 422 and 'id="id_reason_errors"' in empty.content.decode()
+    response = client.post(f"/portal/case/{filed.number}/objection/", {"reason": "减免金额不对"})
+    assert response.status_code == 302
+    assert Complaint.objects.get().status == "escalated"
+
+
+def test_withdraw_needs_the_confirmation(filed, outbox):
+    client = Client()
+    _verify(client, filed.number, outbox)
+    response = client.post(f"/portal/case/{filed.number}/withdraw/", {"reason": "已解决"})
+    assert response.status_code == 422 and Complaint.objects.get().status == "new"
+    response = client.post(f"/portal/case/{filed.number}/withdraw/", {"reason": "已解决", "confirm": "on"})
+    assert response.status_code == 302
+    assert Complaint.objects.get().status == "withdrawn"
+    html = client.get(f"/portal/case/{filed.number}/").content.decode()
+    assert "已撤诉" in html and 'id="withdraw"' not in html
+
+
+def test_leaving_ends_the_access(filed, outbox):
+    client = Client()
+    _verify(client, filed.number, outbox)
+    client.post(f"/portal/case/{filed.number}/leave/")
+    assert client.get(f"/portal/case/{filed.number}/").status_code == 302
+
+
+def test_code_requests_are_limited_per_case_whatever_the_address(filed, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal-code-case": "3/600"}
+    statuses = [
+        Client(REMOTE_ADDR=f"10.0.0.{i}")
+        .post("/portal/track/", {"number": filed.number, "contact": "13800138000"})
+        .status_code
+        for i in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_code_entry_is_limited_per_address(filed, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal-code-verify": "3/600"}
+    client = Client()
+    statuses = [
+        client.post("/portal/track/verify/", {"number": filed.number, "code": "123456"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+    limited = client.post("/portal/track/verify/", {"number": filed.number, "code": "123456"})
+    assert limited["Retry-After"] and "操作太频繁了" in limited.content.decode()
+
+
+def test_filing_is_limited_per_address(org, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal-file": "1/3600"}
+    client = Client()
+    assert _file(client).status_code == 302
+    assert _file(client).status_code == 429
+    assert Complaint.objects.count() == 1
+
+
+def test_the_tracking_pages_speak_english(filed, outbox):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/portal/track/", {"number": filed.number, "contact": "12"})
+    assert response.status_code == 422 and "Invalid phone number" in response.content.decode()
+    client.post("/portal/track/", {"number": filed.number, "contact": "13800138000"})
+    assert "valid for" in outbox.codes_sms()[-1]["body"]
+    wrong = client.post("/portal/track/verify/", {"number": filed.number, "code": "12"})
+    assert "Please enter the 6-digit code" in wrong.content.decode()
+    assert _verify(client, filed.number, outbox).status_code == 302
+    html = client.get(f"/portal/case/{filed.number}/").content.decode()
+    for text in ("Case number", "Your complaint", "History", "Add information", "Withdraw the complaint"):
+        assert text in html, text

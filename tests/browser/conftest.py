@@ -1,0 +1,91 @@
+"""Browser tests: Debian's Chromium (/usr/bin/chromium), driven by Playwright, against pytest-django's
+`live_server` (a real HTTP server in a thread of the test process, on a transactional test database).
+
+    pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+    def test_something(live_server, new_page):
+        page = new_page(width=390, height=844)          # a fresh context: own cookies, phone-sized
+        page.goto(live_server.url + "/portal/")
+
+- `chromium` (session): the browser. Skipped when /usr/bin/chromium is missing; with REQUIRE_SERVICES=1
+  (CI) that is a failure instead. Playwright never downloads a browser here.
+- `new_page(width=1280, height=800, locale="zh-CN", **context_options)`: a page in a new browser context;
+  every context is closed after the test.
+- `screenshot(page, name)`: saves a PNG into $BROWSER_SCREENSHOTS_DIR when that is set (for looking at
+  the pages), else does nothing.
+
+Mark the tests `django_db(transaction=True)`: the root conftest then restores what data migrations
+loaded (notification templates, ladders …) before each of them, as the live server needs committed data.
+Settings changed with pytest-django's `settings` fixture apply to the live server too (same process).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import _service_missing
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls
+# made from the test while it is running.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        _service_missing(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _service_missing("needs Playwright for Python (pip install playwright)")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Exception as error:
+        playwright.stop()
+        _service_missing(f"Chromium at {CHROMIUM} did not start: {error}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    contexts = []
+
+    def make(*, width: int = 1280, height: int = 800, locale: str = "zh-CN", **options):
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, locale=locale, base_url=live_server.url, **options
+        )
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    directory = os.environ.get("BROWSER_SCREENSHOTS_DIR", "")
+
+    def take(page, name: str) -> None:
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
+
+    return take
