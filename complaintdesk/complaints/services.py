@@ -220,6 +220,18 @@ def transition_guard_register(guard: TransitionGuard) -> None:
         _TRANSITION_GUARDS.append(guard)
 
 
+# Other apps' reactions to a change of status, in the same transaction, once the case is saved, e.g.
+# surveys: a resolved case gets its follow-up (回访) due. hook(*, complaint, old_status, actor, at).
+TransitionHook = Callable[..., None]
+_TRANSITION_HOOKS: list[TransitionHook] = []
+
+
+def transition_hook_register(hook: TransitionHook) -> None:
+    """Called from an AppConfig.ready(); a hook that raises rolls the whole transition back."""
+    if hook not in _TRANSITION_HOOKS:
+        _TRANSITION_HOOKS.append(hook)
+
+
 def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
     try:
         rule = states.check_transition(complaint.status, target)
@@ -265,12 +277,15 @@ def complaint_transition(*, number: str, actor, to: str, reason: str = "") -> Co
     if to not in Status.values:
         raise InvalidInput({"to": [_("未知的状态：%(to)s") % {"to": to}]})
     before = _deadline_snapshot(complaint)
+    old_status = complaint.status
     _transition_apply(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
     complaint_deadlines_refresh(complaint=complaint, at=at)
     events_record_changes(complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.DEADLINES,
                           reason=_("状态变更后重算时限"))
     complaint.updated_at = at
     complaint.save()
+    for hook in _TRANSITION_HOOKS:
+        hook(complaint=complaint, old_status=old_status, actor=actor, at=at)
     return complaint
 
 

@@ -329,3 +329,30 @@ def test_escalating_a_new_case_counts_as_its_first_response(org, clock):
     assert complaint.first_responded_at == at and complaint.acknowledged_at == at
     assert complaint.accepted_at is None  # it never sat in the accepted stage
     assert complaint.due_at == complaint.resolution_due_at  # only the resolution clock is left
+
+
+def test_other_apps_react_to_a_transition_once_it_is_saved_and_can_refuse_it(org, clock, monkeypatch):
+    from complaintdesk.common.errors import InvalidInput
+    from complaintdesk.complaints import services
+
+    complaint = _case_in(Status.HANDLING, org=org, clock=clock)
+    seen = []
+
+    def hook(*, complaint, old_status, actor, at):
+        saved = Complaint.objects.get(pk=complaint.pk)
+        seen.append((old_status, saved.status, actor.username))
+
+    monkeypatch.setattr(services, "_TRANSITION_HOOKS", [hook])
+    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    assert seen == [("handling", "resolved", "agent_a")]
+
+    def refuse(**kwargs):
+        raise InvalidInput({"summary": ["需要归档总结"]})
+
+    monkeypatch.setattr(services, "_TRANSITION_HOOKS", [refuse])
+    events = ComplaintEvent.objects.filter(complaint=complaint).count()
+    with pytest.raises(InvalidInput):
+        complaint_transition(number=complaint.number, actor=org.manager, to="closed")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RESOLVED  # the whole transition rolled back
+    assert ComplaintEvent.objects.filter(complaint=complaint).count() == events
