@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SolutionsConfig(AppConfig):
+    name = "complaintdesk.solutions"
+    label = "solutions"
+    verbose_name = _("解决方案与补偿")
+
+    def ready(self) -> None:
+        from complaintdesk.complaints.services import transition_guard_register
+        from complaintdesk.sla.services import clock_provider_register
+        from complaintdesk.sla.timers import timer_handler_register
+
+        from . import clocks, services
+
+        clock_provider_register(clocks.approval_clocks)
+        timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.approval_on_timer)
+        transition_guard_register(services.resolution_waits_for_approvals)

@@ -1,0 +1,221 @@
+"""Work orders in the workbench: the case page's work-orders panel (HTMX partial: every order of the case,
+the overdue flag, dispatching a new one, withdrawing one) and the department's queue page (/work-orders/:
+accept, complete, send back). Views parse input, call one service, and render; the rules are
+dispatch.services'."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from complaintdesk.accounts.access import access_complaint
+from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.common.time import now
+from complaintdesk.dispatch import services
+from complaintdesk.dispatch.models import UNFINISHED_STATUSES, WorkOrderStatus
+from complaintdesk.dispatch.selectors import (
+    QueueFilters,
+    departments_for_dispatch,
+    user_in_department,
+    work_order_queue,
+    work_orders_for_case,
+)
+
+PANEL_FIELDS = {"department", "instructions", "due_working_days", "owner", "reason", "result", "status"}
+
+
+def _complaint_or_404(request: HttpRequest, number: str):
+    try:
+        return access_complaint(user=request.user, number=number)
+    except NotFound:
+        raise Http404 from None
+
+
+def _flat_errors(error: DomainError) -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
+    for name, messages in (error.fields or {}).items():
+        flat.setdefault(name if name in PANEL_FIELDS else "general", []).extend(messages)
+    if not flat:
+        flat["general"] = [error.message]
+    return flat
+
+
+def _render_panel(
+    request: HttpRequest,
+    complaint,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    error_id: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    orders = work_orders_for_case(complaint=complaint)
+    can_handle = request.user.has_perm("complaints.handle_complaint")
+    context = {
+        "c": complaint,
+        "orders": orders,
+        "unfinished": [o for o in orders if o.status in UNFINISHED_STATUSES],
+        "unfinished_statuses": UNFINISHED_STATUSES,
+        "departments": departments_for_dispatch() if can_handle and complaint.is_open else [],
+        "can_handle": can_handle,
+        "can_dispatch": can_handle and complaint.is_open,
+        "now": now(),
+        "errors": errors or {},
+        "values": values or {},
+        "error_id": error_id,
+    }
+    return render(request, "web/dispatch/panel.html", context, status=status)
+
+
+def _refused(
+    request: HttpRequest, complaint, error: DomainError, *, values: dict, error_id=None
+) -> HttpResponse:
+    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it.
+    status = 200 if request.headers.get("HX-Request") else error.status
+    return _render_panel(
+        request, complaint, errors=_flat_errors(error), values=values, error_id=error_id, status=status
+    )
+
+
+def _after_post(request: HttpRequest, complaint) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        response = _render_panel(request, complaint)
+        response["HX-Trigger"] = "case-updated"  # the case page may reload its timeline and header
+        return response
+    return redirect(reverse("web:complaint", args=[complaint.number]) + "#work-orders")
+
+
+@login_required
+@require_GET
+def work_orders_panel(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_panel(request, _complaint_or_404(request, number))
+
+
+@login_required
+@require_POST
+def work_order_create(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, number)
+    values = {
+        name: request.POST.get(name, "")
+        for name in ("department", "instructions", "due_working_days", "owner")
+    }
+    raw_days = values["due_working_days"].strip()
+    days = int(raw_days) if raw_days.isdigit() else raw_days  # anything else: the service says what is wrong
+    try:
+        services.work_order_create(
+            number=complaint.number,
+            actor=request.user,
+            department=values["department"],
+            instructions=values["instructions"],
+            due_working_days=days,
+            owner=values["owner"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _refused(request, complaint, error, values=values)
+    return _after_post(request, complaint)
+
+
+@login_required
+@require_POST
+def work_order_cancel(request: HttpRequest, number: str, work_order_id: int) -> HttpResponse:
+    complaint = _complaint_or_404(request, number)
+    values = {"reason": request.POST.get("reason", "")}
+    if not any(o.pk == work_order_id for o in work_orders_for_case(complaint=complaint)):
+        raise Http404
+    try:
+        services.work_order_cancel(work_order_id=work_order_id, actor=request.user, reason=values["reason"])
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _refused(request, complaint, error, values=values, error_id=work_order_id)
+    return _after_post(request, complaint)
+
+
+# --- the department's queue -------------------------------------------------------------------------------
+
+QUEUE_VIEWS = ("unfinished", "mine", "overdue", "done")
+
+
+def _queue_filters(view: str) -> QueueFilters:
+    if view == "mine":
+        return QueueFilters(mine=True)
+    if view == "overdue":
+        return QueueFilters(overdue=True)
+    if view == "done":
+        return QueueFilters(
+            status=(WorkOrderStatus.DONE, WorkOrderStatus.REJECTED, WorkOrderStatus.CANCELLED)
+        )
+    return QueueFilters()
+
+
+def _render_queue(
+    request: HttpRequest,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    error_id: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    view = request.GET.get("view", "unfinished")
+    view = view if view in QUEUE_VIEWS else "unfinished"
+    orders = work_order_queue(user=request.user, filters=_queue_filters(view), limit=100)
+    department_ids = {o.department_id for o in orders}
+    mine = (
+        {d for d in department_ids if user_in_department(user=request.user, department_id=d)}
+        if department_ids
+        else set()
+    )
+    context = {
+        "orders": orders,
+        "view": view,
+        "views": QUEUE_VIEWS,
+        "own_departments": mine,
+        "open_status": WorkOrderStatus.OPEN,
+        "unfinished_statuses": UNFINISHED_STATUSES,
+        "now": now(),
+        "errors": errors or {},
+        "values": values or {},
+        "error_id": error_id,
+    }
+    return render(request, "web/dispatch/queue.html", context, status=status)
+
+
+@login_required
+@require_GET
+def work_orders_page(request: HttpRequest) -> HttpResponse:
+    return _render_queue(request)
+
+
+@login_required
+@require_POST
+def work_order_act(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    """The department's side: accept, complete (with the result) or send back (with a reason)."""
+    action = request.POST.get("action", "")
+    text = request.POST.get("text", "")
+    try:
+        if action == "accept":
+            services.work_order_accept(work_order_id=work_order_id, actor=request.user)
+        elif action == "complete":
+            services.work_order_complete(work_order_id=work_order_id, actor=request.user, result=text)
+        elif action == "reject":
+            services.work_order_reject(work_order_id=work_order_id, actor=request.user, reason=text)
+        else:
+            raise Http404
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages = [m for ms in (error.fields or {}).values() for m in ms] or [error.message]
+        return _render_queue(
+            request,
+            errors={"general": messages},
+            values={"text": text},
+            error_id=work_order_id,
+            status=error.status,
+        )
+    view = request.GET.get("view", "")
+    return redirect(reverse("web:work_orders") + (f"?view={view}" if view in QUEUE_VIEWS else ""))
