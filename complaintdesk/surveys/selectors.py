@@ -1,0 +1,115 @@
+"""Reads: the follow-up queue, a case's results, survey answers and follow-ups, and a survey link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.common.time import now
+from complaintdesk.complaints.states import Status
+
+from .links import invitation_usable, token_hash
+from .models import FollowUp, FollowUpState, ResultFeedback, SurveyAnswer, SurveyInvitation
+
+QUEUE_LIMIT = 200
+CASE_LIMIT = 50
+QUEUE_SCOPES = ("mine", "all")
+
+
+@dataclass(frozen=True)
+class FollowUpQueue:
+    items: list[FollowUp]
+    overdue: int  # among the items
+    truncated: bool
+
+
+def _visible(qs: QuerySet, user) -> QuerySet:
+    if not (user.is_active and user.has_perm("complaints.view_complaint")):
+        return qs.none()
+    unit_ids = user_unit_ids(user)
+    return qs if unit_ids is None else qs.filter(org_unit_id__in=unit_ids)
+
+
+def follow_up_queue(
+    *, user, scope: str = "all", overdue_only: bool = False, limit: int = 100, at: dt.datetime | None = None
+) -> FollowUpQueue:
+    """Open follow-ups the user may see (their units' subtree, or every unit for HQ-wide roles), the most
+    urgent first: "mine" = assigned to the user. Bounded; served by the partial indexes on open tasks."""
+    at = at or now()
+    limit = max(1, min(limit, QUEUE_LIMIT))
+    qs = _visible(FollowUp.objects.filter(state=FollowUpState.OPEN), user).filter(
+        complaint__status__in=(Status.RESOLVED, Status.FOLLOW_UP)
+    )
+    if scope == "mine":
+        qs = qs.filter(assignee=user)
+    if overdue_only:
+        qs = qs.filter(due_at__lte=at)
+    rows = list(
+        qs.select_related(
+            "complaint", "complaint__customer", "complaint__category", "assignee", "org_unit"
+        ).order_by("due_at", "id")[: limit + 1]
+    )
+    items = rows[:limit]
+    return FollowUpQueue(
+        items=items, overdue=sum(1 for f in items if f.due_at <= at), truncated=len(rows) > limit
+    )
+
+
+def follow_up_for_user(*, user, follow_up_id: int) -> FollowUp | None:
+    return _visible(FollowUp.objects.filter(pk=follow_up_id), user).select_related("complaint").first()
+
+
+def follow_ups_for_case(*, complaint) -> list[FollowUp]:
+    return list(
+        FollowUp.objects.filter(complaint=complaint)
+        .select_related("linked_complaint", "assignee")
+        .prefetch_related("attempts", "attempts__actor")
+        .order_by("-created_at", "-id")[:CASE_LIMIT]
+    )
+
+
+def open_follow_up_for_case(*, complaint) -> FollowUp | None:
+    return FollowUp.objects.filter(complaint=complaint, state=FollowUpState.OPEN).first()
+
+
+def results_for_case(*, complaint) -> list[ResultFeedback]:
+    return list(
+        ResultFeedback.objects.filter(complaint=complaint)
+        .select_related("sent_by", "confirmed_by")
+        .order_by("-sent_at", "-id")[:CASE_LIMIT]
+    )
+
+
+def survey_answers_for_case(*, complaint) -> list[SurveyAnswer]:
+    return list(
+        SurveyAnswer.objects.filter(complaint=complaint)
+        .select_related("agent", "org_unit")
+        .order_by("-answered_at", "-id")[:CASE_LIMIT]
+    )
+
+
+def invitations_for_case(*, complaint) -> list[SurveyInvitation]:
+    return list(
+        SurveyInvitation.objects.filter(complaint=complaint).order_by("-created_at", "-id")[:CASE_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class SurveyLink:
+    invitation: SurveyInvitation | None
+    refused: str  # "" when it can be answered; else invalid / used / expired
+
+
+def survey_link(*, token: str, at: dt.datetime | None = None) -> SurveyLink:
+    """The invitation behind a link (a page view: nothing is written)."""
+    invitation = None
+    if token and len(token) <= 64:
+        invitation = (
+            SurveyInvitation.objects.select_related("complaint", "org_unit")
+            .filter(token_hash=token_hash(token))
+            .first()
+        )
+    return SurveyLink(invitation=invitation, refused=invitation_usable(invitation, at=at or now()))

@@ -1,0 +1,302 @@
+"""The case page's feedback panel (HTMX partial): the result to the customer (checked by the reply checker
+before it goes), the customer's confirmation, survey answers, and the follow-up (回访) with its script and
+outcome form; and the follow-up queue page. Views parse input, call one service or selector, and render;
+the rules are complaintdesk.surveys'."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaintdesk.accounts.access import access_complaint
+from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.common.time import now
+from complaintdesk.complaints.states import Status
+from complaintdesk.scripts.checking import apply_suggestions
+from complaintdesk.scripts.services import ReplyBlocked
+from complaintdesk.surveys import selectors, services
+from complaintdesk.surveys.follow_ups import follow_up_outcome_record
+
+RESULT_FIELDS = ("cause", "measures", "outcome", "compensation_text", "override_reason")
+FOLLOW_UP_FIELDS = ("result", "new_issue", "note")
+FOLLOW_UP_RESULTS = {  # the form's choice → (reached, satisfied)
+    "not_reached": (False, None),
+    "satisfied": (True, True),
+    "unsatisfied": (True, False),
+}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _complaint_or_404(request: HttpRequest, number: str):
+    try:
+        return access_complaint(user=request.user, number=number)
+    except NotFound:
+        raise Http404 from None
+
+
+def _errors(error: DomainError, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """Service field names as the form's; anything else under "general"."""
+    aliases = {"compensation": "compensation_text", "satisfied": "result", "reached": "result"}
+    flat: dict[str, list[str]] = {}
+    for name, texts in (error.fields or {}).items():
+        key = aliases.get(name, name)
+        flat.setdefault(key if key in names else "general", []).extend(texts)
+    if not flat:
+        flat["general"] = [error.message]
+    return flat
+
+
+def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
+    from complaintdesk.scripts.selectors import scripts_for
+    from complaintdesk.scripts.services import script_render
+
+    language = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    scripts = scripts_for(
+        stage="follow_up",
+        category=complaint.category,
+        channel=complaint.channel,
+        language=complaint.language or language,
+    )[:3]
+    extra = {"result": results[0].outcome, "cause": results[0].cause} if results else {}
+    return [
+        (s, script_render(script=s, complaint=complaint, agent=request.user, extra=extra)) for s in scripts
+    ]
+
+
+def _render_panel(
+    request: HttpRequest,
+    complaint,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    preview=None,
+    form: str = "",
+    status: int = 200,
+    notice: str = "",
+) -> HttpResponse:
+    user = request.user
+    results = selectors.results_for_case(complaint=complaint)
+    follow_up = selectors.open_follow_up_for_case(complaint=complaint)
+    can_handle = user.has_perm("complaints.handle_complaint")
+    can_follow_up = (
+        follow_up is not None
+        and complaint.status in (Status.RESOLVED, Status.FOLLOW_UP)
+        and user.has_perm("complaints.close_complaint")
+    )
+    context = {
+        "c": complaint,
+        "results": results,
+        "answers": selectors.survey_answers_for_case(complaint=complaint),
+        "follow_ups": selectors.follow_ups_for_case(complaint=complaint),
+        "follow_up": follow_up,
+        "can_send_result": can_handle and complaint.status in services.RESULT_FROM,
+        "can_confirm": can_handle and complaint.status == Status.AWAITING_CUSTOMER,
+        "can_follow_up": can_follow_up,
+        "scripts": _follow_up_scripts(request, complaint, results) if can_follow_up else [],
+        "errors": errors or {},
+        "values": values or {},
+        "form": form,
+        "preview": preview,
+        "rewrite": "",
+        "notice": notice,
+    }
+    if preview is not None and preview.check.findings:
+        context["rewrite"] = apply_suggestions(preview.body, preview.check.findings)
+    return render(request, "web/feedback/panel.html", context, status=status)
+
+
+def _after(request: HttpRequest, complaint, notice: str) -> HttpResponse:
+    if _is_htmx(request):
+        complaint = _complaint_or_404(request, complaint.number)
+        return _render_panel(request, complaint, notice=notice)
+    messages.success(request, notice)
+    return redirect("web:complaint", number=complaint.number)
+
+
+@login_required
+@require_GET
+def feedback_panel(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_panel(request, _complaint_or_404(request, number))
+
+
+def _result_values(request: HttpRequest) -> dict[str, str]:
+    return {name: request.POST.get(name, "") for name in RESULT_FIELDS}
+
+
+@login_required
+@require_POST
+def feedback_check(request: HttpRequest, number: str) -> HttpResponse:
+    """The result message as the customer will get it, with the reply checker's findings (nothing is sent)."""
+    complaint = _complaint_or_404(request, number)
+    values = _result_values(request)
+    try:
+        preview = services.result_check(
+            number=number,
+            actor=request.user,
+            cause=values["cause"],
+            measures=values["measures"],
+            outcome=values["outcome"],
+            compensation_text=values["compensation_text"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _render_panel(
+            request,
+            complaint,
+            errors=_errors(error, RESULT_FIELDS),
+            values=values,
+            form="result",
+            status=error.status,
+        )
+    return _render_panel(request, complaint, values=values, preview=preview, form="result")
+
+
+@login_required
+@require_POST
+def feedback_result_send(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, number)
+    values = _result_values(request)
+    try:
+        services.result_send(
+            number=number,
+            actor=request.user,
+            cause=values["cause"],
+            measures=values["measures"],
+            outcome=values["outcome"],
+            compensation_text=values["compensation_text"],
+            override_reason=values["override_reason"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except (ReplyBlocked, services.ResultNeedsOverride) as problem:
+        preview = services.result_check(
+            number=number,
+            actor=request.user,
+            cause=values["cause"],
+            measures=values["measures"],
+            outcome=values["outcome"],
+            compensation_text=values["compensation_text"],
+        )
+        key = "override_reason" if isinstance(problem, services.ResultNeedsOverride) else "general"
+        return _render_panel(
+            request,
+            complaint,
+            errors={key: [problem.message]},
+            values=values,
+            preview=preview,
+            form="result",
+            status=422,
+        )
+    except DomainError as error:
+        return _render_panel(
+            request,
+            complaint,
+            errors=_errors(error, RESULT_FIELDS),
+            values=values,
+            form="result",
+            status=error.status,
+        )
+    return _after(request, complaint, _("处理结果已发送给客户，等待客户确认"))
+
+
+@login_required
+@require_POST
+def feedback_confirm(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, number)
+    note = request.POST.get("note", "")
+    try:
+        services.result_confirm(number=number, actor=request.user, note=note)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _render_panel(
+            request,
+            complaint,
+            errors=_errors(error, ("note",)),
+            values={"note": note},
+            form="confirm",
+            status=error.status,
+        )
+    return _after(request, complaint, _("已登记客户确认，投诉已解决"))
+
+
+@login_required
+@require_POST
+def feedback_follow_up(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, number)
+    values = {name: request.POST.get(name, "") for name in FOLLOW_UP_FIELDS}
+    follow_up = selectors.open_follow_up_for_case(complaint=complaint)
+    if follow_up is None:
+        return _render_panel(
+            request,
+            complaint,
+            errors={"general": [_("这张投诉没有待回访的任务")]},
+            values=values,
+            form="follow_up",
+            status=422,
+        )
+    if values["result"] not in FOLLOW_UP_RESULTS:
+        return _render_panel(
+            request,
+            complaint,
+            errors={"result": [_("请选择回访结果")]},
+            values=values,
+            form="follow_up",
+            status=422,
+        )
+    reached, satisfied = FOLLOW_UP_RESULTS[values["result"]]
+    try:
+        recorded = follow_up_outcome_record(
+            follow_up_id=follow_up.pk,
+            actor=request.user,
+            reached=reached,
+            satisfied=satisfied,
+            new_issue=values["new_issue"] if reached else "",
+            note=values["note"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _render_panel(
+            request,
+            complaint,
+            errors=_errors(error, FOLLOW_UP_FIELDS),
+            values=values,
+            form="follow_up",
+            status=error.status,
+        )
+    notice = _("回访已记录")
+    if recorded.linked_complaint is not None:
+        notice += _("；新问题已登记为投诉 %(number)s") % {"number": recorded.linked_complaint.number}
+    if recorded.closed:
+        notice += _("；投诉已归档")
+    elif recorded.reopened:
+        notice += _("；投诉已重新打开")
+    elif recorded.close_error:
+        notice += _("；暂未归档：%(reason)s") % {"reason": recorded.close_error}
+    return _after(request, complaint, notice)
+
+
+@login_required
+@require_GET
+def follow_ups_page(request: HttpRequest) -> HttpResponse:
+    """The follow-up queue: open follow-ups the user may see, the most urgent first, with their scripts on
+    the case page."""
+    scope = request.GET.get("scope", "all")
+    scope = scope if scope in selectors.QUEUE_SCOPES else "all"
+    overdue = request.GET.get("overdue") == "1"
+    queue = selectors.follow_up_queue(user=request.user, scope=scope, overdue_only=overdue)
+    return render(
+        request,
+        "web/feedback/follow_ups.html",
+        {"queue": queue, "scope": scope, "overdue_only": overdue, "now": now()},
+    )
