@@ -26,13 +26,15 @@ def _service_missing(reason: str, *, legitimately_absent: bool = False):
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def _services(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip (or fail) before any fixture is set up: a transactional test skipped after its database was
+    prepared would flush it and leave the next test without the data migrations' rows."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _service_missing(
             "needs PostgreSQL (set DATABASE_URL)", legitimately_absent=os.environ.get("TEST_DB_PASS") == "sqlite"
         )
-    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _service_missing("needs Redis (set REDIS_URL)")
 
 
