@@ -1,0 +1,21 @@
+"""Rebuild the archive's search index: every closed case and published article, in batches."""
+
+from django.core.management.base import BaseCommand
+
+from complaintdesk.archive.indexing import reindex_all
+
+
+class Command(BaseCommand):
+    help = "Index closed cases and published knowledge articles for archive search (batched, resumable)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=2000, help="cases per transaction")
+        parser.add_argument("--after-id", type=int, default=0, help="resume after this complaint id")
+        parser.add_argument("--limit", type=int, default=0, help="stop after this many cases (0: all)")
+
+    def handle(self, *args, batch, after_id, limit, **options):
+        def progress(done: int, last_id: int) -> None:
+            self.stdout.write(f"{done} cases indexed (last id {last_id})")
+
+        cases, articles = reindex_all(batch=batch, after_id=after_id, limit=limit, progress=progress)
+        self.stdout.write(self.style.SUCCESS(f"indexed {cases} cases, {articles} articles"))

@@ -1,0 +1,213 @@
+"""Reads of the archive: full-text search, similar past cases and articles, articles for a user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
+from complaintdesk.common.errors import NotFound
+from complaintdesk.complaints.models import Complaint
+
+from . import backends, segment
+from .highlight import snippet
+from .models import ArchiveEntry, ArticleStatus, CaseSummary, EntryKind, KnowledgeArticle
+from .services import summary_latest, user_may_promote
+
+SEARCH_LIMIT_MAX = 50
+KINDS = {
+    "cases": [EntryKind.CASE],
+    "articles": [EntryKind.ARTICLE],
+    "both": [EntryKind.CASE, EntryKind.ARTICLE],
+}
+
+__all__ = ["ArchiveHit", "archive_search", "archive_similar", "summary_latest", "article_for_user"]
+
+
+@dataclass(frozen=True)
+class ArchiveHit:
+    kind: str  # "case" or "article"
+    id: int  # the complaint's or the article's id
+    title: str
+    snippet: SafeString  # escaped text with <mark> around the matched words
+    matched_words: tuple[str, ...]
+    score: float
+    at: dt.datetime
+    number: str = ""  # cases only
+    url: str = ""
+    partial: bool = False  # matched some, not all, of the query's words
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def _may_search(user) -> bool:
+    return bool(user and user.is_active and user.has_perm("complaints.view_complaint"))
+
+
+def _hits(
+    *,
+    user,
+    terms: list[str],
+    kinds: list[str],
+    limit: int,
+    any_term: bool,
+    exclude_complaint_id: int | None = None,
+    min_shared: int = 1,
+) -> list[ArchiveHit]:
+    unit_ids = user_unit_ids(user)
+    found = backends.search(
+        terms=terms,
+        kinds=kinds,
+        unit_ids=unit_ids,
+        limit=limit,
+        any_term=any_term,
+        exclude_complaint_id=exclude_complaint_id,
+    )
+    if not found:
+        return []
+    entries = ArchiveEntry.objects.in_bulk([entry_id for entry_id, _score in found])
+    complaint_ids = [e.complaint_id for e in entries.values() if e.complaint_id]
+    # The index copies each case's unit; the authoritative scope check is the one every page uses.
+    visible = (
+        dict(complaints_visible_to(user).filter(pk__in=complaint_ids).values_list("pk", "number"))
+        if complaint_ids
+        else {}
+    )
+    hits = []
+    for entry_id, score in found:
+        entry = entries.get(entry_id)
+        if entry is None or (entry.kind == EntryKind.CASE and entry.complaint_id not in visible):
+            continue
+        words = set(entry.segmented.split())
+        matched = tuple(t for t in terms if t in words)
+        if len(matched) < min_shared:
+            continue
+        if entry.kind == EntryKind.CASE:
+            number = visible[entry.complaint_id]
+            hit_id, url = entry.complaint_id, reverse("web:complaint", args=[number])
+        else:
+            number = ""
+            hit_id, url = entry.article_id, reverse("web:archive_article", args=[entry.article_id])
+        hits.append(
+            ArchiveHit(
+                kind=entry.kind,
+                id=hit_id,
+                title=entry.title,
+                snippet=snippet(entry.text, list(matched)),
+                matched_words=matched,
+                score=round(score, 6),
+                at=entry.at,
+                number=number,
+                url=url,
+                partial=len(matched) < len(terms),
+            )
+        )
+    return hits
+
+
+def archive_search(*, user, query: str, limit: int = 20, kind: str = "both") -> list[ArchiveHit]:
+    """Archived cases the user may see and published articles matching the query, best first.
+
+    The query is segmented like the documents; every word must match. When nothing matches all of
+    them, cases matching any word come back, marked `partial`.
+    """
+    if not _may_search(user) or kind not in KINDS:
+        return []
+    terms = segment.query_terms(query)
+    if not terms:
+        return []
+    limit = max(1, min(limit, SEARCH_LIMIT_MAX))
+    hits = _hits(user=user, terms=terms, kinds=KINDS[kind], limit=limit, any_term=False)
+    if not hits and len(terms) > 1:
+        hits = _hits(user=user, terms=terms, kinds=KINDS[kind], limit=limit, any_term=True)
+    return hits
+
+
+def complaint_key_words(complaint: Complaint, *, top_k: int = 6) -> list[str]:
+    category = complaint.category.name if complaint.category_id else ""
+    text = "\n".join(p for p in (complaint.title, complaint.description, complaint.demand, category) if p)
+    terms: dict[str, None] = {}
+    for word in segment.key_words(text, top_k=top_k):
+        for token in segment.tokens(word) or []:
+            terms.setdefault(token, None)
+    return list(terms)[: top_k * 2]
+
+
+def archive_similar(*, complaint: Complaint, user, limit: int = 5, kind: str = "both") -> list[ArchiveHit]:
+    """Archived cases (not this one) and articles sharing this case's key words (TF-IDF top-k), ranked;
+    `matched_words` are the shared words that explain each one. At least two shared words when the
+    case has two or more."""
+    if not _may_search(user) or kind not in KINDS:
+        return []
+    terms = complaint_key_words(complaint)
+    if not terms:
+        return []
+    return _hits(
+        user=user,
+        terms=terms,
+        kinds=KINDS[kind],
+        limit=max(1, min(limit, SEARCH_LIMIT_MAX)) * 3,
+        any_term=True,
+        exclude_complaint_id=complaint.pk,
+        min_shared=min(2, len(terms)),
+    )[:limit]
+
+
+def similar_articles_source(*, complaint: Complaint, tokens=None, limit: int = 5, user=None) -> list:
+    """Published articles for complaintdesk.intelligence's `similar_cases` (its registered-source hook)."""
+    from complaintdesk.intelligence.selectors import SimilarItem
+
+    terms = complaint_key_words(complaint)
+    if not terms:
+        return []
+    found = backends.search(terms=terms, kinds=[EntryKind.ARTICLE], unit_ids=None, limit=limit, any_term=True)
+    entries = ArchiveEntry.objects.in_bulk([entry_id for entry_id, _s in found])
+    items = []
+    for entry_id, _score in found:
+        entry = entries.get(entry_id)
+        if entry is None:
+            continue
+        words = set(entry.segmented.split())
+        shared = tuple(t for t in terms if t in words)
+        if len(shared) < min(2, len(terms)):
+            continue
+        items.append(
+            SimilarItem(
+                kind="article",
+                id=entry.article_id,
+                title=entry.title,
+                score=round(len(shared) / len(terms), 3),
+                shared_words=shared,
+                url=reverse("web:archive_article", args=[entry.article_id]),
+            )
+        )
+    return items
+
+
+def articles_visible_to(user) -> QuerySet[KnowledgeArticle]:
+    """Published articles for every member of staff who may see complaints; drafts for promoters."""
+    if not _may_search(user):
+        return KnowledgeArticle.objects.none()
+    qs = KnowledgeArticle.objects.select_related("category", "source_complaint", "promoted_by")
+    return qs if user_may_promote(user) else qs.filter(status=ArticleStatus.PUBLISHED)
+
+
+def article_for_user(*, user, article_id: int) -> KnowledgeArticle:
+    article = articles_visible_to(user).filter(pk=article_id).first()
+    if article is None:
+        raise NotFound(_("知识文章不存在"))
+    return article
+
+
+def articles_recent(*, user, limit: int = 20) -> list[KnowledgeArticle]:
+    return list(articles_visible_to(user).order_by("-updated_at", "-id")[: max(1, min(limit, 100))])
+
+
+def summaries_of(*, complaint: Complaint) -> list[CaseSummary]:
+    return list(
+        CaseSummary.objects.filter(complaint=complaint).select_related("written_by").order_by("-version")[:20]
+    )

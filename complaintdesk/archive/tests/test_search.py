@@ -1,0 +1,130 @@
+"""Archive search: Chinese queries find the right archived cases (and not the wrong ones), within scope."""
+
+import pytest
+
+from complaintdesk.archive.models import ArchiveEntry
+from complaintdesk.archive.selectors import archive_search, archive_similar
+from complaintdesk.archive.services import case_summary_write
+from complaintdesk.complaints.services import complaint_transition
+
+from .conftest import case_make
+
+pytestmark = pytest.mark.django_db
+
+
+def _numbers(hits):
+    return [h.number for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("宽带", ["broadband"]),
+        ("光猫亮红灯", ["broadband"]),
+        ("宽带断网", ["broadband"]),
+        ("退费", ["refund"]),
+        ("销户退费没到账", ["refund"]),
+        ("信用卡年费", ["annual_fee"]),  # not the card theft: no 年费 there
+        ("信用卡", ["annual_fee", "card_theft"]),
+        ("盗刷", ["card_theft"]),
+        ("宽限期", ["grace"]),  # not the broadband case: 宽 alone is not a word
+        ("分光器", ["broadband"]),  # only in the summary's cause
+    ],
+)
+def test_a_chinese_query_finds_the_right_cases(org, archive, query, expected):
+    hits = archive_search(user=org.manager, query=query)
+    assert sorted(_numbers(hits)) == sorted(archive[k].number for k in expected)
+    assert all(not h.partial for h in hits)
+    assert all(h.matched_words for h in hits)
+
+
+def test_store_b_case_is_found_only_by_who_may_see_it(org, archive):
+    assert _numbers(archive_search(user=org.agent_b, query="快递丢件")) == [archive["parcel"].number]
+    assert archive_search(user=org.agent_a, query="快递丢件") == []  # another store's case does not exist
+    assert archive_search(user=org.executive, query="快递丢件")[0].number == archive["parcel"].number
+    # Store B's agent does not find store A's cases either.
+    assert archive_search(user=org.agent_b, query="宽带") == []
+
+
+def test_matched_words_and_snippet_marks(org, archive):
+    [hit] = archive_search(user=org.manager, query="光猫亮红灯")
+    assert "光猫" in hit.matched_words
+    assert "<mark>光猫</mark>" in hit.snippet
+    assert hit.url == f"/complaints/{archive['broadband'].number}/"
+
+
+def test_html_in_texts_is_escaped_in_snippets(org):
+    case_make(
+        org,
+        unit=org.store_a,
+        title="<script>alert(1)</script>宽带装机延误",
+        description="<b>装机</b>师傅约了三次都没来",
+        summary=("宽带装机延误", "装维人手不足", "改约并补偿", "装机要按约定时间"),
+    )
+    [hit] = archive_search(user=org.manager, query="宽带装机")
+    assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>宽带</mark>" in hit.snippet
+
+
+def test_nothing_matches_all_words_then_any_word_is_partial(org, archive):
+    hits = archive_search(user=org.manager, query="光猫 年费")
+    assert {h.number for h in hits} == {archive["broadband"].number, archive["annual_fee"].number}
+    assert all(h.partial for h in hits)
+
+
+def test_only_closed_cases_are_archived(org, archive):
+    open_case = case_make(org, unit=org.store_a, title="光猫又坏了", description="宽带又断网了", close=False)
+    assert open_case.number not in _numbers(archive_search(user=org.manager, query="光猫"))
+    # Reopened: it leaves the archive; closed again: it comes back.
+    number = archive["broadband"].number
+    complaint_transition(number=number, actor=org.manager, to="reopened", reason="客户说又断了")
+    assert archive_search(user=org.manager, query="分光器") == []
+    for step in ["handling", "resolved", "closed"]:
+        complaint_transition(number=number, actor=org.manager, to=step, reason="处理")
+    assert _numbers(archive_search(user=org.manager, query="分光器")) == [number]
+
+
+def test_a_new_summary_version_is_searchable(org, archive):
+    number = archive["parcel"].number
+    case_summary_write(
+        number=number,
+        actor=org.manager,
+        problem="快递丢件",
+        cause="中转站交接漏扫",
+        solution="按保价金额赔偿并赠送运费券",
+        lesson="交接必须扫描",
+    )
+    assert _numbers(archive_search(user=org.manager, query="运费券")) == [number]
+
+
+def test_empty_and_punctuation_queries_find_nothing(org, archive):
+    assert archive_search(user=org.manager, query="") == []
+    assert archive_search(user=org.manager, query="，。！？  ") == []
+    assert archive_search(user=org.manager, query="的了吗") == []
+
+
+def test_similar_cases_share_key_words_and_exclude_the_case(org, archive):
+    new = case_make(
+        org,
+        unit=org.store_a,
+        title="光猫亮红灯宽带断网",
+        description="宽带今天早上断网，光猫亮红灯，重启也没用。",
+        close=False,
+    )
+    hits = archive_similar(complaint=new, user=org.manager)
+    assert hits and hits[0].number == archive["broadband"].number
+    assert {"光猫", "宽带"} <= set(hits[0].matched_words)
+    assert archive["annual_fee"].number not in _numbers(hits)
+    own = archive_similar(complaint=archive["broadband"], user=org.manager)
+    assert archive["broadband"].number not in _numbers(own)
+
+
+def test_reindex_command_rebuilds_the_index(org, archive):
+    from django.core.management import call_command
+
+    ArchiveEntry.objects.all().delete()
+    assert archive_search(user=org.manager, query="退费") == []
+    call_command("archive_reindex", batch=2, stdout=open("/dev/null", "w"))
+    assert _numbers(archive_search(user=org.manager, query="退费")) == [archive["refund"].number]
+    assert ArchiveEntry.objects.count() == len(archive)
