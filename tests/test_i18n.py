@@ -183,7 +183,8 @@ def test_workbench_in_english(org):
         "Log out",
         "Customer service agent",
         "My to-do list (by next deadline)",
-        "Open complaints I can see",
+        "Phone intake",
+        "At risk",
         "Next deadline",
     ):
         assert text in html

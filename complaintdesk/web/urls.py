@@ -1,15 +1,106 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import (
+    views,
+    views_analytics,  # analytics helper
+    views_archive,
+    views_dispatch,
+    views_feedback,
+    views_quality,
+    views_solutions,
+)
 
 app_name = "web"
 
 urlpatterns = [
+    # Solutions and compensation (solutions helper): the case page's panel and its forms.
+    path("complaints/<str:number>/solutions/panel", views_solutions.solutions_panel, name="solutions_panel"),
+    path(
+        "complaints/<str:number>/solutions/propose", views_solutions.solution_propose, name="solution_propose"
+    ),
+    path(
+        "complaints/<str:number>/solutions/<int:proposal_id>/choose",
+        views_solutions.solution_choose,
+        name="solution_choose",
+    ),
+    path(
+        "complaints/<str:number>/approvals/<int:approval_id>/decide",
+        views_solutions.approval_decide,
+        name="approval_decide",
+    ),
+    # Work orders (dispatch): the case page's panel, its forms, and the department's queue.
+    path(
+        "complaints/<str:number>/work-orders/panel",
+        views_dispatch.work_orders_panel,
+        name="work_orders_panel",
+    ),
+    path(
+        "complaints/<str:number>/work-orders/create",
+        views_dispatch.work_order_create,
+        name="work_order_create",
+    ),
+    path(
+        "complaints/<str:number>/work-orders/<int:work_order_id>/cancel",
+        views_dispatch.work_order_cancel,
+        name="work_order_cancel",
+    ),
+    path("work-orders/", views_dispatch.work_orders_page, name="work_orders"),
+    path("work-orders/<int:work_order_id>/act", views_dispatch.work_order_act, name="work_order_act"),
+    # Result feedback, survey answers and follow-up (surveys helper): the case page's panel, its forms, the queue.
+    path("complaints/<str:number>/feedback/panel", views_feedback.feedback_panel, name="feedback_panel"),
+    path("complaints/<str:number>/feedback/check", views_feedback.feedback_check, name="feedback_check"),
+    path(
+        "complaints/<str:number>/feedback/result",
+        views_feedback.feedback_result_send,
+        name="feedback_result_send",
+    ),
+    path(
+        "complaints/<str:number>/feedback/confirm", views_feedback.feedback_confirm, name="feedback_confirm"
+    ),
+    path(
+        "complaints/<str:number>/feedback/follow-up",
+        views_feedback.feedback_follow_up,
+        name="feedback_follow_up",
+    ),
+    path("follow-ups/", views_feedback.follow_ups_page, name="follow_ups"),
+    # Quality inspection (quality helper): the inspectors' queue, scoring one sample, calibration.
+    path("quality/", views_quality.quality_queue, name="quality_queue"),
+    path("quality/calibration/", views_quality.quality_calibration, name="quality_calibration"),
+    path("quality/<int:sample_id>/", views_quality.quality_sample, name="quality_sample"),
+    # Archive and knowledge base (archive helper): search, articles, the case page's summary and similar panels.
+    path("archive/", views_archive.archive_page, name="archive"),
+    path("archive/articles/<int:article_id>/", views_archive.archive_article, name="archive_article"),
+    path("complaints/<str:number>/summary/panel", views_archive.summary_panel, name="summary_panel"),
+    path("complaints/<str:number>/summary/promote", views_archive.summary_promote, name="summary_promote"),
+    path("complaints/<str:number>/similar/panel", views_archive.similar_panel, name="similar_panel"),
+    # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
+    path("dashboard/", views_analytics.dashboard, name="dashboard"),
+    path("dashboard/cases/", views_analytics.dashboard_cases, name="dashboard_cases"),
+    path("scorecards/", views_analytics.scorecards, name="scorecards"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", views.home, name="home"),
+    path("", views.queue, name="home"),
+    path("queues/<slug:code>/", views.queue, name="queue"),
+    path("queues-assign/", views.queue_assign, name="queue_assign"),
+    path("supervisor/", views.supervisor, name="supervisor"),
+    path("intake/phone/", views.phone_intake, name="phone_intake"),
+    path("intake/phone/lookup", views.phone_lookup, name="phone_lookup"),
+    path("intake/phone/restate", views.phone_restate, name="phone_restate"),
     path("complaints/<str:number>/", views.complaint_page, name="complaint"),
+    path("complaints/<str:number>/transition", views.complaint_transition, name="complaint_transition"),
+    path("complaints/<str:number>/analysis", views.complaint_analysis, name="complaint_analysis"),
+    path("complaints/<str:number>/note", views.complaint_note, name="complaint_note"),
+    path("complaints/<str:number>/message", views.complaint_message, name="complaint_message"),
+    path("complaints/<str:number>/reveal", views.complaint_reveal, name="complaint_reveal"),
+    path("complaints/<str:number>/scripts", views.complaint_scripts, name="complaint_scripts"),
+    path("complaints/<str:number>/reply/check", views.reply_check, name="reply_check"),
+    path("complaints/<str:number>/reply/send", views.reply_send, name="reply_send"),
+    path(
+        "complaints/<str:number>/attachments/<int:attachment_id>",
+        views.attachment_download,
+        name="attachment_download",
+    ),
 ]

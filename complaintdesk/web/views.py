@@ -1,15 +1,50 @@
-"""Staff pages. Views parse input, call one selector or service, and render."""
+"""Staff pages (the agent workbench). Views parse input, call one selector or service, and render;
+the rules live in the services and selectors of the domain apps."""
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from complaintdesk.accounts.access import access_complaint
-from complaintdesk.api.presenters import complaint_detail
-from complaintdesk.common.errors import NotFound
+from complaintdesk.accounts.access import access_complaint, units_visible_to
+from complaintdesk.api.presenters import customer_view
+from complaintdesk.channels.intake import intake_receive
+from complaintdesk.channels.phone.adapter import PhoneAdapter
+from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now
-from complaintdesk.complaints.selectors import complaint_list, complaint_open_queue_for_assignee
+from complaintdesk.complaints import services as complaint_services
+from complaintdesk.complaints.models import EventKind, Priority, Severity
+from complaintdesk.complaints.selectors import (
+    ComplaintFilters,
+    attachment_for_download,
+    complaint_attachments,
+    complaint_timeline,
+    complaint_transitions_for_user,
+)
+from complaintdesk.complaints.states import TRANSITIONS, Status
+
+from . import selectors
+from .forms import (
+    AnalysisForm,
+    BulkAssignForm,
+    CustomerMessageForm,
+    LoginForm,
+    NoteForm,
+    PhoneIntakeForm,
+    QueueFilterForm,
+    ReplyForm,
+    TransitionForm,
+    domain_errors_apply,
+)
+from .process import STEPS, current_step, steps_for
+from .services import ReplyNeedsOverride, customer_contact_reveal, customer_reply_send
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -18,23 +53,442 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _load(request: HttpRequest, number: str):
+    try:
+        return access_complaint(user=request.user, number=number)
+    except NotFound:
+        raise Http404 from None
+
+
+# --- queues ----------------------------------------------------------------------------------------
+
+
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+@require_GET
+def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
+    current = selectors.QUEUES.get(code)
+    if current is None:
+        raise Http404
+    categories = selectors.active_categories()
+    units = list(units_visible_to(request.user).order_by("path")[:200])
+    form = QueueFilterForm(request.GET or None, categories=categories, units=units)
+    page, error = None, None
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        search = ComplaintFilters(
+            q=data.get("q", ""),
+            status=tuple(data.get("status") or ()),
+            channel=(data["channel"],) if data.get("channel") else (),
+            category=data.get("category", ""),
+            unit=data.get("unit", ""),
+        )
+        try:
+            page = selectors.queue_page(
+                user=request.user, queue=current, search=search, cursor=data.get("cursor")
+            )
+        except InvalidInput as problem:
+            domain_errors_apply(form, problem)
+            error = problem
+    can_assign = request.user.has_perm("complaints.assign_complaint")
+    assign_form = None
+    if can_assign and page is not None:
+        assign_form = BulkAssignForm(
+            numbers=[c.number for c in page.items], assignees=selectors.assignable_users(user=request.user)
+        )
+    next_query = None
+    if page is not None and page.next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = page.next_cursor
+        next_query = query.urlencode()
+    context = {
+        "queues": selectors.QUEUES.values(),
+        "queue": current,
+        "form": form,
+        "page": page,
+        "error": error,
+        "assign_form": assign_form,
+        "next_query": next_query,
+        "now": now(),
+    }
+    template = "web/_queue_rows.html" if _is_htmx(request) and request.GET.get("cursor") else "web/queue.html"
+    return render(request, template, context, status=422 if error or (request.GET and form.errors) else 200)
+
+
+@login_required
+@require_POST
+def queue_assign(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next") or reverse("web:home")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("web:home")
+    assignees = selectors.assignable_users(user=request.user)
+    form = BulkAssignForm(request.POST, numbers=request.POST.getlist("numbers")[:100], assignees=assignees)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    assignee = next((u for u in assignees if u.username == form.cleaned_data["assignee"]), None)
+    done, failed = 0, []
+    for number in form.cleaned_data["numbers"]:
+        try:
+            complaint_services.complaint_assign(
+                number=number, actor=request.user, assignee=assignee, reason=form.cleaned_data["reason"]
+            )
+            done += 1
+        except DomainError as problem:
+            reasons = [m for ms in problem.fields.values() for m in ms] or [problem.message]
+            failed.append(f"{number}: {'；'.join(reasons)}")
+    if done:
+        messages.success(request, _("已分派 %(n)d 张投诉单") % {"n": done})
+    for line in failed:
+        messages.error(request, line)
+    return redirect(back)
+
+
+# --- the case page ---------------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, complaint, **forms) -> dict:
+    user = request.user
+    categories = selectors.active_categories()
+    events = complaint_timeline(complaint=complaint)
+    allowed = complaint_transitions_for_user(complaint=complaint, user=user)
+    rules = TRANSITIONS[Status(complaint.status)]
+    analysed = complaint.category_id is not None and complaint.responsibility != "undetermined"
+    step_code = current_step(status=complaint.status, analysed=analysed)
+    can_handle = user.has_perm("complaints.handle_complaint")
+    return {
+        "c": complaint,
+        "customer": customer_view(complaint=complaint, user=user),
+        "can_reveal": can_handle and not user.has_perm("complaints.view_personal_data"),
+        "can_handle": can_handle,
+        "earlier": selectors.customer_earlier_complaints(user=user, complaint=complaint),
+        "events": events,
+        "event_kinds": dict(EventKind.choices),
+        "status_labels": dict(Status.choices),
+        "attachments": complaint_attachments(complaint=complaint),
+        "steps": steps_for(status=complaint.status, analysed=analysed),
+        "step": next(s for s in STEPS if s.code == step_code),
+        "transitions": [
+            {"to": t, "label": t.label, "reason_required": rules[t].reason_required} for t in allowed
+        ],
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "analysis_form": forms.get("analysis_form")
+        or AnalysisForm(initial=AnalysisForm.initial_from(complaint), categories=categories),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "message_form": forms.get("message_form") or CustomerMessageForm(),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reply_result": forms.get("reply_result"),
+        "insight": selectors.insight_for(complaint=complaint, language=_language(request)),
+        "escalation": selectors.escalation_for(complaint=complaint),
+        "categories": {c.code: c.name for c in categories},
+        "severity_labels": dict(Severity.choices),
+        "priority_labels": dict(Priority.choices),
+        "now": now(),
+    }
+
+
+@login_required
+@require_GET
+def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _load(request, number)
+    return render(request, "web/complaint.html", _case_context(request, complaint))
+
+
+def _case_post(
+    request: HttpRequest, number: str, form, action, form_name: str, success: str, fields: dict | None = None
+) -> HttpResponse:
+    """Run `action(form)` for a valid form; on a problem show the case again with it next to the field."""
+    if form.is_valid():
+        try:
+            action(form)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as problem:
+            domain_errors_apply(form, problem, fields)
+        else:
+            messages.success(request, success)
+            return redirect("web:complaint", number=number)
+    complaint = _load(request, number)
     return render(
-        request,
-        "web/home.html",
-        {
-            "mine": complaint_open_queue_for_assignee(user=request.user, limit=50),
-            "visible": complaint_list(user=request.user, open_only=True, limit=50),
-            "now": now(),
-        },
+        request, "web/complaint.html", _case_context(request, complaint, **{form_name: form}), status=422
     )
 
 
 @login_required
-def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
+@require_POST
+def complaint_transition(request: HttpRequest, number: str) -> HttpResponse:
+    form = TransitionForm(request.POST)
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="transition_form",
+        success=_("状态已更新"),
+        action=lambda f: complaint_services.complaint_transition(
+            number=number, actor=request.user, to=f.cleaned_data["to"], reason=f.cleaned_data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_analysis(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _load(request, number)
+    form = AnalysisForm(request.POST, categories=selectors.active_categories())
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="analysis_form",
+        success=_("分析结果已保存"),
+        action=lambda f: complaint_services.complaint_analyse(
+            number=number, actor=request.user, changes=f.changes(complaint), reason=f.cleaned_data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_note(request: HttpRequest, number: str) -> HttpResponse:
+    form = NoteForm(request.POST)
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="note_form",
+        success=_("备注已添加"),
+        action=lambda f: complaint_services.complaint_add_note(
+            number=number, actor=request.user, text=f.cleaned_data["text"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_message(request: HttpRequest, number: str) -> HttpResponse:
+    form = CustomerMessageForm(request.POST)
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="message_form",
+        success=_("客户留言已记录"),
+        action=lambda f: complaint_services.complaint_add_customer_message(
+            number=number, actor=request.user, text=f.cleaned_data["text"], channel=f.cleaned_data["channel"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_reveal(request: HttpRequest, number: str) -> HttpResponse:
+    field = request.POST.get("field", "phone")
     try:
-        complaint = access_complaint(user=request.user, number=number)
+        revealed = customer_contact_reveal(
+            number=number, actor=request.user, field=field, reason=request.POST.get("reason", "")
+        )
     except NotFound:
         raise Http404 from None
-    return render(request, "web/complaint.html", {"c": complaint, "d": complaint_detail(complaint=complaint, user=request.user)})
+    except PermissionDenied as problem:
+        return HttpResponse(problem.message, status=403)
+    except InvalidInput as problem:
+        return HttpResponse("；".join(m for ms in problem.fields.values() for m in ms), status=422)
+    return render(request, "web/_revealed.html", {"revealed": revealed})
+
+
+@login_required
+@require_GET
+def complaint_scripts(request: HttpRequest, number: str) -> HttpResponse:
+    """The reply scripts of a stage for this case, filled from the case and the agent."""
+    from complaintdesk.scripts.models import ScriptStage
+    from complaintdesk.scripts.selectors import scripts_for
+    from complaintdesk.scripts.services import script_render
+
+    complaint = _load(request, number)
+    stage = request.GET.get("stage") or "clarifying"
+    if stage not in ScriptStage.values:
+        stage = "clarifying"
+    language = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    extra = {
+        name: request.GET.get(name, "").strip()[:200]
+        for name in ("option_a", "option_b", "cause", "result", "compensation")
+        if request.GET.get(name)
+    }
+    scripts = scripts_for(
+        stage=stage,
+        category=complaint.category,
+        channel=complaint.channel,
+        language=complaint.language or language,
+    )
+    rendered = [
+        (s, script_render(script=s, complaint=complaint, agent=request.user, extra=extra)) for s in scripts
+    ]
+    return render(
+        request,
+        "web/_scripts.html",
+        {"c": complaint, "rendered": rendered, "stage": stage, "stages": ScriptStage.choices},
+    )
+
+
+@login_required
+@require_POST
+def reply_check(request: HttpRequest, number: str) -> HttpResponse:
+    from complaintdesk.scripts.checking import apply_suggestions
+    from complaintdesk.scripts.services import reply_check as check
+
+    complaint = _load(request, number)
+    form = ReplyForm(request.POST)
+    result = None
+    if form.is_valid():
+        result = check(text=form.cleaned_data["text"], complaint=complaint, agent=request.user)
+    rewrite = (
+        apply_suggestions(form.cleaned_data["text"], result.findings) if result and result.findings else ""
+    )
+    return render(
+        request,
+        "web/_reply_findings.html",
+        {"c": complaint, "result": result, "form": form, "rewrite": rewrite},
+    )
+
+
+@login_required
+@require_POST
+def reply_send(request: HttpRequest, number: str) -> HttpResponse:
+    from complaintdesk.scripts.checking import apply_suggestions
+    from complaintdesk.scripts.services import ReplyBlocked
+    from complaintdesk.scripts.services import reply_check as check
+
+    form = ReplyForm(request.POST)
+    result = None
+    text = ""
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            customer_reply_send(
+                number=number,
+                actor=request.user,
+                text=text,
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except ReplyBlocked as problem:
+            form.add_error("text", problem.message)
+        except ReplyNeedsOverride as problem:
+            form.add_error("override_reason", problem.message)
+            result = problem.result
+        except DomainError as problem:
+            domain_errors_apply(form, problem)
+        else:
+            messages.success(request, _("回复已发送给客户"))
+            return redirect("web:complaint", number=number)
+    complaint = _load(request, number)
+    if result is None and text:
+        # Show what the checker found next to the draft, as "check" does.
+        result = check(text=text, complaint=complaint, agent=request.user)
+    context = _case_context(request, complaint, reply_form=form, reply_result=result)
+    if result and result.findings:
+        context["reply_rewrite"] = apply_suggestions(text, result.findings)
+    return render(request, "web/complaint.html", context, status=422)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    try:
+        attachment = attachment_for_download(user=request.user, number=number, attachment_id=attachment_id)
+    except NotFound:
+        raise Http404 from None
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- phone intake ----------------------------------------------------------------------------------
+
+
+def _language(request: HttpRequest) -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+@login_required
+def phone_intake(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("complaints.add_complaint"):
+        return HttpResponse(_("您没有登记投诉的权限"), status=403)
+    categories = selectors.active_categories()
+    form = PhoneIntakeForm(request.POST or None, categories=categories)
+    if request.method == "POST" and form.is_valid():
+        adapter = PhoneAdapter()
+        try:
+            message = adapter.parse(form.intake_mapping(language=_language(request)))
+            result = intake_receive(message=message, actor=request.user)
+        except DomainError as problem:
+            domain_errors_apply(form, problem, PhoneIntakeForm.SERVICE_FIELDS)
+        else:
+            reply = adapter.send_reply(complaint=result.complaint)
+            messages.success(
+                request,
+                _("投诉已登记，单号 %(number)s。请告诉客户：%(text)s")
+                % {"number": result.complaint.number, "text": reply.text},
+            )
+            return redirect("web:complaint", number=result.complaint.number)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/phone_intake.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def phone_lookup(request: HttpRequest) -> HttpResponse:
+    matches = selectors.customers_by_phone(user=request.user, text=request.GET.get("phone", ""))
+    full = request.user.has_perm("complaints.view_personal_data")
+    return render(request, "web/_phone_lookup.html", {"matches": matches, "full": full})
+
+
+@login_required
+@require_POST
+def phone_restate(request: HttpRequest) -> HttpResponse:
+    """The restating script (复述确认) filled with what has been written down so far."""
+    from complaintdesk.scripts.rendering import customer_title
+    from complaintdesk.scripts.rendering import render as render_script
+    from complaintdesk.scripts.selectors import scripts_for
+    from complaintdesk.scripts.services import script_values
+
+    language = _language(request)
+    name = request.POST.get("name", "").strip()[:100]
+    extra = {
+        "problem": request.POST.get("title", "").strip()[:200],
+        "demand": request.POST.get("demand", "").strip()[:500],
+        "product": request.POST.get("product", "").strip()[:100],
+        "customer_name": name,
+        "customer_title": customer_title(name=name, title="", language=language) if name else "",
+    }
+    values = script_values(complaint=None, agent=request.user, language=language, extra=extra)
+    scripts = scripts_for(stage="clarifying", channel="phone", language=language)
+    rendered = [(s, render_script(s.body, values)) for s in scripts]
+    return render(request, "web/_restate.html", {"rendered": rendered})
+
+
+# --- supervisor ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def supervisor(request: HttpRequest) -> HttpResponse:
+    if not selectors.user_supervises(request.user):
+        raise Http404
+    overview = selectors.supervisor_overview(user=request.user)
+    return render(request, "web/supervisor.html", {"o": overview, "now": now()})

@@ -51,7 +51,19 @@ def chromium():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _service_missing("needs Playwright for Python (pip install playwright)")
+    # The test database's serialized content (what data migrations loaded, restored before each
+    # transactional test) hangs on the connection object; once Playwright's event loop runs, Django
+    # hands this thread a new connection object without it, and later tests would start empty.
+    from django.db import connections
+
+    serialized = {
+        c.alias: c._test_serialized_contents
+        for c in connections.all()
+        if hasattr(c, "_test_serialized_contents")
+    }
     playwright = sync_playwright().start()
+    for alias, contents in serialized.items():
+        connections[alias]._test_serialized_contents = contents
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     except Exception as error:

@@ -1,0 +1,277 @@
+"""Reads the workbench pages need, composed from the scoped selectors of the domain apps.
+
+Every read starts from accounts.access (the user's units) and is bounded; the queues are the API
+list's filters (complaints.selectors.complaint_page: indexed orderings, keyset cursors).
+"""
+
+import dataclasses
+import datetime as dt
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.accounts.access import complaints_visible_to, units_visible_to, user_sees_all_units
+from complaintdesk.accounts.models import User
+from complaintdesk.accounts.roles import ROLE_PERMISSIONS
+from complaintdesk.common.time import now
+from complaintdesk.complaints.customers import phone_normalise
+from complaintdesk.complaints.models import Category, Complaint, Customer
+from complaintdesk.complaints.selectors import ComplaintFilters, ComplaintPage, _filters_apply, complaint_page
+from complaintdesk.complaints.states import Status
+from complaintdesk.orgs.selectors import orgunit_subtree_ids
+
+PAGE_SIZE = 50
+EARLIER_LIMIT = 10
+REPEAT_DAYS = 30
+LOOKUP_LIMIT = 5
+LOOKUP_MIN_DIGITS = 7
+ASSIGNEES_LIMIT = 200
+# SPEC §3: follow up within 7 days of resolution.
+FOLLOW_UP_DAYS = 7
+
+
+@dataclasses.dataclass(frozen=True)
+class Queue:
+    code: str
+    label: str
+    heading: str
+    filters: ComplaintFilters
+    in_my_units: bool = True  # limited to the user's own unit subtree (HQ-wide roles included)
+
+
+QUEUES: dict[str, Queue] = {
+    q.code: q
+    for q in (
+        Queue(
+            "mine",
+            _("我的"),
+            _("我的待办（按最近时限）"),
+            ComplaintFilters(assignee="me", open_only=True),
+            in_my_units=False,
+        ),
+        Queue("team", _("团队"), _("本团队的未结投诉"), ComplaintFilters(open_only=True)),
+        Queue(
+            "unassigned",
+            _("未分派"),
+            _("我所在机构未分派的投诉"),
+            ComplaintFilters(assignee="none", open_only=True),
+        ),
+        Queue(
+            "at_risk", _("即将超时"), _("即将超时（剩余不足时限窗口的 20%）"), ComplaintFilters(at_risk=True)
+        ),
+        Queue("breached", _("已超时"), _("已超时的投诉"), ComplaintFilters(breached=True)),
+        Queue(
+            "awaiting",
+            _("待客户确认"),
+            _("等待客户确认的投诉"),
+            ComplaintFilters(status=(Status.AWAITING_CUSTOMER,), open_only=True),
+        ),
+        Queue(
+            "follow_up",
+            _("待回访"),
+            _("待回访（解决后 7 天内）"),
+            ComplaintFilters(status=(Status.RESOLVED, Status.FOLLOW_UP)),
+        ),
+    )
+}
+
+
+def queue_page(
+    *, user, queue: Queue, search: ComplaintFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> ComplaintPage:
+    """One page of a queue, nearest deadline first (follow-ups: earliest resolved first), with the
+    user's own filters (`search`: q, status, channel, category, unit) laid over the queue's."""
+    filters = queue.filters
+    extra = {
+        name: getattr(search, name) for name in ("q", "channel", "category", "unit") if getattr(search, name)
+    }
+    if search.status:
+        # Within a queue a status filter narrows, it never widens (awaiting stays awaiting).
+        allowed = set(filters.status) or set(Status.values)
+        extra["status"] = tuple(s for s in search.status if s in allowed) or ("__none__",)
+    if queue.in_my_units and not extra.get("unit") and user.org_unit_id:
+        extra["unit"] = user.org_unit.code
+    filters = dataclasses.replace(filters, **extra)
+    if queue.code == "follow_up":
+        return _follow_up_page(user=user, filters=filters, limit=limit)
+    return complaint_page(user=user, filters=filters, cursor=cursor, limit=limit)
+
+
+def _follow_up_page(*, user, filters: ComplaintFilters, limit: int) -> ComplaintPage:
+    """Resolved cases waiting for their follow-up call, earliest resolved (so earliest due) first.
+    Bounded to one page: a longer list means the team is behind, and the filters narrow it."""
+    # The API list's filter semantics (and its InvalidInput for unusable filters), another order.
+    qs = _filters_apply(complaints_visible_to(user), user=user, filters=filters, at=now())
+    rows = list(qs.select_related("org_unit", "category", "assignee").order_by("resolved_at", "id")[:limit])
+    for row in rows:
+        row.follow_up_due_at = (
+            row.resolved_at + dt.timedelta(days=FOLLOW_UP_DAYS) if row.resolved_at else None
+        )
+    return ComplaintPage(items=rows, next_cursor=None)
+
+
+def assignable_users(*, user) -> list[User]:
+    """People the user may hand cases to: active handlers in the units the user sees."""
+    roles = [
+        role
+        for role, perms in ROLE_PERMISSIONS.items()
+        if "handle_complaint" in perms and role != "api_client"
+    ]
+    return list(
+        User.objects.filter(is_active=True, role__in=roles, org_unit__in=units_visible_to(user))
+        .select_related("org_unit")
+        .order_by("org_unit__path", "username")[:ASSIGNEES_LIMIT]
+    )
+
+
+@dataclasses.dataclass
+class EarlierComplaints:
+    items: list[Complaint]
+    repeat: bool  # one of them was received in the REPEAT_DAYS before this case
+
+
+def customer_earlier_complaints(*, user, complaint: Complaint) -> EarlierComplaints:
+    """The same customer's other complaints the user may see, newest first (never another unit's)."""
+    rows = list(
+        complaints_visible_to(user)
+        .filter(customer_id=complaint.customer_id)
+        .exclude(pk=complaint.pk)
+        .only("number", "title", "status", "created_at", "org_unit_id")
+        .order_by("-created_at", "-id")[:EARLIER_LIMIT]
+    )
+    since = complaint.created_at - dt.timedelta(days=REPEAT_DAYS)
+    repeat = any(since <= row.created_at <= complaint.created_at for row in rows)
+    return EarlierComplaints(items=rows, repeat=repeat)
+
+
+@dataclasses.dataclass
+class LookupMatch:
+    customer: Customer
+    complaints: list[Complaint]
+
+
+def customers_by_phone(*, user, text: str) -> list[LookupMatch]:
+    """Customers whose phone starts with what the agent has typed, among those with a case the user
+    may see (a customer of another store stays unknown to this store), each with their latest cases."""
+    digits = "".join(ch for ch in text or "" if ch.isdigit() or ch == "+")
+    if len(digits.lstrip("+")) < LOOKUP_MIN_DIGITS:
+        return []
+    try:
+        prefix = phone_normalise(digits)
+    except ValueError:
+        prefix = digits if digits.startswith("+") else "+86" + digits.removeprefix("86")
+    visible = complaints_visible_to(user)
+    customers = list(
+        Customer.objects.filter(phone__startswith=prefix)
+        .filter(Exists(visible.filter(customer_id=OuterRef("pk"))))
+        .order_by("phone", "id")[:LOOKUP_LIMIT]
+    )
+    if not customers:
+        return []
+    recent: dict[int, list[Complaint]] = {c.pk: [] for c in customers}
+    rows = (
+        visible.filter(customer_id__in=list(recent))
+        .only("number", "title", "status", "created_at", "customer_id")
+        .order_by("-created_at", "-id")[: LOOKUP_LIMIT * 3]
+    )
+    for row in rows:
+        if len(recent[row.customer_id]) < 3:
+            recent[row.customer_id].append(row)
+    return [LookupMatch(customer=c, complaints=recent[c.pk]) for c in customers]
+
+
+def insight_for(*, complaint: Complaint, language: str):
+    """The intelligence app's latest findings on the case (when that app is installed), with the
+    severity explanation in the reader's language as `explanation_text`."""
+    from django.apps import apps
+
+    if not apps.is_installed("complaintdesk.intelligence"):
+        return None
+    from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
+
+    insight = insight_latest(complaint=complaint)
+    if insight is not None:
+        try:
+            insight.explanation_text = insight_severity_explanation(insight=insight, language=language)
+        except (TypeError, ValueError, KeyError):  # reasons stored by an older version: the stored text
+            insight.explanation_text = insight.explanation
+    return insight
+
+
+def escalation_for(*, complaint: Complaint):
+    from django.apps import apps
+
+    if not apps.is_installed("complaintdesk.escalation"):
+        return None
+    from complaintdesk.escalation.selectors import case_escalation_for
+
+    return case_escalation_for(complaint_id=complaint.pk)
+
+
+def active_categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("sort_order", "code")[:200])
+
+
+# --- the supervisor's view (issue 5 item 7) ---------------------------------------------------------
+
+SUPERVISOR_LIMIT = 100
+
+
+def user_supervises(user) -> bool:
+    """Supervisors, managers, QA and HQ roles watch units; a front-line agent has their queues."""
+    return user.has_perm("complaints.assign_complaint") or user.has_perm("complaints.view_all_units")
+
+
+@dataclasses.dataclass
+class SupervisorOverview:
+    escalated: list  # CaseEscalation rows with their complaint, nearest level deadline first
+    by_level_unit: list[tuple[str, str, int]]  # (level, unit, count) among `escalated`
+    breaches_today: list  # ComplaintEvent rows (SLA breaches since local midnight), newest first
+    at_risk: ComplaintPage
+
+
+def supervisor_overview(*, user) -> SupervisorOverview:
+    """Escalated open cases by level and unit with their clocks, today's breaches and the cases at
+    risk, in the user's own unit subtree; every list bounded to SUPERVISOR_LIMIT."""
+    from collections import Counter
+
+    from django.apps import apps
+
+    from complaintdesk.common.time import local_zone
+    from complaintdesk.complaints.models import ComplaintEvent, EventKind
+
+    unit_code = user.org_unit.code if user.org_unit_id else ""
+    visible = complaints_visible_to(user)
+    if unit_code and user_sees_all_units(user):  # an HQ-wide role watches its own unit's subtree here
+        visible = visible.filter(org_unit_id__in=orgunit_subtree_ids(unit=user.org_unit))
+    escalated = []
+    if apps.is_installed("complaintdesk.escalation"):
+        from complaintdesk.escalation.models import CaseEscalation
+
+        escalated = list(
+            CaseEscalation.objects.filter(
+                level_position__gt=0, complaint__is_open=True, complaint__in=visible.values("pk")
+            )
+            .select_related("complaint", "complaint__org_unit", "holder", "holder_unit")
+            .order_by("resolve_due_at", "complaint_id")[:SUPERVISOR_LIMIT]
+        )
+    counts = Counter(
+        (row.level_name or str(row.level_position), row.complaint.org_unit.name) for row in escalated
+    )
+    midnight = dt.datetime.combine(now().astimezone(local_zone()).date(), dt.time(), tzinfo=local_zone())
+    breaches = list(
+        ComplaintEvent.objects.filter(
+            kind=EventKind.SLA_BREACH, at__gte=midnight, complaint__in=visible.values("pk")
+        )
+        .select_related("complaint", "complaint__org_unit")
+        .order_by("-at", "-id")[:SUPERVISOR_LIMIT]
+    )
+    at_risk = complaint_page(user=user, filters=ComplaintFilters(at_risk=True, unit=unit_code), limit=50)
+    return SupervisorOverview(
+        escalated=escalated,
+        by_level_unit=sorted(
+            ((level, unit, n) for (level, unit), n in counts.items()), key=lambda r: (r[0], r[1])
+        ),
+        breaches_today=breaches,
+        at_risk=at_risk,
+    )

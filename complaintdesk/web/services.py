@@ -1,0 +1,88 @@
+"""Writes started from the workbench that combine services of other apps. Each is one transaction
+and records the timeline with the acting user; the rules stay in the services they call."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from complaintdesk.accounts.access import access_complaint
+from complaintdesk.common.errors import DomainError, InvalidInput, PermissionDenied
+from complaintdesk.common.time import now
+from complaintdesk.complaints.models import EventKind
+from complaintdesk.complaints.timeline import event_record
+
+REVEAL_FIELDS = ("phone", "email", "account_no")
+
+
+@dataclass(frozen=True)
+class Revealed:
+    field: str
+    value: str
+
+
+@transaction.atomic
+def customer_contact_reveal(*, number: str, actor, field: str = "phone", reason: str = "") -> Revealed:
+    """Show one of the case's customer's contact details in full to a user who sees it masked, and
+    record that they looked (who, when, which detail, why) on the case's timeline."""
+    if field not in REVEAL_FIELDS:
+        raise InvalidInput({"field": [_("可选：%(choices)s") % {"choices": ", ".join(REVEAL_FIELDS)}]})
+    complaint = access_complaint(user=actor, number=number)
+    if not (actor.has_perm("complaints.view_personal_data") or actor.has_perm("complaints.handle_complaint")):
+        raise PermissionDenied(_("您没有查看客户完整联系方式的权限"))
+    value = getattr(complaint.customer, field) or ""
+    if not value:
+        raise InvalidInput({"field": [_("客户没有留下这项联系方式")]})
+    if not actor.has_perm("complaints.view_personal_data"):
+        event_record(
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.PERSONAL_DATA_REVEALED,
+            at=now(),
+            field=field,
+            reason=(reason or "").strip()[:200] or _("处理投诉需要联系客户"),
+        )
+    return Revealed(field=field, value=value)
+
+
+class ReplyNeedsOverride(DomainError):
+    """The draft has warnings: the agent fixes them or gives a reason for sending it as it is."""
+
+    code = "reply_needs_override"
+    status = 422
+
+    def __init__(self, result):
+        super().__init__(_("回复有需要注意的地方：请修改，或填写原因后仍然发送。"))
+        self.result = result
+
+
+@transaction.atomic
+def customer_reply_send(
+    *, number: str, actor, text: str, override_reason: str = "", channel: str | None = None
+):
+    """Send the agent's reply to the customer as a progress message (their preferred channel), after
+    the reply checker: a blocking finding refuses it (scripts.services.ReplyBlocked), warnings need an
+    override with a reason (recorded by the scripts app), a clean draft goes out as it is."""
+    from complaintdesk.notifications.services import notification_send
+    from complaintdesk.scripts.services import ReplyBlocked, reply_check, reply_override_record
+
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput({"text": [_("此项为必填项")]})
+    result = reply_check(text=text, complaint=complaint, agent=actor)
+    if result.blocked:
+        raise ReplyBlocked(result.blocking)
+    if result.warnings:
+        if not (override_reason or "").strip():
+            raise ReplyNeedsOverride(result)
+        reply_override_record(
+            complaint=complaint,
+            agent=actor,
+            text=text,
+            finding_codes=result.warning_codes,
+            reason=override_reason,
+        )
+    return notification_send(
+        complaint=complaint, template_code="progress", channel=channel, extra={"progress": text.rstrip("。.")}
+    )  # the template ends the sentence

@@ -1,0 +1,76 @@
+/* ComplaintDesk workbench: SLA countdowns, keyboard shortcuts, reply helpers. No framework. */
+(function () {
+  "use strict";
+  var body = document.body;
+
+  function fmt(template, value) { return (template || "{t}").replace("{t}", value); }
+
+  function duration(seconds) {
+    seconds = Math.abs(Math.floor(seconds));
+    var d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
+    var D = body.dataset.unitD, H = body.dataset.unitH, M = body.dataset.unitM;
+    if (d) return d + D + h + H;
+    if (h) return h + H + m + M;
+    return m + M;
+  }
+
+  // At risk: less than 20 % of the window left (complaints.selectors.AT_RISK_SHARE).
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".sla[data-due]").forEach(function (el) {
+      if (el.dataset.paused) return;
+      var due = Date.parse(el.dataset.due), start = el.dataset.start ? Date.parse(el.dataset.start) : NaN;
+      var left = (due - now) / 1000, state = "ok";
+      if (left < 0) state = "breached";
+      else if (!isNaN(start) && due > start && (due - now) < (due - start) * 0.2) state = "at_risk";
+      el.className = "sla sla-" + state;
+      el.textContent = left < 0 ? fmt(body.dataset.slaOver, duration(left)) : fmt(body.dataset.slaLeft, duration(left));
+    });
+  }
+  tick();
+  setInterval(tick, 30000);
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = event.target.closest && event.target.closest("form[data-ctrl-enter]");
+      if (form) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "/") {
+      var search = document.querySelector("[data-search]");
+      if (search) { event.preventDefault(); search.focus(); }
+    } else if (event.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help && help.showModal) help.showModal();
+    } else if (event.key === "r") {
+      var reply = document.querySelector("[data-reply]");
+      if (reply) { event.preventDefault(); reply.focus(); }
+    } else {
+      var link = document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
+      if (link && link.href) { event.preventDefault(); window.location.href = link.href; }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.matches("[data-use-script]")) {
+      var text = target.closest(".script").querySelector(".script-text").textContent;
+      var reply = document.querySelector("[data-reply]");
+      if (reply) { reply.value = reply.value ? reply.value.replace(/\s+$/, "") + "\n" + text : text; reply.focus(); }
+    } else if (target.matches("[data-apply-rewrite]")) {
+      var rewrite = target.closest(".findings").querySelector(".rewrite").textContent;
+      var draft = document.querySelector("[data-reply]");
+      if (draft) { draft.value = rewrite; draft.focus(); }
+    } else if (target.matches("[data-fill-name]")) {
+      var name = document.querySelector('input[name="name"]');
+      if (name) { name.value = target.dataset.fillName; name.focus(); }
+    } else if (target.matches("[data-select-all]")) {
+      document.querySelectorAll('input[name="numbers"]').forEach(function (box) { box.checked = target.checked; });
+    }
+  });
+})();

@@ -1,0 +1,78 @@
+"""Template helpers of the workbench: SLA countdown badges and masked contact details."""
+
+import datetime as dt
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.selectors import AT_RISK_SHARE
+
+register = template.Library()
+
+
+def sla_state(*, due: dt.datetime | None, start: dt.datetime | None, at: dt.datetime, paused: bool) -> str:
+    """none / paused / breached / at_risk / ok — at risk is less than AT_RISK_SHARE of the window left."""
+    if due is None:
+        return "none"
+    if paused:
+        return "paused"
+    if due < at:
+        return "breached"
+    if start is not None and due > start and (due - at) < (due - start) * AT_RISK_SHARE:
+        return "at_risk"
+    return "ok"
+
+
+def duration_text(seconds: float) -> str:
+    seconds = int(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)d天%(h)d小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d小时%(m)d分") % {"h": hours, "m": minutes}
+    return _("%(m)d分钟") % {"m": minutes}
+
+
+@register.simple_tag
+def sla_badge(due, start=None, paused=False, at=None):
+    """A badge with the time left (or over) that workbench.js keeps counting down in the browser."""
+    at = at or now()
+    state = sla_state(due=due, start=start, at=at, paused=bool(paused))
+    if state == "none":
+        return format_html('<span class="sla sla-none">—</span>')
+    remaining = (due - at).total_seconds()
+    if state == "paused":
+        text = _("计时暂停")
+    elif remaining < 0:
+        text = _("超时 %(t)s") % {"t": duration_text(remaining)}
+    else:
+        text = _("剩余 %(t)s") % {"t": duration_text(remaining)}
+    return format_html(
+        '<span class="sla sla-{}" data-due="{}" data-start="{}" data-paused="{}" title="{}">{}</span>',
+        state,
+        due.isoformat(),
+        start.isoformat() if start else "",
+        "1" if paused else "",
+        to_local(due).strftime("%Y-%m-%d %H:%M"),
+        text,
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (labels by code); empty when absent."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    from complaintdesk.common.masking import mask_phone
+
+    return mask_phone(value) if value else ""
