@@ -105,6 +105,15 @@ def _analysis(sample: SampleComplaint, *, rng, path: list[Status], channel: str)
     return changes
 
 
+def _summary_write(complaint: Complaint, *, sample: SampleComplaint, handler: User) -> None:
+    from complaintdesk.archive.services import case_summary_write
+
+    case_summary_write(
+        number=complaint.number, actor=handler, problem=sample.title, cause=sample.root_cause,
+        solution=sample.solution, lesson=f"{sample.root_cause}：提前排查，及时告知客户进展。",
+    )
+
+
 def _pick_customer(rng: random.Random, known: list[SampleCustomer]) -> SampleCustomer:
     if known and rng.random() < REPEAT_CUSTOMER_SHARE:
         return rng.choice(known)
@@ -151,6 +160,8 @@ def demo_complaints_create(*, rng: random.Random, people: dict[str, User], count
         for index, (target, at) in enumerate(zip(path, times, strict=True)):
             reason = sample.solution if target == Status.RESOLVED else rng.choice(REASONS[target])
             with clock_at(at):
+                if target == Status.CLOSED:  # the archive needs the handler's summary first
+                    _summary_write(complaint, sample=sample, handler=handler)
                 complaint = complaint_transition(
                     number=complaint.number, actor=handler, to=target, reason=reason
                 )

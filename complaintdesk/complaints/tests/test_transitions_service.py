@@ -79,12 +79,23 @@ def _intake(**overrides) -> IntakeData:
     return data
 
 
+def _summary_write(complaint: Complaint, *, org) -> None:
+    from complaintdesk.archive.services import case_summary_write
+
+    case_summary_write(number=complaint.number, actor=org.manager, problem="宽带断网", cause="分光器故障",
+                       solution="更换分光器并减免月租", lesson="同一小区断网先查分光器")
+
+
 def _case_in(state: Status, *, org, clock, actor=None, unit_code: str = "") -> Complaint:
     """A case taken by agent_a (in store A unless `unit_code`) and moved to `state` by the manager."""
     complaint = complaint_create(data=_intake(org_unit_code=unit_code), actor=actor or org.agent_a)
     for step in PATHS[state]:
         clock.advance(dt.timedelta(minutes=1))
+        if step == Status.CLOSED:
+            _summary_write(complaint, org=org)
         complaint_transition(number=complaint.number, actor=org.manager, to=step, reason=f"推进到{step}")
+    if state in (Status.RESOLVED, Status.FOLLOW_UP):
+        _summary_write(complaint, org=org)  # ready to be closed, as the archive requires
     complaint.refresh_from_db()
     assert complaint.status == state
     return complaint
