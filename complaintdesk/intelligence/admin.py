@@ -12,8 +12,11 @@ from . import classifier, selectors, services, tasks
 from .models import (
     CategoryKeyword,
     ClassifierModel,
+    ComplaintGroup,
     ComplaintInsight,
     EmotionLabel,
+    GroupMember,
+    InsightCorrection,
     IntelligencePolicy,
     RepeatLink,
 )
@@ -188,4 +191,71 @@ class RepeatLinkAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class GroupMemberInline(admin.TabularInline):
+    model = GroupMember
+    fields = (
+        "complaint",
+        "similarity",
+        "shared_words",
+        "is_active",
+        "linked_at",
+        "linked_by",
+        "unlinked_at",
+        "unlinked_by",
+    )
+    readonly_fields = fields
+    raw_id_fields = ("complaint",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ComplaintGroup)
+class ComplaintGroupAdmin(admin.ModelAdmin):
+    """Read-only: groups are opened, changed and resolved through the services (API, case page)."""
+
+    list_display = (
+        "__str__",
+        "scope_unit",
+        "status",
+        "opened_at",
+        "opened_by",
+        "last_member_at",
+        "alerted_at",
+    )
+    list_filter = ("status",)
+    readonly_fields = (
+        "scope_unit", "title", "shared_words", "status", "opened_at", "opened_by", "last_member_at",
+        "alerted_user_ids", "alerted_at", "resolved_at", "resolved_by", "resolution",
+    )  # fmt: skip
+    inlines = [GroupMemberInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InsightCorrection)
+class InsightCorrectionAdmin(admin.ModelAdmin):
+    list_display = ("complaint", "field", "suggested", "corrected", "corrected_by", "created_at")
+    list_filter = ("field",)
+    raw_id_fields = ("complaint", "insight")
+    list_select_related = ("complaint", "corrected_by")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

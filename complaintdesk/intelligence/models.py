@@ -166,6 +166,22 @@ class IntelligencePolicy(models.Model):
     apply_category = models.BooleanField(_("自动设置类别"), default=True)
     apply_severity = models.BooleanField(_("自动设置严重级别与优先级"), default=True)
     severity_rules = models.JSONField(_("严重度规则与权重"), default=_default_rules)
+    detect_groups = models.BooleanField(_("识别群体性投诉"), default=True)
+    group_window_hours = models.PositiveIntegerField(
+        _("群体性投诉时间窗（小时）"), default=24, help_text=_("只比较这段时间内受理的投诉")
+    )
+    group_min_customers = models.PositiveIntegerField(
+        _("群体性投诉最少客户数"), default=5, help_text=_("至少这么多不同客户描述同一问题才建立群体性投诉")
+    )
+    group_similarity = models.FloatField(
+        _("相似度下限"), default=0.18, help_text=_("描述同一类问题时，文本相似度达到此值视为同一问题")
+    )
+    group_scope_kind = models.CharField(
+        _("群体性投诉范围"),
+        max_length=16,
+        default="region",
+        help_text=_("在投诉所属机构的哪一级上级机构范围内比较：region = 大区，branch = 分公司/营业机构"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -207,3 +223,180 @@ class RepeatLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} → {self.earlier_id}"
+
+
+# --- group / batch complaints and similar cases ---
+
+
+class ComplaintFingerprint(models.Model):
+    """The informative tokens of a complaint (`grouping.fingerprint`), indexed by region and time for
+    group detection and by topic and time for similar cases. One row per complaint, written when it
+    is enriched."""
+
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="fingerprint",
+    )
+    created_at = models.DateTimeField(_("受理时间"))
+    scope_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer_id = models.BigIntegerField(_("客户"))
+    topic = models.CharField(_("主题（建议类别）"), max_length=32, blank=True)
+    tokens = models.TextField(_("特征词"), blank=True)
+
+    class Meta:
+        verbose_name = _("投诉特征")
+        verbose_name_plural = _("投诉特征")
+        indexes = [
+            models.Index(fields=["scope_unit", "created_at"], name="intel_fp_scope_time"),
+            models.Index(fields=["topic", "-created_at"], name="intel_fp_topic_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.tokens[:40]}"
+
+
+class GroupStatus(models.TextChoices):
+    OPEN = "open", _("处理中")
+    RESOLVED = "resolved", _("已统一解决")
+
+
+class ComplaintGroup(models.Model):
+    """A group / batch complaint (群体性投诉): several customers describing the same problem in one
+    region within a short time. Opened by detection or by an agent; resolved together."""
+
+    scope_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    shared_words = models.JSONField(_("共同特征词"), default=list)
+    status = models.CharField(_("状态"), max_length=16, choices=GroupStatus.choices, default=GroupStatus.OPEN)
+    opened_at = models.DateTimeField(_("建立时间"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("建立人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空 = 系统自动识别"),
+    )
+    last_member_at = models.DateTimeField(_("最近并入时间"))
+    alerted_user_ids = models.JSONField(_("已提醒的主管"), default=list)
+    alerted_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解决人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolution = models.TextField(_("统一处理结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("群体性投诉")
+        verbose_name_plural = _("群体性投诉")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["scope_unit", "status", "-last_member_at"], name="intel_group_scope")]
+
+    def __str__(self) -> str:
+        return f"G{self.pk} {self.title}"
+
+
+class GroupMember(models.Model):
+    """A complaint in a group. Unlinking keeps the row (inactive) so detection does not put the case
+    back; a complaint is in at most one group at a time."""
+
+    group = models.ForeignKey(
+        ComplaintGroup, verbose_name=_("群体性投诉"), on_delete=models.PROTECT, related_name="members"
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        on_delete=models.PROTECT,
+        related_name="group_memberships",
+    )
+    customer_id = models.BigIntegerField(_("客户"))
+    similarity = models.FloatField(_("相似度"), default=0.0)
+    shared_words = models.JSONField(_("共同特征词"), default=list)
+    is_active = models.BooleanField(_("有效"), default=True)
+    linked_at = models.DateTimeField(_("并入时间"))
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("并入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空 = 系统自动识别"),
+    )
+    unlinked_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    unlinked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("移出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("群体性投诉成员")
+        verbose_name_plural = _("群体性投诉成员")
+        ordering = ["group", "linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "complaint"], name="intel_member_unique"),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(is_active=True), name="intel_member_one_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"G{self.group_id} ← {self.complaint_id}"
+
+
+class CorrectionField(models.TextChoices):
+    CATEGORY = "category", _("类别")
+    SEVERITY = "severity", _("严重级别")
+    PRIORITY = "priority", _("优先级")
+    EMOTION = "emotion", _("情绪")
+
+
+class InsightCorrection(models.Model):
+    """An agent's correction of what intelligence suggested: a training label, and the record of how
+    often the suggestions are right."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="+"
+    )
+    insight = models.ForeignKey(
+        ComplaintInsight,
+        verbose_name=_("分析记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    field = models.CharField(_("字段"), max_length=16, choices=CorrectionField.choices)
+    suggested = models.CharField(_("系统建议"), max_length=32, blank=True)
+    corrected = models.CharField(_("更正为"), max_length=32)
+    reason = models.TextField(_("原因"), blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更正人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("更正时间"))
+
+    class Meta:
+        verbose_name = _("智能分析更正")
+        verbose_name_plural = _("智能分析更正")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["field", "-created_at"], name="intel_correction_field")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.field}: {self.suggested} → {self.corrected}"

@@ -7,21 +7,33 @@ import os
 import pickle
 import tempfile
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sklearn
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
+from complaintdesk.accounts.models import User
+from complaintdesk.common.errors import NotFound
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
+from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.orgs.selectors import orgunit_ancestors
 
-from . import classifier, emotion, keywords, severity
+from . import classifier, emotion, grouping, keywords, severity
 from .classifier import NO_SUGGESTION, Suggestion
 from .models import (
     CategoryKeyword,
     ClassifierModel,
+    ComplaintFingerprint,
+    ComplaintGroup,
     ComplaintInsight,
     EmotionLabel,
+    GroupMember,
+    GroupStatus,
     IntelligencePolicy,
     RepeatLink,
 )
@@ -270,3 +282,198 @@ def insight_severity_explanation(*, insight: ComplaintInsight, language: str) ->
     )
     with translation.override(language):
         return severity.explain(result)
+
+
+# --- group / batch complaints ---
+
+# Detection compares a new complaint with at most this many of the region's latest in the window.
+GROUP_CANDIDATES_MAX = 1000
+# Roles told when a group opens in their region.
+SUPERVISOR_ROLES = ("supervisor", "business_manager", "branch_head")
+
+
+def group_rules(policy: IntelligencePolicy) -> grouping.Rules:
+    return grouping.Rules(threshold=policy.group_similarity, min_customers=policy.group_min_customers)
+
+
+_scope_cache: dict[tuple[int, str, str], int] = {}
+
+
+def group_scope_unit_id(*, unit: OrgUnit, kind: str) -> int:
+    """The region a complaint is grouped in: the nearest unit of `kind` above (or at) its unit; without
+    one, the unit just below the root (or the unit itself). Kept per process by the unit's path (a
+    move in the tree changes the path, and with it the key)."""
+    key = (unit.pk, unit.path, kind)
+    if key not in _scope_cache:
+        chain = orgunit_ancestors(unit=unit)  # root … unit
+        found = next((c for c in reversed(chain) if c.kind == kind), None)
+        if len(_scope_cache) > 10_000:
+            _scope_cache.clear()
+        _scope_cache[key] = (found or (chain[1] if len(chain) > 1 else unit)).pk
+    return _scope_cache[key]
+
+
+def group_candidates(*, fingerprint: ComplaintFingerprint, window: dt.timedelta) -> list[grouping.Candidate]:
+    """Fingerprints of the region's complaints in the window before this one (newest first, bounded),
+    with the open group each belongs to. Two indexed queries."""
+    rows = list(
+        ComplaintFingerprint.objects.filter(
+            scope_unit_id=fingerprint.scope_unit_id,
+            created_at__gte=fingerprint.created_at - window,
+            created_at__lte=fingerprint.created_at,
+        )
+        .exclude(pk=fingerprint.pk)
+        .order_by("-created_at")
+        .values_list("complaint_id", "customer_id", "tokens")[:GROUP_CANDIDATES_MAX]
+    )
+    ids = [row[0] for row in rows]
+    groups = dict(
+        GroupMember.objects.filter(
+            complaint_id__in=ids, is_active=True, group__status=GroupStatus.OPEN
+        ).values_list("complaint_id", "group_id")
+    )
+    return [
+        grouping.Candidate(
+            complaint_id=cid, customer_id=customer, tokens=grouping.load(tokens), group_id=groups.get(cid)
+        )
+        for cid, customer, tokens in rows
+    ]
+
+
+def group_supervisors(*, unit: OrgUnit) -> list[User]:
+    """Who is told when a group opens in a region: the supervisors, business managers and branch heads
+    of the region; without any, general management nearest above it."""
+    users = list(
+        User.objects.filter(
+            is_active=True, role__in=SUPERVISOR_ROLES, org_unit__path__startswith=unit.path
+        ).order_by("id")[:50]
+    )
+    if users:
+        return users
+    from complaintdesk.escalation.selectors import role_holders_nearest
+
+    return role_holders_nearest(unit=unit, role="general_management")[:10]
+
+
+def groups_visible_to(user) -> QuerySet[ComplaintGroup]:
+    """Groups with at least one case the user may see."""
+    visible = complaints_visible_to(user)
+    members = GroupMember.objects.filter(
+        group=OuterRef("pk"), is_active=True, complaint__in=visible.values("pk")
+    )
+    return ComplaintGroup.objects.filter(Exists(members)).select_related("scope_unit")
+
+
+def group_for_user(*, user, group_id: int) -> ComplaintGroup:
+    group = groups_visible_to(user).filter(pk=group_id).first()
+    if group is None:
+        raise NotFound(_("群体性投诉 G%(id)s 不存在") % {"id": group_id})
+    return group
+
+
+def group_members(*, group: ComplaintGroup, user=None, include_unlinked: bool = False) -> list[GroupMember]:
+    """The group's cases (those the user may see, when a user is given), in the order they joined."""
+    rows = GroupMember.objects.filter(group=group).select_related("complaint", "linked_by", "unlinked_by")
+    if not include_unlinked:
+        rows = rows.filter(is_active=True)
+    if user is not None:
+        rows = rows.filter(complaint__in=complaints_visible_to(user).values("pk"))
+    return list(rows.order_by("linked_at", "id")[:500])
+
+
+def group_of_complaint(*, complaint: Complaint) -> ComplaintGroup | None:
+    """The group a case is in now, for the case page."""
+    member = GroupMember.objects.filter(complaint=complaint, is_active=True).select_related("group").first()
+    return member.group if member else None
+
+
+# --- similar cases ---
+
+# Similar cases look at most this many of the latest finished cases with the same topic.
+SIMILAR_CANDIDATES_MAX = 1000
+SIMILAR_MIN_SCORE = 0.12
+FINISHED_STATUSES = ("resolved", "follow_up", "closed")
+
+
+@dataclass(frozen=True)
+class SimilarItem:
+    """One similar case (kind "case") or knowledge article (kind "article", from a registered source)."""
+
+    kind: str
+    id: int
+    title: str
+    score: float
+    shared_words: tuple[str, ...]
+    number: str = ""
+    status: str = ""
+    root_cause: str = ""
+    url: str = ""
+
+
+SimilarSource = Callable[..., list[SimilarItem]]
+_similar_sources: list[SimilarSource] = []
+
+
+def similar_source_register(source: SimilarSource) -> None:
+    """A knowledge base (the archive app) adds its articles: `source(complaint=…, tokens=…, limit=…)`
+    returns scored `SimilarItem`s of kind "article"; `similar_cases` merges them by score."""
+    if source not in _similar_sources:
+        _similar_sources.append(source)
+
+
+def complaint_tokens(complaint: Complaint) -> tuple[frozenset[str], str]:
+    """The stored fingerprint and topic, or (not enriched yet) computed now."""
+    row = ComplaintFingerprint.objects.filter(pk=complaint.pk).values_list("tokens", "topic").first()
+    if row is not None:
+        return grouping.load(row[0]), row[1]
+    topic = complaint.category.code if complaint.category_id else ""
+    return frozenset(grouping.fingerprint(complaint_text(complaint))), topic
+
+
+def similar_cases(*, complaint: Complaint, limit: int = 5, user=None) -> list[SimilarItem]:
+    """The finished (resolved, in follow-up, archived) cases most like this one, with the words they
+    share; plus knowledge articles from registered sources. Candidates: the latest
+    SIMILAR_CANDIDATES_MAX finished cases of the same topic (the category, or the suggested one) that
+    the user may see — one indexed range, never a scan of the table."""
+    tokens, topic = complaint_tokens(complaint)
+    if not tokens:
+        return []
+    rows = ComplaintFingerprint.objects.filter(topic=topic, complaint__status__in=FINISHED_STATUSES).exclude(
+        pk=complaint.pk
+    )
+    if user is not None:
+        unit_ids = user_unit_ids(user)
+        if unit_ids is not None:
+            rows = rows.filter(complaint__org_unit_id__in=unit_ids)
+    scored = []
+    for cid, stored in rows.order_by("-created_at").values_list("complaint_id", "tokens")[
+        :SIMILAR_CANDIDATES_MAX
+    ]:
+        other = grouping.load(stored)
+        score = grouping.similarity(tokens, other)
+        if score >= SIMILAR_MIN_SCORE:
+            scored.append((score, cid, other))
+    scored.sort(key=lambda item: (-item[0], -item[1]))
+    best = scored[:limit]
+    cases = Complaint.objects.in_bulk([cid for _s, cid, _o in best])
+    items = [
+        SimilarItem(
+            kind="case",
+            id=cid,
+            number=cases[cid].number,
+            title=cases[cid].title,
+            status=cases[cid].status,
+            root_cause=cases[cid].root_cause,
+            score=round(score, 3),
+            shared_words=tuple(grouping.display_token(t) for t in grouping.shared_words(tokens, other)),
+        )
+        for score, cid, other in best
+        if cid in cases
+    ]
+    for source in _similar_sources:
+        try:
+            items += source(complaint=complaint, tokens=tokens, limit=limit)
+        except Exception:  # a broken knowledge base must not break the case page
+            logger.exception("similar-case source %r failed", source)
+    items.sort(key=lambda item: -item.score)
+    return items[:limit]

@@ -6,6 +6,7 @@ Changes to the case itself go through `complaints.services.complaint_analyse` wi
 so they are on the case's timeline like anyone else's.
 """
 
+import datetime as dt
 import logging
 from dataclasses import asdict
 
@@ -13,19 +14,36 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import user_create
-from complaintdesk.common.errors import DomainError, InvalidInput
+from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
 from complaintdesk.common.time import now
-from complaintdesk.complaints.models import Category, Complaint
-from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.complaints.models import Category, Complaint, EventKind
+from complaintdesk.complaints.services import complaint_analyse, complaint_transition
+from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.timeline import event_record
+from complaintdesk.orgs.models import OrgUnit
 
-from . import classifier, selectors, severity
+from . import alerts, classifier, grouping, selectors, severity
 from .classifier import NO_SUGGESTION
 from .emotion import CALM_NOTHING
-from .models import ClassifierModel, ComplaintInsight, EmotionLabel, EmotionLevel, RepeatLink
+from .models import (
+    ClassifierModel,
+    ComplaintFingerprint,
+    ComplaintGroup,
+    ComplaintInsight,
+    EmotionLabel,
+    EmotionLevel,
+    GroupMember,
+    GroupStatus,
+    InsightCorrection,
+    RepeatLink,
+)
 
 logger = logging.getLogger(__name__)
+
+REASON_MAX = 5_000
 
 
 def intelligence_actor() -> User:
@@ -257,6 +275,25 @@ def complaint_enrich(*, complaint_id: int) -> ComplaintInsight | None:
             logger.warning("complaint_enrich %s: changes refused: %s", complaint.number, error.message)
             errors.append("apply")
 
+    # Group / batch detection: the fingerprint, then the region's recent complaints.
+    tokens = _safely(errors, "fingerprint", [], grouping.fingerprint, text)
+    topic = applied.get("category") or (complaint.category.code if complaint.category_id else "")
+    fingerprint = _safely(
+        errors, "fingerprint", None, complaint_fingerprint_record, complaint=complaint, tokens=tokens,
+        topic=topic or suggestion.category_code or "", policy=policy,
+    )  # fmt: skip
+    group = None
+    if fingerprint is not None:
+        group = _safely(
+            errors,
+            "group",
+            None,
+            complaint_group_detect,
+            complaint=complaint,
+            fingerprint=fingerprint,
+            policy=policy,
+        )
+
     with translation.override("zh-hans"):
         explanation = _safely(
             errors,
@@ -268,6 +305,12 @@ def complaint_enrich(*, complaint_id: int) -> ComplaintInsight | None:
             assessment=assessment,
             applied=applied,
         )
+    if group is not None:
+        with translation.override("zh-hans"):
+            explanation += "\n" + _("群体性投诉：G%(id)s（%(title)s）") % {
+                "id": group.pk,
+                "title": group.title,
+            }
     return ComplaintInsight.objects.create(
         complaint=complaint,
         created_at=now(),
@@ -305,3 +348,460 @@ def complaint_enrich_later(*, complaint_id: int) -> None:
             logger.exception("could not queue enrichment of complaint %s", complaint_id)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+# --- fingerprints and group / batch complaints ---
+
+
+def complaint_fingerprint_record(
+    *, complaint: Complaint, tokens: list[str], topic: str, policy
+) -> ComplaintFingerprint:
+    """Store (or refresh) the complaint's fingerprint in its region (one upsert)."""
+    fingerprint = ComplaintFingerprint(
+        complaint=complaint,
+        created_at=complaint.created_at,
+        scope_unit_id=selectors.group_scope_unit_id(unit=complaint.org_unit, kind=policy.group_scope_kind),
+        customer_id=complaint.customer_id,
+        topic=topic[:32],
+        tokens=grouping.dump(tokens),
+    )
+    ComplaintFingerprint.objects.bulk_create(
+        [fingerprint],
+        update_conflicts=True,
+        unique_fields=["complaint"],
+        update_fields=["created_at", "scope_unit", "customer_id", "topic", "tokens"],
+    )
+    return fingerprint
+
+
+def _group_flags_apply(*, complaints: list[Complaint], group: ComplaintGroup, actor, reason: str) -> None:
+    """Batch and reputation-risk flags on each open member, through the analysis service (timeline,
+    deadlines): the escalation ladder's flags trigger takes the raised flags from there."""
+    for complaint in complaints:
+        if not complaint.is_open:
+            continue
+        changes = {name: True for name in ("is_batch", "reputation_risk") if not getattr(complaint, name)}
+        if changes:
+            complaint_analyse(number=complaint.number, actor=actor, changes=changes, reason=reason)
+
+
+def _members_add(
+    *,
+    group: ComplaintGroup,
+    complaints: list[Complaint],
+    actor,
+    at,
+    similarity: dict,
+    shared: dict,
+    reason: str,
+) -> list[Complaint]:
+    """Link complaints to the group (skipping any a person unlinked from it, or in another group);
+    timeline GROUP_LINKED on each; returns those linked."""
+    unlinked = set(
+        GroupMember.objects.filter(group=group, complaint__in=complaints, is_active=False).values_list(
+            "complaint_id", flat=True
+        )
+    )
+    elsewhere = set(
+        GroupMember.objects.filter(complaint__in=complaints, is_active=True).values_list(
+            "complaint_id", flat=True
+        )
+    )
+    linked = []
+    for complaint in complaints:
+        if complaint.pk in unlinked or complaint.pk in elsewhere:
+            continue
+        GroupMember.objects.create(
+            group=group,
+            complaint=complaint,
+            customer_id=complaint.customer_id,
+            similarity=similarity.get(complaint.pk, 0.0),
+            shared_words=[grouping.display_token(t) for t in shared.get(complaint.pk, [])],
+            linked_at=at,
+            linked_by=actor,
+        )
+        event_record(
+            complaint=complaint,
+            actor=actor or intelligence_actor(),
+            kind=EventKind.GROUP_LINKED,
+            at=at,
+            field=str(group.pk),
+            new=f"G{group.pk} {group.title}",
+            reason=reason,
+        )
+        linked.append(complaint)
+    if linked:
+        group.last_member_at = max(group.last_member_at, at)
+        group.save(update_fields=["last_member_at"])
+    return linked
+
+
+def _detection_reason(group: ComplaintGroup, *, opened: bool) -> str:
+    with translation.override("zh-hans"):
+        template = (
+            _("识别为群体性投诉 G%(id)s（%(title)s）：多位客户在同一区域短时间内反映同一问题")
+            if opened
+            else _("并入群体性投诉 G%(id)s（%(title)s）：与该群体性投诉中的投诉描述同一问题")
+        )
+        return template % {"id": group.pk, "title": group.title}
+
+
+def complaint_group_detect(
+    *, complaint: Complaint, fingerprint: ComplaintFingerprint, policy
+) -> ComplaintGroup | None:
+    """Compare the complaint with its region's recent complaints; join an open group or open one when
+    enough customers describe the same problem (`grouping.decide`). Detections in one region run one
+    at a time (the region's row is locked), so two cannot open the same group twice."""
+    if not policy.detect_groups:
+        return None
+    with transaction.atomic():
+        OrgUnit.objects.select_for_update().filter(pk=fingerprint.scope_unit_id).first()
+        if GroupMember.objects.filter(complaint=complaint, is_active=True).exists():
+            return None
+        candidates = selectors.group_candidates(
+            fingerprint=fingerprint, window=dt.timedelta(hours=policy.group_window_hours)
+        )
+        decision = grouping.decide(
+            tokens=grouping.load(fingerprint.tokens),
+            customer_id=complaint.customer_id,
+            candidates=candidates,
+            rules=selectors.group_rules(policy),
+            complaint_id=complaint.pk,
+        )
+        if decision.join is None and not decision.open:
+            return None
+        at = now()
+        actor = intelligence_actor()
+        members = list(
+            Complaint.objects.filter(pk__in=[complaint.pk, *decision.members]).order_by("created_at", "pk")
+        )
+        if decision.join is not None:
+            group = ComplaintGroup.objects.select_for_update().get(pk=decision.join)
+            if GroupMember.objects.filter(group=group, complaint=complaint, is_active=False).exists():
+                return None  # a person took it out of this group
+            opened = False
+        else:
+            by_id = {c.complaint_id: c.tokens for c in candidates}
+            title_tokens = grouping.group_title(
+                [grouping.load(fingerprint.tokens), *(by_id[m] for m in decision.members)]
+            )
+            group = ComplaintGroup.objects.create(
+                scope_unit_id=fingerprint.scope_unit_id,
+                title=" ".join(grouping.display_token(t) for t in title_tokens)[:200] or str(_("群体性投诉")),
+                shared_words=[grouping.display_token(t) for t in title_tokens],
+                opened_at=at,
+                last_member_at=at,
+            )
+            opened = True
+        reason = _detection_reason(group, opened=opened)
+        similarity = {**decision.similarity, complaint.pk: 1.0}
+        shared = dict(decision.shared)
+        if decision.join is not None:
+            # The new complaint's own score: its best resemblance to the group's members.
+            scores = [
+                decision.similarity[c.complaint_id]
+                for c in candidates
+                if c.group_id == group.pk and c.complaint_id in decision.similarity
+            ]
+            similarity[complaint.pk] = max(scores, default=0.0)
+        linked = _members_add(
+            group=group,
+            complaints=members,
+            actor=None,
+            at=at,
+            similarity=similarity,
+            shared=shared,
+            reason=reason,
+        )
+        _group_flags_apply(complaints=linked, group=group, actor=actor, reason=reason)
+        if opened:
+            _group_alert(group=group, complaint_ids=[c.pk for c in linked], at=at)
+    return group
+
+
+def _group_alert(*, group: ComplaintGroup, complaint_ids: list[int], at) -> None:
+    scope = OrgUnit.objects.get(pk=group.scope_unit_id)
+    users = selectors.group_supervisors(unit=scope)
+    group.alerted_user_ids = [u.pk for u in users]
+    group.alerted_at = at
+    group.save(update_fields=["alerted_user_ids", "alerted_at"])
+    values = {
+        "group_id": group.pk,
+        "title": group.title,
+        "scope_unit_id": scope.pk,
+        "user_ids": list(group.alerted_user_ids),
+        "complaint_ids": complaint_ids,
+    }
+    transaction.on_commit(lambda: alerts.group_opened(**values), robust=True)
+
+
+def _reason_clean(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput({"reason": [_("此项为必填项")]})
+    if len(reason) > REASON_MAX:
+        raise InvalidInput({"reason": [too_long_message(limit=REASON_MAX, length=len(reason))]})
+    return reason
+
+
+def _open_group_for_update(*, group_id: int, actor) -> ComplaintGroup:
+    group = selectors.group_for_user(user=actor, group_id=group_id)
+    group = ComplaintGroup.objects.select_for_update().get(pk=group.pk)
+    if group.status != GroupStatus.OPEN:
+        raise InvalidInput({"group": [_("该群体性投诉已解决，不能再修改成员")]})
+    return group
+
+
+def _member_scores(*, group: ComplaintGroup, complaint: Complaint) -> tuple[float, list[str]]:
+    """How much the complaint resembles the group's members (best match), for the record."""
+    mine = ComplaintFingerprint.objects.filter(pk=complaint.pk).values_list("tokens", flat=True).first()
+    if not mine:
+        return 0.0, []
+    tokens = grouping.load(mine)
+    best: tuple[float, list[str]] = (0.0, [])
+    others = ComplaintFingerprint.objects.filter(
+        complaint__in=GroupMember.objects.filter(group=group, is_active=True).values("complaint")
+    ).values_list("tokens", flat=True)[:200]
+    for stored in others:
+        other = grouping.load(stored)
+        score = grouping.similarity(tokens, other)
+        if score > best[0]:
+            best = (
+                round(score, 4),
+                [grouping.display_token(t) for t in grouping.shared_words(tokens, other)],
+            )
+    return best
+
+
+@transaction.atomic
+def group_member_link(*, group_id: int, number: str, actor, reason: str = "") -> GroupMember:
+    """An agent puts a case into a group (also one detection missed, or one they took out before)."""
+    reason = _reason_clean(reason, required=False)
+    group = _open_group_for_update(group_id=group_id, actor=actor)
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    current = GroupMember.objects.filter(complaint=complaint, is_active=True).select_related("group").first()
+    if current is not None:
+        if current.group_id == group.pk:
+            return current
+        raise InvalidInput(
+            {"number": [_("该投诉已在群体性投诉 G%(id)s 中，请先移出") % {"id": current.group_id}]}
+        )
+    at = now()
+    score, shared = _member_scores(group=group, complaint=complaint)
+    with translation.override("zh-hans"):
+        text = _("人工并入群体性投诉 G%(id)s（%(title)s）") % {"id": group.pk, "title": group.title}
+    text = f"{text}：{reason}" if reason else text
+    member = GroupMember.objects.filter(group=group, complaint=complaint).first()
+    if member is not None:  # taken out before, back in now
+        member.is_active, member.linked_at, member.linked_by = True, at, actor
+        member.unlinked_at = member.unlinked_by = None
+        member.similarity, member.shared_words = score, shared
+        member.save()
+    else:
+        member = GroupMember.objects.create(
+            group=group, complaint=complaint, customer_id=complaint.customer_id, similarity=score,
+            shared_words=shared, linked_at=at, linked_by=actor,
+        )  # fmt: skip
+    event_record(
+        complaint=complaint, actor=actor, kind=EventKind.GROUP_LINKED, at=at, field=str(group.pk),
+        new=f"G{group.pk} {group.title}", reason=text,
+    )  # fmt: skip
+    group.last_member_at = max(group.last_member_at, at)
+    group.save(update_fields=["last_member_at"])
+    _group_flags_apply(complaints=[complaint], group=group, actor=actor, reason=text)
+    return member
+
+
+@transaction.atomic
+def group_member_unlink(*, group_id: int, number: str, actor, reason: str) -> GroupMember:
+    """An agent takes a case out of a group (with a reason). Detection will not put it back into this
+    group; its batch flag is cleared (a reputation risk stays: it is only ever cleared by a person)."""
+    reason = _reason_clean(reason, required=True)
+    group = _open_group_for_update(group_id=group_id, actor=actor)
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    member = GroupMember.objects.filter(group=group, complaint=complaint, is_active=True).first()
+    if member is None:
+        raise InvalidInput({"number": [_("该投诉不在这个群体性投诉中")]})
+    at = now()
+    member.is_active, member.unlinked_at, member.unlinked_by = False, at, actor
+    member.save(update_fields=["is_active", "unlinked_at", "unlinked_by"])
+    with translation.override("zh-hans"):
+        text = _("移出群体性投诉 G%(id)s（%(title)s）：%(reason)s") % {
+            "id": group.pk, "title": group.title, "reason": reason,
+        }  # fmt: skip
+    event_record(
+        complaint=complaint, actor=actor, kind=EventKind.GROUP_UNLINKED, at=at, field=str(group.pk),
+        old=f"G{group.pk} {group.title}", reason=text,
+    )  # fmt: skip
+    if complaint.is_open and complaint.is_batch:
+        complaint_analyse(number=complaint.number, actor=actor, changes={"is_batch": False}, reason=text)
+    return member
+
+
+GROUP_TITLE_MAX = 200
+
+
+@transaction.atomic
+def group_open(*, numbers: list[str], actor, title: str, reason: str = "") -> ComplaintGroup:
+    """An agent opens a group by hand from cases they can handle (at least two, none in another
+    group). Its region is the first case's; the others must be in the same region."""
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = [_("此项为必填项")]
+    elif len(title) > GROUP_TITLE_MAX:
+        errors["title"] = [too_long_message(limit=GROUP_TITLE_MAX, length=len(title))]
+    numbers = list(dict.fromkeys(n.strip() for n in numbers or [] if n and n.strip()))
+    if len(numbers) < 2:
+        errors["numbers"] = [_("至少需要两张投诉单")]
+    reason = _reason_clean(reason, required=False)
+    if errors:
+        raise InvalidInput(errors)
+    complaints = [
+        access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+        for number in numbers
+    ]
+    policy = selectors.policy_get()
+    scopes = {
+        selectors.group_scope_unit_id(unit=c.org_unit, kind=policy.group_scope_kind) for c in complaints
+    }
+    if len(scopes) > 1:
+        raise InvalidInput({"numbers": [_("这些投诉不在同一区域")]})
+    taken = list(
+        GroupMember.objects.filter(complaint__in=complaints, is_active=True).values_list(
+            "complaint__number", flat=True
+        )
+    )
+    if taken:
+        raise InvalidInput(
+            {"numbers": [_("已在其他群体性投诉中：%(numbers)s") % {"numbers": "、".join(taken)}]}
+        )
+    at = now()
+    group = ComplaintGroup.objects.create(
+        scope_unit_id=scopes.pop(), title=title, opened_at=at, opened_by=actor, last_member_at=at
+    )
+    with translation.override("zh-hans"):
+        text = _("人工建立群体性投诉 G%(id)s（%(title)s）") % {"id": group.pk, "title": group.title}
+    text = f"{text}：{reason}" if reason else text
+    linked = _members_add(
+        group=group, complaints=complaints, actor=actor, at=at, similarity={}, shared={}, reason=text
+    )
+    _group_flags_apply(complaints=linked, group=group, actor=actor, reason=text)
+    _group_alert(group=group, complaint_ids=[c.pk for c in linked], at=at)
+    return group
+
+
+# The way to RESOLVED from each open status, through the transition table (no escalation, no withdrawal).
+_TO_RESOLVED = {
+    Status.NEW: (Status.ACCEPTED, Status.HANDLING, Status.RESOLVED),
+    Status.ACCEPTED: (Status.HANDLING, Status.RESOLVED),
+    Status.ANALYSING: (Status.HANDLING, Status.RESOLVED),
+    Status.HANDLING: (Status.RESOLVED,),
+    Status.AWAITING_CUSTOMER: (Status.RESOLVED,),
+    Status.ESCALATED: (Status.RESOLVED,),
+    Status.REOPENED: (Status.HANDLING, Status.RESOLVED),
+}
+
+
+@transaction.atomic
+def group_resolve(*, group_id: int, actor, resolution: str) -> tuple[ComplaintGroup, list[str]]:
+    """Resolve a group together: every open case in it moves to 已解决 through its own transitions
+    (each on its own timeline, with the group's resolution as the reason), so each customer is then
+    fed back on their own case. All or nothing: a case the actor may not resolve stops the whole
+    resolution and nothing is written. Returns the group and the numbers resolved."""
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise InvalidInput({"resolution": [_("此项为必填项")]})
+    if len(resolution) > REASON_MAX:
+        raise InvalidInput({"resolution": [too_long_message(limit=REASON_MAX, length=len(resolution))]})
+    group = _open_group_for_update(group_id=group_id, actor=actor)
+    members = list(
+        GroupMember.objects.filter(group=group, is_active=True)
+        .select_related("complaint")
+        .order_by("linked_at", "id")
+    )
+    with translation.override("zh-hans"):
+        reason = _("群体性投诉 G%(id)s 统一处理：%(resolution)s") % {"id": group.pk, "resolution": resolution}
+    resolved, refused = [], {}
+    for member in members:
+        complaint = member.complaint
+        if not complaint.is_open:
+            continue
+        try:
+            for target in _TO_RESOLVED.get(Status(complaint.status), ()):
+                complaint_transition(number=complaint.number, actor=actor, to=target, reason=reason)
+            resolved.append(complaint.number)
+        except DomainError as error:
+            refused[complaint.number] = error.message
+    if refused:
+        raise InvalidInput(
+            {"members": [f"{number}: {message}" for number, message in refused.items()]},
+            message=_("部分投诉无法由您统一解决，未做任何修改"),
+        )
+    group.status, group.resolved_at, group.resolved_by, group.resolution = (
+        GroupStatus.RESOLVED,
+        now(),
+        actor,
+        resolution,
+    )
+    group.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    return group, resolved
+
+
+# --- agents' corrections ---
+
+CORRECTION_FIELDS = ("category", "severity", "priority", "emotion")
+
+
+@transaction.atomic
+def insight_correct(*, number: str, actor, changes: dict, reason: str = "") -> list[InsightCorrection]:
+    """An agent corrects what intelligence suggested: category, severity and priority go onto the case
+    through the analysis service (timeline; a person's category is a training label from then on), the
+    emotion becomes an `EmotionLabel`; each correction is kept with the suggestion it corrects."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    unknown = [name for name in changes if name not in CORRECTION_FIELDS]
+    if unknown:
+        raise InvalidInput({name: [_("此字段不能在分析中修改")] for name in unknown})
+    if not changes:
+        raise InvalidInput({"changes": [_("此项为必填项")]})
+    reason = _reason_clean(reason, required=False)
+    emotion_level = changes.get("emotion")
+    if "emotion" in changes and emotion_level not in EmotionLevel.values:
+        raise InvalidInput(
+            {"emotion": [_("可选：%(choices)s") % {"choices": ", ".join(EmotionLevel.values)}]}
+        )
+    insight = selectors.insight_latest(complaint=complaint)
+    suggested = {
+        "category": insight.suggested_category_code if insight else "",
+        "severity": insight.suggested_severity if insight else "",
+        "priority": str(insight.suggested_priority or "") if insight else "",
+        "emotion": insight.emotion_level if insight else "",
+    }
+    case_changes = {name: value for name, value in changes.items() if name != "emotion"}
+    if case_changes:
+        with translation.override("zh-hans"):
+            text = _("更正智能分析结果") + (f"：{reason}" if reason else "")
+        complaint_analyse(number=complaint.number, actor=actor, changes=case_changes, reason=text)
+    if emotion_level:
+        emotion_label_record(
+            text=selectors.complaint_text(complaint) or complaint.title, level=emotion_level, actor=actor,
+            complaint=complaint,
+        )  # fmt: skip
+    at = now()
+    rows = [
+        InsightCorrection(
+            complaint=complaint,
+            insight=insight,
+            field=name,
+            suggested=suggested[name][:32],
+            corrected=str(value if value is not None else "")[:32],
+            reason=reason,
+            corrected_by=actor,
+            created_at=at,
+        )  # fmt: skip
+        for name, value in changes.items()
+    ]
+    InsightCorrection.objects.bulk_create(rows)
+    if "category" in changes:
+        ComplaintFingerprint.objects.filter(pk=complaint.pk).update(topic=(changes["category"] or "")[:32])
+    return rows

@@ -108,3 +108,43 @@ def test_admin_button_trains_and_evaluates_a_new_version(org, categories, intake
         f"/admin/intelligence/classifiermodel/{ClassifierModel.objects.get(version=2).pk}/change/"
     )
     assert detail.status_code == 200 and "macro_f1" in detail.content.decode()
+
+
+def test_the_admins_evaluation_gives_the_same_numbers_as_the_commands(org, categories, intake, tmp_path):
+    """The admin's button and `train_classifier` / `classifier_eval` on the same stored cases: the
+    k-fold figures the admin shows are the command's, fold by fold."""
+    from complaintdesk.intelligence import classifier, selectors
+
+    from .test_services import _categorised_cases
+
+    _categorised_cases(intake, org)
+    org.executive.is_staff = org.executive.is_superuser = True
+    org.executive.save()
+    client = Client()
+    client.force_login(org.executive)
+    client.post("/admin/intelligence/classifiermodel/train/", follow=True)
+    admin = ClassifierModel.objects.get(is_active=True).evaluation["kfold"]
+    page = client.get("/admin/intelligence/classifiermodel/").content.decode()
+    assert f"{admin['accuracy']['mean']:.3f} ± {admin['accuracy']['sd']:.3f}" in page
+
+    texts, labels = selectors.training_examples()
+    texts = [" ".join(t.split()) for t in texts]  # one line each; the normal form is the same
+    everything = _write_tsv(tmp_path / "all.tsv", texts, labels)
+    command = _run("train_classifier", "--tsv", everything, "--folds", "5", "--dry-run")
+    assert (command["kfold_accuracy"], command["kfold_macro_f1"]) == (admin["accuracy"], admin["macro_f1"])
+
+    assignment = classifier.stratified_folds(labels, 5)
+    per_fold = []
+    for fold in range(5):
+        rows = list(zip(texts, labels, assignment, strict=True))
+        train = _write_tsv(
+            tmp_path / f"train{fold}.tsv", *zip(*[(t, lab) for t, lab, f in rows if f != fold], strict=True)
+        )
+        test = _write_tsv(
+            tmp_path / f"test{fold}.tsv", *zip(*[(t, lab) for t, lab, f in rows if f == fold], strict=True)
+        )
+        figures = _run("classifier_eval", "--train", train, "--test", test)
+        per_fold.append({"accuracy": figures["accuracy"], "macro_f1": figures["macro_f1"]})
+    assert per_fold == [{"accuracy": f["accuracy"], "macro_f1": f["macro_f1"]} for f in admin["per_fold"]]
+    assert round(sum(f["accuracy"] for f in per_fold) / 5, 4) == admin["accuracy"]["mean"]
+    assert round(sum(f["macro_f1"] for f in per_fold) / 5, 4) == admin["macro_f1"]["mean"]

@@ -75,3 +75,79 @@ def test_selector_prediction_with_no_taxonomy_and_no_model_is_no_suggestion():
 
     CategoryKeyword.objects.all().delete()
     assert selectors.category_predict("宽带断网") == classifier.NO_SUGGESTION
+
+
+@pytest.mark.parametrize("name", list(TEXTS))
+def test_fingerprints_and_similarity_accept_the_text(name):
+    from complaintdesk.intelligence import grouping
+
+    tokens = frozenset(grouping.fingerprint(TEXTS[name]))
+    assert grouping.similarity(tokens, tokens) in (0.0, 1.0)
+    if name in NOTHING:
+        assert tokens == frozenset()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["all punctuation", "emoji only", "mixed zh/en", "traditional", "digits only"]
+)
+def test_similar_cases_and_insight_api_never_fail_on_the_text(name, org, categories, intake, api_for):
+    complaint = intake(TEXTS[name], title=TEXTS[name][:200])
+    services.complaint_enrich(complaint_id=complaint.pk)
+    assert isinstance(selectors.similar_cases(complaint=complaint), list)
+    assert api_for(org.agent_a).get(f"/complaints/{complaint.number}/insight").status_code == 200
+
+
+@pytest.mark.django_db
+def test_intake_neither_waits_for_nor_fails_because_of_intelligence(
+    org, categories, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A classifier that raises, then an enrichment that raises altogether: intake stores the case
+    and returns it every time; what failed is recorded or logged, and can be rerun."""
+    from complaintdesk.channels.intake import complaint_intake
+    from complaintdesk.complaints.models import Complaint
+    from complaintdesk.complaints.services import IntakeCustomer, IntakeData
+    from complaintdesk.intelligence.models import ComplaintInsight
+
+    def data(text):
+        return IntakeData(channel="phone", title="投诉", description=text,
+                          customer=IntakeCustomer(name="王女士", phone="13800138000"))  # fmt: skip
+
+    def broken_classifier(text):
+        raise RuntimeError("model file corrupt")
+
+    monkeypatch.setattr(selectors, "category_predict", broken_classifier)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = complaint_intake(data=data("宽带断网，我要投诉到工信部"), actor=org.agent_a)
+    assert Complaint.objects.filter(pk=first.pk).exists()
+    insight = ComplaintInsight.objects.get(complaint=first)
+    assert insight.errors == ["category"] and insight.reputation_risk  # the rest still ran
+
+    def broken_enrichment(**kwargs):
+        raise MemoryError("out of memory in the model")
+
+    monkeypatch.setattr(services, "complaint_enrich", broken_enrichment)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = complaint_intake(data=data("宽带又断网了"), actor=org.agent_a)
+    assert Complaint.objects.filter(pk=second.pk).exists() and second.number
+    assert not ComplaintInsight.objects.filter(complaint=second).exists()
+
+
+def test_threat_explanations_name_what_was_said_in_each_script():
+    from django.utils import translation
+
+    cases = {
+        "我要向媒體曝光，還要請律師起訴你們": ("扬言向外部投诉或曝光", ("曝光", "律师", "起诉")),
+        "再不解决就投诉到工信部": ("扬言向外部投诉或曝光", ("投诉到", "工信部")),
+        "I will go to the media and my lawyer will sue you": (
+            "扬言向外部投诉或曝光",
+            ("media", "lawyer", "sue"),
+        ),
+    }
+    for text, (rule, phrases) in cases.items():
+        result = severity.assess(severity.SeverityInput(text=text))
+        with translation.override("zh-hans"):
+            explanation = severity.explain(result)
+        assert result.reputation_risk and rule in explanation and "声誉风险" in explanation, explanation
+        for phrase in phrases:
+            assert phrase in explanation, (phrase, explanation)

@@ -1,0 +1,341 @@
+"""Near-duplicate complaints from different customers: fingerprints, similarity, group decisions. Pure.
+
+A complaint's *fingerprint* is the set of its informative tokens: jieba words without stopwords and
+without the words every complaint uses (投诉, 客服, 尽快 …); runs of single characters jieba could
+not place (names of places and estates it does not know: 张 江 → 张江) as character pairs; a few
+synonyms folded (宽频 → 宽带); and *problem concepts* — one token for the many ways customers say the
+same thing (断网, 没网, 上不了网, 网络中断, internet down … → ⟨断网⟩), which count double.
+
+Similarity is a weighted Dice coefficient: 2·w(A∩B) / (w(A) + w(B)), halved when both texts name
+places (tokens marked "@") and share none. The shared tokens are the explanation an agent reads.
+
+Two complaints are *linked* when they share a problem concept and their similarity reaches the
+threshold (default 0.18), or reach `near_duplicate` (0.4) without one (copied or templated text).
+
+Grouping (`decide`), for a new complaint C and the candidates — complaints of *other* customers in
+the same region within the sliding window before C — of which those linked to C are its neighbours:
+
+- C joins an open group when it is linked to at least `min_links` of that group's members among the
+  candidates (to all of them when fewer remain in the window); earlier ungrouped candidates linked
+  to `min_links` of the group come with it;
+- otherwise, C and its neighbours form a new group when, after dropping every neighbour linked to
+  fewer than `min_links` of that set (C included) and adding candidates linked to `min_links` of it,
+  at least `min_customers` distinct customers remain. One loose resemblance (a courier complaint from the same estate) is not enough
+  to be pulled in; a chain of resemblances across days cannot form, since every member is within
+  the window of C.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from . import text as textmod
+
+MAX_TOKENS = 64
+CONCEPT_WEIGHT = 2.0
+
+# Words nearly every complaint uses: they say nothing about which problem it is.
+GENERIC_WORDS = frozenset(
+    """投诉 客服 问题 已经 现在 一直 今天 昨天 前天 要求 处理 解决 尽快 希望 请 请问 麻烦 公司 你们 情况 还是 时候
+    一下 自己 怎么 什么 为什么 可以 知道 电话 小时 分钟 家里 我家 这边 那边 这样 那样 非常 完全 到底 至少 说明
+    几个 好几 一点 一样 整个 开始 下午 上午 晚上 早上 中午 每次 一次 两次 三次 现在 目前 然后 结果 因为 所以
+    如果 只能 还要 一个 两个 没有 不是 就是 真的 实在 根本 应该 必须 需要 马上 立即 给我 我们 他们 东西
+    please help issue problem customer service today yesterday still now again""".split()
+)
+
+SYNONYMS = {
+    "宽频": "宽带", "网路": "网络", "wifi": "无线网", "internet": "网络", "broadband": "宽带", "router": "路由器",
+    "modem": "光猫", "signal": "信号", "bill": "账单", "refund": "退款", "courier": "快递员", "parcel": "包裹",
+    "package": "包裹", "delivery": "配送", "charge": "扣费", "charged": "扣费", "fee": "费用",
+}  # fmt: skip
+
+# Places: words jieba's dictionary tags as place names (ns), words ending like an address (…区, …路,
+# …镇), and names jieba does not know (runs of single characters, as pairs: 张江). Marked "@" in the
+# fingerprint. Two texts that both name places and share none are about different places: their
+# similarity is multiplied by DIFFERENT_PLACES_FACTOR. Cities and words every address has are no place.
+PLACE = "@"
+DIFFERENT_PLACES_FACTOR = 0.5
+_ADDRESS_WORD = re.compile(r"^[\u4e00-\u9fff]{2,8}(区|县|镇|乡|路|街|村|弄|苑|园|城|广场|大厦)$")
+NOT_PLACES = frozenset(
+    """上海 北京 广州 深圳 杭州 南京 天津 重庆 成都 武汉 西安 长沙 郑州 苏州 中国 全国 本地 当地 新城 新村 小区 花园
+    社区 附近 地区 片区 一带 区域 城区 市区 家里 楼下 门口 路上 道路 街道 马路 公园 中断 上门 线路 网路""".split()
+)
+
+# Problem concepts: (token, pattern over the normal form). Counted once per text, weighted double.
+CONCEPTS: tuple[tuple[str, re.Pattern], ...] = (
+    (
+        "⟨断网⟩",
+        re.compile(
+            r"断网|没网|网断|(网|宽带|网络).{0,12}断了|宽带.{0,4}(中断|故障|瘫痪|不通)|上不了|上不去|无法上网|不能上网"
+            r"|连不上|无法连接|网络.{0,3}(中断|瘫痪|故障|不通)|掉线|\b(internet|broadband|network|wifi)\b.{0,30}"
+            r"\b(down|outage|not working|dropp\w*)\b|\boutage\b"
+        ),
+    ),
+    (
+        "⟨无信号⟩",
+        re.compile(r"没信号|没有信号|无信号|信号.{0,4}(差|弱|中断)|打不出去|打不通|\bno (signal|service)\b"),
+    ),
+    ("⟨重复扣费⟩", re.compile(r"重复扣|扣了两次|多扣|乱扣|扣费异常|double charge|charged twice|overcharg")),
+    (
+        "⟨无法登录⟩",
+        re.compile(
+            r"登录不上|登不上|无法登录|登录失败|app.{0,6}(打不开|闪退|崩溃)|cannot log ?in|can't log ?in"
+        ),
+    ),
+    ("⟨停电停水⟩", re.compile(r"停电|停水|断电|断水|power (cut|outage)")),
+    (
+        "⟨快递延误⟩",
+        re.compile(r"物流.{0,6}(不更新|没更新|停滞)|快递.{0,6}(没到|未到|延误|积压)|delivery.{0,10}late"),
+    ),
+)
+
+_tag_table: dict[str, str] | None = None
+
+
+def _word_tags() -> dict[str, str]:
+    """jieba's word → part-of-speech table (its own dictionary, loaded once, ~1 s)."""
+    global _tag_table
+    if _tag_table is None:
+        textmod._jieba_module()
+        import jieba.posseg
+
+        _tag_table = jieba.posseg.dt.word_tag_tab
+    return _tag_table
+
+
+def _is_place(word: str) -> bool:
+    if word in NOT_PLACES or len(word) < 2:
+        return False
+    return _word_tags().get(word) == "ns" or bool(_ADDRESS_WORD.match(word))
+
+
+_CJK_CHAR = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+
+
+def is_concept(token: str) -> bool:
+    return token.startswith("⟨")
+
+
+def fingerprint(raw: str | None) -> list[str]:
+    """The informative tokens of a text, concepts first, in order of appearance, at most MAX_TOKENS.
+    Any text at all gives a (possibly empty) list; never raises."""
+    normal = textmod.normalise(raw)
+    if not normal or not textmod.has_content(normal):
+        return []
+    normal = normal[: textmod.MODEL_MAX_CHARS]
+    tokens = [name for name, pattern in CONCEPTS if pattern.search(normal)]
+    raw_tokens: list[str] = []
+    for index, part in enumerate(textmod._CJK_RUNS.split(normal)):
+        if not part:
+            continue
+        if index % 2:
+            raw_tokens += textmod._jieba_module().lcut(part, HMM=False)
+        else:
+            raw_tokens += textmod._LATIN_WORDS.findall(part)
+            raw_tokens.append("")  # a Latin run breaks a run of single characters
+    run: list[str] = []
+
+    def flush() -> None:
+        tags = _word_tags()
+        for a, b in zip(run, run[1:], strict=False):
+            pair = a + b
+            if pair in NOT_PLACES:
+                continue
+            # A pair jieba knows as another kind of word (线路, 上门) is that word, not a name.
+            tokens.append(PLACE + pair if tags.get(pair, "ns") == "ns" else pair)
+        run.clear()
+
+    for word in [*raw_tokens, ""]:
+        if len(word) == 1 and _CJK_CHAR.match(word) and word not in textmod.STOPWORDS:
+            run.append(word)
+            continue
+        flush()
+        if len(word) < 2 or word in textmod.STOPWORDS or word in GENERIC_WORDS or not textmod._is_word(word):
+            continue
+        word = SYNONYMS.get(word, word)
+        tokens.append(PLACE + word if _is_place(word) else word)
+    seen: dict[str, None] = {}
+    for token in tokens:
+        if token not in seen:
+            seen[token] = None
+            if len(seen) >= MAX_TOKENS:
+                break
+    return list(seen)
+
+
+def dump(tokens: Sequence[str]) -> str:
+    return " ".join(tokens)
+
+
+def load(stored: str) -> frozenset[str]:
+    return frozenset(stored.split()) if stored else frozenset()
+
+
+def _weight(tokens: Iterable[str]) -> float:
+    return sum(CONCEPT_WEIGHT if is_concept(t) else 1.0 for t in tokens)
+
+
+def _places(tokens: frozenset[str]) -> set[str]:
+    return {t for t in tokens if t.startswith(PLACE)}
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Weighted Dice coefficient of two fingerprints, 0 … 1; halved when both name places and they
+    share none."""
+    if not a or not b:
+        return 0.0
+    common = a & b
+    if not common:  # most pairs: nothing to weigh
+        return 0.0
+    score = 2 * _weight(common) / (_weight(a) + _weight(b))
+    places_a, places_b = _places(a), _places(b)
+    if places_a and places_b and not places_a & places_b:
+        score *= DIFFERENT_PLACES_FACTOR
+    return score
+
+
+def shared_words(a: frozenset[str], b: frozenset[str], *, top: int = 8) -> list[str]:
+    """What two fingerprints share, concepts first, then longer words: the explanation."""
+    common = a & b
+    return sorted(common, key=lambda t: (not is_concept(t), -len(t), t))[:top]
+
+
+def display_token(token: str) -> str:
+    return token.lstrip(PLACE).strip("⟨⟩")
+
+
+# --- decisions ---
+
+
+@dataclass(frozen=True)
+class Candidate:
+    complaint_id: int
+    customer_id: int
+    tokens: frozenset[str]
+    group_id: int | None = None  # the open group it belongs to, if any
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: float = 0.18  # similar enough, when both describe the same problem concept
+    near_duplicate: float = 0.4  # similar enough without a shared concept (copied or templated text)
+    min_customers: int = 5
+    min_links: int = 2
+
+    def linked(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        score = similarity(a, b)
+        return score >= self.near_duplicate or (score >= self.threshold and any(is_concept(t) for t in a & b))
+
+
+@dataclass
+class Decision:
+    """`join` an existing group or open a new one; `members` are the complaints (other than C) that
+    go into that group with C (for a join: earlier ungrouped ones pulled in with it)."""
+
+    join: int | None = None
+    open: bool = False
+    members: list[int] = field(default_factory=list)
+    similarity: dict[int, float] = field(default_factory=dict)  # candidate id → similarity to C
+    shared: dict[int, list[str]] = field(default_factory=dict)  # candidate id → shared tokens with C
+
+
+def _links(
+    candidate: Candidate, others: Iterable[Candidate], rules: Rules, *, enough: int | None = None
+) -> int:
+    """How many of `others` the candidate is linked to (counting stops at `enough`)."""
+    count = 0
+    for other in others:
+        if other.complaint_id != candidate.complaint_id and rules.linked(candidate.tokens, other.tokens):
+            count += 1
+            if enough is not None and count >= enough:
+                break
+    return count
+
+
+def _expand(members: list[Candidate], pool: list[Candidate], rules: Rules) -> list[Candidate]:
+    """Pull in candidates linked to at least `min_links` of the members, until none is."""
+    present = {m.complaint_id for m in members}
+    rest = [c for c in pool if c.complaint_id not in present]
+    grown = True
+    while grown and rest:
+        grown = False
+        for candidate in list(rest):
+            needed = min(rules.min_links, len(members))
+            if _links(candidate, members, rules, enough=needed) >= needed:
+                members.append(candidate)
+                rest.remove(candidate)
+                grown = True
+    return members
+
+
+# Expansion looks at no more than this many of the candidates most like the new complaint.
+POOL_MAX = 200
+
+
+def decide(
+    *,
+    tokens: frozenset[str],
+    customer_id: int,
+    candidates: Sequence[Candidate],
+    rules: Rules,
+    complaint_id: int = 0,
+) -> Decision:
+    decision = Decision()
+    if not tokens:
+        return decision
+    others = [c for c in candidates if c.customer_id != customer_id and c.tokens]
+    scores = {c.complaint_id: similarity(tokens, c.tokens) for c in others}
+    neighbours = [c for c in others if rules.linked(tokens, c.tokens)]
+    if not neighbours:
+        return decision
+    me = Candidate(complaint_id=complaint_id, customer_id=customer_id, tokens=tokens)
+    # Ungrouped candidates loosely like C: where earlier members a new group should gather are.
+    pool = sorted(
+        (c for c in others if c.group_id is None and scores[c.complaint_id] >= rules.threshold / 2),
+        key=lambda c: -scores[c.complaint_id],
+    )[:POOL_MAX]
+
+    in_window: dict[int, list[Candidate]] = {}
+    for c in others:
+        if c.group_id is not None:
+            in_window.setdefault(c.group_id, []).append(c)
+    links = {gid: sum(1 for c in neighbours if c.group_id == gid) for gid in in_window}
+    joinable = [(n, gid) for gid, n in links.items() if n and n >= min(rules.min_links, len(in_window[gid]))]
+    if joinable:
+        decision.join = max(joinable)[1]
+        core = [me, *in_window[decision.join]]
+        members = _expand(core, pool, rules)[len(core) :]
+    else:
+        members = [c for c in neighbours if c.group_id is None]
+        while True:  # drop neighbours similar to fewer than min_links of the set (C included)
+            weak = {
+                c.complaint_id
+                for c in members
+                if _links(c, [me, *members], rules, enough=rules.min_links) < rules.min_links
+            }
+            if not weak:
+                break
+            members = [c for c in members if c.complaint_id not in weak]
+        members = _expand([me, *members], pool, rules)[1:]
+        customers = {customer_id} | {c.customer_id for c in members}
+        if len(customers) < rules.min_customers:
+            return decision
+        decision.open = True
+    decision.members = sorted(c.complaint_id for c in members)
+    for c in [*members, *(in_window.get(decision.join, []) if decision.join else [])]:
+        decision.similarity[c.complaint_id] = round(scores[c.complaint_id], 4)
+        decision.shared[c.complaint_id] = shared_words(tokens, c.tokens)
+    return decision
+
+
+def group_title(fingerprints: Sequence[frozenset[str]], *, top: int = 4) -> list[str]:
+    """The tokens most members share (at least half of them), concepts first: the group's name."""
+    counts: dict[str, int] = {}
+    for tokens in fingerprints:
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+    half = max(2, (len(fingerprints) + 1) // 2)
+    common = [t for t, n in counts.items() if n >= half]
+    return sorted(common, key=lambda t: (not is_concept(t), -counts[t], -len(t), t))[:top]

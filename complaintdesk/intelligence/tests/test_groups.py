@@ -1,0 +1,305 @@
+"""Group / batch complaints (群体性投诉): detection as each complaint is enriched, flags, escalation,
+alerting, and what agents do with groups (link, unlink, open by hand, resolve together)."""
+
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.common.errors import InvalidInput, NotFound
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.services import (
+    IntakeCustomer,
+    IntakeData,
+    complaint_create,
+    complaint_transition,
+)
+from complaintdesk.demo.samples import sample_complaint
+from complaintdesk.escalation.models import EscalationHandOff, HandOffTrigger
+from complaintdesk.intelligence import alerts, grouping, selectors, services
+from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus, IntelligencePolicy
+from complaintdesk.orgs.services import orgunit_create
+from complaintdesk.sla.timers import timers_process_due
+
+from .group_texts import BACKGROUND, OUTAGE
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OUTAGE_START = dt.datetime(2026, 11, 18, 14, 5, tzinfo=SHANGHAI)  # a Wednesday afternoon
+
+
+@pytest.fixture
+def world(org):
+    """conftest.Org plus Hangzhou (in the same East region) and a South region with Guangzhou; an
+    intake agent at HQ who may register complaints for every unit."""
+    org.hangzhou = orgunit_create(code="HZ", name="杭州分公司", kind="branch", parent=org.region)
+    org.south = orgunit_create(code="SOUTH", name="华南大区", kind="region", parent=org.hq)
+    org.guangzhou = orgunit_create(code="GZ", name="广州分公司", kind="branch", parent=org.south)
+    org.intake_agent = org.user("hq_intake", Role.AGENT, org.hq)
+    org.supervisor = org.user("east_supervisor", Role.SUPERVISOR, org.region)
+    org.gz_manager = org.user("gz_manager", Role.BUSINESS_MANAGER, org.guangzhou)
+    return org
+
+
+@pytest.fixture
+def alerted(monkeypatch):
+    seen = []
+    monkeypatch.setattr(alerts, "group_opened", lambda **values: seen.append(values))
+    return seen
+
+
+class Desk:
+    """Registers complaints at given times and enriches each right after, as the task would."""
+
+    def __init__(self, org, time_machine, django_capture_on_commit_callbacks):
+        self.org, self.time_machine, self.callbacks = org, time_machine, django_capture_on_commit_callbacks
+        self.customers = 0
+
+    def complaint(self, text: str, *, at: dt.datetime, unit, title: str = "", phone: str = "") -> Complaint:
+        self.time_machine.move_to(at, tick=False)
+        self.customers += 1
+        data = IntakeData(
+            channel="phone",
+            title=title or text[:30],
+            description=text,
+            customer=IntakeCustomer(name="客户", phone=phone or f"139{self.customers:08d}"),
+            org_unit_code=unit.code,
+        )
+        with self.callbacks(execute=True):
+            complaint = complaint_create(data=data, actor=self.org.intake_agent)
+            services.complaint_enrich(complaint_id=complaint.pk)
+        return complaint
+
+
+@pytest.fixture
+def desk(world, time_machine, django_capture_on_commit_callbacks, categories):
+    return Desk(world, time_machine, django_capture_on_commit_callbacks)
+
+
+def _background(world) -> list[tuple[dt.datetime, object, str, str]]:
+    """200 complaints over ten days around the outage, in both regions: the hand-written ones (the
+    first five are from Zhangjiang on the outage afternoon, about other things), then the demo's
+    sample complaints, which customers of every kind of problem wrote."""
+    rng = random.Random(20261118)
+    start = OUTAGE_START - dt.timedelta(days=5)
+    east_units = [world.branch, world.store_a, world.store_b, world.hangzhou]
+    rows = []
+    for index, text in enumerate(BACKGROUND):
+        if index < 5:
+            at = OUTAGE_START + dt.timedelta(minutes=17 + 31 * index)
+            unit = world.store_b
+        else:
+            at = start + dt.timedelta(hours=rng.uniform(0, 240))
+            unit = world.guangzhou if "广州" in text else rng.choice(east_units)
+        rows.append((at, unit, "", text))
+    cities = {world.branch: "上海", world.store_a: "上海", world.store_b: "上海", world.hangzhou: "杭州",
+              world.guangzhou: "广州"}  # fmt: skip
+    while len(rows) < 200:
+        unit = rng.choice([*east_units, world.guangzhou])
+        sample = sample_complaint(rng, city=cities[unit], store=unit.name)
+        rows.append((start + dt.timedelta(hours=rng.uniform(0, 240)), unit, sample.title, sample.description))
+    return rows
+
+
+def _outage(world, *, spacing: dt.timedelta) -> list[tuple[dt.datetime, object, str, str]]:
+    units = [world.store_b, world.branch, world.store_b, world.store_a]
+    return [(OUTAGE_START + spacing * i, units[i % 4], "", text) for i, text in enumerate(OUTAGE)]
+
+
+def _register(desk, rows) -> list[Complaint]:
+    return [
+        desk.complaint(text, at=at, unit=unit, title=title)
+        for at, unit, title, text in sorted(rows, key=lambda r: r[0])
+    ]
+
+
+def test_twelve_customers_in_three_hours_make_one_group_and_the_background_none(world, desk, alerted):
+    background = _background(world)
+    outage = _outage(world, spacing=dt.timedelta(minutes=15))  # 14:05 … 16:50
+    assert len(background) == 200 and len(outage) == 12
+    complaints = _register(desk, background + outage)
+    outage_ids = {c.pk for c in complaints if c.description in OUTAGE}
+    assert len(outage_ids) == 12
+
+    group = ComplaintGroup.objects.get()
+    members = GroupMember.objects.filter(group=group, is_active=True)
+    assert set(members.values_list("complaint_id", flat=True)) == outage_ids
+    assert group.status == GroupStatus.OPEN and group.scope_unit == world.region and group.opened_by is None
+    assert "断网" in group.shared_words and "张江" in group.title
+
+    # Each case is flagged (batch, reputation risk) and carries the link on its timeline.
+    for complaint in Complaint.objects.filter(pk__in=outage_ids):
+        assert complaint.is_batch and complaint.reputation_risk
+        linked = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.GROUP_LINKED)
+        assert (
+            linked.field == str(group.pk)
+            and "张江" in linked.new_value
+            and linked.actor.username == "system.intelligence"
+        )
+    assert not Complaint.objects.exclude(pk__in=outage_ids).filter(is_batch=True).exists()
+    # The members' explanations: what they share with the complaint that brought them in.
+    assert all(m.similarity > 0 for m in members)
+
+    # The region's supervisors (East: the supervisor and the Shanghai business manager) were alerted once.
+    assert len(alerted) == 1 and alerted[0]["group_id"] == group.pk
+    assert (
+        set(alerted[0]["user_ids"]) == {world.supervisor.pk, world.manager.pk} == set(group.alerted_user_ids)
+    )
+
+    # The escalation ladder acts on the raised flags: each open case goes up (risk + batch flag).
+    timers_process_due()
+    hand_offs = EscalationHandOff.objects.filter(
+        complaint_id__in=outage_ids, trigger=HandOffTrigger.RISK_FLAG
+    )
+    assert hand_offs.count() == 12
+
+
+def test_the_same_twelve_texts_over_ten_days_make_no_group(world, desk):
+    _register(desk, _outage(world, spacing=dt.timedelta(days=10) / 11))
+    assert not ComplaintGroup.objects.exists()
+    assert not Complaint.objects.filter(is_batch=True).exists()
+
+
+def test_a_later_complaint_joins_the_open_group_and_the_window_is_configurable(world, desk):
+    _register(desk, _outage(world, spacing=dt.timedelta(minutes=10))[:6])
+    group = ComplaintGroup.objects.get()
+    assert group.members.count() == 6
+    late = desk.complaint(
+        "浦东张江那边的宽带到现在还是断网，光猫一直红灯，都快一天了，什么时候能修好？",
+        at=OUTAGE_START + dt.timedelta(hours=20), unit=world.store_b,
+    )  # fmt: skip
+    assert GroupMember.objects.get(complaint=late).group == group
+    assert ComplaintGroup.objects.count() == 1
+
+    # With a 2-hour window, a complaint 20 hours later has nothing to join.
+    IntelligencePolicy.objects.filter(pk=1).update(group_window_hours=2)
+    later = desk.complaint(
+        "张江这边又断网了，宽带完全上不了网，光猫红灯。",
+        at=OUTAGE_START + dt.timedelta(hours=26),
+        unit=world.store_b,
+    )
+    assert not GroupMember.objects.filter(complaint=later).exists()
+
+
+def test_the_same_customer_many_times_is_not_a_group(world, desk):
+    for i, text in enumerate(OUTAGE[:8]):
+        desk.complaint(
+            text, at=OUTAGE_START + dt.timedelta(minutes=5 * i), unit=world.store_b, phone="13912345678"
+        )
+    assert not ComplaintGroup.objects.exists()
+
+
+def test_another_region_is_another_scope(world, desk):
+    """Five in Shanghai (East) and five in Guangzhou (South) about the same outage words: neither
+    region has a group of its own with K = 6."""
+    IntelligencePolicy.objects.update_or_create(pk=1, defaults={"group_min_customers": 6})
+    for i, text in enumerate(OUTAGE[:10]):
+        desk.complaint(text, at=OUTAGE_START + dt.timedelta(minutes=5 * i),
+                       unit=world.store_b if i % 2 else world.guangzhou)  # fmt: skip
+    assert not ComplaintGroup.objects.exists()
+
+
+def _opened_group(world, desk) -> tuple[ComplaintGroup, list[Complaint]]:
+    complaints = _register(desk, _outage(world, spacing=dt.timedelta(minutes=10))[:6])
+    return ComplaintGroup.objects.get(), complaints
+
+
+def test_agents_unlink_and_link_with_the_timeline(world, desk):
+    group, complaints = _opened_group(world, desk)
+    first = complaints[0]
+    with pytest.raises(InvalidInput) as error:
+        services.group_member_unlink(group_id=group.pk, number=first.number, actor=world.manager, reason="")
+    assert "reason" in error.value.fields
+    services.group_member_unlink(
+        group_id=group.pk, number=first.number, actor=world.manager, reason="客户家是停电，不是断网"
+    )
+    first.refresh_from_db()
+    assert not first.is_batch and first.reputation_risk  # the risk stays until a person clears it
+    event = ComplaintEvent.objects.get(complaint=first, kind=EventKind.GROUP_UNLINKED)
+    assert event.actor == world.manager and "停电" in event.reason
+    # Detection does not put it back when it runs again.
+    services.complaint_enrich(complaint_id=first.pk)
+    assert not GroupMember.objects.get(complaint=first).is_active
+
+    other = desk.complaint(
+        "徐汇门店店员态度很差", at=OUTAGE_START + dt.timedelta(hours=1), unit=world.store_a
+    )
+    member = services.group_member_link(
+        group_id=group.pk, number=other.number, actor=world.manager, reason="同一小区"
+    )
+    other.refresh_from_db()
+    assert member.is_active and member.linked_by == world.manager and other.is_batch
+    assert ComplaintEvent.objects.get(complaint=other, kind=EventKind.GROUP_LINKED).actor == world.manager
+    services.group_member_link(
+        group_id=group.pk, number=first.number, actor=world.manager, reason="核实后确属同一故障"
+    )
+    assert GroupMember.objects.get(complaint=first).is_active
+
+
+def test_link_refuses_what_the_agent_cannot_see_and_cases_in_another_group(world, desk):
+    group, complaints = _opened_group(world, desk)
+    gz = desk.complaint("广州天河宽带断网", at=OUTAGE_START, unit=world.guangzhou)
+    with pytest.raises(NotFound):
+        services.group_member_link(group_id=group.pk, number=gz.number, actor=world.manager)
+    with pytest.raises(NotFound):  # a group with no case the user may see does not exist for them
+        services.group_member_unlink(
+            group_id=group.pk, number=complaints[0].number, actor=world.gz_manager, reason="x"
+        )
+    second = services.group_open(
+        numbers=[gz.number, desk.complaint("广州天河断网", at=OUTAGE_START, unit=world.guangzhou).number],
+        actor=world.gz_manager, title="天河断网",
+    )  # fmt: skip
+    assert second.opened_by == world.gz_manager and second.members.count() == 2
+    with pytest.raises(InvalidInput):
+        services.group_open(numbers=[complaints[0].number, gz.number], actor=world.executive, title="x")
+
+
+def test_a_group_is_resolved_together_each_case_through_its_own_transitions(world, desk):
+    group, complaints = _opened_group(world, desk)
+    # The raised flags have escalated the cases already; one is back in handling, one withdrawn.
+    complaint_transition(number=complaints[1].number, actor=world.manager, to="handling")
+    complaint_transition(number=complaints[2].number, actor=world.manager, to="withdrawn", reason="客户撤诉")
+    with pytest.raises(InvalidInput):
+        services.group_resolve(group_id=group.pk, actor=world.manager, resolution=" ")
+    # agent_a cannot see the cases at the branch or store B: nothing is written.
+    with pytest.raises(InvalidInput) as error:
+        services.group_resolve(group_id=group.pk, actor=world.agent_a, resolution="光缆已抢通")
+    assert error.value.fields["members"]
+    assert Complaint.objects.filter(pk__in=[c.pk for c in complaints], status="resolved").count() == 0
+
+    group, resolved = services.group_resolve(
+        group_id=group.pk, actor=world.manager, resolution="张江光缆被施工挖断，已抢通"
+    )
+    assert group.status == GroupStatus.RESOLVED and group.resolved_by == world.manager
+    assert len(resolved) == 5
+    for complaint in Complaint.objects.filter(pk__in=[c.pk for c in complaints]).exclude(status="withdrawn"):
+        assert complaint.status == "resolved"
+        last = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION).last()
+        assert last.new_value == "resolved" and "光缆" in last.reason and last.actor == world.manager
+    with pytest.raises(InvalidInput):
+        services.group_member_link(group_id=group.pk, number=complaints[2].number, actor=world.manager)
+
+
+def test_group_selectors_for_the_case_page(world, desk):
+    group, complaints = _opened_group(world, desk)
+    assert selectors.group_of_complaint(complaint=complaints[0]) == group
+    assert [m.complaint_id for m in selectors.group_members(group=group, user=world.manager)] == [
+        c.pk for c in complaints
+    ]
+    assert selectors.group_members(group=group, user=world.agent_a) == [
+        m for m in selectors.group_members(group=group) if m.complaint.org_unit == world.store_a
+    ]
+    assert list(selectors.groups_visible_to(world.gz_manager)) == []
+
+
+def test_fingerprint_explains_with_words_and_never_raises():
+    tokens = grouping.fingerprint(OUTAGE[11])  # traditional characters
+    assert "⟨断网⟩" in tokens and "@张江" in tokens and "宽带" in tokens
+    for text in ("", "😡😡", "！？。", None, "x" * 50_000, "宽带" * 20_000):
+        grouping.fingerprint(text)
+    a, b = frozenset(grouping.fingerprint(OUTAGE[0])), frozenset(grouping.fingerprint(OUTAGE[3]))
+    assert grouping.similarity(a, b) >= 0.18
+    assert [grouping.display_token(t) for t in grouping.shared_words(a, b)][:2] == ["断网", "张江"]
