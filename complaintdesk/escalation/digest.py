@@ -107,14 +107,16 @@ def digest_message(digest: Digest) -> EmailMessage:
         for state in digest.held:
             told = _("已告知客户") if state.customer_acknowledged_at else _("未告知客户，时限 %(due)s") % {
                 "due": _when(state.acknowledge_due_at)}
-            lines.append(f"- {state.complaint.number} {state.level_name} · {_('解决时限')} "
-                         f"{_when(state.resolve_due_at)} · {told} · {state.complaint.title[:40]}")
+            lines.append(_("- %(number)s %(level)s · 解决时限 %(due)s · %(told)s · %(title)s") % {
+                "number": state.complaint.number, "level": state.level_name, "due": _when(state.resolve_due_at),
+                "told": told, "title": state.complaint.title[:40]})
         lines += ["", _("二、昨日以来的超时（%(n)d 次）") % {"n": digest.breaches_total}]
         for event in digest.breaches:
             lines.append(f"- {event.complaint.number} {_when(event.at)} {event.reason[:60]}")
         lines += ["", _("三、即将超时的投诉（剩余时间不足 20%%）：%(n)d 件") % {"n": len(digest.at_risk)}]
         for complaint in digest.at_risk:
-            lines.append(f"- {complaint.number} {_('到期')} {_when(complaint.due_at)} · {complaint.title[:40]}")
+            lines.append(_("- %(number)s 到期 %(due)s · %(title)s") % {
+                "number": complaint.number, "due": _when(complaint.due_at), "title": complaint.title[:40]})
         lines += ["", staff_link("/supervisor/")]
     return EmailMessage(subject=subject[:200], body="\n".join(lines), from_email=from_address(), to=[digest.user.email])
 
