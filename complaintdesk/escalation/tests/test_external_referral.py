@@ -30,8 +30,12 @@ from .conftest import handling_case, local
 def _closed_case_at_branch_head(org):
     complaint = handling_case(org)
     complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求", to_level=2)
-    for step in ("resolved", "closed"):
-        complaint_transition(number=complaint.number, actor=org.head, to=step)
+    from complaintdesk.archive.services import case_summary_write
+
+    complaint_transition(number=complaint.number, actor=org.head, to="resolved")
+    case_summary_write(number=complaint.number, actor=org.head, problem="宽带断网", cause="线路老化",
+                       solution="更换线路", lesson="老小区定期巡检")
+    complaint_transition(number=complaint.number, actor=org.head, to="closed")
     complaint.refresh_from_db()
     return complaint
 

@@ -157,7 +157,12 @@ def test_another_customers_open_case_is_not_theirs(wechat):
 
 
 def _close(*, number: str, org) -> None:
+    from complaintdesk.archive.services import case_summary_write
+
     for status in ("accepted", "handling", "resolved", "closed"):
+        if status == "closed":
+            case_summary_write(number=number, actor=org.executive, problem="快递丢件", cause="驿站错签",
+                               solution="找回包裹", lesson="签收前核对")
         complaint_transition(number=number, actor=org.executive, to=status, reason="测试")
 
 
