@@ -43,7 +43,7 @@ def sla_badge(due, start=None, paused=False, at=None):
     at = at or now()
     state = sla_state(due=due, start=start, at=at, paused=bool(paused))
     if state == "none":
-        return format_html('<span class="sla sla-none">—</span>')
+        return format_html('<span class="sla sla-none">{}</span>', "—")
     remaining = (due - at).total_seconds()
     if state == "paused":
         text = _("计时暂停")
