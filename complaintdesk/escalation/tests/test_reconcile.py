@@ -238,3 +238,26 @@ def test_intake_and_flags_do_not_need_the_queue_and_catch_up_later(ladder_org, c
 
     call_command("sla_reconcile", verbosity=0)  # the queue is back / the periodic sweep runs
     assert EscalationHandOff.objects.get(complaint=complaint).to_user == org.gm
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_really_down_intake_still_accepts_and_the_timers_catch_up(ladder_org, clock, api_for,
+                                                                             make_payload):
+    """REDIS_URL is set but nothing listens there: the API still answers 201 and stores the case with its
+    timer rows (the queueing after the commit fails quietly); once the queue is back, the sweep does the
+    work that fell due meanwhile, once."""
+    org = ladder_org
+    down = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 5}}
+    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=down, SLA_TIMERS_WAKE=True):
+        clock.at(local(2026, 11, 24, 10))
+        response = api_for(org.agent_a).post("/complaints", make_payload())
+        assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get(number=response.json()["number"])
+    assert SlaTimer.objects.filter(complaint=complaint, kind=TimerKind.FIRST_RESPONSE, state="pending").exists()
+
+    clock.at(local(2026, 11, 25, 11))  # the 24 h first response passed while the queue was down
+    call_command("sla_reconcile", verbosity=0)
+    call_command("sla_reconcile", verbosity=0)
+    breaches = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response")
+    assert breaches.count() == 1
