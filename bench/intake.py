@@ -7,42 +7,47 @@
 What it does:
 - migrates the bench database, builds the demo organisation when absent, and issues a token to the
   API client `bench_api` (HQ, so it may file into any unit);
-- starts gunicorn (`config.wsgi`, settings `config.settings.base`, DEBUG off, `--workers 2` sync
-  workers) on 127.0.0.1 only, and always stops it at the end;
+- starts gunicorn (`config.wsgi`, settings `config.settings.base`, DEBUG off, 2 workers; by default
+  `gthread` workers with 4 threads each, as config/gunicorn.conf.py runs production — `--worker-class
+  sync` for one request per worker at a time) on 127.0.0.1 only, and always stops it at the end;
 - prepares --count realistic bodies (demo samples: texts, units, channels, customers; 25 % returning
   customers), each with its own `Idempotency-Key` as an integration sends it (`--no-idempotency-key` to
-  leave the header out);
-- sends them from --clients threads, each request timed from connect to the last byte, bounded by
-  --count and by --time-cap seconds;
-- prints complaints/s (created ÷ wall time), p50/p95/p99 latency, status counts, and checks the
-  database holds exactly the complaints created.
+  leave the header out), encoded as complete HTTP requests before the clock starts;
+- sends them from --clients threads over kept-alive connections (bench/loadgen.py: the same light
+  client measures django-helpdesk in bench/peer_helpdesk.py), each request timed from sending to the
+  last byte (a reconnect included), bounded by --count and by --time-cap seconds;
+- prints complaints/s (created ÷ wall time), p50/p95/p99 latency, status counts, the CPU the server,
+  PostgreSQL and the client used per request, and checks the database holds exactly the complaints
+  created.
 
-Tasks queued on commit (acknowledgement, enrichment) are written to the task table as in production;
-no worker runs during the measurement (workers are separate processes, usually separate machines).
+The task queued with each intake (`after_intake`: acknowledgement, enrichment) is written to the task
+table in the intake's transaction, as in production; no worker runs during the measurement (workers
+are separate processes, usually separate machines).
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
 from benchenv import ROOT, bench_database_url, database_label, django_setup
+from loadgen import Connection, encode_request, postgres_cpu, process_tree_cpu, run_load
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20_000, help="complaints to post (default 20000)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
+                        help="gunicorn worker class (default gthread, as config/gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--time-cap", type=float, default=1800.0, help="stop sending after this many seconds")
     parser.add_argument("--warmup", type=int, default=50, help="requests before the measurement (not counted)")
@@ -51,14 +56,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--allow-sqlite", action="store_true", help="run without PostgreSQL (not comparable)")
     parser.add_argument("--out", help="write the figures as JSON to this file")
     return parser.parse_args()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
@@ -103,30 +100,44 @@ def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
 
 
 class Server:
-    def __init__(self, *, port: int, workers: int):
-        self.port, self.workers = port, workers
+    def __init__(self, *, port: int, workers: int, worker_class: str, threads: int):
+        self.port, self.workers, self.worker_class, self.threads = port, workers, worker_class, threads
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"complaintdesk-intake-bench-{port}.log"
         self.process = None
+
+    @property
+    def label(self) -> str:
+        threads = f" × {self.threads} threads" if self.worker_class == "gthread" else ""
+        return f"gunicorn {self.workers} {self.worker_class} workers{threads}"
 
     def start(self) -> None:
         env = dict(os.environ, DATABASE_URL=bench_database_url(), DJANGO_SETTINGS_MODULE="config.settings.base",
                    DEBUG="0", LOG_LEVEL="WARNING")
-        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", str(self.workers), "--worker-class", "sync", "--timeout", "120",
+        # The production configuration (config/gunicorn.conf.py), with the options of this run on top.
+        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "config.wsgi",
+                   "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(self.workers), "--worker-class", self.worker_class, "--timeout", "120",
                    "--log-level", "warning"]
+        if self.worker_class == "gthread":
+            command += ["--threads", str(self.threads)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log.open("w"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
+                connection = Connection(self.port, timeout=5)
+                status, _body, _headers = connection.exchange(
+                    encode_request(method="GET", path="/healthz", port=self.port, headers={}))
+                connection.close()
+                if status == 200:
                     return
-            except OSError:
+            except (OSError, ValueError):
                 time.sleep(0.3)
         self.stop()
         sys.exit(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def cpu(self) -> float:
+        return process_tree_cpu(self.process.pid) if self.process else 0.0
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -137,60 +148,13 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def post(port: int, token: str, body: bytes, with_key: bool) -> tuple[int, float]:
+def encode_requests(*, port: int, token: str, bodies: list[bytes], with_key: bool) -> list[bytes]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    if with_key:
-        headers["Idempotency-Key"] = str(uuid.uuid4())
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request("POST", "/api/v1/complaints", body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status, time.perf_counter() - started
-    finally:
-        connection.close()
-
-
-def run_load(*, port: int, token: str, bodies: list[bytes], clients: int, with_key: bool,
-             time_cap: float) -> dict:
-    lock = threading.Lock()
-    position = iter(range(len(bodies)))
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    stop_at = time.monotonic() + time_cap
-
-    def client() -> None:
-        while time.monotonic() < stop_at:
-            with lock:
-                index = next(position, None)
-            if index is None:
-                return
-            try:
-                status, seconds = post(port, token, bodies[index], with_key)
-            except OSError:
-                status, seconds = 0, 0.0
-            with lock:
-                statuses[status] = statuses.get(status, 0) + 1
-                if status == 201:
-                    latencies.append(seconds)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    created = statuses.get(201, 0)
-    return {
-        "sent": sum(statuses.values()), "created": created, "statuses": statuses, "wall_s": round(wall, 2),
-        "complaints_per_s": round(created / wall, 1) if wall else 0.0,
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1) if latencies else None,
-        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
-        "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
-    }
+    return [
+        encode_request(method="POST", path="/api/v1/complaints", port=port, body=body,
+                       headers=headers | ({"Idempotency-Key": str(uuid.uuid4())} if with_key else {}))
+        for body in bodies
+    ]
 
 
 def main() -> None:
@@ -210,22 +174,35 @@ def main() -> None:
     print(f"prepared {len(bodies):,} bodies in {time.perf_counter() - prepare_started:.1f} s; "
           f"table holds {before:,} complaints")
 
-    server = Server(port=args.port, workers=args.workers)
+    with_key = not args.no_idempotency_key
+    requests = encode_requests(port=args.port, token=token, bodies=bodies, with_key=with_key)
+    server = Server(port=args.port, workers=args.workers, worker_class=args.worker_class, threads=args.threads)
     server.start()
     try:
-        with_key = not args.no_idempotency_key
-        run_load(port=args.port, token=token, bodies=bodies[: args.warmup], clients=args.clients,
-                 with_key=with_key, time_cap=args.time_cap)
-        figures = run_load(port=args.port, token=token, bodies=bodies[args.warmup:], clients=args.clients,
-                           with_key=with_key, time_cap=args.time_cap)
+        run_load(port=args.port, requests=requests[: args.warmup], clients=args.clients, ok_status=201,
+                 time_cap=args.time_cap)
+        load_before = os.getloadavg()
+        server_cpu, pg_cpu = server.cpu(), postgres_cpu()
+        result = run_load(port=args.port, requests=requests[args.warmup:], clients=args.clients, ok_status=201,
+                          time_cap=args.time_cap)
+        server_cpu, pg_cpu = server.cpu() - server_cpu, postgres_cpu() - pg_cpu
+        load_after = os.getloadavg()
     finally:
         server.stop()
+    figures = result.figures(ok_status=201)
+    sent = max(figures["sent"], 1)
+    figures |= {
+        "complaints_per_s": figures.pop("per_s"), "created": figures.pop("ok"),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / sent, 2),
+        "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / sent, 2),
+        "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+    }
     after = Complaint.objects.count()
-    figures |= {"database": database_label(), "clients": args.clients, "workers": args.workers,
+    figures |= {"database": database_label(), "clients": args.clients, "server": server.label,
                 "idempotency_key": with_key, "complaints_in_table_after": after,
                 "created_in_table": after - before}
     print(json.dumps(figures, ensure_ascii=False, indent=1))
-    print(f"\nPOST /api/v1/complaints, {args.clients} clients, gunicorn {args.workers} sync workers: "
+    print(f"\nPOST /api/v1/complaints, {args.clients} clients, {server.label}: "
           f"{figures['complaints_per_s']} complaints/s, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms "
           f"({figures['created']:,} created in {figures['wall_s']} s; statuses {figures['statuses']})")
     expected = figures["created"] + min(args.warmup, len(bodies))

@@ -8,12 +8,19 @@ from ninja.errors import HttpError, ValidationError
 from complaintdesk.common.errors import DomainError
 
 from . import problems
+from .analytics import router as analytics_router
+from .archive import router as archive_router
 from .auth import BearerToken
 from .complaints import router as complaints_router
+from .feedback import router as feedback_router
+from .groups import router as groups_router
 from .guards import body_size_guard
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotentReplay, idempotency_claim, idempotent_transaction
+from .quality import router as quality_router
 from .ratelimit import RateLimited, ratelimited
+from .solutions import router as solutions_router
+from .work_orders import router as work_orders_router
 
 _PROBLEM = {"$ref": "#/components/schemas/ProblemOut"}
 _STANDARD_PROBLEMS = {
@@ -83,3 +90,10 @@ api.add_decorator(idempotent_transaction, mode="view")
 api.add_decorator(body_size_guard, mode="view")
 api.add_decorator(idempotency_claim, mode="operation")
 api.add_router("/", complaints_router)
+api.add_router("/", groups_router)
+api.add_router("/", solutions_router)
+api.add_router("/", work_orders_router)
+api.add_router("/", feedback_router)
+api.add_router("/", archive_router)
+api.add_router("/", quality_router)
+api.add_router("/", analytics_router)

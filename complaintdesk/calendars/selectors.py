@@ -1,4 +1,8 @@
-"""Reads: the working calendar that applies to an org unit."""
+"""Reads: the working calendar that applies to an org unit.
+
+Cached per process (common.configcache, area "calendars"): entries, business hours and the unit tree
+are watched (apps.py), so an administrator's edit is seen by the next request of every process.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
+from complaintdesk.common.configcache import config_cached
+
 from .models import BusinessHours, CalendarEntry, EntryKind
 from .workdays import WorkCalendar
 
@@ -16,6 +22,7 @@ if TYPE_CHECKING:
     from complaintdesk.orgs.models import OrgUnit
 
 _ORGANISATION = -1  # rank of organisation-wide rows: below every unit
+CACHE_AREA = "calendars"
 
 
 def _ancestor_codes(unit: OrgUnit | None) -> list[str]:
@@ -27,14 +34,20 @@ def _ancestor_codes(unit: OrgUnit | None) -> list[str]:
 
 
 def calendar_for_unit(*, unit: OrgUnit | None) -> WorkCalendar:
-    """The calendar of `unit` (None = the organisation's default), in two queries.
+    """The calendar of `unit` (None = the organisation's default): from this process's cache while the
+    calendar configuration is unchanged, else loaded (`calendar_load`). WorkCalendar is immutable."""
+    codes = tuple(_ancestor_codes(unit))
+    return config_cached(CACHE_AREA, (codes, settings.TIME_ZONE), lambda: calendar_load(codes=codes))
+
+
+def calendar_load(*, codes: tuple[str, ...] | list[str]) -> WorkCalendar:
+    """The calendar of the unit whose ancestor codes (root first, the unit last) are `codes`, in two queries.
 
     Entries of the organisation, of every ancestor and of the unit itself all apply; when several
     speak about the same day the nearest one wins (the unit's own, then its parent's, …, then the
     organisation's). Business hours come from the nearest unit that has them, else the
     organisation default, else the whole day.
     """
-    codes = _ancestor_codes(unit)
     rank = {code: depth for depth, code in enumerate(codes)}
     scope = Q(org_unit__isnull=True) | Q(org_unit__code__in=codes)
 

@@ -4,9 +4,12 @@
    phone, the unit; the files are checked by content here), so a refused message writes nothing.
 2. The complaint is stored durably: customer matched or created, case number, deadlines, the
    `created` event — and its files — in one transaction.
-3. Only after that transaction commits are the side effects queued as tasks: enrichment
-   (intelligence: category, severity, emotion) and the acknowledgement to the customer
-   (channels.acknowledge.complaint_acknowledge). Either can be redone; neither can lose the case.
+3. The side effects — the acknowledgement to the customer (channels.acknowledge.complaint_acknowledge),
+   then enrichment (intelligence: category, severity, emotion) — are one task, `tasks.intake.after_intake`,
+   which runs each step on its own. On the database queue its row is written in the same transaction as
+   the complaint (an outbox: the worker sees it only once the case is committed, and a crash cannot
+   keep one without the other); on any other queue it is sent when that transaction has committed.
+   Either step can be redone; neither can lose the case.
 """
 
 import io
@@ -14,8 +17,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import InvalidInput
@@ -61,15 +63,18 @@ def _files_store(*, number: str, actor, files: Sequence[IncomingFile], channel: 
 
 
 def complaint_intake(*, data: IntakeData, actor, files: Sequence[IncomingFile] = ()) -> Complaint:
-    """Store a new complaint from any channel, then queue its enrichment and acknowledgement."""
+    """Store a new complaint from any channel, then queue its acknowledgement and enrichment."""
     _files_check(files)
-    if files:
+    # On the database queue the task row must share the case's transaction: open one unless the caller has.
+    if files or (_queue_in_transaction() and not connection.in_atomic_block):
         with transaction.atomic():
             complaint = complaint_create(data=data, actor=actor)
-            _files_store(number=complaint.number, actor=actor, files=files, channel=data.channel)
+            if files:
+                _files_store(number=complaint.number, actor=actor, files=files, channel=data.channel)
+            after_intake_queue(complaint_id=complaint.pk)
     else:
         complaint = complaint_create(data=data, actor=actor)
-    after_intake_queue(complaint_id=complaint.pk)
+        after_intake_queue(complaint_id=complaint.pk)
     return complaint
 
 
@@ -88,27 +93,33 @@ def intake_receive(*, message: InboundMessage, actor) -> IntakeResult:
     return IntakeResult(complaint=event.complaint, created=False, event=event)
 
 
-def _after_intake_tasks() -> list:
-    from .tasks import acknowledge_complaint
+def _queue_in_transaction() -> bool:
+    """True when tasks are rows in this database (django_tasks_db): then they are written in the
+    transaction that stores the case. Any other queue (Redis, the tests' in-process one) must not
+    see a task before its case is committed, so it is sent on commit."""
+    from django_tasks_db.backend import DatabaseBackend
 
-    tasks = [acknowledge_complaint]
-    if apps.is_installed("complaintdesk.intelligence"):
-        from complaintdesk.intelligence.tasks import enrich_complaint
+    from complaintdesk.tasks.intake import after_intake
 
-        tasks.append(enrich_complaint)
-    return tasks
+    return isinstance(after_intake.get_backend(), DatabaseBackend)
 
 
 def after_intake_queue(*, complaint_id: int) -> None:
-    """Queue the acknowledgement and enrichment for when the storing transaction has committed (at
-    once when there is none). On the database queue both rows go in one transaction of their own; a
-    queue that is down is logged, never the intake's failure (the case is stored; both can be rerun)."""
+    """Queue `after_intake` (acknowledgement, then enrichment) for the complaint being stored.
+
+    On the database queue the row joins the current transaction (committed with the case, or with
+    nothing); outside a transaction it commits at once. On another queue it is sent after the commit,
+    and a queue that is down is logged, never the intake's failure (the case is stored; both steps can
+    be rerun)."""
+    from complaintdesk.tasks.intake import after_intake
+
+    if _queue_in_transaction():
+        after_intake.enqueue(complaint_id)
+        return
 
     def enqueue() -> None:
         try:
-            with transaction.atomic():
-                for task in _after_intake_tasks():
-                    task.enqueue(complaint_id)
+            after_intake.enqueue(complaint_id)
         except Exception:
             logger.exception("could not queue the acknowledgement and enrichment of complaint %s", complaint_id)
 

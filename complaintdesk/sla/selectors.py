@@ -1,19 +1,32 @@
-"""Which policy applies to a case."""
+"""Which policy applies to a case.
+
+Cached per process (common.configcache, area "sla"): policies and the unit tree are watched
+(apps.py), so an administrator's edit is seen by the next request of every process.
+"""
 
 from django.db.models import Q
 
+from complaintdesk.common.configcache import config_cached
 from complaintdesk.orgs.models import OrgUnit
 
 from .deadlines import PolicyTerms
 from .models import SlaPolicy
 
 TERM_FIELDS = ("first_response_major", "first_response_general", "resolution_general", "resolution_complex", "acknowledge")
+CACHE_AREA = "sla"
 
 
 def sla_policy_for(*, unit: OrgUnit | None, category_id: int | None) -> SlaPolicy:
     """The most specific policy: nearest unit first, a category-specific row before a general one
-    at the same unit; the organisation default last. An unsaved default if nothing is configured."""
-    codes = [c for c in unit.path.split("/") if c] if unit else []
+    at the same unit; the organisation default last. An unsaved default if nothing is configured.
+    From this process's cache while no policy (nor the unit tree) has changed: the instance is
+    shared, read it only."""
+    codes = tuple(c for c in unit.path.split("/") if c) if unit else ()
+    return config_cached(CACHE_AREA, (codes, category_id), lambda: sla_policy_load(codes=codes, category_id=category_id))
+
+
+def sla_policy_load(*, codes: tuple[str, ...], category_id: int | None) -> SlaPolicy:
+    """`sla_policy_for` from the database, for the unit whose ancestor codes (root first) are `codes`."""
     rows = list(
         SlaPolicy.objects.filter(Q(org_unit__code__in=codes) | Q(org_unit__isnull=True))
         .filter(Q(category_id=category_id) | Q(category__isnull=True))

@@ -12,14 +12,17 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.calendars.workdays import WorkCalendar
+from complaintdesk.common import fastsql
 
 from .clocks import ClockContribution, TimerSpec, clock_points, timer_spec
 from .deadlines import CaseClockFacts, Deadlines, compute_deadlines
-from .models import SlaPause, SlaPolicy, TimerKind
+from .models import SlaPause, SlaPolicy, SlaTimer, TimerKind, TimerState
 from .selectors import policy_terms, sla_policy_for
-from .timers import timers_sync
+from .timers import sweep_ensure_running, timers_sync, worker_wake
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,31 @@ def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> None:
 
 def complaint_timers_sync(*, complaint, at: dt.datetime) -> None:
     """The timer rows of a case just inserted (intake computes deadlines before the row exists)."""
-    plan = getattr(complaint, "_sla_timer_plan", None) or _clock_plan(complaint=complaint, at=at)
-    timers_sync(complaint=complaint, specs=_live_specs(plan), at=at)
+    plan = getattr(complaint, "_sla_timer_plan", None)
     complaint._sla_timer_plan = None
+    if plan is None:
+        timers_sync(complaint=complaint, specs=_live_specs(_clock_plan(complaint=complaint, at=at)), at=at)
+    else:
+        _timers_first_insert(complaint=complaint, specs=_live_specs(plan), at=at)
+
+
+def _timers_first_insert(*, complaint, specs: list[TimerSpec], at: dt.datetime) -> None:
+    """`timers_sync` for a case whose row was inserted in this transaction: it cannot have timer rows
+    yet, so there is nothing to read, keep or cancel — every spec is the first generation of its
+    clock, all inserted in one statement (written out, common.fastsql: this runs on every intake)."""
+    timers = [
+        SlaTimer(
+            complaint_id=complaint.pk, kind=spec.kind, subject=spec.subject, generation=1,
+            started_at=spec.started_at, due_at=spec.due_at, warn_at=spec.warn_at, provisional=spec.provisional,
+            state=TimerState.PENDING, next_check_at=spec.first_check_at, created_at=at,
+        )
+        for spec in specs
+    ]
+    fields = [field.attname for field in SlaTimer._meta.concrete_fields if not field.primary_key]
+    fastsql.insert_rows(SlaTimer, fields, ([getattr(timer, name) for name in fields] for timer in timers))
+    if any(spec.first_check_at <= at for spec in specs):
+        transaction.on_commit(worker_wake)
+    transaction.on_commit(sweep_ensure_running)
 
 
 DEADLINE_FIELDS = ("first_response_due_at", "acknowledge_due_at", "resolution_due_at", "deadline_provisional", "due_at")

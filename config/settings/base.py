@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "complaintdesk.tasks",
     "complaintdesk.notifications",
     "complaintdesk.portal",
+    "complaintdesk.surveys",
+    "complaintdesk.quality",
+    "complaintdesk.archive",
+    "complaintdesk.analytics",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +148,8 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     INSTALLED_APPS.append("django_rq")
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    # django_tasks_db's backend, each row written by one hand-written INSERT (complaintdesk/tasks/backend.py).
+    TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The cache holds rate-limit counters. Shared by every web process through Redis when there is one;
 # otherwise each process keeps its own in memory (limits then apply per process).
@@ -218,7 +223,8 @@ NOTIFY_WECHAT = {
 # EncodingAESKey set on the account's server configuration page, for the same APP_ID as above. With an
 # EncodingAESKey (safe or compatible mode) only encrypted messages are taken and replies are encrypted.
 # MAX_CLOCK_SKEW: seconds a request's timestamp may be off (0: not checked). APPEND_WINDOW_DAYS: a text
-# from a customer with an open case opened within these days is added to that case, else a new one.
+# from a customer with an open case opened within these days is added to that case, else a new one
+# (0: any open case).
 WECHAT_CALLBACK = {
     "TOKEN": os.environ.get("WECHAT_TOKEN", ""),
     "ENCODING_AES_KEY": os.environ.get("WECHAT_ENCODING_AES_KEY", ""),
@@ -268,6 +274,7 @@ PORTAL_ACCESS_TTL_SECONDS = int(os.environ.get("PORTAL_ACCESS_TTL_SECONDS", "180
 # The provider's approved template for the code SMS (Aliyun TemplateCode, with ${code}); the file backend needs none.
 PORTAL_CODE_SMS_TEMPLATE_ID = os.environ.get("PORTAL_CODE_SMS_TEMPLATE_ID", "")
 
+
 # --- Email intake (complaintdesk.channels.email): the customer mailbox polled over IMAP ---
 # IMAP_URL: imap://user:password@host:143/INBOX, imap://…?starttls=1, or imaps://user:password@host:993/INBOX
 # (user and password percent-encoded: me%40example.com). Empty: no mail intake. Customers' replies must
@@ -300,3 +307,20 @@ MAIL_POLL_MAX_ATTEMPTS = int(os.environ.get("MAIL_POLL_MAX_ATTEMPTS", "3"))
 MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", str(30 * 1024 * 1024)))
 # Where auto-replies, bounces and refused mails are moved (empty: they stay, flagged seen + a keyword).
 IMAP_SET_ASIDE_FOLDER = os.environ.get("IMAP_SET_ASIDE_FOLDER", "")
+
+# --- Result feedback, satisfaction survey and follow-up (complaintdesk.surveys) ---
+# The survey link is NOTIFY_SURVEY_URL with {token} filled in (e.g. https://cs.example.com/s/{token}); without
+# {token} it is taken as the public site's address and /s/<token> is appended; empty: a relative /s/<token>.
+# Days a survey link stays valid. SURVEY_SEND_WITH_RESULT=0: no survey with the result (surveys.services.survey_send).
+SURVEY_LINK_TTL_DAYS = int(os.environ.get("SURVEY_LINK_TTL_DAYS", "7"))
+SURVEY_SEND_WITH_RESULT = os.environ.get("SURVEY_SEND_WITH_RESULT", "1") == "1"
+# An answer of at most this many stars, or "not solved", is unhappy: "reopen" sends the case back to handling
+# (reopens it when already resolved) with the customer's comment as the reason; "escalate" records it as an
+# objection (有异议) and escalates.
+SURVEY_LOW_STARS = int(os.environ.get("SURVEY_LOW_STARS", "2"))
+SURVEY_UNHAPPY_ACTION = os.environ.get("SURVEY_UNHAPPY_ACTION", "reopen")
+# Follow-up (回访): unanswered calls before the case is closed as "not reached". The due time is the SLA
+# policy's `follow_up` (default 7d, calendar days), editable per unit and category in the admin.
+FOLLOW_UP_MAX_NOT_REACHED = int(os.environ.get("FOLLOW_UP_MAX_NOT_REACHED", "3"))
+# Requests to the public survey pages per client address.
+RATE_LIMITS["survey"] = os.environ.get("RATE_LIMIT_SURVEY", "30/600")

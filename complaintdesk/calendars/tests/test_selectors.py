@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from complaintdesk.calendars.models import BusinessHours, CalendarEntry, EntryKind
 from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.common.configcache import config_cache_clear
 from complaintdesk.orgs.services import orgunit_create
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,13 +32,19 @@ def tree(db):
     return Tree()
 
 
+@pytest.fixture(autouse=True)
+def _nothing_cached():
+    """These tests are about loading: the configuration token (1 query), then entries and hours (2)."""
+    config_cache_clear()
+
+
 def entry(unit, day, kind, note=""):
     return CalendarEntry.objects.create(org_unit=unit, day=day, kind=kind, note=note)
 
 
 @pytest.mark.django_db
 def test_no_rows_gives_the_whole_day_official_calendar(django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         calendar = calendar_for_unit(unit=None)
     assert calendar.business_hours == ()
     assert calendar.closures == frozenset()
@@ -53,7 +60,7 @@ def test_entries_are_inherited_and_the_nearest_wins(tree, django_assert_num_quer
     entry(tree.sh01, thu, EntryKind.CLOSURE, "装修")
     entry(tree.west, thu, EntryKind.WORKDAY)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         sh01 = calendar_for_unit(unit=tree.sh01)
     assert sh01.closures == {thu}
     assert sh01.extra_workdays == {wed, sat}
@@ -85,7 +92,7 @@ def test_business_hours_nearest_ancestor_wins(tree, django_assert_num_queries):
         second_start=dt.time(13),
         second_end=dt.time(18),
     )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         sh01 = calendar_for_unit(unit=tree.sh01)
     assert sh01.business_hours == LUNCH_BREAK
     assert sh01.working_day_length() == dt.timedelta(hours=8)

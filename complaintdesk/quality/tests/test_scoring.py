@@ -70,8 +70,10 @@ def test_inspector_scores_a_sample(drawn):
     ],
 )
 def test_bad_scores_are_refused_in_chinese_and_write_nothing(drawn, given, comment, field):
+    from django.utils import translation
+
     sample = QaSample.objects.filter(agent=drawn.agent_b).first()
-    with pytest.raises(InvalidInput) as refused:
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:  # whatever ran before
         quality_inspection_score(sample_id=sample.pk, actor=drawn.inspector, scores=given, comment=comment)
     assert field in refused.value.fields
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.fields[field][0])

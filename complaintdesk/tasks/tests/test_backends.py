@@ -7,12 +7,13 @@ from django_tasks import TaskResultStatus
 
 from complaintdesk.tasks.health import worker_ping
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DB_BACKENDS = ["django_tasks_db.DatabaseBackend", "complaintdesk.tasks.backend.DatabaseBackend"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_queue_runs_the_task_in_the_worker():
-    with override_settings(TASKS=DB_TASKS):
+@pytest.mark.parametrize("backend", DB_BACKENDS)
+def test_database_queue_runs_the_task_in_the_worker(backend):
+    with override_settings(TASKS={"default": {"BACKEND": backend, "QUEUES": ["default"]}}):
         result = worker_ping.using(backend="default").enqueue(sent_at="t0")
         assert result.status == TaskResultStatus.READY
         call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)

@@ -52,7 +52,7 @@
         type: "doughnut",
         data: { labels: [g.label, ""], datasets: [{ data: [v, 100 - v], backgroundColor: [v >= 90 ? "#1f9d55" : v >= 75 ? "#d97706" : "#c81e1e", "#e4e7eb"], borderWidth: 0 }] },
         options: {
-          rotation: -90, circumference: 180, cutout: "70%",
+          rotation: -90, circumference: 180, cutout: "70%", aspectRatio: 1.6,
           onClick: go(function () { return g.url; }),
           plugins: { legend: { display: false }, title: { display: true, position: "bottom", text: g.label + " " + (g.value === null ? "—" : g.value + "%") } }
         }

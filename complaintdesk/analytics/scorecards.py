@@ -1,0 +1,194 @@
+"""Agent scorecards (SPEC §5): attitude, efficiency, customer feedback and overall contribution, each a
+score 0–100 that shows what it is made of, combined with the configured weights.
+
+A component without data (no inspection scored, no contribution entered, no rated case) is shown as
+missing and its weight is shared among the others in proportion to theirs, so the total stays on 0–100;
+the scorecard says which weights were redistributed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count
+from django.utils.translation import gettext_lazy as _
+
+from .models import ContributionScore
+from .selectors import Kpi, Slice, grouped, kpis_from, months_between
+from .services import scorecard_weights_get
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str
+    score: float | None
+    source: str  # where the number comes from, in words
+
+
+@dataclass(frozen=True)
+class Component:
+    code: str
+    label: str
+    weight: int  # configured percent
+    effective_weight: float  # after redistribution of missing components
+    score: float | None
+    parts: tuple[Part, ...]
+
+    @property
+    def missing(self) -> bool:
+        return self.score is None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    agent: object
+    total: float | None
+    components: tuple[Component, ...]
+    kpis: dict[str, Kpi]
+
+    @property
+    def redistributed(self) -> bool:
+        return any(c.missing for c in self.components) and self.total is not None
+
+
+def _dec(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def _round(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _mean(values: list[float | None]) -> float | None:
+    """Mean of the present values, from their two-decimal figures, rounded half up."""
+    present = [_dec(v) for v in values if v is not None]
+    return _round(sum(present) / len(present)) if present else None
+
+
+def attitude_scores(
+    *, agent_ids: list[int], month_from: dt.date, month_to: dt.date
+) -> dict[int, tuple[float, int]]:
+    """agent id → (average inspection total 0–100, scored inspections) of cases closed in the months, from
+    quality inspection (质检, `quality.selectors.quality_agent_scores`). Empty without that app."""
+    if not apps.is_installed("complaintdesk.quality"):
+        return {}
+    from complaintdesk.quality.selectors import quality_agent_scores
+
+    last = months_between(month_from, month_to)[-1]
+    period_end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    wanted = set(agent_ids)
+    return {
+        row.agent_id: (row.total_average, row.inspections)
+        for row in quality_agent_scores(period_start=month_from, period_end=period_end)
+        if row.agent_id in wanted and row.total_average is not None
+    }
+
+
+def scorecards(s: Slice) -> list[Scorecard]:
+    """One scorecard per agent who handled complaints in the slice (its units and months)."""
+    weights = scorecard_weights_get()
+    per_agent = {aid: m for aid, m in grouped(s, by="agent_id", source="facts").items() if aid is not None}
+    agents = get_user_model().objects.in_bulk(list(per_agent))
+    volumes = [m["complaints"] for m in per_agent.values()]
+    mean_volume = Decimal(sum(volumes)) / len(volumes) if volumes else 0
+    attitude = attitude_scores(agent_ids=list(per_agent), month_from=s.month_from, month_to=s.month_to)
+    contribution = {
+        r["agent_id"]: (round(float(r["avg"]), 2), r["n"])
+        for r in ContributionScore.objects.filter(
+            agent_id__in=list(per_agent), month__gte=s.month_from, month__lte=s.month_to
+        )
+        .values("agent_id")
+        .annotate(avg=Avg("score"), n=Count("id"))
+        .order_by()
+    }
+    cards = []
+    for agent_id, measures in per_agent.items():
+        k = {x.code: x for x in kpis_from(measures)}
+        volume_score = (
+            _round(min(Decimal(100), Decimal(100 * measures["complaints"]) / mean_volume))
+            if mean_volume
+            else None
+        )
+        nps_score = _round((_dec(k["nps"].value) + 100) / 2) if k["nps"].value is not None else None
+        retention = _round(100 - _dec(k["reopen_rate"].value)) if k["reopen_rate"].value is not None else None
+        qa = attitude.get(agent_id)
+        efficiency_parts = (
+            Part(str(_("首次接触解决率")), k["fcr"].value, str(_("已解决投诉中首次接触解决的比例"))),
+            Part(str(_("首次响应及时率")), k["fr_sla"].value, str(_("首次响应在时限内的比例"))),
+            Part(str(_("解决及时率")), k["res_sla"].value, str(_("在解决时限内解决的比例"))),
+            Part(str(_("处理量")), volume_score, str(_("处理量 ÷ 同期客服人均处理量，封顶 100"))),
+        )
+        feedback_parts = (
+            Part(str(_("满意度 CSAT")), k["csat"].value, str(_("4–5 星评价 ÷ 全部评价"))),
+            Part(str(_("净推荐值（换算为 0–100）")), nps_score, str(_("(NPS + 100) ÷ 2"))),
+            Part(str(_("保持率")), retention, str(_("100 − 重新打开率"))),
+        )
+        raw = [
+            (
+                "attitude",
+                str(_("服务态度")),
+                weights.attitude,
+                qa[0] if qa else None,
+                (
+                    Part(
+                        str(_("质检平均分")),
+                        qa[0] if qa else None,
+                        str(_("%(n)d 次质检评分的平均分") % {"n": qa[1]}) if qa else str(_("暂无质检评分")),
+                    ),
+                ),
+            ),
+            (
+                "efficiency",
+                str(_("工作效率")),
+                weights.efficiency,
+                _mean([p.score for p in efficiency_parts]),
+                efficiency_parts,
+            ),
+            (
+                "feedback",
+                str(_("客户反馈")),
+                weights.feedback,
+                _mean([p.score for p in feedback_parts]),
+                feedback_parts,
+            ),
+            (
+                "contribution",
+                str(_("综合贡献")),
+                weights.contribution,
+                contribution[agent_id][0] if agent_id in contribution else None,
+                (
+                    Part(
+                        str(_("主管评分")),
+                        contribution[agent_id][0] if agent_id in contribution else None,
+                        str(_("知识库、团队协作、培训，由主管按月评分"))
+                        if agent_id in contribution
+                        else str(_("本期未评分")),
+                    ),
+                ),
+            ),
+        ]
+        present_weight = sum(w for _c, _l, w, score, _p in raw if score is not None)
+        components = tuple(
+            Component(
+                code=code,
+                label=label,
+                weight=w,
+                effective_weight=(
+                    _round(Decimal(w * 100) / present_weight) if score is not None and present_weight else 0.0
+                ),
+                score=score,
+                parts=parts,
+            )
+            for code, label, w, score, parts in raw
+        )
+        total = (
+            _round(sum(w * _dec(score) for _c, _l, w, score, _p in raw if score is not None) / present_weight)
+            if present_weight
+            else None
+        )
+        cards.append(Scorecard(agent=agents.get(agent_id), total=total, components=components, kpis=k))
+    cards.sort(key=lambda c: (c.total is None, -(c.total or 0), str(c.agent)))
+    return cards

@@ -1,0 +1,29 @@
+"""The database task queue, with each task row written by one hand-written INSERT.
+
+django_tasks_db's `DatabaseBackend` creates the row with the ORM; every intake queues one task, and
+compiling that INSERT cost more than running it. This backend builds the same `DBTaskResult` (same
+fields, same `pre_save` handler that sets `run_after`, same `auto_now_add`) and inserts it through
+`common.fastsql.insert_instance`. Everything else — workers, results, the admin — is the library's.
+"""
+
+from django_tasks_db.backend import DatabaseBackend as LibraryDatabaseBackend
+from django_tasks_db.compat import normalize_json
+
+from complaintdesk.common import fastsql
+
+
+class DatabaseBackend(LibraryDatabaseBackend):
+    def _task_to_db_task(self, task, args, kwargs):
+        from django_tasks_db.models import DBTaskResult
+
+        return fastsql.insert_instance(
+            DBTaskResult(
+                id=self._get_id(),
+                args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                run_after=task.run_after,
+                backend_name=self.alias,
+            )
+        )
