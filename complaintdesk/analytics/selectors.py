@@ -153,6 +153,52 @@ def grouped(s: Slice, *, by: str | tuple[str, ...], source: str = "auto") -> dic
     return out
 
 
+def grouped_many(s: Slice, *, sets: dict[str, tuple[str, ...]], source: str = "auto") -> dict[str, dict]:
+    """Several groupings of the same slice: {name: {key: measures}} for each `sets[name]` (a tuple of
+    group fields; () for the total, whose key is ()). On PostgreSQL one scan with GROUPING SETS; else
+    one query per grouping."""
+    from django.db import connection
+
+    qs = _source(s, source)
+    if connection.vendor != "postgresql":
+        out = {}
+        for name, fields in sets.items():
+            if fields:
+                out[name] = grouped(s, by=fields if len(fields) > 1 else fields[0], source=source)
+            else:
+                out[name] = {(): totals(s, source=source)}
+        return out
+    columns = sorted({f for fields in sets.values() for f in fields})
+    inner_sql, params = qs.values(*columns, *MEASURE_FIELDS).query.sql_with_params()
+    quoted = {c: connection.ops.quote_name(c) for c in columns + list(MEASURE_FIELDS)}
+    grouping = ", ".join("(" + ", ".join(quoted[f] for f in fields) + ")" for fields in sets.values())
+    sums = ", ".join(f"SUM({quoted[m]})" for m in MEASURE_FIELDS)
+    mask_expr = f"GROUPING({', '.join(quoted[c] for c in columns)})" if columns else "0"
+    sql = (
+        f"SELECT {', '.join(quoted[c] for c in columns)}{', ' if columns else ''}{mask_expr}, {sums} "
+        f"FROM ({inner_sql}) AS r GROUP BY GROUPING SETS ({grouping})"
+    )
+    masks = {
+        sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in fields): name
+        for name, fields in sets.items()
+    }
+    out: dict[str, dict] = {name: {} for name in sets}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            values = dict(zip(columns, row[: len(columns)], strict=True))
+            name = masks[row[len(columns)]]
+            fields = sets[name]
+            measures = {m: int(v or 0) for m, v in zip(MEASURE_FIELDS, row[len(columns) + 1 :], strict=True)}
+            key = values[fields[0]] if len(fields) == 1 else tuple(values[f] for f in fields)
+            out[name][key] = measures
+    if () in sets.values():
+        for name, fields in sets.items():
+            if not fields:
+                out[name].setdefault((), dict(ZERO))
+    return out
+
+
 # Complaint rate ------------------------------------------------------------------------------------
 
 
@@ -360,21 +406,35 @@ def dashboard(s: Slice, *, unit: OrgUnit | None = None) -> Dashboard:
     """Everything the management dashboard shows, in a fixed number of queries."""
     from complaintdesk.complaints.models import Category
 
-    complainants = complainants_by_unit_month(s)
+    sets = {
+        "total": (),
+        "month": ("month",),
+        "sla": ("severity", "complexity"),
+        "category": ("category_id",),
+        "unit": ("org_unit_id",),
+        "channel": ("channel",),
+    }
+    if not s.cuts_customers:
+        sets["unit_month"] = ("org_unit_id", "month")
+    groups = grouped_many(s, sets=sets)
+    if s.cuts_customers:
+        complainants = complainants_by_unit_month(s)
+    else:
+        complainants = {key: m["complainants"] for key, m in groups["unit_month"].items()}
     served = served_by_unit_month(s)
     rate = rate_parts(complainants, served)
-    by_month = grouped(s, by="month")
+    by_month = groups["month"]
     trend = []
     for month in months_between(s.month_from, s.month_to):
         month_rate = rate_parts(complainants, served, keep=lambda key, m=month: key[1] == m)
         trend.append((month, {k.code: k for k in kpis_from(by_month.get(month, ZERO), month_rate)}))
-    by_sev = grouped(s, by=("severity", "complexity"))
+    by_sev = groups["sla"]
     sla = [
         (sev, cx, {k.code: k for k in kpis_from(by_sev.get((sev, cx), ZERO))})
         for sev in ("major", "general")
         for cx in ("complex", "general")
     ]
-    by_category = grouped(s, by="category_id")
+    by_category = groups["category"]
     counts = sorted(
         ((cid, m["complaints"]) for cid, m in by_category.items() if m["complaints"]), key=lambda x: -x[1]
     )
@@ -385,25 +445,27 @@ def dashboard(s: Slice, *, unit: OrgUnit | None = None) -> Dashboard:
         pareto.append((cid, n, round(running * 100 / total, 2)))
     # Unit comparison: each child's subtree summed, from one query grouped by unit; a parent's own
     # cases (received at the parent itself) come as a row of their own, so that the rows add up.
-    by_unit = grouped(s, by="org_unit_id")
+    by_unit = groups["unit"]
     children = _comparison_units(unit, s.unit_ids)
     ids = set(by_unit) | {u for u, _m in complainants} | {u for u, _m in served}
     paths = dict(OrgUnit.objects.filter(id__in=sorted(ids)).values_list("id", "path"))
-    groups: list[tuple[OrgUnit, set[int], bool]] = []
+    unit_groups: list[tuple[OrgUnit, set[int], bool]] = []
     parents = {c.parent_id for c in children if c.parent_id}
     if len(parents) == 1 and (parent_id := next(iter(parents))) in by_unit:
-        groups.append((OrgUnit.objects.get(pk=parent_id), {parent_id}, True))
+        unit_groups.append((OrgUnit.objects.get(pk=parent_id), {parent_id}, True))
     for child in children:
-        groups.append((child, {uid for uid, path in paths.items() if path.startswith(child.path)}, False))
+        unit_groups.append(
+            (child, {uid for uid, path in paths.items() if path.startswith(child.path)}, False)
+        )
     units = []
-    for group_unit, members, own_only in groups:
+    for group_unit, members, own_only in unit_groups:
         measures = dict(ZERO)
         for uid in members & set(by_unit):
             for name, value in by_unit[uid].items():
                 measures[name] += value
         group_rate = rate_parts(complainants, served, keep=lambda key, m=members: key[0] in m)
         units.append(UnitRow(group_unit, {k.code: k for k in kpis_from(measures, group_rate)}, own_only))
-    by_channel = grouped(s, by="channel")
+    by_channel = groups["channel"]
     channels = sorted(
         ((ch, {k.code: k for k in kpis_from(m)}) for ch, m in by_channel.items()),
         key=lambda x: -x[1]["volume"].value,
@@ -411,7 +473,7 @@ def dashboard(s: Slice, *, unit: OrgUnit | None = None) -> Dashboard:
     categories = Category.objects.in_bulk([cid for cid, _n, _p in pareto if cid is not None])
     return Dashboard(
         slice=s,
-        kpis={k.code: k for k in kpis_from(totals(s), rate)},
+        kpis={k.code: k for k in kpis_from(groups["total"][()], rate)},
         rate=rate,
         trend=trend,
         sla=sla,

@@ -46,6 +46,7 @@ class Filters:
     severity: str
     complexity: str
     own: bool = False  # the unit's own cases only, not its children's
+    cases_path: str | None = None
 
     def query(self, **extra) -> str:
         params = {
@@ -115,7 +116,9 @@ def _cases_url(f: Filters, measure: str, **narrow) -> str:
     unit, a category, a channel, a severity and complexity)."""
     if not measure:
         return ""
-    return reverse("web:dashboard_cases") + "?" + f.query(measure=measure, **narrow)
+    if f.cases_path is None:  # reversed once per request: the page has hundreds of these links
+        f.cases_path = reverse("web:dashboard_cases")
+    return f.cases_path + "?" + f.query(measure=measure, **narrow)
 
 
 def _labels() -> dict[str, str]:
