@@ -66,6 +66,14 @@ class OptionData:
     description: str = ""
 
 
+
+def _approval_end(approval, *, complaint, actor, at, status: str, reason: str) -> None:
+    """A pending approval ends without a decision by a person (withdrawn, expired): stamped and on the timeline."""
+    approval.status, approval.decided_at, approval.decision_reason = status, at, reason
+    approval.save(update_fields=["status", "decided_at", "decision_reason"])
+    event_record(complaint=complaint, actor=actor, kind=EventKind.APPROVAL_DECIDED, at=at, field=str(approval.pk),
+                 old=ApprovalStatus.PENDING, new=status, reason=reason)
+
 def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
@@ -170,19 +178,8 @@ def _open_proposals_supersede(*, complaint: Complaint, actor, at: dt.datetime) -
         for approval in ApprovalRequest.objects.select_for_update().filter(
             proposal=proposal, status=ApprovalStatus.PENDING
         ):
-            approval.status, approval.decided_at = ApprovalStatus.CANCELLED, at
-            approval.decision_reason = _("已提出新方案，申请撤回")
-            approval.save(update_fields=["status", "decided_at", "decision_reason"])
-            event_record(
-                complaint=complaint,
-                actor=actor,
-                kind=EventKind.APPROVAL_DECIDED,
-                at=at,
-                field=str(approval.pk),
-                old=ApprovalStatus.PENDING,
-                new=ApprovalStatus.CANCELLED,
-                reason=approval.decision_reason,
-            )
+            _approval_end(approval, complaint=complaint, actor=actor, at=at, status=ApprovalStatus.CANCELLED,
+                          reason=_("已提出新方案，申请撤回"))
             withdrawn = True
         old = proposal.status
         proposal.status, proposal.updated_at = ProposalStatus.SUPERSEDED, at
@@ -486,19 +483,8 @@ def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetim
         )
         return
 
-    approval.status, approval.decided_at = ApprovalStatus.EXPIRED, at
-    approval.decision_reason = _("超过审批时限未处理")
-    approval.save(update_fields=["status", "decided_at", "decision_reason"])
-    event_record(
-        complaint=complaint,
-        actor=None,
-        kind=EventKind.APPROVAL_DECIDED,
-        at=at,
-        field=str(approval.pk),
-        old=ApprovalStatus.PENDING,
-        new=ApprovalStatus.EXPIRED,
-        reason=approval.decision_reason,
-    )
+    _approval_end(approval, complaint=complaint, actor=None, at=at, status=ApprovalStatus.EXPIRED,
+                  reason=_("超过审批时限未处理"))
     _notify_after_commit(
         approval=approval,
         user_ids=[approval.requested_by_id] if approval.requested_by_id else [],
