@@ -103,7 +103,9 @@ def _slice(request: HttpRequest, q: SliceIn) -> selectors.Slice:
     )  # fmt: skip
 
 
-@router.get("/analytics/kpis", response={200: KpisOut, **ERRORS}, summary="关键指标（公式见 docs/metrics.md）")
+@router.get(
+    "/analytics/kpis", response={200: KpisOut, **ERRORS}, summary="关键指标（公式见 docs/metrics.md）"
+)
 def kpis(request: HttpRequest, q: Query[SliceIn]):
     s = _slice(request, q)
     values = selectors.kpis(s)
@@ -125,8 +127,14 @@ def scorecards(request: HttpRequest, q: Query[SliceIn]):
             "agent": str(card.agent),
             "total": card.total,
             "components": [
-                {"code": c.code, "label": c.label, "weight": c.weight, "effective_weight": c.effective_weight,
-                 "score": c.score, "parts": [p.__dict__ for p in c.parts]}
+                {
+                    "code": c.code,
+                    "label": c.label,
+                    "weight": c.weight,
+                    "effective_weight": c.effective_weight,
+                    "score": c.score,
+                    "parts": [p.__dict__ for p in c.parts],
+                }
                 for c in card.components
             ],  # fmt: skip
         }

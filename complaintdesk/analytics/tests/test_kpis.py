@@ -220,9 +220,12 @@ def test_sla_by_severity_and_complexity(fx, org):
     # Under SH: SH's own cases (S1: 3, rate 3 ÷ 200 = 1.50 %), then SH-A (27 cases; complainants 16 + 7 = 23
     # ÷ 1800 = 1.28 %) and SH-B (18; 12 + 3 = 15 ÷ 900 = 1.67 %); the rows add up to SH's 48.
     board = selectors.dashboard(
-        selectors.slice_for(user=org.executive, month_from=MARCH, month_to=APRIL, unit=org.branch), unit=org.branch
+        selectors.slice_for(user=org.executive, month_from=MARCH, month_to=APRIL, unit=org.branch),
+        unit=org.branch,
     )
-    rows = [(r.unit.code, r.own_only, r.kpis["volume"].value, r.kpis["complaint_rate"].value) for r in board.units]
+    rows = [
+        (r.unit.code, r.own_only, r.kpis["volume"].value, r.kpis["complaint_rate"].value) for r in board.units
+    ]
     assert rows == [("SH", True, 3, 1.5), ("SH-A", False, 27, 1.28), ("SH-B", False, 18, 1.67)]
 
 

@@ -168,7 +168,9 @@ def test_api_kpis_and_scorecards(fx, org, api_for):
 
 def test_cases_received_at_a_parent_unit_itself(client, fx, org):
     # SH's own cases (S1: 3), without its stores'; the link the unit comparison gives for SH's own row.
-    response = get(client, org.executive, "web:dashboard_cases", measure="complaints", unit="SH", own="1", **PERIOD)
+    response = get(
+        client, org.executive, "web:dashboard_cases", measure="complaints", unit="SH", own="1", **PERIOD
+    )
     assert response.content.decode().count('href="/complaints/TS') == 3
     html = get(client, org.executive, "web:dashboard", unit="SH", **PERIOD).content.decode()
     assert "unit=SH&amp;own=1" in html or "unit=SH&own=1" in html
