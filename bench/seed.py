@@ -81,7 +81,6 @@ from complaintdesk.calendars.selectors import calendar_for_unit  # noqa: E402
 from complaintdesk.common.time import local_zone, now  # noqa: E402
 from complaintdesk.complaints import states  # noqa: E402
 from complaintdesk.complaints.models import (  # noqa: E402
-    CaseNumberCounter,
     Category,
     Channel,
     Complaint,
@@ -92,7 +91,7 @@ from complaintdesk.complaints.models import (  # noqa: E402
     Priority,
     Severity,
 )
-from complaintdesk.complaints.numbering import format_case_number  # noqa: E402
+from complaintdesk.complaints.numbering import case_numbers_advance, case_numbers_used, format_case_number  # noqa: E402
 from complaintdesk.complaints.services import ASSISTED_CHANNELS  # noqa: E402
 from complaintdesk.complaints.states import Status  # noqa: E402
 from complaintdesk.demo.lifecycle import HOUR_WEIGHTS, path_to, plan_times  # noqa: E402
@@ -329,7 +328,7 @@ class Seeder:
         self.policies: dict = {}
         self.intake_reason = {c.value: f"通过{c.label}登记" for c in Channel}
         self.shapes = {model: Shape(model) for model in (Customer, Complaint, ComplaintEvent, SlaPause)}
-        self.counters = dict(CaseNumberCounter.objects.values_list("day", "last_value"))
+        self.counters = case_numbers_used()
         self.next_complaint_id = _next_id(Complaint)
         self.first_customer_id = self.next_customer_id = _next_id(Customer)
         self.next_event_id = _next_id(ComplaintEvent)
@@ -518,10 +517,7 @@ def main() -> None:
 
     finish_started = time.perf_counter()
     with transaction.atomic():
-        CaseNumberCounter.objects.bulk_create(
-            [CaseNumberCounter(day=day, last_value=value) for day, value in seeder.counters.items()],
-            update_conflicts=True, unique_fields=["day"], update_fields=["last_value"], batch_size=1000,
-        )  # fmt: skip
+        case_numbers_advance(seeder.counters)
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(
                 no_style(), [Customer, Complaint, ComplaintEvent, SlaPause]

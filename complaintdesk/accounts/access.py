@@ -26,6 +26,13 @@ def user_unit_ids(user) -> list[int] | None:
     return orgunit_subtree_ids(unit=user.org_unit)
 
 
+def unit_visible_to(user, unit: OrgUnit) -> bool:
+    """Whether `unit` is in the user's scope, without a query (the user's own unit is loaded with them)."""
+    if user_sees_all_units(user):
+        return True
+    return user.org_unit_id is not None and unit.path.startswith(user.org_unit.path)
+
+
 def complaints_visible_to(user) -> QuerySet:
     from complaintdesk.complaints.models import Complaint
 

@@ -110,10 +110,17 @@ class Category(models.Model):
 
 
 class CaseNumberCounter(models.Model):
-    """One row per local calendar day; the sequence behind TS<yyyymmdd><nnnnnn>."""
+    """SQLite: one row per local calendar day; the sequence behind TS<yyyymmdd><nnnnnn> (numbering)."""
 
     day = models.DateField(primary_key=True)
     last_value = models.PositiveIntegerField(default=0)
+
+
+class CaseNumberDayStart(models.Model):
+    """PostgreSQL: where each local day starts on the case-number sequence (numbering)."""
+
+    day = models.DateField(primary_key=True)
+    sequence_base = models.BigIntegerField()
 
 
 class Complaint(models.Model):

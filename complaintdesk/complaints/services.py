@@ -8,11 +8,17 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint, complaints_visible_to, units_visible_to
+from complaintdesk.accounts.access import (
+    access_complaint,
+    complaints_visible_to,
+    unit_visible_to,
+    units_visible_to,
+)
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.orgs.selectors import orgunit_active_by_code
 from complaintdesk.sla.services import (
     complaint_deadlines_refresh,
     complaint_sla_pause,
@@ -153,8 +159,8 @@ def _intake_validate(*, data: IntakeData, actor, at: dt.datetime) -> tuple[dict,
 
     unit = None
     if data.org_unit_code:
-        unit = units_visible_to(actor).filter(code=data.org_unit_code).first()
-        if unit is None:
+        unit = orgunit_active_by_code(data.org_unit_code)
+        if unit is None or not unit_visible_to(actor, unit):
             errors["org_unit"] = [_("未知的机构编码：%(code)s") % {"code": data.org_unit_code}]
     elif actor.org_unit_id is None:
         errors["org_unit"] = [_("请指定受理机构")]
