@@ -32,7 +32,9 @@ WHAT = {
     "risk_flag": gettext_lazy("声誉风险或群体性投诉"),
     "holder_missing": gettext_lazy("升级后无人承接，请尽快分派"),
 }
-MANAGER_ROLES = tuple(role for role, permissions in ROLE_PERMISSIONS.items() if "assign_complaint" in permissions)
+MANAGER_ROLES = tuple(
+    role for role, permissions in ROLE_PERMISSIONS.items() if "assign_complaint" in permissions
+)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -59,7 +61,12 @@ def staff_alert_recipients(*, user_ids: list[int], unit_id: int | None) -> list[
 
 
 def staff_alert_send(
-    *, complaint_id: int, user_ids: list[int], unit_id: int | None, what: str, clock: str = "",
+    *,
+    complaint_id: int,
+    user_ids: list[int],
+    unit_id: int | None,
+    what: str,
+    clock: str = "",
     due_at: dt.datetime | None = None,
 ) -> int:
     """One e-mail per recipient about one case. Returns how many were sent."""
@@ -84,6 +91,50 @@ def staff_alert_send(
             lines.append(_("到期时间：%(due)s") % {"due": _when(due_at)})
         lines += ["", case_link(complaint.number)]
     body = "\n".join(lines)
-    messages = [EmailMessage(subject=subject, body=body, from_email=from_address(), to=[user.email]) for user in recipients]
+    messages = [
+        EmailMessage(subject=subject, body=body, from_email=from_address(), to=[user.email])
+        for user in recipients
+    ]
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+def group_alert_send(
+    *, group_id: int, title: str, scope_unit_id: int, user_ids: list[int], complaint_ids: list[int]
+) -> int:
+    """One e-mail per supervisor of the region: customers are complaining together about one problem
+    (群体性投诉). Lists the cases (at most 20, with links); the group's own reputation-risk flag has
+    already put each case on the escalation ladder. Returns how many were sent."""
+    from complaintdesk.orgs.models import OrgUnit
+
+    recipients = staff_alert_recipients(user_ids=user_ids, unit_id=None)
+    if not recipients:
+        return 0
+    unit = OrgUnit.objects.filter(pk=scope_unit_id).first()
+    numbers = list(
+        Complaint.objects.filter(pk__in=complaint_ids)
+        .order_by("created_at")
+        .values_list("number", flat=True)[:20]
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        headline = _("群体性投诉：%(count)d 位客户反映同一问题") % {"count": len(complaint_ids)}
+        subject = f"[G{group_id}] {headline}：{title}"[:200]
+        lines = [
+            headline,
+            "",
+            _("问题：%(title)s") % {"title": title},
+            _("区域：%(unit)s") % {"unit": unit.name if unit else "—"},
+            _("已标记声誉风险并进入升级流程，请协调统一处理，并确保逐一回复每位客户。"),
+            "",
+            _("相关投诉："),
+            *[f"  {number}  {case_link(number)}" for number in numbers],
+        ]
+        if len(complaint_ids) > len(numbers):
+            lines.append(_("……另有 %(more)d 件") % {"more": len(complaint_ids) - len(numbers)})
+    body = "\n".join(lines)
+    messages = [
+        EmailMessage(subject=subject, body=body, from_email=from_address(), to=[user.email])
+        for user in recipients
+    ]
     with get_connection() as connection:
         return connection.send_messages(messages) or 0
