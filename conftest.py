@@ -9,8 +9,10 @@ import json
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.accounts.services import api_token_issue, user_create
@@ -60,6 +62,15 @@ class Org:
     @staticmethod
     def user(username, role, unit):
         return user_create(username=username, password=None, role=role, org_unit=unit, display_name=username)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language (Chinese), whatever an earlier test in the same worker
+    left active; a test that needs English activates it itself."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
