@@ -109,13 +109,17 @@ def after_intake_queue(*, complaint_id: int) -> None:
 
     On the database queue the row joins the current transaction (committed with the case, or with
     nothing); outside a transaction it commits at once. On another queue it is sent after the commit,
-    and a queue that is down is logged, never the intake's failure (the case is stored; both steps can
-    be rerun)."""
+    and an outbox row (`tasks.AfterIntakePending`) is written with the case, so that a queue that is
+    down, or a process that dies before sending, delays the acknowledgement but never loses it: the
+    periodic sweep sends it again (`tasks.intake.after_intake_resend`). A failed send is logged, never
+    the intake's failure."""
     from complaintdesk.tasks.intake import after_intake
+    from complaintdesk.tasks.models import AfterIntakePending
 
     if _queue_in_transaction():
         after_intake.enqueue(complaint_id)
         return
+    AfterIntakePending.objects.create(complaint_id=complaint_id, queued_at=now())
 
     def enqueue() -> None:
         try:

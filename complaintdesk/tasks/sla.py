@@ -17,6 +17,8 @@ from django_tasks import default_task_backend, task
 from complaintdesk.common.time import now
 from complaintdesk.sla import timers
 
+from .intake import after_intake_resend
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,8 +32,9 @@ def periodic_sweep_supported() -> bool:
 def sla_sweep(periodic: bool = False) -> dict:
     """Handle every due timer; a periodic run then schedules the next one if it holds the lease."""
     result = timers.timers_reconcile()
+    resent = after_intake_resend()  # the same periodic look covers after-intake jobs lost on the way to Redis
     at = now()
     timers.sweep_result_record(at=at, result=result)
     if periodic and periodic_sweep_supported() and timers.sweep_lease_take(at=at):
         sla_sweep.using(run_after=at + timers.sweep_interval()).enqueue(periodic=True)
-    return result.as_dict()
+    return {**result.as_dict(), "after_intake_resent": resent}

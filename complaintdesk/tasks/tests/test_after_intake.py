@@ -146,3 +146,50 @@ def test_statements_per_api_intake_are_bounded(org, api_for, make_payload):
                 == 201
             )
         assert len(_work_statements(queries)) <= 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_lost_on_the_way_to_an_outside_queue_is_sent_again_by_the_sweep(
+    org, api_for, make_payload, sent, monkeypatch, time_machine
+):
+    """On a queue outside the database (RQ; here the tests' in-process queue) the job is sent after the
+    commit. If that send fails (Redis down, the process killed), the outbox row written with the case
+    makes the periodic sweep send it again: the customer's acknowledgement is late, never lost."""
+    from complaintdesk.tasks import intake as after_intake_module
+    from complaintdesk.tasks.models import AfterIntakePending
+    from complaintdesk.tasks.sla import sla_sweep
+
+    time_machine.move_to("2026-11-23T10:00:00+08:00", tick=False)
+
+    class QueueDown:
+        """The after_intake task as seen while its queue is unreachable."""
+
+        def __init__(self, task):
+            self.get_backend = task.get_backend
+
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(after_intake_module, "after_intake", QueueDown(after_intake_module.after_intake))
+        response = _post(api_for(org.api_a), make_payload())
+    assert response.status_code == 201  # the case is accepted whatever the queue does
+    complaint = Complaint.objects.get(number=response.json()["number"])
+    assert sent == [] and list(AfterIntakePending.objects.values_list("complaint_id", flat=True)) == [complaint.pk]
+
+    assert sla_sweep.call()["after_intake_resent"] == 0  # too early: the job may still be on its way
+    assert sent == []
+
+    time_machine.move_to("2026-11-23T10:02:30+08:00", tick=False)
+    assert sla_sweep.call()["after_intake_resent"] == 1
+    assert [ack.number for ack in sent] == [complaint.number]  # acknowledged, once
+    assert not AfterIntakePending.objects.exists()  # the job ran and cleared its row
+    assert sla_sweep.call()["after_intake_resent"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_runs_leaves_no_outbox_row(org, api_for, make_payload, sent):
+    from complaintdesk.tasks.models import AfterIntakePending
+
+    assert _post(api_for(org.api_a), make_payload()).status_code == 201
+    assert len(sent) == 1 and not AfterIntakePending.objects.exists()
