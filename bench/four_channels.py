@@ -7,10 +7,18 @@ from the message arriving to the customer's acknowledgement having gone out, in-
 
 Each round sends one complaint per channel through the real entry point (the API endpoint with a bearer
 token, the portal's form, the e-mail channel's receive service with a raw RFC 822 message as the poller
-hands it over, the WeChat callback with a signed request) with the task queue run in-process, so the
-acknowledgement (SMS file backend, e-mail file backend, WeChat passive reply) is sent before the clock
-stops. Not counted: the mail poller's interval (MAIL_POLL_INTERVAL_SECONDS) before a mail is fetched,
-and network time to the customer. Prints p50 / p95 / max per channel in milliseconds.
+hands it over, the WeChat callback with a signed request) with the task queue run in-process.
+
+Two figures per channel:
+- **ack**: from the message arriving to the acknowledgement having been handed to its sender (SMS file
+  backend, e-mail file backend; for WeChat the passive reply, whose content is the acknowledgement). A
+  sender registered after the real ones stamps the time. This is the figure the issue asks for.
+- **done**: until the entry point returned. In-process, the queue also runs enrichment (classifier,
+  emotion, groups) and what it triggers after the acknowledgement; in production that runs in the
+  worker after the reply has gone, so this is an upper bound.
+Not counted: the worker's polling interval (bin/run: `db_worker --interval 0.25`, so up to 0.25 s on
+the database queue; RQ pushes at once), the mail poller's interval (MAIL_POLL_INTERVAL_SECONDS) before
+a mail is fetched, and network time to the customer. Prints p50 / p95 / max in milliseconds.
 """
 
 import argparse
@@ -46,6 +54,7 @@ def main() -> int:
 
     from complaintdesk.accounts.models import Role, User
     from complaintdesk.accounts.services import api_token_issue, user_create
+    from complaintdesk.channels.acknowledge import acknowledgement_sender_register
     from complaintdesk.channels.email.services import email_receive
     from complaintdesk.channels.services import channel_actor
     from complaintdesk.demo.organisation import demo_organisation_ensure
@@ -66,11 +75,20 @@ def main() -> int:
         "RATE_LIMITS": {**settings.RATE_LIMITS, **{k: "1000000/60" for k in settings.RATE_LIMITS}},
     }
     timings: dict[str, list[float]] = {"api": [], "web form": [], "email": [], "wechat": []}
+    acked: list[float] = []
+    done: dict[str, list[float]] = {channel: [] for channel in timings}
+    acknowledgement_sender_register(lambda ack: acked.append(time.perf_counter()))  # after the real senders
+
+    def measured(channel: str, started: float) -> None:
+        assert len(acked) == 1, f"{channel}: {len(acked)} acknowledgements"
+        timings[channel].append(acked.pop() - started)
+        done[channel].append(time.perf_counter() - started)
+
     with override_settings(**overrides):
         api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
         for round_no in range(args.warmup + args.rounds):
             if round_no == args.warmup:
-                for values in timings.values():
+                for values in (*timings.values(), *done.values()):
                     values.clear()
             tag = uuid.uuid4().hex[:10]
             phone = f"139{round_no:08d}"[-11:]
@@ -80,7 +98,7 @@ def main() -> int:
                 "channel": "api", "customer": {"name": "王女士", "phone": phone}, "title": TITLE,
                 "description": TEXT, "org_unit": "SH-S01"}, HTTP_IDEMPOTENCY_KEY=tag)
             assert response.status_code == 201, response.content
-            timings["api"].append(time.perf_counter() - started)
+            measured("api", started)
 
             web = Client()
             started = time.perf_counter()
@@ -88,8 +106,8 @@ def main() -> int:
                                              "title": TITLE, "description": TEXT, "demand": "尽快修好",
                                              "org_unit": "SH-S01"})
             assert response.status_code == 302, response.content[:500]
-            web.get(response["Location"])  # the acknowledgement page
-            timings["web form"].append(time.perf_counter() - started)
+            measured("web form", started)
+            web.get(response["Location"])  # the acknowledgement page (not timed)
 
             message = EmailMessage()
             message["From"] = f"张女士 <zhang.{tag}@example.com>"
@@ -99,7 +117,7 @@ def main() -> int:
             message.set_content(TEXT)
             started = time.perf_counter()
             email_receive(raw=message.as_bytes(), actor=channel_actor(channel="email"))
-            timings["email"].append(time.perf_counter() - started)
+            measured("email", started)
 
             timestamp, nonce = str(int(time.time())), tag
             signature = hashlib.sha1("".join(sorted([wechat_token, timestamp, nonce])).encode()).hexdigest()
@@ -110,13 +128,16 @@ def main() -> int:
             response = Client().post(f"/channels/wechat/callback?signature={signature}&timestamp={timestamp}"
                                      f"&nonce={nonce}", data=xml, content_type="text/xml")
             assert response.status_code == 200 and b"TS" in response.content, response.content[:300]
-            timings["wechat"].append(time.perf_counter() - started)
+            measured("wechat", started)
 
     print(f"Same complaint on four channels, {args.rounds} rounds, {database_label()}:")
     for channel, values in timings.items():
-        ms = sorted(v * 1000 for v in values)
-        p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-        print(f"  {channel:9s} p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms")
+        line = [f"  {channel:9s}"]
+        for label, series in (("ack", values), ("done", done[channel])):
+            ms = sorted(v * 1000 for v in series)
+            p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+            line.append(f"{label} p50 {statistics.median(ms):7.1f}  p95 {p95:7.1f}  max {ms[-1]:7.1f} ms")
+        print("   ".join(line))
     return 0
 
 
