@@ -49,6 +49,20 @@ NOTIFICATION_PLACEHOLDERS: tuple[rendering.Placeholder, ...] = (
         "https://cs.example.com/s/8K2",
     ),
     rendering.Placeholder("level", "", gettext_lazy("承接层级"), "业务经理", "the business manager"),
+    # The result in short form for SMS and WeChat (surveys.services.result_values cuts them with "…").
+    rendering.Placeholder(
+        "cause_short", "", gettext_lazy("原因（简短）"), "计费系统重复扣费", "a billing system error"
+    ),
+    rendering.Placeholder(
+        "outcome_short",
+        "",
+        gettext_lazy("处理结果（简短）"),
+        "已退还多扣的 30 元",
+        "the 30 yuan was refunded",
+    ),
+    rendering.Placeholder(
+        "compensation_short", "", gettext_lazy("补偿（简短）"), "赠送 10 元话费", "10 yuan credit"
+    ),
     rendering.Placeholder(
         "provisional_note", "", gettext_lazy("时限暂定说明"), "（时限为暂定）", " (provisional)"
     ),

@@ -96,12 +96,14 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     # --- result: cause, measures, result, compensation (SPEC §2 step 5) ---
     (
         "result", "sms", "zh-hans", "",
-        "投诉{case_number}已处理：{result}[[；{compensation}]]。如有异议请凭单号联系我们。",
+        "投诉{case_number}已处理。原因：{cause_short}；结果：{outcome_short}[[；{compensation_short}]]。"
+        "如有异议请凭单号联系我们[[：{track_url}]]",
         {},
     ),
     (
         "result", "sms", "en", "",
-        "Complaint {case_number}: {result}[[; {compensation}]]. If you disagree, contact us quoting this number.",
+        "Complaint {case_number} handled. Cause: {cause_short}. Result: {outcome_short}[[; {compensation_short}]]. "
+        "Disagree? Quote this number[[: {track_url}]]",
         {},
     ),
     (
@@ -128,12 +130,13 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "result", "wechat", "zh-hans", "您的投诉已处理完毕",
-        "{result}[[；{compensation}]]。如有异议，请凭单号联系我们。",
+        "原因：{cause_short}；结果：{outcome_short}[[；{compensation_short}]]。如有异议，请凭单号联系我们。",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     (
         "result", "wechat", "en", "Your complaint has been handled",
-        "{result}[[; {compensation}]]. If you disagree, contact us with your case number.",
+        "Cause: {cause_short}. Result: {outcome_short}[[; {compensation_short}]]. "
+        "If you disagree, contact us with your case number.",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     # --- survey invitation (SPEC §2 step 6: CSAT 1–5) ---

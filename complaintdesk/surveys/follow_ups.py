@@ -34,6 +34,8 @@ from .models import FollowUp, FollowUpAttempt, FollowUpOutcome, FollowUpState
 logger = logging.getLogger(__name__)
 
 NOTE_MAX = 2_000
+# A follow-up outcome is recorded on a resolved case (which then moves to follow-up) or one in follow-up.
+FOLLOW_UP_FROM = frozenset({Status.RESOLVED, Status.FOLLOW_UP})
 NEW_ISSUE_MAX = 5_000
 TITLE_MAX = 60
 
@@ -169,6 +171,12 @@ def follow_up_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.dateti
 # --- recording an attempt -----------------------------------------------------------------------------------
 
 
+def follow_up_recordable(*, complaint: Complaint) -> bool:
+    """Whether the case's status lets a follow-up outcome be recorded (the guard of
+    `follow_up_outcome_record`; pages ask it too)."""
+    return complaint.status in FOLLOW_UP_FROM
+
+
 @dataclass(frozen=True)
 class FollowUpRecorded:
     follow_up: FollowUp
@@ -299,7 +307,7 @@ def follow_up_outcome_record(
         reached=reached, satisfied=satisfied, new_issue=new_issue, note=note
     )
     task = FollowUp.objects.select_for_update().get(pk=follow_up_id)
-    if task.state != FollowUpState.OPEN or complaint.status not in (Status.RESOLVED, Status.FOLLOW_UP):
+    if task.state != FollowUpState.OPEN or complaint.status not in FOLLOW_UP_FROM:
         raise InvalidInput({"follow_up": [_("这项回访已结束，不能再登记")]})
     at = now()
     if complaint.status == Status.RESOLVED:

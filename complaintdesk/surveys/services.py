@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from complaintdesk.common.errors import DomainError, InvalidInput, too_long_mess
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.states import TRANSITIONS, Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.scripts import rendering
 from complaintdesk.scripts.services import ReplyBlocked, ReplyCheckResult, reply_check, reply_override_record
@@ -53,9 +54,24 @@ FIELD_MAX = 2_000
 COMMENT_MAX = 2_000
 RESULT_TEMPLATE = "result"
 SURVEY_TEMPLATE = "survey"
-# Statuses from which a result can be sent (the case then waits for the customer), and the one in which a
-# corrected result can be sent again.
-RESULT_FROM = frozenset({Status.HANDLING, Status.ESCALATED, Status.AWAITING_CUSTOMER})
+# Statuses from which a result can be sent: those the transition table lets move on to "awaiting the
+# customer" (the case then waits for them), and that one itself, where a corrected result is sent again.
+RESULT_FROM = frozenset(
+    {status for status, rules in TRANSITIONS.items() if Status.AWAITING_CUSTOMER in rules}
+    | {Status.AWAITING_CUSTOMER}
+)
+# The customer's confirmation moves the case on from the one status that waits for it.
+CONFIRM_FROM = frozenset({Status.AWAITING_CUSTOMER})
+
+
+def result_sendable(*, complaint: Complaint) -> bool:
+    """Whether the case's status lets a result be sent (the guard of `result_send`; pages ask it too)."""
+    return complaint.status in RESULT_FROM
+
+
+def result_confirmable(*, complaint: Complaint) -> bool:
+    """Whether the case waits for the customer's confirmation (the guard of `result_confirm`)."""
+    return complaint.status in CONFIRM_FROM
 
 
 # --- settings -------------------------------------------------------------------------------------------
@@ -154,15 +170,50 @@ def _clause(text: str) -> str:
     return text.strip().rstrip("。.；;，, ")
 
 
+# Characters of the short forms an SMS or WeChat result carries (the e-mail has the full text): with the
+# fixed words, the case number, the signature and the tracking link the SMS stays within its segments.
+CAUSE_SHORT_MAX = 24
+OUTCOME_SHORT_MAX = 30
+COMPENSATION_SHORT_MAX = 16
+SHORT_MAX_EN = {"cause": 36, "outcome": 40, "compensation": 24}  # English words are longer
+ELLIPSIS = "…"
+
+
+def text_shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut with "…" at a character boundary (never inside a
+    surrogate pair, after a joiner or before a combining mark), trailing punctuation dropped."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    while cut and (
+        unicodedata.combining(text[len(cut)]) or text[len(cut)] in "\u200d\ufe0f" or cut[-1] == "\u200d"
+    ):
+        cut = cut[:-1]
+    if text[len(cut)] != " " and " " in cut[-12:]:  # words separated by spaces: not inside a word
+        cut = cut[: cut.rindex(" ")]
+    return _clause(cut) + ELLIPSIS
+
+
 def result_values(fields: ResultFields, *, language: str) -> dict[str, str]:
-    """The result template's placeholders: {cause}, {result} (measures and outcome), {compensation}."""
-    joiner = "; " if rendering.language_normalise(language) == "en" else "；"
+    """The result template's placeholders: {cause}, {result} (measures and outcome), {compensation}, and
+    their short forms for SMS and WeChat, {cause_short}, {outcome_short}, {compensation_short}."""
+    english = rendering.language_normalise(language) == "en"
+    joiner = "; " if english else "；"
+    limits = (
+        SHORT_MAX_EN
+        if english
+        else {"cause": CAUSE_SHORT_MAX, "outcome": OUTCOME_SHORT_MAX, "compensation": COMPENSATION_SHORT_MAX}
+    )
     values = {
         "cause": _clause(fields.cause),
         "result": joiner.join(part for part in (_clause(fields.measures), _clause(fields.outcome)) if part),
+        "cause_short": text_shorten(_clause(fields.cause), limits["cause"]),
+        "outcome_short": text_shorten(_clause(fields.outcome), limits["outcome"]),
     }
     if fields.compensation:
         values["compensation"] = _clause(fields.compensation)
+        values["compensation_short"] = text_shorten(_clause(fields.compensation), limits["compensation"])
     return values
 
 
@@ -175,7 +226,9 @@ def _template_shortfalls(*, template, channel: str, complaint: Complaint, agent,
     values = notification_values(
         complaint=complaint,
         language=language,
-        extra={name: examples[name] for name in ("cause", "result", "compensation")},
+        extra={name: examples[name] for name in ("cause", "result", "compensation")}
+        | {f"{name}_short": examples[name] for name in ("cause", "compensation")}
+        | {"outcome_short": examples["result"]},
     )
     rendered = template_render(
         channel=channel,
@@ -267,7 +320,7 @@ def result_send(
     fields = result_fields_clean(
         cause=cause, measures=measures, outcome=outcome, compensation_text=compensation_text
     )
-    if complaint.status not in RESULT_FROM:
+    if not result_sendable(complaint=complaint):
         raise InvalidInput(
             {
                 "status": [
@@ -367,7 +420,7 @@ def result_confirm(*, number: str, actor, via: str = ConfirmedVia.AGENT, note: s
     note = (note or "").strip()
     if len(note) > FIELD_MAX:
         raise InvalidInput({"note": [too_long_message(limit=FIELD_MAX, length=len(note))]})
-    if complaint.status != Status.AWAITING_CUSTOMER:
+    if not result_confirmable(complaint=complaint):
         raise InvalidInput({"status": [_("投诉不在“待客户确认”状态")]})
     reason = _("客户确认处理结果（%(via)s）") % {"via": ConfirmedVia(via).label}
     return _confirm(

@@ -208,6 +208,34 @@ def escalation_for(*, complaint: Complaint):
     return case_escalation_for(complaint_id=complaint.pk)
 
 
+@dataclasses.dataclass(frozen=True)
+class CaseActions:
+    """What the case page offers this user on this case, each from the guard of the service it calls
+    (so a form is shown exactly when its service would take it)."""
+
+    transitions: tuple[Status, ...]  # the transition table's targets the user's role may take
+    analyse: bool  # complaints.services.complaint_analyse: open cases
+    reply: bool  # web.services.customer_reply_send
+    note: bool  # notes and the customer's messages: any case
+
+
+def case_actions(*, complaint: Complaint, user, transitions=None) -> CaseActions:
+    from complaintdesk.complaints.selectors import complaint_transitions_for_user
+    from complaintdesk.complaints.states import is_open
+
+    from .services import customer_reply_allowed
+
+    if transitions is None:
+        transitions = complaint_transitions_for_user(complaint=complaint, user=user)
+    can_handle = user.has_perm("complaints.handle_complaint")
+    return CaseActions(
+        transitions=tuple(transitions),
+        analyse=can_handle and is_open(complaint.status),
+        reply=can_handle and customer_reply_allowed(complaint=complaint),
+        note=can_handle,
+    )
+
+
 def active_categories() -> list[Category]:
     return list(Category.objects.filter(is_active=True).order_by("sort_order", "code")[:200])
 

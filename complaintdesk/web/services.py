@@ -10,9 +10,18 @@ from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, InvalidInput, PermissionDenied
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import EventKind
+from complaintdesk.complaints.states import OPEN_STATUSES, Status
 from complaintdesk.complaints.timeline import event_record
 
 REVEAL_FIELDS = ("phone", "email", "account_no")
+# A progress reply goes to a customer whose case is still being dealt with: open, or resolved and in its
+# follow-up. An archived or withdrawn case has no progress to tell (reopening it comes first).
+REPLY_STATUSES = OPEN_STATUSES | {Status.RESOLVED, Status.FOLLOW_UP}
+
+
+def customer_reply_allowed(*, complaint) -> bool:
+    """Whether the case's status lets a reply go to the customer (the guard of `customer_reply_send`)."""
+    return complaint.status in REPLY_STATUSES
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,15 @@ def customer_reply_send(
     from complaintdesk.scripts.services import ReplyBlocked, reply_check, reply_override_record
 
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
+    if not customer_reply_allowed(complaint=complaint):
+        raise InvalidInput(
+            {
+                "status": [
+                    _("投诉处于“%(status)s”，不能再向客户发送答复")
+                    % {"status": complaint.get_status_display()}
+                ]
+            }
+        )
     text = (text or "").strip()
     if not text:
         raise InvalidInput({"text": [_("此项为必填项")]})

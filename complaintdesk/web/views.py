@@ -30,7 +30,7 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.complaints.states import TRANSITIONS, Status
 
-from . import selectors
+from . import refused, selectors
 from .forms import (
     AnalysisForm,
     BulkAssignForm,
@@ -167,7 +167,9 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
     analysed = complaint.category_id is not None and complaint.responsibility != "undetermined"
     step_code = current_step(status=complaint.status, analysed=analysed)
     can_handle = user.has_perm("complaints.handle_complaint")
+    actions = selectors.case_actions(complaint=complaint, user=user, transitions=allowed)
     return {
+        "actions": actions,
         "c": complaint,
         "customer": customer_view(complaint=complaint, user=user),
         "can_reveal": can_handle and not user.has_perm("complaints.view_personal_data"),
@@ -189,6 +191,7 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "message_form": forms.get("message_form") or CustomerMessageForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reply_result": forms.get("reply_result"),
+        "reply_rewrite": forms.get("reply_rewrite", ""),
         "insight": selectors.insight_for(complaint=complaint, language=_language(request)),
         "escalation": selectors.escalation_for(complaint=complaint),
         "categories": {c.code: c.name for c in categories},
@@ -202,13 +205,67 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
 @require_GET
 def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _load(request, number)
-    return render(request, "web/complaint.html", _case_context(request, complaint))
+    return render(
+        request, "web/complaint.html", _case_context(request, complaint, **_kept_forms(request, complaint))
+    )
+
+
+# The case page's own forms: name in the context → (form class, anchor of its section).
+CASE_FORMS = {
+    "transition_form": (TransitionForm, "process"),
+    "analysis_form": (AnalysisForm, "analysis"),
+    "note_form": (NoteForm, "notes"),
+    "message_form": (CustomerMessageForm, "notes"),
+    "reply_form": (ReplyForm, "reply"),
+}
+
+
+def _kept_forms(request: HttpRequest, complaint) -> dict:
+    """The case page's forms that were refused just before (Post/Redirect/Get), as the user left them."""
+    forms = {}
+    for name, (form_class, _anchor) in CASE_FORMS.items():
+        kept = refused.kept_take(request, refused.case_key(complaint.number, name))
+        if kept is None:
+            continue
+        kwargs = {"categories": selectors.active_categories()} if form_class is AnalysisForm else {}
+        forms[name] = refused.form_restore(form_class(kept.values, **kwargs), kept)
+        if name == "reply_form" and kept.values.get("text"):
+            forms.update(_reply_findings(request, complaint, kept.values["text"], kept.extra))
+    return forms
+
+
+def _reply_findings(request: HttpRequest, complaint, text: str, extra: dict) -> dict:
+    """What the reply checker finds in a draft that was refused, shown next to it as "check" does."""
+    from complaintdesk.scripts.checking import apply_suggestions
+    from complaintdesk.scripts.services import reply_check as check
+
+    if not extra.get("checked"):
+        return {}
+    result = check(text=text, complaint=complaint, agent=request.user)
+    found = {"reply_result": result}
+    if result.findings:
+        found["reply_rewrite"] = apply_suggestions(text, result.findings)
+    return found
+
+
+def _case_refused(request: HttpRequest, number: str, form_name: str, form, extra: dict | None = None):
+    """Back to the case page (Post/Redirect/Get) with the refused form's input and messages."""
+    anchor = CASE_FORMS[form_name][1]
+    return refused.refused_redirect(
+        request,
+        reverse("web:complaint", args=[number]) + f"#{anchor}",
+        key=refused.case_key(number, form_name),
+        values=refused.post_values(request, set(form.fields)),
+        errors=refused.form_errors(form),
+        extra=extra,
+    )
 
 
 def _case_post(
     request: HttpRequest, number: str, form, action, form_name: str, success: str, fields: dict | None = None
 ) -> HttpResponse:
-    """Run `action(form)` for a valid form; on a problem show the case again with it next to the field."""
+    """Run `action(form)` for a valid form; on a problem go back to the case page, which shows the
+    form again with the problem next to the field (Post/Redirect/Get: F5 does not post it again)."""
     if form.is_valid():
         try:
             action(form)
@@ -219,10 +276,8 @@ def _case_post(
         else:
             messages.success(request, success)
             return redirect("web:complaint", number=number)
-    complaint = _load(request, number)
-    return render(
-        request, "web/complaint.html", _case_context(request, complaint, **{form_name: form}), status=422
-    )
+    _load(request, number)  # outside the user's units: 404, nothing kept
+    return _case_refused(request, number, form_name, form)
 
 
 @login_required
@@ -365,12 +420,9 @@ def reply_check(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def reply_send(request: HttpRequest, number: str) -> HttpResponse:
-    from complaintdesk.scripts.checking import apply_suggestions
     from complaintdesk.scripts.services import ReplyBlocked
-    from complaintdesk.scripts.services import reply_check as check
 
     form = ReplyForm(request.POST)
-    result = None
     text = ""
     if form.is_valid():
         text = form.cleaned_data["text"]
@@ -387,20 +439,14 @@ def reply_send(request: HttpRequest, number: str) -> HttpResponse:
             form.add_error("text", problem.message)
         except ReplyNeedsOverride as problem:
             form.add_error("override_reason", problem.message)
-            result = problem.result
         except DomainError as problem:
             domain_errors_apply(form, problem)
         else:
             messages.success(request, _("回复已发送给客户"))
             return redirect("web:complaint", number=number)
-    complaint = _load(request, number)
-    if result is None and text:
-        # Show what the checker found next to the draft, as "check" does.
-        result = check(text=text, complaint=complaint, agent=request.user)
-    context = _case_context(request, complaint, reply_form=form, reply_result=result)
-    if result and result.findings:
-        context["reply_rewrite"] = apply_suggestions(text, result.findings)
-    return render(request, "web/complaint.html", context, status=422)
+    _load(request, number)
+    # The case page shows what the checker found next to the draft, as "check" does.
+    return _case_refused(request, number, "reply_form", form, extra={"checked": bool(text)})
 
 
 @login_required
@@ -425,13 +471,20 @@ def _language(request: HttpRequest) -> str:
     return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
+INTAKE_KEY = "intake:phone"
+
+
 @login_required
 def phone_intake(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("complaints.add_complaint"):
         return HttpResponse(_("您没有登记投诉的权限"), status=403)
     categories = selectors.active_categories()
-    form = PhoneIntakeForm(request.POST or None, categories=categories)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        kept = refused.kept_take(request, INTAKE_KEY)
+        form = PhoneIntakeForm(kept.values if kept else None, categories=categories)
+        return render(request, "web/phone_intake.html", {"form": refused.form_restore(form, kept)})
+    form = PhoneIntakeForm(request.POST, categories=categories)
+    if form.is_valid():
         adapter = PhoneAdapter()
         try:
             message = adapter.parse(form.intake_mapping(language=_language(request)))
@@ -446,8 +499,14 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
                 % {"number": result.complaint.number, "text": reply.text},
             )
             return redirect("web:complaint", number=result.complaint.number)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "web/phone_intake.html", {"form": form}, status=status)
+    # Back to the form with what was typed and what is wrong (Post/Redirect/Get).
+    return refused.refused_redirect(
+        request,
+        reverse("web:phone_intake"),
+        key=INTAKE_KEY,
+        values=refused.post_values(request, set(form.fields)),
+        errors=refused.form_errors(form),
+    )
 
 
 @login_required

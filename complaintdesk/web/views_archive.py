@@ -7,13 +7,15 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.archive import selectors, services
-from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.common.errors import DomainError, NotFound, PermissionDenied
 from complaintdesk.complaints.states import Status
+from complaintdesk.web import refused
 
 SUMMARY_FIELDS = services.SUMMARY_FIELDS
 KIND_CHOICES = ("both", "cases", "articles")
@@ -95,19 +97,35 @@ def _summary_panel(
     return render(request, "web/archive/summary_panel.html", context, status=status)
 
 
+def _summary_refused(request: HttpRequest, number: str, *, errors: dict, values: dict) -> HttpResponse:
+    """A plain form goes back to the case page, whose panel shows the problems (Post/Redirect/Get)."""
+    return refused.refused_redirect(
+        request,
+        reverse("web:complaint", args=[number]) + "#summary",
+        key=refused.case_key(number, "summary"),
+        values=values,
+        errors=errors,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def summary_panel(request: HttpRequest, number: str) -> HttpResponse:
     """GET: the case summary and its form. POST: a new version of the summary."""
     complaint = _complaint_or_404(request, number)
     if request.method == "GET":
-        return _summary_panel(request, complaint)
+        kept = refused.kept_take(request, refused.case_key(number, "summary"))
+        if kept is None:
+            return _summary_panel(request, complaint)
+        return _summary_panel(request, complaint, errors=kept.errors, values=kept.values or None)
     values = {f: request.POST.get(f, "") for f in SUMMARY_FIELDS}
     try:
         services.case_summary_write(number=number, actor=request.user, **values)
     except NotFound:
         raise Http404 from None
     except DomainError as error:
+        if not _is_htmx(request) and not isinstance(error, PermissionDenied):
+            return _summary_refused(request, number, errors=_errors(error, SUMMARY_FIELDS), values=values)
         return _summary_panel(
             request, complaint, errors=_errors(error, SUMMARY_FIELDS), values=values, status=error.status
         )
@@ -127,6 +145,8 @@ def summary_promote(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
+        if not _is_htmx(request) and not isinstance(error, PermissionDenied):
+            return _summary_refused(request, number, errors=_errors(error, ()), values={})
         return _summary_panel(request, complaint, errors=_errors(error, ()), status=error.status)
     if _is_htmx(request):
         return _summary_panel(

@@ -23,6 +23,7 @@ from complaintdesk.dispatch.selectors import (
     work_order_queue,
     work_orders_for_case,
 )
+from complaintdesk.web import refused
 
 PANEL_FIELDS = {"department", "instructions", "due_working_days", "owner", "reason", "result", "status"}
 
@@ -73,10 +74,19 @@ def _render_panel(
 def _refused(
     request: HttpRequest, complaint, error: DomainError, *, values: dict, error_id=None
 ) -> HttpResponse:
-    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it.
-    status = 200 if request.headers.get("HX-Request") else error.status
-    return _render_panel(
-        request, complaint, errors=_flat_errors(error), values=values, error_id=error_id, status=status
+    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it. A plain form goes
+    # back to the case page, whose panel shows them (Post/Redirect/Get: F5 does not post it again).
+    if request.headers.get("HX-Request"):
+        return _render_panel(
+            request, complaint, errors=_flat_errors(error), values=values, error_id=error_id, status=200
+        )
+    return refused.refused_redirect(
+        request,
+        reverse("web:complaint", args=[complaint.number]) + "#work-orders",
+        key=refused.case_key(complaint.number, "work_orders"),
+        values=values,
+        errors=_flat_errors(error),
+        extra={"error_id": error_id},
     )
 
 
@@ -91,7 +101,13 @@ def _after_post(request: HttpRequest, complaint) -> HttpResponse:
 @login_required
 @require_GET
 def work_orders_panel(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_panel(request, _complaint_or_404(request, number))
+    complaint = _complaint_or_404(request, number)
+    kept = refused.kept_take(request, refused.case_key(number, "work_orders"))
+    if kept is None:
+        return _render_panel(request, complaint)
+    return _render_panel(
+        request, complaint, errors=kept.errors, values=kept.values, error_id=kept.extra.get("error_id")
+    )
 
 
 @login_required
@@ -139,6 +155,7 @@ def work_order_cancel(request: HttpRequest, number: str, work_order_id: int) -> 
 # --- the department's queue -------------------------------------------------------------------------------
 
 QUEUE_VIEWS = ("unfinished", "mine", "overdue", "done")
+QUEUE_KEY = "work_orders:queue"
 
 
 def _queue_filters(view: str) -> QueueFilters:
@@ -188,7 +205,10 @@ def _render_queue(
 @login_required
 @require_GET
 def work_orders_page(request: HttpRequest) -> HttpResponse:
-    return _render_queue(request)
+    kept = refused.kept_take(request, QUEUE_KEY)
+    if kept is None:
+        return _render_queue(request)
+    return _render_queue(request, errors=kept.errors, values=kept.values, error_id=kept.extra.get("error_id"))
 
 
 @login_required
@@ -210,12 +230,18 @@ def work_order_act(request: HttpRequest, work_order_id: int) -> HttpResponse:
         raise Http404 from None
     except DomainError as error:
         messages = [m for ms in (error.fields or {}).values() for m in ms] or [error.message]
-        return _render_queue(
+        # Back to the queue with the message next to the order (Post/Redirect/Get).
+        return refused.refused_redirect(
             request,
-            errors={"general": messages},
+            _queue_url(request),
+            key=QUEUE_KEY,
             values={"text": text},
-            error_id=work_order_id,
-            status=error.status,
+            errors={"general": messages},
+            extra={"error_id": work_order_id},
         )
+    return redirect(_queue_url(request))
+
+
+def _queue_url(request: HttpRequest) -> str:
     view = request.GET.get("view", "")
-    return redirect(reverse("web:work_orders") + (f"?view={view}" if view in QUEUE_VIEWS else ""))
+    return reverse("web:work_orders") + (f"?view={view}" if view in QUEUE_VIEWS else "")

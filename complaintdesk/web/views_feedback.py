@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import now
-from complaintdesk.complaints.states import Status
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.services import ReplyBlocked
 from complaintdesk.surveys import selectors, services
-from complaintdesk.surveys.follow_ups import follow_up_outcome_record
+from complaintdesk.surveys.follow_ups import follow_up_outcome_record, follow_up_recordable
+from complaintdesk.web import refused
 
 RESULT_FIELDS = ("cause", "measures", "outcome", "compensation_text", "override_reason")
 FOLLOW_UP_FIELDS = ("result", "new_issue", "note")
@@ -88,7 +89,7 @@ def _render_panel(
     can_handle = user.has_perm("complaints.handle_complaint")
     can_follow_up = (
         follow_up is not None
-        and complaint.status in (Status.RESOLVED, Status.FOLLOW_UP)
+        and follow_up_recordable(complaint=complaint)
         and user.has_perm("complaints.close_complaint")
     )
     context = {
@@ -97,8 +98,8 @@ def _render_panel(
         "answers": selectors.survey_answers_for_case(complaint=complaint),
         "follow_ups": selectors.follow_ups_for_case(complaint=complaint),
         "follow_up": follow_up,
-        "can_send_result": can_handle and complaint.status in services.RESULT_FROM,
-        "can_confirm": can_handle and complaint.status == Status.AWAITING_CUSTOMER,
+        "can_send_result": can_handle and services.result_sendable(complaint=complaint),
+        "can_confirm": can_handle and services.result_confirmable(complaint=complaint),
         "can_follow_up": can_follow_up,
         "scripts": _follow_up_scripts(request, complaint, results) if can_follow_up else [],
         "errors": errors or {},
@@ -124,7 +125,57 @@ def _after(request: HttpRequest, complaint, notice: str) -> HttpResponse:
 @login_required
 @require_GET
 def feedback_panel(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_panel(request, _complaint_or_404(request, number))
+    complaint = _complaint_or_404(request, number)
+    kept = refused.kept_take(request, refused.case_key(number, "feedback"))
+    if kept is None:
+        return _render_panel(request, complaint)
+    form = kept.extra.get("form", "")
+    preview = None
+    if kept.extra.get("preview"):
+        try:
+            preview = _preview(request, number, kept.values)
+        except DomainError:
+            preview = None
+    return _render_panel(
+        request, complaint, errors=kept.errors, values=kept.values, preview=preview, form=form
+    )
+
+
+def _preview(request: HttpRequest, number: str, values: dict):
+    return services.result_check(
+        number=number,
+        actor=request.user,
+        cause=values.get("cause", ""),
+        measures=values.get("measures", ""),
+        outcome=values.get("outcome", ""),
+        compensation_text=values.get("compensation_text", ""),
+    )
+
+
+def _refused(
+    request: HttpRequest,
+    complaint,
+    *,
+    errors: dict,
+    values: dict,
+    form: str,
+    status: int,
+    preview=None,
+) -> HttpResponse:
+    """HTMX: the panel with the problems, in place. Otherwise back to the case page, whose panel shows
+    them (Post/Redirect/Get: F5 does not send the form again)."""
+    if _is_htmx(request):
+        return _render_panel(
+            request, complaint, errors=errors, values=values, preview=preview, form=form, status=status
+        )
+    return refused.refused_redirect(
+        request,
+        reverse("web:complaint", args=[complaint.number]) + "#feedback",
+        key=refused.case_key(complaint.number, "feedback"),
+        values=values,
+        errors=errors,
+        extra={"form": form, "preview": preview is not None},
+    )
 
 
 def _result_values(request: HttpRequest) -> dict[str, str]:
@@ -178,26 +229,18 @@ def feedback_result_send(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except (ReplyBlocked, services.ResultNeedsOverride) as problem:
-        preview = services.result_check(
-            number=number,
-            actor=request.user,
-            cause=values["cause"],
-            measures=values["measures"],
-            outcome=values["outcome"],
-            compensation_text=values["compensation_text"],
-        )
         key = "override_reason" if isinstance(problem, services.ResultNeedsOverride) else "general"
-        return _render_panel(
+        return _refused(
             request,
             complaint,
             errors={key: [problem.message]},
             values=values,
-            preview=preview,
+            preview=_preview(request, number, values),
             form="result",
             status=422,
         )
     except DomainError as error:
-        return _render_panel(
+        return _refused(
             request,
             complaint,
             errors=_errors(error, RESULT_FIELDS),
@@ -218,7 +261,7 @@ def feedback_confirm(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _render_panel(
+        return _refused(
             request,
             complaint,
             errors=_errors(error, ("note",)),
@@ -236,7 +279,7 @@ def feedback_follow_up(request: HttpRequest, number: str) -> HttpResponse:
     values = {name: request.POST.get(name, "") for name in FOLLOW_UP_FIELDS}
     follow_up = selectors.open_follow_up_for_case(complaint=complaint)
     if follow_up is None:
-        return _render_panel(
+        return _refused(
             request,
             complaint,
             errors={"general": [_("这张投诉没有待回访的任务")]},
@@ -245,7 +288,7 @@ def feedback_follow_up(request: HttpRequest, number: str) -> HttpResponse:
             status=422,
         )
     if values["result"] not in FOLLOW_UP_RESULTS:
-        return _render_panel(
+        return _refused(
             request,
             complaint,
             errors={"result": [_("请选择回访结果")]},
@@ -266,7 +309,7 @@ def feedback_follow_up(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _render_panel(
+        return _refused(
             request,
             complaint,
             errors=_errors(error, FOLLOW_UP_FIELDS),

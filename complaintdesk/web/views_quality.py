@@ -21,6 +21,7 @@ from complaintdesk.quality import selectors
 from complaintdesk.quality.models import QaPeriod
 from complaintdesk.quality.rubric import CRITERIA, CRITERION_CODES, LEVELS
 from complaintdesk.quality.services import quality_inspection_score
+from complaintdesk.web import refused
 
 QUEUE_VIEWS = ("pending", "done")
 
@@ -88,8 +89,12 @@ def quality_sample(request: HttpRequest, sample_id: int) -> HttpResponse:
         detail = selectors.sample_for_inspector(user=request.user, sample_id=sample_id)
     except NotFound:
         raise Http404 from None
+    key = f"quality:{sample_id}"
     if request.method == "GET":
-        return _render_sample(request, detail)
+        kept = refused.kept_take(request, key)
+        if kept is None:
+            return _render_sample(request, detail)
+        return _render_sample(request, detail, values=kept.values, errors=kept.errors)
     values = {code: request.POST.get(code, "") for code in CRITERION_CODES}
     values["comment"] = request.POST.get("comment", "")
     try:
@@ -101,11 +106,13 @@ def quality_sample(request: HttpRequest, sample_id: int) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
-    except InvalidInput as error:
-        return _render_sample(request, detail, values=values, errors=error.fields, status=error.status)
     except DomainError as error:
-        return _render_sample(
-            request, detail, values=values, errors={"general": [error.message]}, status=error.status
+        # Back to the scoring page with what was entered and what is wrong (Post/Redirect/Get).
+        errors = (
+            error.fields if isinstance(error, InvalidInput) and error.fields else {"general": [error.message]}
+        )
+        return refused.refused_redirect(
+            request, reverse("web:quality_sample", args=[sample_id]), key=key, values=values, errors=errors
         )
     messages.success(request, _("已保存 %(number)s 的质检评分") % {"number": detail.sample.complaint.number})
     return redirect(reverse("web:quality_queue"))

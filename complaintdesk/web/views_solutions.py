@@ -17,6 +17,7 @@ from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.escalation.selectors import ladder_rules_for
 from complaintdesk.solutions import selectors, services
 from complaintdesk.solutions.models import ApprovalStatus, ProposalStatus
+from complaintdesk.web import refused
 
 LABEL_FIELDS = {"0": "a", "1": "b"}
 
@@ -107,17 +108,31 @@ def _after_post(request: HttpRequest, complaint) -> HttpResponse:
 def _refused(
     request: HttpRequest, complaint, error: DomainError, *, values: dict, error_for: tuple[str, int | None]
 ) -> HttpResponse:
-    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it, 422 otherwise.
-    status = 200 if request.headers.get("HX-Request") else error.status
-    return _render_panel(
-        request, complaint, errors=_flat_errors(error), values=values, error_for=error_for, status=status
+    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it. A plain form goes
+    # back to the case page, whose panel shows them (Post/Redirect/Get: F5 does not post it again).
+    if request.headers.get("HX-Request"):
+        return _render_panel(
+            request, complaint, errors=_flat_errors(error), values=values, error_for=error_for, status=200
+        )
+    return refused.refused_redirect(
+        request,
+        reverse("web:complaint", args=[complaint.number]) + "#solutions",
+        key=refused.case_key(complaint.number, "solutions"),
+        values=values,
+        errors=_flat_errors(error),
+        extra={"error_for": list(error_for)},
     )
 
 
 @login_required
 @require_GET
 def solutions_panel(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_panel(request, _complaint_or_404(request, number))
+    complaint = _complaint_or_404(request, number)
+    kept = refused.kept_take(request, refused.case_key(number, "solutions"))
+    if kept is None:
+        return _render_panel(request, complaint)
+    kind, ident = (kept.extra.get("error_for") or ["", None])[:2]
+    return _render_panel(request, complaint, errors=kept.errors, values=kept.values, error_for=(kind, ident))
 
 
 @login_required

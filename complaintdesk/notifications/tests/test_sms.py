@@ -110,7 +110,8 @@ def test_sendsms_is_signed_as_aliyun_verifies_it(
     complaint = make_complaint()
     with on_commit():
         notification = notification_send(complaint=complaint, template_code="result",
-                                         extra={"result": "光缆已修复 & 网络恢复"})  # fmt: skip
+                                         extra={"cause_short": "光缆被挖断",
+                                                "outcome_short": "光缆已修复 & 网络恢复"})  # fmt: skip
     assert queue.run_all() == ["sent"]
 
     notification.refresh_from_db()
@@ -121,7 +122,9 @@ def test_sendsms_is_signed_as_aliyun_verifies_it(
     )
     assert accepted["PhoneNumbers"] == "13800138000" and accepted["SignName"] == "ComplaintDesk"
     assert accepted["TemplateCode"] == "SMS_4711" and accepted["OutId"] == str(notification.pk)
-    assert accepted["TemplateParam"] == {"case_number": complaint.number, "result": "光缆已修复 & 网络恢复"}
+    assert accepted["TemplateParam"] == {
+        "case_number": complaint.number, "cause_short": "光缆被挖断", "outcome_short": "光缆已修复 & 网络恢复"
+    }
     assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.NOTIFIED).count() == 1
 
     # The fake is strict the way the service is: the same signed request again is a replay.

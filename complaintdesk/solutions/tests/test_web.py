@@ -109,11 +109,14 @@ def test_bad_input_comes_back_next_to_its_field_in_chinese_and_nothing_is_writte
     assert "金额不能为负数" in html and "“道歉”不涉及金额" in html
     assert 'value="-3"' in html  # what was typed stays in the form
     assert not SolutionProposal.objects.exists()
-    # Without HTMX the same answer is a 422.
+    # Without HTMX it goes back to the case page (Post/Redirect/Get), whose panel shows the problem once.
     plain = client.post(
         reverse("web:solution_propose", args=[complaint.number]), {"a_remedy": "", "a_amount": "1"}
     )
-    assert plain.status_code == 422
+    assert plain.status_code == 302 and plain["Location"].endswith("#solutions")
+    panel = reverse("web:solutions_panel", args=[complaint.number])
+    assert 'class="error"' in client.get(panel).content.decode()
+    assert 'class="error"' not in client.get(panel).content.decode()
 
 
 def test_english_messages_for_an_english_speaking_agent(ladder_org):

@@ -1,6 +1,7 @@
 """Template helpers of the workbench: SLA countdown badges and masked contact details."""
 
 import datetime as dt
+import re
 
 from django import template
 from django.utils.html import format_html
@@ -76,3 +77,32 @@ def masked_phone(value: str) -> str:
     from complaintdesk.common.masking import mask_phone
 
     return mask_phone(value) if value else ""
+
+
+# An ISO 8601 date-time as the timeline stores deadlines ("2026-11-23T10:00:00+00:00", with or without
+# seconds, fractions or zone).
+_ISO_DATETIME = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?\b"
+)
+
+
+def local_times_text(text: str) -> str:
+    """`text` with every ISO date-time in it as the organisation's local time, "2026-11-23 18:00"; one
+    without a zone is taken as already local."""
+
+    def local(match: re.Match) -> str:
+        if not match.group(3):
+            return f"{match.group(1)} {match.group(2)}"
+        try:
+            value = dt.datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+        except ValueError:
+            return match.group(0)
+        return to_local(value).strftime("%Y-%m-%d %H:%M")
+
+    return _ISO_DATETIME.sub(local, str(text)) if text else ""
+
+
+@register.filter
+def local_times(value) -> str:
+    """Timeline values and reasons with their ISO date-times in local, human format (autoescaped after)."""
+    return local_times_text(value)

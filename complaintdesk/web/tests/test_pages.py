@@ -279,17 +279,72 @@ def test_transition_and_its_validation(org):
     response = client.post(f"/complaints/{case.number}/transition", {"to": "accepted"})
     assert response.status_code == 302
     assert Complaint.objects.get(pk=case.pk).status == "accepted"
-    response = client.post(f"/complaints/{case.number}/transition", {"to": "closed"})
-    assert response.status_code == 422
+    response = client.post(f"/complaints/{case.number}/transition", {"to": "closed"}, follow=True)
+    assert response.status_code == 200
     assert "不能转为 closed" in response.content.decode()
-    response = client.post(f"/complaints/{case.number}/transition", {"to": "withdrawn"})
-    assert response.status_code == 422
+    response = client.post(f"/complaints/{case.number}/transition", {"to": "withdrawn"}, follow=True)
     assert "需要填写原因" in response.content.decode()
     response = client.post(
-        f"/complaints/{case.number}/transition", {"to": "withdrawn"}, HTTP_ACCEPT_LANGUAGE="en"
+        f"/complaints/{case.number}/transition", {"to": "withdrawn"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
     )
     assert "reason" in response.content.decode().lower()
     assert Complaint.objects.get(pk=case.pk).status == "accepted"
+
+
+def test_a_refused_transition_redirects_so_that_refresh_does_not_post_again(org):
+    """Post/Redirect/Get: the refusal is shown on the case page reached by GET, once, with the input."""
+    case = _case(org.agent_a)
+    client = _client(org.agent_a)
+    url = f"/complaints/{case.number}/"
+    response = client.post(f"{url}transition", {"to": "withdrawn", "reason": "  "})
+    assert response.status_code == 302 and response["Location"] == f"{url}#process"
+    page = client.get(url).content.decode()
+    assert "需要填写原因" in page
+    # F5 on that page is a GET: the page again, without the message, and nothing was posted twice.
+    again = client.get(url).content.decode()
+    assert "需要填写原因" not in again
+    assert Complaint.objects.get(pk=case.pk).status == "new"
+    # A refused reason keeps what was typed in the right transition's form.
+    client.post(f"{url}transition", {"to": "closed", "reason": "客户说不用了"})
+    page = client.get(url).content.decode()
+    assert "不能转为 closed" in page
+    # Another case's page does not show this one's refusal.
+    other = _case(org.agent_a, "另一单")
+    client.post(f"{url}transition", {"to": "closed"})
+    assert "不能转为 closed" not in client.get(f"/complaints/{other.number}/").content.decode()
+    assert "不能转为 closed" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, data, anchor, shown",
+    [
+        ("note", {"text": ""}, "notes", "这个字段是必填项"),
+        ("message", {"text": "", "channel": "phone"}, "notes", "这个字段是必填项"),
+        ("analysis", {"category": "", "complexity": "nonsense"}, "analysis", "nonsense"),
+        ("reply/send", {"text": "您好，但是我们做不到。"}, "reply", "我们做不到"),
+    ],
+)
+def test_every_refused_case_form_redirects_and_keeps_the_input(org, path, data, anchor, shown):
+    case = _case(org.agent_a)
+    client = _client(org.agent_a)
+    url = f"/complaints/{case.number}/"
+    response = client.post(f"{url}{path}", data)
+    assert response.status_code == 302 and response["Location"] == f"{url}#{anchor}"
+    page = client.get(url).content.decode()
+    assert shown in page and 'class="error"' in page
+    assert 'class="error"' not in client.get(url).content.decode()
+    assert not case.notifications.exists()
+
+
+def test_refused_phone_intake_redirects_to_the_form_with_what_was_typed(org):
+    client = _client(org.agent_a)
+    response = client.post("/intake/phone/", INTAKE | {"phone": "12345", "restated": ""})
+    assert response.status_code == 302 and response["Location"] == "/intake/phone/"
+    page = client.get("/intake/phone/").content.decode()
+    assert "请先向客户复述问题和诉求" in page and "宽带连续三天断网" in page and 'value="12345"' in page
+    fresh = client.get("/intake/phone/").content.decode()
+    assert "请先向客户复述问题和诉求" not in fresh and "宽带连续三天断网" not in fresh
+    assert not Complaint.objects.exists()
 
 
 def test_analysis_posts_to_the_service(org):
@@ -321,7 +376,8 @@ def test_analysis_posts_to_the_service(org):
             "responsibility": "system",
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 302
+    assert "nonsense" in client.get(response["Location"]).content.decode()
 
 
 def test_user_text_is_escaped(org):
@@ -335,11 +391,10 @@ def test_user_text_is_escaped(org):
 
 def test_note_requires_text_in_both_languages(org):
     case = _case(org.agent_a)
-    response = _client(org.agent_a).post(f"/complaints/{case.number}/note", {"text": ""})
-    assert response.status_code == 422
+    response = _client(org.agent_a).post(f"/complaints/{case.number}/note", {"text": ""}, follow=True)
     assert "这个字段是必填项" in response.content.decode()
     response = _client(org.agent_a, HTTP_ACCEPT_LANGUAGE="en").post(
-        f"/complaints/{case.number}/note", {"text": ""}
+        f"/complaints/{case.number}/note", {"text": ""}, follow=True
     )
     assert "This field is required" in response.content.decode()
 
@@ -363,8 +418,11 @@ def test_reply_checker_findings_and_send(org):
     assert "我们做不到" in html
     # Sending a draft with a blocking finding is refused and nothing goes out.
     response = client.post(f"/complaints/{case.number}/reply/send", {"text": "您好，但是我们做不到。"})
-    assert response.status_code == 422
+    assert response.status_code == 302
     assert not case.notifications.exists()
+    # The case page shows the draft with what the checker found.
+    html = client.get(response["Location"]).content.decode()
+    assert "您好，但是我们做不到。" in html and 'data-testid="findings"' in html
 
 
 def test_case_page_query_count_does_not_grow_with_events(org, django_assert_max_num_queries):
@@ -414,15 +472,13 @@ def test_phone_intake_creates_the_case_through_the_channel(org):
 def test_phone_intake_validation_in_chinese_and_english(org):
     client = _client(org.agent_a)
     bad = INTAKE | {"phone": "12345", "restated": ""}
-    response = client.post("/intake/phone/", bad)
-    assert response.status_code == 422
+    response = client.post("/intake/phone/", bad, follow=True)
     html = response.content.decode()
     assert "请先向客户复述问题和诉求" in html
-    response = client.post("/intake/phone/", INTAKE | {"phone": "12345"})
-    assert response.status_code == 422
+    response = client.post("/intake/phone/", INTAKE | {"phone": "12345"}, follow=True)
     assert "电话号码无效" in response.content.decode()
     response = _client(org.agent_a, HTTP_ACCEPT_LANGUAGE="en").post(
-        "/intake/phone/", INTAKE | {"phone": "12345"}
+        "/intake/phone/", INTAKE | {"phone": "12345"}, follow=True
     )
     assert "Invalid phone number" in response.content.decode()
     assert not Complaint.objects.exists()
@@ -503,8 +559,7 @@ def test_reply_with_warnings_needs_a_reason_which_is_recorded(org):
     case = _case(org.agent_a, name="王女士")
     client = _client(org.agent_a)
     draft = "王女士，给您添麻烦了，我非常抱歉，但是维修师傅今天都排满了。"
-    response = client.post(f"/complaints/{case.number}/reply/send", {"text": draft})
-    assert response.status_code == 422
+    response = client.post(f"/complaints/{case.number}/reply/send", {"text": draft}, follow=True)
     assert "填写原因后仍然发送" in response.content.decode()
     assert not case.notifications.exists()
     response = client.post(
@@ -549,3 +604,76 @@ def test_queue_pages_with_a_keyset_cursor(org):
     assert "<html" not in rest  # only the rows, appended in place
     shown = set(re.findall(r"排队第\d\d号", first)) | set(re.findall(r"排队第\d\d号", rest))
     assert len(shown) == 55
+
+
+# --- what the case page offers follows the domain ------------------------------------------------
+
+
+def _closed(actor):
+    case = _case(actor)
+    Complaint.objects.filter(pk=case.pk).update(status="closed", is_open=False)
+    return Complaint.objects.get(pk=case.pk)
+
+
+def test_a_closed_case_offers_no_sending_to_the_customer_and_refuses_it(org):
+    from complaintdesk.surveys.models import ResultFeedback
+
+    case = _closed(org.agent_a)
+    client = _client(org.agent_a)
+    url = f"/complaints/{case.number}/"
+    page = client.get(url).content.decode()
+    assert 'data-testid="reply-form"' not in page and 'data-testid="reply-send"' not in page
+    assert 'data-testid="reply-closed"' in page and 'id="analysis"' not in page
+    # Only what the transition table allows from "closed": reopening.
+    assert re.findall(r'data-testid="to-([a-z_]+)"', page) == ["reopened"]
+    panel = client.get(f"{url}feedback/panel").content.decode()
+    assert 'data-testid="result-form"' not in panel and 'data-testid="confirm-form"' not in panel
+    # Posting anyway is refused with a clear message, and nothing goes out.
+    result = {"cause": "光缆被挖断", "measures": "更换光缆", "outcome": "已恢复"}
+    response = client.post(f"{url}feedback/result", result)
+    assert response.status_code == 302 and response["Location"] == f"{url}#feedback"
+    assert "处理中或已升级的投诉才能反馈结果" in client.get(f"{url}feedback/panel").content.decode()
+    response = client.post(
+        f"{url}reply/send", {"text": "王女士您好，我是客服小李，工号 1024，我会在今天 18:00 前回电。"}
+    )
+    assert response.status_code == 302
+    assert "不能再向客户发送答复" in client.get(url).content.decode()
+    assert not case.notifications.exists() and not ResultFeedback.objects.exists()
+
+
+def test_timeline_deadlines_are_shown_in_local_time_not_iso(org):
+    import datetime as dt
+
+    from complaintdesk.complaints.timeline import event_record
+
+    case = _case(org.agent_a)
+    due = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    event_record(
+        complaint=case, actor=None, kind=EventKind.DEADLINES, at=now(), field="resolution_due_at", new=due
+    )
+    event_record(
+        complaint=case,
+        actor=None,
+        kind=EventKind.SLA_BREACH,
+        at=now(),
+        field="level_resolve_due_at",
+        old="2026-11-22T09:30:00+00:00",
+        new="2026-11-23T10:00:00+00:00",
+        reason="本层级解决时限 2026-11-23T10:00:00Z 已过",
+    )
+    for client in (_client(org.agent_a), _client(org.agent_a, HTTP_ACCEPT_LANGUAGE="en")):
+        page = client.get(f"/complaints/{case.number}/").content.decode()
+        timeline = page[page.index('data-testid="timeline"') :]
+        assert "T10:00" not in timeline and "+00:00" not in timeline and "+08:00" not in timeline
+        assert "2026-11-23 18:00" in timeline and "2026-11-22 17:30" in timeline
+        assert "本层级解决时限 2026-11-23 18:00 已过" in timeline
+
+
+def test_local_times_text():
+    from complaintdesk.web.templatetags.workbench import local_times_text
+
+    assert local_times_text("2026-11-23T10:00:00+00:00") == "2026-11-23 18:00"
+    assert local_times_text("到期 2026-11-23T18:00:00.123456+08:00。") == "到期 2026-11-23 18:00。"
+    assert local_times_text("2026-11-23T18:00") == "2026-11-23 18:00"  # no zone: already local
+    assert local_times_text("备注 20261123 无时间") == "备注 20261123 无时间"
+    assert local_times_text("") == ""

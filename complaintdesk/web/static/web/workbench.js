@@ -74,3 +74,13 @@
     }
   });
 })();
+
+/* A refused HTMX form answers 422 (or 409) with the panel and its messages: show it in place (HTMX
+   leaves 4xx answers unswapped by default, which hid the messages). */
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr && event.detail.xhr.status;
+  if (status === 422 || status === 409) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -1,0 +1,74 @@
+"""The result message carries the cause and the outcome: in short form by SMS (cut with "…", the link
+intact, within the SMS limit), in full by e-mail."""
+
+from django.test import override_settings
+
+from complaintdesk.notifications.content import sms_max_segments
+from complaintdesk.surveys import services
+from complaintdesk.surveys.services import CAUSE_SHORT_MAX, OUTCOME_SHORT_MAX, text_shorten
+
+from .conftest import CLEAN_RESULT
+
+TRACK = "https://cs.example.com/t"
+
+
+@override_settings(NOTIFY_TRACK_URL=TRACK)
+def test_the_result_sms_carries_cause_and_outcome_and_the_link(org, handling_case):
+    complaint = handling_case(org.agent_a)
+    result = services.result_send(number=complaint.number, actor=org.agent_a, channel="sms", **CLEAN_RESULT)
+    body = result.notification.body
+    assert "原因：小区光缆被施工挖断" in body and "结果：网络已恢复正常" in body
+    assert "本月宽带月租已全额减免" in body and TRACK in body
+    assert result.notification.segments <= sms_max_segments()
+
+
+@override_settings(NOTIFY_TRACK_URL=TRACK)
+def test_a_long_cause_and_outcome_are_cut_with_an_ellipsis_and_the_link_stays_whole(org, handling_case):
+    complaint = handling_case(org.agent_a)
+    long = {
+        **CLEAN_RESULT,
+        "cause": "小区东侧道路施工时施工方未按管线图作业，挖断了我们通往您所在楼栋的主干光缆和备用光缆",
+        "outcome": "网络已于当晚恢复正常，我们也已与施工方约定今后施工前先通知我们到场确认管线位置，避免再次发生",
+    }
+    result = services.result_send(number=complaint.number, actor=org.agent_a, channel="sms", **long)
+    body = result.notification.body
+    assert "原因：小区东侧道路施工时施工方" in body and "…" in body
+    assert long["cause"] not in body and long["outcome"] not in body
+    assert body.rstrip().endswith(TRACK)
+    assert result.notification.segments <= sms_max_segments()
+
+
+def test_the_result_email_has_the_cause_and_the_result_in_full(org, handling_case):
+    complaint = handling_case(org.agent_a)
+    long_cause = "小区东侧道路施工时施工方未按管线图作业，挖断了我们通往您所在楼栋的主干光缆和备用光缆"
+    result = services.result_send(
+        number=complaint.number, actor=org.agent_a, channel="email", **{**CLEAN_RESULT, "cause": long_cause}
+    )
+    body = result.notification.body
+    assert f"原因：{long_cause}" in body and "网络已恢复正常" in body and "…" not in body
+
+
+def test_the_english_result_sms(org, handling_case):
+    complaint = handling_case(org.agent_a, language="en")
+    result = services.result_send(
+        number=complaint.number,
+        actor=org.agent_a,
+        channel="sms",
+        cause="A contractor cut the cable",
+        measures="We replaced the cable",
+        outcome="Your line works again",
+    )
+    body = result.notification.body
+    assert "Cause: A contractor cut the cable" in body and "Result: Your line works again" in body
+
+
+def test_text_shorten_cuts_at_a_character_boundary():
+    assert text_shorten("短", CAUSE_SHORT_MAX) == "短"
+    cut = text_shorten("很" * 100, OUTCOME_SHORT_MAX)
+    assert len(cut) == OUTCOME_SHORT_MAX and cut.endswith("…")
+    # Never between a letter and its combining mark, nor inside an emoji sequence.
+    assert text_shorten("ab" + "e\u0301" * 5, 4) == "ab…"
+    family = "👨\u200d👩\u200d👧"
+    assert "\u200d…" not in text_shorten("ab" + family * 3, 5)
+    # Trailing punctuation is not kept before the ellipsis.
+    assert text_shorten("原因很长，" + "很" * 30, 6) == "原因很长…"
