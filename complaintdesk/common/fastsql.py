@@ -94,16 +94,27 @@ def update_by_pk(model: type[Model], pk, values: dict, *, using: str = "default"
 
 
 def insert_instance(instance: Model, *, using: str = "default") -> Model:
-    """`instance.save(force_insert=True)` for a model whose primary key is set before saving (a UUID
-    default): the same pre_save / post_save signals and field pre_save hooks (auto_now_add), one
-    written-out INSERT."""
+    """`instance.save(force_insert=True)` in one written-out INSERT: the same pre_save / post_save
+    signals and field pre_save hooks (auto_now_add). A primary key left unset (an auto-increment id)
+    is read back with RETURNING, as the ORM does on PostgreSQL and SQLite."""
     model = type(instance)
+    connection = connections[using]
     pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
-    fields = model._meta.concrete_fields
-    values = [field.pre_save(instance, True) for field in fields]
-    if values[[field.primary_key for field in fields].index(True)] is None:
-        raise ValueError("insert_instance needs the primary key set before saving")
-    insert_rows(model, [field.attname for field in fields], [values], using=using)
+    pk_field = model._meta.pk
+    fields = [field for field in model._meta.concrete_fields if not (field.primary_key and instance.pk is None)]
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    returning = instance.pk is None
+    if returning:
+        sql += f" RETURNING {quote(pk_field.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            instance.pk = cursor.fetchone()[0]
     instance._state.adding, instance._state.db = False, using
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using)
     return instance
