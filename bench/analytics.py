@@ -288,7 +288,7 @@ def time_archive(runs: int, build_index: bool) -> None:
         print("archive search: bench/archive_search.py not found")
         return
     if build_index:
-        archive_search.index(batch=2000)
+        archive_search.index(batch=5000)
     from django.apps import apps
 
     if not apps.is_installed("complaintdesk.archive"):

@@ -1,16 +1,50 @@
 """The full-text index behind the archive, one implementation per database vendor.
 
-PostgreSQL: `archive_archiveentry.search` is a generated tsvector (to_tsvector('simple', segmented))
-with a GIN index; a query is to_tsquery('simple', …) over the already segmented words, ranked by
-ts_rank. SQLite: the FTS5 table `archive_fts` (kept in step by triggers), MATCH and bm25().
+PostgreSQL: `archive_archiveentry.search` is a generated tsvector, to_tsvector('simple', segmented)
+plus the entry's scope word (migration 0003), with a GIN index; a query is to_tsquery('simple', …)
+over the already segmented words, ranked by ts_rank, and AND the user's scope words, so that a
+narrow user's query is narrowed inside the index, not by a filter over every match of the words.
+SQLite: the FTS5 table `archive_fts` (kept in step by triggers), MATCH and bm25(); the scope is a filter.
 
 Bounded at any size: at most CANDIDATES_MAX matching rows are ranked (the index finds them; ranking
-reads only those), then the best `limit` are returned.
+reads only those), then the best `limit` are returned. One statement returns them with everything a
+hit shows, and applies the authoritative scope rule to each case's own row (complaints_complaint),
+not to the unit copied into the index.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
 
 from django.db import connection
 
+from .models import EntryKind
+
 CANDIDATES_MAX = 5000
+# PostgreSQL: each entry's vector holds the word SCOPE_WORD + its unit id (migration 0003), articles
+# SCOPE_WORD + 0 (unit ids start at 1). A text that happens to contain such a word only becomes a
+# candidate; who may see a case is decided on the case's own row.
+SCOPE_WORD = "scope"
+ARTICLE_SCOPE = 0
+_SCOPE_TERM = re.compile(SCOPE_WORD + r"\d+")
+
+
+class Match(NamedTuple):
+    entry_id: int
+    score: float  # higher is better
+    kind: str
+    complaint_id: int | None
+    article_id: int | None
+    title: str
+    text: str
+    segmented: str
+    at: dt.datetime
+    number: str  # the case number; "" for articles
+
+
+_COLUMNS = "e.id, r.score, e.kind, e.complaint_id, e.article_id, e.title, e.text, e.segmented, e.at, c.number"
 
 
 def _pg_query(terms: list[str], any_term: bool) -> str:
@@ -23,26 +57,85 @@ def _fts_query(terms: list[str], any_term: bool) -> str:
     return joiner.join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def _scope_sql(*, kinds: list[str], unit_ids: list[int] | None, placeholder_list) -> tuple[str, list]:
-    """(kind in kinds) and (articles, or cases of the user's units)."""
-    clauses, params = [], []
-    clauses.append("e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")")
-    params += kinds
-    if unit_ids is not None:
-        sql, unit_params = placeholder_list(unit_ids)
-        clauses.append(f"(e.kind = 'article' OR e.org_unit_id {sql})")
-        params += unit_params
-    return " AND ".join(clauses), params
-
-
-def _pg_units(unit_ids: list[int]) -> tuple[str, list]:
-    return "= ANY(%s)", [list(unit_ids) or [-1]]
-
-
-def _sqlite_units(unit_ids: list[int]) -> tuple[str, list]:
-    if not unit_ids:
+def _in(values: list) -> tuple[str, list]:
+    """`IN (…)` for SQLite; `IN (NULL)` (nothing) when empty."""
+    if not values:
         return "IN (NULL)", []
-    return "IN (" + ", ".join(["%s"] * len(unit_ids)) + ")", list(unit_ids)
+    return "IN (" + ", ".join(["%s"] * len(values)) + ")", list(values)
+
+
+def _visible_sql(unit_ids: list[int] | None, placeholder_list) -> tuple[str, list]:
+    """The scope rule of accounts.access.complaints_visible_to, on the case's own row `c`: articles,
+    or cases of the user's units (every case when unit_ids is None)."""
+    if unit_ids is None:
+        return "(e.kind = 'article' OR c.id IS NOT NULL)", []
+    sql, params = placeholder_list(list(unit_ids))
+    return f"(e.kind = 'article' OR c.org_unit_id {sql})", params
+
+
+def _pg_scope_query(*, kinds: list[str], unit_ids: list[int] | None) -> str | None:
+    """The scope words a match must hold (`'scope4' | 'scope0'`): the user's units for cases, 0 for
+    articles; None when there is nothing to narrow (every unit), "" when nothing is in scope."""
+    if unit_ids is None and EntryKind.CASE in kinds:
+        return None
+    keys = [int(unit) for unit in unit_ids or []] if EntryKind.CASE in kinds else []
+    if EntryKind.ARTICLE in kinds:
+        keys.append(ARTICLE_SCOPE)
+    return " | ".join(f"'{SCOPE_WORD}{key}'" for key in keys)
+
+
+def _search_pg(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id) -> tuple[str, list] | None:
+    scope_query = _pg_scope_query(kinds=kinds, unit_ids=unit_ids)
+    terms = [term for term in terms if not _SCOPE_TERM.fullmatch(term)]  # not a way to list a unit's cases
+    if scope_query == "" or not terms:
+        return None
+    words = [_pg_query(terms, any_term)]
+    if scope_query is None:
+        match = "e.search @@ q.q"
+    else:  # ranked by the words only; the scope word is there to narrow inside the index
+        match = "e.search @@ (q.q && to_tsquery('simple', %s))"
+        words.append(scope_query)
+    conditions, params = "e.kind = ANY(%s)", [kinds]
+    if exclude_complaint_id is not None:
+        conditions += " AND e.complaint_id IS DISTINCT FROM %s"
+        params.append(exclude_complaint_id)
+    visible, visible_params = _visible_sql(unit_ids, lambda ids: ("= ANY(%s::integer[])", [ids]))
+    sql = (
+        f"SELECT {_COLUMNS} FROM ("
+        " SELECT m.id, ts_rank(m.search, m.q) AS score FROM ("
+        "  SELECT e.id, e.search, q.q FROM archive_archiveentry e, to_tsquery('simple', %s) q"
+        f"  WHERE {match} AND {conditions} LIMIT %s"
+        " ) m ORDER BY score DESC, m.id DESC LIMIT %s"
+        ") r JOIN archive_archiveentry e ON e.id = r.id"
+        " LEFT JOIN complaints_complaint c ON c.id = e.complaint_id"
+        f" WHERE {visible} ORDER BY r.score DESC, r.id DESC"
+    )
+    return sql, [*words, *params, CANDIDATES_MAX, limit, *visible_params]
+
+
+def _search_sqlite(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id) -> tuple[str, list] | None:
+    kind_sql, params = _in(kinds)
+    scope = f"e.kind {kind_sql}"
+    if unit_ids is not None:
+        units_sql, unit_params = _in(list(unit_ids))
+        scope += f" AND (e.kind = 'article' OR e.org_unit_id {units_sql})"
+        params += unit_params
+    if exclude_complaint_id is not None:
+        scope += " AND (e.complaint_id IS NULL OR e.complaint_id != %s)"
+        params.append(exclude_complaint_id)
+    visible, visible_params = _visible_sql(unit_ids, _in)
+    sql = (
+        f"SELECT {_COLUMNS} FROM ("
+        " SELECT m.id, -m.rank AS score FROM ("
+        "  SELECT e.id, bm25(archive_fts) AS rank FROM archive_fts"
+        "  JOIN archive_archiveentry e ON e.id = archive_fts.rowid"
+        f"  WHERE archive_fts MATCH %s AND {scope} LIMIT %s"
+        " ) m ORDER BY m.rank, m.id DESC LIMIT %s"
+        ") r JOIN archive_archiveentry e ON e.id = r.id"
+        " LEFT JOIN complaints_complaint c ON c.id = e.complaint_id"
+        f" WHERE {visible} ORDER BY r.score DESC, r.id DESC"
+    )
+    return sql, [_fts_query(terms, any_term), *params, CANDIDATES_MAX, limit, *visible_params]
 
 
 def search(
@@ -53,36 +146,37 @@ def search(
     limit: int,
     any_term: bool = False,
     exclude_complaint_id: int | None = None,
-) -> list[tuple[int, float]]:
-    """(entry id, score — higher is better) of the best matches, best first."""
+) -> list[Match]:
+    """The best matches the user may see, best first. `unit_ids`: the user's units (None: every unit);
+    published articles are shared by all."""
     if not terms or not kinds or limit <= 0:
         return []
-    if connection.vendor == "postgresql":
-        scope, params = _scope_sql(kinds=kinds, unit_ids=unit_ids, placeholder_list=_pg_units)
-        if exclude_complaint_id is not None:
-            scope += " AND e.complaint_id IS DISTINCT FROM %s"
-            params.append(exclude_complaint_id)
-        sql = (
-            "SELECT m.id, ts_rank(m.search, q.q) AS rank FROM ("
-            " SELECT e.id, e.search FROM archive_archiveentry e, to_tsquery('simple', %s) q"
-            f" WHERE e.search @@ q.q AND {scope} LIMIT %s"
-            ") m, to_tsquery('simple', %s) q ORDER BY rank DESC, m.id DESC LIMIT %s"
-        )
-        query = _pg_query(terms, any_term)
-        args = [query, *params, CANDIDATES_MAX, query, limit]
-    else:
-        scope, params = _scope_sql(kinds=kinds, unit_ids=unit_ids, placeholder_list=_sqlite_units)
-        if exclude_complaint_id is not None:
-            scope += " AND (e.complaint_id IS NULL OR e.complaint_id != %s)"
-            params.append(exclude_complaint_id)
-        sql = (
-            "SELECT m.id, -m.rank FROM ("
-            " SELECT e.id, bm25(archive_fts) AS rank FROM archive_fts"
-            " JOIN archive_archiveentry e ON e.id = archive_fts.rowid"
-            f" WHERE archive_fts MATCH %s AND {scope} LIMIT %s"
-            ") m ORDER BY m.rank, m.id DESC LIMIT %s"
-        )
-        args = [_fts_query(terms, any_term), *params, CANDIDATES_MAX, limit]
+    build = _search_pg if connection.vendor == "postgresql" else _search_sqlite
+    query = build(terms, [str(k) for k in kinds], unit_ids, limit, any_term, exclude_complaint_id)
+    if query is None:
+        return []
+    sql, args = query
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    out = []
+    for entry_id, score, kind, complaint_id, article_id, title, text, segmented, at, number in rows:
+        if isinstance(at, str):
+            at = dt.datetime.fromisoformat(at)
+        if at.tzinfo is None:  # SQLite stores naive UTC
+            at = at.replace(tzinfo=dt.UTC)
+        out.append(
+            Match(
+                entry_id,
+                float(score),
+                kind,
+                complaint_id,
+                article_id,
+                title,
+                text,
+                segmented,
+                at,
+                number or "",
+            )
+        )
+    return out

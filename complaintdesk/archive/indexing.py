@@ -1,5 +1,10 @@
-"""Bulk (re)indexing of closed cases, for `archive_reindex` and the bench. Keyset batches, one
-transaction each, so a run can be stopped and resumed (`--after-id`)."""
+"""Bulk (re)indexing of closed cases, for `archive_reindex` and the bench.
+
+Keyset batches, one transaction each, so a run can be stopped and resumed (`--after-id`); each batch
+replaces its cases' entries, so the index stays searchable while it is rebuilt. Cases are read as
+plain values (no model instances) and written with COPY on PostgreSQL (bulk INSERT elsewhere);
+segmentation remembers recurring clauses (`segment.RUN_CACHE_SIZE`).
+"""
 
 from __future__ import annotations
 
@@ -12,40 +17,72 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.states import Status
 
 from .models import ArchiveEntry, ArticleStatus, CaseSummary, EntryKind, KnowledgeArticle
-from .services import _case_document, archive_index_article
+from .services import SUMMARY_FIELDS, archive_index_article, case_document
+
+BATCH_DEFAULT = 5000
+COLUMNS = ("kind", "complaint_id", "org_unit_id", "title", "text", "segmented", "at")
+CASE_FIELDS = ("pk", "org_unit_id", "title", "description", "demand", "closed_at", "category__name")
 
 
-def _index_batch(complaints: list[Complaint], segmenter=None) -> None:
-    ids = [c.pk for c in complaints]
-    latest: dict[int, CaseSummary] = {}
-    for summary in CaseSummary.objects.filter(complaint_id__in=ids).order_by("complaint_id", "version"):
-        latest[summary.complaint_id] = summary  # the last version wins
+def _case_rows(cases: list[tuple]) -> list[tuple]:
+    """Entry rows (in COLUMNS order) of (pk, unit, title, description, demand, closed_at, category) tuples."""
+    ids = [case[0] for case in cases]
+    latest: dict[int, tuple[str, ...]] = {}
+    summaries = (
+        CaseSummary.objects.filter(complaint_id__in=ids)
+        .order_by("complaint_id", "version")
+        .values_list("complaint_id", *SUMMARY_FIELDS)
+    )
+    for complaint_id, *fields in summaries:
+        latest[complaint_id] = tuple(fields)  # the last version wins
+    at_default = now()
     rows = []
-    for complaint in complaints:
-        plain, words = (segmenter or _case_document)(complaint, latest.get(complaint.pk))
-        rows.append(
-            ArchiveEntry(
-                kind=EntryKind.CASE,
-                complaint_id=complaint.pk,
-                org_unit_id=complaint.org_unit_id,
-                title=complaint.title[:200],
-                text=plain,
-                segmented=words,
-                at=complaint.closed_at or now(),
-            )
+    for pk, unit_id, title, description, demand, closed_at, category in cases:
+        plain, words = case_document(
+            title=title,
+            description=description,
+            demand=demand,
+            category=category or "",
+            summary=latest.get(pk, ()),
         )
+        rows.append((EntryKind.CASE.value, pk, unit_id, title[:200], plain, words, closed_at or at_default))
+    return rows
+
+
+def _write_batch(ids: list[int], rows: list[tuple]) -> None:
+    """Replace the entries of the cases `ids` by `rows`, in one transaction."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM archive_archiveentry WHERE complaint_id = ANY(%s)", [ids])
+                copy_sql = f"COPY archive_archiveentry ({', '.join(COLUMNS)}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:  # psycopg 3
+                    for row in rows:
+                        copy.write_row(row)
+            return
         ArchiveEntry.objects.filter(complaint_id__in=ids).delete()
-        ArchiveEntry.objects.bulk_create(rows, batch_size=1000)
+        ArchiveEntry.objects.bulk_create(
+            [ArchiveEntry(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
+        )
+
+
+def _pg_tidy() -> None:
+    """Replaced entries leave dead rows behind, and new ones wait in the GIN index's pending list, which
+    every query reads through: VACUUM clears both (outside a transaction only), ANALYZE refreshes the
+    statistics of how common words are."""
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            cursor.execute("ANALYZE archive_archiveentry")
+        else:
+            cursor.execute("VACUUM (ANALYZE) archive_archiveentry")
 
 
 def reindex_all(
     *,
-    batch: int = 2000,
+    batch: int = BATCH_DEFAULT,
     after_id: int = 0,
     limit: int = 0,
     progress: Callable[[int, int], None] | None = None,
-    segmenter=None,
 ) -> tuple[int, int]:
     """(cases, articles) indexed. Entries of cases that are no longer closed are removed."""
     batch = max(1, batch)
@@ -56,22 +93,21 @@ def reindex_all(
         size = batch if not limit else min(batch, limit - done)
         if size <= 0:
             break
-        complaints = list(
+        cases = list(
             Complaint.objects.filter(status=Status.CLOSED, pk__gt=last_id)
-            .select_related("category")
-            .only("pk", "org_unit_id", "title", "description", "demand", "closed_at", "category__name")
-            .order_by("pk")[:size]
+            .order_by("pk")
+            .values_list(*CASE_FIELDS)[:size]
         )
-        if not complaints:
+        if not cases:
             break
-        _index_batch(complaints, segmenter)
-        done += len(complaints)
-        last_id = complaints[-1].pk
+        ids = [case[0] for case in cases]
+        _write_batch(ids, _case_rows(cases))
+        done += len(cases)
+        last_id = ids[-1]
         if progress:
             progress(done, last_id)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # fresh statistics, so the planner knows how common words are
-            cursor.execute("ANALYZE archive_archiveentry")
+        _pg_tidy()
     articles = 0
     for article in KnowledgeArticle.objects.filter(status=ArticleStatus.PUBLISHED).select_related("category"):
         archive_index_article(article=article)

@@ -10,6 +10,7 @@ Changing the dictionary or the stop-words means running `manage.py archive_reind
 import logging
 import re
 import threading
+from functools import lru_cache
 
 from complaintdesk.intelligence.text import DOMAIN_WORDS, STOPWORDS, normalise
 
@@ -61,21 +62,37 @@ def _is_word(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
+# Runs of Chinese characters between punctuation are short clauses that recur across documents
+# (place names, stock phrases); their words are remembered, which makes bulk indexing several times faster.
+RUN_CACHE_SIZE = 50_000
+RUN_CACHE_MAX_CHARS = 40
+
+
+@lru_cache(maxsize=RUN_CACHE_SIZE)
+def _run_words_cached(run: str) -> tuple[str, ...]:
+    return _run_words(run)
+
+
+def _run_words(run: str) -> tuple[str, ...]:
+    """The index words of one run of Chinese characters (a run is segmented on its own)."""
+    words = tokenizer().cut_for_search(run, HMM=False)
+    return tuple(t for t in words if _is_word(t) and t not in ARCHIVE_STOPWORDS)
+
+
 def tokens(text: str | None, *, max_chars: int = MAX_CHARS) -> list[str]:
     """The index words of a text, in order, repeats kept (they count in ranking)."""
     normal = normalise((text or "")[: max_chars * 2])[:max_chars]
     if not normal:
         return []
-    jieba = tokenizer()
     out: list[str] = []
     for index, part in enumerate(_CJK_RUNS.split(normal)):
         if not part:
             continue
         if index % 2:
-            out += jieba.cut_for_search(part, HMM=False)
+            out += _run_words_cached(part) if len(part) <= RUN_CACHE_MAX_CHARS else _run_words(part)
         else:
-            out += _LATIN_WORDS.findall(part)
-    return [t for t in out if _is_word(t) and t not in ARCHIVE_STOPWORDS]
+            out += (t for t in _LATIN_WORDS.findall(part) if t not in ARCHIVE_STOPWORDS)
+    return out
 
 
 def segmented(*texts: str | None) -> str:

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
+from complaintdesk.accounts.access import user_unit_ids
 from complaintdesk.common.errors import NotFound
 from complaintdesk.complaints.models import Complaint
 
 from . import backends, segment
 from .highlight import snippet
-from .models import ArchiveEntry, ArticleStatus, CaseSummary, EntryKind, KnowledgeArticle
+from .models import ArticleStatus, CaseSummary, EntryKind, KnowledgeArticle
 from .services import summary_latest, user_may_promote
 
 SEARCH_LIMIT_MAX = 50
@@ -58,50 +58,36 @@ def _hits(
     exclude_complaint_id: int | None = None,
     min_shared: int = 1,
 ) -> list[ArchiveHit]:
-    unit_ids = user_unit_ids(user)
+    # The user's units are read once; the index query narrows by them and applies the scope rule of
+    # complaints_visible_to (the one every page uses) to each case's own row, in the same statement.
     found = backends.search(
         terms=terms,
         kinds=kinds,
-        unit_ids=unit_ids,
+        unit_ids=user_unit_ids(user),
         limit=limit,
         any_term=any_term,
         exclude_complaint_id=exclude_complaint_id,
     )
-    if not found:
-        return []
-    entries = ArchiveEntry.objects.in_bulk([entry_id for entry_id, _score in found])
-    complaint_ids = [e.complaint_id for e in entries.values() if e.complaint_id]
-    # The index copies each case's unit; the authoritative scope check is the one every page uses.
-    visible = (
-        dict(complaints_visible_to(user).filter(pk__in=complaint_ids).values_list("pk", "number"))
-        if complaint_ids
-        else {}
-    )
     hits = []
-    for entry_id, score in found:
-        entry = entries.get(entry_id)
-        if entry is None or (entry.kind == EntryKind.CASE and entry.complaint_id not in visible):
-            continue
-        words = set(entry.segmented.split())
+    for match in found:
+        words = set(match.segmented.split())
         matched = tuple(t for t in terms if t in words)
         if len(matched) < min_shared:
             continue
-        if entry.kind == EntryKind.CASE:
-            number = visible[entry.complaint_id]
-            hit_id, url = entry.complaint_id, reverse("web:complaint", args=[number])
+        if match.kind == EntryKind.CASE:
+            hit_id, url = match.complaint_id, reverse("web:complaint", args=[match.number])
         else:
-            number = ""
-            hit_id, url = entry.article_id, reverse("web:archive_article", args=[entry.article_id])
+            hit_id, url = match.article_id, reverse("web:archive_article", args=[match.article_id])
         hits.append(
             ArchiveHit(
-                kind=entry.kind,
+                kind=match.kind,
                 id=hit_id,
-                title=entry.title,
-                snippet=snippet(entry.text, list(matched)),
+                title=match.title,
+                snippet=snippet(match.text, list(matched)),
                 matched_words=matched,
-                score=round(score, 6),
-                at=entry.at,
-                number=number,
+                score=round(match.score, 6),
+                at=match.at,
+                number=match.number,
                 url=url,
                 partial=len(matched) < len(terms),
             )
@@ -165,24 +151,20 @@ def similar_articles_source(*, complaint: Complaint, tokens=None, limit: int = 5
     if not terms:
         return []
     found = backends.search(terms=terms, kinds=[EntryKind.ARTICLE], unit_ids=None, limit=limit, any_term=True)
-    entries = ArchiveEntry.objects.in_bulk([entry_id for entry_id, _s in found])
     items = []
-    for entry_id, _score in found:
-        entry = entries.get(entry_id)
-        if entry is None:
-            continue
-        words = set(entry.segmented.split())
+    for match in found:
+        words = set(match.segmented.split())
         shared = tuple(t for t in terms if t in words)
         if len(shared) < min(2, len(terms)):
             continue
         items.append(
             SimilarItem(
                 kind="article",
-                id=entry.article_id,
-                title=entry.title,
+                id=match.article_id,
+                title=match.title,
                 score=round(len(shared) / len(terms), 3),
                 shared_words=shared,
-                url=reverse("web:archive_article", args=[entry.article_id]),
+                url=reverse("web:archive_article", args=[match.article_id]),
             )
         )
     return items

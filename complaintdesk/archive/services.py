@@ -81,15 +81,24 @@ def archive_on_transition(*, complaint: Complaint, old_status: str, actor, at) -
 # ---- the index -------------------------------------------------------------------------------------------
 
 
-def _case_document(complaint: Complaint, summary: CaseSummary | None) -> tuple[str, str]:
-    """(plain text for snippets, segmented words) of a closed case."""
-    category = complaint.category.name if complaint.category_id else ""
-    parts = [complaint.title]
-    if summary is not None:
-        parts += [summary.problem, summary.cause, summary.solution, summary.lesson]
-    parts += [complaint.description, complaint.demand, category]
+def case_document(
+    *, title: str, description: str, demand: str, category: str, summary: tuple[str, ...] = ()
+) -> tuple[str, str]:
+    """(plain text for snippets, segmented words) of a closed case; `summary` is (problem, cause,
+    solution, lesson) of its latest version, if any."""
+    parts = [title, *summary, description, demand, category]
     plain = "\n".join(p for p in parts if p)[:TEXT_MAX_CHARS]
     return plain, segment.segmented(*parts)
+
+
+def _case_document(complaint: Complaint, summary: CaseSummary | None) -> tuple[str, str]:
+    return case_document(
+        title=complaint.title,
+        description=complaint.description,
+        demand=complaint.demand,
+        category=complaint.category.name if complaint.category_id else "",
+        summary=tuple(getattr(summary, f) for f in SUMMARY_FIELDS) if summary is not None else (),
+    )
 
 
 def archive_index_complaint(

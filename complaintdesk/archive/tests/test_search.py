@@ -128,3 +128,35 @@ def test_reindex_command_rebuilds_the_index(org, archive):
     call_command("archive_reindex", batch=2, stdout=open("/dev/null", "w"))
     assert _numbers(archive_search(user=org.manager, query="退费")) == [archive["refund"].number]
     assert ArchiveEntry.objects.count() == len(archive)
+
+
+def test_scope_is_checked_on_the_case_itself_not_on_the_index_copy(org, archive):
+    """A case moved to another unit after it was indexed: the copy in the index is stale, the case's
+    own unit decides who finds it."""
+    from complaintdesk.complaints.models import Complaint
+
+    number = archive["parcel"].number
+    Complaint.objects.filter(number=number).update(org_unit=org.store_a)  # index still says store B
+    assert archive_search(user=org.agent_b, query="快递丢件") == []
+    assert _numbers(archive_search(user=org.manager, query="快递丢件")) == [number]
+
+
+def test_narrow_user_finds_own_cases_and_shared_articles_by_kind(org, archive):
+    from complaintdesk.archive.services import article_promote
+
+    article = article_promote(number=archive["broadband"].number, actor=org.manager)
+    both = archive_search(user=org.agent_b, query="光猫")  # store B: no case of its own, the article
+    assert [(h.kind, h.id) for h in both] == [("article", article.pk)]
+    assert archive_search(user=org.agent_b, query="光猫", kind="cases") == []
+    mine = archive_search(user=org.agent_a, query="光猫", kind="cases")
+    assert [(h.kind, h.number) for h in mine] == [("case", archive["broadband"].number)]
+    assert {h.kind for h in archive_search(user=org.agent_a, query="光猫")} == {"case", "article"}
+    everyone = archive_search(user=org.executive, query="光猫", kind="articles")
+    assert [(h.kind, h.id, h.number) for h in everyone] == [("article", article.pk, "")]
+    assert all(h.at is not None and h.at.tzinfo is not None for h in both + mine)
+
+
+def test_a_unit_scope_word_is_not_a_query(org, archive):
+    # PostgreSQL keeps each entry's unit as a word of its vector; searching for it finds nothing.
+    assert archive_search(user=org.manager, query=f"scope{org.store_a.pk}") == []
+    assert archive_search(user=org.manager, query="scope0") == []

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Index closed cases and published knowledge articles for archive search (batched, resumable)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", type=int, default=2000, help="cases per transaction")
+        parser.add_argument("--batch", type=int, default=5000, help="cases per transaction")
         parser.add_argument("--after-id", type=int, default=0, help="resume after this complaint id")
         parser.add_argument("--limit", type=int, default=0, help="stop after this many cases (0: all)")
 
