@@ -7,10 +7,15 @@ cross-validated predictions (`CalibratedClassifierCV`), so a confidence of 0.8 m
 
 `train` is the one training function: `train_classifier`, the admin and `classifier_eval` all
 call it, so the figures each of them shows come from the same code.
+
+Training cost: each distinct text is segmented once; identical (text, label) examples are learned
+as one (and calibration folds never put a text on both sides); from PARALLEL_FROM examples on,
+segmentation, the two vectorisers and the calibration folds run on N_JOBS processes.
 """
 
 import io
 import math
+import os
 import pickle
 import random
 import statistics
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sklearn
+from joblib import Parallel, delayed
 from scipy import sparse
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
@@ -27,6 +33,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from . import text as textlib
 
@@ -36,6 +43,11 @@ DEFAULT_SEED = 20261123
 # A label needs this many examples to be learned (and, with k-fold, at least one per fold).
 MIN_EXAMPLES_PER_LABEL = 3
 _SEP = "\x1e"  # between the normalised text and its words in a prepared document
+# From this many distinct examples on, training uses N_JOBS processes (below, starting them costs
+# more than it saves).
+PARALLEL_FROM = 20_000
+N_JOBS = 2
+CALIBRATION_FOLDS = 3
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,27 @@ def prepare(raw: str) -> str:
     return normal + _SEP + " ".join(textlib.words(normal))
 
 
-def prepare_all(texts: list[str]) -> list[str]:
+def _prepare_chunk(texts: list[str]) -> list[str]:
     return [prepare(t) for t in texts]
+
+
+def _jobs(n: int) -> int | None:
+    return min(N_JOBS, os.cpu_count() or 1) if n >= PARALLEL_FROM else None
+
+
+def prepare_all(texts: list[str]) -> list[str]:
+    """`prepare` of each text; each distinct text once, on N_JOBS processes when there are many."""
+    distinct = list(dict.fromkeys(texts))
+    jobs = _jobs(len(distinct))
+    if jobs and jobs > 1:
+        size = -(-len(distinct) // (jobs * 4))
+        chunks = Parallel(n_jobs=jobs)(
+            delayed(_prepare_chunk)(distinct[i : i + size]) for i in range(0, len(distinct), size)
+        )
+        prepared = dict(zip(distinct, (doc for chunk in chunks for doc in chunk), strict=True))
+    else:
+        prepared = {text: prepare(text) for text in distinct}
+    return [prepared[t] for t in texts]
 
 
 def _characters(doc: str) -> str:
@@ -86,9 +117,10 @@ def _word_features(doc: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
-def build_pipeline(seed: int = DEFAULT_SEED) -> Pipeline:
+def build_pipeline(seed: int = DEFAULT_SEED, n_jobs: int | None = None) -> Pipeline:
     features = FeatureUnion(
-        [
+        n_jobs=n_jobs,
+        transformer_list=[
             (
                 "words",
                 TfidfVectorizer(analyzer=_word_features, min_df=2, sublinear_tf=True, max_features=300_000),
@@ -106,10 +138,16 @@ def build_pipeline(seed: int = DEFAULT_SEED) -> Pipeline:
                     dtype=np.float32,
                 ),
             ),
-        ]
+        ],
     )
+    # dual=True: the dual solver is the fast one for text even with more examples than features,
+    # where "auto" would pick the primal one (minutes at 100 000 templated cases).
     model = CalibratedClassifierCV(
-        LinearSVC(C=0.5, random_state=seed), method="sigmoid", cv=3, ensemble=False
+        LinearSVC(C=0.5, dual=True, random_state=seed),
+        method="sigmoid",
+        cv=CALIBRATION_FOLDS,
+        ensemble=False,
+        n_jobs=n_jobs,
     )
     return Pipeline([("features", features), ("model", model)])
 
@@ -139,8 +177,16 @@ def stratified_folds(labels: list[str], k: int, seed: int = DEFAULT_SEED) -> lis
 
 
 def _fit(prepared: list[str], labels: list[str], seed: int) -> Pipeline:
-    pipeline = build_pipeline(seed)
-    pipeline.fit(prepared, labels)
+    """Fit on the distinct (document, label) examples: a text seen many times (a form's canned
+    wording, templated cases) is one example, not many — weighting the copies instead keeps the SVM
+    from converging — unless a label would then have fewer distinct examples than calibration folds."""
+    distinct = list(dict.fromkeys(zip(prepared, labels, strict=True)))
+    if min(Counter(label for _doc, label in distinct).values()) >= CALIBRATION_FOLDS:
+        prepared, labels = [doc for doc, _label in distinct], [label for _doc, label in distinct]
+    pipeline = build_pipeline(seed, n_jobs=_jobs(len(prepared)))
+    # OpenBLAS's idle threads spin on the cores the solver and the worker processes need.
+    with threadpool_limits(limits=1, user_api="blas"):
+        pipeline.fit(prepared, labels)
     return pipeline
 
 

@@ -13,16 +13,23 @@ Two complaints are *linked* when they share a problem concept and their similari
 threshold (default 0.18), or reach `near_duplicate` (0.4) without one (copied or templated text).
 
 Grouping (`decide`), for a new complaint C and the candidates — complaints of *other* customers in
-the same region within the sliding window before C — of which those linked to C are its neighbours:
+the same region within the sliding window before C that share at least one token with C (found in
+the key index, `FingerprintKey`; without a shared token the similarity is 0), plus the members in
+the window of any open group among them — of which those linked to C are its neighbours:
 
 - C joins an open group when it is linked to at least `min_links` of that group's members among the
   candidates (to all of them when fewer remain in the window); earlier ungrouped candidates linked
   to `min_links` of the group come with it;
 - otherwise, C and its neighbours form a new group when, after dropping every neighbour linked to
   fewer than `min_links` of that set (C included) and adding candidates linked to `min_links` of it,
-  at least `min_customers` distinct customers remain. One loose resemblance (a courier complaint from the same estate) is not enough
-  to be pulled in; a chain of resemblances across days cannot form, since every member is within
-  the window of C.
+  at least `min_customers` distinct customers remain. One loose resemblance (a courier complaint
+  from the same estate) is not enough to be pulled in; a chain of resemblances across days cannot
+  form, since every member is within the window of C.
+
+A decision is bounded whatever the window holds: C is compared once with each candidate; the set a
+new group is formed from is the NEIGHBOURS_MAX neighbours most like C, compared pairwise once; the
+candidates that may be gathered are the POOL_MAX most like C, each compared with at most PEERS_MAX
+members (C and those most like it first).
 """
 
 from __future__ import annotations
@@ -165,6 +172,15 @@ def fingerprint(raw: str | None) -> list[str]:
     return list(seen)
 
 
+# Tokens are filed in the key index (`FingerprintKey`) under their first this-many characters.
+KEY_MAX_LENGTH = 32
+
+
+def keys(tokens: Iterable[str]) -> list[str]:
+    """The index keys of a fingerprint: its tokens, cut to KEY_MAX_LENGTH, once each."""
+    return list(dict.fromkeys(t[:KEY_MAX_LENGTH] for t in tokens if t))
+
+
 def dump(tokens: Sequence[str]) -> str:
     return " ".join(tokens)
 
@@ -173,12 +189,12 @@ def load(stored: str) -> frozenset[str]:
     return frozenset(stored.split()) if stored else frozenset()
 
 
-def _weight(tokens: Iterable[str]) -> float:
-    return sum(CONCEPT_WEIGHT if is_concept(t) else 1.0 for t in tokens)
+def _weight(tokens: frozenset[str]) -> float:
+    return len(tokens) + (CONCEPT_WEIGHT - 1) * sum(1 for t in tokens if t[:1] == "⟨")
 
 
 def _places(tokens: frozenset[str]) -> set[str]:
-    return {t for t in tokens if t.startswith(PLACE)}
+    return {t for t in tokens if t[:1] == PLACE}
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -215,6 +231,24 @@ class Candidate:
     customer_id: int
     tokens: frozenset[str]
     group_id: int | None = None  # the open group it belongs to, if any
+    # Computed once per candidate: every comparison reuses them.
+    weight: float = field(init=False, repr=False, compare=False)
+    places: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", _weight(self.tokens))
+        object.__setattr__(self, "places", frozenset(_places(self.tokens)))
+
+
+def _score(a: Candidate, b: Candidate) -> tuple[float, frozenset[str]]:
+    """`similarity` of two candidates (with their weights computed once) and what they share."""
+    common = a.tokens & b.tokens
+    if not common:
+        return 0.0, common
+    score = 2 * _weight(common) / (a.weight + b.weight)
+    if a.places and b.places and not a.places & b.places:
+        score *= DIFFERENT_PLACES_FACTOR
+    return score, common
 
 
 @dataclass(frozen=True)
@@ -227,6 +261,10 @@ class Rules:
     def linked(self, a: frozenset[str], b: frozenset[str]) -> bool:
         score = similarity(a, b)
         return score >= self.near_duplicate or (score >= self.threshold and any(is_concept(t) for t in a & b))
+
+    def link(self, a: Candidate, b: Candidate) -> bool:
+        score, common = _score(a, b)
+        return score >= self.near_duplicate or (score >= self.threshold and any(map(is_concept, common)))
 
 
 @dataclass
@@ -241,37 +279,63 @@ class Decision:
     shared: dict[int, list[str]] = field(default_factory=dict)  # candidate id → shared tokens with C
 
 
-def _links(
-    candidate: Candidate, others: Iterable[Candidate], rules: Rules, *, enough: int | None = None
-) -> int:
+# Bounds that keep one decision cheap however many near-duplicates a window holds (templated text,
+# a real mass outage): C is compared with every candidate once; the pairwise checks among the
+# others are limited to the complaints most like C.
+NEIGHBOURS_MAX = 50  # complaints linked to C that a new group is formed from
+POOL_MAX = 60  # ungrouped candidates loosely like C that may be gathered into the group
+PEERS_MAX = 20  # members a gathered candidate must be linked to (min_links of them)
+EXPAND_ROUNDS = 2
+
+
+def _links(candidate: Candidate, others: Iterable[Candidate], rules: Rules, *, enough: int) -> int:
     """How many of `others` the candidate is linked to (counting stops at `enough`)."""
     count = 0
     for other in others:
-        if other.complaint_id != candidate.complaint_id and rules.linked(candidate.tokens, other.tokens):
+        if other.complaint_id != candidate.complaint_id and rules.link(candidate, other):
             count += 1
-            if enough is not None and count >= enough:
+            if count >= enough:
                 break
     return count
 
 
+def _prune(me: Candidate, members: list[Candidate], rules: Rules) -> list[Candidate]:
+    """Drop, until none is left, every member linked to fewer than `min_links` of the set (C
+    included; C is linked to all of them). Each pair is compared once."""
+    linked_to: dict[int, set[int]] = {m.complaint_id: set() for m in members}
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            if rules.link(a, b):
+                linked_to[a.complaint_id].add(b.complaint_id)
+                linked_to[b.complaint_id].add(a.complaint_id)
+    present = set(linked_to)
+    while True:
+        weak = {cid for cid in present if 1 + len(linked_to[cid] & present) < rules.min_links}
+        if not weak:
+            break
+        present -= weak
+    return [m for m in members if m.complaint_id in present]
+
+
 def _expand(members: list[Candidate], pool: list[Candidate], rules: Rules) -> list[Candidate]:
-    """Pull in candidates linked to at least `min_links` of the members, until none is."""
+    """Pull in candidates linked to at least `min_links` of the members (of the first PEERS_MAX of
+    them: C, then those most like C), for at most EXPAND_ROUNDS passes."""
     present = {m.complaint_id for m in members}
     rest = [c for c in pool if c.complaint_id not in present]
-    grown = True
-    while grown and rest:
+    peers = members[:PEERS_MAX]
+    for _round in range(EXPAND_ROUNDS):
         grown = False
         for candidate in list(rest):
-            needed = min(rules.min_links, len(members))
-            if _links(candidate, members, rules, enough=needed) >= needed:
+            needed = min(rules.min_links, len(peers))
+            if _links(candidate, peers, rules, enough=needed) >= needed:
                 members.append(candidate)
                 rest.remove(candidate)
+                if len(peers) < PEERS_MAX:
+                    peers.append(candidate)
                 grown = True
+        if not grown or not rest:
+            break
     return members
-
-
-# Expansion looks at no more than this many of the candidates most like the new complaint.
-POOL_MAX = 200
 
 
 def decide(
@@ -282,23 +346,31 @@ def decide(
     rules: Rules,
     complaint_id: int = 0,
 ) -> Decision:
+    """The decision for C (see the module's docstring). Bounded: one comparison of C with each
+    candidate, then at most about NEIGHBOURS_MAX² + POOL_MAX × PEERS_MAX × EXPAND_ROUNDS among the
+    others."""
     decision = Decision()
     if not tokens:
         return decision
+    me = Candidate(complaint_id=complaint_id, customer_id=customer_id, tokens=tokens)
     others = [c for c in candidates if c.customer_id != customer_id and c.tokens]
-    scores = {c.complaint_id: similarity(tokens, c.tokens) for c in others}
-    neighbours = [c for c in others if rules.linked(tokens, c.tokens)]
+    scored = {c.complaint_id: _score(me, c) for c in others}
+    scores = {cid: score for cid, (score, _common) in scored.items()}
+
+    def linked_to_me(c: Candidate) -> bool:
+        score, common = scored[c.complaint_id]
+        return score >= rules.near_duplicate or (score >= rules.threshold and any(map(is_concept, common)))
+
+    most_like_me = sorted(others, key=lambda c: (-scores[c.complaint_id], -c.complaint_id))
+    neighbours = [c for c in most_like_me if linked_to_me(c)]
     if not neighbours:
         return decision
-    me = Candidate(complaint_id=complaint_id, customer_id=customer_id, tokens=tokens)
     # Ungrouped candidates loosely like C: where earlier members a new group should gather are.
-    pool = sorted(
-        (c for c in others if c.group_id is None and scores[c.complaint_id] >= rules.threshold / 2),
-        key=lambda c: -scores[c.complaint_id],
-    )[:POOL_MAX]
+    pool = [c for c in most_like_me if c.group_id is None and scores[c.complaint_id] >= rules.threshold / 2]
+    pool = pool[:POOL_MAX]
 
     in_window: dict[int, list[Candidate]] = {}
-    for c in others:
+    for c in most_like_me:
         if c.group_id is not None:
             in_window.setdefault(c.group_id, []).append(c)
     links = {gid: sum(1 for c in neighbours if c.group_id == gid) for gid in in_window}
@@ -308,16 +380,7 @@ def decide(
         core = [me, *in_window[decision.join]]
         members = _expand(core, pool, rules)[len(core) :]
     else:
-        members = [c for c in neighbours if c.group_id is None]
-        while True:  # drop neighbours similar to fewer than min_links of the set (C included)
-            weak = {
-                c.complaint_id
-                for c in members
-                if _links(c, [me, *members], rules, enough=rules.min_links) < rules.min_links
-            }
-            if not weak:
-                break
-            members = [c for c in members if c.complaint_id not in weak]
+        members = _prune(me, [c for c in neighbours if c.group_id is None][:NEIGHBOURS_MAX], rules)
         members = _expand([me, *members], pool, rules)[1:]
         customers = {customer_id} | {c.customer_id for c in members}
         if len(customers) < rules.min_customers:

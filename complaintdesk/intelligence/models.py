@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .grouping import KEY_MAX_LENGTH
 from .severity import SeverityRules
 
 
@@ -258,6 +259,39 @@ class ComplaintFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.tokens[:40]}"
+
+
+class FingerprintKey(models.Model):
+    """One token of a complaint's fingerprint, filed under its region and intake time: the inverted
+    index group detection finds candidates with. A new complaint is compared only with the complaints
+    of its region and window that share at least one token with it (similarity is 0 without one),
+    found by one index range per token, however many complaints the window holds."""
+
+    # (complaint, token): no id column, and the key's index is also the one a complaint's keys are
+    # replaced or deleted by.
+    pk = models.CompositePrimaryKey("complaint_id", "token")
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    scope_unit_id = models.BigIntegerField(_("所属区域"))
+    created_at = models.DateTimeField(_("受理时间"))
+    token = models.CharField(_("特征词"), max_length=KEY_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("投诉特征词索引")
+        verbose_name_plural = _("投诉特征词索引")
+        indexes = [
+            models.Index(
+                fields=["scope_unit_id", "token", "created_at", "complaint"], name="intel_fpkey_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.token}"
 
 
 class GroupStatus(models.TextChoices):

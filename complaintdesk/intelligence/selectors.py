@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sklearn
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
@@ -32,6 +32,7 @@ from .models import (
     ComplaintGroup,
     ComplaintInsight,
     EmotionLabel,
+    FingerprintKey,
     GroupMember,
     GroupStatus,
     IntelligencePolicy,
@@ -286,8 +287,11 @@ def insight_severity_explanation(*, insight: ComplaintInsight, language: str) ->
 
 # --- group / batch complaints ---
 
-# Detection compares a new complaint with at most this many of the region's latest in the window.
-GROUP_CANDIDATES_MAX = 1000
+# Detection compares a new complaint with at most this many of its region's complaints in the
+# window: those sharing the most tokens with it.
+GROUP_CANDIDATES_MAX = 200
+# Of an open group a candidate belongs to, at most this many members in the window are compared.
+GROUP_MEMBERS_MAX = 100
 # Roles told when a group opens in their region.
 SUPERVISOR_ROLES = ("supervisor", "business_manager", "branch_head")
 
@@ -313,30 +317,68 @@ def group_scope_unit_id(*, unit: OrgUnit, kind: str) -> int:
     return _scope_cache[key]
 
 
-def group_candidates(*, fingerprint: ComplaintFingerprint, window: dt.timedelta) -> list[grouping.Candidate]:
-    """Fingerprints of the region's complaints in the window before this one (newest first, bounded),
-    with the open group each belongs to. Two indexed queries."""
-    rows = list(
-        ComplaintFingerprint.objects.filter(
+def _open_group_of(complaint_ref) -> Subquery:
+    return Subquery(
+        GroupMember.objects.filter(complaint_id=complaint_ref, is_active=True, group__status=GroupStatus.OPEN)
+        .order_by()
+        .values("group_id")[:1]
+    )
+
+
+def group_candidates_query(*, fingerprint: ComplaintFingerprint, window: dt.timedelta) -> QuerySet:
+    """The candidates' fingerprints (complaint, customer, tokens, open group) as one query: of the
+    region's complaints in the window before this one, the GROUP_CANDIDATES_MAX sharing the most
+    tokens with it, found in the key index (`intel_fpkey_lookup`: one range per token)."""
+    shared = (
+        FingerprintKey.objects.filter(
             scope_unit_id=fingerprint.scope_unit_id,
+            token__in=grouping.keys(grouping.load(fingerprint.tokens)),
             created_at__gte=fingerprint.created_at - window,
             created_at__lte=fingerprint.created_at,
         )
-        .exclude(pk=fingerprint.pk)
-        .order_by("-created_at")
-        .values_list("complaint_id", "customer_id", "tokens")[:GROUP_CANDIDATES_MAX]
+        .exclude(complaint_id=fingerprint.pk)
+        .values("complaint_id")
+        .annotate(shared=Count("*"))
+        .order_by("-shared", "-complaint_id")
+        .values("complaint_id")[:GROUP_CANDIDATES_MAX]
     )
-    ids = [row[0] for row in rows]
-    groups = dict(
-        GroupMember.objects.filter(
-            complaint_id__in=ids, is_active=True, group__status=GroupStatus.OPEN
-        ).values_list("complaint_id", "group_id")
+    return (
+        ComplaintFingerprint.objects.filter(pk__in=shared)
+        .annotate(open_group=_open_group_of(OuterRef("pk")))
+        .values_list("complaint_id", "customer_id", "tokens", "open_group")
     )
+
+
+def group_candidates(*, fingerprint: ComplaintFingerprint, window: dt.timedelta) -> list[grouping.Candidate]:
+    """Fingerprints of the region's complaints in the window before this one that share at least one
+    token with it (the others have similarity 0), bounded, with the open group each belongs to; and,
+    when some are in open groups, those groups' other members in the window (a new complaint joins a
+    group by its links to the group's members). One query, two when a group is among them."""
+    if not fingerprint.tokens:
+        return []
+    rows = list(group_candidates_query(fingerprint=fingerprint, window=window))
+    group_ids = {group for *_rest, group in rows if group is not None}
+    if group_ids:
+        seen = {row[0] for row in rows}
+        rows += [
+            row
+            for row in ComplaintFingerprint.objects.filter(
+                scope_unit_id=fingerprint.scope_unit_id,
+                created_at__gte=fingerprint.created_at - window,
+                created_at__lte=fingerprint.created_at,
+                complaint__group_memberships__group_id__in=group_ids,
+                complaint__group_memberships__is_active=True,
+            )
+            .exclude(pk__in=seen | {fingerprint.pk})
+            .annotate(open_group=_open_group_of(OuterRef("pk")))
+            .order_by("-created_at")
+            .values_list("complaint_id", "customer_id", "tokens", "open_group")[:GROUP_MEMBERS_MAX]
+        ]
     return [
         grouping.Candidate(
-            complaint_id=cid, customer_id=customer, tokens=grouping.load(tokens), group_id=groups.get(cid)
+            complaint_id=cid, customer_id=customer, tokens=grouping.load(tokens), group_id=group
         )
-        for cid, customer, tokens in rows
+        for cid, customer, tokens, group in rows
     ]
 
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from .models import (
     ComplaintInsight,
     EmotionLabel,
     EmotionLevel,
+    FingerprintKey,
     GroupMember,
     GroupStatus,
     InsightCorrection,
@@ -356,7 +358,8 @@ def complaint_enrich_later(*, complaint_id: int) -> None:
 def complaint_fingerprint_record(
     *, complaint: Complaint, tokens: list[str], topic: str, policy
 ) -> ComplaintFingerprint:
-    """Store (or refresh) the complaint's fingerprint in its region (one upsert)."""
+    """Store (or refresh) the complaint's fingerprint in its region (one upsert) and its tokens in
+    the key index (replaced). Three statements, in one transaction."""
     fingerprint = ComplaintFingerprint(
         complaint=complaint,
         created_at=complaint.created_at,
@@ -365,13 +368,53 @@ def complaint_fingerprint_record(
         topic=topic[:32],
         tokens=grouping.dump(tokens),
     )
-    ComplaintFingerprint.objects.bulk_create(
-        [fingerprint],
-        update_conflicts=True,
-        unique_fields=["complaint"],
-        update_fields=["created_at", "scope_unit", "customer_id", "topic", "tokens"],
-    )
+    keys = [
+        FingerprintKey(
+            complaint=complaint,
+            scope_unit_id=fingerprint.scope_unit_id,
+            created_at=fingerprint.created_at,
+            token=key,
+        )
+        for key in grouping.keys(tokens)
+    ]
+    with transaction.atomic():
+        ComplaintFingerprint.objects.bulk_create(
+            [fingerprint],
+            update_conflicts=True,
+            unique_fields=["complaint"],
+            update_fields=["created_at", "scope_unit", "customer_id", "topic", "tokens"],
+        )
+        FingerprintKey.objects.filter(complaint=complaint).delete()
+        FingerprintKey.objects.bulk_create(keys)
+        fingerprint_keys_prune(before=complaint.created_at - key_retention(policy))
     return fingerprint
+
+
+KEY_PRUNE_COMPLAINTS = (
+    4  # complaints whose expired keys each new fingerprint deletes: ~4 × 24 rows > the ~24 it adds
+)
+
+
+def key_retention(policy) -> dt.timedelta:
+    """How long a complaint's keys are kept: twice the group window, and at least two days."""
+    return max(dt.timedelta(hours=2 * policy.group_window_hours), dt.timedelta(days=2))
+
+
+def fingerprint_keys_prune(*, before: dt.datetime, complaints: int = KEY_PRUNE_COMPLAINTS) -> int:
+    """Delete the keys of the oldest complaints that arrived before `before`, a few at a time: each new
+    fingerprint removes more expired rows than it adds, so the key index holds about the retention's
+    worth of complaints without a scheduled job. A complaint whose id is below every id that arrived
+    since `before` arrived before it (whatever order imports wrote them in), so the expired keys are an
+    id range on the key's primary key. Returns the rows deleted."""
+    boundary = Complaint.objects.filter(created_at__gte=before).aggregate(first=Min("id"))["first"]
+    expired = FingerprintKey.objects.all()
+    if boundary is not None:
+        expired = expired.filter(complaint_id__lt=boundary)
+    oldest = list(expired.order_by("complaint_id").values_list("complaint_id", flat=True).distinct()[:complaints])
+    if not oldest:
+        return 0
+    deleted, _per_model = expired.filter(complaint_id__lte=oldest[-1]).delete()
+    return deleted
 
 
 def _group_flags_apply(*, complaints: list[Complaint], group: ComplaintGroup, actor, reason: str) -> None:
@@ -450,24 +493,33 @@ def complaint_group_detect(
     *, complaint: Complaint, fingerprint: ComplaintFingerprint, policy
 ) -> ComplaintGroup | None:
     """Compare the complaint with its region's recent complaints; join an open group or open one when
-    enough customers describe the same problem (`grouping.decide`). Detections in one region run one
-    at a time (the region's row is locked), so two cannot open the same group twice."""
+    enough customers describe the same problem (`grouping.decide`). An ordinary complaint (nothing to
+    join or open) costs one candidate query and takes no lock. Otherwise the decision is taken again
+    with the region's row locked, so that detections in one region that write run one at a time and
+    two cannot open the same group twice."""
     if not policy.detect_groups:
+        return None
+    window = dt.timedelta(hours=policy.group_window_hours)
+    rules = selectors.group_rules(policy)
+
+    def decision_now() -> tuple[grouping.Decision, list[grouping.Candidate]]:
+        candidates = selectors.group_candidates(fingerprint=fingerprint, window=window)
+        return grouping.decide(
+            tokens=grouping.load(fingerprint.tokens),
+            customer_id=complaint.customer_id,
+            candidates=candidates,
+            rules=rules,
+            complaint_id=complaint.pk,
+        ), candidates
+
+    decision, candidates = decision_now()
+    if decision.join is None and not decision.open:
         return None
     with transaction.atomic():
         OrgUnit.objects.select_for_update().filter(pk=fingerprint.scope_unit_id).first()
         if GroupMember.objects.filter(complaint=complaint, is_active=True).exists():
             return None
-        candidates = selectors.group_candidates(
-            fingerprint=fingerprint, window=dt.timedelta(hours=policy.group_window_hours)
-        )
-        decision = grouping.decide(
-            tokens=grouping.load(fingerprint.tokens),
-            customer_id=complaint.customer_id,
-            candidates=candidates,
-            rules=selectors.group_rules(policy),
-            complaint_id=complaint.pk,
-        )
+        decision, candidates = decision_now()  # another detection may have opened the group meanwhile
         if decision.join is None and not decision.open:
             return None
         at = now()

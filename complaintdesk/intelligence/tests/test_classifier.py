@@ -96,3 +96,22 @@ def test_one_category_or_too_few_examples_is_not_enough():
 
 def test_no_suggestion_is_a_miss_not_an_extra_class_in_macro_f1():
     assert classifier.scores(["a", "b"], ["a", ""]) == {"accuracy": 0.5, "macro_f1": 0.5}
+
+
+def test_training_on_two_processes_and_with_repeated_texts_gives_the_same_model(monkeypatch):
+    """Large trainings segment, vectorise and calibrate on N_JOBS processes: the model is the one a
+    single process trains; identical examples are learned as one."""
+    texts, labels = corpus_examples()
+    probe = classifier.prepare_all(["宽带断网了", "bill overcharged twice", "包裹丢了", "随便说点什么"])
+    single = classifier.train(texts, labels, folds=0)
+    monkeypatch.setattr(classifier, "PARALLEL_FROM", 10)
+    assert classifier.prepare_all(texts) == [classifier.prepare(t) for t in texts]
+    parallel = classifier.train(texts, labels, folds=0)
+    np.testing.assert_allclose(
+        parallel.pipeline.predict_proba(probe), single.pipeline.predict_proba(probe), rtol=1e-6
+    )
+    assert single.trained_on == parallel.trained_on == len(texts)
+    twice = classifier.train(texts * 2, labels * 2, folds=0)
+    np.testing.assert_allclose(
+        twice.pipeline.predict_proba(probe), single.pipeline.predict_proba(probe), rtol=1e-6
+    )

@@ -19,7 +19,13 @@ from complaintdesk.complaints.services import (
 from complaintdesk.demo.samples import sample_complaint
 from complaintdesk.escalation.models import EscalationHandOff, HandOffTrigger
 from complaintdesk.intelligence import alerts, grouping, selectors, services
-from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus, IntelligencePolicy
+from complaintdesk.intelligence.models import (
+    ComplaintGroup,
+    FingerprintKey,
+    GroupMember,
+    GroupStatus,
+    IntelligencePolicy,
+)
 from complaintdesk.orgs.services import orgunit_create
 from complaintdesk.sla.timers import timers_process_due
 
@@ -303,3 +309,77 @@ def test_fingerprint_explains_with_words_and_never_raises():
     a, b = frozenset(grouping.fingerprint(OUTAGE[0])), frozenset(grouping.fingerprint(OUTAGE[3]))
     assert grouping.similarity(a, b) >= 0.18
     assert [grouping.display_token(t) for t in grouping.shared_words(a, b)][:2] == ["断网", "张江"]
+
+
+# --- bounded detection: the key index and the cost of one decision ---
+
+
+def test_candidates_are_the_complaints_of_the_region_and_window_sharing_a_token(world, desk):
+    """The key index finds exactly the earlier complaints of the region within the window that share
+    a token with the new one; re-recording a fingerprint replaces its keys."""
+    policy = selectors.policy_get()
+    window = dt.timedelta(hours=policy.group_window_hours)
+    outage = desk.complaint(OUTAGE[0], at=OUTAGE_START, unit=world.store_b)
+    desk.complaint(
+        "门店店员态度很差，排队一个小时", at=OUTAGE_START + dt.timedelta(minutes=5), unit=world.store_a
+    )
+    desk.complaint(OUTAGE[1], at=OUTAGE_START + dt.timedelta(minutes=6), unit=world.guangzhou)  # other region
+    desk.complaint(
+        OUTAGE[2], at=OUTAGE_START - dt.timedelta(hours=30), unit=world.branch
+    )  # before the window
+    late = desk.complaint(OUTAGE[3], at=OUTAGE_START + dt.timedelta(minutes=10), unit=world.store_b)
+    fingerprint = late.fingerprint
+    assert [c.complaint_id for c in selectors.group_candidates(fingerprint=fingerprint, window=window)] == [
+        outage.pk
+    ]
+    services.complaint_fingerprint_record(complaint=outage, tokens=["闵行", "停车"], topic="", policy=policy)
+    assert set(FingerprintKey.objects.filter(complaint=outage).values_list("token", flat=True)) == {
+        "闵行",
+        "停车",
+    }
+    assert selectors.group_candidates(fingerprint=fingerprint, window=window) == []
+
+
+def test_an_ordinary_complaint_costs_one_query_and_no_lock(world, desk, django_assert_num_queries):
+    desk.complaint(OUTAGE[0], at=OUTAGE_START, unit=world.store_b)
+    other = desk.complaint("上周买的空气炸锅有焦糊味，要求退货", at=OUTAGE_START, unit=world.store_a)
+    policy, fingerprint = selectors.policy_get(), other.fingerprint
+    with django_assert_num_queries(1):  # the candidates: the one sharing a token is not linked
+        assert (
+            services.complaint_group_detect(complaint=other, fingerprint=fingerprint, policy=policy) is None
+        )
+
+
+def test_a_decision_is_bounded_however_many_near_duplicates_the_window_holds(monkeypatch):
+    tokens = frozenset(grouping.fingerprint(OUTAGE[0]))
+    candidates = [grouping.Candidate(complaint_id=i, customer_id=i, tokens=tokens) for i in range(1, 1001)]
+    compared = []
+    score = grouping._score
+    monkeypatch.setattr(grouping, "_score", lambda a, b: compared.append(1) or score(a, b))
+    decision = grouping.decide(
+        tokens=tokens, customer_id=0, candidates=candidates, rules=grouping.Rules(), complaint_id=10_000
+    )
+    assert decision.open
+    assert len(decision.members) <= grouping.NEIGHBOURS_MAX + grouping.POOL_MAX
+    bound = (
+        len(candidates)
+        + grouping.NEIGHBOURS_MAX**2 / 2
+        + grouping.POOL_MAX * grouping.PEERS_MAX * grouping.EXPAND_ROUNDS
+    )
+    assert len(compared) <= bound
+
+
+def test_expired_keys_are_pruned_as_new_complaints_arrive(world, desk):
+    """The key index keeps about twice the group window (at least two days): each new fingerprint
+    deletes the keys of a few expired complaints, so the table does not grow with the archive."""
+    old = [desk.complaint(text, at=OUTAGE_START + dt.timedelta(minutes=i), unit=world.store_b)
+           for i, text in enumerate(OUTAGE[:6])]  # fmt: skip
+    recent = desk.complaint(OUTAGE[6], at=OUTAGE_START + dt.timedelta(days=1), unit=world.store_b)
+    assert FingerprintKey.objects.filter(complaint__in=old).exists()  # inside the retention: kept
+
+    later = desk.complaint(OUTAGE[7], at=OUTAGE_START + dt.timedelta(days=2, hours=1), unit=world.store_b)
+    later2 = desk.complaint(OUTAGE[8], at=OUTAGE_START + dt.timedelta(days=2, hours=2), unit=world.store_b)
+    assert not FingerprintKey.objects.filter(complaint__in=old).exists()  # 4 + 4 of the oldest: all six gone
+    for kept in (recent, later, later2):
+        assert FingerprintKey.objects.filter(complaint=kept).exists()
+    assert services.fingerprint_keys_prune(before=OUTAGE_START) == 0  # nothing older left
