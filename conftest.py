@@ -65,6 +65,15 @@ class Org:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_worker_wakes():
+    """The SLA worker wake-up is throttled per process (once a second, real time); a test must not
+    find it spent by the test before, or its due timers would wait for a sweep that never comes."""
+    from complaintdesk.sla import timers
+
+    timers._last_wake = timers._last_liveness_check = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     """Every test starts in the site's language (Chinese), whatever an earlier test in the same worker
     left active; a test that needs English activates it itself."""

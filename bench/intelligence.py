@@ -23,7 +23,7 @@ similar cases with 1M complaints stored.
    a transaction rolled back at the end, the text of a real review from ../shared/data
    (online_shopping_10_cats, read from there), its fingerprint and keys rewritten. `--texts`
    chooses (default both). The plan of the candidate query is printed (EXPLAIN ANALYZE).
-4. Similar cases: `selectors.similar_cases(limit=5)` for the same complaints (seeded text).
+4. Similar cases: `archive.selectors.archive_similar(limit=5)` for the same complaints (needs the archive index).
 """
 
 import argparse
@@ -583,14 +583,25 @@ def bench_groups_realistic(sample: list[Complaint]) -> None:
 
 
 def bench_similar(sample: list[Complaint]) -> None:
+    """The case page's similar archived cases and articles (`archive.selectors.archive_similar`, the one
+    selector the case page, the archive API and the insight API share), for an HQ-wide user. Needs the
+    archive index (bench/archive_search.py --index)."""
+    from complaintdesk.accounts.models import User
+    from complaintdesk.archive.selectors import archive_similar
+
+    user = next(
+        u for u in User.objects.filter(is_active=True, org_unit__parent__isnull=True).order_by("id")
+        if u.has_perm("complaints.view_all_units")
+    )  # fmt: skip
     times, found = [], []
     for complaint in sample:
-        items, ms = timed(selectors.similar_cases, complaint=complaint, limit=5)
+        items, ms = timed(archive_similar, complaint=complaint, user=user, limit=5)
         times.append(ms)
         found.append(len(items))
-    print(f"\nSimilar cases (limit 5; at most {selectors.SIMILAR_CANDIDATES_MAX} candidates): found median "
-          f"{statistics.median(found):.0f}")  # fmt: skip
-    print(summary("similar_cases", times))
+    print(
+        f"\nSimilar archived cases and articles (limit 5, {user.username}): found median {statistics.median(found):.0f}"
+    )
+    print(summary("archive_similar", times))
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from complaintdesk.accounts.access import access_complaint
+from complaintdesk.archive.selectors import archive_similar
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.intelligence import selectors, services
 from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus
 
@@ -198,7 +200,14 @@ def get_insight(request: HttpRequest, number: str, similar: int = 5):
     complaint = access_complaint(user=request.user, number=number)
     insight = selectors.insight_latest(complaint=complaint)
     group = selectors.group_of_complaint(complaint=complaint)
-    items = selectors.similar_cases(complaint=complaint, limit=similar, user=request.user) if similar else []
+    # The same similar cases and articles as the case page and the archive API: one selector.
+    hits = archive_similar(complaint=complaint, user=request.user, limit=similar) if similar else []
+    cases = {
+        row["id"]: row
+        for row in Complaint.objects.filter(pk__in=[h.id for h in hits if h.kind == "case"]).values(
+            "id", "status", "root_cause"
+        )
+    }
     return {
         "suggested_category": (insight.suggested_category_code or None) if insight else None,
         "category_confidence": insight.category_confidence if insight else None,
@@ -212,17 +221,17 @@ def get_insight(request: HttpRequest, number: str, similar: int = 5):
         "group": group.pk if group and group.status == GroupStatus.OPEN else None,
         "similar": [
             {
-                "kind": i.kind,
-                "id": i.id,
-                "number": i.number,
-                "title": i.title,
-                "status": i.status,
-                "score": i.score,
-                "shared_words": list(i.shared_words),
-                "root_cause": i.root_cause,
-                "url": i.url,
+                "kind": h.kind,
+                "id": h.id,
+                "number": h.number,
+                "title": h.title,
+                "status": cases.get(h.id, {}).get("status", "") if h.kind == "case" else "",
+                "score": h.score,
+                "shared_words": list(h.matched_words),
+                "root_cause": cases.get(h.id, {}).get("root_cause", "") if h.kind == "case" else "",
+                "url": h.url,
             }  # fmt: skip
-            for i in items
+            for h in hits
         ],
     }
 

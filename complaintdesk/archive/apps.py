@@ -16,10 +16,3 @@ class ArchiveConfig(AppConfig):
         # index in the closing transaction, a reopened one leaves it.
         transition_guard_register(services.summary_required_to_close)
         transition_hook_register(services.archive_on_transition)
-        try:  # the intelligence app's similar cases merge published knowledge articles from here
-            from complaintdesk.intelligence.selectors import similar_source_register
-
-            from .selectors import similar_articles_source
-        except ImportError:  # pragma: no cover - intelligence not installed
-            return
-        similar_source_register(similar_articles_source)

@@ -143,33 +143,6 @@ def archive_similar(*, complaint: Complaint, user, limit: int = 5, kind: str = "
     )[:limit]
 
 
-def similar_articles_source(*, complaint: Complaint, tokens=None, limit: int = 5, user=None) -> list:
-    """Published articles for complaintdesk.intelligence's `similar_cases` (its registered-source hook)."""
-    from complaintdesk.intelligence.selectors import SimilarItem
-
-    terms = complaint_key_words(complaint)
-    if not terms:
-        return []
-    found = backends.search(terms=terms, kinds=[EntryKind.ARTICLE], unit_ids=None, limit=limit, any_term=True)
-    items = []
-    for match in found:
-        words = set(match.segmented.split())
-        shared = tuple(t for t in terms if t in words)
-        if len(shared) < min(2, len(terms)):
-            continue
-        items.append(
-            SimilarItem(
-                kind="article",
-                id=match.article_id,
-                title=match.title,
-                score=round(len(shared) / len(terms), 3),
-                shared_words=shared,
-                url=reverse("web:archive_article", args=[match.article_id]),
-            )
-        )
-    return items
-
-
 def articles_visible_to(user) -> QuerySet[KnowledgeArticle]:
     """Published articles for every member of staff who may see complaints; drafts for promoters."""
     if not _may_search(user):

@@ -7,8 +7,6 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import sklearn
@@ -16,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
+from complaintdesk.accounts.access import complaints_visible_to
 from complaintdesk.accounts.models import User
 from complaintdesk.common.errors import NotFound
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
@@ -427,95 +425,3 @@ def group_of_complaint(*, complaint: Complaint) -> ComplaintGroup | None:
     """The group a case is in now, for the case page."""
     member = GroupMember.objects.filter(complaint=complaint, is_active=True).select_related("group").first()
     return member.group if member else None
-
-
-# --- similar cases ---
-
-# Similar cases look at most this many of the latest finished cases with the same topic.
-SIMILAR_CANDIDATES_MAX = 1000
-SIMILAR_MIN_SCORE = 0.12
-FINISHED_STATUSES = ("resolved", "follow_up", "closed")
-
-
-@dataclass(frozen=True)
-class SimilarItem:
-    """One similar case (kind "case") or knowledge article (kind "article", from a registered source)."""
-
-    kind: str
-    id: int
-    title: str
-    score: float
-    shared_words: tuple[str, ...]
-    number: str = ""
-    status: str = ""
-    root_cause: str = ""
-    url: str = ""
-
-
-SimilarSource = Callable[..., list[SimilarItem]]
-_similar_sources: list[SimilarSource] = []
-
-
-def similar_source_register(source: SimilarSource) -> None:
-    """A knowledge base (the archive app) adds its articles: `source(complaint=…, tokens=…, limit=…)`
-    returns scored `SimilarItem`s of kind "article"; `similar_cases` merges them by score."""
-    if source not in _similar_sources:
-        _similar_sources.append(source)
-
-
-def complaint_tokens(complaint: Complaint) -> tuple[frozenset[str], str]:
-    """The stored fingerprint and topic, or (not enriched yet) computed now."""
-    row = ComplaintFingerprint.objects.filter(pk=complaint.pk).values_list("tokens", "topic").first()
-    if row is not None:
-        return grouping.load(row[0]), row[1]
-    topic = complaint.category.code if complaint.category_id else ""
-    return frozenset(grouping.fingerprint(complaint_text(complaint))), topic
-
-
-def similar_cases(*, complaint: Complaint, limit: int = 5, user=None) -> list[SimilarItem]:
-    """The finished (resolved, in follow-up, archived) cases most like this one, with the words they
-    share; plus knowledge articles from registered sources. Candidates: the latest
-    SIMILAR_CANDIDATES_MAX finished cases of the same topic (the category, or the suggested one) that
-    the user may see — one indexed range, never a scan of the table."""
-    tokens, topic = complaint_tokens(complaint)
-    if not tokens:
-        return []
-    rows = ComplaintFingerprint.objects.filter(topic=topic, complaint__status__in=FINISHED_STATUSES).exclude(
-        pk=complaint.pk
-    )
-    if user is not None:
-        unit_ids = user_unit_ids(user)
-        if unit_ids is not None:
-            rows = rows.filter(complaint__org_unit_id__in=unit_ids)
-    scored = []
-    for cid, stored in rows.order_by("-created_at").values_list("complaint_id", "tokens")[
-        :SIMILAR_CANDIDATES_MAX
-    ]:
-        other = grouping.load(stored)
-        score = grouping.similarity(tokens, other)
-        if score >= SIMILAR_MIN_SCORE:
-            scored.append((score, cid, other))
-    scored.sort(key=lambda item: (-item[0], -item[1]))
-    best = scored[:limit]
-    cases = Complaint.objects.in_bulk([cid for _s, cid, _o in best])
-    items = [
-        SimilarItem(
-            kind="case",
-            id=cid,
-            number=cases[cid].number,
-            title=cases[cid].title,
-            status=cases[cid].status,
-            root_cause=cases[cid].root_cause,
-            score=round(score, 3),
-            shared_words=tuple(grouping.display_token(t) for t in grouping.shared_words(tokens, other)),
-        )
-        for score, cid, other in best
-        if cid in cases
-    ]
-    for source in _similar_sources:
-        try:
-            items += source(complaint=complaint, tokens=tokens, limit=limit)
-        except Exception:  # a broken knowledge base must not break the case page
-            logger.exception("similar-case source %r failed", source)
-    items.sort(key=lambda item: -item.score)
-    return items[:limit]

@@ -11,7 +11,6 @@ import logging
 from dataclasses import asdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -390,9 +389,8 @@ def complaint_fingerprint_record(
     return fingerprint
 
 
-KEY_PRUNE_COMPLAINTS = (
-    4  # complaints whose expired keys each new fingerprint deletes: ~4 × 24 rows > the ~24 it adds
-)
+# Complaints whose expired keys each new fingerprint deletes: twice the rate they arrive.
+KEY_PRUNE_COMPLAINTS = 2
 
 
 def key_retention(policy) -> dt.timedelta:
@@ -403,14 +401,22 @@ def key_retention(policy) -> dt.timedelta:
 def fingerprint_keys_prune(*, before: dt.datetime, complaints: int = KEY_PRUNE_COMPLAINTS) -> int:
     """Delete the keys of the oldest complaints that arrived before `before`, a few at a time: each new
     fingerprint removes more expired rows than it adds, so the key index holds about the retention's
-    worth of complaints without a scheduled job. A complaint whose id is below every id that arrived
-    since `before` arrived before it (whatever order imports wrote them in), so the expired keys are an
-    id range on the key's primary key. Returns the rows deleted."""
-    boundary = Complaint.objects.filter(created_at__gte=before).aggregate(first=Min("id"))["first"]
-    expired = FingerprintKey.objects.all()
+    worth of complaints without a scheduled job. Two index probes: the first complaint at or after
+    `before` (its id bounds the range, since ids follow arrival), then the lowest complaint ids of the
+    key's primary key below it; each key row's own time decides, so a complaint written out of order
+    (an import) is never pruned early, only later. Returns the rows deleted."""
+    boundary = (
+        Complaint.objects.filter(created_at__gte=before)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    expired = FingerprintKey.objects.filter(created_at__lt=before)
     if boundary is not None:
         expired = expired.filter(complaint_id__lt=boundary)
-    oldest = list(expired.order_by("complaint_id").values_list("complaint_id", flat=True).distinct()[:complaints])
+    oldest = list(
+        expired.order_by("complaint_id").values_list("complaint_id", flat=True).distinct()[:complaints]
+    )
     if not oldest:
         return 0
     deleted, _per_model = expired.filter(complaint_id__lte=oldest[-1]).delete()

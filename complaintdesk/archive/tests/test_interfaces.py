@@ -104,3 +104,28 @@ def test_api_closing_without_summary_names_the_missing_fields(org, api_for):
     )
     assert response.status_code == 422
     assert "经验教训" in response.json()["errors"]["summary"][0]
+
+
+def test_the_insight_api_s_similar_cases_are_the_archive_s(org, archive, api_for):
+    """One way to find similar cases: the insight endpoint, the archive API and the case page's panel
+    all use archive_similar (the archived cases and articles sharing the case's key words)."""
+    from complaintdesk.archive.selectors import archive_similar
+
+    new = case_make(org, unit=org.store_a, title="光猫亮红灯宽带断网",
+                    description="宽带今天早上断网，光猫亮红灯，重启也没用。", close=False)  # fmt: skip
+    body = api_for(org.agent_a).get(f"/complaints/{new.number}/insight").json()
+    expected = archive_similar(complaint=new, user=org.agent_a)
+    assert [item["number"] for item in body["similar"]] == [hit.number for hit in expected]
+    best = body["similar"][0]
+    assert best["number"] == archive["broadband"].number and best["kind"] == "case"
+    assert best["status"] == "closed" and {"光猫", "宽带"} <= set(best["shared_words"])
+    assert best["url"] == f"/complaints/{archive['broadband'].number}/"
+    # The store-B agent cannot see store A's archive: nothing from it.
+    other = case_make(
+        org, unit=org.store_b, title="光猫亮红灯宽带断网", description="宽带断网，光猫亮红灯。", close=False
+    )
+    numbers = {
+        item["number"]
+        for item in api_for(org.agent_b).get(f"/complaints/{other.number}/insight").json()["similar"]
+    }
+    assert archive["broadband"].number not in numbers

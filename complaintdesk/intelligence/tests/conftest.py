@@ -17,8 +17,10 @@ def _no_cached_models():
     from complaintdesk.intelligence import selectors
 
     selectors._classifier_cache.clear()
+    selectors._scope_cache.clear()
     yield
     selectors._classifier_cache.clear()
+    selectors._scope_cache.clear()
 
 
 SPEC_CATEGORIES = (

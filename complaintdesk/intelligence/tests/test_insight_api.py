@@ -3,7 +3,6 @@
 import pytest
 
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
-from complaintdesk.complaints.services import complaint_analyse, complaint_transition
 from complaintdesk.intelligence import selectors, services
 from complaintdesk.intelligence.models import (
     ComplaintFingerprint,
@@ -12,19 +11,10 @@ from complaintdesk.intelligence.models import (
     GroupMember,
     InsightCorrection,
 )
-from complaintdesk.intelligence.selectors import SimilarItem
 
 from .group_texts import OUTAGE
 
 pytestmark = pytest.mark.django_db
-
-
-def _finished(org, complaint, root_cause=""):
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="accepted")
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="handling")
-    if root_cause:
-        complaint_analyse(number=complaint.number, actor=org.agent_a, changes={"root_cause": root_cause})
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
 
 
 def _enriched(intake, text, **kwargs):
@@ -33,50 +23,9 @@ def _enriched(intake, text, **kwargs):
     return complaint
 
 
-def test_similar_cases_are_finished_cases_of_the_topic_with_the_shared_words(org, categories, intake):
-    outage = _enriched(intake, "宽带断网三天了，光猫红灯一直闪，报修没人来", phone="13800000001")
-    _finished(org, outage, root_cause="分光器端口故障")
-    slow = _enriched(intake, "宽带网速很慢，晚上看视频一直卡", phone="13800000002")
-    _finished(org, slow)
-    still_open = _enriched(intake, "家里宽带断网，光猫红灯", phone="13800000003")
-    bill = _enriched(intake, "话费多扣了50元，要求退费", phone="13800000004")
-    _finished(org, bill)
-
-    new = _enriched(intake, "我家宽带又断网了，光猫指示灯红灯闪烁", phone="13800000005")
-    found = selectors.similar_cases(complaint=new, limit=5, user=org.agent_a)
-    assert [item.number for item in found][0] == outage.number
-    assert still_open.number not in {i.number for i in found} and bill.number not in {i.number for i in found}
-    best = found[0]
-    assert best.kind == "case" and best.root_cause == "分光器端口故障" and 0 < best.score <= 1
-    assert {"断网", "光猫", "红灯"} <= set(best.shared_words)
-    # Scores go down.
-    assert [i.score for i in found] == sorted((i.score for i in found), reverse=True)
-    # Someone who cannot see the unit gets nothing from it.
-    assert selectors.similar_cases(complaint=new, user=org.agent_b) == []
-
-
-def test_a_knowledge_source_is_merged_by_score(org, categories, intake, monkeypatch):
-    monkeypatch.setattr(selectors, "_similar_sources", [])
-    article = SimilarItem(
-        kind="article", id=7, title="宽带断网排查指引", score=0.99, shared_words=("断网",), url="/kb/7"
-    )
-
-    def knowledge(*, complaint, tokens, limit):
-        assert "⟨断网⟩" in tokens
-        return [article]
-
-    def broken(**kwargs):
-        raise RuntimeError("archive down")
-
-    selectors.similar_source_register(knowledge)
-    selectors.similar_source_register(broken)
-    new = _enriched(intake, "宽带断网了")
-    assert selectors.similar_cases(complaint=new) == [article]
-
-
-def test_similar_cases_of_nothing_is_nothing(org, categories, intake):
+def test_similar_cases_of_nothing_is_nothing(org, categories, intake, api_for):
     complaint = _enriched(intake, "😡😡😡")
-    assert selectors.similar_cases(complaint=complaint) == []
+    assert api_for(org.agent_a).get(f"/complaints/{complaint.number}/insight").json()["similar"] == []
 
 
 def test_corrections_go_onto_the_case_and_are_kept_as_labels(org, categories, intake):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from complaintdesk.archive.selectors import archive_similar
 from complaintdesk.intelligence import classifier, emotion, keywords, selectors, services, severity, taxonomy
 
 from .conftest import corpus_examples
@@ -94,7 +95,7 @@ def test_fingerprints_and_similarity_accept_the_text(name):
 def test_similar_cases_and_insight_api_never_fail_on_the_text(name, org, categories, intake, api_for):
     complaint = intake(TEXTS[name], title=TEXTS[name][:200])
     services.complaint_enrich(complaint_id=complaint.pk)
-    assert isinstance(selectors.similar_cases(complaint=complaint), list)
+    assert isinstance(archive_similar(complaint=complaint, user=org.agent_a), list)
     assert api_for(org.agent_a).get(f"/complaints/{complaint.number}/insight").status_code == 200
 
 
