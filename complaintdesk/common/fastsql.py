@@ -68,15 +68,18 @@ def insert_rows(
         values.extend(
             field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)
         )
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection, model, fields, len(rows)), values)
+    return len(rows)
+
+
+def _insert_sql(connection, model: type[Model], fields, rows: int) -> str:
     quote = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
+    return (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * len(rows))}"
+        f"VALUES {', '.join([one] * rows)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-    return len(rows)
 
 
 def update_by_pk(model: type[Model], pk, values: dict, *, using: str = "default") -> int:
@@ -101,16 +104,14 @@ def insert_instance(instance: Model, *, using: str = "default") -> Model:
     connection = connections[using]
     pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
     pk_field = model._meta.pk
-    fields = [field for field in model._meta.concrete_fields if not (field.primary_key and instance.pk is None)]
+    fields = [
+        field for field in model._meta.concrete_fields if not (field.primary_key and instance.pk is None)
+    ]
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    sql = _insert_sql(connection, model, fields, 1)
     returning = instance.pk is None
     if returning:
-        sql += f" RETURNING {quote(pk_field.column)}"
+        sql += f" RETURNING {connection.ops.quote_name(pk_field.column)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
