@@ -1,69 +1,22 @@
 """Fixtures for escalation: the shared test organisation plus a holder for every level, a controlled
-clock (time-machine), and helpers that take a case to a state and run the worker's sweep."""
+clock (time-machine), and helpers that take a case to a state and run the worker's sweep. The shared
+pieces come from complaintdesk.common.testing."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-import pytest
-
-from complaintdesk.accounts.models import Role
+from complaintdesk.common import testing
+from complaintdesk.common.testing import clock as clock
+from complaintdesk.common.testing import ladder_org as ladder_org
+from complaintdesk.common.testing import local as local
+from complaintdesk.common.testing import sweep as sweep
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.services import (
-    IntakeCustomer,
-    IntakeData,
-    complaint_create,
-    complaint_transition,
-)
-from complaintdesk.sla.timers import timers_process_due
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local(*args) -> dt.datetime:
-    """An instant given as Shanghai wall-clock time."""
-    return dt.datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def ladder_org(org):
-    """conftest.Org (agent_a at store A, business manager at branch SH, executive at HQ) plus a branch
-    head at SH and a general-management officer at HQ: every level of the default ladder is held."""
-    org.head = org.user("head", Role.BRANCH_HEAD, org.branch)
-    org.gm = org.user("gm", Role.GENERAL_MANAGEMENT, org.hq)
-    return org
-
-
-@pytest.fixture
-def clock(time_machine):
-    """The controlled clock: `clock.at(local(...))` moves there and stops."""
-
-    class Clock:
-        def at(self, instant: dt.datetime) -> dt.datetime:
-            time_machine.move_to(instant, tick=False)
-            return instant
-
-    return Clock()
+# The escalation tests' cases ask only for a quick repair (no rent reduction).
+DEMAND = "尽快修复"
 
 
 def intake(actor, **overrides) -> Complaint:
-    data = IntakeData(
-        channel="phone", title="宽带断网", description="宽带连续三天断网，重启光猫无效。",
-        customer=IntakeCustomer(name="王女士", phone="13800138000"), demand="尽快修复",
-    )
-    for name, value in overrides.items():
-        setattr(data, name, value)
-    return complaint_create(data=data, actor=actor)
+    return testing.intake(actor, **{"demand": DEMAND, **overrides})
 
 
 def handling_case(org, **overrides) -> Complaint:
     """A general complaint taken by agent_a at store A, accepted and in handling (not resolved)."""
-    complaint = intake(org.agent_a, **overrides)
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="accepted")
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="handling")
-    complaint.refresh_from_db()
-    return complaint
-
-
-def sweep():
-    """What the worker does every SLA_SWEEP_INTERVAL_SECONDS."""
-    return timers_process_due()
+    return testing.handling_case(org.agent_a, **{"demand": DEMAND, **overrides})

@@ -4,20 +4,15 @@ tested in complaints; here only "closed by whom and when" matters)."""
 
 import datetime as dt
 import itertools
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.common.testing import local as local
 from complaintdesk.complaints.models import Complaint, Customer
 from complaintdesk.complaints.states import Status
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _numbers = itertools.count(1)
-
-
-def local(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

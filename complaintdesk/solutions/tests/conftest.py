@@ -1,64 +1,9 @@
 """Fixtures for solutions: the shared test organisation plus a holder for every level of the default
-ladder, a controlled clock (time-machine), cases in handling, and the worker's sweep."""
+ladder, a controlled clock (time-machine), cases in handling, and the worker's sweep; all of them come
+from complaintdesk.common.testing."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-import pytest
-
-from complaintdesk.accounts.models import Role
-from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.services import (
-    IntakeCustomer,
-    IntakeData,
-    complaint_create,
-    complaint_transition,
-)
-from complaintdesk.sla.timers import timers_process_due
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local(*args) -> dt.datetime:
-    """An instant given as Shanghai wall-clock time."""
-    return dt.datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def ladder_org(org):
-    """conftest.Org plus a branch head at SH and a general-management officer at HQ."""
-    org.head = org.user("head", Role.BRANCH_HEAD, org.branch)
-    org.gm = org.user("gm", Role.GENERAL_MANAGEMENT, org.hq)
-    return org
-
-
-@pytest.fixture
-def clock(time_machine):
-    class Clock:
-        def at(self, instant: dt.datetime) -> dt.datetime:
-            time_machine.move_to(instant, tick=False)
-            return instant
-
-    return Clock()
-
-
-def handling_case(actor, **overrides) -> Complaint:
-    """A general complaint taken by `actor`, accepted and in handling."""
-    data = IntakeData(
-        channel="phone",
-        title="宽带断网",
-        description="宽带连续三天断网，重启光猫无效。",
-        customer=IntakeCustomer(name="王女士", phone="13800138000"),
-        demand="尽快修复并减免月租",
-    )
-    for name, value in overrides.items():
-        setattr(data, name, value)
-    complaint = complaint_create(data=data, actor=actor)
-    complaint_transition(number=complaint.number, actor=actor, to="accepted")
-    complaint_transition(number=complaint.number, actor=actor, to="handling")
-    complaint.refresh_from_db()
-    return complaint
-
-
-def sweep():
-    return timers_process_due()
+from complaintdesk.common.testing import clock as clock
+from complaintdesk.common.testing import handling_case as handling_case
+from complaintdesk.common.testing import ladder_org as ladder_org
+from complaintdesk.common.testing import local as local
+from complaintdesk.common.testing import sweep as sweep

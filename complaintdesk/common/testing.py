@@ -1,0 +1,78 @@
+"""Test support shared by the apps' conftest.py files: Shanghai wall-clock instants, a controlled clock
+(time-machine), cases taken in and brought to handling, the worker's sweep, and the test organisation
+with a holder for every level of the default ladder.
+
+Imported by tests only. An app's conftest imports the fixtures it offers (and re-exports the helpers its
+tests import from it); its own fixtures stay there."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.services import (
+    IntakeCustomer,
+    IntakeData,
+    complaint_create,
+    complaint_transition,
+)
+from complaintdesk.sla.timers import timers_process_due
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(*args) -> dt.datetime:
+    """An instant given as Shanghai wall-clock time."""
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def clock(time_machine):
+    """The controlled clock: `clock.at(local(...))` moves there and stops."""
+
+    class Clock:
+        def at(self, instant: dt.datetime) -> dt.datetime:
+            time_machine.move_to(instant, tick=False)
+            return instant
+
+    return Clock()
+
+
+@pytest.fixture
+def ladder_org(org):
+    """conftest.Org (agent_a at store A, business manager at branch SH, executive at HQ) plus a branch
+    head at SH and a general-management officer at HQ: every level of the default ladder is held."""
+    org.head = org.user("head", Role.BRANCH_HEAD, org.branch)
+    org.gm = org.user("gm", Role.GENERAL_MANAGEMENT, org.hq)
+    return org
+
+
+def intake(actor, **overrides) -> Complaint:
+    """A general phone complaint (broadband down, from 王女士) taken in by `actor`; `overrides` replace
+    fields of the IntakeData."""
+    data = IntakeData(
+        channel="phone",
+        title="宽带断网",
+        description="宽带连续三天断网，重启光猫无效。",
+        customer=IntakeCustomer(name="王女士", phone="13800138000"),
+        demand="尽快修复并减免月租",
+    )
+    for name, value in overrides.items():
+        setattr(data, name, value)
+    return complaint_create(data=data, actor=actor)
+
+
+def handling_case(actor, **overrides) -> Complaint:
+    """The complaint of `intake`, taken by `actor`, accepted and in handling (not resolved)."""
+    complaint = intake(actor, **overrides)
+    complaint_transition(number=complaint.number, actor=actor, to="accepted")
+    complaint_transition(number=complaint.number, actor=actor, to="handling")
+    complaint.refresh_from_db()
+    return complaint
+
+
+def sweep():
+    """What the worker does every SLA_SWEEP_INTERVAL_SECONDS."""
+    return timers_process_due()
