@@ -59,10 +59,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _load(request: HttpRequest, number: str):
     try:
         return access_complaint(user=request.user, number=number)
@@ -120,7 +116,9 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
         "next_query": next_query,
         "now": now(),
     }
-    template = "web/_queue_rows.html" if _is_htmx(request) and request.GET.get("cursor") else "web/queue.html"
+    template = (
+        "web/_queue_rows.html" if refused.is_htmx(request) and request.GET.get("cursor") else "web/queue.html"
+    )
     return render(request, template, context, status=422 if error or (request.GET and form.errors) else 200)
 
 
@@ -248,16 +246,23 @@ def _reply_findings(request: HttpRequest, complaint, text: str, extra: dict) -> 
     return found
 
 
-def _case_refused(request: HttpRequest, number: str, form_name: str, form, extra: dict | None = None):
-    """Back to the case page (Post/Redirect/Get) with the refused form's input and messages."""
-    anchor = CASE_FORMS[form_name][1]
-    return refused.refused_redirect(
-        request,
-        reverse("web:complaint", args=[number]) + f"#{anchor}",
-        key=refused.case_key(number, form_name),
+def _form_kept(request: HttpRequest, form, extra: dict | None = None) -> refused.Kept:
+    """A refused Django form: what was typed into its fields and its messages."""
+    return refused.Kept(
         values=refused.post_values(request, set(form.fields)),
         errors=refused.form_errors(form),
-        extra=extra,
+        extra=extra or {},
+    )
+
+
+def _case_refused(request: HttpRequest, number: str, form_name: str, form, extra: dict | None = None):
+    """Back to the case page (Post/Redirect/Get) with the refused form's input and messages."""
+    _load(request, number)  # outside the user's units: 404, nothing kept
+    return refused.answer(
+        request,
+        to=reverse("web:complaint", args=[number]) + f"#{CASE_FORMS[form_name][1]}",
+        kept=_form_kept(request, form, extra),
+        key=refused.case_key(number, form_name),
     )
 
 
@@ -274,9 +279,7 @@ def _case_post(
         except DomainError as problem:
             domain_errors_apply(form, problem, fields)
         else:
-            messages.success(request, success)
-            return redirect("web:complaint", number=number)
-    _load(request, number)  # outside the user's units: 404, nothing kept
+            return refused.answer(request, to=reverse("web:complaint", args=[number]), message=success)
     return _case_refused(request, number, form_name, form)
 
 
@@ -442,9 +445,9 @@ def reply_send(request: HttpRequest, number: str) -> HttpResponse:
         except DomainError as problem:
             domain_errors_apply(form, problem)
         else:
-            messages.success(request, _("回复已发送给客户"))
-            return redirect("web:complaint", number=number)
-    _load(request, number)
+            return refused.answer(
+                request, to=reverse("web:complaint", args=[number]), message=_("回复已发送给客户")
+            )
     # The case page shows what the checker found next to the draft, as "check" does.
     return _case_refused(request, number, "reply_form", form, extra={"checked": bool(text)})
 
@@ -493,19 +496,15 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
             domain_errors_apply(form, problem, PhoneIntakeForm.SERVICE_FIELDS)
         else:
             reply = adapter.send_reply(complaint=result.complaint)
-            messages.success(
+            return refused.answer(
                 request,
-                _("投诉已登记，单号 %(number)s。请告诉客户：%(text)s")
+                to=reverse("web:complaint", args=[result.complaint.number]),
+                message=_("投诉已登记，单号 %(number)s。请告诉客户：%(text)s")
                 % {"number": result.complaint.number, "text": reply.text},
             )
-            return redirect("web:complaint", number=result.complaint.number)
     # Back to the form with what was typed and what is wrong (Post/Redirect/Get).
-    return refused.refused_redirect(
-        request,
-        reverse("web:phone_intake"),
-        key=INTAKE_KEY,
-        values=refused.post_values(request, set(form.fields)),
-        errors=refused.form_errors(form),
+    return refused.answer(
+        request, to=reverse("web:phone_intake"), kept=_form_kept(request, form), key=INTAKE_KEY
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,24 +21,11 @@ SUMMARY_FIELDS = services.SUMMARY_FIELDS
 KIND_CHOICES = ("both", "cases", "articles")
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _complaint_or_404(request: HttpRequest, number: str):
     try:
         return access_complaint(user=request.user, number=number)
     except NotFound:
         raise Http404 from None
-
-
-def _errors(error: DomainError, names: tuple[str, ...]) -> dict[str, list[str]]:
-    flat: dict[str, list[str]] = {}
-    for name, texts in (error.fields or {}).items():
-        flat.setdefault(name if name in names else "general", []).extend(texts)
-    if not flat:
-        flat["general"] = [error.message]
-    return flat
 
 
 @login_required
@@ -68,9 +55,11 @@ def archive_article(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 def _summary_panel(
-    request: HttpRequest, complaint, *, errors=None, values=None, status: int = 200, notice: str = ""
+    request: HttpRequest, complaint, kept: refused.Kept | None = None, *, status: int = 200, notice: str = ""
 ) -> HttpResponse:
+    """The panel; with `kept`, the refused form as it was typed (if anything was) and why."""
     user = request.user
+    errors, values = (kept.errors, kept.values or None) if kept else ({}, None)
     latest = services.summary_latest(complaint=complaint)
     can_write = complaint.status not in (Status.NEW, Status.WITHDRAWN) and (
         user.has_perm("complaints.handle_complaint") or user.has_perm("complaints.close_complaint")
@@ -80,7 +69,6 @@ def _summary_panel(
             {f: getattr(latest, f) for f in SUMMARY_FIELDS} if latest else {f: "" for f in SUMMARY_FIELDS}
         )
     labels = services.summary_field_labels()
-    errors = errors or {}
     context = {
         "c": complaint,
         "latest": latest,
@@ -97,14 +85,18 @@ def _summary_panel(
     return render(request, "web/archive/summary_panel.html", context, status=status)
 
 
-def _summary_refused(request: HttpRequest, number: str, *, errors: dict, values: dict) -> HttpResponse:
-    """A plain form goes back to the case page, whose panel shows the problems (Post/Redirect/Get)."""
-    return refused.refused_redirect(
+def _summary_refused(request: HttpRequest, complaint, error: DomainError, kept: refused.Kept) -> HttpResponse:
+    """HTMX: the panel with the problems, in place, answered with the error's status. A plain form goes
+    back to the case page, whose panel shows them (Post/Redirect/Get). A refusal no input can mend (no
+    permission) is the panel, to both."""
+    if isinstance(error, PermissionDenied):
+        return _summary_panel(request, complaint, kept, status=error.status)
+    return refused.answer(
         request,
-        reverse("web:complaint", args=[number]) + "#summary",
-        key=refused.case_key(number, "summary"),
-        values=values,
-        errors=errors,
+        to=reverse("web:complaint", args=[complaint.number]) + "#summary",
+        kept=kept,
+        key=refused.case_key(complaint.number, "summary"),
+        panel=lambda kept: _summary_panel(request, complaint, kept, status=error.status),
     )
 
 
@@ -114,25 +106,24 @@ def summary_panel(request: HttpRequest, number: str) -> HttpResponse:
     """GET: the case summary and its form. POST: a new version of the summary."""
     complaint = _complaint_or_404(request, number)
     if request.method == "GET":
-        kept = refused.kept_take(request, refused.case_key(number, "summary"))
-        if kept is None:
-            return _summary_panel(request, complaint)
-        return _summary_panel(request, complaint, errors=kept.errors, values=kept.values or None)
+        return _summary_panel(
+            request, complaint, refused.kept_take(request, refused.case_key(number, "summary"))
+        )
     values = {f: request.POST.get(f, "") for f in SUMMARY_FIELDS}
     try:
         services.case_summary_write(number=number, actor=request.user, **values)
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        if not _is_htmx(request) and not isinstance(error, PermissionDenied):
-            return _summary_refused(request, number, errors=_errors(error, SUMMARY_FIELDS), values=values)
-        return _summary_panel(
-            request, complaint, errors=_errors(error, SUMMARY_FIELDS), values=values, status=error.status
-        )
-    notice = _("归档总结已保存")
-    if _is_htmx(request):
-        return _summary_panel(request, _complaint_or_404(request, number), notice=notice)
-    return redirect("web:complaint", number=number)
+        kept = refused.Kept(values=values, errors=refused.reasons(error, SUMMARY_FIELDS))
+        return _summary_refused(request, complaint, error, kept)
+    return refused.answer(
+        request,
+        to=reverse("web:complaint", args=[number]),
+        panel=lambda _kept: _summary_panel(
+            request, _complaint_or_404(request, number), notice=_("归档总结已保存")
+        ),
+    )
 
 
 @login_required
@@ -145,14 +136,14 @@ def summary_promote(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        if not _is_htmx(request) and not isinstance(error, PermissionDenied):
-            return _summary_refused(request, number, errors=_errors(error, ()), values={})
-        return _summary_panel(request, complaint, errors=_errors(error, ()), status=error.status)
-    if _is_htmx(request):
-        return _summary_panel(
+        return _summary_refused(request, complaint, error, refused.Kept(errors=refused.reasons(error, ())))
+    return refused.answer(
+        request,
+        to=reverse("web:archive_article", args=[article.pk]),
+        panel=lambda _kept: _summary_panel(
             request, complaint, notice=_("已转为知识文章：%(title)s") % {"title": article.title}
-        )
-    return redirect("web:archive_article", article_id=article.pk)
+        ),
+    )
 
 
 @login_required

@@ -35,24 +35,7 @@ def _complaint_or_404(request: HttpRequest, number: str):
         raise Http404 from None
 
 
-def _flat_errors(error: DomainError) -> dict[str, list[str]]:
-    flat: dict[str, list[str]] = {}
-    for name, messages in (error.fields or {}).items():
-        flat.setdefault(name if name in PANEL_FIELDS else "general", []).extend(messages)
-    if not flat:
-        flat["general"] = [error.message]
-    return flat
-
-
-def _render_panel(
-    request: HttpRequest,
-    complaint,
-    *,
-    errors: dict | None = None,
-    values: dict | None = None,
-    error_id: int | None = None,
-    status: int = 200,
-) -> HttpResponse:
+def _render_panel(request: HttpRequest, complaint, kept: refused.Kept | None = None) -> HttpResponse:
     orders = work_orders_for_case(complaint=complaint)
     can_handle = request.user.has_perm("complaints.handle_complaint")
     context = {
@@ -64,49 +47,32 @@ def _render_panel(
         "can_handle": can_handle,
         "can_dispatch": can_handle and complaint.is_open,
         "now": now(),
-        "errors": errors or {},
-        "values": values or {},
-        "error_id": error_id,
+        "errors": kept.errors if kept else {},
+        "values": kept.values if kept else {},
+        "error_id": kept.extra.get("error_id") if kept else None,
     }
-    return render(request, "web/dispatch/panel.html", context, status=status)
+    # A refused form's panel is a 200 too: it is the panel, with the messages next to the fields.
+    return render(request, "web/dispatch/panel.html", context)
 
 
-def _refused(
-    request: HttpRequest, complaint, error: DomainError, *, values: dict, error_id=None
-) -> HttpResponse:
-    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it. A plain form goes
-    # back to the case page, whose panel shows them (Post/Redirect/Get: F5 does not post it again).
-    if request.headers.get("HX-Request"):
-        return _render_panel(
-            request, complaint, errors=_flat_errors(error), values=values, error_id=error_id, status=200
-        )
-    return refused.refused_redirect(
-        request,
-        reverse("web:complaint", args=[complaint.number]) + "#work-orders",
-        key=refused.case_key(complaint.number, "work_orders"),
-        values=values,
-        errors=_flat_errors(error),
-        extra={"error_id": error_id},
+def _answer(request: HttpRequest, complaint, kept: refused.Kept | None = None) -> HttpResponse:
+    return refused.case_panel_answer(
+        request, complaint, kept, name="work_orders", anchor="work-orders", render=_render_panel
     )
 
 
-def _after_post(request: HttpRequest, complaint) -> HttpResponse:
-    if request.headers.get("HX-Request"):
-        response = _render_panel(request, complaint)
-        response["HX-Trigger"] = "case-updated"  # the case page may reload its timeline and header
-        return response
-    return redirect(reverse("web:complaint", args=[complaint.number]) + "#work-orders")
+def _refusal(error: DomainError, values: dict, error_id: int | None = None) -> refused.Kept:
+    return refused.Kept(
+        values=values, errors=refused.reasons(error, PANEL_FIELDS), extra={"error_id": error_id}
+    )
 
 
 @login_required
 @require_GET
 def work_orders_panel(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
-    kept = refused.kept_take(request, refused.case_key(number, "work_orders"))
-    if kept is None:
-        return _render_panel(request, complaint)
     return _render_panel(
-        request, complaint, errors=kept.errors, values=kept.values, error_id=kept.extra.get("error_id")
+        request, complaint, refused.kept_take(request, refused.case_key(number, "work_orders"))
     )
 
 
@@ -132,8 +98,8 @@ def work_order_create(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(request, complaint, error, values=values)
-    return _after_post(request, complaint)
+        return _answer(request, complaint, _refusal(error, values))
+    return _answer(request, complaint)
 
 
 @login_required
@@ -148,8 +114,8 @@ def work_order_cancel(request: HttpRequest, number: str, work_order_id: int) -> 
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(request, complaint, error, values=values, error_id=work_order_id)
-    return _after_post(request, complaint)
+        return _answer(request, complaint, _refusal(error, values, work_order_id))
+    return _answer(request, complaint)
 
 
 # --- the department's queue -------------------------------------------------------------------------------
@@ -170,14 +136,7 @@ def _queue_filters(view: str) -> QueueFilters:
     return QueueFilters()
 
 
-def _render_queue(
-    request: HttpRequest,
-    *,
-    errors: dict | None = None,
-    values: dict | None = None,
-    error_id: int | None = None,
-    status: int = 200,
-) -> HttpResponse:
+def _render_queue(request: HttpRequest, kept: refused.Kept | None = None) -> HttpResponse:
     view = request.GET.get("view", "unfinished")
     view = view if view in QUEUE_VIEWS else "unfinished"
     orders = work_order_queue(user=request.user, filters=_queue_filters(view), limit=100)
@@ -195,20 +154,17 @@ def _render_queue(
         "open_status": WorkOrderStatus.OPEN,
         "unfinished_statuses": UNFINISHED_STATUSES,
         "now": now(),
-        "errors": errors or {},
-        "values": values or {},
-        "error_id": error_id,
+        "errors": kept.errors if kept else {},
+        "values": kept.values if kept else {},
+        "error_id": kept.extra.get("error_id") if kept else None,
     }
-    return render(request, "web/dispatch/queue.html", context, status=status)
+    return render(request, "web/dispatch/queue.html", context)
 
 
 @login_required
 @require_GET
 def work_orders_page(request: HttpRequest) -> HttpResponse:
-    kept = refused.kept_take(request, QUEUE_KEY)
-    if kept is None:
-        return _render_queue(request)
-    return _render_queue(request, errors=kept.errors, values=kept.values, error_id=kept.extra.get("error_id"))
+    return _render_queue(request, refused.kept_take(request, QUEUE_KEY))
 
 
 @login_required
@@ -229,16 +185,11 @@ def work_order_act(request: HttpRequest, work_order_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        messages = [m for ms in (error.fields or {}).values() for m in ms] or [error.message]
         # Back to the queue with the message next to the order (Post/Redirect/Get).
-        return refused.refused_redirect(
-            request,
-            _queue_url(request),
-            key=QUEUE_KEY,
-            values={"text": text},
-            errors={"general": messages},
-            extra={"error_id": work_order_id},
+        kept = refused.Kept(
+            values={"text": text}, errors=refused.reasons(error, ()), extra={"error_id": work_order_id}
         )
+        return refused.answer(request, to=_queue_url(request), kept=kept, key=QUEUE_KEY)
     return redirect(_queue_url(request))
 
 

@@ -5,35 +5,34 @@ the rules are complaintdesk.surveys'."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.accounts.access import access_complaint
-from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.common.time import now
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.services import ReplyBlocked
 from complaintdesk.surveys import selectors, services
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record, follow_up_recordable
 from complaintdesk.web import refused
+from complaintdesk.web.refused import GENERAL
 
 RESULT_FIELDS = ("cause", "measures", "outcome", "compensation_text", "override_reason")
 FOLLOW_UP_FIELDS = ("result", "new_issue", "note")
+FORM_FIELDS = {"result": RESULT_FIELDS, "confirm": ("note",), "follow_up": FOLLOW_UP_FIELDS}
 FOLLOW_UP_RESULTS = {  # the form's choice → (reached, satisfied)
     "not_reached": (False, None),
     "satisfied": (True, True),
     "unsatisfied": (True, False),
 }
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+# Service field names as the forms' (anything not on the form is shown at the top of the panel).
+FIELD_ALIASES = {"compensation": "compensation_text", "satisfied": "result", "reached": "result"}
 
 
 def _complaint_or_404(request: HttpRequest, number: str):
@@ -44,15 +43,7 @@ def _complaint_or_404(request: HttpRequest, number: str):
 
 
 def _errors(error: DomainError, names: tuple[str, ...]) -> dict[str, list[str]]:
-    """Service field names as the form's; anything else under "general"."""
-    aliases = {"compensation": "compensation_text", "satisfied": "result", "reached": "result"}
-    flat: dict[str, list[str]] = {}
-    for name, texts in (error.fields or {}).items():
-        key = aliases.get(name, name)
-        flat.setdefault(key if key in names else "general", []).extend(texts)
-    if not flat:
-        flat["general"] = [error.message]
-    return flat
+    return refused.reasons(error, names, rename=lambda name: FIELD_ALIASES.get(name, name))
 
 
 def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
@@ -75,14 +66,13 @@ def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
 def _render_panel(
     request: HttpRequest,
     complaint,
+    kept: refused.Kept | None = None,
     *,
-    errors: dict | None = None,
-    values: dict | None = None,
     preview=None,
-    form: str = "",
     status: int = 200,
     notice: str = "",
 ) -> HttpResponse:
+    """The panel; with `kept`, the refused form (named in kept.extra["form"]) as it was typed and why."""
     user = request.user
     results = selectors.results_for_case(complaint=complaint)
     follow_up = selectors.open_follow_up_for_case(complaint=complaint)
@@ -102,9 +92,9 @@ def _render_panel(
         "can_confirm": can_handle and services.result_confirmable(complaint=complaint),
         "can_follow_up": can_follow_up,
         "scripts": _follow_up_scripts(request, complaint, results) if can_follow_up else [],
-        "errors": errors or {},
-        "values": values or {},
-        "form": form,
+        "errors": kept.errors if kept else {},
+        "values": kept.values if kept else {},
+        "form": kept.extra.get("form", "") if kept else "",
         "preview": preview,
         "rewrite": "",
         "notice": notice,
@@ -115,11 +105,14 @@ def _render_panel(
 
 
 def _after(request: HttpRequest, complaint, notice: str) -> HttpResponse:
-    if _is_htmx(request):
-        complaint = _complaint_or_404(request, complaint.number)
-        return _render_panel(request, complaint, notice=notice)
-    messages.success(request, notice)
-    return redirect("web:complaint", number=complaint.number)
+    return refused.answer(
+        request,
+        to=reverse("web:complaint", args=[complaint.number]),
+        panel=lambda _kept: _render_panel(
+            request, _complaint_or_404(request, complaint.number), notice=notice
+        ),
+        message=notice,
+    )
 
 
 @login_required
@@ -127,18 +120,13 @@ def _after(request: HttpRequest, complaint, notice: str) -> HttpResponse:
 def feedback_panel(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
     kept = refused.kept_take(request, refused.case_key(number, "feedback"))
-    if kept is None:
-        return _render_panel(request, complaint)
-    form = kept.extra.get("form", "")
     preview = None
-    if kept.extra.get("preview"):
+    if kept is not None and kept.extra.get("preview"):
         try:
             preview = _preview(request, number, kept.values)
         except DomainError:
             preview = None
-    return _render_panel(
-        request, complaint, errors=kept.errors, values=kept.values, preview=preview, form=form
-    )
+    return _render_panel(request, complaint, kept, preview=preview)
 
 
 def _preview(request: HttpRequest, number: str, values: dict):
@@ -155,26 +143,24 @@ def _preview(request: HttpRequest, number: str, values: dict):
 def _refused(
     request: HttpRequest,
     complaint,
-    *,
-    errors: dict,
-    values: dict,
     form: str,
-    status: int,
+    values: dict,
+    error: DomainError,
+    *,
+    field: str = "",
     preview=None,
 ) -> HttpResponse:
-    """HTMX: the panel with the problems, in place. Otherwise back to the case page, whose panel shows
-    them (Post/Redirect/Get: F5 does not send the form again)."""
-    if _is_htmx(request):
-        return _render_panel(
-            request, complaint, errors=errors, values=values, preview=preview, form=form, status=status
-        )
-    return refused.refused_redirect(
+    """The panel's `form` refused with `error`: its message next to `field` when given, else next to the
+    form's fields the service names. HTMX: the panel with the problems, in place, answered with the
+    error's status. Otherwise back to the case page, whose panel shows them (Post/Redirect/Get: F5 does
+    not send the form again)."""
+    errors = {field: [error.message]} if field else _errors(error, FORM_FIELDS[form])
+    return refused.answer(
         request,
-        reverse("web:complaint", args=[complaint.number]) + "#feedback",
+        to=reverse("web:complaint", args=[complaint.number]) + "#feedback",
+        kept=refused.Kept(values=values, errors=errors, extra={"form": form, "preview": preview is not None}),
         key=refused.case_key(complaint.number, "feedback"),
-        values=values,
-        errors=errors,
-        extra={"form": form, "preview": preview is not None},
+        panel=lambda kept: _render_panel(request, complaint, kept, preview=preview, status=error.status),
     )
 
 
@@ -189,26 +175,14 @@ def feedback_check(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
     values = _result_values(request)
     try:
-        preview = services.result_check(
-            number=number,
-            actor=request.user,
-            cause=values["cause"],
-            measures=values["measures"],
-            outcome=values["outcome"],
-            compensation_text=values["compensation_text"],
-        )
+        preview = _preview(request, number, values)
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _render_panel(
-            request,
-            complaint,
-            errors=_errors(error, RESULT_FIELDS),
-            values=values,
-            form="result",
-            status=error.status,
-        )
-    return _render_panel(request, complaint, values=values, preview=preview, form="result")
+        kept = refused.Kept(values=values, errors=_errors(error, RESULT_FIELDS), extra={"form": "result"})
+        return _render_panel(request, complaint, kept, status=error.status)
+    kept = refused.Kept(values=values, extra={"form": "result"})  # the form as typed, next to the preview
+    return _render_panel(request, complaint, kept, preview=preview)
 
 
 @login_required
@@ -229,25 +203,12 @@ def feedback_result_send(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except (ReplyBlocked, services.ResultNeedsOverride) as problem:
-        key = "override_reason" if isinstance(problem, services.ResultNeedsOverride) else "general"
-        return _refused(
-            request,
-            complaint,
-            errors={key: [problem.message]},
-            values=values,
-            preview=_preview(request, number, values),
-            form="result",
-            status=422,
-        )
+        # What the checker found is shown with the form; a warning asks for the reason to send anyway.
+        field = "override_reason" if isinstance(problem, services.ResultNeedsOverride) else GENERAL
+        preview = _preview(request, number, values)
+        return _refused(request, complaint, "result", values, problem, field=field, preview=preview)
     except DomainError as error:
-        return _refused(
-            request,
-            complaint,
-            errors=_errors(error, RESULT_FIELDS),
-            values=values,
-            form="result",
-            status=error.status,
-        )
+        return _refused(request, complaint, "result", values, error)
     return _after(request, complaint, _("处理结果已发送给客户，等待客户确认"))
 
 
@@ -261,14 +222,7 @@ def feedback_confirm(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(
-            request,
-            complaint,
-            errors=_errors(error, ("note",)),
-            values={"note": note},
-            form="confirm",
-            status=error.status,
-        )
+        return _refused(request, complaint, "confirm", {"note": note}, error)
     return _after(request, complaint, _("已登记客户确认，投诉已解决"))
 
 
@@ -280,21 +234,11 @@ def feedback_follow_up(request: HttpRequest, number: str) -> HttpResponse:
     follow_up = selectors.open_follow_up_for_case(complaint=complaint)
     if follow_up is None:
         return _refused(
-            request,
-            complaint,
-            errors={"general": [_("这张投诉没有待回访的任务")]},
-            values=values,
-            form="follow_up",
-            status=422,
+            request, complaint, "follow_up", values, InvalidInput({}, _("这张投诉没有待回访的任务"))
         )
     if values["result"] not in FOLLOW_UP_RESULTS:
         return _refused(
-            request,
-            complaint,
-            errors={"result": [_("请选择回访结果")]},
-            values=values,
-            form="follow_up",
-            status=422,
+            request, complaint, "follow_up", values, InvalidInput({"result": [_("请选择回访结果")]})
         )
     reached, satisfied = FOLLOW_UP_RESULTS[values["result"]]
     try:
@@ -309,14 +253,7 @@ def feedback_follow_up(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(
-            request,
-            complaint,
-            errors=_errors(error, FOLLOW_UP_FIELDS),
-            values=values,
-            form="follow_up",
-            status=error.status,
-        )
+        return _refused(request, complaint, "follow_up", values, error)
     notice = _("回访已记录")
     if recorded.linked_complaint is not None:
         notice += _("；新问题已登记为投诉 %(number)s") % {"number": recorded.linked_complaint.number}

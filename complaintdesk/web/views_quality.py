@@ -5,16 +5,15 @@ quality.services'. Only inspecting roles (quality inspectors, supervisors) see t
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as PageForbidden
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
+from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.quality import selectors
@@ -108,14 +107,13 @@ def quality_sample(request: HttpRequest, sample_id: int) -> HttpResponse:
         raise Http404 from None
     except DomainError as error:
         # Back to the scoring page with what was entered and what is wrong (Post/Redirect/Get).
-        errors = (
-            error.fields if isinstance(error, InvalidInput) and error.fields else {"general": [error.message]}
-        )
-        return refused.refused_redirect(
-            request, reverse("web:quality_sample", args=[sample_id]), key=key, values=values, errors=errors
-        )
-    messages.success(request, _("已保存 %(number)s 的质检评分") % {"number": detail.sample.complaint.number})
-    return redirect(reverse("web:quality_queue"))
+        kept = refused.Kept(values=values, errors=refused.reasons(error))
+        return refused.answer(request, to=reverse("web:quality_sample", args=[sample_id]), kept=kept, key=key)
+    return refused.answer(
+        request,
+        to=reverse("web:quality_queue"),
+        message=_("已保存 %(number)s 的质检评分") % {"number": detail.sample.complaint.number},
+    )
 
 
 @login_required

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.accounts.access import access_complaint
@@ -20,6 +19,7 @@ from complaintdesk.solutions.models import ApprovalStatus, ProposalStatus
 from complaintdesk.web import refused
 
 LABEL_FIELDS = {"0": "a", "1": "b"}
+PANEL_FIELDS = {"note", "option", "reason", "decision"}
 
 
 def _complaint_or_404(request: HttpRequest, number: str):
@@ -29,22 +29,13 @@ def _complaint_or_404(request: HttpRequest, number: str):
         raise Http404 from None
 
 
-def _flat_errors(error: DomainError) -> dict[str, list[str]]:
-    """Service field names ("options.1.amount") as the panel's form fields ("b_amount"); anything else
-    is shown at the top of the form under "general"."""
-    flat: dict[str, list[str]] = {}
-    for name, messages in (error.fields or {}).items():
-        parts = name.split(".")
-        if len(parts) == 3 and parts[0] == "options" and parts[1] in LABEL_FIELDS:
-            key = f"{LABEL_FIELDS[parts[1]]}_{parts[2]}"
-        elif name in {"note", "option", "reason", "decision"}:
-            key = name
-        else:
-            key = "general"
-        flat.setdefault(key, []).extend(messages)
-    if not flat:
-        flat["general"] = [error.message]
-    return flat
+def _form_field(name: str) -> str:
+    """A service field name ("options.1.amount") as the panel's form field ("b_amount"); anything else
+    is shown at the top of the form (refused.GENERAL)."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "options" and parts[1] in LABEL_FIELDS:
+        return f"{LABEL_FIELDS[parts[1]]}_{parts[2]}"
+    return name if name in PANEL_FIELDS else refused.GENERAL
 
 
 def _decidable(*, user, complaint, proposals) -> set[int]:
@@ -67,15 +58,8 @@ def _decidable(*, user, complaint, proposals) -> set[int]:
     }
 
 
-def _render_panel(
-    request: HttpRequest,
-    complaint,
-    *,
-    errors: dict | None = None,
-    values: dict | None = None,
-    error_for: tuple[str, int | None] = ("", None),
-    status: int = 200,
-) -> HttpResponse:
+def _render_panel(request: HttpRequest, complaint, kept: refused.Kept | None = None) -> HttpResponse:
+    error_kind, error_id = (kept.extra.get("error_for") or ["", None])[:2] if kept else ("", None)
     proposals = selectors.proposals_for_case(complaint=complaint)
     ledger = selectors.ledger_for_case(complaint=complaint)
     can_handle = complaint.is_open and request.user.has_perm("complaints.handle_complaint")
@@ -89,38 +73,25 @@ def _render_panel(
         "decidable": _decidable(user=request.user, complaint=complaint, proposals=proposals),
         "offered": ProposalStatus.OFFERED,
         "pending": ApprovalStatus.PENDING,
-        "errors": errors or {},
-        "values": values or {},
-        "error_kind": error_for[0],
-        "error_id": error_for[1],
+        "errors": kept.errors if kept else {},
+        "values": kept.values if kept else {},
+        "error_kind": error_kind,
+        "error_id": error_id,
     }
-    return render(request, "web/solutions/panel.html", context, status=status)
+    # A refused form's panel is a 200 too: it is the panel, with the messages next to the fields.
+    return render(request, "web/solutions/panel.html", context)
 
 
-def _after_post(request: HttpRequest, complaint) -> HttpResponse:
-    if request.headers.get("HX-Request"):
-        response = _render_panel(request, complaint)
-        response["HX-Trigger"] = "case-updated"  # the case page may reload its timeline and header
-        return response
-    return redirect(reverse("web:complaint", args=[complaint.number]) + "#solutions")
+def _answer(request: HttpRequest, complaint, kept: refused.Kept | None = None) -> HttpResponse:
+    return refused.case_panel_answer(
+        request, complaint, kept, name="solutions", anchor="solutions", render=_render_panel
+    )
 
 
-def _refused(
-    request: HttpRequest, complaint, error: DomainError, *, values: dict, error_for: tuple[str, int | None]
-) -> HttpResponse:
-    # HTMX swaps only 2xx answers: the panel with the messages comes back as 200 to it. A plain form goes
-    # back to the case page, whose panel shows them (Post/Redirect/Get: F5 does not post it again).
-    if request.headers.get("HX-Request"):
-        return _render_panel(
-            request, complaint, errors=_flat_errors(error), values=values, error_for=error_for, status=200
-        )
-    return refused.refused_redirect(
-        request,
-        reverse("web:complaint", args=[complaint.number]) + "#solutions",
-        key=refused.case_key(complaint.number, "solutions"),
-        values=values,
-        errors=_flat_errors(error),
-        extra={"error_for": list(error_for)},
+def _refusal(error: DomainError, values: dict, kind: str, ident: int | None = None) -> refused.Kept:
+    """The refused form (`kind`: propose, proposal or approval, of the row `ident`) as it was typed."""
+    return refused.Kept(
+        values=values, errors=refused.reasons(error, rename=_form_field), extra={"error_for": [kind, ident]}
     )
 
 
@@ -128,11 +99,9 @@ def _refused(
 @require_GET
 def solutions_panel(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
-    kept = refused.kept_take(request, refused.case_key(number, "solutions"))
-    if kept is None:
-        return _render_panel(request, complaint)
-    kind, ident = (kept.extra.get("error_for") or ["", None])[:2]
-    return _render_panel(request, complaint, errors=kept.errors, values=kept.values, error_for=(kind, ident))
+    return _render_panel(
+        request, complaint, refused.kept_take(request, refused.case_key(number, "solutions"))
+    )
 
 
 @login_required
@@ -162,8 +131,8 @@ def solution_propose(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(request, complaint, error, values=values, error_for=("propose", None))
-    return _after_post(request, complaint)
+        return _answer(request, complaint, _refusal(error, values, "propose"))
+    return _answer(request, complaint)
 
 
 @login_required
@@ -188,8 +157,8 @@ def solution_choose(request: HttpRequest, number: str, proposal_id: int) -> Http
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(request, complaint, error, values=values, error_for=("proposal", proposal_id))
-    return _after_post(request, complaint)
+        return _answer(request, complaint, _refusal(error, values, "proposal", proposal_id))
+    return _answer(request, complaint)
 
 
 @login_required
@@ -207,5 +176,5 @@ def approval_decide(request: HttpRequest, number: str, approval_id: int) -> Http
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        return _refused(request, complaint, error, values=values, error_for=("approval", approval_id))
-    return _after_post(request, complaint)
+        return _answer(request, complaint, _refusal(error, values, "approval", approval_id))
+    return _answer(request, complaint)

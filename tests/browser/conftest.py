@@ -11,6 +11,9 @@
   (CI) that is a failure instead. Playwright never downloads a browser here.
 - `new_page(width=1280, height=800, locale="zh-CN", **context_options)`: a page in a new browser context;
   every context is closed after the test.
+- `billing_case`: a phone complaint in handling at org.agent_a's store (王女士 charged 58 元 twice).
+- `sign_in(page, username, password)`: signs in through the login page, as a person does, and waits for
+  the queue.
 - `screenshot(page, name)`: saves a PNG into $BROWSER_SCREENSHOTS_DIR when that is set (for looking at
   the pages), else does nothing.
 
@@ -24,6 +27,12 @@ from pathlib import Path
 
 import pytest
 
+from complaintdesk.complaints.services import (
+    IntakeCustomer,
+    IntakeData,
+    complaint_create,
+    complaint_transition,
+)
 from conftest import _service_missing
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls
@@ -89,6 +98,35 @@ def new_page(chromium, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def billing_case(org):
+    complaint = complaint_create(
+        data=IntakeData(
+            channel="phone",
+            title="话费重复扣费",
+            description="10 月账单重复扣了 58 元，客户要求退还。",
+            customer=IntakeCustomer(name="王女士", phone="13800138000"),
+            demand="退还多扣费用",
+        ),
+        actor=org.agent_a,
+    )
+    complaint_transition(number=complaint.number, actor=org.agent_a, to="accepted")
+    complaint_transition(number=complaint.number, actor=org.agent_a, to="handling")
+    return complaint
+
+
+@pytest.fixture
+def sign_in():
+    def go(page, username: str, password: str) -> None:
+        page.goto("/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/")
+
+    return go
 
 
 @pytest.fixture

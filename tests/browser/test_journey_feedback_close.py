@@ -13,12 +13,6 @@ import pytest
 
 from complaintdesk.archive.models import CaseSummary
 from complaintdesk.complaints.models import Complaint, EventKind
-from complaintdesk.complaints.services import (
-    IntakeCustomer,
-    IntakeData,
-    complaint_create,
-    complaint_transition,
-)
 from complaintdesk.surveys.models import ResultFeedback
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,30 +53,10 @@ def outbox(settings, tmp_path):
 
 
 @pytest.fixture
-def case(org):
+def case(org, billing_case):
     org.agent_a.set_password(PASSWORD)
     org.agent_a.save()
-    complaint = complaint_create(
-        data=IntakeData(
-            channel="phone",
-            title="话费重复扣费",
-            description="10 月账单重复扣了 58 元，客户要求退还。",
-            customer=IntakeCustomer(name="王女士", phone="13800138000"),
-            demand="退还多扣费用",
-        ),
-        actor=org.agent_a,
-    )
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="accepted")
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="handling")
-    return complaint
-
-
-def _sign_in(page, username):
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/")
+    return billing_case
 
 
 def _panel(page, testid):
@@ -95,9 +69,9 @@ def _status(page) -> str:
     return page.locator("[data-testid=case-head] [data-testid=status]").inner_text()
 
 
-def test_feedback_confirm_summary_and_close(org, case, new_page, outbox, screenshot):
+def test_feedback_confirm_summary_and_close(org, case, new_page, outbox, sign_in, screenshot):
     page = new_page(**DESKTOP)
-    _sign_in(page, "agent_a")
+    sign_in(page, "agent_a", PASSWORD)
     page.goto(f"/complaints/{case.number}/")
     assert _status(page) == "处理中"
 

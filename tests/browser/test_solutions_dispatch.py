@@ -7,12 +7,7 @@ Screenshots of the panels at 1366×768 and 390×844 (set BROWSER_SCREENSHOTS_DIR
 import pytest
 
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.services import (
-    IntakeCustomer,
-    IntakeData,
-    complaint_create,
-    complaint_transition,
-)
+from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.solutions.models import CompensationEntry
 
@@ -24,31 +19,11 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def case(org):
+def case(org, billing_case):
     for user in (org.agent_a, org.manager, org.dept_staff):
         user.set_password(PASSWORD)
         user.save()
-    complaint = complaint_create(
-        data=IntakeData(
-            channel="phone",
-            title="话费重复扣费",
-            description="10 月账单重复扣了 58 元，客户要求退还并赔偿。",
-            customer=IntakeCustomer(name="王女士", phone="13800138000"),
-            demand="退还多扣费用",
-        ),
-        actor=org.agent_a,
-    )
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="accepted")
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="handling")
-    return complaint
-
-
-def _sign_in(page, username):
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/")
+    return billing_case
 
 
 def _panel(page, testid):
@@ -57,9 +32,9 @@ def _panel(page, testid):
     return panel
 
 
-def test_propose_approve_choose_dispatch_and_resolve(org, case, new_page, screenshot):
+def test_propose_approve_choose_dispatch_and_resolve(org, case, new_page, sign_in, screenshot):
     agent = new_page(**DESKTOP)
-    _sign_in(agent, "agent_a")
+    sign_in(agent, "agent_a", PASSWORD)
     agent.goto(f"/complaints/{case.number}/")
     solutions = _panel(agent, "solutions-panel")
 
@@ -77,7 +52,7 @@ def test_propose_approve_choose_dispatch_and_resolve(org, case, new_page, screen
     screenshot(agent, "solutions-pending-1366x768")
 
     manager = new_page(**PHONE)
-    _sign_in(manager, "manager")
+    sign_in(manager, "manager", PASSWORD)
     manager.goto(f"/complaints/{case.number}/")
     panel = _panel(manager, "solutions-panel")
     panel.locator("input[name=reason]").fill("多扣费属实，同意退款")
@@ -106,7 +81,7 @@ def test_propose_approve_choose_dispatch_and_resolve(org, case, new_page, screen
     order = WorkOrder.objects.get()
 
     billing = new_page(**PHONE)
-    _sign_in(billing, "billing")
+    sign_in(billing, "billing", PASSWORD)
     billing.goto("/work-orders/")
     row = billing.locator(f"[data-testid=work-order-{order.pk}]")
     assert case.number in row.inner_text()

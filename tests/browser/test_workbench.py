@@ -87,21 +87,13 @@ def agent(org):
     return user
 
 
-def _sign_in(page, username):
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/")
-
-
 def _fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_phone_intake_script_and_reply_checker(agent, new_page, outbox, screenshot):
+def test_phone_intake_script_and_reply_checker(agent, new_page, outbox, sign_in, screenshot):
     page = new_page(**DESKTOP)
-    _sign_in(page, agent.username)
+    sign_in(page, agent.username, PASSWORD)
     assert "客服专员" in page.locator("[data-testid=who]").inner_text()
     assert "徐汇门店" in page.locator("[data-testid=who]").inner_text()
     assert page.locator("table.queue tbody tr").count() == 4
@@ -172,9 +164,9 @@ def test_phone_intake_script_and_reply_checker(agent, new_page, outbox, screensh
     assert case.events.filter(kind=EventKind.NOTIFIED).exists() or case.notifications.exists()
 
 
-def test_workbench_on_a_phone_sized_screen(agent, new_page, outbox, screenshot):
+def test_workbench_on_a_phone_sized_screen(agent, new_page, outbox, sign_in, screenshot):
     page = new_page(**PHONE)
-    _sign_in(page, agent.username)
+    sign_in(page, agent.username, PASSWORD)
     assert _fits_the_screen(page)
     screenshot(page, "workbench-queue-390x844")
     number = page.locator("table.queue tbody a").first.inner_text()
