@@ -8,11 +8,18 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("案例归档与知识库")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
 
-        from . import services
+        from . import scope, services
 
         # Closing needs the case summary (problem, cause, solution, lesson); a closed case enters the search
         # index in the closing transaction, a reopened one leaves it.
         transition_guard_register(services.summary_required_to_close)
         transition_hook_register(services.archive_on_transition)
+        # A case moved to another unit takes its entry along (a trigger, scope.py); SQLite loses the trigger
+        # when a migration rebuilds the cases' table, so it is put back after every migrate.
+        post_migrate.connect(
+            scope.scope_trigger_on_migrate, sender=self, dispatch_uid="archive-scope-trigger"
+        )

@@ -92,7 +92,8 @@ class ArchiveEntry(models.Model):
     article = models.OneToOneField(
         KnowledgeArticle, null=True, blank=True, on_delete=models.CASCADE, related_name="archive_entry"
     )
-    # Copied from the case so that scoping is one column of this table (null for articles: shared by all).
+    # Copied from the case so that scoping is one column of this table (null for articles: shared by all);
+    # a trigger keeps it in step when the case moves to another unit (scope.py).
     org_unit_id = models.IntegerField(null=True, blank=True)
     title = models.CharField(max_length=200)
     text = models.TextField()  # the plain text snippets are cut from (bounded)
