@@ -204,12 +204,13 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
-def postgres_cpu() -> float:
+def postgres_cpu(pids: list[int] | None = None) -> float:
     """CPU seconds used so far by every postgres process on the machine (the server is shared by both
-    benchmarks, so only differences over one run mean anything, and other users' queries count too)."""
+    benchmarks, so only differences over one run mean anything, and other users' queries count too),
+    or only by the backends `pids` (`SELECT pg_backend_pid()` of one's own connections)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for entry in os.listdir("/proc"):
+    for entry in map(str, pids) if pids is not None else os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.common import fastsql
+from complaintdesk.common import configcache, fastsql
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
@@ -26,16 +26,29 @@ def token_hash(token: str) -> str:
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str | None, role: str, org_unit: OrgUnit, display_name: str = "",
-    email: str = "", employee_no: str = "", extension: str = "",
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    org_unit: OrgUnit,
+    display_name: str = "",
+    email: str = "",
+    employee_no: str = "",
+    extension: str = "",
 ) -> User:
     if role not in Role.values:
         raise InvalidInput({"role": [_("未知的角色")]})
     if User.objects.filter(username=username).exists():
         raise InvalidInput({"username": [_("用户名已存在")]})
     user = User(
-        username=username, role=role, org_unit=org_unit, display_name=display_name, email=email,
-        employee_no=employee_no, extension=extension, is_staff=role in {Role.ADMINISTRATOR},
+        username=username,
+        role=role,
+        org_unit=org_unit,
+        display_name=display_name,
+        email=email,
+        employee_no=employee_no,
+        extension=extension,
+        is_staff=role in {Role.ADMINISTRATOR},
         is_superuser=role == Role.ADMINISTRATOR,
     )
     if password:
@@ -82,8 +95,10 @@ def api_token_authenticate(*, token: str) -> User | None:
 
 
 @cache
-def _token_sql() -> str:
+def _token_sql(vendor: str) -> str:
     selected = [*fastsql.columns(ApiToken, "t"), *fastsql.columns(User, "u"), *fastsql.columns(OrgUnit, "o")]
+    # The configuration tokens ride along: the request's configuration snapshot without a statement of its own.
+    selected.append(configcache.snapshot_sql(vendor))
     return (
         f"SELECT {', '.join(selected)} "
         f"FROM {ApiToken._meta.db_table} t INNER JOIN {User._meta.db_table} u ON u.id = t.user_id "
@@ -95,16 +110,20 @@ def _token_sql() -> str:
 def _token_row(key_hash: str) -> ApiToken | None:
     """The live token with its user and the user's unit (what `select_related("user__org_unit")` gives)."""
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [key_hash])
+        cursor.execute(_token_sql(connection.vendor), [key_hash])
         row = cursor.fetchone()
     if row is None:
         return None
+    configcache.snapshot_take(row[-1])
+    row = row[:-1]
     token_end = len(ApiToken._meta.concrete_fields)
     user_end = token_end + len(User._meta.concrete_fields)
     token_row = fastsql.instance_from_row(ApiToken, row[:token_end])
     user = fastsql.instance_from_row(User, row[token_end:user_end])
     if user.org_unit_id is not None:
-        User._meta.get_field("org_unit").set_cached_value(user, fastsql.instance_from_row(OrgUnit, row[user_end:]))
+        User._meta.get_field("org_unit").set_cached_value(
+            user, fastsql.instance_from_row(OrgUnit, row[user_end:])
+        )
     ApiToken._meta.get_field("user").set_cached_value(token_row, user)
     return token_row
 

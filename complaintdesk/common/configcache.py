@@ -21,6 +21,7 @@ Writes that bypass model signals (QuerySet.update, bulk_create, raw SQL) must ca
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 from collections.abc import Callable, Hashable
@@ -62,6 +63,24 @@ def _tokens() -> dict[str, int]:
     if getattr(_local, "in_request", False):
         _local.tokens = tokens
     return tokens
+
+
+def snapshot_sql(vendor: str) -> str:
+    """A scalar subquery giving the areas' tokens, for a statement every request runs anyway (the API's
+    authentication): with `snapshot_take`, the request's snapshot comes without a statement of its own."""
+    if vendor == "postgresql":
+        return f"(SELECT json_object_agg(name, token) FROM {_TABLE})"
+    return f"(SELECT json_group_object(name, token) FROM {_TABLE})"
+
+
+def snapshot_take(value) -> None:
+    """The value of `snapshot_sql` read at the start of a request: that request's tokens. Outside a
+    request (which reads the tokens on every call) it is ignored."""
+    if not getattr(_local, "in_request", False):
+        return
+    if isinstance(value, (str, bytes)):
+        value = json.loads(value)
+    _local.tokens = {name: int(token) for name, token in (value or {}).items()}
 
 
 def config_cached(area: str, key: Hashable, load: Callable[[], T]) -> T:

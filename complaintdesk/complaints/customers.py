@@ -1,11 +1,15 @@
 """Customers: normalising contact details and finding the person we already know."""
 
+from functools import cache
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Q
+from django.db import connection
 from django.utils.translation import gettext as _
+
+from complaintdesk.common import fastsql
 
 from .models import ContactChannel, Customer
 
@@ -61,12 +65,19 @@ def customer_fields_validate(
             errors["customer.email"] = [_("邮箱地址格式不正确")]
     if len(clean["account_no"]) > 64:
         errors["customer.account_no"] = [_("账号/订单号不能超过 64 个字符")]
-    if not (clean["phone"] or clean["email"] or clean["wechat_openid"] or "customer.phone" in errors
-            or "customer.email" in errors):
+    if not (
+        clean["phone"]
+        or clean["email"]
+        or clean["wechat_openid"]
+        or "customer.phone" in errors
+        or "customer.email" in errors
+    ):
         errors["customer.phone"] = [_("请至少留下一种联系方式：电话、邮箱或微信")]
     if not clean["preferred_channel"]:
-        clean["preferred_channel"] = ContactChannel.PHONE if clean["phone"] else (
-            ContactChannel.EMAIL if clean["email"] else ContactChannel.WECHAT
+        clean["preferred_channel"] = (
+            ContactChannel.PHONE
+            if clean["phone"]
+            else (ContactChannel.EMAIL if clean["email"] else ContactChannel.WECHAT)
         )
     elif clean["preferred_channel"] not in ContactChannel.values:
         errors["customer.preferred_channel"] = [_("未知的联系方式")]
@@ -77,17 +88,33 @@ MATCH_FIELDS = ("phone", "email", "account_no", "wechat_openid")
 MATCH_CANDIDATES = 50
 
 
+@cache
+def _match_sql(keys: tuple[str, ...]) -> str:
+    """The candidates query for these keys: one statement over the indexed columns, written out
+    (common.fastsql): every intake runs it."""
+    quote = connection.ops.quote_name
+    condition = " OR ".join(f"{quote(Customer._meta.get_field(key).column)} = %s" for key in keys)
+    return (
+        f"SELECT {', '.join(fastsql.columns(Customer))} FROM {quote(Customer._meta.db_table)} "
+        f"WHERE {condition} ORDER BY {quote(Customer._meta.pk.column)} LIMIT {MATCH_CANDIDATES}"
+    )
+
+
+def _candidates(keys: tuple[str, ...], clean: dict) -> list[Customer]:
+    with connection.cursor() as cursor:
+        cursor.execute(_match_sql(keys), [clean[key] for key in keys])
+        rows = cursor.fetchall()
+    return [fastsql.instance_from_row(Customer, row) for row in rows]
+
+
 def customer_match_or_create(*, clean: dict, language: str) -> Customer:
     """The known customer with the same phone, email, account or openid (in that order), else a new one.
     Contact details we did not have are added to the known customer."""
-    keys = [field for field in MATCH_FIELDS if clean[field]]
+    keys = tuple(field for field in MATCH_FIELDS if clean[field])
     customer = None
     if keys:
         # One query over the four indexed columns; the order of MATCH_FIELDS decides between candidates.
-        condition = Q()
-        for field in keys:
-            condition |= Q(**{field: clean[field]})
-        candidates = list(Customer.objects.filter(condition).order_by("id")[:MATCH_CANDIDATES])
+        candidates = _candidates(keys, clean)
         for field in keys:
             if len(candidates) < MATCH_CANDIDATES:
                 customer = next((c for c in candidates if getattr(c, field) == clean[field]), None)
@@ -96,10 +123,12 @@ def customer_match_or_create(*, clean: dict, language: str) -> Customer:
             if customer:
                 break
     if customer is None:
-        return Customer.objects.create(
-            title=title_from_name(clean["name"]), language=language, **clean
+        return fastsql.insert_instance(
+            Customer(title=title_from_name(clean["name"]), language=language, **clean)
         )
-    missing = [f for f in ("phone", "email", "account_no", "wechat_openid") if clean[f] and not getattr(customer, f)]
+    missing = [
+        f for f in ("phone", "email", "account_no", "wechat_openid") if clean[f] and not getattr(customer, f)
+    ]
     for field in missing:
         setattr(customer, field, clean[field])
     if missing:

@@ -186,7 +186,9 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
     values, customer_clean, unit, category = _intake_validate(data=data, actor=actor, at=at)
     # Outside a transaction the number is taken in a tiny transaction of its own (see numbering).
     number = None if connection.in_atomic_block else case_number_allocate(at=at)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (two statements on every intake): a failure here fails
+    # the caller's whole unit of work; a caller that goes on after one wraps the call in its own atomic().
+    with transaction.atomic(savepoint=False):
         customer = customer_match_or_create(clean=customer_clean, language=data.language)
         complaint = Complaint(
             number=number or case_number_allocate(at=at), org_unit=unit, customer=customer, channel=data.channel,
