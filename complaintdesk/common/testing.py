@@ -49,9 +49,8 @@ def ladder_org(org):
     return org
 
 
-def intake(actor, **overrides) -> Complaint:
-    """A general phone complaint (broadband down, from 王女士) taken in by `actor`; `overrides` replace
-    fields of the IntakeData."""
+def intake_data(**overrides) -> IntakeData:
+    """A general phone complaint (broadband down, from 王女士); `overrides` replace its fields."""
     data = IntakeData(
         channel="phone",
         title="宽带断网",
@@ -61,7 +60,12 @@ def intake(actor, **overrides) -> Complaint:
     )
     for name, value in overrides.items():
         setattr(data, name, value)
-    return complaint_create(data=data, actor=actor)
+    return data
+
+
+def intake(actor, **overrides) -> Complaint:
+    """The complaint of `intake_data(**overrides)` taken in by `actor`."""
+    return complaint_create(data=intake_data(**overrides), actor=actor)
 
 
 def handling_case(actor, **overrides) -> Complaint:

@@ -27,9 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from complaintdesk.common.testing import intake_data
 from complaintdesk.complaints.services import (
-    IntakeCustomer,
-    IntakeData,
     complaint_create,
     complaint_transition,
 )
@@ -103,12 +102,8 @@ def new_page(chromium, live_server):
 @pytest.fixture
 def billing_case(org):
     complaint = complaint_create(
-        data=IntakeData(
-            channel="phone",
-            title="话费重复扣费",
-            description="10 月账单重复扣了 58 元，客户要求退还。",
-            customer=IntakeCustomer(name="王女士", phone="13800138000"),
-            demand="退还多扣费用",
+        data=intake_data(
+            title="话费重复扣费", description="10 月账单重复扣了 58 元，客户要求退还。", demand="退还多扣费用"
         ),
         actor=org.agent_a,
     )

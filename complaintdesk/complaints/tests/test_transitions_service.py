@@ -6,10 +6,10 @@ from collections import deque
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.testing import intake_data
 from complaintdesk.common.time import to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.services import (
-    IntakeCustomer,
     IntakeData,
     complaint_create,
     complaint_transition,
@@ -67,23 +67,20 @@ def test_every_state_is_reachable_from_new():
 
 
 def _intake(**overrides) -> IntakeData:
-    data = IntakeData(
-        channel="phone",
-        title="宽带断网",
-        description="宽带连续三天断网，重启光猫无效。",
-        customer=IntakeCustomer(name="王女士", phone="13800138000"),
-        demand="尽快修复",
-    )
-    for name, value in overrides.items():
-        setattr(data, name, value)
-    return data
+    return intake_data(**{"demand": "尽快修复", **overrides})
 
 
 def _summary_write(complaint: Complaint, *, org) -> None:
     from complaintdesk.archive.services import case_summary_write
 
-    case_summary_write(number=complaint.number, actor=org.manager, problem="宽带断网", cause="分光器故障",
-                       solution="更换分光器并减免月租", lesson="同一小区断网先查分光器")
+    case_summary_write(
+        number=complaint.number,
+        actor=org.manager,
+        problem="宽带断网",
+        cause="分光器故障",
+        solution="更换分光器并减免月租",
+        lesson="同一小区断网先查分光器",
+    )
 
 
 def _case_in(state: Status, *, org, clock, actor=None, unit_code: str = "") -> Complaint:
@@ -334,7 +331,9 @@ def test_reopening_restarts_the_resolution_clock(org, clock):
 def test_escalating_a_new_case_counts_as_its_first_response(org, clock):
     complaint = complaint_create(data=_intake(), actor=org.agent_a)
     at = clock.advance(dt.timedelta(minutes=20))
-    complaint_transition(number=complaint.number, actor=org.manager, to="escalated", reason="客户威胁向工信部投诉")
+    complaint_transition(
+        number=complaint.number, actor=org.manager, to="escalated", reason="客户威胁向工信部投诉"
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.ESCALATED and complaint.escalated_at == at
     assert complaint.first_responded_at == at and complaint.acknowledged_at == at
