@@ -15,13 +15,10 @@ from complaintdesk.archive.models import CaseSummary
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.surveys.models import ResultFeedback
 
+from .conftest import CAUSE, DESKTOP, MEASURES, OUTCOME, PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "s3cret-pass-123"
-DESKTOP = {"width": 1366, "height": 768}
-CAUSE = "10 月账单出账时计费系统重复计费，多扣了 58 元"
-MEASURES = "计费部已核实并冲正重复扣费，我们已为您办理 58 元退款"
-OUTCOME = "58 元已原路退回您的账户，11 月账单恢复正常"
 SUMMARY = {
     "problem": "客户 10 月话费被重复扣了 58 元",
     "cause": "计费系统批量出账时同一笔套餐费重复计费",

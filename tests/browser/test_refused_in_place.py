@@ -14,13 +14,9 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.surveys.models import ResultFeedback
 from complaintdesk.surveys.services import result_send
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .conftest import CAUSE, DESKTOP, MEASURES, OUTCOME, PASSWORD
 
-PASSWORD = "s3cret-pass-123"
-DESKTOP = {"width": 1366, "height": 768}
-CAUSE = "10 月账单出账时计费系统重复计费，多扣了 58 元"
-MEASURES = "计费部已核实并冲正重复扣费，我们已为您办理 58 元退款"
-OUTCOME = "58 元已原路退回您的账户，11 月账单恢复正常"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

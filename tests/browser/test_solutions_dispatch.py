@@ -11,10 +11,10 @@ from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.solutions.models import CompensationEntry
 
+from .conftest import DESKTOP, PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "s3cret-pass-123"
-DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
