@@ -28,7 +28,20 @@ def customer_view(*, complaint: Complaint, user) -> dict:
         "account_no": customer.account_no if full or not customer.account_no else mask_text(customer.account_no, 2),
         "preferred_channel": customer.preferred_channel,
         "masked": not full,
+        "given_with_case": given_with_case_view(complaint=complaint, full=full),
     }
+
+
+def given_with_case_view(*, complaint: Complaint, full: bool) -> dict:
+    """The contact details the case was filed with, where they differ from the customer's record: on an
+    unverified channel they never change the record, so staff see them here and can adopt them."""
+    customer = complaint.customer
+    shown = {}
+    for field, mask in (("name", None), ("phone", mask_phone), ("email", mask_email)):
+        value = getattr(complaint, f"contact_{field}", "")
+        if value and value != getattr(customer, field):
+            shown[field] = value if full or mask is None else mask(value)
+    return shown
 
 
 def complaint_summary(complaint: Complaint) -> dict:

@@ -101,6 +101,11 @@ class CustomerOut(Schema):
     account_no: str
     preferred_channel: str
     masked: bool = Field(description="个人信息是否已按角色脱敏")
+    given_with_case: dict[str, str] = Field(
+        default_factory=dict,
+        description="本单登记时留下、但与客户档案不同的联系方式（name/phone/email）。来自未验证渠道的信息不会改动客户档案；"
+        "核实后可用 POST /complaints/{number}/customer 采用",
+    )
 
 
 class EventOut(Schema):

@@ -12,6 +12,7 @@ from .analytics import router as analytics_router
 from .archive import router as archive_router
 from .auth import BearerToken
 from .complaints import router as complaints_router
+from .customers import router as customers_router
 from .feedback import router as feedback_router
 from .groups import router as groups_router
 from .guards import body_size_guard
@@ -90,6 +91,7 @@ api.add_decorator(idempotent_transaction, mode="view")
 api.add_decorator(body_size_guard, mode="view")
 api.add_decorator(idempotency_claim, mode="operation")
 api.add_router("/", complaints_router)
+api.add_router("/", customers_router)
 api.add_router("/", groups_router)
 api.add_router("/", solutions_router)
 api.add_router("/", work_orders_router)

@@ -22,7 +22,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.time import to_local
-from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
+from complaintdesk.complaints.models import Complaint, ContactChannel
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +83,11 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
             _("我们会在 %(when)s 前与您联系，了解详细情况。") % {"when": _when(first_due)},
             _("我们将分析原因，并向您提出解决方案。"),
             _("我们将在 %(when)s 前通过%(channel)s告诉您处理结果。") % {
-                "when": _when(resolution_due), "channel": customer.get_preferred_channel_display()},
+                "when": _when(resolution_due),
+                "channel": ContactChannel(case_preferred_channel(complaint)).label},
         ]
-        addressed = f"{customer.name}" if customer.name else _("您好")
+        name = case_contact_name(complaint)
+        addressed = name if name else _("您好")
         text = _(
             "%(name)s，您的投诉已登记，投诉单号 %(number)s。%(steps)s 如需查询进度，请提供投诉单号。"
         ) % {"name": addressed, "number": complaint.number, "steps": "".join(steps)}
@@ -92,9 +95,10 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
             text += _("（该年度节假日安排尚未公布，时限为暂定）")
     return Acknowledgement(
         complaint_id=complaint.pk, number=complaint.number, language=language, intake_channel=complaint.channel,
-        reply_channel=customer.preferred_channel, customer_name=customer.name,
-        customer_title=customer.get_title_display() if customer.title else "", phone=customer.phone,
-        email=customer.email, wechat_openid=customer.wechat_openid, title=complaint.title,
+        reply_channel=case_preferred_channel(complaint), customer_name=case_contact_name(complaint),
+        customer_title=customer.get_title_display() if customer.title and name == customer.name else "",
+        phone=case_contact(complaint, "phone"), email=case_contact(complaint, "email"),
+        wechat_openid=case_contact(complaint, "wechat_openid"), title=complaint.title,
         first_response_due_at=first_due, resolution_due_at=resolution_due,
         deadline_provisional=complaint.deadline_provisional, next_steps=steps, text=text,
     )

@@ -107,9 +107,15 @@ def _candidates(keys: tuple[str, ...], clean: dict) -> list[Customer]:
     return [fastsql.instance_from_row(Customer, row) for row in rows]
 
 
-def customer_match_or_create(*, clean: dict, language: str) -> Customer:
+def customer_match_or_create(*, clean: dict, language: str, verified: bool) -> Customer:
     """The known customer with the same phone, email, account or openid (in that order), else a new one.
-    Contact details we did not have are added to the known customer."""
+
+    `verified`: the details come from someone who vouches for them (a member of staff taking the case
+    down). Only then are details the known customer lacks added to their record. Details from a channel
+    that does not prove who is writing (the public web form, e-mail, WeChat, an integration's API call)
+    never change a known customer: anyone can type someone else's phone number next to their own
+    e-mail. They stay on the complaint (Complaint.contact_*); staff can adopt them with a reason
+    (customer_contact_update)."""
     keys = tuple(field for field in MATCH_FIELDS if clean[field])
     customer = None
     if keys:
@@ -126,11 +132,50 @@ def customer_match_or_create(*, clean: dict, language: str) -> Customer:
         return fastsql.insert_instance(
             Customer(title=title_from_name(clean["name"]), language=language, **clean)
         )
-    missing = [
-        f for f in ("phone", "email", "account_no", "wechat_openid") if clean[f] and not getattr(customer, f)
-    ]
+    if not verified:
+        return customer
+    missing = [f for f in MATCH_FIELDS if clean[f] and not getattr(customer, f)]
     for field in missing:
         setattr(customer, field, clean[field])
     if missing:
         customer.save(update_fields=missing)
     return customer
+
+
+CONTACT_FIELDS = ("phone", "email", "wechat_openid")
+
+
+def case_contact(complaint, field: str) -> str:
+    """How to reach the customer of this case on one kind of contact: the detail given with the case,
+    else the one on the customer's record. The one place replies, acknowledgements and codes look."""
+    if field not in CONTACT_FIELDS:
+        raise ValueError(field)
+    return getattr(complaint, f"contact_{field}", "") or getattr(complaint.customer, field) or ""
+
+
+def case_preferred_channel(complaint) -> str:
+    """How the customer of this case wants to hear from us: as chosen with the case, else the record's."""
+    return complaint.contact_channel or complaint.customer.preferred_channel
+
+
+def case_contact_name(complaint) -> str:
+    """Who to address: the record's name when the case came from the record's own contacts; the name given
+    with the case when it came with a contact the record does not have (perhaps someone else: never
+    greet them with the record holder's name)."""
+    customer = complaint.customer
+    foreign = any(
+        getattr(complaint, f"contact_{field}", "") and getattr(complaint, f"contact_{field}") != getattr(customer, field)
+        for field in CONTACT_FIELDS
+    )
+    return (complaint.contact_name if foreign else "") or customer.name
+
+
+def case_contact_is_known(complaint, *, field: str, value: str) -> bool:
+    """True when `value` is a contact of this case: given with it, or on its customer's own record
+    (which only staff-vouched details reach). A detail given with another case of the same customer
+    does not count: one-time codes and e-mail replies are bound to the case."""
+    if field not in CONTACT_FIELDS or not value:
+        return False
+    wanted = value.strip().lower()
+    known = (getattr(complaint, f"contact_{field}", ""), getattr(complaint.customer, field))
+    return any(candidate and candidate.strip().lower() == wanted for candidate in known)

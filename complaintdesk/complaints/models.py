@@ -141,6 +141,17 @@ class Complaint(models.Model):
     perceived_severity = models.CharField(
         _("客户感受严重程度"), max_length=16, choices=PerceivedSeverity.choices, default=PerceivedSeverity.MEDIUM
     )
+    # How to reach whoever filed this case, as given with it. A detail given on a channel that does not
+    # prove who is writing (the public web form, e-mail, WeChat, an integration) stays here and never
+    # changes the matched customer (complaints.customers); replies and one-time codes for this case may
+    # go here or to the customer's own record, never to a detail given with another case.
+    contact_name = models.CharField(_("登记时的称呼"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("登记时的电话"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("登记时的邮箱"), blank=True)
+    contact_wechat_openid = models.CharField(_("登记时的微信 OpenID"), max_length=64, blank=True)
+    contact_channel = models.CharField(
+        _("登记时选择的联系方式"), max_length=16, choices=ContactChannel.choices, blank=True
+    )
 
     # Our analysis.
     category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT)
@@ -225,6 +236,11 @@ class Complaint(models.Model):
             models.Index(fields=["-created_at", "-id"], name="cpl_created_id"),
             models.Index(fields=["due_at", "id"], name="cpl_due_id"),
             models.Index(fields=["priority", "due_at", "id"], name="cpl_priority_due_id"),
+            # A WeChat user's cases filed from their OpenID (channels.wechat.selectors).
+            models.Index(
+                fields=["contact_wechat_openid", "-created_at"], condition=~Q(contact_wechat_openid=""),
+                name="cpl_contact_openid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +288,9 @@ class EventKind(models.TextChoices):
     # Group / batch complaints and links between cases (intelligence): `field` is the group id.
     GROUP_LINKED = "group_linked", _("并入群体性投诉")
     GROUP_UNLINKED = "group_unlinked", _("移出群体性投诉")
+    # Staff changed the customer's record (contact details) or merged two records: `field` says which.
+    CUSTOMER_UPDATED = "customer_updated", _("更新客户档案")
+    CUSTOMERS_MERGED = "customers_merged", _("合并客户档案")
 
 
 class ComplaintEventQuerySet(models.QuerySet):

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -17,6 +19,7 @@ from complaintdesk.accounts.access import (
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common import fastsql
 from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
+from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_active_by_code
@@ -28,13 +31,14 @@ from complaintdesk.sla.services import (
 )
 
 from . import states
-from .customers import customer_fields_validate, customer_match_or_create
+from .customers import customer_fields_validate, customer_match_or_create, phone_normalise, title_from_name
 from .models import (
     Category,
     Channel,
     Complaint,
     ComplaintEvent,
     Complexity,
+    Customer,
     EventKind,
     PerceivedSeverity,
     Priority,
@@ -177,6 +181,13 @@ def _intake_validate(*, data: IntakeData, actor, at: dt.datetime) -> tuple[dict,
     return values, customer_clean, unit, category
 
 
+def details_vouched_by(actor) -> bool:
+    """Whether customer details taken in by `actor` may change a known customer's record: only when a
+    member of staff took them down. Channel accounts (web form, e-mail, WeChat) and integrations (API
+    clients) pass on what anyone typed; those details stay on the complaint."""
+    return actor.role != Role.API_CLIENT
+
+
 def complaint_create(*, data: IntakeData, actor) -> Complaint:
     """Intake: validate everything first, then store the case, its customer, deadlines and the
     first timeline event in one transaction. Nothing is written when anything is wrong."""
@@ -189,9 +200,14 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
     # No savepoint inside a caller's transaction (two statements on every intake): a failure here fails
     # the caller's whole unit of work; a caller that goes on after one wraps the call in its own atomic().
     with transaction.atomic(savepoint=False):
-        customer = customer_match_or_create(clean=customer_clean, language=data.language)
+        customer = customer_match_or_create(
+            clean=customer_clean, language=data.language, verified=details_vouched_by(actor)
+        )
         complaint = Complaint(
             number=number or case_number_allocate(at=at), org_unit=unit, customer=customer, channel=data.channel,
+            contact_name=customer_clean["name"], contact_phone=customer_clean["phone"],
+            contact_email=customer_clean["email"], contact_wechat_openid=customer_clean["wechat_openid"],
+            contact_channel=customer_clean["preferred_channel"],
             language=data.language, occurred_at=data.occurred_at, perceived_severity=data.perceived_severity,
             category=category, created_by=actor, status=Status.NEW, is_open=True, created_at=at, updated_at=at,
             **values,
@@ -413,3 +429,173 @@ def complaint_add_customer_message(*, number: str, actor, text: str, channel: st
                          new=text, reason=_("客户通过%(channel)s留言") % {"channel": Channel(channel).label})
     Complaint.objects.filter(pk=complaint.pk).update(updated_at=at)
     return event
+
+
+# --- the customer's record: changed by staff only, with a reason, on the timeline ---------------------------
+
+CUSTOMER_RECORD_FIELDS = ("name", "phone", "email", "account_no", "wechat_openid")
+REASON_MAX = 1_000
+
+
+def _record_value_shown(field: str, value: str) -> str:
+    """What the timeline keeps of a contact detail: masked, as most roles see it."""
+    if not value:
+        return ""
+    if field == "phone":
+        return mask_phone(value)
+    if field == "email":
+        return mask_email(value)
+    if field in ("account_no", "wechat_openid"):
+        return mask_text(value, keep=2)
+    return value
+
+
+def _customer_record_clean(changes: dict[str, str | None]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Normalised values of the fields asked to change (None: leave as is) and the problems found."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        value = value.strip()
+        key = f"customer.{name}"
+        if name == "name":
+            if not value:
+                errors[key] = [_("请填写客户姓名或称呼")]
+            elif len(value) > 100:
+                errors[key] = [too_long_message(limit=100, length=len(value))]
+        elif name == "phone" and value:
+            try:
+                value = phone_normalise(value)
+            except ValueError as error:
+                errors[key] = [str(error)]
+        elif name == "email" and value:
+            value = value.lower()
+            try:
+                validate_email(value)
+            except ValidationError:
+                errors[key] = [_("邮箱地址格式不正确")]
+        elif len(value) > 64:
+            errors[key] = [too_long_message(limit=64, length=len(value))]
+        clean[name] = value
+    return clean, errors
+
+
+@transaction.atomic
+def customer_record_update(
+    *,
+    number: str,
+    actor,
+    reason: str,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    account_no: str | None = None,
+    wechat_openid: str | None = None,
+) -> Customer:
+    """Staff change the record of the customer of case `number` — typically to adopt a detail the
+    customer gave with this case on an unverified channel, after checking it with them. Fields left None
+    stay; "" clears one. Every change is a timeline event on the case with the reason (values masked).
+    A detail that belongs to another customer's record is refused: that is a merge (customer_merge)."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    errors: dict[str, list[str]] = {}
+    reason = _text_errors(errors, "reason", reason, limit=REASON_MAX, required=True)
+    clean, field_errors = _customer_record_clean(
+        {"name": name, "phone": phone, "email": email, "account_no": account_no, "wechat_openid": wechat_openid}
+    )
+    errors.update(field_errors)
+    if errors:
+        raise InvalidInput(errors)
+    customer = Customer.objects.select_for_update().get(pk=complaint.customer_id)
+    changed = {f: v for f, v in clean.items() if getattr(customer, f) != v}
+    for field_name in ("phone", "email", "account_no", "wechat_openid"):
+        value = changed.get(field_name)
+        if value and Customer.objects.filter(**{field_name: value}).exclude(pk=customer.pk).exists():
+            errors[f"customer.{field_name}"] = [
+                _("这项信息已在另一位客户的档案中；若是同一个人，请合并客户档案")
+            ]
+    after = {f: changed.get(f, getattr(customer, f)) for f in ("phone", "email", "wechat_openid")}
+    if not any(after.values()):
+        errors["customer.phone"] = [_("请至少留下一种联系方式：电话、邮箱或微信")]
+    if errors:
+        raise InvalidInput(errors)
+    if not changed:
+        return customer
+    at = now()
+    for field_name, value in changed.items():
+        event_record(
+            complaint=complaint, actor=actor, kind=EventKind.CUSTOMER_UPDATED, at=at, field=field_name,
+            old=_record_value_shown(field_name, getattr(customer, field_name)),
+            new=_record_value_shown(field_name, value), reason=reason,
+        )
+        setattr(customer, field_name, value)
+    if "name" in changed:
+        customer.title = title_from_name(customer.name)
+    customer.save(update_fields=[*changed, *(["title"] if "name" in changed else [])])
+    return customer
+
+
+CUSTOMER_MERGE_CASES_MAX = 500
+
+
+@transaction.atomic
+def customer_merge(*, number: str, actor, duplicate_number: str, reason: str) -> Customer:
+    """The customer of case `duplicate_number` is the same person as the customer of case `number`
+    (checked by staff, the reason says how): every case of the duplicate record moves to the kept one,
+    details the kept record lacks are taken over, and the duplicate record is removed. Each moved case
+    and case `number` get a timeline event. The actor must be able to see every case that moves."""
+    errors: dict[str, list[str]] = {}
+    reason = _text_errors(errors, "reason", reason, limit=REASON_MAX, required=True)
+    if errors:
+        raise InvalidInput(errors)
+    kept_case = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    duplicate_case = access_complaint(
+        user=actor, number=duplicate_number, permission="handle_complaint", for_update=True
+    )
+    if kept_case.customer_id == duplicate_case.customer_id:
+        raise InvalidInput({"duplicate_number": [_("两件投诉已属于同一位客户")]})
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=(kept_case.customer_id, duplicate_case.customer_id))
+        .order_by("pk")
+    }
+    kept, duplicate = locked[kept_case.customer_id], locked[duplicate_case.customer_id]
+    moving = Complaint.objects.filter(customer=duplicate).order_by("id")
+    total = moving.count()
+    visible = complaints_visible_to(actor).filter(customer=duplicate).count()
+    if visible < total:
+        raise PermissionDenied(
+            _("这位客户还有 %(n)d 件投诉在您无权查看的机构，请由可查看全部机构的人员合并")
+            % {"n": total - visible}
+        )
+    if total > CUSTOMER_MERGE_CASES_MAX:
+        raise InvalidInput(
+            {"duplicate_number": [
+                _("该客户档案下的投诉超过 %(n)d 件，请联系管理员合并") % {"n": CUSTOMER_MERGE_CASES_MAX}
+            ]}
+        )
+    at = now()
+    taken = [
+        f for f in ("phone", "email", "account_no", "wechat_openid") if getattr(duplicate, f) and not getattr(kept, f)
+    ]
+    moved = list(moving.select_for_update())
+    for complaint in moved:
+        event_record(
+            complaint=complaint, actor=actor, kind=EventKind.CUSTOMERS_MERGED, at=at, field="customer",
+            old=duplicate.name, new=kept.name, reason=reason,
+        )
+    event_record(
+        complaint=kept_case, actor=actor, kind=EventKind.CUSTOMERS_MERGED, at=at, field="customer",
+        old=duplicate.name, new=kept.name,
+        reason=_("%(reason)s（并入 %(n)d 件投诉，含 %(number)s）")
+        % {"reason": reason, "n": len(moved), "number": duplicate_case.number},
+    )
+    Complaint.objects.filter(pk__in=[c.pk for c in moved]).update(customer=kept, updated_at=at)
+    values = {f: getattr(duplicate, f) for f in taken}
+    duplicate.delete()  # its unique-ish details must be free before the kept record takes them
+    for field_name, value in values.items():
+        setattr(kept, field_name, value)
+    if taken:
+        kept.save(update_fields=taken)
+    return kept

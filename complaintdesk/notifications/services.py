@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.time import now
+from complaintdesk.complaints.customers import case_contact, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel, EventKind
 from complaintdesk.complaints.timeline import event_record, events_record_changes
 from complaintdesk.sla.services import complaint_deadlines_refresh
@@ -72,29 +73,35 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
-def recipient_for(customer, channel: str) -> str:
-    return {
-        NotificationChannel.SMS: customer.phone,
-        NotificationChannel.EMAIL: customer.email,
-        NotificationChannel.WECHAT: customer.wechat_openid,
-    }.get(channel, "") or ""
+CONTACT_FIELD_FOR_CHANNEL = {
+    NotificationChannel.SMS: "phone",
+    NotificationChannel.EMAIL: "email",
+    NotificationChannel.WECHAT: "wechat_openid",
+}
 
 
-def notification_channel_choose(*, customer, channel: str | None = None) -> tuple[str, str]:
-    """(channel, recipient): the one asked for, else the customer's preferred, else the first with a contact."""
+def recipient_for(complaint, channel: str) -> str:
+    """The case's own contact on that channel (given with it), else the customer record's."""
+    field = CONTACT_FIELD_FOR_CHANNEL.get(channel)
+    return case_contact(complaint, field) if field else ""
+
+
+def notification_channel_choose(*, complaint, channel: str | None = None) -> tuple[str, str]:
+    """(channel, recipient) for a message about this case: the one asked for, else the customer's
+    preferred, else the first with a contact."""
     if channel:
         if channel not in NotificationChannel.values:
             raise InvalidInput(
                 {"channel": [_("可选：%(choices)s") % {"choices": ", ".join(NotificationChannel.values)}]}
             )
-        if recipient := recipient_for(customer, channel):
+        if recipient := recipient_for(complaint, channel):
             return channel, recipient
         raise NotificationImpossible(
             _("客户没有%(channel)s的联系方式") % {"channel": NotificationChannel(channel).label}
         )
-    preferred = CHANNEL_FOR_PREFERENCE.get(customer.preferred_channel)
+    preferred = CHANNEL_FOR_PREFERENCE.get(case_preferred_channel(complaint))
     for candidate in dict.fromkeys([c for c in (preferred, *FALLBACK_ORDER) if c]):
-        if recipient := recipient_for(customer, candidate):
+        if recipient := recipient_for(complaint, candidate):
             return candidate, recipient
     raise NotificationImpossible(_("客户没有可用于通知的联系方式（手机、邮箱或微信）"))
 
@@ -145,7 +152,7 @@ def notification_send(
         )
     customer = complaint.customer
     language = notification_language(customer.language or complaint.language)
-    channel, recipient = notification_channel_choose(customer=customer, channel=channel)
+    channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
     template = notification_template_for(code=template_code, channel=channel, language=language)
     values = notification_values(complaint=complaint, language=template.language, extra=extra)
     rendered = template_render(
@@ -412,7 +419,7 @@ def _acknowledged_in_band(complaint: Complaint) -> bool:
     if complaint.channel not in IN_BAND_ACKNOWLEDGEMENT:
         return False
     try:
-        channel, _recipient = notification_channel_choose(customer=complaint.customer)
+        channel, _recipient = notification_channel_choose(complaint=complaint)
     except NotificationImpossible:
         return False
     if channel != complaint.channel:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common.masking import mask_email, mask_phone
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.customers import case_contact
 from complaintdesk.complaints.models import Attachment, Channel, Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status, allowed_targets
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
@@ -145,7 +146,6 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
     """What the customer sees of the granted case. Bounded: the latest 200 events, 50 messages, 50 files."""
     # Read afresh: the grant may have been loaded before the customer's own action changed the case.
     complaint = Complaint.objects.select_related("customer", "org_unit").get(pk=grant.complaint_id)
-    customer = complaint.customer
     labels = dict(Channel.choices)
     events = list(
         ComplaintEvent.objects.filter(complaint=complaint, kind__in=PUBLIC_EVENT_KINDS).order_by(
@@ -181,11 +181,8 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         .order_by("uploaded_at", "id")
         .values_list("original_name", flat=True)[:ATTACHMENTS_LIMIT]
     )
-    contact = (
-        mask_phone(customer.phone)
-        if customer.phone
-        else (mask_email(customer.email) if customer.email else "")
-    )
+    phone, email = case_contact(complaint, "phone"), case_contact(complaint, "email")
+    contact = mask_phone(phone) if phone else (mask_email(email) if email else "")
     return PublicCase(
         number=complaint.number,
         status=complaint.status,

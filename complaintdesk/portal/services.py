@@ -29,7 +29,7 @@ from complaintdesk.channels.services import channel_actor
 from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
 from complaintdesk.common.masking import mask_email, mask_phone
 from complaintdesk.common.time import now
-from complaintdesk.complaints.customers import phone_normalise
+from complaintdesk.complaints.customers import case_contact_is_known, phone_normalise
 from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
 from complaintdesk.complaints.states import Status, allowed_targets
@@ -119,9 +119,11 @@ def contact_parse(raw: str) -> Contact:
 
 
 def _contact_matches(complaint: Complaint, contact: Contact) -> bool:
-    customer = complaint.customer
-    on_file = customer.phone if contact.channel == CodeChannel.SMS else customer.email
-    return bool(on_file) and on_file.lower() == contact.value
+    """Only a contact of this very case: given with it, or on the customer's record (which unverified
+    channels never change). An e-mail someone gave with another complaint under the same phone number
+    gets no code for this one."""
+    field = "phone" if contact.channel == CodeChannel.SMS else "email"
+    return case_contact_is_known(complaint, field=field, value=contact.value)
 
 
 def _code_message(

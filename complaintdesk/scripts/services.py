@@ -267,8 +267,8 @@ def reply_check(
     values = script_values(complaint=complaint, agent=agent, language=language, extra=extra)
     context = checking.Context(
         language=language,
-        own_phones=tuple(p for p in (customer.phone,) if p),
-        own_emails=tuple(e for e in (customer.email,) if e),
+        own_phones=tuple(p for p in dict.fromkeys((complaint.contact_phone, customer.phone)) if p),
+        own_emails=tuple(e for e in dict.fromkeys((complaint.contact_email, customer.email)) if e),
         own_values=tuple(v for v in (customer.account_no, complaint.number) if v),
         agent_name=values.get("agent_name", ""),
         employee_no=values.get("employee_no", ""),

@@ -254,7 +254,7 @@ def result_preview(
 
     customer = complaint.customer
     language = notification_language(customer.language or complaint.language)
-    channel, recipient = notification_channel_choose(customer=customer, channel=channel)
+    channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
     template = notification_template_for(code=RESULT_TEMPLATE, channel=channel, language=language)
     values = notification_values(
         complaint=complaint,

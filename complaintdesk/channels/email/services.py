@@ -33,6 +33,7 @@ from complaintdesk.channels.models import InboundEmail, InboundEmailOutcome, Mai
 from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.time import now
 from complaintdesk.complaints.attachments import attachment_check
+from complaintdesk.complaints.customers import case_contact_is_known
 from complaintdesk.complaints.services import complaint_add_note
 
 from .adapter import EmailChannelAdapter, ReadMail
@@ -81,7 +82,7 @@ def _case_for_reply(*, read: ReadMail, actor, notes: list[str]) -> str:
     except DomainError:
         notes.append(f"case {number} named in the mail does not exist: opened as a new complaint")
         return ""
-    if (complaint.customer.email or "").lower() != read.sender:
+    if not case_contact_is_known(complaint, field="email", value=read.sender):
         notes.append(
             f"case {number} named by {read.sender}, who is not its customer: opened as a new complaint"
         )

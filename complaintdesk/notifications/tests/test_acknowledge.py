@@ -115,6 +115,8 @@ def test_no_way_to_reach_the_customer(make_complaint):
     complaint = make_complaint(phone="", email="", wechat_openid="oPENID123", preferred_channel="wechat")
     complaint.customer.wechat_openid = ""
     complaint.customer.save(update_fields=["wechat_openid"])
+    # Nor was one given with the case itself.
+    type(complaint).objects.filter(pk=complaint.pk).update(contact_wechat_openid="")
     assert complaint_acknowledge(complaint_id=complaint.pk) is None
     assert complaint_acknowledge(complaint_id=10**9) is None
     with pytest.raises(NotificationImpossible):
