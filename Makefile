@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install install-test lint format check clean-db bench-seed
+.PHONY: run dev test install install-test lint format check clean-db bench-seed
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make run — install, migrate the embedded database, load the demo organisation, start web + worker.
+## make run — install, migrate the embedded database, load the demo organisation, then serve as production
+## does: gunicorn (WEB_CONCURRENCY workers × GUNICORN_THREADS threads) + whitenoise, and the supervised worker.
 run: install
 	PORT=$(PORT) bin/run
+
+## make dev — the same, but Django's development server (DEBUG on, reloads on code changes).
+dev: install
+	PORT=$(PORT) bin/run --dev
 
 ## make test — install test tools, lint, run the whole suite (SQLite, and PostgreSQL when DATABASE_URL is set).
 test: install-test
