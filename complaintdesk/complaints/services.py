@@ -257,16 +257,20 @@ def transition_hook_register(hook: TransitionHook) -> None:
         _TRANSITION_HOOKS.append(hook)
 
 
+def _illegal(error: IllegalTransition, target: str) -> InvalidInput:
+    allowed = "、".join(f"{s.label}({s.value})" for s in error.allowed) or _("无（终止状态）")
+    return InvalidInput(
+        {"to": [_("当前状态为“%(current)s”(%(value)s)，不能转为 %(target)s；允许：%(allowed)s") % {
+            "current": error.current.label, "value": error.current.value, "target": target, "allowed": allowed}]},
+        message=_("不允许的状态变更"),
+    )
+
+
 def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
     try:
         rule = states.check_transition(complaint.status, target)
     except IllegalTransition as error:
-        allowed = "、".join(f"{s.label}({s.value})" for s in error.allowed) or _("无（终止状态）")
-        raise InvalidInput(
-            {"to": [_("当前状态为“%(current)s”(%(value)s)，不能转为 %(target)s；允许：%(allowed)s") % {
-                "current": error.current.label, "value": error.current.value, "target": target, "allowed": allowed}]},
-            message=_("不允许的状态变更"),
-        ) from None
+        raise _illegal(error, target) from None
     if not actor.has_perm(f"complaints.{rule.permission}"):
         raise PermissionDenied(_("您没有权限把投诉转为“%(target)s”") % {"target": Status(target).label})
     if rule.reason_required and not reason.strip():
@@ -294,9 +298,37 @@ def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: st
                  old=old_status, new=target, reason=reason)
 
 
+# A target status whose meaning a higher app owns: moving there is that app's service, not a status
+# change alone, e.g. "escalated" runs escalation's ladder (level, holder, level clocks, the customer
+# told). route(*, number, actor, reason) -> Complaint; the owner itself moves the status with
+# complaint_status_change. Filled in an AppConfig.ready().
+TransitionRoute = Callable[..., Complaint]
+_TRANSITION_ROUTES: dict[str, TransitionRoute] = {}
+
+
+def transition_route_register(*, target: str, route: TransitionRoute) -> None:
+    _TRANSITION_ROUTES[Status(target).value] = route
+
+
 @transaction.atomic
 def complaint_transition(*, number: str, actor, to: str, reason: str = "") -> Complaint:
-    """Move a case through the lifecycle: table, permission, per-stage stamp, clocks, timeline."""
+    """Move a case through the lifecycle: table, permission, per-stage stamp, clocks, timeline. A target
+    that an app owns (`transition_route_register`) goes through that app's service."""
+    route = _TRANSITION_ROUTES.get(to)
+    if route is None:
+        return complaint_status_change(number=number, actor=actor, to=to, reason=reason)
+    complaint = access_complaint(user=actor, number=number, for_update=True)
+    try:
+        states.check_transition(complaint.status, to)
+    except IllegalTransition as error:
+        raise _illegal(error, to) from None
+    return route(number=number, actor=actor, reason=reason or "")
+
+
+@transaction.atomic
+def complaint_status_change(*, number: str, actor, to: str, reason: str = "") -> Complaint:
+    """The status step itself. Everyone calls `complaint_transition`; only the app a target is routed to
+    (`transition_route_register`) calls this, from inside its own service."""
     complaint = access_complaint(user=actor, number=number, for_update=True)
     at = now()
     if to not in Status.values:

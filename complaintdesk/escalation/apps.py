@@ -8,6 +8,8 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
+        from complaintdesk.complaints.services import transition_route_register
+        from complaintdesk.complaints.states import Status
         from complaintdesk.notifications.services import notification_delivered_hook_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
@@ -15,6 +17,8 @@ class EscalationConfig(AppConfig):
         from . import clocks, notify, services
 
         clock_provider_register(clocks.escalation_clocks)
+        # "→ escalated" anywhere (case page, API, other apps) runs the ladder, not a status change alone.
+        transition_route_register(target=Status.ESCALATED, route=services.escalation_transition_route)
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.escalation_on_timer)
         # The customer told who holds the case now: the level's acknowledge deadline is met when it is sent.
         notification_delivered_hook_register(template_code=notify.ESCALATED_TEMPLATE,

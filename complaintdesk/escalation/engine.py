@@ -156,7 +156,7 @@ class MarkFlagsHandled:
 class Refused:
     """The request cannot be carried out; `code` names why (the service words the message)."""
 
-    code: str  # "at_top" | "not_higher" | "no_such_level" | "at_bottom" | "not_lower" | "closed"
+    code: str  # "at_top" | "not_higher" | "no_such_level" | "at_bottom" | "not_lower" | "closed" | "external"
 
 
 Step = Warn | Notify | Escalate | HandBack | MarkFlagsHandled | Refused
@@ -219,15 +219,23 @@ def _up_one(case: CaseFacts, ladder: LadderRules, *, trigger: str, reason: str) 
 
 
 def _manual(case: CaseFacts, ladder: LadderRules, trigger: ManualEscalation) -> list[Step]:
+    # Staff move a case up inside the organisation; the customer going outside is an external referral.
     if not case.is_open:
         return [Refused("closed")]
     if trigger.to_level is None:
-        return _up_one(case, ladder, trigger="manual", reason=trigger.reason)
+        above = ladder.next_above(case.level)
+        if above is None:
+            return [Refused("at_top")]
+        if above.is_external:
+            return [Refused("external")]
+        return [_escalate_to(above, trigger="manual", reason=trigger.reason)]
     target = ladder.level(trigger.to_level)
     if target is None:
         return [Refused("no_such_level")]
     if target.position <= case.level:
         return [Refused("not_higher")]
+    if target.is_external:
+        return [Refused("external")]
     return [_escalate_to(target, trigger="manual", reason=trigger.reason)]
 
 

@@ -29,7 +29,7 @@ from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long
 from complaintdesk.common.time import now
 from complaintdesk.complaints import states
 from complaintdesk.complaints.models import Complaint, EventKind
-from complaintdesk.complaints.services import complaint_assign, complaint_transition
+from complaintdesk.complaints.services import complaint_assign, complaint_status_change, complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.sla.models import TimerKind
@@ -128,6 +128,7 @@ REFUSALS = {
     "at_bottom": lambda: _("投诉已在最低层级，无法退回"),
     "not_lower": lambda: _("只能退回到低于当前层级的层级"),
     "closed": lambda: _("投诉已结束，不能升级"),
+    "external": lambda: _("客户向外部机构申诉请登记外部转办，不能直接升级到外部机构"),
 }
 
 
@@ -208,13 +209,14 @@ def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
     resolved or closed case."""
     if complaint.status == Status.ESCALATED:
         return False
+    # complaint_status_change, not complaint_transition: "escalated" is routed to this app's service.
     allowed = states.allowed_targets(complaint.status)
     if Status.ESCALATED in allowed:
-        complaint_transition(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
+        complaint_status_change(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
         return True
     if Status.REOPENED in allowed:
         complaint_transition(number=complaint.number, actor=actor, to=Status.REOPENED, reason=reason)
-        complaint_transition(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
+        complaint_status_change(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
         return True
     return False
 
@@ -363,6 +365,13 @@ def complaint_escalate(*, number: str, actor: User, reason: str, to_level: int |
     reason = _clean_text(reason, field="reason")
     trigger = engine.ManualEscalation(reason=reason, to_level=to_level)
     return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
+
+
+def escalation_transition_route(*, number: str, actor: User, reason: str) -> Complaint:
+    """The lifecycle's "→ escalated" (complaints.services.transition_route_register): one level up the
+    ladder, as `complaint_escalate`. A status change alone would leave holder, level and clocks behind."""
+    complaint_escalate(number=number, actor=actor, reason=reason)
+    return access_complaint(user=actor, number=number)
 
 
 @transaction.atomic

@@ -44,12 +44,26 @@ def clock(monkeypatch):
     return clock
 
 
+@pytest.fixture(autouse=True)
+def table_walk(monkeypatch):
+    """These tests walk the transition table and its clocks step by step. The surveys app's rule that a
+    case is resolved only through feeding back the result (complaintdesk/surveys/tests/test_resolution.py)
+    is lifted here; the other apps' guards stay."""
+    from complaintdesk.complaints import services
+
+    guards = [g for g in services._TRANSITION_GUARDS if g.__module__ != "complaintdesk.surveys.resolution"]
+    monkeypatch.setattr(services, "_TRANSITION_GUARDS", guards)
+
+
 def _paths_from_new() -> dict[Status, list[Status]]:
-    """The shortest chain of allowed transitions from NEW to every state."""
+    """The shortest chain of allowed transitions from NEW to every state; through "escalated" only to
+    reach that state itself (it puts the case on a level of the ladder, whose clocks then govern)."""
     paths = {Status.NEW: []}
     queue = deque([Status.NEW])
     while queue:
         state = queue.popleft()
+        if state == Status.ESCALATED:
+            continue
         for target in TRANSITIONS[state]:
             if target not in paths:
                 paths[target] = [*paths[state], target]
@@ -115,8 +129,10 @@ def test_every_allowed_transition(org, clock, source, target):
     assert complaint.updated_at == at
     assert (complaint.due_at is None) is (not complaint.is_open)
     events = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION, at=at)
+    # "→ escalated" runs the ladder (escalation.services): the reason says it was a manual escalation.
+    recorded = f"人工升级：{reason}" if target == Status.ESCALATED else reason
     assert [(e.field, e.old_value, e.new_value, e.actor, e.reason) for e in events] == [
-        ("status", source.value, target.value, org.manager, reason)
+        ("status", source.value, target.value, org.manager, recorded)
     ]
     if target == Status.ACCEPTED:
         assert complaint.first_responded_at == at and complaint.acknowledged_at == at
@@ -338,7 +354,10 @@ def test_escalating_a_new_case_counts_as_its_first_response(org, clock):
     assert complaint.status == Status.ESCALATED and complaint.escalated_at == at
     assert complaint.first_responded_at == at and complaint.acknowledged_at == at
     assert complaint.accepted_at is None  # it never sat in the accepted stage
-    assert complaint.due_at == complaint.resolution_due_at  # only the resolution clock is left
+    # The business manager's clocks run now (escalation's ladder), not the front line's resolution clock.
+    level = complaint.escalation
+    assert level.level_position == 1 and level.level_started_at == at
+    assert complaint.due_at == min(level.acknowledge_due_at, level.resolve_due_at) != complaint.resolution_due_at
 
 
 def test_other_apps_react_to_a_transition_once_it_is_saved_and_can_refuse_it(org, clock, monkeypatch):

@@ -131,3 +131,8 @@ def test_a_ladder_of_its_own_decides_its_own_way():
     ]
     assert run(ClockBreach(clock="level_resolve", level=1, due_at=DUE), facts(1), ladder=ladder) == []
     assert run(FlagsRaised(), facts(0, reputation_risk=True), ladder=ladder)[1] == Notify(what="risk_flag", roles=())
+
+
+def test_staff_never_escalate_to_the_external_level_that_is_the_customers_referral():
+    assert run(ManualEscalation(reason="r"), facts(4)) == [Refused("external")]
+    assert run(ManualEscalation(reason="r", to_level=5), facts(1)) == [Refused("external")]
