@@ -11,6 +11,7 @@ from complaintdesk.complaints.selectors import (
     complaint_transitions_for_user,
 )
 from complaintdesk.complaints.states import STAMP_FIELDS, Status
+from complaintdesk.escalation.selectors import CaseLadder, case_ladder_for
 
 
 def _local(value):
@@ -77,6 +78,7 @@ def complaint_detail(
         events = complaint_timeline(complaint=complaint)
     if attachments is None:
         attachments = complaint_attachments(complaint=complaint)
+    ladder_view = escalation_view(complaint=complaint)
     return complaint_summary(complaint) | {
         "customer": customer_view(complaint=complaint, user=user),
         "description": complaint.description,
@@ -94,6 +96,8 @@ def complaint_detail(
         "amount_at_stake": complaint.amount_at_stake,
         "stage_times": {name: _local(getattr(complaint, name)) for name in STAMP_FIELDS},
         "allowed_transitions": complaint_transitions_for_user(complaint=complaint, user=user),
+        "running_clocks": ladder_view["running_clocks"],
+        "escalation": ladder_view,
         "recorded_by": complaint.recorded_by.username if complaint.recorded_by_id else None,
         "recorded_by_name": complaint.recorded_by_name,
         "timeline": [event_view(event) for event in events],
@@ -126,3 +130,29 @@ def attachment_view(attachment: Attachment, *, number: str) -> dict:
         "url": reverse("api-v1:complaint_attachment_download",
                        kwargs={"number": number, "attachment_id": attachment.pk}),
     }
+
+
+def _clocks_view(ladder: CaseLadder) -> list[dict]:
+    return [
+        {"kind": c.kind, "label": c.label, "level": c.level, "level_name": c.level_name,
+         "started_at": _local(c.started_at), "due_at": _local(c.due_at), "warned": c.warned,
+         "provisional": c.provisional}
+        for c in ladder.clocks
+    ]  # fmt: skip
+
+
+def escalation_view(*, complaint: Complaint) -> dict:
+    """Where the case stands on its ladder and the clocks that run now (the level's, once escalated)."""
+    ladder = case_ladder_for(complaint=complaint)
+    state = ladder.state
+    return {
+        "level": ladder.level, "level_code": ladder.level_code, "level_name": ladder.level_name,
+        "holder": state.holder.username if state and state.holder_id else None,
+        "holder_unit": state.holder_unit.code if state and state.holder_unit_id else None,
+        "holder_missing": bool(state and state.holder_missing),
+        "level_started_at": _local(state.level_started_at) if state else None,
+        "acknowledge_due_at": _local(state.acknowledge_due_at) if state else None,
+        "customer_acknowledged_at": _local(state.customer_acknowledged_at) if state else None,
+        "resolve_due_at": _local(state.resolve_due_at) if state else None,
+        "running_clocks": _clocks_view(ladder),
+    }  # fmt: skip

@@ -151,6 +151,32 @@ class AttachmentOut(Schema):
     url: str = Field(description="下载地址（需要认证，仅限可见此投诉的用户）")
 
 
+class ClockOut(Schema):
+    kind: str = Field(description="first_response / acknowledge / resolution / level_acknowledge / level_resolve / "
+                      "follow_up / work_order / approval")
+    label: str = Field(description="时限名称（当前语言）")
+    level: int | None = Field(description="升级层级的时限：层级序号")
+    level_name: str = Field(description="升级层级的时限：层级名称")
+    started_at: dt.datetime
+    due_at: dt.datetime
+    warned: bool = Field(description="已过预警点")
+    provisional: bool = Field(description="经过尚无官方日历的年份，时限为暂定")
+
+
+class EscalationStateOut(Schema):
+    level: int = Field(description="当前层级序号；0 = 一线")
+    level_code: str
+    level_name: str
+    holder: str | None = Field(description="承接人用户名")
+    holder_unit: str | None = Field(description="承接机构编码")
+    holder_missing: bool
+    level_started_at: dt.datetime | None
+    acknowledge_due_at: dt.datetime | None = Field(description="本层级告知客户时限")
+    customer_acknowledged_at: dt.datetime | None
+    resolve_due_at: dt.datetime | None = Field(description="本层级解决时限")
+    running_clocks: list[ClockOut] = Field(description="正在计时的时限，最近的在前")
+
+
 class ComplaintOut(ComplaintSummaryOut):
     customer: CustomerOut
     recorded_by: str | None = Field(description="记录人（本系统用户名）")
@@ -170,6 +196,11 @@ class ComplaintOut(ComplaintSummaryOut):
     amount_at_stake: Decimal | None
     stage_times: dict[str, dt.datetime | None]
     allowed_transitions: list[StatusCode]
+    running_clocks: list[ClockOut] = Field(
+        description="正在计时的时限，最近的在前。升级后为所在层级的时限（一线的 resolution_due_at 不再计时）；"
+        "待客户确认（暂停）时为空"
+    )
+    escalation: EscalationStateOut
     timeline: list[EventOut]
     attachments: list[AttachmentOut]
 

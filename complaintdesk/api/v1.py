@@ -13,6 +13,7 @@ from .archive import router as archive_router
 from .auth import BearerToken
 from .complaints import router as complaints_router
 from .customers import router as customers_router
+from .escalation import router as escalation_router
 from .feedback import router as feedback_router
 from .groups import router as groups_router
 from .guards import body_size_guard
@@ -96,6 +97,7 @@ api.add_router("/", groups_router)
 api.add_router("/", solutions_router)
 api.add_router("/", work_orders_router)
 api.add_router("/", feedback_router)
+api.add_router("/", escalation_router)
 api.add_router("/", archive_router)
 api.add_router("/", quality_router)
 api.add_router("/", analytics_router)

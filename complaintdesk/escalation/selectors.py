@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import User
 from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.sla.models import TimerKind
+from complaintdesk.sla.selectors import complaint_running_clocks
 
 from .defaults import DEFAULT_LADDER
 from .engine import LadderRules, LevelRule
@@ -109,3 +114,67 @@ def case_escalation_for(*, complaint_id: int, for_update: bool = False) -> CaseE
     if for_update:
         rows = rows.select_for_update()
     return rows.first()
+
+
+def level_name_for_people(level: LevelRule | None, *, fallback: str = "") -> str:
+    """A level's name in the language of the request (the English name where the ladder has one)."""
+    if level is None:
+        return fallback
+    return level.name_en if (get_language() or "").startswith("en") and level.name_en else level.name
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    kind: str
+    label: str  # for people: "业务经理解决时限", "首次响应时限"
+    level: int | None
+    level_name: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    warned: bool
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class CaseLadder:
+    """Where a case stands on its ladder, for the case page and the API."""
+
+    state: CaseEscalation | None
+    level: int
+    level_code: str
+    level_name: str
+    clocks: list[RunningClock]
+    escalate_to: list[LevelRule]  # the levels staff may send it to (higher, inside the organisation)
+
+
+def _clock_for_people(timer, ladder: LadderRules) -> RunningClock:
+    level = None
+    level_name = ""
+    if timer.kind in (TimerKind.LEVEL_ACKNOWLEDGE, TimerKind.LEVEL_RESOLVE):
+        subject = timer.subject or ""
+        level = int(subject[1:]) if subject[1:].isdigit() else None
+        level_name = level_name_for_people(ladder.level(level) if level is not None else None)
+        label = (_("%(level)s告知客户时限") if timer.kind == TimerKind.LEVEL_ACKNOWLEDGE else _("%(level)s解决时限")) % {
+            "level": level_name}  # fmt: skip
+    else:
+        kind = TimerKind(timer.kind).label if timer.kind in TimerKind.values else _("其他")
+        label = _("%(clock)s时限") % {"clock": kind}
+    return RunningClock(
+        kind=timer.kind, label=label, level=level, level_name=level_name, started_at=timer.started_at,
+        due_at=timer.due_at, warned=timer.warned_at is not None, provisional=timer.provisional,
+    )
+
+
+def case_ladder_for(*, complaint) -> CaseLadder:
+    """The case's level, holder and the clocks running now (the level's, once it has been handed up)."""
+    state = case_escalation_for(complaint_id=complaint.pk)
+    ladder = ladder_rules_for(unit=complaint.org_unit)
+    position = state.level_position if state else 0
+    current = ladder.level(position)
+    clocks = [_clock_for_people(timer, ladder) for timer in complaint_running_clocks(complaint_id=complaint.pk)]
+    targets = [lv for lv in ladder.levels if lv.position > position and not lv.is_external] if complaint.is_open else []
+    return CaseLadder(
+        state=state, level=position, level_code=current.code if current else (state.level_code if state else ""),
+        level_name=level_name_for_people(current, fallback=state.level_name if state else ""), clocks=clocks,
+        escalate_to=targets,
+    )

@@ -359,10 +359,18 @@ def complaint_object(*, number: str, actor: User, reason: str) -> EscalationHand
 
 
 @transaction.atomic
-def complaint_escalate(*, number: str, actor: User, reason: str, to_level: int | None = None) -> EscalationHandOff:
-    """Escalation by hand, with a reason: one level up, or to a given higher level."""
+def complaint_escalate(
+    *, number: str, actor: User, reason: str, to_level: int | None = None, level_code: str = ""
+) -> EscalationHandOff:
+    """Escalation by hand, with a reason: one level up, or to a given higher level (its position, or
+    its code on the case's ladder)."""
     complaint = access_complaint(user=actor, number=number, permission="escalate_complaint", for_update=True)
     reason = _clean_text(reason, field="reason")
+    if level_code:
+        level = next((lv for lv in ladder_rules_for(unit=complaint.org_unit).levels if lv.code == level_code), None)
+        if level is None:
+            raise InvalidInput({"level_code": [REFUSALS["no_such_level"]()]})
+        to_level = level.position
     trigger = engine.ManualEscalation(reason=reason, to_level=to_level)
     return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
 

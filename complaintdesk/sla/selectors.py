@@ -10,7 +10,7 @@ from complaintdesk.common.configcache import config_cached
 from complaintdesk.orgs.models import OrgUnit
 
 from .deadlines import PolicyTerms
-from .models import SlaPolicy
+from .models import LIVE_TIMER_STATES, SlaPolicy, SlaTimer
 
 TERM_FIELDS = ("first_response_major", "first_response_general", "resolution_general", "resolution_complex", "acknowledge")
 CACHE_AREA = "sla"
@@ -43,3 +43,19 @@ def sla_policy_load(*, codes: tuple[str, ...], category_id: int | None) -> SlaPo
 
 def policy_terms(policy: SlaPolicy) -> PolicyTerms:
     return PolicyTerms(**{name: getattr(policy, name) for name in TERM_FIELDS})
+
+
+# Timers that are not one of the case's deadlines ("look at this case now").
+NOT_DEADLINES = frozenset({"escalation_flag"})
+
+
+def complaint_running_clocks(*, complaint_id: int) -> list[SlaTimer]:
+    """The clocks that run on a case now (live timers), nearest due first: what the case page and the API
+    show as its deadlines. Once a case is on a level of the escalation ladder these are the level's
+    clocks, not the front line's resolution clock (which the ladder supersedes). While the case waits
+    for the customer (paused) none run."""
+    return list(
+        SlaTimer.objects.filter(complaint_id=complaint_id, state__in=LIVE_TIMER_STATES)
+        .exclude(kind__in=NOT_DEADLINES)
+        .order_by("due_at", "id")[:20]
+    )
