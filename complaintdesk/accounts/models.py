@@ -28,6 +28,11 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     employee_no = models.CharField(_("工号"), max_length=20, blank=True)
     extension = models.CharField(_("分机号"), max_length=20, blank=True)
+    # The language of messages to this person (in-app notifications, e-mail); empty: the organisation's.
+    language = models.CharField(
+        _("通知语言"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("发给此人的通知和邮件所用的语言；留空则使用系统默认语言"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("用户")

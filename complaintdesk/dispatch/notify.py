@@ -1,12 +1,79 @@
-"""Seams to the notifications app for staff messages about work orders. Called after the commit with
-plain values; they log until a staff notifier exists (as escalation.notify does)."""
+"""What staff hear about work orders, through the one staff notifier (`inbox.staff_notify`: a notice in
+the workbench and an e-mail, in each person's language, with an absolute link). Called after the commit
+with plain values (services._notify_after_commit).
+
+- To the department: "dispatched" (a new order: its owner, or the department's staff when it has none),
+  "warning" and "overdue" (the owner or the department's staff; the case's handler too when overdue),
+  "cancelled".
+- To the case's handler (and whoever dispatched it): "accepted", "done" (with the result, to feed back
+  to the customer), "rejected" (sent back, with the reason). With nobody handling the case, the unit's
+  managers are told.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
+from django.utils.translation import gettext_lazy
+
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.roles import ROLE_PERMISSIONS
+from complaintdesk.inbox.services import staff_notify
+from complaintdesk.inbox.text import Words
+
+from .models import WorkOrder
+
 logger = logging.getLogger(__name__)
+
+DEPARTMENT_SIDE = ("dispatched", "warning", "overdue", "cancelled")
+HANDLER_SIDE = ("accepted", "done", "rejected")
+UNIT_PEOPLE_MAX = 20
+MANAGER_ROLES = tuple(
+    role for role, permissions in ROLE_PERMISSIONS.items() if "assign_complaint" in permissions
+)
+QUEUE_PATH = "/work-orders/"
+
+TITLES = {
+    "dispatched": gettext_lazy("新派工单：%(number)s，%(due)s前完成"),
+    "warning": gettext_lazy("派工单即将超时：%(number)s（%(department)s），%(due)s前完成"),
+    "overdue": gettext_lazy("派工单已超时：%(number)s（%(department)s），时限%(due)s"),
+    "cancelled": gettext_lazy("派工单已撤销：%(number)s（%(department)s）"),
+    "accepted": gettext_lazy("%(department)s已接单：%(number)s"),
+    "done": gettext_lazy("派工单已完成：%(number)s（%(department)s）"),
+    "rejected": gettext_lazy("派工单被退回：%(number)s（%(department)s）"),
+}
+
+
+def _department_staff(department_id: int) -> list[int]:
+    return list(
+        User.objects.filter(is_active=True, org_unit_id=department_id, role=Role.DEPARTMENT_STAFF)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:UNIT_PEOPLE_MAX]
+    )
+
+
+def _unit_managers(unit_id: int | None) -> list[int]:
+    if not unit_id:
+        return []
+    return list(
+        User.objects.filter(is_active=True, org_unit_id=unit_id, role__in=MANAGER_ROLES)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:UNIT_PEOPLE_MAX]
+    )
+
+
+def work_order_recipients(
+    *, order: WorkOrder, user_ids: list[int], unit_id: int | None, what: str
+) -> list[int]:
+    """The people named; a department-side notice with no owner also goes to the department's staff; a
+    handler-side notice with nobody named goes to the unit's managers."""
+    recipients = list(user_ids)
+    if what in DEPARTMENT_SIDE and order.owner_id is None:
+        recipients += _department_staff(order.department_id)
+    if what in HANDLER_SIDE and not recipients:
+        recipients += _unit_managers(unit_id)
+    return list(dict.fromkeys(recipients))
 
 
 def work_order_notified(
@@ -18,15 +85,76 @@ def work_order_notified(
     what: str,
     due_at: dt.datetime | None = None,
 ) -> None:
-    """Tell staff about a work order: `what` is "dispatched" (to the owner, or the department's queue),
-    "warning" and "overdue" (to the owner or department, and the case's handler), "accepted", "done",
-    "rejected" (to the case's handler) or "cancelled" (to the department). Not implemented yet: logs only."""
-    logger.info(
-        "dispatch: notify users %s (unit %s) of work order %s %s on complaint %s (due %s; not sent: no notifier yet)",
-        user_ids,
-        unit_id,
-        work_order_id,
-        what,
-        complaint_id,
-        due_at,
+    """Tell staff about a work order: `what` is "dispatched", "warning", "overdue", "cancelled" (the
+    department's side) or "accepted", "done", "rejected" (the case handler's side)."""
+    try:
+        _work_order_notify(work_order_id=work_order_id, user_ids=user_ids, unit_id=unit_id, what=what)
+    except Exception:  # the order stands and is on the queues; a lost notice is only logged
+        logger.exception("dispatch: could not notify staff (%s) of work order %s", what, work_order_id)
+
+
+def _work_order_notify(*, work_order_id: int, user_ids: list[int], unit_id: int | None, what: str) -> int:
+    order = (
+        WorkOrder.objects.select_related("complaint", "department", "created_by", "finished_by")
+        .filter(pk=work_order_id)
+        .first()
     )
+    if order is None or what not in TITLES:
+        return 0
+    recipients = work_order_recipients(order=order, user_ids=user_ids, unit_id=unit_id, what=what)
+    if not recipients:
+        return 0
+    complaint = order.complaint
+    values = {
+        "number": complaint.number,
+        "title": complaint.title,
+        "department": order.department.name,
+        "due": order.due_at,
+        "by": str(order.created_by),
+        "finished_by": str(order.finished_by) if order.finished_by else "",
+        "instructions": order.instructions,
+        "result": order.result,
+    }
+    body = [
+        Words(gettext_lazy("问题：%(title)s"), values),
+        Words(gettext_lazy("责任部门：%(department)s"), values),
+        Words(gettext_lazy("处理要求：%(instructions)s"), values),
+        Words(gettext_lazy("完成时限：%(due)s"), values),
+    ]
+    if what == "dispatched":
+        body.insert(0, Words(gettext_lazy("派单人：%(by)s"), values))
+    elif what == "done":
+        body += [
+            Words(gettext_lazy("完成人：%(finished_by)s"), values),
+            Words(gettext_lazy("处理结果：%(result)s"), values),
+            gettext_lazy("请将处理结果反馈给客户。"),
+        ]
+    elif what == "rejected":
+        body += [
+            Words(gettext_lazy("退回人：%(finished_by)s"), values),
+            Words(gettext_lazy("退回原因：%(result)s"), values),
+            gettext_lazy("请补充信息后重新派单，或自行处理。"),
+        ]
+    elif what == "cancelled":
+        body.append(Words(gettext_lazy("撤销原因：%(result)s"), values))
+    case_path = f"/complaints/{complaint.number}/#work-orders"
+    if what == "overdue":
+        # The department opens its queue, the case's handler the case.
+        handler = [u for u in recipients if u == complaint.assignee_id and u != order.owner_id]
+        groups = (([u for u in recipients if u not in handler], QUEUE_PATH), (handler, case_path))
+    else:
+        groups = ((recipients, QUEUE_PATH if what in DEPARTMENT_SIDE else case_path),)
+    sent = 0
+    for people, link in groups:
+        if people:
+            sent += len(
+                staff_notify(
+                    recipients=people,
+                    kind=f"work_order_{what}",
+                    title=Words(TITLES[what], values),
+                    body=body,
+                    link=link,
+                    complaint=complaint,
+                )
+            )
+    return sent

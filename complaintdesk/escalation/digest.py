@@ -2,8 +2,8 @@
 clocks, the deadlines breached yesterday-to-now in their units, and the cases at risk.
 
 `digest_for` reads (bounded lists with totals); `digests_send` sends at most one per person per day
-(a `DigestDelivery` row claimed before sending, released again if the mail could not be sent, so a
-rerun or a second worker never sends twice and a failure is retried).
+through the staff notifier (a `DigestDelivery` row claimed in the same transaction as the notice, so a
+rerun or a second worker never sends twice; the notifier retries a mail that could not be sent).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,14 +22,14 @@ from complaintdesk.accounts.models import User
 from complaintdesk.common.time import local_zone, now, to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
-from complaintdesk.notifications.email import from_address
+from complaintdesk.inbox.services import recipient_language, staff_notify
 
-from .alerts import staff_link
 from .models import CaseEscalation, DigestDelivery, EscalationLevel
 
 logger = logging.getLogger(__name__)
 
 LIST_MAX = 30
+DIGEST_LINK = "/supervisor/"
 
 
 @dataclass
@@ -63,12 +62,12 @@ def level_holder_roles() -> set[str]:
 
 
 def digest_recipients() -> list[User]:
-    """Everyone with an e-mail address who holds an escalated case or a level role."""
+    """Everyone who holds an escalated case or a level role (in the workbench; by e-mail too when they
+    have an address)."""
     holding = CaseEscalation.objects.filter(complaint__is_open=True, level_position__gt=0, holder__isnull=False)
     return list(
-        User.objects.filter(is_active=True).exclude(email="")
-        .filter(pk__in=holding.values("holder_id")) | User.objects.filter(is_active=True).exclude(email="")
-        .filter(role__in=level_holder_roles())
+        User.objects.filter(is_active=True).filter(pk__in=holding.values("holder_id"))
+        | User.objects.filter(is_active=True).filter(role__in=level_holder_roles())
     )
 
 
@@ -97,8 +96,9 @@ def _when(value: dt.datetime | None) -> str:
     return to_local(value).strftime("%m-%d %H:%M") if value else "—"
 
 
-def digest_message(digest: Digest) -> EmailMessage:
-    with translation.override(settings.LANGUAGE_CODE):
+def digest_message(digest: Digest) -> tuple[str, str]:
+    """(title, body) of the digest in the recipient's language."""
+    with translation.override(recipient_language(digest.user)):
         subject = _("升级投诉日报 %(day)s：承接 %(held)d 件，超时 %(breaches)d 次，即将超时 %(risk)d 件") % {
             "day": digest.day.isoformat(), "held": digest.held_total, "breaches": digest.breaches_total,
             "risk": len(digest.at_risk)}
@@ -117,12 +117,12 @@ def digest_message(digest: Digest) -> EmailMessage:
         for complaint in digest.at_risk:
             lines.append(_("- %(number)s 到期 %(due)s · %(title)s") % {
                 "number": complaint.number, "due": _when(complaint.due_at), "title": complaint.title[:40]})
-        lines += ["", staff_link("/supervisor/")]
-    return EmailMessage(subject=subject[:200], body="\n".join(lines), from_email=from_address(), to=[digest.user.email])
+    return subject, "\n".join(lines)
 
 
 def digests_send(*, day: dt.date | None = None) -> dict[str, int]:
-    """Send the day's digest to every recipient who has something to read and has not had it yet."""
+    """Send the day's digest to every recipient who has something to read and has not had it yet: a notice
+    in the workbench and an e-mail (through the staff notifier, which retries the mail on its own)."""
     day = day or to_local(now()).date()
     counts = {"sent": 0, "empty": 0, "already": 0, "failed": 0}
     for user in digest_recipients():
@@ -133,19 +133,19 @@ def digests_send(*, day: dt.date | None = None) -> dict[str, int]:
         if digest.empty:
             counts["empty"] += 1
             continue
+        title, body = digest_message(digest)
         try:
             with transaction.atomic():
-                claim = DigestDelivery.objects.create(
+                DigestDelivery.objects.create(
                     user=user, day=day, sent_at=now(), cases_held=digest.held_total,
                     breaches=digest.breaches_total, at_risk=len(digest.at_risk))
+                staff_notify(recipients=[user], kind="escalation_digest", title=title, body=body,
+                             link=DIGEST_LINK)
         except IntegrityError:  # another worker took it
             counts["already"] += 1
             continue
-        try:
-            digest_message(digest).send()
         except Exception:
-            logger.exception("escalation digest for %s on %s could not be sent", user.username, day)
-            DigestDelivery.objects.filter(pk=claim.pk).delete()
+            logger.exception("escalation digest for %s on %s could not be written", user.username, day)
             counts["failed"] += 1
             continue
         counts["sent"] += 1

@@ -6,8 +6,8 @@ with plain values).
   app calls `customer_told_delivered` (registered in AppConfig.ready): that, not the escalation, meets
   the level's acknowledge deadline. With no way to reach the customer (no contact details, no
   template) the holder tells them by phone and records it (`escalation_customer_acknowledged`).
-- Members of staff: an e-mail per person (`alerts.py`), queued as a task so a slow mail server never
-  holds up the sweep.
+- Members of staff: a notice per person through the staff notifier (`alerts.py` → `inbox.staff_notify`,
+  which queues the e-mails as tasks, so a slow mail server never holds up the sweep).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django.utils import translation
 
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import local_today, local_zone
+
+from .alerts import staff_alert_send
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +79,9 @@ def staff_notified(
 ) -> None:
     """Tell members of staff about a case: `what` is "warning", "breach", "new_holder", "hand_back",
     "risk_flag" or "holder_missing" (then `user_ids` is empty and `unit_id` names the queue, whose
-    managers are told). One e-mail per person, queued as a task."""
-    from .tasks import staff_alert
-
+    managers are told). A notice each through the staff notifier, which queues their e-mails."""
     try:
-        staff_alert.enqueue(complaint_id=complaint_id, user_ids=list(user_ids), unit_id=unit_id, what=what,
-                            clock=clock, due_at=due_at.isoformat() if due_at else "")
-    except Exception:  # the case has moved and is on the holder's queue; a lost e-mail is only logged
-        logger.exception("escalation: could not queue the staff alert (%s) for complaint %s", what, complaint_id)
+        staff_alert_send(complaint_id=complaint_id, user_ids=list(user_ids), unit_id=unit_id, what=what,
+                         clock=clock, due_at=due_at)
+    except Exception:  # the case has moved and is on the holder's queue; a lost notice is only logged
+        logger.exception("escalation: could not notify staff (%s) of complaint %s", what, complaint_id)

@@ -6,43 +6,7 @@ from django_tasks import default_task_backend, task
 
 from complaintdesk.common.time import now
 
-from .alerts import group_alert_send, staff_alert_send
 from .digest import digest_lease_take, digests_send, next_digest_at
-
-
-@task()
-def staff_alert(
-    *,
-    complaint_id: int,
-    user_ids: list[int],
-    unit_id: int | None,
-    what: str,
-    clock: str = "",
-    due_at: str = "",
-) -> int:
-    """E-mail staff about one case (queued by notify.staff_notified after the escalation committed)."""
-    return staff_alert_send(
-        complaint_id=complaint_id,
-        user_ids=user_ids,
-        unit_id=unit_id,
-        what=what,
-        clock=clock,
-        due_at=dt.datetime.fromisoformat(due_at) if due_at else None,
-    )
-
-
-@task()
-def group_alert(
-    *, group_id: int, title: str, scope_unit_id: int, user_ids: list[int], complaint_ids: list[int]
-) -> int:
-    """E-mail the region's supervisors that a group complaint opened (queued by intelligence.alerts)."""
-    return group_alert_send(
-        group_id=group_id,
-        title=title,
-        scope_unit_id=scope_unit_id,
-        user_ids=user_ids,
-        complaint_ids=complaint_ids,
-    )
 
 
 @task()

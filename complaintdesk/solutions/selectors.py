@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
 from complaintdesk.common.time import local_zone, to_local
+from complaintdesk.escalation.defaults import DEFAULT_LEVELS
+from complaintdesk.escalation.models import EscalationLevel
 from complaintdesk.escalation.selectors import ladder_rules_for
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
@@ -173,17 +175,53 @@ def proposal_for_case(*, complaint, proposal_id: int, for_update: bool = False) 
 # --- approvals ---------------------------------------------------------------------------------------------
 
 
-def approvals_pending_for(*, user, limit: int = 50) -> list[ApprovalRequest]:
-    """Pending requests this user may decide: addressed to them, or to their role on a case they see
-    with nobody named (no holder was found). Nearest deadline first."""
+def _approvals_pending_rows(user) -> QuerySet[ApprovalRequest]:
     visible = complaints_visible_to(user).filter(pk=OuterRef("complaint_id"))
-    return list(
+    return (
         ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING, complaint__is_open=True)
         .filter(Q(approver=user) | Q(approver__isnull=True, approver_role=user.role))
         .filter(Q(approver=user) | Exists(visible))
+    )
+
+
+def approvals_pending_for(*, user, limit: int = 50) -> list[ApprovalRequest]:
+    """Pending requests this user may decide: addressed to them, or to their role on a case they see
+    with nobody named (no holder was found). Nearest deadline first, with the case, the proposal and
+    its options (what the customer would be offered), the requester and the approver."""
+    return list(
+        _approvals_pending_rows(user)
         .select_related("complaint", "proposal", "requested_by", "approver")
+        .prefetch_related(
+            Prefetch(
+                "proposal__options",
+                queryset=SolutionOption.objects.select_related("remedy").order_by("label"),
+            )
+        )
         .order_by("due_at", "id")[: min(max(limit, 1), LIST_LIMIT)]
     )
+
+
+def approvals_pending_count(*, user) -> int:
+    """How many requests wait for this user's decision (the header's count)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return _approvals_pending_rows(user).count()
+
+
+def approver_roles() -> set[str]:
+    """Roles that approve compensation: those holding an internal level above the front line of any
+    ladder (the built-in ladder when none is configured)."""
+    roles = set(
+        EscalationLevel.objects.filter(position__gt=0, is_external=False)
+        .exclude(holder_role="")
+        .values_list("holder_role", flat=True)
+        .distinct()[:50]
+    )
+    return roles or {
+        level.holder_role
+        for level in DEFAULT_LEVELS
+        if level.position > 0 and not level.is_external and level.holder_role
+    }
 
 
 def approval_get(*, approval_id: int, for_update: bool = False) -> ApprovalRequest | None:

@@ -15,6 +15,7 @@ import logging
 from django_tasks import default_task_backend, task
 
 from complaintdesk.common.time import now
+from complaintdesk.inbox.services import staff_emails_retry_due
 from complaintdesk.sla import timers
 
 from .intake import after_intake_resend
@@ -33,6 +34,7 @@ def sla_sweep(periodic: bool = False) -> dict:
     """Handle every due timer; a periodic run then schedules the next one if it holds the lease."""
     result = timers.timers_reconcile()
     resent = after_intake_resend()  # the same periodic look covers after-intake jobs lost on the way to Redis
+    staff_emails_retry_due()  # and staff e-mails whose next attempt is due (or whose job was lost)
     at = now()
     timers.sweep_result_record(at=at, result=result)
     if periodic and periodic_sweep_supported() and timers.sweep_lease_take(at=at):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "complaintdesk.orgs",
     "complaintdesk.accounts",
     "complaintdesk.calendars",
+    "complaintdesk.inbox",
     "complaintdesk.sla",
     "complaintdesk.complaints",
     "complaintdesk.channels",
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "complaintdesk.web.context.header_counts",
             ],
         },
     },
@@ -107,6 +109,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(os.environ.get("DB_PREPARE_THRESHOLD", "5"))
     )
+    # Connections are bounded per process: a psycopg pool of at most DB_POOL_MAX_SIZE (default 4, one
+    # per gunicorn thread) that a request borrows and gives back when it ends, instead of one connection
+    # per thread kept DB_CONN_MAX_AGE seconds. A gunicorn instance holds at most WEB_CONCURRENCY ×
+    # DB_POOL_MAX_SIZE, the worker DB_POOL_MAX_SIZE (docs/deployment.md sizes max_connections from this).
+    # Pooled connections keep their prepared statements between requests. A request that finds every
+    # connection busy waits up to DB_POOL_TIMEOUT seconds. DB_POOL_MAX_SIZE=0 turns the pool off (behind
+    # PgBouncer in session mode, say): then each thread keeps its own connection for DB_CONN_MAX_AGE.
+    _pool_max = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
+    if _pool_max > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(int(os.environ.get("DB_POOL_MIN_SIZE", "1")), _pool_max),
+            "max_size": _pool_max,
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+            # An idle connection above min_size is closed after this many seconds.
+            "max_idle": float(os.environ.get("DB_POOL_MAX_IDLE", "120")),
+            # psycopg_pool's own name for the pool in its log lines.
+            "name": "complaintdesk",
+        }
+        # A connection that PostgreSQL closed (restart, idle timeout) is noticed when it is taken from the pool.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = os.environ.get("DB_CONN_HEALTH_CHECKS", "1") == "1"
+    # The name each connection shows in pg_stat_activity (bin/run and deploy/ set one per kind of process).
+    if os.environ.get("DB_APPLICATION_NAME"):
+        DATABASES["default"]["OPTIONS"]["application_name"] = os.environ["DB_APPLICATION_NAME"]
+# PostgreSQL: the role the application connects as (DATABASE_URL's user), which owns nothing. Set it where
+# migrations run as the owner role (DATABASE_URL pointing at the owner for `migrate`): every migrate then
+# grants this role row access only, no TRUNCATE, and no UPDATE/DELETE on the timeline (common.dbroles).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task worker share the embedded database;
     # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
@@ -258,8 +288,9 @@ SLA_SWEEP_INTERVAL_SECONDS = int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "3
 SLA_TIMERS_WAKE = os.environ.get("SLA_TIMERS_WAKE", "1") == "1"
 # The daily escalation digest to each level holder goes out at this local hour (bin/run starts the chain).
 ESCALATION_DIGEST_HOUR = int(os.environ.get("ESCALATION_DIGEST_HOUR", "8"))
-# Links in staff e-mails (alerts, digest) start with this, e.g. https://cs.example.com; empty: relative.
-STAFF_BASE_URL = os.environ.get("STAFF_BASE_URL", "")
+# Links in staff notifications and e-mails start with this, e.g. https://cs.example.com (default: this
+# machine, as `make run` serves it), so every link in a staff e-mail opens from a mail client.
+STAFF_BASE_URL = os.environ.get("STAFF_BASE_URL", "") or f"http://localhost:{os.environ.get('PORT', '8000')}"
 
 # --- Outgoing e-mail: SMTP when EMAIL_HOST is set, else each mail is a file under var/outbox/mail ---
 if os.environ.get("EMAIL_HOST"):

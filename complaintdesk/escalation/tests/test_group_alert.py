@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 
+from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.intelligence import alerts
 
 from .conftest import intake
@@ -16,20 +17,23 @@ def _outbox(settings):
     settings.STAFF_BASE_URL = "https://cs.example.com"
 
 
-def test_the_region_s_supervisors_each_get_one_mail_listing_the_cases(ladder_org):
+def test_the_region_s_supervisors_each_get_one_mail_listing_the_cases(
+    ladder_org, django_capture_on_commit_callbacks
+):
     org = ladder_org
     org.manager.email, org.head.email = "manager@example.com", ""  # the head has no address: skipped
     org.manager.save(update_fields=["email"])
     org.head.save(update_fields=["email"])
     cases = [intake(org.agent_a, title=f"宽带断网 {i}") for i in range(3)]
 
-    alerts.group_opened(  # as intelligence.services calls it after the commit
-        group_id=7,
-        title="张江宽带断网",
-        scope_unit_id=org.region.pk,
-        user_ids=[org.manager.pk, org.head.pk],
-        complaint_ids=[c.pk for c in cases],
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts.group_opened(  # as intelligence.services calls it after the commit
+            group_id=7,
+            title="张江宽带断网",
+            scope_unit_id=org.region.pk,
+            user_ids=[org.manager.pk, org.head.pk],
+            complaint_ids=[c.pk for c in cases],
+        )
 
     assert [m.to for m in mail.outbox] == [["manager@example.com"]]
     message = mail.outbox[0]
@@ -40,6 +44,10 @@ def test_the_region_s_supervisors_each_get_one_mail_listing_the_cases(ladder_org
     assert org.region.name in message.body
     for case in cases:
         assert f"https://cs.example.com/complaints/{case.number}/" in message.body
+    # Both supervisors see it in the workbench, the one without an address too.
+    assert sorted(
+        StaffNotification.objects.filter(kind="group_opened").values_list("user_id", flat=True)
+    ) == sorted([org.manager.pk, org.head.pk])
 
 
 def test_nobody_to_tell_sends_nothing(ladder_org):

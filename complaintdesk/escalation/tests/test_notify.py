@@ -11,6 +11,8 @@ from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.escalation.digest import digest_for, digests_send, next_digest_at
 from complaintdesk.escalation.models import CaseEscalation, DigestDelivery, EscalationHandOff
 from complaintdesk.escalation.services import complaint_escalate
+from complaintdesk.inbox.models import EmailStatus, StaffNotification
+from complaintdesk.inbox.services import staff_emails_retry_due
 from complaintdesk.notifications.models import Notification, NotificationStatus
 from complaintdesk.sla.models import SlaTimer, TimerKind
 
@@ -103,7 +105,9 @@ def test_the_new_holder_gets_an_email_about_the_case(emails, clock, django_captu
     assert f"/complaints/{complaint.number}/" in to_manager[0].body
 
 
-def test_the_daily_digest_goes_once_to_each_holder_with_something_to_read(emails, clock):
+def test_the_daily_digest_goes_once_to_each_holder_with_something_to_read(
+    emails, clock, django_capture_on_commit_callbacks
+):
     org = emails
     clock.at(local(2026, 11, 24, 10))
     held = handling_case(org)
@@ -119,19 +123,26 @@ def test_the_daily_digest_goes_once_to_each_holder_with_something_to_read(emails
     assert quiet.pk in {event.complaint_id for event in digest.breaches}
 
     mail.outbox.clear()
-    counts = digests_send(day=dt.date(2026, 11, 26))
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = digests_send(day=dt.date(2026, 11, 26))
     to_manager = [m for m in mail.outbox if m.to == ["manager@example.com"]]
     assert len(to_manager) == 1 and counts["sent"] >= 1
     assert held.number in to_manager[0].body and quiet.number in to_manager[0].body
     assert "承接 1 件" in to_manager[0].subject
+    # The same digest is in the manager's notifications in the workbench.
+    notice = StaffNotification.objects.get(user=org.manager, kind="escalation_digest")
+    assert held.number in notice.body and notice.link == "/supervisor/"
     # A rerun (or a second worker) sends nothing again.
     mail.outbox.clear()
-    again = digests_send(day=dt.date(2026, 11, 26))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = digests_send(day=dt.date(2026, 11, 26))
     assert mail.outbox == [] and again["sent"] == 0
     assert DigestDelivery.objects.filter(user=org.manager, day=dt.date(2026, 11, 26)).count() == 1
 
 
-def test_a_digest_that_could_not_be_sent_is_sent_on_the_next_run(emails, clock, monkeypatch):
+def test_a_digest_that_could_not_be_sent_is_sent_again_by_the_retry_sweep(
+    emails, clock, monkeypatch, django_capture_on_commit_callbacks
+):
     org = emails
     clock.at(local(2026, 11, 24, 10))
     complaint_escalate(number=handling_case(org).number, actor=org.agent_a, reason="客户要求经理处理")
@@ -139,12 +150,17 @@ def test_a_digest_that_could_not_be_sent_is_sent_on_the_next_run(emails, clock, 
 
     real_send = EmailMessage.send
     monkeypatch.setattr(EmailMessage, "send", lambda self, *a, **k: (_ for _ in ()).throw(OSError("smtp down")))
-    assert digests_send(day=dt.date(2026, 11, 24))["failed"] >= 1
-    assert not DigestDelivery.objects.filter(user=org.manager).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digests_send(day=dt.date(2026, 11, 24))["sent"] >= 1
+    notice = StaffNotification.objects.get(user=org.manager, kind="escalation_digest")
+    assert notice.email_status == EmailStatus.FAILED and "smtp down" in notice.email_error
     monkeypatch.setattr(EmailMessage, "send", real_send)
     mail.outbox.clear()
-    assert digests_send(day=dt.date(2026, 11, 24))["sent"] >= 1
+    clock.at(local(2026, 11, 24, 10, 5))  # past the first retry's back-off
+    assert staff_emails_retry_due() >= 1
     assert any(m.to == ["manager@example.com"] for m in mail.outbox)
+    notice.refresh_from_db()
+    assert notice.email_status == EmailStatus.SENT
 
 
 def test_the_digest_runs_at_eight_local_time():
