@@ -22,3 +22,11 @@ def mask_text(value: str, keep: int = 1) -> str:
     if len(value) <= keep * 2:
         return "*" * len(value)
     return value[:keep] + "*" * (len(value) - keep * 2) + value[-keep:]
+
+
+def mask_name(value: str) -> str:
+    """王小明 → 王**, 王芳 → 王*: the surname stays (how staff address the customer), the rest is hidden."""
+    value = value.strip()
+    if len(value) <= 1:
+        return value
+    return value[:1] + "*" * min(len(value) - 1, 3)

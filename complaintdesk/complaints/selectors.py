@@ -186,7 +186,8 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
             qs = qs.filter(created_at__gte=filters.created_from)
         if filters.created_to is not None:
             qs = qs.filter(created_at__lt=filters.created_to)
-    breached = Q(is_open=True, due_at__lt=at)
+    # A paused clock (awaiting the customer) is not running late: paused cases are neither breached nor at risk.
+    breached = Q(is_open=True, sla_paused_at__isnull=True, due_at__lt=at)
     if filters.breached is not None:
         qs = qs.filter(breached) if filters.breached else qs.exclude(breached)
     if filters.at_risk is not None:

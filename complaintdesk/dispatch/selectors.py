@@ -1,5 +1,9 @@
 """Reads of work orders. Who sees an order: the staff of its department (and of the units above it), and
-whoever sees its case (accounts.access). Outside that an order does not exist for the user (404)."""
+whoever sees its case (accounts.access). Outside that an order does not exist for the user (404).
+
+The department's staff do not see the case itself through accounts.access (it belongs to a store or a
+branch, not to their department): `work_order_case` is their one way in, scoped to what the order needs
+(see its docstring)."""
 
 from __future__ import annotations
 
@@ -11,12 +15,17 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
 from complaintdesk.common.errors import NotFound
+from complaintdesk.common.masking import mask_name, mask_phone
 from complaintdesk.common.time import now
+from complaintdesk.complaints.models import Attachment, Complaint
 from complaintdesk.orgs.models import OrgUnit, UnitKind
 
 from .models import UNFINISHED_STATUSES, WorkOrder, WorkOrderStatus
 
 LIST_LIMIT = 100
+# How long after its order ended the department may still read the case (to answer a question about what
+# it did); the contact phone is masked as soon as the order ends.
+CASE_VIEW_DAYS_AFTER_FINISH = 30
 
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
@@ -99,3 +108,98 @@ def departments_for_dispatch(*, limit: int = 200) -> list[OrgUnit]:
 
 def is_overdue(order: WorkOrder, *, at: dt.datetime | None = None) -> bool:
     return order.status in UNFINISHED_STATUSES and order.due_at <= (at or now())
+
+
+# --- the department's view of a dispatched case --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkOrderCase:
+    """What a department needs to do its order, and no more: the case's description, demand, place,
+    product, the contact (name masked; phone whole only while the order is unfinished), the attachments;
+    and the order itself. Read-only: the department acts on the order, never on the case."""
+
+    order: WorkOrder
+    complaint: Complaint
+    contact_name: str
+    phone: str  # whole (E.164) while the order is open, masked after; "" when the case has none
+    phone_masked: bool
+    attachments: list[Attachment]
+    department_side: bool  # the user works for the order's department (accept, complete, send back)
+    case_visible: bool  # the user also sees the whole case (accounts.access): link to the case page
+
+
+def _department_side(*, user, order: WorkOrder) -> bool:
+    return order.owner_id == user.pk or user_in_department(user=user, department_id=order.department_id)
+
+
+def _still_relevant(order: WorkOrder, *, at: dt.datetime) -> bool:
+    if order.status in UNFINISHED_STATUSES:
+        return True
+    return order.finished_at is not None and at - order.finished_at <= dt.timedelta(
+        days=CASE_VIEW_DAYS_AFTER_FINISH
+    )
+
+
+def work_order_case(*, user, work_order_id: int) -> WorkOrderCase:
+    """The case as the order's department sees it: the one access rule for department staff.
+
+    Allowed to the staff of the order's department (and its owner) while the order is unfinished and for
+    CASE_VIEW_DAYS_AFTER_FINISH days after it ended; the phone is whole only while it is unfinished. Users
+    who see the case anyway (accounts.access) get the same view with the phone as they see it elsewhere.
+    Anyone else, or later: NotFound (the case does not exist for them)."""
+    order = work_order_for_user(user=user, work_order_id=work_order_id)
+    at = now()
+    department_side = _department_side(user=user, order=order)
+    case_side = complaints_visible_to(user).filter(pk=order.complaint_id).exists()
+    if not case_side and not (department_side and _still_relevant(order, at=at)):
+        raise NotFound(_("派工单 %(id)s 不存在") % {"id": work_order_id})
+    complaint = Complaint.objects.select_related("customer", "org_unit", "category", "assignee").get(
+        pk=order.complaint_id
+    )
+    customer = complaint.customer
+    phone = customer.phone or ""
+    if case_side:
+        whole = user.has_perm("complaints.view_personal_data") or (
+            department_side and order.status in UNFINISHED_STATUSES
+        )
+    else:
+        whole = order.status in UNFINISHED_STATUSES
+    return WorkOrderCase(
+        order=order,
+        complaint=complaint,
+        contact_name=(
+            f"{customer.name[:1]}{customer.get_title_display()}"
+            if customer.title
+            else mask_name(customer.name)
+        ),
+        phone=phone if whole or not phone else mask_phone(phone),
+        phone_masked=bool(phone) and not whole,
+        attachments=list(complaint.attachments.order_by("uploaded_at", "id")[:50]),
+        department_side=department_side,
+        case_visible=case_side,
+    )
+
+
+def work_order_attachment(*, user, work_order_id: int, attachment_id: int) -> Attachment:
+    """An attachment of the order's case, under work_order_case's rule."""
+    seen = work_order_case(user=user, work_order_id=work_order_id)
+    attachment = next((a for a in seen.attachments if a.pk == attachment_id), None)
+    if attachment is None:
+        raise NotFound(_("附件不存在"))
+    return attachment
+
+
+def work_order_for_case_number(*, user, number: str) -> WorkOrder | None:
+    """The order through which a department member reads case `number` (its newest one still relevant to
+    them), or None: where the case page sends department staff instead of a 404."""
+    at = now()
+    rows = (
+        WorkOrder.objects.filter(complaint__number=number)
+        .select_related("department")
+        .order_by("-created_at", "-id")[:20]
+    )
+    for order in rows:
+        if _department_side(user=user, order=order) and _still_relevant(order, at=at):
+            return order
+    return None

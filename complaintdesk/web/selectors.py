@@ -7,11 +7,12 @@ list's filters (complaints.selectors.complaint_page: indexed orderings, keyset c
 import dataclasses
 import datetime as dt
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.access import complaints_visible_to, units_visible_to, user_sees_all_units
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
 from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import phone_normalise
@@ -93,8 +94,11 @@ def queue_page(
         extra["unit"] = user.org_unit.code
     filters = dataclasses.replace(filters, **extra)
     if queue.code == "follow_up":
-        return _follow_up_page(user=user, filters=filters, limit=limit)
-    return complaint_page(user=user, filters=filters, cursor=cursor, limit=limit)
+        page = _follow_up_page(user=user, filters=filters, limit=limit)
+    else:
+        page = complaint_page(user=user, filters=filters, cursor=cursor, limit=limit)
+    prefetch_related_objects(page.items, "customer")  # the customer column: one more query per page
+    return page
 
 
 def _follow_up_page(*, user, filters: ComplaintFilters, limit: int) -> ComplaintPage:
@@ -110,18 +114,47 @@ def _follow_up_page(*, user, filters: ComplaintFilters, limit: int) -> Complaint
     return ComplaintPage(items=rows, next_cursor=None)
 
 
-def assignable_users(*, user) -> list[User]:
-    """People the user may hand cases to: active handlers in the units the user sees."""
+def assignable_users(*, user, complaints=()) -> list[User]:
+    """People the user may hand `complaints` to: active handlers (a role that handles cases, not an
+    integration) in the units the user sees who can open every one of them, i.e. whose own unit is one of
+    the cases' units or above all of them, or whose role sees every unit. Without `complaints`: every
+    handler in the user's units."""
     roles = [
         role
         for role, perms in ROLE_PERMISSIONS.items()
-        if "handle_complaint" in perms and role != "api_client"
+        if "handle_complaint" in perms and "view_complaint" in perms and role != "api_client"
     ]
+    rows = User.objects.filter(is_active=True, role__in=roles, org_unit__in=units_visible_to(user))
+    paths = {c.org_unit.path for c in complaints}
+    if paths:
+        # Units above or at every case's unit: the common prefixes of their paths.
+        common = [p for p in _path_prefixes(min(paths)) if all(path.startswith(p) for path in paths)]
+        everywhere = [role for role, perms in ROLE_PERMISSIONS.items() if "view_all_units" in perms]
+        rows = rows.filter(Q(org_unit__path__in=common) | Q(role__in=everywhere))
+    return list(rows.select_related("org_unit").order_by("org_unit__path", "username")[:ASSIGNEES_LIMIT])
+
+
+def complaints_for_assign(*, user, numbers: list[str]) -> list[Complaint]:
+    """The cases of a bulk assignment the user sees (the others are refused one by one by the service)."""
     return list(
-        User.objects.filter(is_active=True, role__in=roles, org_unit__in=units_visible_to(user))
-        .select_related("org_unit")
-        .order_by("org_unit__path", "username")[:ASSIGNEES_LIMIT]
+        complaints_visible_to(user)
+        .filter(number__in=numbers[: PAGE_SIZE * 2])
+        .select_related("org_unit")[: PAGE_SIZE * 2]
     )
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """The path and the paths above it: "/HQ/EAST/SH01/" → ["/HQ/", "/HQ/EAST/", "/HQ/EAST/SH01/"]."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def landing_url(*, user) -> str | None:
+    """Where `/` takes a user whose work is not the complaint queue: department staff work their
+    department's work orders. None: the queue."""
+    if getattr(user, "role", "") == Role.DEPARTMENT_STAFF:
+        return reverse("web:work_orders")
+    return None
 
 
 @dataclasses.dataclass

@@ -46,7 +46,13 @@ urlpatterns = [
         name="work_order_cancel",
     ),
     path("work-orders/", views_dispatch.work_orders_page, name="work_orders"),
+    path("work-orders/<int:work_order_id>/", views_dispatch.work_order_page, name="work_order"),
     path("work-orders/<int:work_order_id>/act", views_dispatch.work_order_act, name="work_order_act"),
+    path(
+        "work-orders/<int:work_order_id>/attachments/<int:attachment_id>",
+        views_dispatch.work_order_attachment_download,
+        name="work_order_attachment",
+    ),
     # Result feedback, survey answers and follow-up (surveys helper): the case page's panel, its forms, the queue.
     path("complaints/<str:number>/feedback/panel", views_feedback.feedback_panel, name="feedback_panel"),
     path("complaints/<str:number>/feedback/check", views_feedback.feedback_check, name="feedback_check"),

@@ -29,6 +29,7 @@ from complaintdesk.complaints.selectors import (
     complaint_transitions_for_user,
 )
 from complaintdesk.complaints.states import TRANSITIONS, Status
+from complaintdesk.dispatch.selectors import work_order_for_case_number
 
 from . import refused, selectors
 from .forms import (
@@ -72,6 +73,9 @@ def _load(request: HttpRequest, number: str):
 @login_required
 @require_GET
 def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
+    landing = selectors.landing_url(user=request.user)
+    if landing and code == "mine":
+        return redirect(landing)
     current = selectors.QUEUES.get(code)
     if current is None:
         raise Http404
@@ -99,7 +103,8 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
     assign_form = None
     if can_assign and page is not None:
         assign_form = BulkAssignForm(
-            numbers=[c.number for c in page.items], assignees=selectors.assignable_users(user=request.user)
+            numbers=[c.number for c in page.items],
+            assignees=selectors.assignable_users(user=request.user, complaints=page.items),
         )
     next_query = None
     if page is not None and page.next_cursor:
@@ -128,8 +133,11 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
     back = request.POST.get("next") or reverse("web:home")
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("web:home")
-    assignees = selectors.assignable_users(user=request.user)
-    form = BulkAssignForm(request.POST, numbers=request.POST.getlist("numbers")[:100], assignees=assignees)
+    numbers = request.POST.getlist("numbers")[:100]
+    assignees = selectors.assignable_users(
+        user=request.user, complaints=selectors.complaints_for_assign(user=request.user, numbers=numbers)
+    )
+    form = BulkAssignForm(request.POST, numbers=numbers, assignees=assignees)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
@@ -202,7 +210,14 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
 @login_required
 @require_GET
 def complaint_page(request: HttpRequest, number: str) -> HttpResponse:
-    complaint = _load(request, number)
+    try:
+        complaint = access_complaint(user=request.user, number=number)
+    except NotFound:
+        # A department member reads a dispatched case through its work order (scoped to what it needs).
+        order = work_order_for_case_number(user=request.user, number=number)
+        if order is None:
+            raise Http404 from None
+        return redirect("web:work_order", order.pk)
     return render(
         request, "web/complaint.html", _case_context(request, complaint, **_kept_forms(request, complaint))
     )

@@ -1,14 +1,16 @@
 """Work orders in the workbench: the case page's work-orders panel (HTMX partial: every order of the case,
-the overdue flag, dispatching a new one, withdrawing one) and the department's queue page (/work-orders/:
-accept, complete, send back). Views parse input, call one service, and render; the rules are
+the overdue flag, dispatching a new one, withdrawing one), the department's queue page (/work-orders/:
+accept, complete, send back) and one order's page (/work-orders/<id>/: the case as the department sees it,
+read-only, with the order's actions). Views parse input, call one service, and render; the rules are
 dispatch.services'."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.accounts.access import access_complaint
@@ -20,6 +22,8 @@ from complaintdesk.dispatch.selectors import (
     QueueFilters,
     departments_for_dispatch,
     user_in_department,
+    work_order_attachment,
+    work_order_case,
     work_order_queue,
     work_orders_for_case,
 )
@@ -185,14 +189,74 @@ def work_order_act(request: HttpRequest, work_order_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        # Back to the queue with the message next to the order (Post/Redirect/Get).
+        # Back to the page the form was on, with the message next to the order (Post/Redirect/Get).
         kept = refused.Kept(
             values={"text": text}, errors=refused.reasons(error, ()), extra={"error_id": work_order_id}
         )
-        return refused.answer(request, to=_queue_url(request), kept=kept, key=QUEUE_KEY)
-    return redirect(_queue_url(request))
+        return refused.answer(
+            request, to=_back_url(request, work_order_id), kept=kept, key=_back_key(request, work_order_id)
+        )
+    return redirect(_back_url(request, work_order_id))
 
 
 def _queue_url(request: HttpRequest) -> str:
     view = request.GET.get("view", "")
     return reverse("web:work_orders") + (f"?view={view}" if view in QUEUE_VIEWS else "")
+
+
+def _from_order_page(request: HttpRequest) -> bool:
+    return request.POST.get("from") == "order"
+
+
+def _back_url(request: HttpRequest, work_order_id: int) -> str:
+    if _from_order_page(request):
+        return reverse("web:work_order", args=[work_order_id])
+    return _queue_url(request)
+
+
+def _back_key(request: HttpRequest, work_order_id: int) -> str:
+    return f"work_orders:{work_order_id}" if _from_order_page(request) else QUEUE_KEY
+
+
+# --- one order, with its case as the department sees it ------------------------------------------------
+
+
+@login_required
+@require_GET
+def work_order_page(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    try:
+        seen = work_order_case(user=request.user, work_order_id=work_order_id)
+    except NotFound:
+        raise Http404 from None
+    kept = refused.kept_take(request, f"work_orders:{work_order_id}")
+    order = seen.order
+    context = {
+        "seen": seen,
+        "o": order,
+        "c": seen.complaint,
+        "can_act": seen.department_side and order.status in UNFINISHED_STATUSES,
+        "open_status": WorkOrderStatus.OPEN,
+        "overdue": order.status in UNFINISHED_STATUSES and order.due_at <= now(),
+        "errors": kept.errors if kept else {},
+        "values": kept.values if kept else {},
+    }
+    return render(request, "web/dispatch/order.html", context)
+
+
+@login_required
+@require_GET
+def work_order_attachment_download(
+    request: HttpRequest, work_order_id: int, attachment_id: int
+) -> FileResponse:
+    try:
+        attachment = work_order_attachment(
+            user=request.user, work_order_id=work_order_id, attachment_id=attachment_id
+        )
+    except NotFound:
+        raise Http404 from None
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

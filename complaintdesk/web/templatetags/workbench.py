@@ -79,6 +79,14 @@ def masked_phone(value: str) -> str:
     return mask_phone(value) if value else ""
 
 
+@register.filter
+def masked_name(value: str) -> str:
+    """A customer's name as lists show it: the surname, the rest hidden (王**)."""
+    from complaintdesk.common.masking import mask_name
+
+    return mask_name(value or "")
+
+
 # An ISO 8601 date-time as the timeline stores deadlines ("2026-11-23T10:00:00+00:00", with or without
 # seconds, fractions or zone).
 _ISO_DATETIME = re.compile(
