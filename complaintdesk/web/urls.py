@@ -6,6 +6,7 @@ from . import (
     views_analytics,  # analytics helper
     views_archive,
     views_dispatch,
+    views_escalation,
     views_feedback,
     views_quality,
     views_solutions,
@@ -81,6 +82,14 @@ urlpatterns = [
     path("complaints/<str:number>/summary/promote", views_archive.summary_promote, name="summary_promote"),
     path("complaints/<str:number>/similar/panel", views_archive.similar_panel, name="similar_panel"),
     # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
+    # Escalation (escalation): the case page's panel, escalating to a level, recording an external referral.
+    path("complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"),
+    path(
+        "complaints/<str:number>/escalation/escalate", views_escalation.escalation_escalate, name="escalation_escalate"
+    ),
+    path(
+        "complaints/<str:number>/escalation/referral", views_escalation.escalation_referral, name="escalation_referral"
+    ),
     path("dashboard/", views_analytics.dashboard, name="dashboard"),
     path("dashboard/cases/", views_analytics.dashboard_cases, name="dashboard_cases"),
     path("scorecards/", views_analytics.scorecards, name="scorecards"),

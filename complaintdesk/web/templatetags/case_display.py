@@ -1,0 +1,14 @@
+"""Template helpers that show a case to people: the clocks that run on it now (its ladder level's,
+once escalated) and its timeline in words (complaints.event_text), never field names or codes."""
+
+from django import template
+
+from complaintdesk.escalation.selectors import case_ladder_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_ladder(complaint):
+    """Where `complaint` stands on its ladder and the clocks that run now (escalation.selectors)."""
+    return case_ladder_for(complaint=complaint)
