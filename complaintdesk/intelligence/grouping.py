@@ -52,12 +52,39 @@ GENERIC_WORDS = frozenset(
     please help issue problem customer service today yesterday still now again""".split()
 )
 
+# Words that say how a customer writes, not what the complaint is about: connectives, references to
+# orders and purchases, remedies asked for. Shared by complaints about a TV box, a phone plan and a
+# down jacket alike ("另外…编号…购买"), so they never make two complaints alike.
+FUNCTION_WORDS = frozenset(
+    """另外 此外 而且 并且 然后 还有 其次 首先 最后 总之 以及 同时 并且 况且 何况 不过 只是 可是 然而 虽然 即使
+    编号 订单 订单号 单号 记录 购买记录 信息 资料 页面 网站 链接 产品编号 合同号 合同 发票 收据 凭证 流水号 序列号 型号 号码 账号 账户 卡号 批次
+    购买 购物 下单 买 买来 买回来 买的 购入 入手 收到 拿到 到手 回来 回家 使用 用过 用了 试用 感觉 觉得 发现 看到 认为
+    产品 商品 东西 物品 宝贝 卖家 商家 店家 店铺 本店 网店 商城 平台 官方 客户 顾客 消费者 本人 朋友 家人 老公 老婆
+    质量 效果 价格 价钱 性价比 服务 态度 体验 评价 差评 好评 五星 一星 推荐 建议 希望 失望 满意 不满 后悔 郁闷 生气
+    退货 换货 退换 退款 赔偿 补偿 理赔 售后 联系 沟通 咨询 反映 反馈 回复 答复 解释 告诉 表示 承诺 说法 理由 原因
+    时间 时候 之前 之后 以后 以前 当时 后来 刚刚 最近 每天 每次 一天 一周 一个月 几天 半天 一年 今年 去年 次数
+    大家 各位 亲们 这次 那次 上次 下次 一定 肯定 可能 应该 居然 竟然 简直 特别 比较 有点 一些 这种 那种 东西""".split()
+)
+
+# Parts of speech (jieba's dictionary tag of the word) that carry no subject: conjunctions (另外),
+# adverbs, prepositions, particles, pronouns, numerals, measure words, time and direction words,
+# interjections, onomatopoeia, adjectives and idioms (opinions, not what happened).
+FUNCTION_TAGS = frozenset(
+    "c d p u uj ul uz ud ug uv r rr rz m mq q t tg f y e o zg k h x a ad ag an z i l s".split()
+)
+# Tags of subjects: nouns of every kind (product, thing, place, organisation), verb-nouns (断供).
+SUBJECT_TAGS = frozenset("n nr nrt nrfg ns nt nz ng vn j".split())
+
 SYNONYMS = {
     "宽频": "宽带", "网路": "网络", "wifi": "无线网", "internet": "网络", "broadband": "宽带", "router": "路由器",
     "modem": "光猫", "signal": "信号", "bill": "账单", "refund": "退款", "courier": "快递员", "parcel": "包裹",
     "package": "包裹", "delivery": "配送", "charge": "扣费", "charged": "扣费", "fee": "费用",
 }  # fmt: skip
 
+# Product: words of the complaint's "product" field, marked "#" (also kept unmarked, so a text that
+# names the product matches). Two complaints whose product fields share no word are about different
+# products: they are never linked.
+PRODUCT = "#"
 # Places: words jieba's dictionary tags as place names (ns), words ending like an address (…区, …路,
 # …镇), and names jieba does not know (runs of single characters, as pairs: 张江). Marked "@" in the
 # fingerprint. Two texts that both name places and share none are about different places: their
@@ -125,14 +152,32 @@ def is_concept(token: str) -> bool:
     return token.startswith("⟨")
 
 
-def fingerprint(raw: str | None) -> list[str]:
-    """The informative tokens of a text, concepts first, in order of appearance, at most MAX_TOKENS.
-    Any text at all gives a (possibly empty) list; never raises."""
-    normal = textmod.normalise(raw)
-    if not normal or not textmod.has_content(normal):
-        return []
-    normal = normal[: textmod.MODEL_MAX_CHARS]
-    tokens = [name for name, pattern in CONCEPTS if pattern.search(normal)]
+_DIGITS = re.compile(r"\d")
+
+
+def _is_function_word(word: str, tags: dict[str, str]) -> bool:
+    """True for a word that says nothing about what the complaint is about (see FUNCTION_WORDS)."""
+    if word in FUNCTION_WORDS or word in GENERIC_WORDS or word in textmod.STOPWORDS:
+        return True
+    if _DIGITS.search(word):  # order, device and contract numbers, amounts, dates: never shared
+        return True
+    return tags.get(word) in FUNCTION_TAGS
+
+
+def is_subject(token: str) -> bool:
+    """A token that says what a complaint is about: a problem concept (the fault), a place, the
+    product field, or a noun (the thing: 电视盒子, 宽带, 羽绒服). Two complaints are linked only when
+    they share one of these."""
+    head = token[:1]
+    if head in ("⟨", PLACE, PRODUCT):
+        return True
+    tag = _word_tags().get(token)
+    return tag is None or tag in SUBJECT_TAGS  # words jieba does not know: domain words, Latin words
+
+
+def _words(normal: str) -> list[str]:
+    """jieba words and Latin words of a normal text, with "" where a Latin run breaks a run of single
+    characters."""
     raw_tokens: list[str] = []
     for index, part in enumerate(textmod._CJK_RUNS.split(normal)):
         if not part:
@@ -142,24 +187,57 @@ def fingerprint(raw: str | None) -> list[str]:
         else:
             raw_tokens += textmod._LATIN_WORDS.findall(part)
             raw_tokens.append("")  # a Latin run breaks a run of single characters
+    return raw_tokens
+
+
+def _field_words(raw: str | None) -> list[str]:
+    normal = textmod.normalise(raw)[:200]
+    if not normal or not textmod.has_content(normal):
+        return []
+    tags = _word_tags()
+    out = []
+    for word in _words(normal):
+        if len(word) < 2 or not textmod._is_word(word) or _is_function_word(word, tags):
+            continue
+        out.append(SYNONYMS.get(word, word))
+    return out
+
+
+def fingerprint(raw: str | None, *, product: str | None = "", place: str | None = "") -> list[str]:
+    """The informative tokens of a text, concepts first, then the product and place fields, then the
+    text's words in order of appearance, at most MAX_TOKENS. Function words (另外, 编号, 购买 …: see
+    FUNCTION_WORDS, FUNCTION_TAGS) and numbers are left out. Any text at all gives a (possibly empty)
+    list; never raises."""
+    normal = textmod.normalise(raw)
+    tokens: list[str] = []
+    if normal and textmod.has_content(normal):
+        normal = normal[: textmod.MODEL_MAX_CHARS]
+        tokens += [name for name, pattern in CONCEPTS if pattern.search(normal)]
+    for word in _field_words(product):
+        tokens += [PRODUCT + word, word]
+    for word in _field_words(place):
+        if word not in NOT_PLACES:
+            tokens.append(PLACE + word)
+    if not normal or not textmod.has_content(normal):
+        return list(dict.fromkeys(tokens))[:MAX_TOKENS]
+    tags = _word_tags()
     run: list[str] = []
 
     def flush() -> None:
-        tags = _word_tags()
         for a, b in zip(run, run[1:], strict=False):
             pair = a + b
-            if pair in NOT_PLACES:
+            if pair in NOT_PLACES or _is_function_word(pair, tags):
                 continue
             # A pair jieba knows as another kind of word (线路, 上门) is that word, not a name.
             tokens.append(PLACE + pair if tags.get(pair, "ns") == "ns" else pair)
         run.clear()
 
-    for word in [*raw_tokens, ""]:
+    for word in [*_words(normal), ""]:
         if len(word) == 1 and _CJK_CHAR.match(word) and word not in textmod.STOPWORDS:
             run.append(word)
             continue
         flush()
-        if len(word) < 2 or word in textmod.STOPWORDS or word in GENERIC_WORDS or not textmod._is_word(word):
+        if len(word) < 2 or not textmod._is_word(word) or _is_function_word(word, tags):
             continue
         word = SYNONYMS.get(word, word)
         tokens.append(PLACE + word if _is_place(word) else word)
@@ -197,19 +275,28 @@ def _places(tokens: frozenset[str]) -> set[str]:
     return {t for t in tokens if t[:1] == PLACE}
 
 
+def _products(tokens: frozenset[str]) -> set[str]:
+    return {t for t in tokens if t[:1] == PRODUCT}
+
+
+def _adjusted(score: float, a_places, b_places, a_products, b_products) -> float:
+    if a_products and b_products and not a_products & b_products:
+        return 0.0  # the product fields name different products
+    if a_places and b_places and not a_places & b_places:
+        return score * DIFFERENT_PLACES_FACTOR
+    return score
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Weighted Dice coefficient of two fingerprints, 0 … 1; halved when both name places and they
-    share none."""
+    share none; 0 when both have a product field and those share no word."""
     if not a or not b:
         return 0.0
     common = a & b
     if not common:  # most pairs: nothing to weigh
         return 0.0
     score = 2 * _weight(common) / (_weight(a) + _weight(b))
-    places_a, places_b = _places(a), _places(b)
-    if places_a and places_b and not places_a & places_b:
-        score *= DIFFERENT_PLACES_FACTOR
-    return score
+    return _adjusted(score, _places(a), _places(b), _products(a), _products(b))
 
 
 def shared_words(a: frozenset[str], b: frozenset[str], *, top: int = 8) -> list[str]:
@@ -219,7 +306,7 @@ def shared_words(a: frozenset[str], b: frozenset[str], *, top: int = 8) -> list[
 
 
 def display_token(token: str) -> str:
-    return token.lstrip(PLACE).strip("⟨⟩")
+    return token.lstrip(PLACE + PRODUCT).strip("⟨⟩")
 
 
 # --- decisions ---
@@ -234,10 +321,12 @@ class Candidate:
     # Computed once per candidate: every comparison reuses them.
     weight: float = field(init=False, repr=False, compare=False)
     places: frozenset[str] = field(init=False, repr=False, compare=False)
+    products: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weight", _weight(self.tokens))
         object.__setattr__(self, "places", frozenset(_places(self.tokens)))
+        object.__setattr__(self, "products", frozenset(_products(self.tokens)))
 
 
 def _score(a: Candidate, b: Candidate) -> tuple[float, frozenset[str]]:
@@ -246,9 +335,7 @@ def _score(a: Candidate, b: Candidate) -> tuple[float, frozenset[str]]:
     if not common:
         return 0.0, common
     score = 2 * _weight(common) / (a.weight + b.weight)
-    if a.places and b.places and not a.places & b.places:
-        score *= DIFFERENT_PLACES_FACTOR
-    return score, common
+    return _adjusted(score, a.places, b.places, a.products, b.products), common
 
 
 @dataclass(frozen=True)
@@ -259,12 +346,20 @@ class Rules:
     min_links: int = 2
 
     def linked(self, a: frozenset[str], b: frozenset[str]) -> bool:
-        score = similarity(a, b)
-        return score >= self.near_duplicate or (score >= self.threshold and any(is_concept(t) for t in a & b))
+        return self.linked_by(similarity(a, b), a & b)
 
     def link(self, a: Candidate, b: Candidate) -> bool:
-        score, common = _score(a, b)
-        return score >= self.near_duplicate or (score >= self.threshold and any(map(is_concept, common)))
+        return self.linked_by(*_score(a, b))
+
+    def linked_by(self, score: float, common: frozenset[str]) -> bool:
+        """Linked: they share what the complaint is about (a subject: fault, place, product, thing)
+        and are similar enough — `threshold` with a shared problem concept, `near_duplicate` without."""
+        if score < self.threshold:
+            return False
+        if any(map(is_concept, common)):
+            return any(t[:1] != "⟨" for t in common)  # the fault and something more (place, thing)
+        # Without a shared fault: copied or templated text, alike in at least two subjects.
+        return score >= self.near_duplicate and sum(map(is_subject, common)) >= 2
 
 
 @dataclass
@@ -358,8 +453,7 @@ def decide(
     scores = {cid: score for cid, (score, _common) in scored.items()}
 
     def linked_to_me(c: Candidate) -> bool:
-        score, common = scored[c.complaint_id]
-        return score >= rules.near_duplicate or (score >= rules.threshold and any(map(is_concept, common)))
+        return rules.linked_by(*scored[c.complaint_id])
 
     most_like_me = sorted(others, key=lambda c: (-scores[c.complaint_id], -c.complaint_id))
     neighbours = [c for c in most_like_me if linked_to_me(c)]
@@ -402,3 +496,75 @@ def group_title(fingerprints: Sequence[frozenset[str]], *, top: int = 4) -> list
     half = max(2, (len(fingerprints) + 1) // 2)
     common = [t for t, n in counts.items() if n >= half]
     return sorted(common, key=lambda t: (not is_concept(t), -counts[t], -len(t), t))[:top]
+
+
+# --- how strong the evidence of a detected group is ---
+
+
+@dataclass(frozen=True)
+class StrongRules:
+    """When a detected group acts at once (batch and reputation-risk flags, escalation, customers told)
+    instead of waiting for a supervisor's confirmation — all of:
+    - at least `min_customers` distinct customers;
+    - at least `share` of the members name one common place (text or place field: 张江);
+    - at least `share` of the members name one common fault (a problem concept: ⟨断网⟩) or one common
+      word of the product field — a shared noun alone (羽绒服) is not enough;
+    - the members' median similarity to the complaint that formed (or last joined) the group is at
+      least `similarity` (every member is linked, i.e. ≥ 0.18; this asks for more than the minimum)."""
+
+    min_customers: int = 8
+    share: float = 0.8
+    similarity: float = 0.2
+
+
+@dataclass(frozen=True)
+class Evidence:
+    strong: bool
+    customers: int
+    place: str | None  # the common place (display form), if any
+    subject: str | None  # the common fault / product / thing, if any
+    median_similarity: float
+
+    def as_dict(self) -> dict:
+        return {
+            "strong": self.strong,
+            "customers": self.customers,
+            "place": self.place,
+            "subject": self.subject,
+            "median_similarity": round(self.median_similarity, 4),
+        }
+
+
+def evidence(
+    fingerprints: Sequence[frozenset[str]],
+    *,
+    customers: int,
+    similarities: Sequence[float],
+    rules: StrongRules,
+) -> Evidence:
+    """How strong the evidence that `fingerprints` (the group's members) are one incident is."""
+    counts: dict[str, int] = {}
+    for tokens in fingerprints:
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+    needed = max(1, -(-len(fingerprints) * rules.share // 1))  # ceil
+    common = sorted((t for t, n in counts.items() if n >= needed), key=lambda t: (-counts[t], -len(t), t))
+    place = next((t for t in common if t[:1] == PLACE), None)
+    subject = next((t for t in common if is_concept(t)), None) or next(
+        (t for t in common if t[:1] == PRODUCT), None
+    )
+    ordered = sorted(similarities)
+    median = ordered[len(ordered) // 2] if ordered else 0.0
+    strong = (
+        customers >= rules.min_customers
+        and place is not None
+        and subject is not None
+        and median >= rules.similarity
+    )
+    return Evidence(
+        strong=strong,
+        customers=customers,
+        place=display_token(place) if place else None,
+        subject=display_token(subject) if subject else None,
+        median_similarity=median,
+    )

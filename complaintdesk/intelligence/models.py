@@ -177,6 +177,14 @@ class IntelligencePolicy(models.Model):
     group_similarity = models.FloatField(
         _("相似度下限"), default=0.18, help_text=_("描述同一类问题时，文本相似度达到此值视为同一问题")
     )
+    group_strong_customers = models.PositiveIntegerField(
+        _("自动确认群体性投诉的最少客户数"),
+        default=8,
+        help_text=_(
+            "自动识别的群体性投诉默认等待主管确认；达到此客户数、且八成成员描述同一地点和同一故障或产品时，"
+            "证据充分，立即标记并升级。0 = 一律等待确认"
+        ),
+    )
     group_scope_kind = models.CharField(
         _("群体性投诉范围"),
         max_length=16,
@@ -295,8 +303,14 @@ class FingerprintKey(models.Model):
 
 
 class GroupStatus(models.TextChoices):
+    PENDING = "pending", _("待主管确认")
     OPEN = "open", _("处理中")
     RESOLVED = "resolved", _("已统一解决")
+    DISMISSED = "dismissed", _("已否决")
+
+
+# A group whose members detection compares new complaints with and may join (pending or confirmed).
+LIVE_GROUP_STATUSES = (GroupStatus.PENDING, GroupStatus.OPEN)
 
 
 class ComplaintGroup(models.Model):
@@ -332,6 +346,29 @@ class ComplaintGroup(models.Model):
         related_name="+",
     )
     resolution = models.TextField(_("统一处理结果"), blank=True)
+    evidence = models.JSONField(
+        _("识别依据"), default=dict, blank=True, help_text=_("客户数、共同地点、共同问题、相似度中位数")
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空 = 证据充分，系统自动确认"),
+    )
+    dismissed_at = models.DateTimeField(_("否决时间"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("否决人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dismiss_reason = models.TextField(_("否决原因"), blank=True)
 
     class Meta:
         verbose_name = _("群体性投诉")

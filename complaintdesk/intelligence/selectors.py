@@ -24,6 +24,7 @@ from complaintdesk.orgs.selectors import orgunit_ancestors
 from . import classifier, emotion, grouping, keywords, severity
 from .classifier import NO_SUGGESTION, Suggestion
 from .models import (
+    LIVE_GROUP_STATUSES,
     CategoryKeyword,
     ClassifierModel,
     ComplaintFingerprint,
@@ -298,6 +299,12 @@ def group_rules(policy: IntelligencePolicy) -> grouping.Rules:
     return grouping.Rules(threshold=policy.group_similarity, min_customers=policy.group_min_customers)
 
 
+def strong_rules(policy: IntelligencePolicy) -> grouping.StrongRules:
+    """When a detected group acts without waiting for a supervisor; 0 customers = never."""
+    customers = policy.group_strong_customers or 10**9
+    return grouping.StrongRules(min_customers=customers)
+
+
 _scope_cache: dict[tuple[int, str, str], int] = {}
 
 
@@ -316,10 +323,22 @@ def group_scope_unit_id(*, unit: OrgUnit, kind: str) -> int:
 
 
 def _open_group_of(complaint_ref) -> Subquery:
+    """The live group (pending confirmation or confirmed) a complaint is in."""
     return Subquery(
-        GroupMember.objects.filter(complaint_id=complaint_ref, is_active=True, group__status=GroupStatus.OPEN)
+        GroupMember.objects.filter(
+            complaint_id=complaint_ref, is_active=True, group__status__in=LIVE_GROUP_STATUSES
+        )
         .order_by()
         .values("group_id")[:1]
+    )
+
+
+def _dismissed(complaint_ref) -> Exists:
+    """A supervisor dismissed a group this complaint was in: detection leaves it alone from then on."""
+    return Exists(
+        GroupMember.objects.filter(
+            complaint_id=complaint_ref, is_active=False, group__status=GroupStatus.DISMISSED
+        )
     )
 
 
@@ -342,6 +361,7 @@ def group_candidates_query(*, fingerprint: ComplaintFingerprint, window: dt.time
     )
     return (
         ComplaintFingerprint.objects.filter(pk__in=shared)
+        .exclude(_dismissed(OuterRef("pk")))
         .annotate(open_group=_open_group_of(OuterRef("pk")))
         .values_list("complaint_id", "customer_id", "tokens", "open_group")
     )
@@ -396,11 +416,10 @@ def group_supervisors(*, unit: OrgUnit) -> list[User]:
 
 
 def groups_visible_to(user) -> QuerySet[ComplaintGroup]:
-    """Groups with at least one case the user may see."""
+    """Groups with at least one case the user may see (or saw in it: a dismissed group keeps its
+    members, unlinked, as its record)."""
     visible = complaints_visible_to(user)
-    members = GroupMember.objects.filter(
-        group=OuterRef("pk"), is_active=True, complaint__in=visible.values("pk")
-    )
+    members = GroupMember.objects.filter(group=OuterRef("pk"), complaint__in=visible.values("pk"))
     return ComplaintGroup.objects.filter(Exists(members)).select_related("scope_unit")
 
 

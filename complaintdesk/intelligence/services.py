@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import user_create
-from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
+from complaintdesk.common.errors import DomainError, InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Category, Complaint, EventKind
 from complaintdesk.complaints.services import complaint_analyse, complaint_transition
@@ -277,7 +277,15 @@ def complaint_enrich(*, complaint_id: int) -> ComplaintInsight | None:
             errors.append("apply")
 
     # Group / batch detection: the fingerprint, then the region's recent complaints.
-    tokens = _safely(errors, "fingerprint", [], grouping.fingerprint, text)
+    tokens = _safely(
+        errors,
+        "fingerprint",
+        [],
+        grouping.fingerprint,
+        text,
+        product=complaint.product,
+        place=complaint.place,
+    )
     topic = applied.get("category") or (complaint.category.code if complaint.category_id else "")
     fingerprint = _safely(
         errors, "fingerprint", None, complaint_fingerprint_record, complaint=complaint, tokens=tokens,
@@ -487,12 +495,58 @@ def _members_add(
 
 def _detection_reason(group: ComplaintGroup, *, opened: bool) -> str:
     with translation.override("zh-hans"):
-        template = (
-            _("识别为群体性投诉 G%(id)s（%(title)s）：多位客户在同一区域短时间内反映同一问题")
-            if opened
-            else _("并入群体性投诉 G%(id)s（%(title)s）：与该群体性投诉中的投诉描述同一问题")
-        )
+        if group.status == GroupStatus.PENDING:
+            template = (
+                _("疑似群体性投诉 G%(id)s（%(title)s）：多位客户在同一区域短时间内反映相似问题，等待主管确认")
+                if opened
+                else _("并入疑似群体性投诉 G%(id)s（%(title)s），等待主管确认")
+            )
+        else:
+            template = (
+                _("识别为群体性投诉 G%(id)s（%(title)s）：多位客户在同一区域短时间内反映同一问题")
+                if opened
+                else _("并入群体性投诉 G%(id)s（%(title)s）：与该群体性投诉中的投诉描述同一问题")
+            )
         return template % {"id": group.pk, "title": group.title}
+
+
+def _evidence_reason(group: ComplaintGroup) -> str:
+    """Why a detected group acted at once, for the timeline (words, no codes)."""
+    ev = group.evidence or {}
+    with translation.override("zh-hans"):
+        return _(
+            "证据充分，系统自动确认群体性投诉 G%(id)s（%(title)s）：%(customers)s 位客户，共同地点 %(place)s，"
+            "共同问题 %(subject)s"
+        ) % {
+            "id": group.pk,
+            "title": group.title,
+            "customers": ev.get("customers", "—"),
+            "place": ev.get("place") or "—",
+            "subject": ev.get("subject") or "—",
+        }
+
+
+def _group_evidence(*, fingerprints: list, customers: set, similarities: list, policy) -> grouping.Evidence:
+    return grouping.evidence(
+        fingerprints,
+        customers=len(customers),
+        similarities=similarities,
+        rules=selectors.strong_rules(policy),
+    )
+
+
+def _group_active_complaints(*, group: ComplaintGroup) -> list[Complaint]:
+    return list(
+        Complaint.objects.filter(
+            pk__in=GroupMember.objects.filter(group=group, is_active=True).values("complaint_id")[
+                :GROUP_MEMBERS_MAX
+            ]
+        ).order_by("created_at", "pk")
+    )
+
+
+# A group acted on at once (confirmed) flags at most this many of its members in one go.
+GROUP_MEMBERS_MAX = 500
 
 
 def complaint_group_detect(
@@ -533,33 +587,44 @@ def complaint_group_detect(
         members = list(
             Complaint.objects.filter(pk__in=[complaint.pk, *decision.members]).order_by("created_at", "pk")
         )
+        mine = grouping.load(fingerprint.tokens)
+        by_id = {c.complaint_id: c for c in candidates}
         if decision.join is not None:
             group = ComplaintGroup.objects.select_for_update().get(pk=decision.join)
             if GroupMember.objects.filter(group=group, complaint=complaint, is_active=False).exists():
                 return None  # a person took it out of this group
             opened = False
+            in_group = [c for c in candidates if c.group_id == group.pk]
+            together = [*in_group, *(by_id[m] for m in decision.members)]
         else:
-            by_id = {c.complaint_id: c.tokens for c in candidates}
-            title_tokens = grouping.group_title(
-                [grouping.load(fingerprint.tokens), *(by_id[m] for m in decision.members)]
-            )
+            together = [by_id[m] for m in decision.members]
+            title_tokens = grouping.group_title([mine, *(c.tokens for c in together)])
             group = ComplaintGroup.objects.create(
                 scope_unit_id=fingerprint.scope_unit_id,
                 title=" ".join(grouping.display_token(t) for t in title_tokens)[:200] or str(_("群体性投诉")),
                 shared_words=[grouping.display_token(t) for t in title_tokens],
+                status=GroupStatus.PENDING,
                 opened_at=at,
                 last_member_at=at,
             )
             opened = True
+        evidence = _group_evidence(
+            fingerprints=[mine, *(c.tokens for c in together)],
+            customers={complaint.customer_id, *(c.customer_id for c in together)},
+            similarities=[decision.similarity.get(c.complaint_id, 0.0) for c in together],
+            policy=policy,
+        )
+        confirm_now = group.status == GroupStatus.PENDING and evidence.strong
+        if group.status == GroupStatus.PENDING:
+            group.evidence = evidence.as_dict()
+            group.save(update_fields=["evidence"])
         reason = _detection_reason(group, opened=opened)
         similarity = {**decision.similarity, complaint.pk: 1.0}
         shared = dict(decision.shared)
         if decision.join is not None:
             # The new complaint's own score: its best resemblance to the group's members.
             scores = [
-                decision.similarity[c.complaint_id]
-                for c in candidates
-                if c.group_id == group.pk and c.complaint_id in decision.similarity
+                decision.similarity[c.complaint_id] for c in in_group if c.complaint_id in decision.similarity
             ]
             similarity[complaint.pk] = max(scores, default=0.0)
         linked = _members_add(
@@ -571,7 +636,17 @@ def complaint_group_detect(
             shared=shared,
             reason=reason,
         )
-        _group_flags_apply(complaints=linked, group=group, actor=actor, reason=reason)
+        if confirm_now:
+            # Strong evidence (grouping.StrongRules): act at once, as a supervisor's confirmation would.
+            group.status, group.confirmed_at, group.confirmed_by = GroupStatus.OPEN, at, None
+            group.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+            _group_flags_apply(
+                complaints=_group_active_complaints(group=group), group=group, actor=actor,
+                reason=_evidence_reason(group),
+            )  # fmt: skip
+        elif group.status == GroupStatus.OPEN:
+            _group_flags_apply(complaints=linked, group=group, actor=actor, reason=reason)
+        # A pending group changes nothing a customer sees: no flags, no escalation, no message.
         if opened:
             _group_alert(group=group, complaint_ids=[c.pk for c in linked], at=at)
     return group
@@ -602,10 +677,14 @@ def _reason_clean(reason: str, *, required: bool) -> str:
     return reason
 
 
-def _open_group_for_update(*, group_id: int, actor) -> ComplaintGroup:
+def _open_group_for_update(*, group_id: int, actor, pending_too: bool = True) -> ComplaintGroup:
     group = selectors.group_for_user(user=actor, group_id=group_id)
     group = ComplaintGroup.objects.select_for_update().get(pk=group.pk)
-    if group.status != GroupStatus.OPEN:
+    if group.status == GroupStatus.PENDING and not pending_too:
+        raise InvalidInput({"group": [_("该群体性投诉尚待主管确认，请先确认")]})
+    if group.status == GroupStatus.DISMISSED:
+        raise InvalidInput({"group": [_("该群体性投诉已被否决，不能再修改")]})
+    if group.status not in (GroupStatus.OPEN, GroupStatus.PENDING):
         raise InvalidInput({"group": [_("该群体性投诉已解决，不能再修改成员")]})
     return group
 
@@ -666,7 +745,8 @@ def group_member_link(*, group_id: int, number: str, actor, reason: str = "") ->
     )  # fmt: skip
     group.last_member_at = max(group.last_member_at, at)
     group.save(update_fields=["last_member_at"])
-    _group_flags_apply(complaints=[complaint], group=group, actor=actor, reason=text)
+    if group.status == GroupStatus.OPEN:  # a pending group flags nothing until it is confirmed
+        _group_flags_apply(complaints=[complaint], group=group, actor=actor, reason=text)
     return member
 
 
@@ -749,30 +829,102 @@ def group_open(*, numbers: list[str], actor, title: str, reason: str = "") -> Co
     return group
 
 
-# The way to RESOLVED from each open status, through the transition table (no escalation, no withdrawal).
-_TO_RESOLVED = {
-    Status.NEW: (Status.ACCEPTED, Status.HANDLING, Status.RESOLVED),
-    Status.ACCEPTED: (Status.HANDLING, Status.RESOLVED),
-    Status.ANALYSING: (Status.HANDLING, Status.RESOLVED),
-    Status.HANDLING: (Status.RESOLVED,),
-    Status.AWAITING_CUSTOMER: (Status.RESOLVED,),
-    Status.ESCALATED: (Status.RESOLVED,),
-    Status.REOPENED: (Status.HANDLING, Status.RESOLVED),
+def _may_decide_groups(actor) -> None:
+    if not actor.has_perm("complaints.assign_complaint"):
+        raise PermissionDenied(_("只有主管可以确认或否决群体性投诉"))
+
+
+@transaction.atomic
+def group_confirm(*, group_id: int, actor, reason: str = "") -> ComplaintGroup:
+    """A supervisor confirms a detected group: from now on it is a group complaint — each open member
+    gets the batch and reputation-risk flags (through the analysis service: timeline, deadlines, and
+    the escalation ladder's flags trigger), and later similar complaints join it with the flags."""
+    _may_decide_groups(actor)
+    reason = _reason_clean(reason, required=False)
+    group = _open_group_for_update(group_id=group_id, actor=actor)
+    if group.status != GroupStatus.PENDING:
+        raise InvalidInput({"group": [_("该群体性投诉不在待确认状态")]})
+    at = now()
+    group.status, group.confirmed_at, group.confirmed_by = GroupStatus.OPEN, at, actor
+    group.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    with translation.override("zh-hans"):
+        text = _("%(name)s 确认群体性投诉 G%(id)s（%(title)s）") % {
+            "name": actor.display_name or actor.username, "id": group.pk, "title": group.title,
+        }  # fmt: skip
+    text = f"{text}：{reason}" if reason else text
+    # The flags are set by the system on the supervisor's word (a supervisor may not analyse cases).
+    _group_flags_apply(
+        complaints=_group_active_complaints(group=group), group=group, actor=intelligence_actor(), reason=text
+    )
+    return group
+
+
+@transaction.atomic
+def group_dismiss(*, group_id: int, actor, reason: str) -> ComplaintGroup:
+    """A supervisor dismisses a detected group (the complaints are not about one problem): every member
+    is taken out with the reason on its timeline, and detection never groups those complaints again.
+    A pending group had flagged nothing; a confirmed one has its batch flags cleared (a reputation
+    risk stays: only a person clears it on the case)."""
+    _may_decide_groups(actor)
+    reason = _reason_clean(reason, required=True)
+    group = _open_group_for_update(group_id=group_id, actor=actor)
+    at = now()
+    with translation.override("zh-hans"):
+        text = _("%(name)s 否决群体性投诉 G%(id)s（%(title)s）：%(reason)s") % {
+            "name": actor.display_name or actor.username, "id": group.pk, "title": group.title, "reason": reason,
+        }  # fmt: skip
+    was_confirmed = group.status == GroupStatus.OPEN
+    members = list(
+        GroupMember.objects.filter(group=group, is_active=True).select_related("complaint")[
+            :GROUP_MEMBERS_MAX
+        ]
+    )
+    for member in members:
+        member.is_active, member.unlinked_at, member.unlinked_by = False, at, actor
+        member.save(update_fields=["is_active", "unlinked_at", "unlinked_by"])
+        event_record(
+            complaint=member.complaint, actor=actor, kind=EventKind.GROUP_UNLINKED, at=at,
+            field=str(group.pk), old=f"G{group.pk} {group.title}", reason=text,
+        )  # fmt: skip
+        complaint = member.complaint
+        if was_confirmed and complaint.is_open and complaint.is_batch:
+            complaint_analyse(
+                number=complaint.number, actor=intelligence_actor(), changes={"is_batch": False}, reason=text
+            )
+    group.status, group.dismissed_at, group.dismissed_by, group.dismiss_reason = (
+        GroupStatus.DISMISSED, at, actor, reason,
+    )  # fmt: skip
+    group.save(update_fields=["status", "dismissed_at", "dismissed_by", "dismiss_reason"])
+    return group
+
+
+# The way to HANDLING from each open status, through the transition table (no escalation, no withdrawal).
+# A case is resolved only through feeding back the result to its customer (surveys.resolution), so a
+# group's resolution brings each case to handling, where its handler tells that customer the result.
+_TO_HANDLING = {
+    Status.NEW: (Status.ACCEPTED, Status.HANDLING),
+    Status.ACCEPTED: (Status.HANDLING,),
+    Status.ANALYSING: (Status.HANDLING,),
+    Status.HANDLING: (),
+    Status.AWAITING_CUSTOMER: (),
+    Status.ESCALATED: (Status.HANDLING,),
+    Status.REOPENED: (Status.HANDLING,),
 }
 
 
 @transaction.atomic
 def group_resolve(*, group_id: int, actor, resolution: str) -> tuple[ComplaintGroup, list[str]]:
-    """Resolve a group together: every open case in it moves to 已解决 through its own transitions
-    (each on its own timeline, with the group's resolution as the reason), so each customer is then
-    fed back on their own case. All or nothing: a case the actor may not resolve stops the whole
-    resolution and nothing is written. Returns the group and the numbers resolved."""
+    """Resolve a group together: every open case in it is brought to handling through its own
+    transitions (each on its own timeline, with the group's resolution as the reason), where each
+    customer is then fed back on their own case (a case is resolved only that way). All or nothing: a
+    case the actor may not move stops the whole resolution and nothing is written. Returns the group and
+    the numbers of the cases it covered."""
     resolution = (resolution or "").strip()
     if not resolution:
         raise InvalidInput({"resolution": [_("此项为必填项")]})
     if len(resolution) > REASON_MAX:
         raise InvalidInput({"resolution": [too_long_message(limit=REASON_MAX, length=len(resolution))]})
-    group = _open_group_for_update(group_id=group_id, actor=actor)
+    group = _open_group_for_update(group_id=group_id, actor=actor, pending_too=False)
     members = list(
         GroupMember.objects.filter(group=group, is_active=True)
         .select_related("complaint")
@@ -786,7 +938,7 @@ def group_resolve(*, group_id: int, actor, resolution: str) -> tuple[ComplaintGr
         if not complaint.is_open:
             continue
         try:
-            for target in _TO_RESOLVED.get(Status(complaint.status), ()):
+            for target in _TO_HANDLING.get(Status(complaint.status), ()):
                 complaint_transition(number=complaint.number, actor=actor, to=target, reason=reason)
             resolved.append(complaint.number)
         except DomainError as error:

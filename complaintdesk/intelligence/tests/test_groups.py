@@ -135,6 +135,11 @@ def test_twelve_customers_in_three_hours_make_one_group_and_the_background_none(
     assert set(members.values_list("complaint_id", flat=True)) == outage_ids
     assert group.status == GroupStatus.OPEN and group.scope_unit == world.region and group.opened_by is None
     assert "断网" in group.shared_words and "张江" in group.title
+    # Twelve customers, one place, one fault: strong evidence, confirmed by the system at once.
+    assert group.confirmed_at is not None and group.confirmed_by is None
+    assert (
+        group.evidence["strong"] and group.evidence["place"] == "张江" and group.evidence["subject"] == "断网"
+    )
 
     # Each case is flagged (batch, reputation risk) and carries the link on its timeline.
     for complaint in Complaint.objects.filter(pk__in=outage_ids):
@@ -209,8 +214,16 @@ def test_another_region_is_another_scope(world, desk):
 
 
 def _opened_group(world, desk) -> tuple[ComplaintGroup, list[Complaint]]:
+    """Six customers: detected, pending (fewer than the eight of strong evidence), then confirmed by
+    the business manager."""
     complaints = _register(desk, _outage(world, spacing=dt.timedelta(minutes=10))[:6])
-    return ComplaintGroup.objects.get(), complaints
+    group = ComplaintGroup.objects.get()
+    assert group.status == GroupStatus.PENDING
+    with desk.callbacks(execute=True):
+        group = services.group_confirm(group_id=group.pk, actor=world.manager)
+    for complaint in complaints:
+        complaint.refresh_from_db()
+    return group, complaints
 
 
 def test_agents_unlink_and_link_with_the_timeline(world, desk):
@@ -274,17 +287,22 @@ def test_a_group_is_resolved_together_each_case_through_its_own_transitions(worl
     with pytest.raises(InvalidInput) as error:
         services.group_resolve(group_id=group.pk, actor=world.agent_a, resolution="光缆已抢通")
     assert error.value.fields["members"]
-    assert Complaint.objects.filter(pk__in=[c.pk for c in complaints], status="resolved").count() == 0
+    assert Complaint.objects.filter(pk__in=[c.pk for c in complaints]).exclude(status="withdrawn").exclude(
+        status="escalated"
+    ).count() == 1  # only the one put back in handling by hand
 
     group, resolved = services.group_resolve(
         group_id=group.pk, actor=world.manager, resolution="张江光缆被施工挖断，已抢通"
     )
     assert group.status == GroupStatus.RESOLVED and group.resolved_by == world.manager
     assert len(resolved) == 5
+    # Each case is brought to handling with the group's resolution; its customer is fed back on it.
     for complaint in Complaint.objects.filter(pk__in=[c.pk for c in complaints]).exclude(status="withdrawn"):
-        assert complaint.status == "resolved"
+        assert complaint.status == "handling"
+        if complaint.pk == complaints[1].pk:
+            continue  # was in handling already
         last = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION).last()
-        assert last.new_value == "resolved" and "光缆" in last.reason and last.actor == world.manager
+        assert last.new_value == "handling" and "光缆" in last.reason and last.actor == world.manager
     with pytest.raises(InvalidInput):
         services.group_member_link(group_id=group.pk, number=complaints[2].number, actor=world.manager)
 
