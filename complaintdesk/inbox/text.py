@@ -30,11 +30,15 @@ Text = str | Promise | Words | Sequence["Text"]
 
 
 def when(value: dt.datetime) -> str:
-    """A moment in local time, as people write it in the active language: 12月8日 17:00 / 8 Dec 17:00."""
+    """A moment in local time, as people write it in the active language: 12月8日 17:00 / 8 Dec 17:00.
+    Midnight is the end of the day before (12月8日 24:00), as a deadline is said."""
     local = to_local(value)
+    clock = f"{local:%H:%M}"
+    if clock == "00:00":
+        local, clock = local - dt.timedelta(days=1), "24:00"
     if (get_language() or "").startswith("zh"):
-        return f"{local.month}月{local.day}日 {local:%H:%M}"
-    return f"{local.day} {local:%b %H:%M}"
+        return f"{local.month}月{local.day}日 {clock}"
+    return f"{local.day} {local:%b} {clock}"
 
 
 def _value(value: object) -> object:
