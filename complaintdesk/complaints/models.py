@@ -318,6 +318,10 @@ class ComplaintEvent(models.Model):
     old_value = models.TextField(_("原值"), blank=True)
     new_value = models.TextField(_("新值"), blank=True)
     reason = models.TextField(_("原因"), blank=True)
+    # Tamper evidence: SHA-256 over this event's content and the hash of the case's previous event
+    # (complaints.timeline). Changing, removing or inserting an event breaks every later link;
+    # `manage.py timeline_verify` finds the first. Empty on events recorded before the chain existed.
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, default="")
 
     objects = ComplaintEventQuerySet.as_manager()
 

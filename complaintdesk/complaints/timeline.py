@@ -1,11 +1,25 @@
-"""Writing the append-only timeline. Every service that changes a case records here."""
+"""Writing the append-only timeline. Every service that changes a case records here.
+
+Each case's events form a hash chain: an event's `hash` is SHA-256 over its own content and the hash of
+the case's previous event (by id). Rows that are changed, deleted or slipped in break the chain from
+there on, which `timeline_verify` reports. The previous hash is read under the case's row lock, so two
+writers of one case take turns and the chain follows the id order; a case's first event (`created`)
+needs no lookup, which keeps intake at its statement count.
+"""
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection
 
 from complaintdesk.common import fastsql
 from complaintdesk.common.time import to_local
 
 from .models import Complaint, ComplaintEvent, EventKind
+
+CHAIN_FIELDS = ("complaint_id", "at", "actor_id", "kind", "field", "old_value", "new_value", "reason")
 
 
 def _text(value) -> str:
@@ -16,15 +30,61 @@ def _text(value) -> str:
     return str(value)
 
 
+def _canonical(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return str(value)
+
+
+def event_hash(*, previous: str, values: dict) -> str:
+    """The link: SHA-256 of the previous hash and the event's content, fields separated by a unit
+    separator and each prefixed by its length, so that no two contents hash alike by shifting text."""
+    digest = hashlib.sha256(previous.encode())
+    for name in CHAIN_FIELDS:
+        text = _canonical(values[name]).encode()
+        digest.update(b"\x1f%d:" % len(text))
+        digest.update(text)
+    return digest.hexdigest()
+
+
+_LAST_HASH_SQL = None
+
+
+def _previous_hash(complaint_id: int) -> str:
+    """The hash of the case's newest event, read after taking the case's row lock (a no-op for a service
+    that holds it already; SQLite writes one at a time anyway)."""
+    global _LAST_HASH_SQL
+    if _LAST_HASH_SQL is None:
+        quote = connection.ops.quote_name
+        events, cases = ComplaintEvent._meta.db_table, Complaint._meta.db_table
+        _LAST_HASH_SQL = (
+            f"SELECT {quote('hash')} FROM {quote(events)} WHERE {quote('complaint_id')} = %s "
+            f"ORDER BY {quote('id')} DESC LIMIT 1",
+            f"SELECT {quote('id')} FROM {quote(cases)} WHERE {quote('id')} = %s FOR UPDATE",
+        )
+    last_sql, lock_sql = _LAST_HASH_SQL
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(lock_sql, [complaint_id])
+        cursor.execute(last_sql, [complaint_id])
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
 def event_record(
     *, complaint: Complaint, actor, kind: EventKind, at: dt.datetime, field: str = "", old=None, new=None,
     reason: str = "",
 ) -> ComplaintEvent:
     # Written out (common.fastsql): one event per intake and per transition, the busiest insert there is.
-    return fastsql.insert_instance(ComplaintEvent(
+    event = ComplaintEvent(
         complaint=complaint, actor=actor, kind=kind, at=at, field=field, old_value=_text(old),
         new_value=_text(new), reason=reason,
-    ))  # fmt: skip
+    )  # fmt: skip
+    previous = "" if kind == EventKind.CREATED else _previous_hash(complaint.pk)
+    event.hash = event_hash(previous=previous, values={name: getattr(event, name) for name in CHAIN_FIELDS})
+    return fastsql.insert_instance(event)
 
 
 def events_record_changes(
@@ -37,8 +97,55 @@ def events_record_changes(
         new = getattr(complaint, field)
         if _text(old) != _text(new):
             changed.append(field)
-            ComplaintEvent.objects.create(
-                complaint=complaint, actor=actor, kind=kind, at=at, field=field, old_value=_text(old),
-                new_value=_text(new), reason=reason,
-            )
+            event_record(complaint=complaint, actor=actor, kind=kind, at=at, field=field, old=old, new=new,
+                         reason=reason)  # fmt: skip
     return changed
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    complaint_id: int
+    event_id: int
+    at: dt.datetime
+    why: str
+
+
+@dataclass
+class ChainReport:
+    cases: int = 0
+    events: int = 0
+    unchained: int = 0  # recorded before the chain existed (no hash, before the case's first hashed event)
+    broken: BrokenLink | None = None
+
+
+def chains_verify(rows: Iterable[tuple]) -> ChainReport:
+    """Check the chains of events given in (complaint_id, id) order as tuples of (id, hash, *CHAIN_FIELDS).
+    Stops at the first broken link. Pure: the command feeds it rows."""
+    report = ChainReport()
+    current, previous, chained = None, "", False
+    for row in rows:
+        event_id, stored, values = row[0], row[1], dict(zip(CHAIN_FIELDS, row[2:], strict=True))
+        if values["complaint_id"] != current:
+            current, previous, chained = values["complaint_id"], "", False
+            report.cases += 1
+        report.events += 1
+        if not stored and not chained:
+            report.unchained += 1
+            continue
+        # A chain starts from the empty hash: at the case's `created` event, or at its first event after
+        # the chain was introduced (the events before it have none).
+        expected = event_hash(previous=previous if chained else "", values=values)
+        if stored != expected:
+            why = "no hash after a chained event" if not stored else "content or order does not match its hash"
+            report.broken = BrokenLink(values["complaint_id"], event_id, values["at"], why)
+            return report
+        previous, chained = stored, True
+    return report
+
+
+def chain_rows(*, complaint_ids: Iterable[int] | None = None, chunk_size: int = 2000) -> Iterator[tuple]:
+    """Every event as (id, hash, *CHAIN_FIELDS), in (complaint_id, id) order, streamed."""
+    events = ComplaintEvent.objects.order_by("complaint_id", "id")
+    if complaint_ids is not None:
+        events = events.filter(complaint_id__in=list(complaint_ids))
+    return events.values_list("id", "hash", *CHAIN_FIELDS).iterator(chunk_size=chunk_size)
