@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.accounts.models import Role
+
 from .models import ContributionScore
 from .selectors import Kpi, Slice, grouped, kpis_from, months_between
 from .services import scorecard_weights_get
@@ -88,10 +90,12 @@ def attitude_scores(
 
 
 def scorecards(s: Slice) -> list[Scorecard]:
-    """One scorecard per agent who handled complaints in the slice (its units and months)."""
+    """One scorecard per agent (the agent role) who handled complaints in the slice (its units and months)."""
     weights = scorecard_weights_get()
     per_agent = {aid: m for aid, m in grouped(s, by="agent_id", source="facts").items() if aid is not None}
-    agents = get_user_model().objects.in_bulk(list(per_agent))
+    # Agents are ranked among agents: a manager or a department member who handled a case is not one.
+    agents = get_user_model().objects.filter(role=Role.AGENT).in_bulk(list(per_agent))
+    per_agent = {aid: m for aid, m in per_agent.items() if aid in agents}
     volumes = [m["complaints"] for m in per_agent.values()]
     mean_volume = Decimal(sum(volumes)) / len(volumes) if volumes else 0
     attitude = attitude_scores(agent_ids=list(per_agent), month_from=s.month_from, month_to=s.month_to)

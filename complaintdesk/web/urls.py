@@ -74,6 +74,7 @@ urlpatterns = [
     # Quality inspection (quality helper): the inspectors' queue, scoring one sample, calibration.
     path("quality/", views_quality.quality_queue, name="quality_queue"),
     path("quality/calibration/", views_quality.quality_calibration, name="quality_calibration"),
+    path("quality/draw", views_quality.quality_draw, name="quality_draw"),
     path("quality/<int:sample_id>/", views_quality.quality_sample, name="quality_sample"),
     # Archive and knowledge base (archive helper): search, articles, the case page's summary and similar panels.
     path("archive/", views_archive.archive_page, name="archive"),

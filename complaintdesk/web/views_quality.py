@@ -1,9 +1,12 @@
 """Quality inspection (质检) pages: the inspectors' queue (/quality/), the scoring page of one sample
 (/quality/<sample_id>/: the case read-only, the rubric, the form) and the calibration view
-(/quality/calibration/). Views parse input, call one service or selector, and render; the rules are
+(/quality/calibration/), and drawing a period's sample from the queue page (/quality/draw: the service the
+`manage.py quality_sample` command and the daily job use). Views parse input, call one service or selector, and render; the rules are
 quality.services'. Only inspecting roles (quality inspectors, supervisors) see these pages."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as PageForbidden
@@ -11,18 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.common.time import local_today
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.states import Status
-from complaintdesk.quality import selectors
+from complaintdesk.quality import schedule, selectors
 from complaintdesk.quality.models import QaPeriod
 from complaintdesk.quality.rubric import CRITERIA, CRITERION_CODES, LEVELS
-from complaintdesk.quality.services import quality_inspection_score
+from complaintdesk.quality.services import quality_inspection_score, quality_sample_draw
 from complaintdesk.web import refused
 
 QUEUE_VIEWS = ("pending", "done")
+DRAW_KEY = "quality:draw"
 
 
 def _inspector_or_403(request: HttpRequest) -> None:
@@ -37,13 +42,56 @@ def quality_queue(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "pending")
     view = view if view in QUEUE_VIEWS else "pending"
     rows = selectors.inspector_queue(user=request.user, view=view, limit=selectors.QUEUE_LIMIT)
+    start, end = schedule.last_complete_period(today=local_today(), length=selectors.policy_current().period)
+    kept = refused.kept_take(request, DRAW_KEY)
     context = {
         "rows": rows,
         "view": view,
         "pending_total": selectors.pending_total(user=request.user) if view == "pending" else None,
         "limit": selectors.QUEUE_LIMIT,
+        "draw": kept.values if kept else {"period_start": start.isoformat(), "period_end": end.isoformat()},
+        "draw_errors": kept.errors if kept else {},
     }
     return render(request, "web/quality/queue.html", context)
+
+
+def _date_or_text(text: str):
+    """A YYYY-MM-DD date, or the text as typed (the service then says what is wrong with it)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return text
+
+
+@login_required
+@require_POST
+def quality_draw(request: HttpRequest) -> HttpResponse:
+    """Draw (or top up) the sample of a period, as `manage.py quality_sample --start --end` does."""
+    _inspector_or_403(request)
+    values = refused.post_values(request, ("period_start", "period_end"))
+    try:
+        result = quality_sample_draw(
+            period_start=_date_or_text(values.get("period_start", "")),
+            period_end=_date_or_text(values.get("period_end", "")),
+            actor=request.user,
+        )
+    except DomainError as error:
+        kept = refused.Kept(values=values, errors=refused.reasons(error))
+        return refused.answer(request, to=reverse("web:quality_queue"), kept=kept, key=DRAW_KEY)
+    if result.drawn:
+        message = _(
+            "已为 %(period)s 抽取 %(n)d 份样本（%(agents)d 位客服专员，其中 %(calibration)d 份校准）"
+        ) % {
+            "period": result.period,
+            "n": result.drawn,
+            "agents": len([a for a in result.agents.values() if a.drawn]),
+            "calibration": result.calibration,
+        }
+    else:
+        message = _("%(period)s 没有新的样本可抽：该周期已抽满，或没有已归档的投诉") % {
+            "period": result.period
+        }
+    return refused.answer(request, to=reverse("web:quality_queue"), message=message)
 
 
 def _criteria_rows(values: dict, errors: dict) -> list[dict]:
