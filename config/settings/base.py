@@ -27,6 +27,24 @@ SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
+# --- Serving behind a reverse proxy over HTTPS (docs/deployment.md; `manage.py check --deploy` passes) ---
+# Origins whose forms may post here besides the host itself, e.g. https://cs.example.com (comma-separated).
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto: a request is HTTPS when the proxy says so in that header. Only
+# behind a proxy that always sets it (deploy/nginx overwrites it), else a client could claim HTTPS itself.
+if _proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+# HTTPS=1: the site is reached over HTTPS only. Cookies are then sent only over HTTPS, plain HTTP is
+# redirected (except the probes below, which a load balancer asks over HTTP), and browsers are told to
+# use HTTPS for SECURE_HSTS_SECONDS (HSTS; 0 turns it off).
+HTTPS = os.environ.get("HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "0") == "1"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
