@@ -39,14 +39,31 @@ class GroupMemberOut(Schema):
     unlinked_by: str | None
 
 
+class EvidenceOut(Schema):
+    strong: bool | None = Field(None, description="证据是否充分（充分则系统自动确认）")
+    customers: int | None = None
+    place: str | None = Field(None, description="八成以上成员共同的地点")
+    subject: str | None = Field(None, description="八成以上成员共同的故障或产品")
+    median_similarity: float | None = None
+
+
 class GroupOut(Schema):
     id: int
     title: str
-    status: str
+    status: str = Field(
+        description="pending：待主管确认；open：处理中；resolved：已统一解决；dismissed：已否决"
+    )
+    status_label: str
     scope_unit: str
     shared_words: list[str]
     opened_at: str
     opened_by: str | None = Field(description="空 = 系统自动识别")
+    evidence: EvidenceOut
+    confirmed_at: str | None
+    confirmed_by: str | None = Field(description="空且已确认 = 证据充分，系统自动确认")
+    dismissed_at: str | None
+    dismissed_by: str | None
+    dismiss_reason: str
     last_member_at: str
     resolved_at: str | None
     resolution: str
@@ -82,6 +99,13 @@ def _group_view(group: ComplaintGroup, *, user, members: bool = True) -> dict:
         "shared_words": group.shared_words,
         "opened_at": _local(group.opened_at).isoformat(),
         "opened_by": group.opened_by.username if group.opened_by else None,
+        "status_label": str(GroupStatus(group.status).label),
+        "evidence": group.evidence or {},
+        "confirmed_at": _local(group.confirmed_at).isoformat() if group.confirmed_at else None,
+        "confirmed_by": group.confirmed_by.username if group.confirmed_by else None,
+        "dismissed_at": _local(group.dismissed_at).isoformat() if group.dismissed_at else None,
+        "dismissed_by": group.dismissed_by.username if group.dismissed_by else None,
+        "dismiss_reason": group.dismiss_reason,
         "last_member_at": _local(group.last_member_at).isoformat(),
         "resolved_at": _local(group.resolved_at).isoformat() if group.resolved_at else None,
         "resolution": group.resolution,
@@ -90,12 +114,16 @@ def _group_view(group: ComplaintGroup, *, user, members: bool = True) -> dict:
 
 
 class GroupFilters(Schema):
-    status: Literal["open", "resolved"] | None = Field(None, description="open：处理中；resolved：已统一解决")
+    status: Literal["pending", "open", "resolved", "dismissed"] | None = Field(
+        None, description="pending：待主管确认；open：处理中；resolved：已统一解决；dismissed：已否决"
+    )
 
 
 @router.get("/groups", response={200: GroupListOut, **ERRORS}, summary="群体性投诉列表 / group complaints")
 def list_groups(request: HttpRequest, filters: Query[GroupFilters]):
-    groups = selectors.groups_visible_to(request.user).select_related("opened_by")
+    groups = selectors.groups_visible_to(request.user).select_related(
+        "opened_by", "confirmed_by", "dismissed_by"
+    )
     if filters.status:
         groups = groups.filter(status=filters.status)
     items = list(groups.order_by("-last_member_at", "-id")[:GROUP_LIST_LIMIT])
@@ -144,6 +172,32 @@ class UnlinkIn(StrictSchema):
 def unlink_member(request: HttpRequest, group_id: int, number: str, payload: UnlinkIn):
     services.group_member_unlink(group_id=group_id, number=number, actor=request.user, reason=payload.reason)
     return _group_view(selectors.group_for_user(user=request.user, group_id=group_id), user=request.user)
+
+
+class ConfirmIn(StrictSchema):
+    reason: str | None = Field(None, description="确认说明（可选）")
+
+
+@router.post(
+    "/groups/{group_id}/confirm", response={200: GroupOut, **POST_ERRORS},
+    summary="主管确认自动识别的群体性投诉（此后标记批量/声誉风险并升级）",
+)  # fmt: skip
+def confirm_group(request: HttpRequest, group_id: int, payload: ConfirmIn):
+    group = services.group_confirm(group_id=group_id, actor=request.user, reason=payload.reason or "")
+    return _group_view(group, user=request.user)
+
+
+class DismissIn(StrictSchema):
+    reason: str = Field(description="为什么这些投诉不是同一问题")
+
+
+@router.post(
+    "/groups/{group_id}/dismiss", response={200: GroupOut, **POST_ERRORS},
+    summary="主管否决自动识别的群体性投诉（成员全部移出，不再自动归组）",
+)  # fmt: skip
+def dismiss_group(request: HttpRequest, group_id: int, payload: DismissIn):
+    group = services.group_dismiss(group_id=group_id, actor=request.user, reason=payload.reason)
+    return _group_view(group, user=request.user)
 
 
 class ResolveIn(StrictSchema):
@@ -218,7 +272,7 @@ def get_insight(request: HttpRequest, number: str, similar: int = 5):
         "suggested_priority": insight.suggested_priority if insight else None,
         "reputation_risk": bool(insight and insight.reputation_risk),
         "explanation": insight.explanation if insight else "",
-        "group": group.pk if group and group.status == GroupStatus.OPEN else None,
+        "group": group.pk if group and group.status in (GroupStatus.OPEN, GroupStatus.PENDING) else None,
         "similar": [
             {
                 "kind": h.kind,

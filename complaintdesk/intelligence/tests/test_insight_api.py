@@ -82,11 +82,19 @@ def _group(org, intake):
 def test_api_groups_list_detail_unlink_link_and_resolve(org, categories, intake, api_for):
     group, complaints = _group(org, intake)
     api = api_for(org.agent_a)
-    listed = api.get("/groups?status=open").json()["items"]
+    assert api.get("/groups?status=open").json()["items"] == []  # six customers: waits for a supervisor
+    listed = api.get("/groups?status=pending").json()["items"]
     assert [g["id"] for g in listed] == [group.pk] and len(listed[0]["members"]) == 6
+    assert listed[0]["status_label"] == "待主管确认" and listed[0]["evidence"]["customers"] == 6
     detail = api.get(f"/groups/{group.pk}").json()
     assert detail["scope_unit"] == "EAST" and "断网" in detail["shared_words"] and detail["opened_by"] is None
     assert api_for(org.agent_b).get(f"/groups/{group.pk}").status_code == 404
+    # An agent may not confirm; the business manager does, and the cases are flagged.
+    assert api.post(f"/groups/{group.pk}/confirm", {}).status_code == 403
+    response = api_for(org.manager).post(f"/groups/{group.pk}/confirm", {"reason": "同一光缆故障"})
+    assert response.status_code == 200 and response.json()["status"] == "open"
+    assert response.json()["confirmed_by"] == "manager"
+    assert all(c.is_batch for c in type(complaints[0]).objects.filter(pk__in=[c.pk for c in complaints]))
 
     first = complaints[0].number
     response = api.post(f"/groups/{group.pk}/members/{first}/unlink", {"reason": "不是同一故障"})
@@ -105,6 +113,23 @@ def test_api_groups_list_detail_unlink_link_and_resolve(org, categories, intake,
     response = api.post(f"/groups/{group.pk}/resolve", {"resolution": "光缆已抢通"})
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "resolved" and len(response.json()["resolved_numbers"]) == 6
+
+
+def test_api_dismiss_a_pending_group(org, categories, intake, api_for):
+    group, complaints = _group(org, intake)
+    manager = api_for(org.manager)
+    assert manager.post(f"/groups/{group.pk}/dismiss", {}).status_code == 422  # the reason is required
+    assert manager.post(f"/groups/{group.pk}/dismiss", {"reason": " "}).status_code == 422
+    response = manager.post(f"/groups/{group.pk}/dismiss", {"reason": "各家情况不同"})
+    body = response.json()
+    assert (
+        response.status_code == 200
+        and body["status"] == "dismissed"
+        and body["dismiss_reason"] == "各家情况不同"
+    )
+    assert not any(m["is_active"] for m in body["members"])
+    assert manager.get("/groups?status=dismissed").json()["items"][0]["id"] == group.pk
+    assert manager.post(f"/groups/{group.pk}/confirm", {}).status_code == 422  # nothing left to confirm
 
 
 def test_api_open_group_by_hand(org, categories, intake, api_for):
