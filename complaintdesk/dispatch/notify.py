@@ -138,12 +138,14 @@ def _work_order_notify(*, work_order_id: int, user_ids: list[int], unit_id: int 
     elif what == "cancelled":
         body.append(Words(gettext_lazy("撤销原因：%(result)s"), values))
     case_path = f"/complaints/{complaint.number}/#work-orders"
+    # The department opens the order (what it needs of the case); a cancelled one is gone from there.
+    order_path = QUEUE_PATH if what == "cancelled" else f"/work-orders/{order.pk}/"
     if what == "overdue":
-        # The department opens its queue, the case's handler the case.
+        # The department opens the order, the case's handler the case.
         handler = [u for u in recipients if u == complaint.assignee_id and u != order.owner_id]
-        groups = (([u for u in recipients if u not in handler], QUEUE_PATH), (handler, case_path))
+        groups = (([u for u in recipients if u not in handler], order_path), (handler, case_path))
     else:
-        groups = ((recipients, QUEUE_PATH if what in DEPARTMENT_SIDE else case_path),)
+        groups = ((recipients, order_path if what in DEPARTMENT_SIDE else case_path),)
     sent = 0
     for people, link in groups:
         if people:

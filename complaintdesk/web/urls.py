@@ -8,6 +8,7 @@ from . import (
     views_dispatch,
     views_escalation,
     views_feedback,
+    views_inbox,
     views_quality,
     views_solutions,
 )
@@ -94,6 +95,12 @@ urlpatterns = [
     path("dashboard/", views_analytics.dashboard, name="dashboard"),
     path("dashboard/cases/", views_analytics.dashboard_cases, name="dashboard_cases"),
     path("scorecards/", views_analytics.scorecards, name="scorecards"),
+    # The staff's notifications and the approvals queue (inbox + solutions).
+    path("notifications/", views_inbox.notifications_page, name="notifications"),
+    path("notifications/read", views_inbox.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/<int:notification_id>/open", views_inbox.notification_open, name="notification_open"),
+    path("approvals/", views_inbox.approvals_page, name="approvals"),
+    path("approvals/<int:approval_id>/decide", views_inbox.approval_decide, name="approvals_decide"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

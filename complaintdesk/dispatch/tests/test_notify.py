@@ -64,16 +64,16 @@ def test_a_new_order_reaches_every_member_of_the_department_when_it_has_no_owner
 ):
     org = depts
     with django_capture_on_commit_callbacks(execute=True):
-        _dispatch(org, case)
+        order = _dispatch(org, case)
 
     notices = _notices("work_order_dispatched")
     assert [n.user for n in notices] == [org.dept_staff, org.billing2]
     notice = notices[0]
     assert notice.title == f"新派工单：{case.number}，12月9日 10:00前完成"
     assert "核查 10 月账单并冲正重复扣费" in notice.body and "派单人：李娜" in notice.body
-    assert notice.link == "/work-orders/" and words_only(notice.title + notice.body)
+    assert notice.link == f"/work-orders/{order.pk}/" and words_only(notice.title + notice.body)
     to_billing = [m for m in mail.outbox if m.to == ["billing@example.com"]]
-    assert len(to_billing) == 1 and "打开：https://cs.example.com/work-orders/" in to_billing[0].body
+    assert len(to_billing) == 1 and f"打开：https://cs.example.com/work-orders/{order.pk}/" in to_billing[0].body
 
 
 def test_an_order_with_an_owner_reaches_only_the_owner(depts, case, django_capture_on_commit_callbacks):
@@ -109,12 +109,12 @@ def test_an_overdue_order_reaches_the_department_and_the_handler(
     depts, case, clock, django_capture_on_commit_callbacks
 ):
     org = depts
-    _dispatch(org, case, owner="billing", due_working_days=1)
+    order = _dispatch(org, case, owner="billing", due_working_days=1)
     clock.at(local(2026, 12, 8, 10, 30))  # the order was due at 10:00; the case itself is not late
     with django_capture_on_commit_callbacks(execute=True):
         sweep()
     overdue = {n.user: n for n in _notices("work_order_overdue")}
     assert set(overdue) == {org.dept_staff, org.agent_a}
-    assert overdue[org.dept_staff].link == "/work-orders/"
+    assert overdue[org.dept_staff].link == f"/work-orders/{order.pk}/"
     assert overdue[org.agent_a].link == f"/complaints/{case.number}/#work-orders"
     assert words_only(overdue[org.agent_a].title + overdue[org.agent_a].body)
