@@ -158,7 +158,7 @@ def work_order_case(*, user, work_order_id: int) -> WorkOrderCase:
         pk=order.complaint_id
     )
     customer = complaint.customer
-    phone = customer.phone or ""
+    phone = complaint.contact_phone or customer.phone or ""  # the number given with this case first
     if case_side:
         whole = user.has_perm("complaints.view_personal_data") or (
             department_side and order.status in UNFINISHED_STATUSES

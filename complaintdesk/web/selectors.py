@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from complaintdesk.accounts.access import complaints_visible_to, units_visible_to, user_sees_all_units
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
+from complaintdesk.common.masking import mask_phone
 from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import phone_normalise
 from complaintdesk.complaints.models import Category, Complaint, Customer
@@ -147,6 +148,21 @@ def _path_prefixes(path: str) -> list[str]:
     """The path and the paths above it: "/HQ/EAST/SH01/" → ["/HQ/", "/HQ/EAST/", "/HQ/EAST/SH01/"]."""
     parts = [p for p in path.split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+@dataclasses.dataclass(frozen=True)
+class PhoneToCall:
+    number: str  # E.164 when whole, else masked; "" when the case has no phone
+    whole: bool
+
+
+def follow_up_phone(*, follow_up, user) -> PhoneToCall:
+    """The number to call for a follow-up: whole for the person doing the follow-up (and roles that see
+    personal data), masked for everyone else. The case's own contact phone first, else the customer's."""
+    complaint = follow_up.complaint
+    phone = complaint.contact_phone or complaint.customer.phone or ""
+    whole = follow_up.assignee_id == user.pk or user.has_perm("complaints.view_personal_data")
+    return PhoneToCall(number=phone if whole or not phone else mask_phone(phone), whole=whole and bool(phone))
 
 
 def landing_url(*, user) -> str | None:

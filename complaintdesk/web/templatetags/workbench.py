@@ -79,6 +79,14 @@ def masked_phone(value: str) -> str:
     return mask_phone(value) if value else ""
 
 
+@register.simple_tag(takes_context=True)
+def follow_up_phone(context, follow_up):
+    """{% follow_up_phone f as phone %}: the number to call (web.selectors.follow_up_phone)."""
+    from complaintdesk.web.selectors import follow_up_phone as phone_for
+
+    return phone_for(follow_up=follow_up, user=context["user"])
+
+
 @register.filter
 def masked_name(value: str) -> str:
     """A customer's name as lists show it: the surname, the rest hidden (王**)."""
