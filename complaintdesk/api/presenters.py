@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.event_text import EventLine, events_for_people
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent
 from complaintdesk.complaints.selectors import (
     complaint_attachments,
@@ -100,12 +101,18 @@ def complaint_detail(
         "escalation": ladder_view,
         "recorded_by": complaint.recorded_by.username if complaint.recorded_by_id else None,
         "recorded_by_name": complaint.recorded_by_name,
-        "timeline": [event_view(event) for event in events],
+        "timeline": [_event_dict(line) for line in events_for_people(events)],
         "attachments": [attachment_view(attachment, number=complaint.number) for attachment in attachments],
     }
 
 
 def event_view(event: ComplaintEvent) -> dict:
+    return _event_dict(events_for_people([event])[0])
+
+
+def _event_dict(line: EventLine) -> dict:
+    """The stored codes for machines, and the same event in words for people (complaints.event_text)."""
+    event = line.event
     return {
         "at": _local(event.at),
         "actor": event.actor.username if event.actor_id else None,
@@ -114,6 +121,12 @@ def event_view(event: ComplaintEvent) -> dict:
         "old_value": event.old_value,
         "new_value": event.new_value,
         "reason": event.reason,
+        "kind_label": line.kind,
+        "field_label": line.what,
+        "old_label": line.old,
+        "new_label": line.new,
+        "channel_label": line.channel,
+        "text": line.text,
     }
 
 

@@ -116,6 +116,12 @@ class EventOut(Schema):
     old_value: str
     new_value: str
     reason: str
+    kind_label: str = Field("", description="发生了什么（当前语言），如“状态变更”")
+    field_label: str = Field("", description="哪一项（当前语言），如“首次响应时限”；无则为空")
+    old_label: str = Field("", description="原值（给人看：选项名称、本地时间）")
+    new_label: str = Field("", description="新值（给人看）")
+    channel_label: str = Field("", description="消息经由的渠道（当前语言）")
+    text: str = Field("", description="正文：备注、客户留言、发给客户的消息全文")
 
 
 class ComplaintSummaryOut(Schema):

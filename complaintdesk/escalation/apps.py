@@ -8,6 +8,7 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
+        from complaintdesk.complaints.event_text import timeline_field_register
         from complaintdesk.complaints.services import transition_route_register
         from complaintdesk.complaints.states import Status
         from complaintdesk.notifications.services import notification_delivered_hook_register
@@ -15,6 +16,7 @@ class EscalationConfig(AppConfig):
         from complaintdesk.sla.timers import timer_handler_register
 
         from . import clocks, notify, services
+        from .models import ReferralOutcome
 
         clock_provider_register(clocks.escalation_clocks)
         # "→ escalated" anywhere (case page, API, other apps) runs the ladder, not a status change alone.
@@ -23,3 +25,12 @@ class EscalationConfig(AppConfig):
         # The customer told who holds the case now: the level's acknowledge deadline is met when it is sent.
         notification_delivered_hook_register(template_code=notify.ESCALATED_TEMPLATE,
                                              hook=notify.customer_told_delivered)
+        # What escalation writes on the timeline, in words.
+        timeline_field_register(field="escalation_level", label=_("升级层级"))
+        timeline_field_register(field="level_acknowledge_due_at", label=_("本层级告知客户时限"))
+        timeline_field_register(field="level_resolve_due_at", label=_("本层级解决时限"))
+        timeline_field_register(field="level_acknowledged_at", label=_("已告知客户由本层级承接"))
+        timeline_field_register(field="external_referral", label=_("外部转办"))
+        timeline_field_register(
+            field="external_referral_outcome", label=_("外部机构的结果"), values=dict(ReferralOutcome.choices)
+        )

@@ -106,3 +106,11 @@ def reply_override_for(*, complaint, text: str) -> ReplyCheckOverride | None:
         .order_by("-at", "-id")
         .first()
     )
+
+
+def rule_names_text(codes: str) -> str:
+    """Reply-check rule codes as the timeline stores them ("refusal-zh, pii-phone") in words: the rules'
+    names ("推诿用语、手机号码"); a code with no rule left is shown as "其他规则"."""
+    wanted = [code.strip() for code in (codes or "").split(",") if code.strip()]
+    names = dict(ReplyRule.objects.filter(code__in=wanted).values_list("code", "name")[:50])
+    return "、".join(names.get(code) or _("其他规则") for code in wanted)

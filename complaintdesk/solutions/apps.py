@@ -8,12 +8,20 @@ class SolutionsConfig(AppConfig):
     verbose_name = _("解决方案与补偿")
 
     def ready(self) -> None:
+        from complaintdesk.complaints.event_text import timeline_values_register
+        from complaintdesk.complaints.models import EventKind
         from complaintdesk.complaints.services import transition_guard_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
         from . import clocks, services
+        from .models import ApprovalStatus, ProposalStatus
 
         clock_provider_register(clocks.approval_clocks)
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.approval_on_timer)
         transition_guard_register(services.resolution_waits_for_approvals)
+        # A proposal's or an approval's state on the timeline, in words.
+        for kind in (EventKind.SOLUTION_PROPOSED, EventKind.SOLUTION_CHOSEN):
+            timeline_values_register(kind=kind, values=dict(ProposalStatus.choices))
+        for kind in (EventKind.APPROVAL_REQUESTED, EventKind.APPROVAL_DECIDED):
+            timeline_values_register(kind=kind, values=dict(ApprovalStatus.choices))

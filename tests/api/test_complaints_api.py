@@ -134,6 +134,13 @@ def test_transition_moves_state_stamps_and_records_reason(org, api_for, make_pay
         "old_value": "new",
         "new_value": "accepted",
         "reason": "已电话联系客户",
+        # The same event in words, for people (complaints.event_text).
+        "kind_label": "状态变更",
+        "field_label": "状态",
+        "old_label": "待受理",
+        "new_label": "已受理",
+        "channel_label": "",
+        "text": "",
     }
     assert local_time(transitions[0]["at"]) == accepted_at
 

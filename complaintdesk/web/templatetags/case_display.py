@@ -3,6 +3,7 @@ once escalated) and its timeline in words (complaints.event_text), never field n
 
 from django import template
 
+from complaintdesk.complaints.event_text import events_for_people
 from complaintdesk.escalation.selectors import case_ladder_for
 
 register = template.Library()
@@ -12,3 +13,9 @@ register = template.Library()
 def case_ladder(complaint):
     """Where `complaint` stands on its ladder and the clocks that run now (escalation.selectors)."""
     return case_ladder_for(complaint=complaint)
+
+
+@register.simple_tag
+def timeline_lines(events):
+    """`events` in words (complaints.event_text.events_for_people): kind, what, old → new, text, reason."""
+    return events_for_people(events)

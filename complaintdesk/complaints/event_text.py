@@ -1,0 +1,229 @@
+"""Timeline events in words, for people: the one function (`events_for_people`) the case page, the API,
+e-mails and exports use to say what an event changed. People see labels in their language, never the
+stored field names, enum values or template codes (`first_response_due_at`, `new`, `acknowledgement`).
+
+The event row keeps codes (`field`, `old_value`, `new_value`) for machines. Here a field of the complaint
+is named by its model field's verbose_name and its values by the field's choices; an ISO time becomes
+local "2026-11-23 18:00"; an id in `field` (a proposal, a work order) is not shown. Fields and values
+that other apps write (escalation levels, SLA clocks, work order states …) are named by those apps
+through `timeline_field_register` / `timeline_values_register` in their AppConfig.ready(). A message sent
+to the customer shows its text (`notifications`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.time import to_local
+from complaintdesk.notifications.models import Notification, TemplateCode
+
+from .models import Channel, Complaint, ComplaintEvent, Customer, EventKind
+from .states import Status
+
+ValueText = Callable[[str], str]
+
+_FIELDS: dict[str, object] = {}  # field → label (lazy string)
+_FIELD_VALUES: dict[str, ValueText] = {}  # field → value in words
+_KIND_VALUES: dict[str, ValueText] = {}  # event kind → value in words (fields that are ids)
+
+
+def timeline_field_register(*, field: str, label, values: ValueText | dict | None = None) -> None:
+    """Name a `field` that an app writes on the timeline (and, optionally, its values: a function or
+    a choices dict). Called from an AppConfig.ready()."""
+    _FIELDS[field] = label
+    if values is not None:
+        _FIELD_VALUES[field] = _as_function(values)
+
+
+def timeline_values_register(*, kind: str, values: ValueText | dict) -> None:
+    """The words for the old/new values of events of `kind` (e.g. a work order's states), whatever the
+    field (often an id). Called from an AppConfig.ready()."""
+    _KIND_VALUES[kind] = _as_function(values)
+
+
+def _as_function(values: ValueText | dict) -> ValueText:
+    if callable(values):
+        return values
+    table = {str(k): v for k, v in dict(values).items()}
+    return lambda value: str(table.get(value, value))
+
+
+# Fields that complaints' own services write and that are not model fields of the complaint.
+_OWN_FIELDS = {
+    "status": lambda: _("状态"),
+    "result": lambda: _("处理结果"),
+    "due": lambda: _("时限"),
+    "linked_from": lambda: _("来自投诉"),
+    "linked_complaint": lambda: _("关联投诉"),
+    "summary": lambda: _("归档总结版本"),
+    "knowledge_article": lambda: _("知识库文章"),
+}
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+# Kinds whose new_value is free text written by a person (shown as a paragraph, not "old → new").
+TEXT_KINDS = frozenset({
+    EventKind.NOTE, EventKind.CUSTOMER_MESSAGE, EventKind.CUSTOMER_WITHDREW, EventKind.CUSTOMER_OBJECTION,
+    EventKind.RESULT_SENT, EventKind.SURVEY,
+})  # fmt: skip
+# Kinds whose `field` is the channel a message came or went by.
+CHANNEL_KINDS = frozenset({
+    EventKind.CUSTOMER_MESSAGE, EventKind.CUSTOMER_WITHDREW, EventKind.NOTIFIED, EventKind.NOTIFY_FAILED,
+    EventKind.RESULT_SENT,
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One timeline event as people read it."""
+
+    event: ComplaintEvent
+    kind: str  # what happened: "状态变更"
+    what: str  # which field or clock: "首次响应时限" ("" when the kind says it all)
+    old: str  # old value in words ("" when there was none)
+    new: str  # new value in words
+    text: str  # free text: a note, what the customer said, the message sent to the customer
+    reason: str  # why, with ISO times in local time
+    channel: str  # the channel in words, for messages ("短信")
+
+
+def time_text(value: dt.datetime) -> str:
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _iso_text(value: str) -> str | None:
+    if not _ISO.match(value):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return time_text(parsed) if parsed.tzinfo else parsed.strftime("%Y-%m-%d %H:%M")
+
+
+_ISO_IN_TEXT = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?\b"
+)
+
+
+def times_in_text(text: str) -> str:
+    """Every ISO date-time inside `text` as local "2026-11-23 18:00"."""
+    return _ISO_IN_TEXT.sub(lambda m: _iso_text(m.group(0)) or m.group(0), text or "")
+
+
+def _model_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(field: str, *, kind: str = "") -> str:
+    """The words for a timeline `field`; "" when it is an id or unknown (never the code itself)."""
+    if not field or field.isdigit():
+        return ""
+    if kind in CHANNEL_KINDS or (kind in (EventKind.NOTE,) and field in Channel.values):
+        return ""
+    if field in _FIELDS:
+        label = _FIELDS[field]
+        return str(label() if callable(label) else label)
+    if field in _OWN_FIELDS:
+        return str(_OWN_FIELDS[field]())
+    model = Customer if kind in (EventKind.CUSTOMER_UPDATED, EventKind.PERSONAL_DATA_REVEALED) else Complaint
+    model_field = _model_field(model, field) or _model_field(Complaint, field)
+    if model_field is not None and getattr(model_field, "verbose_name", None):
+        return str(model_field.verbose_name)
+    return ""
+
+
+def value_text(value: str, *, field: str = "", kind: str = "") -> str:
+    """A stored value in words: a choice's label, a local time, 是/否; other text as it is."""
+    if value in (None, ""):
+        return ""
+    value = str(value)
+    if field in _FIELD_VALUES:
+        return _FIELD_VALUES[field](value)
+    if field == "status" or kind in (EventKind.TRANSITION, EventKind.CREATED) and value in Status.values:
+        return str(Status(value).label) if value in Status.values else value
+    if kind in _KIND_VALUES and (not field or field.isdigit() or field not in _FIELDS):
+        return _KIND_VALUES[kind](value)
+    iso = _iso_text(value)
+    if iso is not None:
+        return iso
+    model_field = _model_field(Complaint, field) if field else None
+    if model_field is not None:
+        if model_field.choices:
+            labels = {str(k): v for k, v in model_field.flatchoices}
+            if value in labels:
+                return str(labels[value])
+        if model_field.get_internal_type() == "BooleanField":
+            return _("是") if value == "True" else _("否") if value == "False" else value
+    return value
+
+
+def _notification_texts(events: list[ComplaintEvent]) -> dict[int, str]:
+    """The text of each message sent (or given up on) to the customer, by event id: the notification
+    of that case, template and channel whose sending (or giving up) is the event."""
+    notified = [e for e in events if e.kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED)]
+    if not notified:
+        return {}
+    rows = list(
+        Notification.objects.filter(complaint_id__in={e.complaint_id for e in notified})
+        .filter(template_code__in={e.new_value for e in notified})
+        .only("complaint_id", "template_code", "channel", "subject", "body", "sent_at", "updated_at")
+        .order_by("id")[:500]
+    )
+    texts: dict[int, str] = {}
+    for event in notified:
+        candidates = [
+            n for n in rows
+            if n.complaint_id == event.complaint_id and n.template_code == event.new_value and n.channel == event.field
+        ]  # fmt: skip
+        exact = [n for n in candidates if event.at in (n.sent_at, n.updated_at)]
+        earlier = [
+            n for n in candidates if (n.sent_at or n.updated_at) and (n.sent_at or n.updated_at) <= event.at
+        ]
+        chosen = (exact or earlier[-1:] or candidates[-1:] or [None])[0]
+        if chosen is not None:
+            texts[event.pk] = "\n".join(p for p in (chosen.subject, chosen.body) if p)
+    return texts
+
+
+def _template_label(code: str) -> str:
+    return str(TemplateCode(code).label) if code in TemplateCode.values else _("消息")
+
+
+def events_for_people(events: Iterable[ComplaintEvent]) -> list[EventLine]:
+    """`events` (one case's or several) in words, in the order given."""
+    events = list(events)
+    sent = _notification_texts(events)
+    return [_line(event, sent.get(event.pk, "")) for event in events]
+
+
+def event_for_people(event: ComplaintEvent) -> EventLine:
+    return events_for_people([event])[0]
+
+
+def _line(event: ComplaintEvent, sent_text: str) -> EventLine:
+    kind, field = event.kind, event.field or ""
+    kind_label = str(EventKind(kind).label) if kind in EventKind.values else _("其他")
+    channel = str(Channel(field).label) if kind in CHANNEL_KINDS and field in Channel.values else ""
+    reason = times_in_text(event.reason)
+    if kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED):
+        return EventLine(
+            event, kind_label, "", "", _template_label(event.new_value), sent_text, reason, channel
+        )
+    if kind in TEXT_KINDS or kind == EventKind.CREATED:
+        new = value_text(event.new_value, field=field, kind=kind) if kind == EventKind.CREATED else ""
+        text = "" if kind == EventKind.CREATED else times_in_text(event.new_value)
+        what = field_label(field, kind=kind) if kind not in (EventKind.SURVEY,) else ""
+        return EventLine(event, kind_label, what, "", new, text, reason, channel)
+    return EventLine(
+        event=event, kind=kind_label, what=field_label(field, kind=kind),
+        old=value_text(event.old_value, field=field, kind=kind), new=value_text(event.new_value, field=field, kind=kind),
+        text="", reason=reason, channel=channel,
+    )  # fmt: skip
