@@ -81,9 +81,9 @@ SYNONYMS = {
     "package": "包裹", "delivery": "配送", "charge": "扣费", "charged": "扣费", "fee": "费用",
 }  # fmt: skip
 
-# Product: words of the complaint's "product" field, marked "#" (also kept unmarked, so a text that
-# names the product matches). Two complaints whose product fields share no word are about different
-# products: they are never linked.
+# Product: words of the complaint's "product" field, marked "#". Two complaints whose product fields
+# share no word are about different products: they are never linked. Sharing one is not the same
+# problem: the field's words weigh nothing in the similarity and do not count as a shared subject.
 PRODUCT = "#"
 # Places: words jieba's dictionary tags as place names (ns), words ending like an address (…区, …路,
 # …镇), and names jieba does not know (runs of single characters, as pairs: 张江). Marked "@" in the
@@ -214,7 +214,7 @@ def fingerprint(raw: str | None, *, product: str | None = "", place: str | None 
         normal = normal[: textmod.MODEL_MAX_CHARS]
         tokens += [name for name, pattern in CONCEPTS if pattern.search(normal)]
     for word in _field_words(product):
-        tokens += [PRODUCT + word, word]
+        tokens.append(PRODUCT + word)
     for word in _field_words(place):
         if word not in NOT_PLACES:
             tokens.append(PLACE + word)
@@ -268,7 +268,13 @@ def load(stored: str) -> frozenset[str]:
 
 
 def _weight(tokens: frozenset[str]) -> float:
-    return len(tokens) + (CONCEPT_WEIGHT - 1) * sum(1 for t in tokens if t[:1] == "⟨")
+    """Concepts count double; the product field's words not at all (they only keep different
+    products apart: the same product is not the same problem)."""
+    weight = 0.0
+    for t in tokens:
+        head = t[:1]
+        weight += CONCEPT_WEIGHT if head == "⟨" else 0.0 if head == PRODUCT else 1.0
+    return weight
 
 
 def _places(tokens: frozenset[str]) -> set[str]:
@@ -295,7 +301,10 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     common = a & b
     if not common:  # most pairs: nothing to weigh
         return 0.0
-    score = 2 * _weight(common) / (_weight(a) + _weight(b))
+    total = _weight(a) + _weight(b)
+    if not total:
+        return 0.0
+    score = 2 * _weight(common) / total
     return _adjusted(score, _places(a), _places(b), _products(a), _products(b))
 
 
@@ -334,7 +343,10 @@ def _score(a: Candidate, b: Candidate) -> tuple[float, frozenset[str]]:
     common = a.tokens & b.tokens
     if not common:
         return 0.0, common
-    score = 2 * _weight(common) / (a.weight + b.weight)
+    total = a.weight + b.weight
+    if not total:  # only product-field words: nothing said about the problem
+        return 0.0, common
+    score = 2 * _weight(common) / total
     return _adjusted(score, a.places, b.places, a.products, b.products), common
 
 
@@ -356,10 +368,11 @@ class Rules:
         and are similar enough — `threshold` with a shared problem concept, `near_duplicate` without."""
         if score < self.threshold:
             return False
-        if any(map(is_concept, common)):
-            return any(t[:1] != "⟨" for t in common)  # the fault and something more (place, thing)
+        said = [t for t in common if t[:1] != PRODUCT]  # what the texts themselves share
+        if any(map(is_concept, said)):
+            return any(t[:1] != "⟨" for t in said)  # the fault and something more (place, thing)
         # Without a shared fault: copied or templated text, alike in at least two subjects.
-        return score >= self.near_duplicate and sum(map(is_subject, common)) >= 2
+        return score >= self.near_duplicate and sum(map(is_subject, said)) >= 2
 
 
 @dataclass
