@@ -19,6 +19,7 @@ from complaintdesk.complaints.services import (
     complaint_transition,
 )
 from complaintdesk.sla.timers import timers_process_due
+from complaintdesk.surveys.services import result_confirm, result_send
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -75,6 +76,22 @@ def handling_case(actor, **overrides) -> Complaint:
     complaint_transition(number=complaint.number, actor=actor, to="handling")
     complaint.refresh_from_db()
     return complaint
+
+
+# A result that the default reply rules accept as it is.
+CLEAN_RESULT = {
+    "cause": "小区光缆被施工挖断",
+    "measures": "我们已安排工程师更换了光缆",
+    "outcome": "网络已恢复正常",
+    "compensation_text": "本月宽带月租已全额减免",
+}
+
+
+def resolve(actor, number: str, **result) -> Complaint:
+    """Resolve a case in handling the only way there is: the result fed back to the customer
+    (`CLEAN_RESULT`, `result` replacing its fields) and the customer's acceptance recorded by `actor`."""
+    result_send(number=number, actor=actor, **{**CLEAN_RESULT, **result})
+    return result_confirm(number=number, actor=actor, note="客户电话确认")
 
 
 def sweep():

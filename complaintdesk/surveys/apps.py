@@ -8,15 +8,17 @@ class SurveysConfig(AppConfig):
     verbose_name = _("结果反馈、满意度与回访")
 
     def ready(self) -> None:
-        from complaintdesk.complaints.services import transition_hook_register
+        from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
         from complaintdesk.sla.models import TimerKind
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
-        from . import clocks, follow_ups
+        from . import clocks, follow_ups, resolution
 
         # The follow-up (回访) is due a policy-set time after the case is resolved: the resolving transition
         # creates the task (hook), the clock refresh keeps its durable timer (provider), the sweep handles it.
         transition_hook_register(follow_ups.follow_up_on_transition)
         clock_provider_register(clocks.follow_up_clocks)
         timer_handler_register(kinds=[TimerKind.FOLLOW_UP], handler=follow_ups.follow_up_on_timer)
+        # A case is resolved only through feeding back the result (accepted, or the customer unreachable).
+        transition_guard_register(resolution.resolution_needs_feedback)

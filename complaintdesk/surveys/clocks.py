@@ -4,8 +4,10 @@ The task itself is created by the resolving transition (`follow_ups.follow_up_on
 complaints.services transition hook), with its due and warning times stored on it: the SLA policy's
 `follow_up` after the resolution (default "7d": calendar days) and the policy's warning share (80 %).
 This provider, registered with `sla.services.clock_provider_register`, only reads: while the case is
-resolved or in follow-up, its open task for the current resolution is a timer; in any other state there is
-none (so closing, reopening or withdrawing cancels it in the same refresh). Not one of the case's own
+resolved, in follow-up or archived, its open task for the current resolution is a timer; in any other state
+there is none (so reopening or withdrawing cancels it in the same refresh). Archiving a case whose
+follow-up is still due does not drop it: the task, its timer and its place in the follow-up queue stay
+until the call is recorded. Not one of the case's own
 deadlines (`counts_for_due_at=False`). Nothing is read for cases in other states.
 """
 
@@ -16,8 +18,9 @@ from complaintdesk.sla.clocks import ClockContribution, TimerSpec
 from complaintdesk.sla.models import TimerKind
 
 SUBJECT_PREFIX = "F"
-FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.FOLLOW_UP})
-ENDING_STATUSES = frozenset({Status.REOPENED, Status.CLOSED, Status.WITHDRAWN})
+# A due follow-up survives archiving (closed): see follow_ups.follow_up_on_transition.
+FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
+ENDING_STATUSES = frozenset({Status.REOPENED, Status.WITHDRAWN})
 
 
 def follow_up_subject(follow_up_id: int) -> str:

@@ -6,6 +6,11 @@ the SLA policy's `follow_up` after the resolution; its timer is the clock clocks
 satisfied (the case is reopened with the note as the reason), or a new issue (a new complaint linked to this
 one, named on both timelines). The first attempt moves the case resolved → follow_up; closing goes through
 the transition table in one place (`_case_close`).
+
+Archiving never drops a due follow-up: a case archived (closed) before its follow-up is recorded keeps the
+open task, its timer and its place in the follow-up queue, and the timeline says so. Recording the call
+then leaves the case archived when the customer is still satisfied (or not reached), and reopens it when
+not.
 """
 
 from __future__ import annotations
@@ -34,8 +39,9 @@ from .models import FollowUp, FollowUpAttempt, FollowUpOutcome, FollowUpState
 logger = logging.getLogger(__name__)
 
 NOTE_MAX = 2_000
-# A follow-up outcome is recorded on a resolved case (which then moves to follow-up) or one in follow-up.
-FOLLOW_UP_FROM = frozenset({Status.RESOLVED, Status.FOLLOW_UP})
+# A follow-up outcome is recorded on a resolved case (which then moves to follow-up), one in follow-up, or
+# one archived before its follow-up was done (it stays archived unless the customer is unhappy).
+FOLLOW_UP_FROM = frozenset({Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
 NEW_ISSUE_MAX = 5_000
 TITLE_MAX = 60
 
@@ -54,10 +60,23 @@ def _when(value: dt.datetime) -> str:
 def follow_up_on_transition(*, complaint: Complaint, old_status: str, actor, at: dt.datetime) -> None:
     """complaints.services transition hook (same transaction, case saved and locked): a resolution gets its
     follow-up task and, through a clock refresh, the task's timer; a case that is reopened, closed or
-    withdrawn while its task is open has the task cancelled (its timer went with the transition's refresh)."""
+    withdrawn while its task is open has the task cancelled (its timer went with the transition's refresh);
+    a case archived while its task is open keeps the task (and its timer), said on the timeline."""
     if complaint.status == Status.RESOLVED:
         if follow_up_ensure(complaint=complaint, at=at) is not None:
             _clocks_refresh(complaint=complaint, at=at, actor=actor)
+    elif complaint.status == Status.CLOSED:
+        task = FollowUp.objects.filter(complaint_id=complaint.pk, state=FollowUpState.OPEN).first()
+        if task is not None:
+            event_record(
+                complaint=complaint,
+                actor=actor,
+                kind=EventKind.FOLLOW_UP,
+                at=at,
+                field="due",
+                new=task.due_at,
+                reason=_("已归档，回访仍待完成：须在 %(due)s 前回访客户") % {"due": _when(task.due_at)},
+            )
     elif complaint.status in ENDING_STATUSES:
         follow_ups_cancel_open(complaint=complaint, at=at)
 
@@ -354,7 +373,16 @@ def follow_up_outcome_record(
         task.linked_complaint = linked
     task.save()
 
-    if finished:
+    if finished and complaint.status == Status.CLOSED:
+        if outcome == FollowUpOutcome.UNSATISFIED:  # archived already: only an unhappy customer moves it
+            complaint_transition(
+                number=complaint.number,
+                actor=actor,
+                to=Status.REOPENED,
+                reason=_("回访时客户不满意：%(note)s") % {"note": note},
+            )
+            reopened = True
+    elif finished:
         if outcome == FollowUpOutcome.NOT_REACHED:
             reason = _("%(count)d 次回访均未联系上客户，按“未联系上”结案") % {"count": task.not_reached_count}
         elif satisfied:

@@ -11,6 +11,7 @@ class ConfirmedVia(models.TextChoices):
     SURVEY = "survey", _("满意度评价")
     PORTAL = "portal", _("网上自助服务")
     AGENT = "agent", _("客服登记")
+    UNREACHABLE = "unreachable", _("无法联系客户")
 
 
 class ResultFeedback(models.Model):
@@ -50,6 +51,9 @@ class ResultFeedback(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("反馈人"), on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(_("反馈时间"))
+    # Set when the result could not be told because the customer cannot be reached: why (the message
+    # and the channel are then empty), recorded by the agent who resolves the case without feedback.
+    unreachable_reason = models.TextField(_("无法联系客户的原因"), blank=True)
     confirmed_at = models.DateTimeField(_("客户确认时间"), null=True, blank=True)
     confirmed_via = models.CharField(_("确认方式"), max_length=16, choices=ConfirmedVia.choices, blank=True)
     confirmed_by = models.ForeignKey(
@@ -132,11 +136,33 @@ class SurveyAction(models.TextChoices):
     FAILED = "failed", _("自动处理未成功")
 
 
+class AnswerSource(models.TextChoices):
+    LINK = "link", _("评价链接")
+    PHONE = "phone", _("电话中客服登记")
+
+
 class SurveyAnswer(models.Model):
-    """What the customer answered: tied to the case, the agent and the unit of the invitation."""
+    """What the customer answered: tied to the case, the agent and the unit of the invitation, or — a
+    rating given on the phone — recorded by an agent (no invitation)."""
 
     invitation = models.OneToOneField(
-        SurveyInvitation, verbose_name=_("邀请"), on_delete=models.PROTECT, related_name="answer"
+        SurveyInvitation,
+        verbose_name=_("邀请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answer",
+    )
+    source = models.CharField(
+        _("评价来源"), max_length=8, choices=AnswerSource.choices, default=AnswerSource.LINK
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     complaint = models.ForeignKey(
         "complaints.Complaint",

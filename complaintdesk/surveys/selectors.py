@@ -41,7 +41,7 @@ def follow_up_queue(
     at = at or now()
     limit = max(1, min(limit, QUEUE_LIMIT))
     qs = _visible(FollowUp.objects.filter(state=FollowUpState.OPEN), user).filter(
-        complaint__status__in=(Status.RESOLVED, Status.FOLLOW_UP)
+        complaint__status__in=(Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED)
     )
     if scope == "mine":
         qs = qs.filter(assignee=user)

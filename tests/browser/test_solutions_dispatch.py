@@ -6,8 +6,8 @@ Screenshots of the panels at 1366×768 and 390×844 (set BROWSER_SCREENSHOTS_DIR
 
 import pytest
 
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.solutions.models import CompensationEntry
 
@@ -95,5 +95,5 @@ def test_propose_approve_choose_dispatch_and_resolve(org, case, new_page, sign_i
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.DONE
 
-    complaint_transition(number=case.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, case.number)
     assert Complaint.objects.get(pk=case.pk).status == "resolved"

@@ -1,6 +1,7 @@
 import pytest
 
 from complaintdesk.archive.services import case_summary_write
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.services import (
     IntakeCustomer,
     IntakeData,
@@ -8,7 +9,7 @@ from complaintdesk.complaints.services import (
     complaint_transition,
 )
 
-TO_RESOLVED = ["accepted", "handling", "resolved"]
+TO_HANDLING = ["accepted", "handling"]
 
 
 def case_make(org, *, unit, title, description, demand="", summary=None, close=True, actor=None):
@@ -22,8 +23,9 @@ def case_make(org, *, unit, title, description, demand="", summary=None, close=T
         org_unit_code=unit.code,
     )
     complaint = complaint_create(data=data, actor=actor or org.manager)
-    for step in TO_RESOLVED:
+    for step in TO_HANDLING:
         complaint_transition(number=complaint.number, actor=org.manager, to=step, reason="处理")
+    resolve(org.manager, complaint.number)
     if summary:
         problem, cause, solution, lesson = summary
         case_summary_write(

@@ -53,7 +53,11 @@ def test_dispatch_then_the_department_works_it_and_the_case_resolves(org, api_fo
     assert [(o["id"], o["status"], o["result"]) for o in listed["items"]] == [
         (order["id"], "done", "已冲正 58 元")
     ]
-    assert agent.post(f"/complaints/{case}/transitions", {"to": "resolved"}).status_code == 200
+    # Resolved through feeding back the result and the customer's acceptance, not a bare status change.
+    assert agent.post(f"/complaints/{case}/transitions", {"to": "resolved"}).status_code == 422
+    result = {"cause": "计费系统重复扣费", "measures": "计费部已冲正", "outcome": "多扣的 58 元已退回"}
+    assert agent.post(f"/complaints/{case}/result", result).status_code == 201
+    assert agent.post(f"/complaints/{case}/result/confirm", {"note": "客户电话确认"}).status_code == 200
 
 
 def test_bad_input_is_a_problem_and_writes_nothing(org, api_for, case):

@@ -8,8 +8,8 @@ import pytest
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.calendars.models import CalendarEntry, EntryKind
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
-from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.dispatch.selectors import QueueFilters, is_overdue, work_order_queue, work_orders_for_case
@@ -163,20 +163,21 @@ def test_a_case_cannot_be_resolved_while_a_department_still_owes_it_an_order(dep
     network = _dispatch(org, complaint, department="NET", instructions="检查小区光交箱")
 
     with pytest.raises(InvalidInput) as refused:
-        complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+        resolve(org.agent_a, complaint.number)
 
     assert refused.value.message == "派工单未完成，不能解决投诉"
     [message] = refused.value.fields["to"]
     assert message.startswith("还有 2 张派工单未完成：") and "计费部" in message and "网络部" in message
     complaint.refresh_from_db()
-    assert complaint.status == Status.HANDLING
+    # The result was told, but the customer's acceptance cannot resolve the case while orders are open.
+    assert complaint.status == Status.AWAITING_CUSTOMER
     assert not ComplaintEvent.objects.filter(
         complaint=complaint, kind=EventKind.TRANSITION, new_value="resolved"
     )
 
     work_order_complete(work_order_id=billing.pk, actor=org.dept_staff, result="已冲正")
     work_order_reject(work_order_id=network.pk, actor=org.engineer, reason="经核查网络正常，非网络问题")
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
 
@@ -194,7 +195,7 @@ def test_the_case_side_cancels_an_order_it_no_longer_needs(depts):
 
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.CANCELLED and order.result == "客户已自行到营业厅办理"
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
 
 
 def test_an_order_past_its_deadline_is_warned_then_flagged_overdue_once(depts, clock):
@@ -254,6 +255,6 @@ def test_the_case_shows_all_its_orders(depts):
 def test_a_closed_case_takes_no_new_orders(depts):
     org = depts
     complaint = handling_case(org.agent_a)
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
     with pytest.raises(InvalidInput):
         _dispatch(org, complaint)

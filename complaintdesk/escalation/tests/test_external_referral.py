@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
@@ -32,7 +33,7 @@ def _closed_case_at_branch_head(org):
     complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求", to_level=2)
     from complaintdesk.archive.services import case_summary_write
 
-    complaint_transition(number=complaint.number, actor=org.head, to="resolved")
+    resolve(org.head, complaint.number)
     case_summary_write(number=complaint.number, actor=org.head, problem="宽带断网", cause="线路老化",
                        solution="更换线路", lesson="老小区定期巡检")
     complaint_transition(number=complaint.number, actor=org.head, to="closed")
@@ -63,7 +64,9 @@ def test_a_referral_records_the_body_and_moves_the_case_outside_keeping_its_hist
     assert hand_off.to_user == org.head  # the holder keeps the case and answers the body
     complaint.refresh_from_db()
     assert complaint.status == Status.CLOSED  # nothing reopened by the referral itself
-    assert not SlaTimer.objects.filter(complaint=complaint, state__in=["pending", "warned"]).exists()
+    # Only the follow-up (回访) still runs: archiving does not drop it (surveys.follow_ups).
+    running = SlaTimer.objects.filter(complaint=complaint, state__in=["pending", "warned"])
+    assert [t.kind for t in running] == ["follow_up"]
     # History kept: the old events are all still there, the referral is one more.
     assert set(events_before) <= set(ComplaintEvent.objects.filter(complaint=complaint).values_list("id", flat=True))
     assert ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.EXTERNAL_REFERRAL, field="external_referral").new_value == (

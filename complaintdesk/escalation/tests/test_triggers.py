@@ -5,8 +5,9 @@ import pytest
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
-from complaintdesk.complaints.services import complaint_analyse, complaint_transition
+from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.complaints.states import Status
 from complaintdesk.escalation import notify
 from complaintdesk.escalation.models import (
@@ -37,7 +38,7 @@ def calls(monkeypatch):
 
 def _resolved_case(org):
     complaint = handling_case(org)
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
     complaint.refresh_from_db()
     return complaint
 

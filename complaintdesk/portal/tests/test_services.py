@@ -9,6 +9,7 @@ from django.core import mail
 from complaintdesk.channels.base import IncomingFile
 from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.common.errors import InvalidInput
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import complaint_add_note, complaint_transition
 from complaintdesk.escalation.models import EscalationHandOff, HandOffTrigger
@@ -201,8 +202,9 @@ def test_the_public_view_shows_no_internal_notes_or_staff(verified, org):
 
 
 def _resolved(complaint, org):
-    for status in ("accepted", "handling", "resolved"):
+    for status in ("accepted", "handling"):
         complaint_transition(number=complaint.number, actor=org.agent_a, to=status)
+    resolve(org.agent_a, complaint.number)
 
 
 def test_an_objection_before_a_result_is_refused_and_writes_nothing(verified):
@@ -255,7 +257,7 @@ def test_an_objection_the_ladder_refuses_leaves_no_trace(verified, org):
     _resolved(complaint, org)
     for level in range(1, 6):  # up to the external level, recorded by staff
         complaint_object(number=complaint.number, actor=escalation_actor(), reason=f"第{level}次异议")
-    complaint_transition(number=complaint.number, actor=escalation_actor(), to="resolved")
+    resolve(escalation_actor(), complaint.number)
     before = ComplaintEvent.objects.count()
     with pytest.raises(InvalidInput) as error:
         services.portal_objection(grant=verified.grant, reason="仍然不接受")

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import complaint_add_note, complaint_transition
 from complaintdesk.portal.models import AccessCode
@@ -191,8 +192,9 @@ def test_adding_information_with_a_photo_then_a_refused_file(filed, outbox):
 
 
 def test_object_to_the_result_on_the_page(filed, outbox, org):
-    for status in ("accepted", "handling", "resolved"):
+    for status in ("accepted", "handling"):
         complaint_transition(number=filed.number, actor=org.agent_a, to=status)
+    resolve(org.agent_a, filed.number)
     client = Client()
     _verify(client, filed.number, outbox)
     html = client.get(f"/portal/case/{filed.number}/").content.decode()

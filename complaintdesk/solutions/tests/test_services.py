@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
-from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff, HandOffTrigger
 from complaintdesk.sla.models import SlaTimer, TimerKind, TimerState
@@ -499,14 +499,14 @@ def test_a_case_is_not_resolved_while_its_compensation_awaits_approval(ladder_or
     )
 
     with pytest.raises(InvalidInput) as refused:
-        complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+        resolve(org.agent_a, complaint.number)
 
     assert refused.value.message == "补偿审批未完成，不能解决投诉"
     assert "业务经理" in refused.value.fields["to"][0]
     approval_decide(
         approval_id=ApprovalRequest.objects.get().pk, actor=org.manager, decision="reject", reason="不符"
     )
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from complaintdesk.common.errors import InvalidInput
+from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_assign, complaint_transition
 from complaintdesk.notifications.models import Notification
@@ -24,6 +25,7 @@ from complaintdesk.surveys.models import (
     SurveyAnswer,
     SurveyInvitation,
 )
+from complaintdesk.surveys.resolution import result_unreachable_record
 
 from .conftest import CLEAN_RESULT, local
 
@@ -132,7 +134,7 @@ def test_result_needs_its_fields_and_a_case_being_handled(org, handling_case):
             number=complaint.number, actor=org.agent_a, cause="", measures=" ", outcome="好了"
         )
     assert set(missing.value.fields) == {"cause", "measures"}
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
     with pytest.raises(InvalidInput) as wrong_state:
         _send(complaint, org.agent_a)
     assert "status" in wrong_state.value.fields
@@ -308,9 +310,16 @@ def test_resolution_opens_a_follow_up_due_in_seven_calendar_days_with_a_timer(or
     assert "2026-11-30" in due_event.reason
 
 
-def test_an_agent_resolving_by_hand_also_gets_the_follow_up(org, handling_case):
+def test_resolving_without_reaching_the_customer_also_gets_the_follow_up(org, handling_case):
     complaint = handling_case(org.agent_a)
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    result_unreachable_record(
+        number=complaint.number,
+        actor=org.agent_a,
+        reason="电话三次无人接听，短信无回复",
+        cause="光缆被挖断",
+        measures="更换光缆",
+        outcome="网络恢复",
+    )
     assert FollowUp.objects.filter(complaint=complaint, state=FollowUpState.OPEN).count() == 1
 
 
@@ -444,7 +453,7 @@ def test_backfill_gives_cases_resolved_earlier_their_follow_up(org, handling_cas
     from django.core.management import call_command
 
     complaint = handling_case(org.agent_a)
-    complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
+    resolve(org.agent_a, complaint.number)
     FollowUp.objects.all().delete()  # as if resolved before the app was installed
     SlaTimer.objects.filter(kind=TimerKind.FOLLOW_UP).delete()
     call_command("follow_ups_backfill")

@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from complaintdesk.accounts.services import user_create
+from complaintdesk.common.testing import resolve
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import (
@@ -147,7 +148,7 @@ def test_every_queue_shows_only_the_users_units(org, code):
     elif code == "follow_up":
         for case, agent in ((mine, org.agent_a), (other, org.agent_b)):
             complaint_transition(number=case.number, actor=agent, to="handling")
-            complaint_transition(number=case.number, actor=agent, to="resolved")
+            resolve(agent, case.number)
     elif code == "unassigned":
         Complaint.objects.update(assignee=None)
     page = _client(org.agent_a).get(f"/queues/{code}/")
