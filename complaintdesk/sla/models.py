@@ -164,3 +164,6 @@ class SweepSchedule(models.Model):
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(default=dict, blank=True)
+    # A wake-up sweep is queued and has not started yet (sla.timers.worker_wake): no second one is queued
+    # until it starts, or until this is so old that the job must have been lost with the queue.
+    wake_queued_at = models.DateTimeField(null=True, blank=True)

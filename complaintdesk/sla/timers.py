@@ -301,18 +301,29 @@ def sweep_is_stale(*, at: dt.datetime) -> bool:
 _last_liveness_check = 0.0
 
 
+def sweep_chain_revive() -> bool:
+    """Queue a periodic sweep if the chain has stopped (its lease is stale): a task lost with the queue,
+    Redis flushed or restarted empty. True when one was queued. The sweep it starts also sends again the
+    after-intake jobs whose outbox rows are still pending, so nothing stays stuck without a person."""
+    from complaintdesk.tasks.sla import periodic_sweep_supported, sla_sweep
+
+    if periodic_sweep_supported() and sweep_is_stale(at=now()):
+        sla_sweep.enqueue(periodic=True)
+        logger.warning("the periodic SLA sweep had stopped; queued it again")
+        return True
+    return False
+
+
 def sweep_ensure_running() -> None:
     """Restart the periodic sweep when its chain has stopped (a lost task, a queue flushed, Redis
-    down for a while). Looked at most once a minute per process, after a commit that wrote timers."""
+    down for a while). Looked at most once a minute per process, after a commit that wrote timers.
+    The RQ worker also looks once a minute on its own (tasks.worker), so an idle system recovers too."""
     global _last_liveness_check
     if not getattr(settings, "SLA_TIMERS_WAKE", True) or time.monotonic() - _last_liveness_check < 60:
         return
     _last_liveness_check = time.monotonic()
     try:
-        from complaintdesk.tasks.sla import periodic_sweep_supported, sla_sweep
-
-        if periodic_sweep_supported() and sweep_is_stale(at=now()):
-            sla_sweep.enqueue(periodic=True)
+        sweep_chain_revive()
     except Exception:  # the queue is down: intake goes on, the sweep catches up when it is back
         logger.warning("could not check or restart the periodic SLA sweep", exc_info=True)
 
@@ -320,10 +331,28 @@ def sweep_ensure_running() -> None:
 _last_wake = 0.0
 
 
+def wake_claim(*, at: dt.datetime) -> bool:
+    """Mark a wake-up sweep as queued; False when one is queued already and not yet started. A mark
+    older than three sweep intervals belongs to a job lost with the queue and is taken over."""
+    SweepSchedule.objects.get_or_create(name=SWEEP_NAME, defaults={"next_run_at": at})
+    stale = at - 3 * sweep_interval()
+    return bool(
+        SweepSchedule.objects.filter(name=SWEEP_NAME)
+        .filter(Q(wake_queued_at__isnull=True) | Q(wake_queued_at__lt=stale))
+        .update(wake_queued_at=at)
+    )
+
+
+def wake_started() -> None:
+    """The queued wake-up sweep has started: the next due timer may queue another."""
+    SweepSchedule.objects.filter(name=SWEEP_NAME, wake_queued_at__isnull=False).update(wake_queued_at=None)
+
+
 def worker_wake() -> None:
     """A timer is already due (a flag to act on, a deadline that passed while the clock was moved):
-    ask the worker for a sweep now instead of at the next periodic one. At most one a second per
-    process (a burst of commits needs one sweep; the periodic sweep covers anything in between)."""
+    ask the worker for a sweep now instead of at the next periodic one. At most one wake-up sweep is
+    waiting in the queue at any time, whatever the number of processes (a row claims it), and each
+    process asks at most once a second; the periodic sweep covers anything in between."""
     global _last_wake
     if not getattr(settings, "SLA_TIMERS_WAKE", True) or time.monotonic() - _last_wake < 1.0:
         return
@@ -331,6 +360,12 @@ def worker_wake() -> None:
     try:
         from complaintdesk.tasks.sla import sla_sweep
 
-        sla_sweep.enqueue(periodic=False)
+        if not wake_claim(at=now()):
+            return
+        try:
+            sla_sweep.enqueue(periodic=False)
+        except Exception:
+            wake_started()  # nothing was queued: let the next due timer try again
+            raise
     except Exception:
         logger.warning("could not wake the worker for a due SLA timer; the periodic sweep will", exc_info=True)

@@ -32,6 +32,8 @@ def periodic_sweep_supported() -> bool:
 @task()
 def sla_sweep(periodic: bool = False) -> dict:
     """Handle every due timer; a periodic run then schedules the next one if it holds the lease."""
+    if not periodic:
+        timers.wake_started()  # from now on a new due timer may queue the next wake-up
     result = timers.timers_reconcile()
     resent = after_intake_resend()  # the same periodic look covers after-intake jobs lost on the way to Redis
     staff_emails_retry_due()  # and staff e-mails whose next attempt is due (or whose job was lost)

@@ -1,0 +1,86 @@
+"""Recovery that needs nobody (issue 18, item 4): one wake-up sweep waits in the queue at a time, and
+after Redis loses its data the worker itself restarts the periodic sweep, which sends the stuck
+after-intake jobs again, so every acknowledgement goes out, once."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.test import override_settings
+
+from complaintdesk.common.testing import local
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.notifications.models import Notification, TemplateCode
+from complaintdesk.sla import timers
+from complaintdesk.sla.models import SweepSchedule
+from complaintdesk.tasks.models import AfterIntakePending
+from complaintdesk.tasks.worker import Worker
+
+RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+@pytest.mark.django_db
+def test_only_one_wake_up_sweep_waits_in_the_queue(monkeypatch, clock):
+    queued = []
+    sweep = SimpleNamespace(enqueue=lambda **kw: queued.append(kw))
+    monkeypatch.setattr("complaintdesk.tasks.sla.sla_sweep", sweep)
+    clock.at(local(2026, 11, 24, 10))
+    with override_settings(SLA_TIMERS_WAKE=True):
+        for _ in range(5):  # five processes (or one, a second apart) with due timers
+            monkeypatch.setattr(timers, "_last_wake", 0.0)
+            timers.worker_wake()
+        assert queued == [{"periodic": False}]
+        timers.wake_started()  # the worker took it: the next due timer may queue one
+        monkeypatch.setattr(timers, "_last_wake", 0.0)
+        timers.worker_wake()
+        assert len(queued) == 2
+        # A mark left by a job the queue lost is taken over after three sweep intervals.
+        clock.at(local(2026, 11, 24, 10) + dt.timedelta(seconds=91))
+        monkeypatch.setattr(timers, "_last_wake", 0.0)
+        timers.worker_wake()
+        assert len(queued) == 3
+
+
+@pytest.mark.django_db
+def test_a_failed_queueing_leaves_no_mark(monkeypatch):
+    def down(**kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr("complaintdesk.tasks.sla.sla_sweep", SimpleNamespace(enqueue=down))
+    with override_settings(SLA_TIMERS_WAKE=True):
+        timers.worker_wake()
+    assert SweepSchedule.objects.get(name=timers.SWEEP_NAME).wake_queued_at is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_after_redis_lost_its_data_the_worker_brings_back_the_sweep_and_every_acknowledgement(
+    org, clock, api_for, make_payload
+):
+    import django_rq
+    from rq import SimpleWorker
+    from rq.registry import ScheduledJobRegistry
+
+    class InProcessWorker(SimpleWorker, Worker):  # the deployment's worker, without forking (test database)
+        pass
+
+    with override_settings(TASKS=RQ_TASKS, SLA_TIMERS_WAKE=False):
+        queue = django_rq.get_queue("default")
+        try:
+            clock.at(local(2026, 11, 24, 10))
+            numbers = [api_for(org.agent_a).post("/complaints", make_payload()).json()["number"] for _ in range(3)]
+            assert AfterIntakePending.objects.count() == 3  # the outbox, written with each case
+            queue.connection.flushdb()  # Redis lost everything: the jobs, and any sweep chain
+            clock.at(local(2026, 11, 24, 10, 5))  # later than the sweep's lease and the resend delay
+            worker = django_rq.get_worker("default", worker_class=InProcessWorker)
+            worker.run_maintenance_tasks()  # what the worker does every minute on its own
+            worker.work(burst=True)  # the revived sweep re-sends the three jobs; the worker runs them
+            assert AfterIntakePending.objects.count() == 0
+            for number in numbers:
+                complaint = Complaint.objects.get(number=number)
+                acks = Notification.objects.filter(complaint=complaint, template_code=TemplateCode.ACKNOWLEDGEMENT)
+                assert acks.count() == 1
+            # The chain lives on: its next run waits in RQ's scheduled registry.
+            assert len(ScheduledJobRegistry(queue=queue).get_job_ids()) == 1
+        finally:
+            queue.connection.flushdb()
