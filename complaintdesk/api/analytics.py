@@ -14,6 +14,7 @@ from complaintdesk.analytics import selectors
 from complaintdesk.common.errors import InvalidInput, NotFound
 from complaintdesk.complaints.models import Category
 
+from .fields import RANGE_TEXT, date_in_range
 from .schemas import ProblemOut
 
 router = Router(tags=["analytics"])
@@ -75,9 +76,12 @@ class ScorecardOut(Schema):
 def _month(value: str, name: str) -> dt.date:
     try:
         year, month = (int(x) for x in value.split("-"))
-        return dt.date(year, month, 1)
+        month_start = dt.date(year, month, 1)
     except ValueError:
         raise InvalidInput({name: [_("月份格式应为 2026-03")]}) from None
+    if not date_in_range(month_start):
+        raise InvalidInput({name: [_("超出可接受的范围（%(range)s）") % {"range": RANGE_TEXT}]})
+    return month_start
 
 
 def _slice(request: HttpRequest, q: SliceIn) -> selectors.Slice:

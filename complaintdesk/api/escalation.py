@@ -15,6 +15,7 @@ from complaintdesk.common.time import to_local
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import EscalationHandOff, ExternalReferral, ReferralBody, ReferralOutcome
 
+from .fields import IsoDate
 from .presenters import escalation_view
 from .schemas import EscalationStateOut, ProblemOut, StrictSchema
 
@@ -41,13 +42,13 @@ class ReferralIn(StrictSchema):
     body_name: str = Field("", max_length=200, description="机构名称，如“上海市消费者权益保护委员会”")
     reference_no: str = Field("", max_length=100, description="对方编号")
     reason: str = Field(min_length=1, description="转办原因 / 客户申诉的内容")
-    referred_on: dt.date | None = Field(None, description="客户申诉日期")
-    response_due_on: dt.date | None = Field(None, description="答复截止日期")
+    referred_on: IsoDate | None = Field(None, description="客户申诉日期")
+    response_due_on: IsoDate | None = Field(None, description="答复截止日期")
 
 
 class ReferralOutcomeIn(StrictSchema):
     outcome: OutcomeCode = Field(description="外部机构的结果")
-    outcome_on: dt.date | None = None
+    outcome_on: IsoDate | None = None
     note: str = Field("", description="结果说明；reopen 为 true 时必填")
     reopen: bool = Field(False, description="据结果重新打开投诉并退回原层级处理")
 

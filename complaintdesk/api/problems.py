@@ -101,6 +101,28 @@ def body_too_large(*, limit: int) -> JsonResponse:
     )
 
 
+def unsupported_media_type(*, accepted: list[str]) -> JsonResponse:
+    return problem_response(
+        status=415, code="unsupported_media_type", title=_("不支持的请求体类型"),
+        detail=_("请求体应为 %(types)s（Content-Type 头）") % {"types": " / ".join(accepted)},
+        errors={"body": [_("请求体应为 %(types)s（Content-Type 头）") % {"types": " / ".join(accepted)}]},
+    )
+
+
+def unstorable_text(*, fields: list[str]) -> JsonResponse:
+    message = _("不能包含空字符（NUL）或无效的 Unicode 字符")
+    return problem_response(status=422, code="invalid_input", title=_("提交的数据有误"),
+                            errors={field: [message] for field in fields})
+
+
+def service_unavailable(*, retry_after: int) -> JsonResponse:
+    response = problem_response(status=503, code="service_unavailable", title=_("服务暂时不可用，请稍后重试"),
+                                detail=_("数据库暂时无法连接；%(seconds)s 秒后可重试（POST 请带同一个 Idempotency-Key）")
+                                % {"seconds": retry_after})
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def on_request_too_big(request: HttpRequest, exc: Exception) -> JsonResponse:
     return body_too_large(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
 

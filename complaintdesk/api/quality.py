@@ -17,6 +17,7 @@ from complaintdesk.quality.models import QaInspection, QaSample
 from complaintdesk.quality.rubric import CRITERION_CODES
 from complaintdesk.quality.services import quality_inspection_score
 
+from .fields import IsoDate
 from .schemas import ProblemOut, StrictSchema
 
 router = Router(tags=["quality"])
@@ -87,8 +88,8 @@ class AgentScoresListOut(Schema):
 
 
 class ScoresQuery(Schema):
-    start: dt.date = Field(description="周期第一天（本地日期）")
-    end: dt.date = Field(description="周期最后一天（含）")
+    start: IsoDate = Field(description="周期第一天（本地日期）")
+    end: IsoDate = Field(description="周期最后一天（含）")
     unit: str | None = Field(None, description="机构编码：只看该机构及下级机构的专员")
 
 

@@ -2,27 +2,18 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, Field
 
 from complaintdesk.complaints.models import Channel, ContactChannel, PerceivedSeverity
 from complaintdesk.complaints.states import Status
 
+from .fields import IsoDate, IsoDateTime  # noqa: F401  (the shared types, importable from here too)
+
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Status.values)]  # type: ignore[valid-type]
-
-
-def _iso_text_only(value):
-    # Pydantic would read a number as seconds since 1970: a wrong type here, not a time.
-    if value is not None and not isinstance(value, str | dt.datetime):
-        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 datetime string")
-    return value
-
-
-IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text_only)]
 
 
 class StrictSchema(Schema):

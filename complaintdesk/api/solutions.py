@@ -15,6 +15,7 @@ from complaintdesk.common.time import to_local
 from complaintdesk.solutions import selectors, services
 from complaintdesk.solutions.models import ApprovalRequest, ApprovalStatus, ProposalStatus, SolutionProposal
 
+from .fields import IsoDate
 from .schemas import ProblemOut, StrictSchema
 
 router = Router(tags=["solutions"])
@@ -147,8 +148,8 @@ class TotalsOut(Schema):
 
 class TotalsFilters(Schema):
     unit: str | None = Field(None, description="机构编码：该机构及其下级机构")
-    month_from: dt.date | None = Field(None, description="起始月份（含），如 2026-10-01")
-    month_to: dt.date | None = Field(None, description="截止月份（含）")
+    month_from: IsoDate | None = Field(None, description="起始月份（含），如 2026-10-01")
+    month_to: IsoDate | None = Field(None, description="截止月份（含）")
 
 
 # --- presenters ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from .customers import router as customers_router
 from .escalation import router as escalation_router
 from .feedback import router as feedback_router
 from .groups import router as groups_router
-from .guards import body_size_guard
+from .guards import body_size_guard, content_type_guard, database_unavailable_guard, text_guard
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotentReplay, idempotency_claim, idempotent_transaction
 from .quality import router as quality_router
@@ -28,13 +28,17 @@ _PROBLEM = {"$ref": "#/components/schemas/ProblemOut"}
 _STANDARD_PROBLEMS = {
     "409": "Idempotency-Key 已用于另一个请求（内容不同），或同一键的请求正在处理",
     "413": "请求体太大",
+    "415": "请求体的 Content-Type 不是本接口读取的类型（JSON 接口只接受 application/json）",
+    "422": "提交的数据有误：字段格式或业务规则不满足（如时间早于 2000-01-01、状态不允许此操作、文本含空字符）；"
+    "`errors` 按字段列出原因",
     "429": "未认证的请求过于频繁；见 Retry-After",
+    "503": "数据库暂时不可用；见 Retry-After（POST 请带同一个 Idempotency-Key 重试）",
 }
 
 
 class ComplaintDeskAPI(NinjaAPI):
     """Adds what decorators do to every operation to the schema: the Idempotency-Key header on each
-    POST, and the problem responses (409, 413, 429) they can give."""
+    POST, and the problem responses they can give (409, 413, 415, 422, 429, 503)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -51,14 +55,21 @@ class ComplaintDeskAPI(NinjaAPI):
             for method, operation in operations.items():
                 responses = operation["responses"] = {
                     str(status): response for status, response in operation.get("responses", {}).items()}
-                wanted = ["429"] + (["409", "413"] if method == "post" else ["413"] if method == "patch" else [])
+                wanted = ["429", "503"] + (["409", "413"] if method == "post" else ["413"] if method == "patch" else [])
+                if operation.get("parameters") or operation.get("requestBody"):
+                    wanted.append("422")
+                if operation.get("requestBody"):
+                    wanted.append("415")
                 for status in wanted:
                     responses.setdefault(status, {"description": _STANDARD_PROBLEMS[status],
                                                   "content": {"application/json": {"schema": _PROBLEM}}})
-                responses["429"].setdefault("headers", {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}})
+                if responses.get("422", {}).get("description") == "Unprocessable Entity":  # ninja's default
+                    responses["422"]["description"] = _STANDARD_PROBLEMS["422"]
+                for status in ("429", "503"):
+                    responses[status].setdefault("headers", {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}})
                 for status, response in responses.items():
                     content = response.get("content", {})
-                    if status.startswith("4") and "application/json" in content:
+                    if status[0] in "45" and "application/json" in content:
                         content.setdefault("application/problem+json", content["application/json"])
                 if method == "post":
                     operation.setdefault("parameters", []).append({"$ref": "#/components/parameters/IdempotencyKey"})
@@ -86,10 +97,15 @@ api.add_exception_handler(RequestDataTooBig, problems.on_request_too_big)
 api.add_exception_handler(TooManyFieldsSent, problems.on_request_too_big)
 api.add_exception_handler(RateLimited, problems.on_rate_limited)
 api.add_exception_handler(IdempotentReplay, problems.on_idempotent_replay)
-# Outermost first: the size check before anything reads the body, then the idempotency transaction
-# around the whole operation, and the key's claim after authentication and validation.
+# Each view decorator wraps the ones added before it. From the outside in: a database that is away
+# answers 503; the size check before anything reads the body; then its Content-Type and text no
+# column can hold; then the idempotency transaction around the whole operation, and the key's claim
+# after authentication and validation.
 api.add_decorator(idempotent_transaction, mode="view")
+api.add_decorator(text_guard, mode="view")
+api.add_decorator(content_type_guard, mode="view")
 api.add_decorator(body_size_guard, mode="view")
+api.add_decorator(database_unavailable_guard, mode="view")
 api.add_decorator(idempotency_claim, mode="operation")
 api.add_router("/", complaints_router)
 api.add_router("/", customers_router)
