@@ -88,6 +88,14 @@ def follow_up_phone(context, follow_up):
 
 
 @register.filter
+def deadline(value) -> str:
+    """A due time as people say it, midnight as 24:00 of the day before: 12月8日 24:00 / 8 Dec 24:00."""
+    from complaintdesk.inbox.text import when
+
+    return when(value) if value else ""
+
+
+@register.filter
 def masked_name(value: str) -> str:
     """A customer's name as lists show it: the surname, the rest hidden (王**)."""
     from complaintdesk.common.masking import mask_name
