@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.analytics import exports, selectors
 from complaintdesk.analytics import scorecards as scorecard_selectors
+from complaintdesk.analytics.definitions import GENERAL, KPI_DEFINITIONS
 from complaintdesk.analytics.models import MEASURE_FIELDS
 from complaintdesk.common.time import local_today
 from complaintdesk.complaints.models import Category, Channel, Complexity, Severity
@@ -257,6 +258,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "channel_choices": Channel.choices,
         "query": f.query(),
         "formats": ("xlsx", "csv"),
+        # What each number counts, on the page itself (docs/metrics.md is the engineers' long version).
+        "definitions": [(d.label, KPI_DEFINITIONS.get(d.code, "")) for d in selectors.KPI_DEFS],
+        "definitions_general": GENERAL,
     }
     return render(request, "web/analytics/dashboard.html", context)
 
@@ -296,6 +300,7 @@ def dashboard_cases(request: HttpRequest) -> HttpResponse:
         request,
         "web/analytics/cases.html",
         {"f": f, "page": page, "table": table, "measure": measure, "measure_label": measure_label,
+         "channel_label": channel_labels.get(f.channel or "", f.channel or ""),
          "query": f.query(measure=measure), "formats": ("xlsx", "csv"), "max_rows": exports.MAX_CASE_ROWS},
     )  # fmt: skip
 
