@@ -15,6 +15,7 @@ from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import now
 from complaintdesk.inbox.selectors import staff_notification_of, staff_notifications_for
 from complaintdesk.inbox.services import staff_notifications_mark_read
+from complaintdesk.inbox.text import when
 from complaintdesk.solutions import selectors as solution_selectors
 from complaintdesk.solutions import services as solution_services
 from complaintdesk.solutions.models import ApprovalStatus
@@ -61,11 +62,14 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
 def approvals_page(request: HttpRequest) -> HttpResponse:
     """待审批: the requests waiting for this person's decision, nearest expiry first."""
     kept = refused.kept_take(request, "approvals")
+    approvals = solution_selectors.approvals_pending_for(user=request.user)
+    for approval in approvals:  # a deadline as people say it: 12月7日 24:00, not 12-08 00:00
+        approval.expiry_label = when(approval.due_at)
     return render(
         request,
         "web/inbox/approvals.html",
         {
-            "approvals": solution_selectors.approvals_pending_for(user=request.user),
+            "approvals": approvals,
             "errors": kept.errors if kept else {},
             "values": kept.values if kept else {},
             "error_id": (kept.extra.get("approval") if kept else None),

@@ -10,8 +10,8 @@ from django.test import Client
 
 from complaintdesk.common.testing import handling_case
 from complaintdesk.common.testing import ladder_org as ladder_org
-from complaintdesk.common.time import to_local
 from complaintdesk.inbox.models import StaffNotification
+from complaintdesk.inbox.text import when
 from complaintdesk.solutions.models import ApprovalRequest, ApprovalStatus
 from complaintdesk.solutions.services import OptionData, solution_propose
 
@@ -48,7 +48,7 @@ def test_the_approver_sees_the_count_and_the_request_in_the_queue(ladder_org, pe
     assert 'data-testid="approvals-count">1<' in html and 'data-testid="unread-count"' in html
     text = _text(page)
     assert "500.00 元" in text and complaint.number in text and "李娜" in text
-    assert f"审批时限 {to_local(approval.due_at):%Y-%m-%d %H:%M}" in text
+    assert f"审批时限 {when(approval.due_at)}" in text
     assert f'href="/complaints/{complaint.number}/#solutions"' in html
     # The agent has no approvals entry in the header; nothing waits for them.
     assert 'data-testid="nav-approvals"' not in _client(org.agent_a).get("/").content.decode()
