@@ -5,7 +5,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("COMPLAINTDESK_VAR_DIR", BASE_DIR / "var"))
@@ -179,7 +178,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language by its own name in every interface language (a language menu is read by someone
+# looking for theirs): never translated, so the Chinese pages do not offer "英语".
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
