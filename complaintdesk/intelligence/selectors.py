@@ -444,3 +444,41 @@ def group_of_complaint(*, complaint: Complaint) -> ComplaintGroup | None:
     """The group a case is in now, for the case page."""
     member = GroupMember.objects.filter(complaint=complaint, is_active=True).select_related("group").first()
     return member.group if member else None
+
+
+# The groups page: at most this many groups per view, each with at most GROUP_PAGE_MEMBERS cases.
+GROUP_PAGE_LIMIT = 30
+GROUP_PAGE_MEMBERS = 50
+GROUP_PAGE_VIEWS = {
+    "pending": (GroupStatus.PENDING,),
+    "open": (GroupStatus.OPEN,),
+    "closed": (GroupStatus.RESOLVED, GroupStatus.DISMISSED),
+}
+
+
+def groups_page(*, user, view: str) -> list[tuple[ComplaintGroup, list[GroupMember]]]:
+    """The groups page: the groups of one view (pending confirmation, confirmed and open, resolved or
+    dismissed) that the user may see, latest first, each with the cases the user may see (bounded)."""
+    statuses = GROUP_PAGE_VIEWS.get(view, GROUP_PAGE_VIEWS["pending"])
+    groups = list(
+        groups_visible_to(user)
+        .filter(status__in=statuses)
+        .select_related("confirmed_by", "dismissed_by", "resolved_by", "opened_by")
+        .order_by("-last_member_at", "-id")[:GROUP_PAGE_LIMIT]
+    )
+    visible = complaints_visible_to(user).values("pk")
+    rows = []
+    for group in groups:
+        members = list(
+            GroupMember.objects.filter(group=group, complaint__in=visible)
+            .filter(Q(is_active=True) | Q(group__status=GroupStatus.DISMISSED))
+            .select_related("complaint", "complaint__org_unit")
+            .order_by("linked_at", "id")[:GROUP_PAGE_MEMBERS]
+        )
+        rows.append((group, members))
+    return rows
+
+
+def groups_pending_count(*, user) -> int:
+    """How many detected groups wait for a supervisor's confirmation among those the user may see."""
+    return groups_visible_to(user).filter(status=GroupStatus.PENDING).count()

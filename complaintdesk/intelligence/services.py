@@ -25,7 +25,7 @@ from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.orgs.models import OrgUnit
 
-from . import alerts, classifier, grouping, selectors, severity
+from . import alerts, classifier, group_notices, grouping, selectors, severity
 from .classifier import NO_SUGGESTION
 from .emotion import CALM_NOTHING
 from .models import (
@@ -640,10 +640,10 @@ def complaint_group_detect(
             # Strong evidence (grouping.StrongRules): act at once, as a supervisor's confirmation would.
             group.status, group.confirmed_at, group.confirmed_by = GroupStatus.OPEN, at, None
             group.save(update_fields=["status", "confirmed_at", "confirmed_by"])
-            _group_flags_apply(
-                complaints=_group_active_complaints(group=group), group=group, actor=actor,
-                reason=_evidence_reason(group),
-            )  # fmt: skip
+            flagged = _group_active_complaints(group=group)
+            if not opened:  # a pending group grew strong: the supervisors hear it is acting now
+                _group_alert(group=group, complaint_ids=[c.pk for c in flagged], at=at)
+            _group_flags_apply(complaints=flagged, group=group, actor=actor, reason=_evidence_reason(group))
         elif group.status == GroupStatus.OPEN:
             _group_flags_apply(complaints=linked, group=group, actor=actor, reason=reason)
         # A pending group changes nothing a customer sees: no flags, no escalation, no message.
@@ -665,7 +665,10 @@ def _group_alert(*, group: ComplaintGroup, complaint_ids: list[int], at) -> None
         "user_ids": list(group.alerted_user_ids),
         "complaint_ids": complaint_ids,
     }
-    transaction.on_commit(lambda: alerts.group_opened(**values), robust=True)
+    if group.status == GroupStatus.PENDING:  # told to look at it: nothing flagged yet
+        transaction.on_commit(lambda: group_notices.group_pending(**values), robust=True)
+    else:
+        transaction.on_commit(lambda: alerts.group_opened(**values), robust=True)
 
 
 def _reason_clean(reason: str, *, required: bool) -> str:
@@ -853,9 +856,9 @@ def group_confirm(*, group_id: int, actor, reason: str = "") -> ComplaintGroup:
         }  # fmt: skip
     text = f"{text}：{reason}" if reason else text
     # The flags are set by the system on the supervisor's word (a supervisor may not analyse cases).
-    _group_flags_apply(
-        complaints=_group_active_complaints(group=group), group=group, actor=intelligence_actor(), reason=text
-    )
+    flagged = _group_active_complaints(group=group)
+    _group_flags_apply(complaints=flagged, group=group, actor=intelligence_actor(), reason=text)
+    _group_alert(group=group, complaint_ids=[c.pk for c in flagged], at=at)
     return group
 
 

@@ -8,6 +8,7 @@ from . import (
     views_dispatch,
     views_escalation,
     views_feedback,
+    views_groups,
     views_inbox,
     views_quality,
     views_solutions,
@@ -72,6 +73,10 @@ urlpatterns = [
         name="feedback_follow_up",
     ),
     path("follow-ups/", views_feedback.follow_ups_page, name="follow_ups"),
+    # Group complaints (intelligence): detected groups, a supervisor confirms or dismisses them.
+    path("groups/", views_groups.groups_page, name="groups"),
+    path("groups/<int:group_id>/confirm", views_groups.group_confirm, name="group_confirm"),
+    path("groups/<int:group_id>/dismiss", views_groups.group_dismiss, name="group_dismiss"),
     # Quality inspection (quality helper): the inspectors' queue, scoring one sample, calibration.
     path("quality/", views_quality.quality_queue, name="quality_queue"),
     path("quality/calibration/", views_quality.quality_calibration, name="quality_calibration"),

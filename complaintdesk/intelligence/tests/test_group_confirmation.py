@@ -9,6 +9,7 @@ import pytest
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.escalation.models import EscalationHandOff
+from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.intelligence import grouping, services
 from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus, IntelligencePolicy
 from complaintdesk.notifications.models import Notification
@@ -118,8 +119,11 @@ def test_a_weak_detected_group_waits_for_the_supervisor_and_changes_nothing_cust
     timers_process_due()
     assert not EscalationHandOff.objects.exists()
     assert not Notification.objects.filter(template_code="escalated").exists()
-    # The supervisors are told, so that they can look at it.
-    assert len(alerted) == 1 and alerted[0]["group_id"] == group.pk
+    # The supervisors are told that it waits for them (not that anything was flagged).
+    assert alerted == []
+    notices = StaffNotification.objects.filter(kind="group_pending")
+    assert {n.user_id for n in notices} == {world.supervisor.pk, world.manager.pk}
+    assert all("待您确认" in n.title and "未通知客户" in n.body for n in notices)
 
     # A later complaint joins the pending group, still without flags.
     late = desk.complaint(OUTAGE[6], at=OUTAGE_START + dt.timedelta(hours=2), unit=world.store_b)
