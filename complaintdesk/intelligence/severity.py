@@ -30,6 +30,9 @@ class SeverityRules:
     repeat_window_days: int = 30
     external_threat: int = 30
     perceived: dict = field(default_factory=lambda: {"low": 0, "medium": 5, "high": 15, "critical": 25})
+    # What the customer said at intake is never outweighed by a calm text: "critical" is at least this
+    # urgent (priority 2, 高), whatever else the score says.
+    perceived_priority: dict = field(default_factory=lambda: {"critical": 2})
     emotion: dict = field(default_factory=lambda: {"calm": 0, "unhappy": 5, "angry": 15})
     major_from: int = 50
     priority_from: dict = field(default_factory=lambda: {"1": 60, "2": 40, "3": 20})
@@ -39,8 +42,18 @@ class SeverityRules:
     def with_overrides(cls, overrides: dict | None) -> "SeverityRules":
         """Defaults with the keys of `overrides` that name a rule; unknown keys are ignored."""
         known = {f.name for f in fields(cls)}
-        clean = {k: v for k, v in (overrides or {}).items() if k in known}
-        return replace(cls(), **clean)
+        defaults = cls()
+        clean = {}
+        for key, value in (overrides or {}).items():
+            if key not in known:
+                continue
+            default = getattr(defaults, key)
+            # A table overridden in part keeps the other entries: an organisation's rules saved
+            # without "critical" must not make a critical complaint count for nothing.
+            clean[key] = (
+                {**default, **value} if isinstance(default, dict) and isinstance(value, dict) else value
+            )
+        return replace(defaults, **clean)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -309,6 +322,8 @@ def assess(data: SeverityInput, rules: SeverityRules | None = None) -> SeverityR
     reputation_risk = bool(threat_kinds)
     if reputation_risk:
         priority = min(priority, rules.reputation_risk_priority)
+    if (floor := rules.perceived_priority.get(data.perceived_severity)) is not None:
+        priority = min(priority, int(floor))
     return SeverityResult(
         score=score,
         severity="major" if score >= rules.major_from else "general",

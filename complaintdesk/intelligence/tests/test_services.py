@@ -75,6 +75,16 @@ def test_severity_priority_and_reputation_risk_are_applied_with_the_explanation(
     assert (complaint.first_response_due_at - complaint.created_at).total_seconds() == 2 * 3600
 
 
+def test_a_critical_perceived_severity_at_intake_raises_the_cases_priority(categories, intake):
+    """Said calmly, but the customer chose 非常严重 at intake: the case becomes at least priority 2 (高),
+    and the timeline's reason says why."""
+    complaint = intake("我想反映一下门店的情况，麻烦看一下。", perceived_severity="critical")
+    insight = services.complaint_enrich(complaint_id=complaint.pk)
+    complaint.refresh_from_db()
+    assert complaint.priority == Priority.HIGH and insight.applied_changes.get("priority") == 2
+    assert "客户感受严重程度：非常严重（+25）" in insight.explanation
+
+
 def test_fields_a_person_set_are_not_overwritten(org, categories, intake):
     complaint = intake("我要起诉你们，宽带断网")
     complaint_analyse(

@@ -146,3 +146,19 @@ def test_explanation_in_english_through_gettext():
 def test_no_reason_says_so():
     with translation.override("zh-hans"):
         assert severity.explain(assess()) == "评分 0：一般投诉，优先级 4（低）。未发现加重因素。"
+
+
+def test_a_customer_who_says_critical_is_at_least_high_priority_even_in_calm_words():
+    """Issue 13 point 9: "非常严重" at intake counts — 25 points and never below priority 2 (高)."""
+    result = assess(perceived_severity="critical")
+    assert rules_fired(result)["perceived"] == 25 and result.priority == 2
+    assert "非常严重（+25）" in severity.explain(result) and "优先级 2" in severity.explain(result)
+    assert assess(perceived_severity="high").priority == 4  # only "critical" has a floor
+
+
+def test_an_organisations_partial_table_keeps_critical():
+    """Rules saved by an organisation that lists only some levels keep the others' defaults."""
+    rules = SeverityRules.with_overrides({"perceived": {"low": 0, "medium": 0, "high": 10}})
+    result = severity.assess(SeverityInput(text="我要反映一个情况", perceived_severity="critical"), rules)
+    assert rules_fired(result)["perceived"] == 25 and result.priority == 2
+    assert rules.perceived["medium"] == 0
