@@ -14,7 +14,10 @@ A rule is one of five kinds:
 elsewhere excuses a "we" apology).
 
 Replacements and sentences may hold placeholders (`{deadline}`), filled from the context's values with
-the script renderer; what cannot be filled stays visible, and the `placeholder` rule blocks sending it.
+the script renderer. A replacement or sentence that cannot be filled completely is never offered as a
+rewrite: it becomes advice, with each unfilled placeholder named in brackets (〔方案A〕), so the suggested
+rewrite (`apply_suggestions`) never holds a placeholder; and the `placeholder` rule blocks sending a draft
+that still has one.
 Nothing here raises on odd input or a broken pattern: a pattern that does not compile is skipped
 (`pattern_errors` reports it to whoever edits the rule).
 """
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 
-from .rendering import language_normalise, render
+from .rendering import PLACEHOLDERS, language_normalise, render
 
 BLOCK = "block"
 WARN = "warn"
@@ -160,8 +163,32 @@ def _match_case(replacement: str, matched: str) -> str:
     return replacement
 
 
-def _fill(template: str, context: Context) -> str:
-    return render(template, context.values).text
+_ALIASES = {p.name: p.alias for p in PLACEHOLDERS}
+
+
+def _named(template: str, context: Context) -> str:
+    """`template` filled, each placeholder without a value named in brackets instead: advice for the
+    agent, never text for the customer."""
+    english = language_normalise(context.language) == "en"
+
+    def label(name: str) -> str:
+        return f"[{name.replace('_', ' ')}]" if english else f"〔{_ALIASES.get(name) or name}〕"
+
+    filled = render(template, context.values)
+    text = filled.text
+    for name in filled.missing:
+        for written in {name, _ALIASES.get(name, "")} - {""}:
+            text = text.replace("{" + written + "}", label(name))
+    return text
+
+
+def _fill_fix(template: str, context: Context, fix: str) -> tuple[str, str]:
+    """(text, fix): the filled replacement or sentence with its mechanical `fix` when every placeholder
+    has a value, else the same named for the agent as ADVICE."""
+    filled = render(template, context.values)
+    if filled.missing:
+        return _named(template, context), ADVICE
+    return filled.text, fix
 
 
 def _check_avoid(rule: Rule, text: str, norm: str, context: Context) -> list[Finding]:
@@ -189,7 +216,7 @@ def _check_avoid(rule: Rule, text: str, norm: str, context: Context) -> list[Fin
         last_end = end
         matched = text[start:end]
         if replacement is None:
-            suggestion, fix = _fill(rule.suggestion, context), ADVICE
+            suggestion, fix = _named(rule.suggestion, context), ADVICE
         else:
             if rule.kind == REGEX:
                 try:
@@ -203,12 +230,14 @@ def _check_avoid(rule: Rule, text: str, norm: str, context: Context) -> list[Fin
                             end,
                             matched,
                             rule.reason,
-                            _fill(rule.suggestion, context),
+                            _named(rule.suggestion, context),
                             ADVICE,
                         )
                     )
                     continue
-            suggestion, fix = _match_case(_fill(replacement, context), matched), REPLACE
+            suggestion, fix = _fill_fix(replacement, context, REPLACE)
+            if fix == REPLACE:
+                suggestion = _match_case(suggestion, matched)
             if suggestion == "" and matched.isascii():
                 # Deleting an English word takes one neighbouring space with it.
                 if end < len(text) and text[end] == " ":
@@ -222,16 +251,8 @@ def _check_avoid(rule: Rule, text: str, norm: str, context: Context) -> list[Fin
 
 
 def _missing(rule: Rule, text: str, context: Context) -> Finding:
-    return Finding(
-        rule.code,
-        rule.severity,
-        len(text),
-        len(text),
-        "",
-        rule.reason,
-        _fill(rule.suggestion, context),
-        APPEND,
-    )
+    suggestion, fix = _fill_fix(rule.suggestion, context, APPEND)
+    return Finding(rule.code, rule.severity, len(text), len(text), "", rule.reason, suggestion, fix)
 
 
 def _check_require(rule: Rule, text: str, norm: str, context: Context) -> list[Finding]:

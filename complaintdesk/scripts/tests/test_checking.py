@@ -248,12 +248,36 @@ def test_english_deletions_take_a_space_and_keep_capitals():
     assert but.suggestion == "At the same time"
 
 
-def test_missing_values_stay_visible_in_suggestions():
+def test_a_suggestion_without_its_values_is_advice_naming_them_never_part_of_the_rewrite():
     context = Context(language="zh-hans", agent_name="李敏")
     findings = {f.code: f for f in check_reply("好的。", rules=RULES, context=context)}
-    assert findings["time-zh"].suggestion == "我会在{deadline}前给您答复。"
+    assert findings["time-zh"].suggestion == "我会在〔时限〕前给您答复。"
+    assert findings["time-zh"].fix == ADVICE
     # Optional segments vanish when the agent has no number on file.
-    assert findings["identity-zh"].suggestion == "我是客服专员{agent_name}，有任何问题可以直接联系我。"
+    assert findings["identity-zh"].suggestion == "我是客服专员〔客服姓名〕，有任何问题可以直接联系我。"
+    assert "{" not in apply_suggestions("好的。", findings.values())
+    # With the values, the same sentences are appended to the rewrite, filled.
+    filled = Context(
+        language="zh-hans",
+        agent_name="李敏",
+        values={"deadline": "12月8日（周二）18:00", "agent_name": "李敏"},
+    )
+    findings = {f.code: f for f in check_reply("好的。", rules=RULES, context=filled)}
+    assert findings["time-zh"].fix == APPEND
+    assert "我会在12月8日（周二）18:00前给您答复。" in apply_suggestions("好的。", findings.values())
+
+
+def test_the_suggested_rewrite_of_a_refusal_never_holds_an_unfilled_option():
+    draft = "这个做不到。"
+    findings = check_reply(draft, rules=RULES, context=Context(language="zh-hans"))
+    rewrite = apply_suggestions(draft, findings)
+    assert "{" not in rewrite and "option_a" not in rewrite
+    [refusal] = [f for f in findings if "〔方案A〕" in f.suggestion]
+    assert refusal.fix == ADVICE
+    # With the option on the case, the rewrite offers it.
+    offered = Context(language="zh-hans", values={"option_a": "减免本月月租"})
+    rewrite = apply_suggestions(draft, check_reply(draft, rules=RULES, context=offered))
+    assert "我可以为您减免本月月租" in rewrite and "{" not in rewrite
 
 
 def test_identity_without_known_agent_accepts_any_number():
