@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -69,6 +70,19 @@ def user_set_role(*, user: User, role: str) -> User:
     user.save(update_fields=["role"])
     user.groups.remove(*Group.objects.filter(name__startswith="role:"))
     user.groups.add(Group.objects.get(name=group_name(role)))
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language of the notifications and e-mails `user` receives; empty: the organisation's."""
+    offered = dict(settings.LANGUAGES)
+    language = (language or "").strip().lower()
+    if language and language not in offered:
+        raise InvalidInput(
+            {"language": [_("可选：%(choices)s") % {"choices": "、".join(str(n) for n in offered.values())}]}
+        )
+    user.language = language
+    user.save(update_fields=["language"])
     return user
 
 

@@ -3,14 +3,16 @@ Views parse input, call one selector or service, and render; the rules are inbox
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from complaintdesk.accounts.services import user_language_set
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import now
 from complaintdesk.inbox.selectors import staff_notification_of, staff_notifications_for
@@ -26,11 +28,30 @@ APPROVAL_FIELDS = {"decision", "reason"}
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notifications_page(request: HttpRequest) -> HttpResponse:
+    """A person's notices, newest first; a POST sets the language their notices and e-mails come in."""
+    if request.method == "POST":
+        values = refused.post_values(request, {"language"})
+        try:
+            user_language_set(user=request.user, language=values.get("language", ""))
+        except DomainError as error:
+            kept = refused.Kept(values=values, errors=refused.reasons(error, {"language"}))
+            return refused.answer(request, to=reverse("web:notifications"), kept=kept, key="notifications")
+        return refused.answer(request, to=reverse("web:notifications"), message=_("已保存通知语言"))
+    kept = refused.kept_take(request, "notifications")
     unread_only = request.GET.get("view") == "unread"
     rows = staff_notifications_for(user=request.user, unread_only=unread_only)
-    return render(request, "web/inbox/notifications.html", {"rows": rows, "unread_only": unread_only})
+    return render(
+        request,
+        "web/inbox/notifications.html",
+        {
+            "rows": rows,
+            "unread_only": unread_only,
+            "languages": settings.LANGUAGES,
+            "errors": kept.errors if kept else {},
+        },
+    )
 
 
 @login_required

@@ -13,7 +13,7 @@ from complaintdesk.common.testing import ladder_org as ladder_org
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.inbox.text import when
 from complaintdesk.solutions.models import ApprovalRequest, ApprovalStatus
-from complaintdesk.solutions.services import OptionData, solution_propose
+from complaintdesk.solutions.services import OptionData, approval_decide, solution_propose
 
 
 def _client(user) -> Client:
@@ -102,3 +102,27 @@ def test_mark_all_read(ladder_org, pending):
     manager = _client(org.manager)
     assert manager.post("/notifications/read").status_code == 302
     assert not StaffNotification.objects.filter(user=org.manager, read_at__isnull=True).exists()
+
+
+def test_a_person_chooses_the_language_of_their_notices(ladder_org, django_capture_on_commit_callbacks):
+    org = ladder_org
+    agent = _client(org.agent_a)
+    refused = agent.post("/notifications/", {"language": "fr"}, follow=True)
+    assert "可选：" in _text(refused)
+    org.agent_a.refresh_from_db()
+    assert org.agent_a.language == ""
+
+    assert agent.post("/notifications/", {"language": "en"}).status_code == 302
+    org.agent_a.refresh_from_db()
+    assert org.agent_a.language == "en"
+    complaint = handling_case(org.agent_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        solution_propose(
+            number=complaint.number, actor=org.agent_a, options=[OptionData(remedy="refund", amount=500)]
+        )
+    approval = ApprovalRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_decide(approval_id=approval.pk, actor=org.manager, decision="reject", reason="金额过高")
+    notice = StaffNotification.objects.get(user=org.agent_a)
+    assert notice.title == f"Compensation rejected: {complaint.number} CNY 500.00"
+    assert "Please change the options and propose again." in notice.body
