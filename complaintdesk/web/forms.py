@@ -86,7 +86,10 @@ def _choices(enum, blank: str | None = None) -> list[tuple[str, str]]:
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=SEARCH_MAX)
-    status = forms.MultipleChoiceField(label=_("状态"), required=False, choices=Status.choices)
+    # One labelled checkbox per status (a bare multiple <select> had no label and is awkward on a phone).
+    status = forms.MultipleChoiceField(
+        label=_("状态"), required=False, choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
     channel = forms.ChoiceField(label=_("渠道"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
     unit = forms.ChoiceField(label=_("机构"), required=False)
