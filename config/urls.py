@@ -7,6 +7,7 @@ from complaintdesk.api.v1 import api as api_v1
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("complaintdesk.ops.urls")),  # /readyz, /metrics
     path("api/v1/", api_v1.urls),
     path("channels/wechat/", include("complaintdesk.channels.wechat.urls")),
     path("portal/", include("complaintdesk.portal.urls")),

@@ -77,9 +77,12 @@ INSTALLED_APPS = [
     "complaintdesk.quality",
     "complaintdesk.archive",
     "complaintdesk.analytics",
+    "complaintdesk.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so it times the whole request and every later log line carries the request id.
+    "complaintdesk.ops.middleware.RequestObservation",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,12 +244,34 @@ CASE_NUMBER_PREFIX = os.environ.get("CASE_NUMBER_PREFIX", "TS")
 # The brand reply scripts speak for ({brand} placeholder).
 BRAND_NAME = os.environ.get("BRAND_NAME", "ComplaintDesk")
 
+# LOG_FORMAT=json: one JSON object per line with the request id, user and case number of the request the
+# line was written in (complaintdesk/ops/logs.py). LOG_REQUESTS=1 (default with json): a line per request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1" if LOG_FORMAT == "json" else "0") == "1"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "complaintdesk.ops.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "complaintdesk.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Operations (complaintdesk.ops): /readyz and /metrics ---
+# /metrics answers a request with `Authorization: Bearer <METRICS_TOKEN>` (the monitoring system) or from
+# a signed-in staff user; nobody else. /readyz answers 503 with its reasons when a worker has not taken a
+# job for READYZ_WORKER_MAX_AGE_SECONDS, more than READYZ_MAX_QUEUE_DEPTH jobs wait, or a live SLA timer is
+# overdue by more than READYZ_MAX_TIMER_LAG_SECONDS (and when the database or Redis does not answer).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+READYZ_WORKER_MAX_AGE_SECONDS = int(os.environ.get("READYZ_WORKER_MAX_AGE_SECONDS", "120"))
+READYZ_MAX_QUEUE_DEPTH = int(os.environ.get("READYZ_MAX_QUEUE_DEPTH", "1000"))
+READYZ_MAX_TIMER_LAG_SECONDS = int(os.environ.get("READYZ_MAX_TIMER_LAG_SECONDS", "300"))
 
 # --- Notifications (complaintdesk.notifications): outbound SMS, email and WeChat template messages ---
 # Delivery attempts per message, and the back-off between them: base, 2×base, 4×base … capped.
