@@ -100,3 +100,22 @@ def test_the_favicon_is_served(db):
     from django.contrib.staticfiles import finders
 
     assert finders.find("web/favicon.ico") and finders.find("web/favicon.svg")
+
+
+def test_a_bad_request_is_our_400(org, settings):
+    from django.core.exceptions import SuspiciousOperation
+    from django.urls import path
+
+    from complaintdesk.web import views_errors
+
+    def suspicious(request):
+        raise SuspiciousOperation("tampered")
+
+    urls = type(
+        "urls", (), {"urlpatterns": [path("odd/", suspicious)], "handler400": views_errors.bad_request}
+    )
+    settings.ROOT_URLCONF = urls
+    response = _client(org.agent_a).get("/odd/")
+    assert response.status_code == 400 and "请求无效" in response.content.decode()
+    assert "tampered" not in response.content.decode()
+    assert "Bad request" in _client(org.agent_a, **EN).get("/odd/").content.decode()
