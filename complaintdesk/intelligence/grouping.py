@@ -53,7 +53,7 @@ GENERIC_WORDS = frozenset(
 )
 
 # Words that say how a customer writes, not what the complaint is about: connectives, references to
-# orders and purchases, remedies asked for. Shared by complaints about a TV box, a phone plan and a
+# orders and purchases, remedies asked for, insults, the pieces of a pasted link. Shared by complaints about a TV box, a phone plan and a
 # down jacket alike ("另外…编号…购买"), so they never make two complaints alike.
 FUNCTION_WORDS = frozenset(
     """另外 此外 而且 并且 然后 还有 其次 首先 最后 总之 以及 同时 并且 况且 何况 不过 只是 可是 然而 虽然 即使
@@ -63,7 +63,8 @@ FUNCTION_WORDS = frozenset(
     质量 效果 价格 价钱 性价比 服务 态度 体验 评价 差评 好评 五星 一星 推荐 建议 希望 失望 满意 不满 后悔 郁闷 生气
     退货 换货 退换 退款 赔偿 补偿 理赔 售后 联系 沟通 咨询 反映 反馈 回复 答复 解释 告诉 表示 承诺 说法 理由 原因
     时间 时候 之前 之后 以后 以前 当时 后来 刚刚 最近 每天 每次 一天 一周 一个月 几天 半天 一年 今年 去年 次数
-    大家 各位 亲们 这次 那次 上次 下次 一定 肯定 可能 应该 居然 竟然 简直 特别 比较 有点 一些 这种 那种 东西""".split()
+    大家 各位 亲们 这次 那次 上次 下次 一定 肯定 可能 应该 居然 竟然 简直 特别 比较 有点 一些 这种 那种 东西
+    垃圾 骗子 坑人 坑爹 无语 http https www com cn html""".split()
 )
 
 # Parts of speech (jieba's dictionary tag of the word) that carry no subject: conjunctions (另外),
@@ -94,7 +95,8 @@ DIFFERENT_PLACES_FACTOR = 0.5
 _ADDRESS_WORD = re.compile(r"^[\u4e00-\u9fff]{2,8}(区|县|镇|乡|路|街|村|弄|苑|园|城|广场|大厦)$")
 NOT_PLACES = frozenset(
     """上海 北京 广州 深圳 杭州 南京 天津 重庆 成都 武汉 西安 长沙 郑州 苏州 中国 全国 本地 当地 新城 新村 小区 花园
-    社区 附近 地区 片区 一带 区域 城区 市区 家里 楼下 门口 路上 道路 街道 马路 公园 中断 上门 线路 网路""".split()
+    社区 附近 地区 片区 一带 区域 城区 市区 家里 楼下 门口 路上 道路 街道 马路 公园 中断 上门 线路 网路
+    京东 当当 天猫 淘宝 亚马逊 拼多多 苏宁 国美 唯品会""".split()
 )
 
 # Problem concepts: (token, pattern over the normal form). Counted once per text, weighted double.
