@@ -7,13 +7,12 @@ from html.parser import HTMLParser
 from django.apps import apps
 
 from complaintdesk.complaints.states import Status
-from complaintdesk.notifications.models import TemplateCode
 
 
 def forbidden_tokens() -> frozenset[str]:
-    """Snake_case field names and choice values (with an underscore) of every ComplaintDesk model, the
-    statuses and the message template codes."""
-    tokens: set[str] = set(Status.values) | set(TemplateCode.values)
+    """Snake_case field names and choice values (with an underscore) of every ComplaintDesk model, and
+    the statuses."""
+    tokens: set[str] = set(Status.values)
     for model in apps.get_models():
         if not model.__module__.startswith("complaintdesk."):
             continue
@@ -62,5 +61,7 @@ def visible_text(html: str) -> str:
 def raw_codes_in(text: str, tokens: frozenset[str] | None = None) -> list[str]:
     """The forbidden tokens that appear as words in `text` (ASCII word boundaries)."""
     tokens = tokens or forbidden_tokens()
+    # A message template's placeholders ({case_number}) are what an administrator edits, not a code shown.
+    text = re.sub(r"\{[a-z_]+\}", " ", text)
     words = set(re.findall(r"(?<![A-Za-z0-9_.@/-])[a-z][a-z0-9_]*[a-z0-9](?![A-Za-z0-9_@/-])", text))
     return sorted(words & tokens)

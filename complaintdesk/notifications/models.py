@@ -17,8 +17,9 @@ class TemplateCode(models.TextChoices):
 
 
 class NotificationLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", _("简体中文")
-    EN = "en", _("English")
+    # Each language by its own name, in every interface language (not "英语" on Chinese pages).
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
 
 
 class NotificationStatus(models.TextChoices):

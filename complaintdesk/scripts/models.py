@@ -22,8 +22,9 @@ class ScriptStage(models.TextChoices):
 
 
 class ScriptLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", _("简体中文")
-    EN = "en", _("English")
+    # Each language by its own name, in every interface language (not "英语" on Chinese pages).
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
 
 
 class Script(models.Model):
@@ -133,8 +134,9 @@ class RuleSeverity(models.TextChoices):
 
 class RuleLanguage(models.TextChoices):
     ANY = "", _("所有语言")
-    ZH_HANS = "zh-hans", _("简体中文")
-    EN = "en", _("English")
+    # Each language by its own name, in every interface language (not "英语" on Chinese pages).
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
 
 
 class ReplyRule(models.Model):
