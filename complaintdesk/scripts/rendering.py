@@ -55,6 +55,13 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
         "a fibre cable near you was cut by building works",
     ),
     Placeholder(
+        "measures",
+        "措施",
+        _("处理措施"),
+        "已安排工程师更换了光缆",
+        "an engineer replaced the cable",
+    ),
+    Placeholder(
         "result",
         "处理结果",
         _("处理结果"),

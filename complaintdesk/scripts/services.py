@@ -1,6 +1,7 @@
 """Writes and case-bound operations of the script library and the reply checker."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -48,11 +49,25 @@ def _text(value, *, language: str) -> str:
     return str(value).strip()
 
 
+# Values a case holds in higher apps, e.g. surveys: the result told to the customer ({cause}, {measures},
+# {result}, {compensation}). source(*, complaint, language) -> dict of canonical name → value; filled in an
+# AppConfig.ready(). Later sources override earlier ones; `extra` overrides them all.
+CaseValueSource = Callable[..., dict]
+_CASE_VALUE_SOURCES: list[CaseValueSource] = []
+
+
+def script_value_source_register(source: CaseValueSource) -> None:
+    if source not in _CASE_VALUE_SOURCES:
+        _CASE_VALUE_SOURCES.append(source)
+
+
 def script_values(*, complaint, agent, language: str, extra: dict | None = None) -> dict[str, str]:
     """The placeholder values a case and an agent provide, overridden by `extra` (options, cause …).
 
-    Keys of `extra` may be canonical names or their Chinese aliases; datetimes are formatted as
-    deadlines. Empty values are left out, so the renderer reports them as missing.
+    The case's analysis gives {cause} (its root cause); the registered sources add what other apps hold
+    (the result told to the customer). Keys of `extra` may be canonical names or their Chinese aliases;
+    datetimes are formatted as deadlines. Empty values are left out, so the renderer reports them as
+    missing.
     """
     language = rendering.language_normalise(language)
     values: dict[str, object] = {"brand": brand_name()}
@@ -68,7 +83,16 @@ def script_values(*, complaint, agent, language: str, extra: dict | None = None)
             deadline=complaint.resolution_due_at or complaint.due_at,
             case_number=complaint.number,
             product=complaint.product,
+            cause=complaint.root_cause,
         )
+        for source in _CASE_VALUE_SOURCES:
+            values.update(
+                {
+                    name: value
+                    for name, value in source(complaint=complaint, language=language).items()
+                    if value
+                }
+            )
     if agent is not None:
         values.update(
             agent_name=agent.display_name or agent.get_full_name(),

@@ -9,11 +9,12 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
+        from complaintdesk.scripts.services import script_value_source_register
         from complaintdesk.sla.models import TimerKind
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
-        from . import clocks, follow_ups, resolution
+        from . import clocks, follow_ups, resolution, selectors
 
         # The follow-up (回访) is due a policy-set time after the case is resolved: the resolving transition
         # creates the task (hook), the clock refresh keeps its durable timer (provider), the sweep handles it.
@@ -22,3 +23,5 @@ class SurveysConfig(AppConfig):
         timer_handler_register(kinds=[TimerKind.FOLLOW_UP], handler=follow_ups.follow_up_on_timer)
         # A case is resolved only through feeding back the result (accepted, or the customer unreachable).
         transition_guard_register(resolution.resolution_needs_feedback)
+        # The feedback and follow-up scripts are filled with the result the customer was told.
+        script_value_source_register(selectors.result_script_values)

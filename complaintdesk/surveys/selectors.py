@@ -113,3 +113,24 @@ def survey_link(*, token: str, at: dt.datetime | None = None) -> SurveyLink:
             .first()
         )
     return SurveyLink(invitation=invitation, refused=invitation_usable(invitation, at=at or now()))
+
+
+def result_script_values(*, complaint, language: str) -> dict[str, str]:
+    """scripts.services value source: the result last told to the customer fills {cause}, {measures},
+    {result} and {compensation} of the feedback and follow-up scripts."""
+    if not complaint.pk:
+        return {}
+    result = (
+        ResultFeedback.objects.filter(complaint_id=complaint.pk)
+        .only("cause", "measures", "outcome", "compensation")
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if result is None:
+        return {}
+    return {
+        "cause": result.cause,
+        "measures": result.measures,
+        "result": result.outcome,
+        "compensation": result.compensation,
+    }

@@ -72,6 +72,12 @@ urlpatterns = [
         views_feedback.feedback_follow_up,
         name="feedback_follow_up",
     ),
+    path(
+        "complaints/<str:number>/feedback/unreachable",
+        views_feedback.feedback_unreachable,
+        name="feedback_unreachable",
+    ),
+    path("complaints/<str:number>/feedback/rating", views_feedback.feedback_rating, name="feedback_rating"),
     path("follow-ups/", views_feedback.follow_ups_page, name="follow_ups"),
     # Group complaints (intelligence): detected groups, a supervisor confirms or dismisses them.
     path("groups/", views_groups.groups_page, name="groups"),

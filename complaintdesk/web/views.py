@@ -168,7 +168,9 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
     user = request.user
     categories = selectors.active_categories()
     events = complaint_timeline(complaint=complaint)
-    allowed = complaint_transitions_for_user(complaint=complaint, user=user)
+    # "Resolved" is reached in the feedback panel (the result told and accepted, or the customer recorded
+    # as unreachable: surveys.resolution), never by a bare status change.
+    allowed = [t for t in complaint_transitions_for_user(complaint=complaint, user=user) if t != Status.RESOLVED]
     rules = TRANSITIONS[Status(complaint.status)]
     analysed = complaint.category_id is not None and complaint.responsibility != "undetermined"
     step_code = current_step(status=complaint.status, analysed=analysed)

@@ -20,12 +20,22 @@ from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.services import ReplyBlocked
 from complaintdesk.surveys import selectors, services
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record, follow_up_recordable
+from complaintdesk.surveys.resolution import rating_record, resolution_routes, result_unreachable_record
 from complaintdesk.web import refused
 from complaintdesk.web.refused import GENERAL
 
 RESULT_FIELDS = ("cause", "measures", "outcome", "compensation_text", "override_reason")
 FOLLOW_UP_FIELDS = ("result", "new_issue", "note")
-FORM_FIELDS = {"result": RESULT_FIELDS, "confirm": ("note",), "follow_up": FOLLOW_UP_FIELDS}
+UNREACHABLE_FIELDS = ("reason", "cause", "measures", "outcome", "compensation_text")
+RATING_FIELDS = ("stars", "solved", "comment")
+FORM_FIELDS = {
+    "result": RESULT_FIELDS,
+    "confirm": ("note",),
+    "follow_up": FOLLOW_UP_FIELDS,
+    "unreachable": UNREACHABLE_FIELDS,
+    "rating": RATING_FIELDS,
+}
+RATING_SOLVED = {"yes": True, "no": False, "": None}  # the form's choice → solved
 FOLLOW_UP_RESULTS = {  # the form's choice → (reached, satisfied)
     "not_reached": (False, None),
     "satisfied": (True, True),
@@ -57,10 +67,7 @@ def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
         channel=complaint.channel,
         language=complaint.language or language,
     )[:3]
-    extra = {"result": results[0].outcome, "cause": results[0].cause} if results else {}
-    return [
-        (s, script_render(script=s, complaint=complaint, agent=request.user, extra=extra)) for s in scripts
-    ]
+    return [(s, script_render(script=s, complaint=complaint, agent=request.user)) for s in scripts]
 
 
 def _render_panel(
@@ -77,6 +84,7 @@ def _render_panel(
     results = selectors.results_for_case(complaint=complaint)
     follow_up = selectors.open_follow_up_for_case(complaint=complaint)
     can_handle = user.has_perm("complaints.handle_complaint")
+    routes = resolution_routes(complaint=complaint)
     can_follow_up = (
         follow_up is not None
         and follow_up_recordable(complaint=complaint)
@@ -89,7 +97,10 @@ def _render_panel(
         "follow_ups": selectors.follow_ups_for_case(complaint=complaint),
         "follow_up": follow_up,
         "can_send_result": can_handle and services.result_sendable(complaint=complaint),
-        "can_confirm": can_handle and services.result_confirmable(complaint=complaint),
+        "can_confirm": can_handle and routes["confirm"],
+        "can_unreachable": can_handle and routes["unreachable"],
+        "can_rate": can_handle and bool(results),
+        "stars_choices": range(5, 0, -1),
         "can_follow_up": can_follow_up,
         "scripts": _follow_up_scripts(request, complaint, results) if can_follow_up else [],
         "errors": kept.errors if kept else {},
@@ -224,6 +235,60 @@ def feedback_confirm(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as error:
         return _refused(request, complaint, "confirm", {"note": note}, error)
     return _after(request, complaint, _("已登记客户确认，投诉已解决"))
+
+
+@login_required
+@require_POST
+def feedback_unreachable(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer cannot be reached: the result and the reason are recorded and the case is resolved."""
+    complaint = _complaint_or_404(request, number)
+    values = {name: request.POST.get(name, "") for name in UNREACHABLE_FIELDS}
+    try:
+        result_unreachable_record(
+            number=number,
+            actor=request.user,
+            reason=values["reason"],
+            cause=values["cause"],
+            measures=values["measures"],
+            outcome=values["outcome"],
+            compensation_text=values["compensation_text"],
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _refused(request, complaint, "unreachable", values, error)
+    return _after(request, complaint, _("已记录无法联系客户的原因，投诉已解决"))
+
+
+@login_required
+@require_POST
+def feedback_rating(request: HttpRequest, number: str) -> HttpResponse:
+    """A rating the customer gives on the phone, recorded by the agent."""
+    complaint = _complaint_or_404(request, number)
+    values = {name: request.POST.get(name, "") for name in RATING_FIELDS}
+    stars = int(values["stars"]) if values["stars"].isdigit() else None
+    if values["solved"] not in RATING_SOLVED:
+        return _refused(
+            request, complaint, "rating", values, InvalidInput({"solved": [_("请选择问题是否已解决")]})
+        )
+    try:
+        answer = rating_record(
+            number=number,
+            actor=request.user,
+            stars=stars,
+            comment=values["comment"],
+            solved=RATING_SOLVED[values["solved"]],
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _refused(request, complaint, "rating", values, error)
+    notice = _("已登记客户的电话评价")
+    if answer.action_note:
+        notice += "；" + answer.get_action_display()
+    elif answer.action == "confirmed":
+        notice += _("；客户确认已解决")
+    return _after(request, complaint, notice)
 
 
 @login_required

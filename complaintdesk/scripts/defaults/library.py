@@ -101,7 +101,7 @@ DEFAULT_SCRIPTS: list[tuple[str, str, str, str, str, str]] = [
     # 结果反馈 — feedback
     ("feedback-zh", "feedback", ZH, "", "完整反馈处理结果",
      "{customer_title}您好，我是客服专员{agent_name}[[，工号{employee_no}]]，向您反馈投诉单{case_number}"
-     "的处理情况。原因：{cause}。处理结果：{result}。补偿：{compensation}。请问您对这个结果满意吗？"
+     "的处理情况。原因：{cause}。我们的处理：{measures}。处理结果：{result}。[[补偿：{compensation}。]]请问您对这个结果满意吗？"
      "如有任何疑问，可以直接联系我[[，分机{extension}]]。"),
     ("feedback-short-zh", "feedback", ZH, "sms", "短信反馈",
      "【{brand}】{customer_title}您好，您反映的{problem}已处理完毕：{result}。{compensation}。"
@@ -111,7 +111,7 @@ DEFAULT_SCRIPTS: list[tuple[str, str, str, str, str, str]] = [
      "为表歉意，{compensation}。我会在3天内再联系您，确认一切正常。"),
     ("feedback-en", "feedback", EN, "", "Full result",
      "Hello {customer_title}, this is {agent_name} from {brand} with an update on case {case_number}. "
-     "The cause: {cause}. What we have done: {result}. To make up for the inconvenience: {compensation}. "
+     "The cause: {cause}. What we have done: {measures}. The result: {result}.[[ To make up for the inconvenience: {compensation}.]] "
      "Are you happy with this outcome?"),
     ("feedback-with-follow-up-en", "feedback", EN, "", "Result and a follow-up call",
      "{customer_title}, the problem you reported has now been resolved. We found that {cause}; {result}. "

@@ -62,6 +62,7 @@ def test_default_scripts_filled_from_a_real_case_pass_the_checker(complaint, age
         "option_a": "减免本月月租",
         "option_b": "赠送一个月提速",
         "cause": "小区光缆被挖断",
+        "measures": "已更换光缆",
         "result": "光缆已修复",
         "compensation": "本月月租已减免",
     }
