@@ -126,3 +126,20 @@ def test_a_person_chooses_the_language_of_their_notices(ladder_org, django_captu
     notice = StaffNotification.objects.get(user=org.agent_a)
     assert notice.title == f"Compensation rejected: {complaint.number} CNY 500.00"
     assert "Please change the options and propose again." in notice.body
+
+
+def test_the_header_renders_without_its_counts_when_the_database_fails_them(ladder_org, pending, monkeypatch):
+    from django.db import DatabaseError
+
+    from complaintdesk.web import context
+
+    def broken(**kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(context, "staff_unread_count", broken)
+    monkeypatch.setattr(context, "approvals_pending_count", broken)
+    page = _client(ladder_org.manager).get("/notifications/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="nav-notifications"' in html and 'data-testid="unread-count"' not in html
+    assert 'data-testid="approvals-count"' not in html
