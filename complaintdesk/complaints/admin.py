@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .event_text import event_for_people
 from .models import Category, Complaint, ComplaintEvent, Customer
 
 
@@ -12,15 +13,37 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class ComplaintEventInline(admin.TabularInline):
+    """The timeline in words (event_text), as the case page shows it: no field names or codes."""
+
     model = ComplaintEvent
-    fields = ("at", "actor", "kind", "field", "old_value", "new_value", "reason")
+    fields = ("at", "actor", "what_happened", "what_changed", "said", "reason_text")
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ("at", "id")
+    verbose_name = _("处理记录")
+    verbose_name_plural = _("处理记录")
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("类型"))
+    def what_happened(self, event):
+        return event_for_people(event).kind
+
+    @admin.display(description=_("变更"))
+    def what_changed(self, event):
+        line = event_for_people(event)
+        change = f"{line.old} → {line.new}" if line.old else line.new
+        return " ".join(p for p in (line.channel, line.what, change) if p) or "—"
+
+    @admin.display(description=_("内容"))
+    def said(self, event):
+        return event_for_people(event).text or "—"
+
+    @admin.display(description=_("原因"))
+    def reason_text(self, event):
+        return event_for_people(event).reason or "—"
 
 
 @admin.register(Complaint)

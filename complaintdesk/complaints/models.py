@@ -331,6 +331,9 @@ class ComplaintEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["complaint", "at"], name="cpl_event_complaint_at")]
 
+    def __str__(self) -> str:
+        return str(self.get_kind_display())  # what happened, in words (the admin names rows by it)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("complaint events are append-only")

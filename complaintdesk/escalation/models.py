@@ -63,7 +63,9 @@ class EscalationLevel(models.Model):
     started when the case arrives there. An empty limit means the SLA policy's `level_acknowledge` /
     `level_resolve` (defaults 2wd and 5wd)."""
 
-    ladder = models.ForeignKey(EscalationLadder, on_delete=models.CASCADE, related_name="levels")
+    ladder = models.ForeignKey(
+        EscalationLadder, verbose_name=_("升级阶梯"), on_delete=models.CASCADE, related_name="levels"
+    )
     position = models.PositiveSmallIntegerField(_("序号"))
     code = models.SlugField(_("编码"), max_length=32)
     name = models.CharField(_("名称"), max_length=50)
@@ -109,8 +111,12 @@ class CaseEscalation(models.Model):
     """Where a case stands on its ladder now. No row: the front line, on the SLA policy's clocks.
     `level_started_at` is set once a hand-off has happened; from then on the level's clocks govern."""
 
-    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="escalation")
-    ladder = models.ForeignKey(EscalationLadder, null=True, blank=True, on_delete=models.SET_NULL)
+    complaint = models.OneToOneField(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="escalation"
+    )
+    ladder = models.ForeignKey(
+        EscalationLadder, verbose_name=_("升级阶梯"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     level_position = models.PositiveSmallIntegerField(_("当前层级"), default=0)
     level_code = models.CharField(_("层级编码"), max_length=32, blank=True)
     level_name = models.CharField(_("层级名称"), max_length=50, blank=True)
@@ -145,7 +151,9 @@ class EscalationHandOff(models.Model):
     """One move of a case between levels: from whom, to whom, why, when, the new deadlines and the
     acknowledgement to the customer. Written once; only `customer_acknowledged_at` is filled later."""
 
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="hand_offs")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="hand_offs"
+    )
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
@@ -207,7 +215,9 @@ class ExternalReferral(models.Model):
     """The customer took the complaint outside: to which body, under which reference, when, and what
     came of it. The case keeps its history; an outcome may reopen it."""
 
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="external_referrals")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="external_referrals"
+    )
     body = models.CharField(_("外部机构类型"), max_length=32, choices=ReferralBody.choices)
     body_name = models.CharField(_("机构名称"), max_length=200, blank=True)
     reference_no = models.CharField(_("对方编号"), max_length=100, blank=True)
@@ -240,7 +250,7 @@ class ExternalReferral(models.Model):
 class DigestDelivery(models.Model):
     """The daily digest went to this person for this day: at most one each (two workers, a rerun)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("日期"))
     sent_at = models.DateTimeField(_("发送时间"))
     cases_held = models.PositiveIntegerField(_("承接中的升级投诉"), default=0)

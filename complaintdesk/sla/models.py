@@ -114,7 +114,9 @@ class SlaTimer(models.Model):
     its place, so a timer that was already scheduled somewhere can only find a cancelled row.
     """
 
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="sla_timers")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="sla_timers"
+    )
     kind = models.CharField(_("类型"), max_length=32, choices=TimerKind.choices)
     subject = models.CharField(_("对象"), max_length=64, blank=True, help_text=_("同一类型的多个时钟，如升级层级"))
     generation = models.PositiveIntegerField(_("版本"), default=1)
