@@ -217,7 +217,8 @@ class GroupMemberInline(admin.TabularInline):
 
 @admin.register(ComplaintGroup)
 class ComplaintGroupAdmin(admin.ModelAdmin):
-    """Read-only: groups are opened, changed and resolved through the services (API, case page)."""
+    """Read-only: groups are opened, confirmed, dismissed, changed and resolved through the services (the
+    groups page, the API)."""
 
     list_display = (
         "__str__",
@@ -225,13 +226,15 @@ class ComplaintGroupAdmin(admin.ModelAdmin):
         "status",
         "opened_at",
         "opened_by",
+        "confirmed_by",
         "last_member_at",
         "alerted_at",
     )
     list_filter = ("status",)
     readonly_fields = (
         "scope_unit", "title", "shared_words", "status", "opened_at", "opened_by", "last_member_at",
-        "alerted_user_ids", "alerted_at", "resolved_at", "resolved_by", "resolution",
+        "alerted_user_ids", "alerted_at", "resolved_at", "resolved_by", "resolution", "evidence",
+        "confirmed_at", "confirmed_by", "dismissed_at", "dismissed_by", "dismiss_reason",
     )  # fmt: skip
     inlines = [GroupMemberInline]
     show_full_result_count = False

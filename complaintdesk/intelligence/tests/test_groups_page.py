@@ -86,3 +86,18 @@ def test_an_agent_sees_the_group_but_cannot_decide(world, pending):
     assert "只有主管可以确认或否决群体性投诉" in _text(response)
     group.refresh_from_db()
     assert group.status == GroupStatus.PENDING
+
+
+def test_the_admin_shows_the_decision_read_only(world, pending):
+    """The admin shows a group's status, evidence and decision but cannot change them (only the services
+    confirm or dismiss)."""
+    from complaintdesk.accounts.models import User
+
+    group, _complaints = pending
+    admin = User.objects.create_superuser(username="root_admin", password=None)
+    response = _client(admin).get(f"/admin/intelligence/complaintgroup/{group.pk}/change/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "待主管确认" in body
+    for name in ("status", "evidence", "confirmed_by", "dismissed_by", "dismiss_reason"):
+        assert f'name="{name}"' not in body
