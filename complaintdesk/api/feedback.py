@@ -1,6 +1,7 @@
 """Closing-the-loop endpoints of API v1 (complaintdesk.surveys): check and send the result, record the
-customer's confirmation, read survey answers, the follow-up queue and record a follow-up's outcome.
-Parse, call one service or selector, present."""
+customer's acceptance (confirmation), a rating given on the phone or in an IVR, a customer who cannot be
+reached, read survey answers, the follow-up queue and record a follow-up's outcome. Parse, call one service
+or selector, present."""
 
 import datetime as dt
 
@@ -15,6 +16,7 @@ from complaintdesk.scripts.services import ReplyBlocked
 from complaintdesk.surveys import selectors, services
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record
 from complaintdesk.surveys.models import FollowUp, ResultFeedback, SurveyAnswer
+from complaintdesk.surveys.resolution import rating_record, result_unreachable_record
 
 from .schemas import ProblemOut, StrictSchema
 
@@ -44,6 +46,23 @@ class FindingOut(Schema):
     suggestion: str
 
 
+class RatingIn(StrictSchema):
+    stars: int = Field(description="满意度 1–5 星")
+    solved: bool | None = Field(
+        None, description="客户是否表示问题已解决；true 且等待客户确认时，投诉转为已解决"
+    )
+    nps: int | None = Field(None, description="推荐意愿 0–10（可空）")
+    comment: str = Field("", description="客户的意见（可空）")
+
+
+class UnreachableIn(StrictSchema):
+    reason: str = Field(description="无法联系客户的原因（试过哪些方式、何时）")
+    cause: str = Field(description="原因")
+    measures: str = Field(description="处理措施")
+    outcome: str = Field(description="处理结果")
+    compensation: str = Field("", description="补偿（可空）")
+
+
 class ResultCheckOut(Schema):
     channel: str
     language: str
@@ -66,7 +85,8 @@ class ResultOut(Schema):
     sent_at: dt.datetime
     override_reason: str | None
     confirmed_at: dt.datetime | None
-    confirmed_via: str
+    confirmed_via: str = Field(description="survey / portal / agent / unreachable（无法联系客户）")
+    unreachable_reason: str = Field(description="无法联系客户的原因；已告知客户时为空")
 
 
 class ConfirmIn(StrictSchema):
@@ -85,6 +105,7 @@ class SurveyAnswerOut(Schema):
     answered_at: dt.datetime
     action: str = Field(description="评价引起的自动处理：none / confirmed / reopened / escalated / failed")
     action_note: str
+    source: str = Field(description="link（客户通过评价链接）/ phone（客服或 IVR 登记的电话评价）")
 
 
 class SurveyAnswerListOut(Schema):
@@ -150,6 +171,7 @@ def _result_view(result: ResultFeedback, number: str) -> dict:
         "override_reason": result.override.reason if result.override_id else None,
         "confirmed_at": _local(result.confirmed_at),
         "confirmed_via": result.confirmed_via,
+        "unreachable_reason": result.unreachable_reason,
     }
 
 
@@ -166,6 +188,7 @@ def _answer_view(answer: SurveyAnswer, number: str) -> dict:
         "answered_at": _local(answer.answered_at),
         "action": answer.action,
         "action_note": answer.action_note,
+        "source": answer.source,
     }
 
 
@@ -260,7 +283,9 @@ def result_send(request: HttpRequest, number: str, payload: ResultIn):
 @router.post(
     "/complaints/{number}/result/confirm",
     response={200: ResultOut, **POST_ERRORS},
-    summary="登记客户确认处理结果（转为已解决，生成回访任务）",
+    summary="登记客户接受处理结果（转为已解决，生成回访任务）",
+    description="客户在电话、IVR 或 CRM 中接受了已反馈的处理结果。投诉须处于“待客户确认”；"
+    "只有向客户反馈结果后被接受（或登记无法联系客户）才能转为已解决，`/transitions` 不能直接转为已解决。",
 )
 def result_confirm(request: HttpRequest, number: str, payload: ConfirmIn):
     complaint = services.result_confirm(number=number, actor=request.user, note=payload.note)
@@ -268,6 +293,47 @@ def result_confirm(request: HttpRequest, number: str, payload: ConfirmIn):
     if not result:
         raise NotFound()
     return _result_view(result[0], number)
+
+
+@router.post(
+    "/complaints/{number}/result/unreachable",
+    response={201: ResultOut, **POST_ERRORS},
+    summary="无法联系客户：登记原因和处理结果，转为已解决",
+    description="客户无法联系（电话无人接听、各渠道无回复等）时，登记原因与处理结果（原因、措施、结果、补偿），"
+    "投诉转为已解决并生成回访任务。不向客户发送任何消息。",
+)
+def result_unreachable(request: HttpRequest, number: str, payload: UnreachableIn):
+    result_unreachable_record(
+        number=number,
+        actor=request.user,
+        reason=payload.reason,
+        cause=payload.cause,
+        measures=payload.measures,
+        outcome=payload.outcome,
+        compensation_text=payload.compensation,
+    )
+    complaint = access_complaint(user=request.user, number=number)
+    return Status(201, _result_view(selectors.results_for_case(complaint=complaint)[0], number))
+
+
+@router.post(
+    "/complaints/{number}/rating",
+    response={201: SurveyAnswerOut, **POST_ERRORS},
+    summary="登记客户在电话或 IVR 中给出的满意度评价",
+    description="与评价链接的回答同样记录和处理：solved=true 且投诉等待客户确认时转为已解决；"
+    "低分或未解决时按评价策略重新处理或升级。客户尚未收到处理结果时返回 422。",
+)
+def rating(request: HttpRequest, number: str, payload: RatingIn):
+    answer = rating_record(
+        number=number,
+        actor=request.user,
+        stars=payload.stars,
+        comment=payload.comment,
+        nps=payload.nps,
+        solved=payload.solved,
+    )
+    answer = SurveyAnswer.objects.select_related("agent", "org_unit").get(pk=answer.pk)
+    return Status(201, _answer_view(answer, number))
 
 
 @router.get(

@@ -111,6 +111,10 @@ class ObjectionForm(PortalForm):
     reason = _area(_("您对处理结果的意见"), maxlength=2_000, required=True, rows=3)
 
 
+class AcceptForm(PortalForm):
+    note = _area(_("您想说的话（选填）"), maxlength=2_000, rows=2)
+
+
 class WithdrawForm(PortalForm):
     reason = _area(_("撤诉原因（选填）"), maxlength=2_000, rows=2)
     confirm = forms.BooleanField(

@@ -37,6 +37,8 @@ from complaintdesk.complaints.timeline import event_record
 from complaintdesk.escalation.services import complaint_object, escalation_actor
 from complaintdesk.notifications.base import OutboundMessage, SendResult, notifier_for
 from complaintdesk.notifications.sms.text import sms_sign
+from complaintdesk.surveys.models import ConfirmedVia
+from complaintdesk.surveys.resolution import resolution_routes, result_accept
 
 from . import codes
 from .models import AccessCode, AccessGrant, CodeChannel
@@ -344,3 +346,32 @@ def portal_withdraw(*, grant: AccessGrant, reason: str = "") -> Complaint:
         reason=why,
     )
     return complaint
+
+
+# --- the customer accepts the result -------------------------------------------------------------------------
+
+
+def portal_acceptable(*, grant: AccessGrant) -> bool:
+    """Whether the case waits for this customer to accept a result told to them (the page offers it)."""
+    return resolution_routes(complaint=_granted(grant))["confirm"]
+
+
+@transaction.atomic
+def portal_accept(*, grant: AccessGrant, note: str = "") -> Complaint:
+    """The customer accepts the result on the portal (besides objecting or withdrawing): their words go on
+    the timeline as said on the web, then the case is resolved as a confirmation through the portal
+    (surveys.resolution.result_accept), which starts the follow-up."""
+    complaint = _granted(grant)
+    note = _reason_clean(note, field="note", required=False)
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("customer").get(pk=complaint.pk)
+    if note:
+        event_record(
+            complaint=complaint,
+            actor=portal_actor(),
+            kind=EventKind.CUSTOMER_MESSAGE,
+            at=now(),
+            field=Channel.WEB,
+            new=note,
+            reason=_("客户在网上自助服务中接受处理结果"),
+        )
+    return result_accept(complaint=complaint, via=ConfirmedVia.PORTAL, note=note)

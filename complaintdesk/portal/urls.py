@@ -12,6 +12,7 @@ urlpatterns = [
     path("case/<str:number>/", views.case, name="case"),
     path("case/<str:number>/message/", views.case_message, name="message"),
     path("case/<str:number>/objection/", views.case_objection, name="objection"),
+    path("case/<str:number>/accept/", views.case_accept, name="accept"),
     path("case/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
     path("case/<str:number>/leave/", views.case_leave, name="leave"),
 ]

@@ -17,7 +17,7 @@ from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.common.errors import DomainError, InvalidInput
 
 from . import selectors, services
-from .forms import ComplaintForm, MessageForm, ObjectionForm, TrackForm, VerifyForm, WithdrawForm
+from .forms import AcceptForm, ComplaintForm, MessageForm, ObjectionForm, TrackForm, VerifyForm, WithdrawForm
 
 SESSION_GRANTS = "portal_grants"  # {case number: access token}
 SESSION_FILED = "portal_filed"  # case numbers filed from this session (their acknowledgement pages)
@@ -173,6 +173,8 @@ def _case_page(request: HttpRequest, grant, *, status: int = 200, done: str = ""
         "case": selectors.portal_case_view(grant=grant),
         "message_form": forms.get("message_form") or MessageForm(),
         "objection_form": forms.get("objection_form") or ObjectionForm(),
+        "accept_form": forms.get("accept_form") or AcceptForm(),
+        "can_accept": services.portal_acceptable(grant=grant),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "done": done,
     }
@@ -182,6 +184,7 @@ def _case_page(request: HttpRequest, grant, *, status: int = 200, done: str = ""
 DONE = {
     "message": lambda: _("已收到您补充的信息。"),
     "objection": lambda: _("已收到您的异议，投诉已升级处理。"),
+    "accept": lambda: _("感谢您确认处理结果。我们会在几天后回访，确认一切正常。"),
     "withdraw": lambda: _("您的投诉已撤回。"),
 }
 
@@ -238,6 +241,17 @@ def case_objection(request: HttpRequest, number: str) -> HttpResponse:
         act=lambda grant, files: services.portal_objection(
             grant=grant, reason=request.POST.get("reason", "")
         ),
+    )
+
+
+@require_POST
+def case_accept(request: HttpRequest, number: str) -> HttpResponse:
+    return _case_action(
+        request,
+        number,
+        form_class=AcceptForm,
+        form_name="accept_form",
+        act=lambda grant, files: services.portal_accept(grant=grant, note=request.POST.get("note", "")),
     )
 
 

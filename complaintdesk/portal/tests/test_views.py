@@ -268,3 +268,36 @@ def test_the_tracking_pages_speak_english(filed, outbox):
     html = client.get(f"/portal/case/{filed.number}/").content.decode()
     for text in ("Case number", "Your complaint", "History", "Add information", "Withdraw the complaint"):
         assert text in html, text
+
+
+def test_accept_the_result_on_the_page(filed, outbox, org):
+    from complaintdesk.surveys.models import FollowUp, ResultFeedback
+    from complaintdesk.surveys.services import result_send
+
+    client = Client()
+    _verify(client, filed.number, outbox)
+    assert 'id="accept"' not in client.get(f"/portal/case/{filed.number}/").content.decode()  # nothing told yet
+    for status in ("accepted", "handling"):
+        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
+    result_send(
+        number=filed.number,
+        actor=org.agent_a,
+        cause="小区光缆被施工挖断",
+        measures="我们已安排工程师更换了光缆",
+        outcome="网络已恢复正常",
+    )
+    html = client.get(f"/portal/case/{filed.number}/").content.decode()
+    assert 'id="accept"' in html and "提出异议" in html  # accept, or object
+    response = client.post(f"/portal/case/{filed.number}/accept/", {"note": "谢谢，网络正常了"})
+    assert response.status_code == 302 and response["Location"].endswith("?done=accept")
+    html = client.get(response["Location"]).content.decode()
+    assert "感谢您确认处理结果" in html and 'id="accept"' not in html
+    assert Complaint.objects.get().status == "resolved"
+    result = ResultFeedback.objects.get()
+    assert result.confirmed_via == "portal" and result.confirmed_at is not None
+    assert FollowUp.objects.filter(complaint__number=filed.number, state="open").exists()
+    said = ComplaintEvent.objects.filter(kind=EventKind.CUSTOMER_MESSAGE).last()
+    assert said.new_value == "谢谢，网络正常了" and said.actor.username == "channel-web"
+    # Accepting twice is refused in words, not a crash.
+    again = client.post(f"/portal/case/{filed.number}/accept/", {"note": ""})
+    assert again.status_code == 422 and "收到处理结果后才能确认" in again.content.decode()

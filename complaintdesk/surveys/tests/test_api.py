@@ -82,3 +82,49 @@ def test_confirm_by_the_api(org, handling_case, api_for):
     assert confirmed.status_code == 200 and confirmed.json()["confirmed_via"] == "agent"
     again = api.post(f"/complaints/{complaint.number}/result/confirm", {})
     assert again.status_code == 422
+
+
+def test_resolving_by_transition_is_refused_and_acceptance_resolves(org, handling_case, api_for):
+    complaint = handling_case(org.agent_a)
+    api = api_for(org.agent_a)
+    refused = api.post(f"/complaints/{complaint.number}/transitions", {"to": "resolved"})
+    assert refused.status_code == 422 and "反馈处理结果" in refused.json()["errors"]["to"][0]
+    assert api.post(f"/complaints/{complaint.number}/result", BODY).status_code == 201
+    accepted = api.post(f"/complaints/{complaint.number}/result/confirm", {"note": "IVR 按 1 接受"})
+    assert accepted.status_code == 200 and accepted.json()["confirmed_at"] is not None
+    assert api.get(f"/complaints/{complaint.number}").json()["status"] == "resolved"
+
+
+def test_a_rating_given_on_the_phone_by_the_api(org, handling_case, api_for):
+    complaint = handling_case(org.agent_a)
+    api = api_for(org.agent_a)
+    early = api.post(f"/complaints/{complaint.number}/rating", {"stars": 5})
+    assert early.status_code == 422  # nothing told to the customer yet
+    api.post(f"/complaints/{complaint.number}/result", BODY)
+    bad = api.post(f"/complaints/{complaint.number}/rating", {"stars": 9})
+    assert bad.status_code == 422 and "stars" in bad.json()["errors"]
+    rated = api.post(f"/complaints/{complaint.number}/rating", {"stars": 5, "solved": True, "comment": "好"})
+    body = rated.json()
+    assert rated.status_code == 201, body
+    assert (body["stars"], body["source"], body["action"]) == (5, "phone", "confirmed")
+    assert api.get(f"/complaints/{complaint.number}").json()["status"] == "resolved"
+    listed = api.get(f"/complaints/{complaint.number}/survey-answers").json()
+    assert [a["source"] for a in listed["items"]] == ["phone"]
+
+
+def test_an_unreachable_customer_by_the_api(org, handling_case, api_for):
+    complaint = handling_case(org.agent_a)
+    api = api_for(org.agent_a)
+    missing = api.post(f"/complaints/{complaint.number}/result/unreachable", {**BODY, "reason": ""})
+    assert missing.status_code == 422 and "reason" in missing.json()["errors"]
+    done = api.post(
+        f"/complaints/{complaint.number}/result/unreachable", {**BODY, "reason": "三次来电无人接听"}
+    )
+    body = done.json()
+    assert done.status_code == 201, body
+    assert (body["confirmed_via"], body["unreachable_reason"], body["message"]) == (
+        "unreachable",
+        "三次来电无人接听",
+        "",
+    )
+    assert api.get(f"/complaints/{complaint.number}").json()["status"] == "resolved"
