@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext as __
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,4 +20,4 @@ class SlaConfig(AppConfig):
         config_watch(CACHE_AREA, "sla.SlaPolicy", "orgs.OrgUnit")
         # A warning or breach on the timeline names its clock ("解决时限"), never the timer kind's code.
         for kind in TimerKind:
-            timeline_field_register(field=kind.value, label=lambda kind=kind: __("%(clock)s时限") % {"clock": kind.label})
+            timeline_field_register(field=kind.value, label=lambda kind=kind: gettext("%(clock)s时限") % {"clock": kind.label})
