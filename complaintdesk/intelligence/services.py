@@ -621,6 +621,10 @@ def complaint_group_detect(
         reason = _detection_reason(group, opened=opened)
         similarity = {**decision.similarity, complaint.pk: 1.0}
         shared = dict(decision.shared)
+        # The new complaint's own explanation: what it shares with the member most like it.
+        closest = max(together, key=lambda c: decision.similarity.get(c.complaint_id, 0.0), default=None)
+        if closest is not None:
+            shared[complaint.pk] = grouping.shared_words(mine, closest.tokens)
         if decision.join is not None:
             # The new complaint's own score: its best resemblance to the group's members.
             scores = [

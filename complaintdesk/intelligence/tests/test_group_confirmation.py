@@ -112,6 +112,8 @@ def test_a_weak_detected_group_waits_for_the_supervisor_and_changes_nothing_cust
     assert group.status == GroupStatus.PENDING and group.confirmed_at is None
     assert group.evidence["customers"] == 6 and not group.evidence["strong"]
     assert GroupMember.objects.filter(group=group, is_active=True).count() == 6
+    # Every member, also the one whose arrival opened the group, says what it shares with the others.
+    assert all("断网" in m.shared_words for m in GroupMember.objects.filter(group=group))
     for complaint in Complaint.objects.filter(pk__in=[c.pk for c in complaints]):
         assert not complaint.is_batch and not complaint.reputation_risk
         linked = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.GROUP_LINKED)
