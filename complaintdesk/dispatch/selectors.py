@@ -181,6 +181,22 @@ def work_order_case(*, user, work_order_id: int) -> WorkOrderCase:
     )
 
 
+def work_orders_openable(*, user, orders: list[WorkOrder]) -> set[int]:
+    """Ids of `orders` whose page (work_order_case) the user may open, so that a list links only those:
+    still relevant to their department, or of a case the user sees anyway. One query at most."""
+    at = now()
+    openable = {o.pk for o in orders if _department_side(user=user, order=o) and _still_relevant(o, at=at)}
+    rest = [o for o in orders if o.pk not in openable]
+    if rest:
+        visible = set(
+            complaints_visible_to(user)
+            .filter(pk__in={o.complaint_id for o in rest})
+            .values_list("pk", flat=True)
+        )
+        openable |= {o.pk for o in rest if o.complaint_id in visible}
+    return openable
+
+
 def work_order_attachment(*, user, work_order_id: int, attachment_id: int) -> Attachment:
     """An attachment of the order's case, under work_order_case's rule."""
     seen = work_order_case(user=user, work_order_id=work_order_id)

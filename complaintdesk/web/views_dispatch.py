@@ -26,6 +26,7 @@ from complaintdesk.dispatch.selectors import (
     work_order_case,
     work_order_queue,
     work_orders_for_case,
+    work_orders_openable,
 )
 from complaintdesk.web import refused
 
@@ -155,6 +156,7 @@ def _render_queue(request: HttpRequest, kept: refused.Kept | None = None) -> Htt
         "view": view,
         "views": QUEUE_VIEWS,
         "own_departments": mine,
+        "openable": work_orders_openable(user=request.user, orders=orders),
         "open_status": WorkOrderStatus.OPEN,
         "unfinished_statuses": UNFINISHED_STATUSES,
         "now": now(),

@@ -70,6 +70,13 @@ def test_once_the_order_is_done_the_phone_is_masked_and_later_the_case_is_gone(d
     clock.at(local(2026, 11, 24, 11) + dt.timedelta(days=CASE_VIEW_DAYS_AFTER_FINISH + 1))
     with pytest.raises(NotFound):
         work_order_case(user=depts.dept_staff, work_order_id=order.pk)
+    # The queue's "ended" tab still lists the order, without a link that would lead nowhere.
+    done = _client(depts.dept_staff).get("/work-orders/?view=done").content.decode()
+    assert f'data-testid="work-order-{order.pk}"' in done and f'href="/work-orders/{order.pk}/"' not in done
+    assert (
+        f'href="/work-orders/{order.pk}/"'
+        in _client(depts.agent_a).get("/work-orders/?view=done").content.decode()
+    )
 
 
 def test_another_department_and_another_store_do_not_see_the_case(depts, dispatched):
