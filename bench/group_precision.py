@@ -190,6 +190,10 @@ def main() -> None:
         help="fill each complaint's product field with its review's category (书籍, 衣服 …), as an agent "
         "recording 涉及产品/业务 would; without it the product is only in the text",
     )
+    parser.add_argument(
+        "--min-customers", type=int, default=grouping.Rules().min_customers,
+        help="customers a new group needs (the policy's group_min_customers; default %(default)s)",
+    )  # fmt: skip
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if not SHOPPING.exists():
@@ -202,10 +206,15 @@ def main() -> None:
     texts = [text for _row, text, _label in items]
     labels_of = [label for _row, _text, label in items]
     products = [rows[row]["cat"] if args.product_field else "" for row, _text, _label in items]
-    groups, strong = detect(texts, products, rules=grouping.Rules(), strong=grouping.StrongRules())
-    result = {"product_field": args.product_field, **figures(labels_of, groups)}
+    rules = grouping.Rules(min_customers=args.min_customers)
+    groups, strong = detect(texts, products, rules=rules, strong=grouping.StrongRules())
+    result = {
+        "product_field": args.product_field,
+        "min_customers": args.min_customers,
+        **figures(labels_of, groups),
+    }
     result["groups_acting_without_a_supervisor"] = len(strong)
-    result |= link_figures(texts, products, labels_of, grouping.Rules())
+    result |= link_figures(texts, products, labels_of, rules)
     if args.verbose:
         for gid, members in groups.items():
             print(
