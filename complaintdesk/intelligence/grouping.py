@@ -193,12 +193,20 @@ def _words(normal: str) -> list[str]:
 
 
 def _field_words(raw: str | None) -> list[str]:
+    """The words of a short field (product, place): jieba words, and names jieba does not know as
+    pairs of their characters (张 江 → 张江), without function words and numbers."""
     normal = textmod.normalise(raw)[:200]
     if not normal or not textmod.has_content(normal):
         return []
     tags = _word_tags()
-    out = []
-    for word in _words(normal):
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*_words(normal), ""]:
+        if len(word) == 1 and _CJK_CHAR.match(word) and word not in textmod.STOPWORDS:
+            run.append(word)
+            continue
+        out += [a + b for a, b in zip(run, run[1:], strict=False) if not _is_function_word(a + b, tags)]
+        run.clear()
         if len(word) < 2 or not textmod._is_word(word) or _is_function_word(word, tags):
             continue
         out.append(SYNONYMS.get(word, word))

@@ -195,3 +195,17 @@ def test_strong_evidence_can_be_turned_off_so_every_group_waits(world, desk):
     group = ComplaintGroup.objects.get()
     assert group.status == GroupStatus.PENDING and group.members.count() == 12
     assert not Complaint.objects.filter(is_batch=True).exists()
+
+
+def test_the_place_field_names_the_common_place():
+    """Customers who do not name the place in their words: the intake's place field does."""
+    texts = ["家里宽带断网了，光猫红灯", "网络中断，上不了网，光猫报警", "宽带连不上，光猫一直闪红灯"] * 3
+    fps = [frozenset(grouping.fingerprint(t, place="浦东张江碧波路")) for t in texts]
+    assert all("@张江" in f for f in fps)
+    sims = [grouping.similarity(fps[0], f) for f in fps[1:]]
+    evidence = grouping.evidence(fps, customers=9, similarities=sims, rules=grouping.StrongRules())
+    assert evidence.strong and evidence.place in {"张江", "浦东", "碧波"} and evidence.subject == "断网"
+    no_place = [frozenset(grouping.fingerprint(t)) for t in texts]
+    assert not grouping.evidence(
+        no_place, customers=9, similarities=sims, rules=grouping.StrongRules()
+    ).strong
