@@ -1,5 +1,4 @@
-"""The product's own error pages (400, 403, 404, 500; a refused CSRF check is Django's view with our
-template 403_csrf.html): in the user's language, with
+"""The product's own error pages (400, 403, 404, 500 and a refused CSRF check): in the user's language, with
 a way back. Paths of the JSON API keep their problem+json answers. The 500 page touches no database (the
 database may be why it is shown)."""
 
@@ -49,3 +48,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return problem_response(status=500, code="server_error", title=_("服务器出错了，请稍后再试"))
     return _page(request, status=500, template="500.html", user=False)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page too old (or with cookies blocked): what to do, not Django's reason."""
+    if request.path.startswith(API_PREFIX):
+        return problem_response(status=403, code="csrf_failed", title=_("页面已过期，请刷新后重试"))
+    return _page(request, status=403, template="403_csrf.html", user=False)

@@ -29,6 +29,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 # --- Serving behind a reverse proxy over HTTPS (docs/deployment.md; `manage.py check --deploy` passes) ---
 # Origins whose forms may post here besides the host itself, e.g. https://cs.example.com (comma-separated).
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# A form refused by the CSRF check gets the product's page (in the user's language, back to the portal for
+# customers), not Django's.
+CSRF_FAILURE_VIEW = "complaintdesk.web.views_errors.csrf_failure"
 # SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto: a request is HTTPS when the proxy says so in that header. Only
 # behind a proxy that always sets it (deploy/nginx overwrites it), else a client could claim HTTPS itself.
 if _proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", ""):

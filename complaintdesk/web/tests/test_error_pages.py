@@ -119,3 +119,11 @@ def test_a_bad_request_is_our_400(org, settings):
     assert response.status_code == 400 and "请求无效" in response.content.decode()
     assert "tampered" not in response.content.decode()
     assert "Bad request" in _client(org.agent_a, **EN).get("/odd/").content.decode()
+
+
+def test_a_customers_stale_form_leads_back_to_the_portal(db):
+    response = Client(enforce_csrf_checks=True).post("/portal/", {"title": "x"})
+
+    html = response.content.decode()
+    assert response.status_code == 403 and "页面已过期，请刷新后重试" in html
+    assert 'href="/portal/"' in html and "返回投诉服务首页" in html and "返回工作台" not in html
