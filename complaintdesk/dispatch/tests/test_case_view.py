@@ -201,3 +201,28 @@ def test_the_case_side_sees_the_order_page_with_a_link_to_the_whole_case(depts, 
     assert f'href="/complaints/{complaint.number}/#work-orders"' in html
     assert "138****8000" in html  # an agent sees the phone masked, as on the case page
     assert 'data-testid="complete"' not in html
+
+
+def test_the_order_page_speaks_english_to_an_english_reader(depts, dispatched):
+    import re
+
+    complaint, order = dispatched
+    client = _client(depts.dept_staff)
+    client.cookies["django_language"] = "en"
+
+    html = client.get(f"/work-orders/{order.pk}/").content.decode()
+    main = html[html.index("<main") :]
+    for own_text in (
+        complaint.title,
+        complaint.description,
+        complaint.demand,
+        complaint.place,
+        order.instructions,
+        "王**",
+        depts.billing.name,
+        complaint.org_unit.name,
+    ):
+        main = main.replace(own_text, "")
+
+    assert "Work on this order" in main and "Contact phone" in main
+    assert re.findall(r"[\u4e00-\u9fff]+", main) == []
