@@ -49,7 +49,7 @@ class ListFilters(Schema):
     category: str | None = Field(None, description="类别编码：该类别及其子类别")
     channel: list[ChannelCode] | None = Field(None, description="渠道，可重复")
     assignee: str | None = Field(None, description="处理人用户名；me = 我；none = 未分派")
-    breached: bool | None = Field(None, description="true：已超时（未结且最近时限已过）")
+    breached: bool | None = Field(None, description="true：已超时（未结、未因等待客户而暂停计时，且最近时限已过）")
     at_risk: bool | None = Field(None, description="true：即将超时（未结、计时中、剩余不足时限窗口的 20%）")
     created_from: IsoDateTime | None = Field(None, description="受理时间 ≥ 此时（带时区）")
     created_to: IsoDateTime | None = Field(None, description="受理时间 < 此时（带时区）")
