@@ -101,3 +101,15 @@ def test_the_admin_shows_the_decision_read_only(world, pending):
     assert "待主管确认" in body
     for name in ("status", "evidence", "confirmed_by", "dismissed_by", "dismiss_reason"):
         assert f'name="{name}"' not in body
+
+
+def test_the_page_in_english(world, pending):
+    group, _complaints = pending
+    client = _client(world.supervisor)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/groups/"})
+    text = _text(client.get("/groups/"))
+    assert "Awaiting supervisor confirmation (1)" in text
+    assert "6 customers; common place: 张江; common problem: 断网; median similarity" in text
+    assert "Confirm as a group complaint" in text and "Not one problem: dismiss" in text
+    for chinese in ("待主管确认", "识别依据", "位客户", "共同地点", "确认为群体性投诉", "否决原因", "张投诉单", "；"):
+        assert chinese not in text  # the page's own words; the cases' titles and places stay as written
