@@ -123,7 +123,9 @@ def assignable_users(*, user, complaints=()) -> list[User]:
     roles = [
         role
         for role, perms in ROLE_PERMISSIONS.items()
-        if "handle_complaint" in perms and "view_complaint" in perms and role != "api_client"
+        if "handle_complaint" in perms
+        and "view_complaint" in perms
+        and role not in (Role.API_CLIENT, Role.DEPARTMENT_STAFF)  # departments work orders, not cases
     ]
     rows = User.objects.filter(is_active=True, role__in=roles, org_unit__in=units_visible_to(user))
     paths = {c.org_unit.path for c in complaints}
