@@ -846,6 +846,7 @@ def group_confirm(*, group_id: int, actor, reason: str = "") -> ComplaintGroup:
     """A supervisor confirms a detected group: from now on it is a group complaint — each open member
     gets the batch and reputation-risk flags (through the analysis service: timeline, deadlines, and
     the escalation ladder's flags trigger), and later similar complaints join it with the flags."""
+    selectors.group_for_user(user=actor, group_id=group_id)  # not found for who may not see it
     _may_decide_groups(actor)
     reason = _reason_clean(reason, required=False)
     group = _open_group_for_update(group_id=group_id, actor=actor)
@@ -872,6 +873,7 @@ def group_dismiss(*, group_id: int, actor, reason: str) -> ComplaintGroup:
     is taken out with the reason on its timeline, and detection never groups those complaints again.
     A pending group had flagged nothing; a confirmed one has its batch flags cleared (a reputation
     risk stays: only a person clears it on the case)."""
+    selectors.group_for_user(user=actor, group_id=group_id)  # not found for who may not see it
     _may_decide_groups(actor)
     reason = _reason_clean(reason, required=True)
     group = _open_group_for_update(group_id=group_id, actor=actor)

@@ -91,6 +91,9 @@ def test_api_groups_list_detail_unlink_link_and_resolve(org, categories, intake,
     assert api_for(org.agent_b).get(f"/groups/{group.pk}").status_code == 404
     # An agent may not confirm; the business manager does, and the cases are flagged.
     assert api.post(f"/groups/{group.pk}/confirm", {}).status_code == 403
+    # Someone who cannot see the group's cases does not learn that it exists.
+    assert api_for(org.agent_b).post(f"/groups/{group.pk}/confirm", {}).status_code == 404
+    assert api_for(org.agent_b).post(f"/groups/{group.pk}/dismiss", {"reason": "x"}).status_code == 404
     response = api_for(org.manager).post(f"/groups/{group.pk}/confirm", {"reason": "同一光缆故障"})
     assert response.status_code == 200 and response.json()["status"] == "open"
     assert response.json()["confirmed_by"] == "manager"
