@@ -129,8 +129,14 @@ class WorkOrderCase:
     case_visible: bool  # the user also sees the whole case (accounts.access): link to the case page
 
 
-def _department_side(*, user, order: WorkOrder) -> bool:
-    return order.owner_id == user.pk or user_in_department(user=user, department_id=order.department_id)
+def work_order_department_side(*, user, order: WorkOrder) -> bool:
+    """The order's owner, or a member of its department or of a unit inside it (no query: the order comes
+    with its department, the user with their unit)."""
+    if order.owner_id == user.pk:
+        return True
+    if user.org_unit_id is None:
+        return False
+    return user.org_unit_id == order.department_id or user.org_unit.path.startswith(order.department.path)
 
 
 def _still_relevant(order: WorkOrder, *, at: dt.datetime) -> bool:
@@ -150,7 +156,7 @@ def work_order_case(*, user, work_order_id: int) -> WorkOrderCase:
     Anyone else, or later: NotFound (the case does not exist for them)."""
     order = work_order_for_user(user=user, work_order_id=work_order_id)
     at = now()
-    department_side = _department_side(user=user, order=order)
+    department_side = work_order_department_side(user=user, order=order)
     case_side = complaints_visible_to(user).filter(pk=order.complaint_id).exists()
     if not case_side and not (department_side and _still_relevant(order, at=at)):
         raise NotFound(_("派工单 %(id)s 不存在") % {"id": work_order_id})
@@ -185,7 +191,9 @@ def work_orders_openable(*, user, orders: list[WorkOrder]) -> set[int]:
     """Ids of `orders` whose page (work_order_case) the user may open, so that a list links only those:
     still relevant to their department, or of a case the user sees anyway. One query at most."""
     at = now()
-    openable = {o.pk for o in orders if _department_side(user=user, order=o) and _still_relevant(o, at=at)}
+    openable = {
+        o.pk for o in orders if work_order_department_side(user=user, order=o) and _still_relevant(o, at=at)
+    }
     rest = [o for o in orders if o.pk not in openable]
     if rest:
         visible = set(
@@ -216,6 +224,6 @@ def work_order_for_case_number(*, user, number: str) -> WorkOrder | None:
         .order_by("-created_at", "-id")[:20]
     )
     for order in rows:
-        if _department_side(user=user, order=order) and _still_relevant(order, at=at):
+        if work_order_department_side(user=user, order=order) and _still_relevant(order, at=at):
             return order
     return None

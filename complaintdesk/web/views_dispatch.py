@@ -21,9 +21,9 @@ from complaintdesk.dispatch.models import UNFINISHED_STATUSES, WorkOrderStatus
 from complaintdesk.dispatch.selectors import (
     QueueFilters,
     departments_for_dispatch,
-    user_in_department,
     work_order_attachment,
     work_order_case,
+    work_order_department_side,
     work_order_queue,
     work_orders_for_case,
     work_orders_openable,
@@ -145,17 +145,11 @@ def _render_queue(request: HttpRequest, kept: refused.Kept | None = None) -> Htt
     view = request.GET.get("view", "unfinished")
     view = view if view in QUEUE_VIEWS else "unfinished"
     orders = work_order_queue(user=request.user, filters=_queue_filters(view), limit=100)
-    department_ids = {o.department_id for o in orders}
-    mine = (
-        {d for d in department_ids if user_in_department(user=request.user, department_id=d)}
-        if department_ids
-        else set()
-    )
     context = {
         "orders": orders,
         "view": view,
         "views": QUEUE_VIEWS,
-        "own_departments": mine,
+        "department_side": {o.pk for o in orders if work_order_department_side(user=request.user, order=o)},
         "openable": work_orders_openable(user=request.user, orders=orders),
         "open_status": WorkOrderStatus.OPEN,
         "unfinished_statuses": UNFINISHED_STATUSES,

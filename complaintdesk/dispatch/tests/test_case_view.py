@@ -3,6 +3,7 @@ the staff of the order's department read what the order needs, only through thei
 whole only while the order is open; everyone else gets the product's 404."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -204,8 +205,6 @@ def test_the_case_side_sees_the_order_page_with_a_link_to_the_whole_case(depts, 
 
 
 def test_the_order_page_speaks_english_to_an_english_reader(depts, dispatched):
-    import re
-
     complaint, order = dispatched
     client = _client(depts.dept_staff)
     client.cookies["django_language"] = "en"
@@ -226,3 +225,25 @@ def test_the_order_page_speaks_english_to_an_english_reader(depts, dispatched):
 
     assert "Work on this order" in main and "Contact phone" in main
     assert re.findall(r"[\u4e00-\u9fff]+", main) == []
+
+
+def test_the_queue_decides_its_links_in_a_fixed_number_of_queries(
+    depts, clock, django_assert_max_num_queries
+):
+    clock.at(local(2026, 11, 24, 10))
+    for index in range(8):
+        complaint = handling_case(depts.agent_a, title=f"投诉 {index}")
+        work_order_create(
+            number=complaint.number,
+            actor=depts.agent_a,
+            department="NET" if index % 2 else "BILL",
+            instructions="核查",
+            due_working_days=2,
+        )
+    for user in (depts.agent_a, depts.dept_staff):
+        client = _client(user)
+        client.get("/work-orders/")  # the session and the user's unit, once
+        with django_assert_max_num_queries(12):
+            html = client.get("/work-orders/").content.decode()
+        links = re.findall(r'href="/work-orders/\d+/"', html)
+        assert len(links) == (8 if user == depts.agent_a else 4)  # billing: its own department's 4
