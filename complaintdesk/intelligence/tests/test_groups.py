@@ -287,9 +287,13 @@ def test_a_group_is_resolved_together_each_case_through_its_own_transitions(worl
     with pytest.raises(InvalidInput) as error:
         services.group_resolve(group_id=group.pk, actor=world.agent_a, resolution="光缆已抢通")
     assert error.value.fields["members"]
-    assert Complaint.objects.filter(pk__in=[c.pk for c in complaints]).exclude(status="withdrawn").exclude(
-        status="escalated"
-    ).count() == 1  # only the one put back in handling by hand
+    assert (
+        Complaint.objects.filter(pk__in=[c.pk for c in complaints])
+        .exclude(status="withdrawn")
+        .exclude(status="escalated")
+        .count()
+        == 1
+    )  # only the one put back in handling by hand
 
     group, resolved = services.group_resolve(
         group_id=group.pk, actor=world.manager, resolution="张江光缆被施工挖断，已抢通"
