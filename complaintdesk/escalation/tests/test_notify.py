@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core import mail
 
-from complaintdesk.complaints.models import ComplaintEvent, EventKind
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.escalation.digest import digest_for, digests_send, next_digest_at
 from complaintdesk.escalation.models import CaseEscalation, DigestDelivery, EscalationHandOff
 from complaintdesk.escalation.services import complaint_escalate
@@ -68,8 +68,10 @@ def test_without_any_contact_the_holder_must_tell_the_customer(emails, clock, dj
     org = emails
     clock.at(local(2026, 11, 24, 10))
     complaint = handling_case(org)
+    # No way to reach the customer: neither the record nor the case (which keeps the contact given with it).
     complaint.customer.phone = ""
     complaint.customer.save(update_fields=["phone"])
+    Complaint.objects.filter(pk=complaint.pk).update(contact_phone="")
     with django_capture_on_commit_callbacks(execute=True):
         complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
     assert not Notification.objects.filter(complaint=complaint, template_code="escalated").exists()
