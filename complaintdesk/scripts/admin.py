@@ -7,6 +7,7 @@ from complaintdesk.common.time import now
 
 from . import rendering
 from .models import ReplyCheckOverride, ReplyRule, Script, ScriptVersion
+from .selectors import rule_names_text
 from .services import script_body_errors, script_body_findings, script_update, script_version_restore
 
 
@@ -100,7 +101,7 @@ class ScriptAdmin(admin.ModelAdmin):
             if not f.blocking and f.code not in {"time-zh", "time-en", "identity-zh", "identity-en"}
         ]
         for finding in warnings:
-            messages.warning(request, f"{finding.text or finding.code}: {finding.reason}")
+            messages.warning(request, f"“{finding.text}”：{finding.reason}" if finding.text else finding.reason)
 
 
 @admin.register(ScriptVersion)
@@ -123,6 +124,11 @@ class ScriptVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("忽略的警告"))
+    def warnings_ignored(self, obj):
+        # The rules by their names, not their codes ("refusal-zh").
+        return rule_names_text(", ".join(obj.finding_codes or [])) or "—"
 
     @admin.action(description=_("恢复为当前版本（另存为新版本）"), permissions=["view"])
     def restore(self, request, queryset):
@@ -147,10 +153,10 @@ class ReplyRuleAdmin(admin.ModelAdmin):
 class ReplyCheckOverrideAdmin(admin.ModelAdmin):
     """Read-only: what agents sent despite warnings, and why (for quality inspection)."""
 
-    list_display = ("complaint", "actor", "at", "finding_codes", "reason")
+    list_display = ("complaint", "actor", "at", "warnings_ignored", "reason")
     list_select_related = ("complaint", "actor")
     search_fields = ("complaint__number", "reason")
-    fields = ("complaint", "actor", "at", "language", "finding_codes", "reason", "draft_text", "draft_hash")
+    fields = ("complaint", "actor", "at", "language", "warnings_ignored", "reason", "draft_text", "draft_hash")
     readonly_fields = fields
     show_full_result_count = False
 
@@ -162,6 +168,11 @@ class ReplyCheckOverrideAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("忽略的警告"))
+    def warnings_ignored(self, obj):
+        # The rules by their names, not their codes ("refusal-zh").
+        return rule_names_text(", ".join(obj.finding_codes or [])) or "—"
 
     def get_queryset(self, request):
         from complaintdesk.accounts.access import complaints_visible_to
