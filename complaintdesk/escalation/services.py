@@ -25,7 +25,7 @@ from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import user_create
 from complaintdesk.calendars.selectors import calendar_for_unit
-from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.complaints import states
 from complaintdesk.complaints.models import Complaint, EventKind
@@ -502,11 +502,15 @@ def external_referral_outcome_record(
     closed) and handed back from the external level to the level it came from, with the outcome as
     the instructions."""
     referral = ExternalReferral.objects.select_related("complaint").filter(pk=referral_id).first()
-    if referral is None:
-        raise InvalidInput({"referral": [_("没有这条外部申诉记录")]})
-    complaint = access_complaint(
-        user=actor, number=referral.complaint.number, permission="escalate_complaint", for_update=True
-    )
+    try:
+        if referral is None:
+            raise NotFound(_("没有这条外部申诉记录"))
+        complaint = access_complaint(
+            user=actor, number=referral.complaint.number, permission="escalate_complaint", for_update=True
+        )
+    except NotFound:
+        # Absent or on a case the actor cannot see: the same answer, without the case's number.
+        raise NotFound(_("没有这条外部申诉记录")) from None
     referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
     errors: dict[str, list[str]] = {}
     if outcome not in ReferralOutcome.values or outcome == ReferralOutcome.PENDING:

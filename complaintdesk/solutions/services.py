@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import User
 from complaintdesk.calendars.selectors import calendar_for_unit
-from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
@@ -393,9 +393,14 @@ def approval_decide(*, approval_id: int, actor, decision: str, reason: str) -> A
     """Approve (the options are offered to the customer, under the approver's authority) or reject (the
     proposer proposes again), with a reason. Only a pending request can be decided."""
     found = ApprovalRequest.objects.filter(pk=approval_id).values_list("complaint__number", flat=True).first()
-    if found is None:
-        raise InvalidInput({"approval": [_("没有这条审批申请")]})
-    complaint = access_complaint(user=actor, number=found, for_update=True)
+    try:
+        if found is None:
+            raise NotFound(_("没有这条审批申请"))
+        complaint = access_complaint(user=actor, number=found, for_update=True)
+    except NotFound:
+        # The same answer whether the request does not exist or is on a case the actor cannot see: an id
+        # must not tell a foreign user that it exists, nor the number of its case.
+        raise NotFound(_("没有这条审批申请")) from None
     approval = ApprovalRequest.objects.select_for_update().select_related("proposal").get(pk=approval_id)
     errors: dict[str, list[str]] = {}
     if decision not in (APPROVE, REJECT):
