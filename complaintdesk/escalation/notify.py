@@ -18,7 +18,6 @@ import logging
 from django.utils import translation
 
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.time import local_today, local_zone
 
 from .alerts import staff_alert_send
 
@@ -43,7 +42,7 @@ def customer_told_new_holder(
     from complaintdesk.complaints.models import Complaint
     from complaintdesk.notifications.content import notification_language
     from complaintdesk.notifications.services import NotificationImpossible, notification_send
-    from complaintdesk.scripts.rendering import format_deadline
+    from complaintdesk.scripts.services import case_deadline_text
 
     complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
     if complaint is None:
@@ -52,8 +51,7 @@ def customer_told_new_holder(
     extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
     if resolve_due_at is not None:
         with translation.override(language):
-            extra["deadline"] = format_deadline(resolve_due_at, language=language, zone=local_zone(),
-                                                today=local_today())
+            extra["deadline"] = case_deadline_text(complaint=complaint, at=resolve_due_at, language=language)
     try:
         notification_send(complaint=complaint, template_code=ESCALATED_TEMPLATE, extra=extra)
     except (NotificationImpossible, InvalidInput) as error:

@@ -5,16 +5,18 @@ from the scripts' own (`scripts.services.script_values`: brand, customer's title
 resolution deadline in the organisation's zone …) and add what notifications need.
 """
 
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from complaintdesk.common.time import local_today, local_zone
 from complaintdesk.scripts import rendering
-from complaintdesk.scripts.services import brand_name, script_values
+from complaintdesk.scripts.services import brand_name, case_deadline_text, script_values
 
 from .base import NotificationChannel
 from .sms.text import is_domestic, sms_segments, sms_sign
@@ -52,6 +54,16 @@ NOTIFICATION_PLACEHOLDERS: tuple[rendering.Placeholder, ...] = (
     # The result in short form for SMS and WeChat (surveys.services.result_values cuts them with "…").
     rendering.Placeholder(
         "cause_short", "", gettext_lazy("原因（简短）"), "计费系统重复扣费", "a billing system error"
+    ),
+    rendering.Placeholder(
+        "outcome", "", gettext_lazy("处理结果（不含措施）"), "网络已恢复正常", "your service is back"
+    ),
+    rendering.Placeholder(
+        "measures_short",
+        "",
+        gettext_lazy("处理措施（简短）"),
+        "已冲正重复扣费",
+        "the double charge was reversed",
     ),
     rendering.Placeholder(
         "outcome_short",
@@ -93,9 +105,30 @@ def sms_max_segments() -> int:
     return int(getattr(settings, "NOTIFY_SMS_MAX_SEGMENTS", DEFAULT_MAX_SEGMENTS) or DEFAULT_MAX_SEGMENTS)
 
 
-def _case_url(setting: str, case_number: str) -> str:
-    pattern = getattr(settings, setting, "") or ""
-    return rendering.render(pattern, {"case_number": case_number}).text if pattern else ""
+_ABSOLUTE = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def public_url(address: str) -> str:
+    """An address a customer can open from a message on their phone: absolute, with PUBLIC_BASE_URL (else
+    STAFF_BASE_URL) in front of a path. Every link in a customer message goes through here."""
+    address = (address or "").strip()
+    if not address or _ABSOLUTE.match(address):
+        return address
+    base = (getattr(settings, "PUBLIC_BASE_URL", "") or getattr(settings, "STAFF_BASE_URL", "") or "").strip()
+    return base.rstrip("/") + "/" + address.lstrip("/")
+
+
+def track_url(case_number: str) -> str:
+    """Where the customer tracks the case: NOTIFY_TRACK_URL ({case_number} filled in), else the portal's
+    tracking page with the number filled in; always absolute."""
+    pattern = getattr(settings, "NOTIFY_TRACK_URL", "") or ""
+    if pattern:
+        return public_url(rendering.render(pattern, {"case_number": case_number}).text)
+    try:
+        path = reverse("portal:track")
+    except NoReverseMatch:  # the portal is not installed: the message says to quote the number
+        return ""
+    return public_url(f"{path}?{urlencode({'number': case_number})}")
 
 
 def notification_values(*, complaint, language: str, extra: dict | None = None) -> dict[str, str]:
@@ -105,8 +138,8 @@ def notification_values(*, complaint, language: str, extra: dict | None = None) 
     values = script_values(complaint=complaint, agent=None, language=language)
     with translation.override(language):
         if complaint.first_response_due_at:
-            values["reply_by"] = rendering.format_deadline(
-                complaint.first_response_due_at, language=language, zone=local_zone(), today=local_today()
+            values["reply_by"] = case_deadline_text(
+                complaint=complaint, at=complaint.first_response_due_at, language=language
             )
         preferred = complaint.customer.preferred_channel
         values["hear_back"] = str(
@@ -115,13 +148,15 @@ def notification_values(*, complaint, language: str, extra: dict | None = None) 
         values["status"] = str(complaint.get_status_display())
         if complaint.deadline_provisional:
             values["provisional_note"] = _("（时限为暂定）")
-    for name, url_setting in (("track_url", "NOTIFY_TRACK_URL"), ("survey_url", "NOTIFY_SURVEY_URL")):
-        if url := _case_url(url_setting, complaint.number):
-            values[name] = url
+    if url := track_url(complaint.number):
+        values["track_url"] = url
     for name, value in (extra or {}).items():
         text = "" if value is None else str(value).strip()
         if text:
             values[rendering.canonical(name)] = text
+    for name in ("track_url", "survey_url"):  # links given by callers too
+        if values.get(name):
+            values[name] = public_url(values[name])
     return values
 
 

@@ -96,24 +96,25 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     # --- result: cause, measures, result, compensation (SPEC §2 step 5) ---
     (
         "result", "sms", "zh-hans", "",
-        "投诉{case_number}已处理。原因：{cause_short}；结果：{outcome_short}[[；{compensation_short}]]。"
-        "如有异议请凭单号联系我们[[：{track_url}]]",
+        "投诉{case_number}已处理。原因：{cause_short}；措施：{measures_short}；结果：{outcome_short}"
+        "[[；补偿：{compensation_short}]]。如有异议请凭单号联系我们[[：{track_url}]]",
         {},
     ),
     (
         "result", "sms", "en", "",
-        "Complaint {case_number} handled. Cause: {cause_short}. Result: {outcome_short}[[; {compensation_short}]]. "
-        "Disagree? Quote this number[[: {track_url}]]",
+        "Case {case_number}: cause {cause_short}; done {measures_short}; result {outcome_short}"
+        "[[; {compensation_short}]]. Disagree?[[ {track_url}]]",
         {},
     ),
     (
         "result", "email", "zh-hans", "您的投诉处理结果（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
         "您的投诉“{problem}”（单号 {case_number}）已处理完毕。\n\n"
-        "[[原因：{cause}\n]]"
-        "处理结果：{result}\n"
+        "原因：{cause}\n"
+        "处理措施：{measures}\n"
+        "处理结果：{outcome}\n"
         "[[补偿：{compensation}\n]]"
-        "\n如您对结果有异议，请凭投诉单号联系我们，我们会继续为您处理。\n\n"
+        "\n如您对结果有异议，请凭投诉单号联系我们[[，或访问 {track_url} ]]，我们会继续为您处理。\n\n"
         "{brand} 客户服务",
         {},
     ),
@@ -121,22 +122,25 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "result", "email", "en", "The outcome of your complaint ({case_number})",
         "Hello[[ {customer_title}]],\n\n"
         "We have finished handling your complaint \"{problem}\" (case {case_number}).\n\n"
-        "[[Cause: {cause}\n]]"
-        "Result: {result}\n"
+        "Cause: {cause}\n"
+        "What we did: {measures}\n"
+        "Result: {outcome}\n"
         "[[Compensation: {compensation}\n]]"
-        "\nIf you disagree with the outcome, contact us with your case number and we will continue.\n\n"
+        "\nIf you disagree with the outcome, contact us with your case number[[ or visit {track_url}]] and we will "
+        "continue.\n\n"
         "{brand} Customer Service",
         {},
     ),
     (
         "result", "wechat", "zh-hans", "您的投诉已处理完毕",
-        "原因：{cause_short}；结果：{outcome_short}[[；{compensation_short}]]。如有异议，请凭单号联系我们。",
+        "原因：{cause_short}；措施：{measures_short}；结果：{outcome_short}[[；补偿：{compensation_short}]]。"
+        "如有异议，请凭单号联系我们[[：{track_url}]]",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     (
         "result", "wechat", "en", "Your complaint has been handled",
-        "Cause: {cause_short}. Result: {outcome_short}[[; {compensation_short}]]. "
-        "If you disagree, contact us with your case number.",
+        "Cause: {cause_short}. Done: {measures_short}. Result: {outcome_short}"
+        "[[. Compensation: {compensation_short}]]. If you disagree, contact us with your case number[[: {track_url}]]",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     # --- survey invitation (SPEC §2 step 6: CSAT 1–5) ---

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.phrasing import customer_deadline
+
 
 @dataclass(frozen=True)
 class Placeholder:
@@ -205,24 +207,8 @@ def customer_title(*, name: str, title: str, language: str) -> str:
     return f"{surname}{'先生' if title == 'mr' else '女士'}"
 
 
-_WEEKDAYS_ZH = "一二三四五六日"
-_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
-)  # fmt: skip
-
-
 def format_deadline(at: dt.datetime, *, language: str, zone: ZoneInfo, today: dt.date | None = None) -> str:
-    """A deadline as a customer reads it, in the organisation's time zone.
-
-    zh: 11月25日（周三）18:00 — with 2027年 in front when it is not this year; en: Wednesday 25 November, 18:00.
-    """
-    local = at.astimezone(zone)
-    show_year = today is None or local.year != today.year
-    clock = f"{local.hour:02d}:{local.minute:02d}"
-    if language_normalise(language) == "en":
-        year = f" {local.year}" if show_year else ""
-        return f"{_WEEKDAYS_EN[local.weekday()]} {local.day} {_MONTHS_EN[local.month - 1]}{year}, {clock}"
-    year = f"{local.year}年" if show_year else ""
-    return f"{year}{local.month}月{local.day}日（周{_WEEKDAYS_ZH[local.weekday()]}）{clock}"
+    """A deadline as a customer reads it, in the organisation's time zone (no unit calendar at hand):
+    common.phrasing.customer_deadline. zh: 11月25日（周三）18:00 — with 2027年 in front when it is not this
+    year; en: Wednesday 25 November, 18:00; midnight ends the day before (24:00)."""
+    return customer_deadline(at, language=language_normalise(language), zone=zone, today=today)

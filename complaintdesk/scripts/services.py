@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
+from complaintdesk.common.phrasing import customer_deadline
 from complaintdesk.common.time import local_today, local_zone, now
 from complaintdesk.complaints.models import Channel, EventKind
 from complaintdesk.complaints.timeline import event_record
@@ -39,6 +41,19 @@ class ReplyBlocked(DomainError):
 def brand_name() -> str:
     """The brand the scripts speak for: settings.BRAND_NAME, else ComplaintDesk."""
     return getattr(settings, "BRAND_NAME", "") or DEFAULT_BRAND
+
+
+def case_deadline_text(*, complaint, at: dt.datetime, language: str) -> str:
+    """A time promised to the customer of `complaint`, as people say it, on its unit's calendar (business
+    hours): common.phrasing.customer_deadline, the one formatter of customer-facing deadlines."""
+    return customer_deadline(
+        at,
+        language=language,
+        zone=local_zone(),
+        calendar=calendar_for_unit(unit=complaint.org_unit),
+        today=local_today(),
+        now=now(),
+    )
 
 
 def _text(value, *, language: str) -> str:
@@ -80,11 +95,12 @@ def script_values(*, complaint, agent, language: str, extra: dict | None = None)
             customer_name=customer.name,
             problem=complaint.title,
             demand=complaint.demand,
-            deadline=complaint.resolution_due_at or complaint.due_at,
             case_number=complaint.number,
             product=complaint.product,
             cause=complaint.root_cause,
         )
+        if deadline := complaint.resolution_due_at or complaint.due_at:
+            values["deadline"] = case_deadline_text(complaint=complaint, at=deadline, language=language)
         for source in _CASE_VALUE_SOURCES:
             values.update(
                 {

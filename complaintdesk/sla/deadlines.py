@@ -53,16 +53,19 @@ def compute_deadlines(*, facts: CaseClockFacts, terms: PolicyTerms, calendar: Wo
         calendar=calendar,
         pauses=facts.pauses,
     )
+    # The clocks agree with each other: the customer is never told the case is taken after the time they
+    # were promised its result (a "2wd" acknowledgement over a weekend would pass a "48h" resolution).
+    acknowledge_due_at = min(acknowledge.due_at, resolution.due_at)
     outstanding = []
     if facts.is_open:
         outstanding.append(resolution.due_at)
         if not facts.first_responded:
             outstanding.append(first_response.due_at)
         if not facts.acknowledged:
-            outstanding.append(acknowledge.due_at)
+            outstanding.append(acknowledge_due_at)
     return Deadlines(
         first_response_due_at=first_response.due_at,
-        acknowledge_due_at=acknowledge.due_at,
+        acknowledge_due_at=acknowledge_due_at,
         resolution_due_at=resolution.due_at,
         provisional=first_response.provisional or acknowledge.provisional or resolution.provisional,
         due_at=min(outstanding) if outstanding else None,

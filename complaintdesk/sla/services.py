@@ -94,6 +94,10 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
             clocks.append((TimerKind.ACKNOWLEDGE, facts.created_at, terms.acknowledge))
         for kind, start, duration in clocks:
             points = clock_points(start=start, duration=duration, calendar=calendar, pauses=pauses, warn_share=share)
+            if kind == TimerKind.ACKNOWLEDGE and points.due_at > deadlines.acknowledge_due_at:
+                # Capped by the resolution deadline (deadlines.compute_deadlines): that clock's points.
+                points = clock_points(start=facts.resolution_started_at, duration=clocks[0][2], calendar=calendar,
+                                      pauses=pauses, warn_share=share)
             specs.append(timer_spec(kind=kind, points=points))
 
     context = ClockContext(complaint=complaint, at=at, policy=policy, calendar=calendar, pauses=pauses)

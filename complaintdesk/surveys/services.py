@@ -40,6 +40,7 @@ from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import TRANSITIONS, Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.notifications.content import public_url
 from complaintdesk.scripts import rendering
 from complaintdesk.scripts.services import ReplyBlocked, ReplyCheckResult, reply_check, reply_override_record
 
@@ -173,9 +174,10 @@ def _clause(text: str) -> str:
 # Characters of the short forms an SMS or WeChat result carries (the e-mail has the full text): with the
 # fixed words, the case number, the signature and the tracking link the SMS stays within its segments.
 CAUSE_SHORT_MAX = 24
+MEASURES_SHORT_MAX = 24
 OUTCOME_SHORT_MAX = 30
 COMPENSATION_SHORT_MAX = 16
-SHORT_MAX_EN = {"cause": 36, "outcome": 40, "compensation": 24}  # English words are longer
+SHORT_MAX_EN = {"cause": 36, "measures": 36, "outcome": 40, "compensation": 24}  # English words are longer
 ELLIPSIS = "…"
 
 
@@ -196,19 +198,28 @@ def text_shorten(text: str, limit: int) -> str:
 
 
 def result_values(fields: ResultFields, *, language: str) -> dict[str, str]:
-    """The result template's placeholders: {cause}, {result} (measures and outcome), {compensation}, and
-    their short forms for SMS and WeChat, {cause_short}, {outcome_short}, {compensation_short}."""
+    """The result template's placeholders, the four parts of SPEC §2.5: {cause}, {measures}, {outcome},
+    {compensation} ({result}: measures and outcome together, for templates written before), and their short
+    forms for SMS and WeChat, {cause_short}, {measures_short}, {outcome_short}, {compensation_short}."""
     english = rendering.language_normalise(language) == "en"
     joiner = "; " if english else "；"
     limits = (
         SHORT_MAX_EN
         if english
-        else {"cause": CAUSE_SHORT_MAX, "outcome": OUTCOME_SHORT_MAX, "compensation": COMPENSATION_SHORT_MAX}
+        else {
+            "cause": CAUSE_SHORT_MAX,
+            "measures": MEASURES_SHORT_MAX,
+            "outcome": OUTCOME_SHORT_MAX,
+            "compensation": COMPENSATION_SHORT_MAX,
+        }
     )
     values = {
         "cause": _clause(fields.cause),
+        "measures": _clause(fields.measures),
+        "outcome": _clause(fields.outcome),
         "result": joiner.join(part for part in (_clause(fields.measures), _clause(fields.outcome)) if part),
         "cause_short": text_shorten(_clause(fields.cause), limits["cause"]),
+        "measures_short": text_shorten(_clause(fields.measures), limits["measures"]),
         "outcome_short": text_shorten(_clause(fields.outcome), limits["outcome"]),
     }
     if fields.compensation:
@@ -226,9 +237,9 @@ def _template_shortfalls(*, template, channel: str, complaint: Complaint, agent,
     values = notification_values(
         complaint=complaint,
         language=language,
-        extra={name: examples[name] for name in ("cause", "result", "compensation")}
-        | {f"{name}_short": examples[name] for name in ("cause", "compensation")}
-        | {"outcome_short": examples["result"]},
+        extra={name: examples[name] for name in ("cause", "measures", "result", "compensation")}
+        | {f"{name}_short": examples[name] for name in ("cause", "measures", "compensation")}
+        | {"outcome": examples["result"], "outcome_short": examples["result"]},
     )
     rendered = template_render(
         channel=channel,
@@ -432,11 +443,12 @@ def result_confirm(*, number: str, actor, via: str = ConfirmedVia.AGENT, note: s
 
 
 def survey_url(token: str) -> str:
-    """NOTIFY_SURVEY_URL with {token} filled in; a bare site address gets /s/<token>; empty: relative."""
+    """The survey link, always absolute (notifications.content.public_url): NOTIFY_SURVEY_URL with {token}
+    filled in; a bare site address gets /s/<token>; empty: PUBLIC_BASE_URL + /s/<token>."""
     pattern = (getattr(settings, "NOTIFY_SURVEY_URL", "") or "").strip()
     if "{token}" in pattern:
-        return pattern.replace("{token}", token)
-    return pattern.rstrip("/") + reverse("surveys:answer", kwargs={"token": token})
+        return public_url(pattern.replace("{token}", token))
+    return public_url(pattern.rstrip("/") + reverse("surveys:answer", kwargs={"token": token}))
 
 
 @dataclass(frozen=True)

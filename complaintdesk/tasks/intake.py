@@ -1,4 +1,9 @@
-"""What follows an intake, as one queued task: the acknowledgement to the customer, then enrichment.
+"""What follows an intake, as one queued task: enrichment, then the acknowledgement to the customer.
+
+The acknowledgement waits for the enrichment because it makes promises (when we will first contact the
+customer, when they will hear the result) that the automatic analysis may change: the customer is told the
+deadlines as they stand after it, never a time contradicted a second later. Enrichment failing does not
+hold the acknowledgement back (each step runs whatever the other did).
 
 One task row per intake instead of one per step (half the queue writes on the busiest path). Each step
 is still its own task (`channels.tasks.acknowledge_complaint`, `intelligence.tasks.enrich_complaint`)
@@ -26,14 +31,15 @@ RESEND_BATCH = 500
 
 
 def after_intake_steps() -> list:
-    """The steps in order: the customer hears first; analysis follows."""
+    """The steps in order: analysis first (it may move the deadlines), then the customer hears them."""
     from complaintdesk.channels.tasks import acknowledge_complaint
 
-    steps = [acknowledge_complaint]
+    steps = []
     if apps.is_installed("complaintdesk.intelligence"):
         from complaintdesk.intelligence.tasks import enrich_complaint
 
         steps.append(enrich_complaint)
+    steps.append(acknowledge_complaint)
     return steps
 
 

@@ -322,7 +322,11 @@ RATE_LIMITS["wechat-bad-signature"] = os.environ.get("RATE_LIMIT_WECHAT_BAD_SIGN
 RATE_LIMITS["wechat-openid"] = os.environ.get("RATE_LIMIT_WECHAT_OPENID", "30/60")
 # Sender of notification emails (empty: DEFAULT_FROM_EMAIL).
 NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", "")
-# Where customers track a case and rate it, shown in messages when set; {case_number} is filled in.
+# Every link in a message to a customer (SMS, e-mail, WeChat, portal) is absolute and starts with this, e.g.
+# https://cs.example.com: the address customers' phones reach the portal and the survey pages at. Empty:
+# STAFF_BASE_URL (below). NOTIFY_TRACK_URL ({case_number} filled in) and NOTIFY_SURVEY_URL ({token} filled in)
+# replace the tracking and survey addresses; given as a path, they are put after PUBLIC_BASE_URL too.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 NOTIFY_TRACK_URL = os.environ.get("NOTIFY_TRACK_URL", "")
 NOTIFY_SURVEY_URL = os.environ.get("NOTIFY_SURVEY_URL", "")
 

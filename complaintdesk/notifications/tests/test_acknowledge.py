@@ -145,9 +145,12 @@ def test_a_template_value_the_case_lacks_is_an_error_not_a_message(make_complain
         notification_send(complaint=complaint, template_code="result", extra={"result": "光缆已修复"})
     assert "{cause_short}" in error.value.fields["extra"][0]
     notification = notification_send(complaint=complaint, template_code="result",
-                                     extra={"cause_short": "光缆被挖断", "outcome_short": "光缆已修复",
+                                     extra={"cause_short": "光缆被挖断", "measures_short": "更换光缆",
+                                            "outcome_short": "光缆已修复",
                                             "compensation_short": "减免本月月租"})  # fmt: skip
-    assert "原因：光缆被挖断；结果：光缆已修复；减免本月月租" in notification.body
+    # All four parts of SPEC §2.5, and the tracking link whole and absolute.
+    assert "原因：光缆被挖断；措施：更换光缆；结果：光缆已修复；补偿：减免本月月租" in notification.body
+    assert "http://" in notification.body or "https://" in notification.body
 
 
 def test_intake_acknowledges_the_new_complaint_after_commit(org, sms_outbox, django_capture_on_commit_callbacks):

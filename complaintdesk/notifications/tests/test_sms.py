@@ -110,7 +110,7 @@ def test_sendsms_is_signed_as_aliyun_verifies_it(
     complaint = make_complaint()
     with on_commit():
         notification = notification_send(complaint=complaint, template_code="result",
-                                         extra={"cause_short": "光缆被挖断",
+                                         extra={"cause_short": "光缆被挖断", "measures_short": "更换光缆",
                                                 "outcome_short": "光缆已修复 & 网络恢复"})  # fmt: skip
     assert queue.run_all() == ["sent"]
 
@@ -123,7 +123,9 @@ def test_sendsms_is_signed_as_aliyun_verifies_it(
     assert accepted["PhoneNumbers"] == "13800138000" and accepted["SignName"] == "ComplaintDesk"
     assert accepted["TemplateCode"] == "SMS_4711" and accepted["OutId"] == str(notification.pk)
     assert accepted["TemplateParam"] == {
-        "case_number": complaint.number, "cause_short": "光缆被挖断", "outcome_short": "光缆已修复 & 网络恢复"
+        "case_number": complaint.number, "cause_short": "光缆被挖断", "measures_short": "更换光缆",
+        "outcome_short": "光缆已修复 & 网络恢复",
+        "track_url": f"http://localhost:8000/portal/track/?number={complaint.number}",
     }
     assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.NOTIFIED).count() == 1
 

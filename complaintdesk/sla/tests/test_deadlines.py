@@ -43,6 +43,15 @@ def deadlines(created_at, calendar=WHOLE_DAY, terms=DEFAULT_TERMS, **kwargs):
     return compute_deadlines(facts=facts(created_at, **kwargs), terms=terms, calendar=calendar)
 
 
+# The acknowledgement clock on its own: with the default "48h" resolution it is capped by that deadline
+# (test_the_acknowledgement_never_falls_after_the_resolution).
+ACK_ALONE = PolicyTerms(resolution_general="30d")
+
+
+def ack_alone(created_at, calendar=WHOLE_DAY, terms=ACK_ALONE, **kwargs):
+    return deadlines(created_at, calendar=calendar, terms=terms, **kwargs)
+
+
 # parse_duration / due_after ----------------------------------------------------------------------
 
 
@@ -198,10 +207,10 @@ def test_resolution_counts_from_the_latest_reopening():
 
 def test_acknowledgement_two_working_days_across_a_weekend():
     # Friday 6 March 2026, 10:00 → Tuesday 10 March, 10:00.
-    result = deadlines(sh(2026, 3, 6, 10))
+    result = ack_alone(sh(2026, 3, 6, 10))
     assert result.acknowledge_due_at == sh(2026, 3, 10, 10)
     # Taken on Saturday: counting starts Monday 00:00, two working days later is Wednesday 00:00.
-    assert deadlines(sh(2026, 3, 7, 15)).acknowledge_due_at == sh(2026, 3, 11, 0)
+    assert ack_alone(sh(2026, 3, 7, 15)).acknowledge_due_at == sh(2026, 3, 11, 0)
 
 
 def test_acknowledgement_across_national_day_2026():
@@ -216,13 +225,13 @@ def test_acknowledgement_across_national_day_2026():
     ]:
         assert WHOLE_DAY.is_working_day(day) is working, day
     # Wednesday 30 Sep → Thursday 8 Oct (1) → Friday 9 Oct (2).
-    result = deadlines(sh(2026, 9, 30, 10))
+    result = ack_alone(sh(2026, 9, 30, 10))
     assert result.acknowledge_due_at == sh(2026, 10, 9, 10)
     assert result.provisional is False
     # Friday 9 Oct → the working Saturday 10 Oct (1) → Monday 12 Oct (2).
-    assert deadlines(sh(2026, 10, 9, 10)).acknowledge_due_at == sh(2026, 10, 12, 10)
+    assert ack_alone(sh(2026, 10, 9, 10)).acknowledge_due_at == sh(2026, 10, 12, 10)
     # Friday 18 Sep → the working Sunday 20 Sep (1) → Monday 21 Sep (2).
-    assert deadlines(sh(2026, 9, 18, 10)).acknowledge_due_at == sh(2026, 9, 21, 10)
+    assert ack_alone(sh(2026, 9, 18, 10)).acknowledge_due_at == sh(2026, 9, 21, 10)
     # Calendar-hour terms run straight through the holiday.
     assert result.first_response_due_at == sh(2026, 10, 1, 10)
     assert deadlines(sh(2026, 9, 30, 10), complexity="complex").resolution_due_at == sh(2026, 10, 7, 10)
@@ -233,21 +242,21 @@ def test_acknowledgement_across_spring_festival_2026():
     assert WHOLE_DAY.is_working_day(dt.date(2026, 2, 14))
     assert not WHOLE_DAY.is_working_day(dt.date(2026, 2, 16))
     # Friday 13 Feb → Saturday 14 Feb (1) → Tuesday 24 Feb (2).
-    result = deadlines(sh(2026, 2, 13, 10))
+    result = ack_alone(sh(2026, 2, 13, 10))
     assert result.acknowledge_due_at == sh(2026, 2, 24, 10)
     assert result.provisional is False
     # Taken on 初一 (Tuesday 17 Feb, a holiday): counting starts on Tuesday 24 Feb.
-    assert deadlines(sh(2026, 2, 17, 10)).acknowledge_due_at == sh(2026, 2, 26, 0)
+    assert ack_alone(sh(2026, 2, 17, 10)).acknowledge_due_at == sh(2026, 2, 26, 0)
 
 
 def test_acknowledgement_across_new_year_into_2027_is_provisional():
     # Thursday 31 Dec 2026: 1 Jan 2027 (Friday) is 元旦, then the weekend; 2027 has no official data yet.
     created = sh(2026, 12, 31, 10)
-    result = deadlines(created)
+    result = ack_alone(created)
     assert result.acknowledge_due_at == sh(2027, 1, 5, 10)
     assert result.provisional is True
     assert result.first_response_due_at == created + 24 * H
-    assert result.resolution_due_at == created + 48 * H
+    assert deadlines(created).resolution_due_at == created + 48 * H
     # Entirely inside 2026: not provisional.
     assert deadlines(sh(2026, 12, 28, 10)).provisional is False
     # Deep into provisional years: still computed, still flagged.
@@ -259,10 +268,10 @@ def test_acknowledgement_across_new_year_into_2027_is_provisional():
 def test_with_business_hours():
     # Office 09–12, 13–18 (8 h a working day). Taken Friday 16:00.
     created = sh(2026, 3, 6, 16)
-    result = deadlines(created, calendar=OFFICE)
+    result = ack_alone(created, calendar=OFFICE)
     assert result.acknowledge_due_at == sh(2026, 3, 10, 16)  # 16 working hours later
     assert result.first_response_due_at == created + 24 * H  # calendar hours
-    terms = PolicyTerms(first_response_general="4wh", acknowledge="1wd")
+    terms = PolicyTerms(first_response_general="4wh", acknowledge="1wd", resolution_general="30d")
     office = deadlines(created, calendar=OFFICE, terms=terms)
     assert office.first_response_due_at == sh(2026, 3, 9, 11)  # Fri 16–18, Mon 9–11
     assert office.acknowledge_due_at == sh(2026, 3, 9, 16)
@@ -270,6 +279,16 @@ def test_with_business_hours():
     assert deadlines(sh(2026, 3, 3, 12, 30), calendar=OFFICE, terms=terms).first_response_due_at == sh(
         2026, 3, 3, 17
     )
+
+
+def test_the_acknowledgement_never_falls_after_the_resolution():
+    # Friday 10:00 with the default policy: two working days is Tuesday, 48 hours is Sunday: the customer is
+    # told the case is taken by Sunday 10:00 at the latest, not after the result is due.
+    result = deadlines(sh(2026, 3, 6, 10))
+    assert result.resolution_due_at == sh(2026, 3, 8, 10)
+    assert result.acknowledge_due_at == result.resolution_due_at
+    # A weekday case keeps its two working days when they come first.
+    assert deadlines(sh(2026, 3, 3, 10), complexity="complex").acknowledge_due_at == sh(2026, 3, 5, 10)
 
 
 def test_with_a_pause():

@@ -59,7 +59,8 @@ def test_the_english_result_sms(org, handling_case):
         outcome="Your line works again",
     )
     body = result.notification.body
-    assert "Cause: A contractor cut the cable" in body and "Result: Your line works again" in body
+    assert "cause A contractor cut the cable" in body and "result Your line works again" in body
+    assert "done We replaced the cable" in body  # the measures taken: all four parts (SPEC §2.5)
 
 
 def test_text_shorten_cuts_at_a_character_boundary():

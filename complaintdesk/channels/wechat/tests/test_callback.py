@@ -159,11 +159,15 @@ def test_another_customers_open_case_is_not_theirs(wechat):
 def _close(*, number: str, org) -> None:
     from complaintdesk.archive.services import case_summary_write
 
-    for status in ("accepted", "handling", "resolved", "closed"):
-        if status == "closed":
-            case_summary_write(number=number, actor=org.executive, problem="快递丢件", cause="驿站错签",
-                               solution="找回包裹", lesson="签收前核对")
+    from complaintdesk.surveys.resolution import result_unreachable_record
+
+    for status in ("accepted", "handling"):
         complaint_transition(number=number, actor=org.executive, to=status, reason="测试")
+    result_unreachable_record(number=number, actor=org.executive, reason="微信无回复", cause="驿站错签",
+                              measures="联系驿站找回", outcome="包裹已找回")  # fmt: skip
+    case_summary_write(number=number, actor=org.executive, problem="快递丢件", cause="驿站错签",
+                       solution="找回包裹", lesson="签收前核对")
+    complaint_transition(number=number, actor=org.executive, to="closed", reason="测试")
 
 
 def test_after_the_open_case_is_closed_a_text_opens_a_new_case(wechat, org):
