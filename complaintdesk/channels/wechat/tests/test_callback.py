@@ -158,7 +158,6 @@ def test_another_customers_open_case_is_not_theirs(wechat):
 
 def _close(*, number: str, org) -> None:
     from complaintdesk.archive.services import case_summary_write
-
     from complaintdesk.surveys.resolution import result_unreachable_record
 
     for status in ("accepted", "handling"):
