@@ -52,3 +52,13 @@ class Conflict(DomainError):
 def too_long_message(*, limit: int, length: int) -> str:
     """The one wording for a text over its length limit, in the user's language."""
     return _("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": length}
+
+
+def unstorable_text(value: str) -> bool:
+    """Text no database column can hold: a NUL character (PostgreSQL refuses it) or an unpaired surrogate
+    (cannot be encoded). Refused as a field error wherever text comes in."""
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def unstorable_text_message() -> str:
+    return _("不能包含空字符（NUL）或无效的 Unicode 字符")

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from complaintdesk.common import fastsql
+from complaintdesk.common.errors import unstorable_text, unstorable_text_message
 
 from .models import ContactChannel, Customer
 
@@ -65,6 +66,11 @@ def customer_fields_validate(
             errors["customer.email"] = [_("邮箱地址格式不正确")]
     if len(clean["account_no"]) > 64:
         errors["customer.account_no"] = [_("账号/订单号不能超过 64 个字符")]
+    for key in ("name", "email", "account_no", "wechat_openid"):
+        if unstorable_text(clean[key]):
+            errors[f"customer.{key}"] = [unstorable_text_message()]
+    if phone and unstorable_text(phone):
+        errors["customer.phone"] = [unstorable_text_message()]
     if not (
         clean["phone"]
         or clean["email"]

@@ -18,7 +18,13 @@ from complaintdesk.accounts.access import (
 )
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common import fastsql
-from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
+from complaintdesk.common.errors import (
+    InvalidInput,
+    PermissionDenied,
+    too_long_message,
+    unstorable_text,
+    unstorable_text_message,
+)
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
@@ -104,7 +110,9 @@ class IntakeData:
 
 def _text_errors(errors: dict, name: str, value: str, *, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
-    if required and not value:
+    if unstorable_text(value):
+        errors[name] = [unstorable_text_message()]
+    elif required and not value:
         errors[name] = [_("此项为必填项")]
     elif len(value) > limit:
         errors[name] = [too_long_message(limit=limit, length=len(value))]

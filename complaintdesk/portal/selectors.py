@@ -41,8 +41,9 @@ OBJECTION_STATUSES = frozenset({Status.AWAITING_CUSTOMER, Status.RESOLVED, Statu
 
 
 def number_clean(raw: str) -> str:
-    """A case number as people type it: spaces dropped, letters upper-cased (ts2026… → TS2026…)."""
-    return "".join((raw or "").split()).upper()[:NUMBER_MAX]
+    """A case number as people type it: spaces (and anything else that is not a letter or digit, such as a
+    pasted NUL character) dropped, letters upper-cased (ts2026… → TS2026…)."""
+    return "".join(ch for ch in (raw or "") if ch.isascii() and ch.isalnum()).upper()[:NUMBER_MAX]
 
 
 def portal_complaint_find(*, number: str) -> Complaint | None:
