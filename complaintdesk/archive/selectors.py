@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.access import user_unit_ids
 from complaintdesk.common.errors import NotFound
 from complaintdesk.complaints.models import Complaint
+from complaintdesk.solutions.models import SolutionProposal
+from complaintdesk.surveys.models import ResultFeedback
 
 from . import backends, segment
 from .highlight import snippet
@@ -166,3 +168,33 @@ def summaries_of(*, complaint: Complaint) -> list[CaseSummary]:
     return list(
         CaseSummary.objects.filter(complaint=complaint).select_related("written_by").order_by("-version")[:20]
     )
+
+
+def summary_draft(*, complaint: Complaint) -> dict[str, str]:
+    """A first draft of the case summary from what the case already holds, for the agent to check and
+    complete: the problem (title and demand), the cause (the result told to the customer, else the
+    analysis' root cause), the solution (the measures, the outcome and the compensation told, else the
+    option the customer chose). The lesson is the agent's own."""
+    result = (
+        ResultFeedback.objects.filter(complaint_id=complaint.pk)
+        .only("cause", "measures", "outcome", "compensation")
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    problem = complaint.title
+    if complaint.demand:
+        problem += _("（客户诉求：%(demand)s）") % {"demand": complaint.demand}
+    cause = (result.cause if result else "") or complaint.root_cause
+    if result is not None:
+        parts = [result.measures, result.outcome, result.compensation]
+        solution = "；".join(part.strip().rstrip("。；") for part in parts if part and part.strip())
+    else:
+        proposal = (
+            SolutionProposal.objects.filter(complaint_id=complaint.pk, chosen_option__isnull=False)
+            .select_related("chosen_option__remedy")
+            .order_by("-id")
+            .first()
+        )
+        chosen = proposal.chosen_option if proposal else None
+        solution = (chosen.description or str(chosen.remedy)) if chosen else ""
+    return {"problem": problem, "cause": cause, "solution": solution, "lesson": ""}

@@ -64,9 +64,11 @@ def _summary_panel(
     can_write = complaint.status not in (Status.NEW, Status.WITHDRAWN) and (
         user.has_perm("complaints.handle_complaint") or user.has_perm("complaints.close_complaint")
     )
-    if values is None:
+    if values is None:  # the latest version, else a draft from the case's analysis, solution and result
         values = (
-            {f: getattr(latest, f) for f in SUMMARY_FIELDS} if latest else {f: "" for f in SUMMARY_FIELDS}
+            {f: getattr(latest, f) for f in SUMMARY_FIELDS}
+            if latest
+            else selectors.summary_draft(complaint=complaint)
         )
     labels = services.summary_field_labels()
     context = {

@@ -248,3 +248,21 @@ def test_scripts_take_cause_measures_result_and_compensation_from_the_case(org, 
         CLEAN_RESULT["outcome"],
         CLEAN_RESULT["compensation_text"],
     )
+
+
+def test_the_archive_summary_starts_from_the_case_analysis_solution_and_result(org, handling_case):
+    from complaintdesk.archive.selectors import summary_draft
+
+    complaint = handling_case(org.agent_a)
+    complaint.root_cause = "分光器老化"
+    complaint.save(update_fields=["root_cause"])
+    assert summary_draft(complaint=complaint)["cause"] == "分光器老化"
+    _send(complaint, org.agent_a)
+    draft = summary_draft(complaint=complaint)
+    assert draft["problem"].startswith(complaint.title) and complaint.demand in draft["problem"]
+    assert draft["cause"] == CLEAN_RESULT["cause"]
+    assert CLEAN_RESULT["measures"] in draft["solution"] and CLEAN_RESULT["outcome"] in draft["solution"]
+    assert CLEAN_RESULT["compensation_text"] in draft["solution"] and draft["lesson"] == ""
+    # The case page's summary form shows the draft, to be checked and completed.
+    html = _client(org.agent_a).get(f"/complaints/{complaint.number}/summary/panel").content.decode()
+    assert CLEAN_RESULT["measures"] in html and "分光器老化" not in html
