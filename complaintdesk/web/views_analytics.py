@@ -19,6 +19,7 @@ from complaintdesk.analytics import exports, selectors
 from complaintdesk.analytics import scorecards as scorecard_selectors
 from complaintdesk.analytics.definitions import GENERAL, KPI_DEFINITIONS
 from complaintdesk.analytics.models import MEASURE_FIELDS
+from complaintdesk.common.errors import unstorable_text
 from complaintdesk.common.time import local_today
 from complaintdesk.complaints.models import Category, Channel, Complexity, Severity
 from complaintdesk.complaints.states import Status
@@ -65,6 +66,13 @@ class Filters:
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
+def _code(request: HttpRequest, name: str) -> str:
+    """A unit or category code from the query; one no column can hold (a NUL) is no filter, like an
+    unknown code, rather than a database error."""
+    code = request.GET.get(name, "")
+    return "" if unstorable_text(code) else code
+
+
 def _filters(request: HttpRequest) -> Filters:
     today = local_today().replace(day=1)
     month_to = _month(request.GET.get("to"), today)
@@ -72,9 +80,9 @@ def _filters(request: HttpRequest) -> Filters:
     month_from = _month(request.GET.get("from"), default_from.replace(day=1))
     if month_from > month_to:
         month_from, month_to = month_to, month_from
-    code = request.GET.get("unit", "")
+    code = _code(request, "unit")
     unit = units_visible_to(request.user).filter(code=code).first() if code else None
-    category_code = request.GET.get("category", "")
+    category_code = _code(request, "category")
     category = Category.objects.filter(code=category_code).first() if category_code else None
     channel = request.GET.get("channel", "")
     agent = request.GET.get("agent", "")

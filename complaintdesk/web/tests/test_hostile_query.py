@@ -1,0 +1,50 @@
+"""Query values no column can hold (a NUL character; PostgreSQL refuses it) in the filters of every staff
+list page, a NUL in a case number's URL and in a note: never a server error (issue 18 item 1)."""
+
+import pytest
+from django.test import Client
+
+from complaintdesk.common.testing import handling_case
+
+PAGES = [
+    "/",
+    "/work-orders/",
+    "/follow-ups/",
+    "/groups/",
+    "/quality/",
+    "/quality/calibration/",
+    "/archive/",
+    "/dashboard/",
+    "/dashboard/cases/",
+    "/scorecards/",
+    "/notifications/",
+    "/approvals/",
+]
+QUERIES = [
+    "q=%00",
+    "status=%00&unit=%00&category=%00&channel=%00",
+    "from=%00&to=0&month_from=0&month_to=-1&start=0001-01-01",
+    "page=%00&cursor=%00",
+    "assignee=%00&agent=%00&severity=%00",
+]
+
+
+@pytest.mark.parametrize("username", ["manager", "agent_a"])
+def test_staff_pages_with_nul_in_the_query_are_never_a_server_error(org, username):
+    case = handling_case(org.agent_a)
+    client = Client(raise_request_exception=False)
+    client.force_login(getattr(org, username))
+    failures = []
+    for page in PAGES:
+        for query in QUERIES:
+            response = client.get(f"{page}?{query}")
+            if response.status_code >= 500:
+                failures.append((page, query, response.status_code))
+    for path in ("/complaints/TS2026%00", f"/complaints/{case.number}?tab=%00"):
+        response = client.get(path)
+        if response.status_code >= 500:
+            failures.append((path, response.status_code))
+    response = client.post(f"/complaints/{case.number}/notes", {"text": "内部\x00备注"})
+    if response.status_code >= 500:
+        failures.append(("note", response.status_code))
+    assert not failures
