@@ -68,8 +68,10 @@ def test_file_track_and_add_information_on_a_phone(org, new_page, outbox, screen
     complaint = Complaint.objects.get(number=number)
     assert complaint.channel == "web" and complaint.org_unit == org.store_a
     assert page.locator("#next-steps li").count() == 3
+    # The promise as the messages phrase it: "12月8日（周二）18:00" (or 24:00 for a whole day).
     assert re.fullmatch(
-        r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page.locator("#resolution-due").inner_text().strip()
+        r"(\d{4}年)?\d{1,2}月\d{1,2}日（周[一二三四五六日]）\d{2}:\d{2}",
+        page.locator("#resolution-due").inner_text().strip(),
     )
     assert _fits_the_screen(page)
     screenshot(page, "portal-2-acknowledgement")

@@ -1,0 +1,19 @@
+"""Deadlines on the customer's pages phrased as every other message phrases them (common.phrasing)."""
+
+from django import template
+from django.utils.translation import get_language
+
+from complaintdesk.common.phrasing import customer_deadline
+from complaintdesk.common.time import local_today, local_zone, now
+
+register = template.Library()
+
+
+@register.filter
+def promised_by(value) -> str:
+    """A promised time as people say it: "12月8日（周二）24:00", never "12-09 00:00"; "—" when there is none."""
+    if not value:
+        return "—"
+    return customer_deadline(
+        value, language=get_language() or "zh-hans", zone=local_zone(), today=local_today(), now=now()
+    )
