@@ -18,6 +18,9 @@ from complaintdesk.complaints.services import (
     complaint_transition,
 )
 from complaintdesk.complaints.states import Status
+from complaintdesk.scripts.services import ReplyBlocked
+from complaintdesk.surveys.resolution import result_unreachable_record
+from complaintdesk.surveys.services import ResultNeedsOverride, result_confirm, result_send
 
 from .lifecycle import DEMO_AGE_DAYS, DEMO_STATUS_WEIGHTS, path_to, plan_times, random_created_at
 from .organisation import INTAKE_UNIT_WEIGHTS, UNIT_BY_CODE, storefront_name
@@ -105,12 +108,29 @@ def _analysis(sample: SampleComplaint, *, rng, path: list[Status], channel: str)
     return changes
 
 
+def _resolve(complaint: Complaint, *, sample: SampleComplaint, handler: User) -> Complaint:
+    """The result told to the customer and accepted on the phone; a text the reply checker refuses is
+    recorded as told in person instead (the customer unreachable by message)."""
+    result = {"cause": sample.root_cause, "measures": sample.solution, "outcome": "问题已解决"}
+    try:
+        result_send(number=complaint.number, actor=handler, override_reason="演示数据", **result)
+    except (ReplyBlocked, ResultNeedsOverride):
+        return result_unreachable_record(
+            number=complaint.number, actor=handler, reason="客户电话告知，短信无法送达", **result
+        )
+    return result_confirm(number=complaint.number, actor=handler, note="客户电话确认")
+
+
 def _summary_write(complaint: Complaint, *, sample: SampleComplaint, handler: User) -> None:
     from complaintdesk.archive.services import case_summary_write
 
     case_summary_write(
-        number=complaint.number, actor=handler, problem=sample.title, cause=sample.root_cause,
-        solution=sample.solution, lesson=f"{sample.root_cause}：提前排查，及时告知客户进展。",
+        number=complaint.number,
+        actor=handler,
+        problem=sample.title,
+        cause=sample.root_cause,
+        solution=sample.solution,
+        lesson=f"{sample.root_cause}：提前排查，及时告知客户进展。",
     )
 
 
@@ -162,9 +182,12 @@ def demo_complaints_create(*, rng: random.Random, people: dict[str, User], count
             with clock_at(at):
                 if target == Status.CLOSED:  # the archive needs the handler's summary first
                     _summary_write(complaint, sample=sample, handler=handler)
-                complaint = complaint_transition(
-                    number=complaint.number, actor=handler, to=target, reason=reason
-                )
+                if target == Status.RESOLVED:  # only through feeding back the result (surveys.resolution)
+                    complaint = _resolve(complaint, sample=sample, handler=handler)
+                else:
+                    complaint = complaint_transition(
+                        number=complaint.number, actor=handler, to=target, reason=reason
+                    )
             if worked_on and target == analyse_after:
                 following = times[index + 1] if index + 1 < len(times) else current - dt.timedelta(minutes=1)
                 with clock_at(at + (following - at) / 3):
