@@ -165,8 +165,34 @@ def _clock_for_people(timer, ladder: LadderRules) -> RunningClock:
     )
 
 
+def _fresh_case_ladder(complaint) -> CaseLadder:
+    """A case taken in by this very request (complaints.services.complaint_create marks it): it sits at the
+    front line with no escalation row, and its running clocks are the deadlines just computed. Answered
+    without a query: intake is the busiest path there is (tasks/tests/test_after_intake counts them)."""
+    deadlines = (
+        (TimerKind.FIRST_RESPONSE, complaint.first_response_due_at),
+        (TimerKind.ACKNOWLEDGE, complaint.acknowledge_due_at),
+        (TimerKind.RESOLUTION, complaint.resolution_due_at),
+    )
+    clocks = sorted(
+        (
+            RunningClock(
+                kind=kind, label=_("%(clock)s时限") % {"clock": TimerKind(kind).label}, level=None, level_name="",
+                started_at=complaint.created_at, due_at=due_at, warned=False,
+                provisional=complaint.deadline_provisional,
+            )
+            for kind, due_at in deadlines
+            if due_at is not None
+        ),
+        key=lambda clock: clock.due_at,
+    )
+    return CaseLadder(state=None, level=0, level_code="", level_name="", clocks=clocks, escalate_to=[])
+
+
 def case_ladder_for(*, complaint) -> CaseLadder:
     """The case's level, holder and the clocks running now (the level's, once it has been handed up)."""
+    if getattr(complaint, "created_event", None) is not None:
+        return _fresh_case_ladder(complaint)
     state = case_escalation_for(complaint_id=complaint.pk)
     ladder = ladder_rules_for(unit=complaint.org_unit)
     position = state.level_position if state else 0

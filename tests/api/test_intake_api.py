@@ -53,8 +53,11 @@ def test_note_and_customer_message_are_timeline_events(org, api_for, make_payloa
     number = api.post("/complaints", make_payload()).json()["number"]
     note = api.post(f"/complaints/{number}/notes", {"text": "已联系装维，明早上门"})
     assert note.status_code == 201, note.content
-    assert note.json() | {"at": None} == {"at": None, "actor": "agent_a", "kind": "note", "field": "",
-                                          "old_value": "", "new_value": "已联系装维，明早上门", "reason": ""}
+    raw = {"at": None, "actor": "agent_a", "kind": "note", "field": "", "old_value": "",
+           "new_value": "已联系装维，明早上门", "reason": ""}
+    answer = note.json() | {"at": None}
+    assert {key: answer[key] for key in raw} == raw
+    assert answer["kind_label"] == "备注"  # and in words for people
     message = api.post(f"/complaints/{number}/messages", {"text": "客户来电：光猫还是红灯", "channel": "phone"})
     assert message.status_code == 201, message.content
     body = message.json()
