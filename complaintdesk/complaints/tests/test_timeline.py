@@ -113,8 +113,8 @@ def test_database_refuses_raw_delete(event):
 def test_database_still_accepts_inserts(event):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO complaints_complaintevent (complaint_id, at, kind, field, old_value, new_value, reason) "
-            "VALUES (%s, now(), 'note', '', '', 'raw note', '')",
+            "INSERT INTO complaints_complaintevent (complaint_id, at, kind, field, old_value, new_value, reason, hash) "
+            "VALUES (%s, now(), 'note', '', '', 'raw note', '', '')",
             [event.complaint_id],
         )
     assert ComplaintEvent.objects.filter(complaint=event.complaint, new_value="raw note").exists()
