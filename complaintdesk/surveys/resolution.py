@@ -33,6 +33,7 @@ from .services import (
     _act_on_answer,
     _confirm,
     answer_clean,
+    answer_summary_parts,
     low_stars,
     result_confirmable,
     result_fields_clean,
@@ -225,11 +226,7 @@ def rating_record(
         solved=answer.solved,
         answered_at=at,
     )
-    parts = [_("%(stars)d 星") % {"stars": answer.stars}]
-    if answer.nps is not None:
-        parts.append(_("推荐意愿 %(nps)d 分") % {"nps": answer.nps})
-    if answer.solved is not None:
-        parts.append(_("问题已解决") if answer.solved else _("问题未解决"))
+    parts = answer_summary_parts(answer)
     event_record(
         complaint=complaint,
         actor=actor,

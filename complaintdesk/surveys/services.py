@@ -65,6 +65,18 @@ RESULT_FROM = frozenset(
 CONFIRM_FROM = frozenset({Status.AWAITING_CUSTOMER})
 
 
+def answer_summary_parts(answer) -> list[str]:
+    """What a rating says, for the timeline: stars, then willingness to recommend and solved, if given.
+    One wording for answers from the survey link and from the phone (surveys.resolution)."""
+    parts = [_("%(stars)d 星") % {"stars": answer.stars}]
+    if answer.nps is not None:
+        parts.append(_("推荐意愿 %(nps)d 分") % {"nps": answer.nps})
+    if answer.solved is not None:
+        parts.append(_("问题已解决") if answer.solved else _("问题未解决"))
+    return parts
+
+
+
 def result_sendable(*, complaint: Complaint) -> bool:
     """Whether the case's status lets a result be sent (the guard of `result_send`; pages ask it too)."""
     return complaint.status in RESULT_FROM
@@ -619,11 +631,7 @@ def survey_answer_submit(
             solved=answer.solved,
             answered_at=at,
         )
-        parts = [_("%(stars)d 星") % {"stars": answer.stars}]
-        if answer.nps is not None:
-            parts.append(_("推荐意愿 %(nps)d 分") % {"nps": answer.nps})
-        if answer.solved is not None:
-            parts.append(_("问题已解决") if answer.solved else _("问题未解决"))
+        parts = answer_summary_parts(answer)
         event_record(
             complaint=complaint,
             actor=survey_actor(),
