@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import text as textmod
 
@@ -99,32 +100,82 @@ NOT_PLACES = frozenset(
     京东 当当 天猫 淘宝 亚马逊 拼多多 苏宁 国美 唯品会""".split()
 )
 
-# Problem concepts: (token, pattern over the normal form). Counted once per text, weighted double.
-CONCEPTS: tuple[tuple[str, re.Pattern], ...] = (
-    (
-        "⟨断网⟩",
-        re.compile(
+# Problem concepts — what went wrong, the *fault* — as (token, pattern over the normal form): one token
+# for the many ways customers say the same thing. Counted once per text, weighted double. A general
+# lexicon of faults of services (network, signal, billing, log-in, supply, delivery, payment) and of
+# goods (freezing devices, batteries, heat, leaks, noise, smell, colour, wear, damage, spoilt food,
+# expiry, counterfeits, allergies, missing parts, printing, not as described, hygiene); written from
+# how complaints are worded, not learnt from any data set.
+CONCEPTS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        (
+            "⟨断网⟩",
             r"断网|没网|网断|(网|宽带|网络).{0,12}断了|宽带.{0,4}(中断|故障|瘫痪|不通)|上不了|上不去|无法上网|不能上网"
             r"|连不上|无法连接|网络.{0,3}(中断|瘫痪|故障|不通)|掉线|\b(internet|broadband|network|wifi)\b.{0,30}"
-            r"\b(down|outage|not working|dropp\w*)\b|\boutage\b"
+            r"\b(down|outage|not working|dropp\w*)\b|\boutage\b",
         ),
-    ),
-    (
-        "⟨无信号⟩",
-        re.compile(r"没信号|没有信号|无信号|信号.{0,4}(差|弱|中断)|打不出去|打不通|\bno (signal|service)\b"),
-    ),
-    ("⟨重复扣费⟩", re.compile(r"重复扣|扣了两次|多扣|乱扣|扣费异常|double charge|charged twice|overcharg")),
-    (
-        "⟨无法登录⟩",
-        re.compile(
-            r"登录不上|登不上|无法登录|登录失败|app.{0,6}(打不开|闪退|崩溃)|cannot log ?in|can't log ?in"
+        (
+            "⟨无信号⟩",
+            r"没信号|没有信号|无信号|信号.{0,4}(差|弱|中断)|打不出去|打不通|\bno (signal|service)\b",
         ),
-    ),
-    ("⟨停电停水⟩", re.compile(r"停电|停水|断电|断水|power (cut|outage)")),
-    (
-        "⟨快递延误⟩",
-        re.compile(r"物流.{0,6}(不更新|没更新|停滞)|快递.{0,6}(没到|未到|延误|积压)|delivery.{0,10}late"),
-    ),
+        ("⟨网速慢⟩", r"网速.{0,4}(慢|差)|网络.{0,2}(很卡|卡顿|太卡)|\bslow (internet|connection|speed)\b"),
+        ("⟨重复扣费⟩", r"重复扣|扣了两次|多扣|乱扣|扣费异常|double charge|charged twice|overcharg"),
+        (
+            "⟨无法登录⟩",
+            r"登录不上|登不上|无法登录|登录失败|app.{0,6}(打不开|闪退|崩溃)|cannot log ?in|can't log ?in",
+        ),
+        ("⟨停电停水⟩", r"停电|停水|断电|断水|停气|power (cut|outage)"),
+        ("⟨快递延误⟩", r"物流.{0,6}(不更新|没更新|停滞)|快递.{0,6}(没到|未到|延误|积压)|delivery.{0,10}late"),
+        (
+            "⟨支付失败⟩",
+            r"支付失败|付不了款|无法支付|转账.{0,4}(失败|不到账|未到账)|\b(payment|transfer)s? failed\b",
+        ),
+        (
+            "⟨死机⟩",
+            r"死机|卡死|黑屏|蓝屏|花屏|闪退|自动重启|反复重启|老是重启|自动关机|开不了机|无法开机|不能开机"
+            r"|\b(freez(e|es|ing)|froze|crash(es|ed|ing)?)\b",
+        ),
+        (
+            "⟨电池充电⟩",
+            r"充不进电|充不上电|无法充电|不能充电|不充电|电池.{0,4}(鼓包|不耐用|不行|坏)|(耗电|掉电).{0,2}(快|厉害)"
+            r"|\bbattery\b.{0,20}\b(drain\w*|dead|swell\w*)\b",
+        ),
+        ("⟨发热⟩", r"发烫|过热|烫手|发热.{0,2}(严重|厉害|很大)|\boverheat\w*"),
+        ("⟨漏水⟩", r"漏水|渗水|滴水|漏液|漏油|漏气|\bleak(s|ed|ing)?\b"),
+        ("⟨不加热⟩", r"不加热|不出热水|没有热水|没热水|水不热|加热.{0,4}(慢|不了)|水温.{0,4}(低|不够|不稳)"),
+        ("⟨噪音⟩", r"噪音|噪声|隔音.{0,2}(差|不好)|太吵|很吵|吵得|\bnois(e|y)\b"),
+        ("⟨异味⟩", r"异味|臭味|怪味|霉味|刺鼻|味道.{0,4}(大|重|难闻|刺)|\b(smell\w*|stink\w*)\b"),
+        ("⟨掉色⟩", r"掉色|褪色|脱色|串色|染色|\bfad(e|ed|es|ing)\b"),
+        ("⟨起球缩水⟩", r"起球|缩水|开线|脱线|跑绒|钻绒|\b(shr[iu]nk\w*|pilling)\b"),
+        (
+            "⟨破损⟩",
+            r"破损|压坏|压扁|摔坏|碎了|裂了|裂开|裂缝|划痕|磕碰|\b(damaged|cracked|smashed)\b",
+        ),
+        (
+            "⟨腐烂变质⟩",
+            r"腐烂|烂了|烂的|烂掉|烂果|坏果|发霉|霉变|长毛|变质|馊了|发臭|不新鲜|\b(rotten|mou?ldy|spoil(ed|t))\b",
+        ),
+        ("⟨过期⟩", r"过期|临期|生产日期|保质期|改日期|\bexpired\b"),
+        (
+            "⟨假货⟩",
+            r"假货|假冒|仿冒|假的|山寨|高仿|冒牌|盗版|不是正品|非正品|\b(counterfeit|fake|pirated)\b",
+        ),
+        ("⟨过敏⟩", r"过敏|发痒|瘙痒|很痒|特痒|痒死|红肿|起疹|疹子|头皮屑|\b(itch\w*|rash(es)?|allerg\w*)\b"),
+        (
+            "⟨少发错发⟩",
+            r"少发|漏发|发错|错发|缺件|少了一|配件.{0,4}(少了|缺|没有)|\b(missing|wrong) (item|part)s?\b",
+        ),
+        (
+            "⟨印刷缺陷⟩",
+            r"缺页|错页|重复页|倒装|掉页|印刷.{0,6}(差|模糊|不清|错误|问题)|字迹.{0,2}模糊|(纸质|纸张).{0,6}(差|薄|不好)",
+        ),
+        (
+            "⟨与描述不符⟩",
+            r"虚假宣传|(与|和|跟)(描述|图片|宣传|介绍).{0,4}(不符|不一样|不同)|货不对板|\bnot as (described|advertised)\b",
+        ),
+        ("⟨不卫生⟩", r"不卫生|很脏|太脏|脏的|脏兮兮|蟑螂|虫子|\b(dirty|cockroach\w*|bedbugs?)\b"),
+    )
 )
 
 _tag_table: dict[str, str] | None = None
@@ -328,6 +379,27 @@ def display_token(token: str) -> str:
     return token.lstrip(PLACE + PRODUCT).strip("⟨⟩")
 
 
+@lru_cache(maxsize=65536)
+def is_fault_word(token: str) -> bool:
+    """A word that is itself a way of saying a fault (掉色, 断网, 盗版书): it duplicates the fault's
+    concept token and is no second piece of evidence."""
+    word = token.lstrip(PLACE + PRODUCT)
+    return any(pattern.search(word) for _name, pattern in CONCEPTS)
+
+
+def shared_evidence(common: Iterable[str]) -> tuple[int, int]:
+    """(faults, objects) two fingerprints share: problem concepts, and what the fault is about — the
+    same product (product field), the same place, or the same thing (a noun other than the fault's own
+    words: 光猫, 裤子, 蒙牛)."""
+    faults = objects = 0
+    for token in common:
+        if is_concept(token):
+            faults += 1
+        elif token[:1] in (PLACE, PRODUCT) or (is_subject(token) and not is_fault_word(token)):
+            objects += 1
+    return faults, objects
+
+
 # --- decisions ---
 
 
@@ -374,14 +446,14 @@ class Rules:
         return self.linked_by(*_score(a, b))
 
     def linked_by(self, score: float, common: frozenset[str]) -> bool:
-        """Linked: they share what the complaint is about (a subject: fault, place, product, thing)
-        and are similar enough — `threshold` with a shared problem concept, `near_duplicate` without."""
+        """Linked: similar enough and sharing enough evidence of one incident (`shared_evidence`)."""
         if score < self.threshold:
             return False
-        said = [t for t in common if t[:1] != PRODUCT]  # what the texts themselves share
-        if any(map(is_concept, said)):
-            return any(t[:1] != "⟨" for t in said)  # the fault and something more (place, thing)
+        faults, objects = shared_evidence(common)
+        if faults:
+            return objects >= 1 or score >= self.near_duplicate
         # Without a shared fault: copied or templated text, alike in at least two subjects.
+        said = [t for t in common if t[:1] != PRODUCT]
         return score >= self.near_duplicate and sum(map(is_subject, said)) >= 2
 
 
