@@ -14,7 +14,6 @@ from django.utils import translation
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.accounts.services import user_create
-from complaintdesk.common.testing import handling_case, ladder_org  # noqa: F401 (fixture)
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.services import (
@@ -27,6 +26,7 @@ from complaintdesk.escalation.alerts import staff_alert_send
 from complaintdesk.escalation.services import complaint_escalate, external_referral_open
 from complaintdesk.notifications.services import complaint_acknowledge
 from complaintdesk.sla.models import TimerKind
+from complaintdesk.testing import handling_case, ladder_org  # noqa: F401 (fixture)
 from tests.raw_codes import forbidden_tokens, raw_codes_in, visible_text
 
 

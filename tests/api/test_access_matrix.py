@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.common.testing import handling_case
 from complaintdesk.complaints.services import IntakeCustomer
 from complaintdesk.orgs.services import orgunit_create
+from complaintdesk.testing import handling_case
 
 from .support import stored_rows
 

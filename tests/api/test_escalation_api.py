@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from complaintdesk.common.testing import ladder_org as ladder_org
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.escalation.models import ExternalReferral
+from complaintdesk.testing import ladder_org as ladder_org
 
 from .support import assert_problem
 

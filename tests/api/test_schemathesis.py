@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from complaintdesk.accounts.services import api_token_issue
 from complaintdesk.api.v1 import api
-from complaintdesk.common.testing import intake
+from complaintdesk.testing import intake
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 CHECKS = [

@@ -11,8 +11,8 @@ from complaintdesk.analytics.models import ComplaintFact, CustomersServed
 from complaintdesk.analytics.rollups import rollup_matches_facts
 from complaintdesk.analytics.services import analytics_sync, customers_served_import
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.services import complaint_transition
+from complaintdesk.testing import resolve
 
 from .fixture import SHANGHAI
 

@@ -1,13 +1,13 @@
 import pytest
 
 from complaintdesk.archive.services import case_summary_write
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.services import (
     IntakeCustomer,
     IntakeData,
     complaint_create,
     complaint_transition,
 )
+from complaintdesk.testing import resolve
 
 TO_HANDLING = ["accepted", "handling"]
 

@@ -5,8 +5,8 @@ import pytest
 from complaintdesk.archive.models import ArchiveEntry
 from complaintdesk.archive.selectors import archive_search, archive_similar
 from complaintdesk.archive.services import case_summary_write
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.services import complaint_transition
+from complaintdesk.testing import resolve
 
 from .conftest import case_make
 

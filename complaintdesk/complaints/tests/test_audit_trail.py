@@ -10,15 +10,17 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from complaintdesk.common.dbroles import app_role_grant, app_role_statements
-from complaintdesk.common.testing import handling_case
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.timeline import CHAIN_FIELDS, chains_verify, event_hash
+from complaintdesk.testing import handling_case
 
 AT = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
 
 
 def _row(event_id, complaint_id, previous, **values):
-    content = dict.fromkeys(CHAIN_FIELDS, "") | {"complaint_id": complaint_id, "at": AT, "actor_id": 1} | values
+    content = (
+        dict.fromkeys(CHAIN_FIELDS, "") | {"complaint_id": complaint_id, "at": AT, "actor_id": 1} | values
+    )
     digest = event_hash(previous=previous, values=content)
     return (event_id, digest, *[content[name] for name in CHAIN_FIELDS])
 
@@ -78,7 +80,9 @@ def test_timeline_verify_finds_a_deleted_event(org):
 
 
 def test_the_app_role_gets_rows_but_never_rewrites_the_timeline():
-    statements = app_role_statements(role="cd_app", tables=["complaints_complaint", "complaints_complaintevent"])
+    statements = app_role_statements(
+        role="cd_app", tables=["complaints_complaint", "complaints_complaintevent"]
+    )
     assert 'REVOKE UPDATE, DELETE ON "complaints_complaintevent" FROM "cd_app"' in statements
     assert not any("TRUNCATE" in s and "GRANT" in s for s in statements)
 
@@ -102,7 +106,9 @@ def test_on_postgresql_the_app_role_cannot_update_delete_truncate_or_switch_the_
     }  # fmt: skip
     with psycopg.connect(**conninfo, autocommit=True) as app:
         # What the application does works …
-        count = app.execute("SELECT count(*) FROM complaints_complaintevent WHERE complaint_id = %s", [case.pk])
+        count = app.execute(
+            "SELECT count(*) FROM complaints_complaintevent WHERE complaint_id = %s", [case.pk]
+        )
         assert count.fetchone()[0] == 4
         app.execute("UPDATE complaints_complaint SET title = title WHERE id = %s", [case.pk])
         # … and nothing that rewrites the trail.

@@ -3,9 +3,9 @@
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.testing import intake
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, customer_merge, customer_record_update
+from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,9 @@ def test_an_agent_adopts_an_email_with_a_reason_and_the_timeline_keeps_it_masked
 def test_bad_values_and_no_reason_are_field_errors_and_change_nothing(org):
     case = intake(org.agent_a)
     with pytest.raises(InvalidInput) as error:
-        customer_record_update(number=case.number, actor=org.agent_a, phone="12", email="not-mail", reason=" ")
+        customer_record_update(
+            number=case.number, actor=org.agent_a, phone="12", email="not-mail", reason=" "
+        )
     assert set(error.value.fields) == {"reason", "customer.phone", "customer.email"}
     with pytest.raises(InvalidInput) as error:
         customer_record_update(number=case.number, actor=org.agent_a, phone="", reason="清空")
@@ -71,7 +73,11 @@ def test_a_merge_that_would_move_cases_the_actor_cannot_see_is_refused(org):
     duplicate = intake(org.agent_a, customer=IntakeCustomer(name="王丽", email="wang.li@example.com"))
     intake(org.agent_b, customer=IntakeCustomer(name="王丽", email="wang.li@example.com"))  # at store B
     with pytest.raises(PermissionDenied):
-        customer_merge(number=kept_case.number, actor=org.agent_a, duplicate_number=duplicate.number, reason="x")
+        customer_merge(
+            number=kept_case.number, actor=org.agent_a, duplicate_number=duplicate.number, reason="x"
+        )
     assert Customer.objects.count() == 2
-    customer_merge(number=kept_case.number, actor=org.manager, duplicate_number=duplicate.number, reason="核实")
+    customer_merge(
+        number=kept_case.number, actor=org.manager, duplicate_number=duplicate.number, reason="核实"
+    )
     assert Customer.objects.count() == 1

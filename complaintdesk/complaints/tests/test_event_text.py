@@ -3,12 +3,12 @@ times, the text of what was sent to the customer; never a field name, enum value
 
 import re
 
-from complaintdesk.common.testing import handling_case, ladder_org  # noqa: F401 (fixture)
 from complaintdesk.complaints.event_text import events_for_people
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.escalation.services import complaint_escalate
 from complaintdesk.notifications.services import complaint_acknowledge
+from complaintdesk.testing import handling_case, ladder_org  # noqa: F401 (fixture)
 from tests.raw_codes import raw_codes_in
 
 

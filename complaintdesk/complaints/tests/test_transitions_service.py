@@ -6,7 +6,6 @@ from collections import deque
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.testing import intake_data
 from complaintdesk.common.time import to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.services import (
@@ -16,6 +15,7 @@ from complaintdesk.complaints.services import (
 )
 from complaintdesk.complaints.states import OPEN_STATUSES, TRANSITIONS, Status
 from complaintdesk.sla.models import SlaPause, SlaPolicy
+from complaintdesk.testing import intake_data
 
 # Tuesday 24 Nov 2026, 09:00 in Shanghai.
 START = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
@@ -358,7 +358,9 @@ def test_escalating_a_new_case_counts_as_its_first_response(org, clock):
     # The business manager's clocks run now (escalation's ladder), not the front line's resolution clock.
     level = complaint.escalation
     assert level.level_position == 1 and level.level_started_at == at
-    assert complaint.due_at == min(level.acknowledge_due_at, level.resolve_due_at) != complaint.resolution_due_at
+    assert (
+        complaint.due_at == min(level.acknowledge_due_at, level.resolve_due_at) != complaint.resolution_due_at
+    )
 
 
 def test_other_apps_react_to_a_transition_once_it_is_saved_and_can_refuse_it(org, clock, monkeypatch):

@@ -1,15 +1,15 @@
 """Fixtures for dispatch: the shared test organisation (with the billing department BILL and its staff
 member `billing`) plus a network department, a controlled clock (time-machine), cases in handling, and
-the worker's sweep. The shared pieces come from complaintdesk.common.testing."""
+the worker's sweep. The shared pieces come from complaintdesk.testing."""
 
 import pytest
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.testing import clock as clock
-from complaintdesk.common.testing import handling_case as handling_case
 from complaintdesk.common.testing import local as local
-from complaintdesk.common.testing import sweep as sweep
 from complaintdesk.orgs.services import orgunit_create
+from complaintdesk.testing import handling_case as handling_case
+from complaintdesk.testing import sweep as sweep
 
 
 @pytest.fixture

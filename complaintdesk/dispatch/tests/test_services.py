@@ -8,7 +8,6 @@ import pytest
 from complaintdesk.accounts.access import access_complaint
 from complaintdesk.calendars.models import CalendarEntry, EntryKind
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
@@ -21,6 +20,7 @@ from complaintdesk.dispatch.services import (
     work_order_reject,
 )
 from complaintdesk.sla.models import SlaTimer, TimerKind, TimerState
+from complaintdesk.testing import resolve
 
 from .conftest import handling_case, local, sweep
 

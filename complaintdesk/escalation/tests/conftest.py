@@ -1,13 +1,13 @@
 """Fixtures for escalation: the shared test organisation plus a holder for every level, a controlled
 clock (time-machine), and helpers that take a case to a state and run the worker's sweep. The shared
-pieces come from complaintdesk.common.testing."""
+pieces come from complaintdesk.testing."""
 
-from complaintdesk.common import testing
+from complaintdesk import testing
 from complaintdesk.common.testing import clock as clock
-from complaintdesk.common.testing import ladder_org as ladder_org
 from complaintdesk.common.testing import local as local
-from complaintdesk.common.testing import sweep as sweep
 from complaintdesk.complaints.models import Complaint
+from complaintdesk.testing import ladder_org as ladder_org
+from complaintdesk.testing import sweep as sweep
 
 # The escalation tests' cases ask only for a quick repair (no rent reduction).
 DEMAND = "尽快修复"

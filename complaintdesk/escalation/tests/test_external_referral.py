@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
@@ -24,6 +23,7 @@ from complaintdesk.escalation.services import (
     external_referral_outcome_record,
 )
 from complaintdesk.sla.models import SlaTimer
+from complaintdesk.testing import resolve
 
 from .conftest import handling_case, local
 
@@ -34,8 +34,14 @@ def _closed_case_at_branch_head(org):
     from complaintdesk.archive.services import case_summary_write
 
     resolve(org.head, complaint.number)
-    case_summary_write(number=complaint.number, actor=org.head, problem="宽带断网", cause="线路老化",
-                       solution="更换线路", lesson="老小区定期巡检")
+    case_summary_write(
+        number=complaint.number,
+        actor=org.head,
+        problem="宽带断网",
+        cause="线路老化",
+        solution="更换线路",
+        lesson="老小区定期巡检",
+    )
     complaint_transition(number=complaint.number, actor=org.head, to="closed")
     complaint.refresh_from_db()
     return complaint
@@ -49,13 +55,20 @@ def test_a_referral_records_the_body_and_moves_the_case_outside_keeping_its_hist
     clock.at(local(2026, 12, 1, 15))
 
     referral = external_referral_open(
-        number=complaint.number, actor=org.head, body="consumer_association", body_name="上海市消费者权益保护委员会",
-        reference_no="12315-SH-2026-0815", referred_on=dt.date(2026, 11, 30), response_due_on=dt.date(2026, 12, 8),
+        number=complaint.number,
+        actor=org.head,
+        body="consumer_association",
+        body_name="上海市消费者权益保护委员会",
+        reference_no="12315-SH-2026-0815",
+        referred_on=dt.date(2026, 11, 30),
+        response_due_on=dt.date(2026, 12, 8),
         note="客户来电告知已向 12315 投诉",
     )
 
     assert (referral.body, referral.reference_no, referral.outcome) == (
-        "consumer_association", "12315-SH-2026-0815", ReferralOutcome.PENDING
+        "consumer_association",
+        "12315-SH-2026-0815",
+        ReferralOutcome.PENDING,
     )
     assert referral.received_at == local(2026, 12, 1, 15) and referral.recorded_by == org.head
     state = CaseEscalation.objects.get(complaint=complaint)
@@ -68,22 +81,30 @@ def test_a_referral_records_the_body_and_moves_the_case_outside_keeping_its_hist
     running = SlaTimer.objects.filter(complaint=complaint, state__in=["pending", "warned"])
     assert [t.kind for t in running] == ["follow_up"]
     # History kept: the old events are all still there, the referral is one more.
-    assert set(events_before) <= set(ComplaintEvent.objects.filter(complaint=complaint).values_list("id", flat=True))
-    assert ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.EXTERNAL_REFERRAL, field="external_referral").new_value == (
-        "消费者协会（12315） 上海市消费者权益保护委员会 12315-SH-2026-0815"
+    assert set(events_before) <= set(
+        ComplaintEvent.objects.filter(complaint=complaint).values_list("id", flat=True)
     )
+    assert ComplaintEvent.objects.get(
+        complaint=complaint, kind=EventKind.EXTERNAL_REFERRAL, field="external_referral"
+    ).new_value == ("消费者协会（12315） 上海市消费者权益保护委员会 12315-SH-2026-0815")
 
 
 def test_an_outcome_can_reopen_the_case_and_hand_it_back(ladder_org, clock):
     org = ladder_org
     clock.at(local(2026, 11, 24, 10))
     complaint = _closed_case_at_branch_head(org)
-    referral = external_referral_open(number=complaint.number, actor=org.head, body="arbitration", reference_no="仲字123")
+    referral = external_referral_open(
+        number=complaint.number, actor=org.head, body="arbitration", reference_no="仲字123"
+    )
     clock.at(local(2026, 12, 10, 10))
 
     external_referral_outcome_record(
-        referral_id=referral.pk, actor=org.head, outcome="partly_upheld", outcome_on=dt.date(2026, 12, 9),
-        note="裁决退还一半费用", reopen=True,
+        referral_id=referral.pk,
+        actor=org.head,
+        outcome="partly_upheld",
+        outcome_on=dt.date(2026, 12, 9),
+        note="裁决退还一半费用",
+        reopen=True,
     )
 
     referral.refresh_from_db()

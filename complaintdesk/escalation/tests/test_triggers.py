@@ -5,7 +5,6 @@ import pytest
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.complaints.states import Status
@@ -23,6 +22,7 @@ from complaintdesk.escalation.services import (
     escalation_customer_acknowledged,
 )
 from complaintdesk.sla.models import SlaTimer, TimerKind
+from complaintdesk.testing import resolve
 
 from .conftest import handling_case, intake, local, sweep
 
@@ -52,20 +52,27 @@ def test_an_objection_escalates_at_once_with_the_customers_reason_and_tells_the_
     clock.at(local(2026, 11, 24, 15))
 
     with django_capture_on_commit_callbacks(execute=True):
-        hand_off = complaint_object(number=complaint.number, actor=org.agent_a, reason="退费金额不对，要求全额退还")
+        hand_off = complaint_object(
+            number=complaint.number, actor=org.agent_a, reason="退费金额不对，要求全额退还"
+        )
 
     complaint.refresh_from_db()
     assert (hand_off.trigger, hand_off.direction) == (HandOffTrigger.OBJECTION, HandOffDirection.UP)
     assert (hand_off.from_level_position, hand_off.to_level_position) == (0, 1)
     assert hand_off.reason == "退费金额不对，要求全额退还"
-    assert hand_off.actor == org.agent_a and hand_off.from_user == org.agent_a and hand_off.to_user == org.manager
+    assert (
+        hand_off.actor == org.agent_a
+        and hand_off.from_user == org.agent_a
+        and hand_off.to_user == org.manager
+    )
     # Business manager: tell the customer within 2 working days, resolve a general complaint within 3.
     assert hand_off.acknowledge_due_at == local(2026, 11, 26, 15)
     assert hand_off.resolve_due_at == local(2026, 11, 27, 15)
     # Resolved → reopened → escalated, through the transition table, by the agent who recorded it.
     transitions = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION).order_by("id")
     assert [(e.old_value, e.new_value, e.actor) for e in transitions][-2:] == [
-        ("resolved", "reopened", org.agent_a), ("reopened", "escalated", org.agent_a)
+        ("resolved", "reopened", org.agent_a),
+        ("reopened", "escalated", org.agent_a),
     ]
     assert complaint.status == Status.ESCALATED and complaint.assignee == org.manager
     assert "退费金额不对" in transitions.last().reason
@@ -120,7 +127,9 @@ def test_manual_escalation_to_a_chosen_level_and_hand_back_with_instructions(lad
     clock.at(local(2026, 11, 25, 10))
     with pytest.raises(PermissionDenied):  # only the holder, or someone who may assign
         complaint_hand_back(number=complaint.number, actor=org.agent_a, instructions="请补充")
-    down = complaint_hand_back(number=complaint.number, actor=org.head, instructions="请与客户确认账单明细后答复")
+    down = complaint_hand_back(
+        number=complaint.number, actor=org.head, instructions="请与客户确认账单明细后答复"
+    )
     complaint.refresh_from_db()
     state = CaseEscalation.objects.get(complaint=complaint)
     assert (down.direction, down.from_level_position, down.to_level_position) == (HandOffDirection.DOWN, 2, 1)
@@ -143,14 +152,20 @@ def test_a_reputation_risk_flag_escalates_once_through_a_timer_row(ladder_org, c
     org = ladder_org
     clock.at(local(2026, 11, 24, 10))
     complaint = handling_case(org)
-    complaint_analyse(number=complaint.number, actor=org.manager, changes={"reputation_risk": True}, reason="媒体关注")
+    complaint_analyse(
+        number=complaint.number, actor=org.manager, changes={"reputation_risk": True}, reason="媒体关注"
+    )
     flag = SlaTimer.objects.get(complaint=complaint, kind=TimerKind.ESCALATION_FLAG)
     assert flag.state == "pending" and flag.due_at == local(2026, 11, 24, 10)
 
     assert sweep().fired == 1
     state = CaseEscalation.objects.get(complaint=complaint)
     hand_off = EscalationHandOff.objects.get(complaint=complaint)
-    assert (hand_off.trigger, hand_off.to_level_position, hand_off.to_user) == (HandOffTrigger.RISK_FLAG, 3, org.gm)
+    assert (hand_off.trigger, hand_off.to_level_position, hand_off.to_user) == (
+        HandOffTrigger.RISK_FLAG,
+        3,
+        org.gm,
+    )
     assert state.reputation_risk_handled_at == local(2026, 11, 24, 10)
 
     # Analysing again (the flag still set) does not escalate again.
@@ -177,7 +192,9 @@ def test_acknowledging_the_customer_meets_the_levels_acknowledge_deadline(ladder
     clock.at(local(2026, 11, 25, 9))
     state = escalation_customer_acknowledged(number=complaint.number, actor=org.manager, note="已电话告知")
     assert state.customer_acknowledged_at == local(2026, 11, 25, 9)
-    assert EscalationHandOff.objects.get(complaint=complaint).customer_acknowledged_at == local(2026, 11, 25, 9)
+    assert EscalationHandOff.objects.get(complaint=complaint).customer_acknowledged_at == local(
+        2026, 11, 25, 9
+    )
     acknowledge = SlaTimer.objects.get(complaint=complaint, kind=TimerKind.LEVEL_ACKNOWLEDGE)
     assert (acknowledge.state, acknowledge.cancel_reason) == ("cancelled", "met")
     # After the acknowledge due time (Thu 10:00), before the resolve clock's warning (Thu 19:36):
@@ -212,6 +229,10 @@ def test_a_new_case_goes_straight_to_escalated_and_changes_hands(ladder_org, clo
     complaint.refresh_from_db()
     assert complaint.status == Status.ESCALATED and complaint.escalated_at is not None
     assert hand_off.to_user == org.manager and complaint.assignee == org.manager
-    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION, old_value="new",
-                                         new_value="escalated").count() == 1
+    assert (
+        ComplaintEvent.objects.filter(
+            complaint=complaint, kind=EventKind.TRANSITION, old_value="new", new_value="escalated"
+        ).count()
+        == 1
+    )
     assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.ESCALATED).count() == 1

@@ -7,8 +7,8 @@ import logging
 import pytest
 from django.test import Client, override_settings
 
-from complaintdesk.common.testing import intake
 from complaintdesk.ops.logs import JsonFormatter, RequestContextFilter
+from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.test import Client, override_settings
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.accounts.services import user_create
-from complaintdesk.common.testing import intake
+from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
 

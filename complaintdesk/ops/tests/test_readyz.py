@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from django.test import Client, override_settings
 
-from complaintdesk.common.testing import intake
 from complaintdesk.common.time import now
 from complaintdesk.ops import probes
 from complaintdesk.sla.models import LIVE_TIMER_STATES, SlaTimer, SweepSchedule
 from complaintdesk.sla.timers import SWEEP_NAME
 from complaintdesk.tasks.health import worker_ping
+from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
 

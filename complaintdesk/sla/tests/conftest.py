@@ -1,4 +1,4 @@
-from complaintdesk.common import testing
+from complaintdesk import testing
 from complaintdesk.common.testing import clock as clock
 from complaintdesk.common.testing import local as local
 from complaintdesk.complaints.services import IntakeCustomer

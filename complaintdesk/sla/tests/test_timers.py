@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse, complaint_transition
 from complaintdesk.sla import timers
 from complaintdesk.sla.models import SlaPolicy, SlaTimer, TimerKind, TimerState
 from complaintdesk.sla.timers import timer_process, timers_process_due
+from complaintdesk.testing import resolve
 
 from .conftest import intake, local
 
@@ -34,7 +34,8 @@ def test_intake_writes_a_timer_per_deadline_with_a_warning_at_80_percent(org, cl
     live = _live(complaint)
     assert set(live) == {TimerKind.FIRST_RESPONSE, TimerKind.ACKNOWLEDGE, TimerKind.RESOLUTION}
     assert (live["first_response"].due_at, live["first_response"].warn_at) == (
-        local(2026, 11, 25, 10), local(2026, 11, 25, 5, 12)  # 80 % of 24 h = 19.2 h
+        local(2026, 11, 25, 10),
+        local(2026, 11, 25, 5, 12),  # 80 % of 24 h = 19.2 h
     )
     assert live["resolution"].due_at == local(2026, 11, 26, 10)
     assert live["acknowledge"].due_at == local(2026, 11, 26, 10)  # 2 working days
@@ -88,7 +89,9 @@ def test_a_pause_makes_the_old_timer_harmless_and_resume_arms_a_new_generation(o
     clock.at(local(2026, 11, 26, 15))
     assert timers_process_due().fired == 1
     assert timers_process_due().fired == 0
-    breaches = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="resolution")
+    breaches = ComplaintEvent.objects.filter(
+        complaint=complaint, kind=EventKind.SLA_BREACH, field="resolution"
+    )
     assert [e.new_value for e in breaches] == ["2026-11-26T15:00:00+08:00"]
 
 
@@ -98,7 +101,8 @@ def test_an_analysis_that_moves_a_deadline_replaces_its_timer(org, clock):
     complaint_analyse(number=complaint.number, actor=org.manager, changes={"severity": "major"})
     first_response = SlaTimer.objects.filter(complaint=complaint, kind="first_response").order_by("id")
     assert [(t.generation, t.state, t.cancel_reason) for t in first_response] == [
-        (1, "cancelled", "replaced"), (2, "pending", "")
+        (1, "cancelled", "replaced"),
+        (2, "pending", ""),
     ]
     assert first_response[1].due_at == local(2026, 11, 24, 12)  # 重大投诉: 2 hours
 
@@ -141,11 +145,18 @@ def test_a_failing_handler_rolls_back_and_is_retried_with_back_off(org, clock, m
     row = SlaTimer.objects.get(complaint=complaint, kind="first_response")
     assert (row.state, row.attempts, row.next_check_at) == ("pending", 1, local(2026, 11, 25, 10, 0, 30))
     assert "notifier down" in row.last_error
-    assert not ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response").exists()
+    assert not ComplaintEvent.objects.filter(
+        complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response"
+    ).exists()
 
     monkeypatch.setattr(timers, "_HANDLERS", {})
     clock.at(local(2026, 11, 25, 10, 0, 30))
     assert timers_process_due().fired >= 1
     row.refresh_from_db()
     assert row.state == "fired"
-    assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response").count() == 1
+    assert (
+        ComplaintEvent.objects.filter(
+            complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response"
+        ).count()
+        == 1
+    )

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff, HandOffTrigger
@@ -31,6 +30,7 @@ from complaintdesk.solutions.services import (
     solution_decline,
     solution_propose,
 )
+from complaintdesk.testing import resolve
 
 from .conftest import handling_case, local, sweep
 

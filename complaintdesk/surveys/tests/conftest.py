@@ -2,7 +2,7 @@
 
 import pytest
 
-from complaintdesk.common import testing
+from complaintdesk import testing
 from complaintdesk.common.testing import clock as clock
 from complaintdesk.common.testing import local as local
 from complaintdesk.complaints.models import Complaint

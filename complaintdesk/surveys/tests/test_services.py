@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_assign, complaint_transition
 from complaintdesk.notifications.models import Notification
@@ -26,6 +25,7 @@ from complaintdesk.surveys.models import (
     SurveyInvitation,
 )
 from complaintdesk.surveys.resolution import result_unreachable_record
+from complaintdesk.testing import resolve
 
 from .conftest import CLEAN_RESULT, local
 

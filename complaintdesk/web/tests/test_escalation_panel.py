@@ -6,9 +6,9 @@ import re
 
 from django.test import Client
 
-from complaintdesk.common.testing import handling_case, ladder_org  # noqa: F401 (fixture)
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.escalation.models import CaseEscalation, ExternalReferral
+from complaintdesk.testing import handling_case, ladder_org  # noqa: F401 (fixture)
 
 
 def _client(user):

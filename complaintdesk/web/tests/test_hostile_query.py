@@ -4,7 +4,7 @@ list page, a NUL in a case number's URL and in a note: never a server error (iss
 import pytest
 from django.test import Client
 
-from complaintdesk.common.testing import handling_case
+from complaintdesk.testing import handling_case
 
 PAGES = [
     "/",

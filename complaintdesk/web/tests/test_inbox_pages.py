@@ -8,12 +8,12 @@ import re
 import pytest
 from django.test import Client
 
-from complaintdesk.common.testing import handling_case
-from complaintdesk.common.testing import ladder_org as ladder_org
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.inbox.text import when
 from complaintdesk.solutions.models import ApprovalRequest, ApprovalStatus
 from complaintdesk.solutions.services import OptionData, approval_decide, solution_propose
+from complaintdesk.testing import handling_case
+from complaintdesk.testing import ladder_org as ladder_org
 
 
 def _client(user) -> Client:

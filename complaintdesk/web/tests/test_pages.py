@@ -7,7 +7,6 @@ from django.core.cache import caches
 from django.test import Client
 
 from complaintdesk.accounts.services import user_create
-from complaintdesk.common.testing import resolve
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import (
@@ -17,6 +16,7 @@ from complaintdesk.complaints.services import (
     complaint_create,
     complaint_transition,
 )
+from complaintdesk.testing import resolve
 
 
 def _case(actor, title="快递丢件", phone="13900139000", name="李先生"):

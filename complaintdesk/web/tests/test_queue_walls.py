@@ -7,10 +7,10 @@ import re
 
 from django.test import Client
 
-from complaintdesk.common.testing import intake
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import IntakeCustomer, complaint_transition
+from complaintdesk.testing import intake
 
 
 def _client(user) -> Client:
