@@ -221,6 +221,7 @@ def _line(event: ComplaintEvent, sent_text: str) -> EventLine:
         new = value_text(event.new_value, field=field, kind=kind) if kind == EventKind.CREATED else ""
         text = "" if kind == EventKind.CREATED else times_in_text(event.new_value)
         what = field_label(field, kind=kind) if kind not in (EventKind.SURVEY,) else ""
+        reason = "" if reason == text else reason  # an objection's reason is the customer's words, shown once
         return EventLine(event, kind_label, what, "", new, text, reason, channel)
     return EventLine(
         event=event, kind=kind_label, what=field_label(field, kind=kind),

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import User
+from complaintdesk.complaints.states import Status
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import complaint_running_clocks
@@ -107,6 +108,16 @@ def users_to_notify(*, unit: OrgUnit, roles: tuple[str, ...]) -> list[User]:
         for user in role_holders_nearest(unit=unit, role=role):
             found.setdefault(user.id, user)
     return list(found.values())
+
+
+# A result has been given to the customer in these states: they may object to it (有异议), to an agent on
+# the phone (the case page's form, `complaint_object`) or on the portal.
+OBJECTION_STATUSES = frozenset({Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
+
+
+def objection_offered(*, complaint) -> bool:
+    """Whether staff are offered to register the customer's objection to the result of `complaint`."""
+    return complaint.status in OBJECTION_STATUSES
 
 
 def case_escalation_for(*, complaint_id: int, for_update: bool = False) -> CaseEscalation | None:

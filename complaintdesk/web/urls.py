@@ -103,6 +103,11 @@ urlpatterns = [
     path(
         "complaints/<str:number>/escalation/referral", views_escalation.escalation_referral, name="escalation_referral"
     ),
+    path(
+        "complaints/<str:number>/escalation/objection",
+        views_escalation.escalation_objection,
+        name="escalation_objection",
+    ),
     path("dashboard/", views_analytics.dashboard, name="dashboard"),
     path("dashboard/cases/", views_analytics.dashboard_cases, name="dashboard_cases"),
     path("scorecards/", views_analytics.scorecards, name="scorecards"),

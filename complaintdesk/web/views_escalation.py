@@ -1,6 +1,7 @@
 """The case page's escalation panel (HTMX partial): the case's level on its ladder, who holds it, the
-clocks that run now, and the forms to escalate (next level or a named one, with a reason) and to record
-an external referral (外部转办). Views parse input and call one service; the ladder's rules are
+clocks that run now, and the forms to escalate (next level or a named one, with a reason), to register
+the customer's objection to the result (客户异议, once a result has been given) and to record an
+external referral (外部转办). Views parse input and call one service; the ladder's rules are
 escalation.services'."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import ReferralBody
-from complaintdesk.escalation.selectors import case_ladder_for, level_name_for_people
+from complaintdesk.escalation.selectors import case_ladder_for, level_name_for_people, objection_offered
 from complaintdesk.web import refused
 
 PANEL_FIELDS = {"level", "reason", "body", "body_name", "reference_no", "response_due_on"}
@@ -42,6 +43,7 @@ def _render_panel(request: HttpRequest, complaint, kept: refused.Kept | None = N
         if can_escalate
         else [],
         "can_refer": user.has_perm("complaints.escalate_complaint"),
+        "can_object": objection_offered(complaint=complaint) and user.has_perm("complaints.handle_complaint"),
         "bodies": ReferralBody.choices,
         "paused": complaint.sla_paused_at is not None,
         "errors": kept.errors if kept else {},
@@ -95,6 +97,22 @@ def escalation_escalate(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404 from None
     except DomainError as error:
         return _answer(request, complaint, _refusal(error, values, "escalate"))
+    return _answer(request, complaint)
+
+
+@login_required
+@require_POST
+def escalation_objection(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer objects to the result (on the phone, at the counter): their words, and the case goes up
+    one level, through the same service as the API's `POST /complaints/{number}/objections`."""
+    complaint = _complaint_or_404(request, number)
+    values = {"reason": request.POST.get("reason", "")}
+    try:
+        services.complaint_object(number=complaint.number, actor=request.user, reason=values["reason"])
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        return _answer(request, complaint, _refusal(error, values, "objection"))
     return _answer(request, complaint)
 
 
