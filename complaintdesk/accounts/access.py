@@ -1,14 +1,10 @@
-"""The only way to load complaints on behalf of a user.
-
-Scope: a user sees the complaints of their own unit and its descendants, or all of them when
-their role grants `view_all_units`. Outside the scope a complaint does not exist for them (404),
-so that case numbers cannot be probed; inside it, a missing permission is a 403.
+"""A user's scope: the units whose complaints they see — their own unit and its descendants, or all
+of them when their role grants `view_all_units`. Complaints themselves are loaded through
+complaints.access (access_complaint, complaints_visible_to), the only authorised fetch.
 """
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
-from complaintdesk.common.errors import NotFound, PermissionDenied
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree, orgunit_subtree_ids
 
@@ -33,16 +29,6 @@ def unit_visible_to(user, unit: OrgUnit) -> bool:
     return user.org_unit_id is not None and unit.path.startswith(user.org_unit.path)
 
 
-def complaints_visible_to(user) -> QuerySet:
-    from complaintdesk.complaints.models import Complaint
-
-    if not (user.is_active and user.has_perm("complaints.view_complaint")):
-        return Complaint.objects.none()
-    unit_ids = user_unit_ids(user)
-    qs = Complaint.objects.all()
-    return qs if unit_ids is None else qs.filter(org_unit_id__in=unit_ids)
-
-
 def units_visible_to(user) -> QuerySet[OrgUnit]:
     if user_sees_all_units(user):
         return OrgUnit.objects.filter(is_active=True)
@@ -51,15 +37,12 @@ def units_visible_to(user) -> QuerySet[OrgUnit]:
     return orgunit_subtree(unit=user.org_unit).filter(is_active=True)
 
 
-def access_complaint(*, user, number: str, permission: str | None = None, for_update: bool = False):
-    """The complaint `number` if `user` may see it (else NotFound) and, when given, holds the
-    complaint permission codename `permission` (else PermissionDenied)."""
-    qs = complaints_visible_to(user).select_related("customer", "org_unit", "category", "assignee")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    complaint = qs.filter(number=number).first()
-    if complaint is None:
-        raise NotFound(_("投诉单 %(number)s 不存在") % {"number": number})
-    if permission and not user.has_perm(f"complaints.{permission}"):
-        raise PermissionDenied(_("您没有权限执行此操作"), code="permission_denied")
-    return complaint
+def __getattr__(name: str):
+    """Until web/views*.py and intelligence/ (edited elsewhere meanwhile) import access_complaint and
+    complaints_visible_to from complaints.access: the last import from accounts up to complaints, listed in
+    docs/architecture.md. Delete this function with them."""
+    if name in ("access_complaint", "complaints_visible_to"):
+        from complaintdesk.complaints import access
+
+        return getattr(access, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

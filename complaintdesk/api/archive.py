@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.archive import selectors, services
 from complaintdesk.common.errors import NotFound
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.access import access_complaint
 
 from .schemas import ProblemOut, StrictSchema
 

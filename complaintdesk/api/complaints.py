@@ -8,10 +8,10 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.channels.api import ApiChannelAdapter
 from complaintdesk.channels.intake import complaint_intake
 from complaintdesk.complaints import services
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.attachments import attachment_add
 from complaintdesk.complaints.selectors import (
     LIST_LIMIT_MAX,
@@ -49,13 +49,16 @@ class ListFilters(Schema):
     category: str | None = Field(None, description="类别编码：该类别及其子类别")
     channel: list[ChannelCode] | None = Field(None, description="渠道，可重复")
     assignee: str | None = Field(None, description="处理人用户名；me = 我；none = 未分派")
-    breached: bool | None = Field(None, description="true：已超时（未结、未因等待客户而暂停计时，且最近时限已过）")
+    breached: bool | None = Field(
+        None, description="true：已超时（未结、未因等待客户而暂停计时，且最近时限已过）"
+    )
     at_risk: bool | None = Field(None, description="true：即将超时（未结、计时中、剩余不足时限窗口的 20%）")
     created_from: IsoDateTime | None = Field(None, description="受理时间 ≥ 此时（带时区）")
     created_to: IsoDateTime | None = Field(None, description="受理时间 < 此时（带时区）")
     q: str | None = Field(None, description="搜索单号、标题和投诉内容（2–100 个字符）")
     ordering: Literal["deadline", "created", "priority"] = Field(
-        "deadline", description="deadline：最近时限优先；created：最新优先；priority：最紧急优先，其次最近时限"
+        "deadline",
+        description="deadline：最近时限优先；created：最新优先；priority：最紧急优先，其次最近时限",
     )
     cursor: str | None = Field(None, description="上一页返回的 next_cursor")
     limit: int = Field(50, ge=1, le=LIST_LIMIT_MAX)
@@ -63,13 +66,19 @@ class ListFilters(Schema):
     open: bool = Field(False, description="只看未结投诉")
 
 
-@router.post("/complaints", response={201: ComplaintOut, **POST_ERRORS}, summary="登记投诉 / create a complaint")
+@router.post(
+    "/complaints", response={201: ComplaintOut, **POST_ERRORS}, summary="登记投诉 / create a complaint"
+)
 def create_complaint(request: HttpRequest, payload: ComplaintIn):
     message = ApiChannelAdapter().parse(payload.model_dump(exclude_unset=False))
     # The stored case as intake returns it: unit, customer and category loaded, one event, no files.
     complaint = complaint_intake(data=message.data, actor=request.user)
-    return Status(201, complaint_detail(complaint=complaint, user=request.user, events=[complaint.created_event],
-                                        attachments=[]))
+    return Status(
+        201,
+        complaint_detail(
+            complaint=complaint, user=request.user, events=[complaint.created_event], attachments=[]
+        ),
+    )
 
 
 @router.get("/complaints", response={200: ComplaintListOut, **ERRORS}, summary="投诉列表 / list complaints")
@@ -77,15 +86,27 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
     page = complaint_page(
         user=request.user,
         filters=ComplaintFilters(
-            status=tuple(filters.status or ()), unit=filters.unit or "", category=filters.category or "",
-            channel=tuple(filters.channel or ()), assignee=filters.assignee or ("me" if filters.mine else ""),
-            breached=filters.breached, at_risk=filters.at_risk, created_from=filters.created_from,
-            created_to=filters.created_to, q=filters.q or "", open_only=filters.open,
+            status=tuple(filters.status or ()),
+            unit=filters.unit or "",
+            category=filters.category or "",
+            channel=tuple(filters.channel or ()),
+            assignee=filters.assignee or ("me" if filters.mine else ""),
+            breached=filters.breached,
+            at_risk=filters.at_risk,
+            created_from=filters.created_from,
+            created_to=filters.created_to,
+            q=filters.q or "",
+            open_only=filters.open,
         ),
-        ordering=Ordering(filters.ordering), cursor=filters.cursor, limit=filters.limit,
+        ordering=Ordering(filters.ordering),
+        cursor=filters.cursor,
+        limit=filters.limit,
     )
-    return {"items": [complaint_summary(c) for c in page.items], "count": len(page.items),
-            "next_cursor": page.next_cursor}
+    return {
+        "items": [complaint_summary(c) for c in page.items],
+        "count": len(page.items),
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS}, summary="投诉详情与处理记录")
@@ -94,9 +115,13 @@ def get_complaint(request: HttpRequest, number: str):
     return complaint_detail(complaint=complaint, user=request.user)
 
 
-@router.post("/complaints/{number}/transitions", response={200: ComplaintOut, **POST_ERRORS}, summary="变更状态")
+@router.post(
+    "/complaints/{number}/transitions", response={200: ComplaintOut, **POST_ERRORS}, summary="变更状态"
+)
 def transition_complaint(request: HttpRequest, number: str, payload: TransitionIn):
-    services.complaint_transition(number=number, actor=request.user, to=payload.to, reason=payload.reason or "")
+    services.complaint_transition(
+        number=number, actor=request.user, to=payload.to, reason=payload.reason or ""
+    )
     complaint = access_complaint(user=request.user, number=number)
     return complaint_detail(complaint=complaint, user=request.user)
 
@@ -116,34 +141,52 @@ def add_note(request: HttpRequest, number: str, payload: NoteIn):
     return Status(201, event_view(event))
 
 
-@router.post("/complaints/{number}/messages", response={201: EventOut, **POST_ERRORS},
-             summary="记录客户留言 / add a customer message")
+@router.post(
+    "/complaints/{number}/messages",
+    response={201: EventOut, **POST_ERRORS},
+    summary="记录客户留言 / add a customer message",
+)
 def add_customer_message(request: HttpRequest, number: str, payload: MessageIn):
-    event = services.complaint_add_customer_message(number=number, actor=request.user, text=payload.text,
-                                                    channel=payload.channel)
+    event = services.complaint_add_customer_message(
+        number=number, actor=request.user, text=payload.text, channel=payload.channel
+    )
     return Status(201, event_view(event))
 
 
 @router.post(
-    "/complaints/{number}/attachments", response={201: AttachmentOut, 200: AttachmentOut, **POST_ERRORS},
+    "/complaints/{number}/attachments",
+    response={201: AttachmentOut, 200: AttachmentOut, **POST_ERRORS},
     summary="上传证据附件（照片、PDF）",
     description="multipart/form-data，字段 file。类型按文件内容识别（不看文件名和声明的类型）；"
     "上限见 ATTACHMENT_MAX_BYTES（默认 10 MB）。同一文件再次上传返回已有附件（200）。",
 )
-def upload_attachment(request: HttpRequest, number: str, file: File[UploadedFile],
-                      channel: Form[ChannelCode | None] = None):
+def upload_attachment(
+    request: HttpRequest, number: str, file: File[UploadedFile], channel: Form[ChannelCode | None] = None
+):
     attachment, created = attachment_add(
-        number=number, actor=request.user, content=file, name=file.name or "",
-        declared_type=file.content_type or "", channel=channel or "",
+        number=number,
+        actor=request.user,
+        content=file,
+        name=file.name or "",
+        declared_type=file.content_type or "",
+        channel=channel or "",
     )
     return Status(201 if created else 200, attachment_view(attachment, number=number))
 
 
 @router.get(
-    "/complaints/{number}/attachments/{attachment_id}", response={200: None, **ERRORS},
-    url_name="complaint_attachment_download", summary="下载附件",
-    openapi_extra={"responses": {"200": {"description": "文件内容", "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}},
+    "/complaints/{number}/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    url_name="complaint_attachment_download",
+    summary="下载附件",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "文件内容",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def download_attachment(request: HttpRequest, number: str, attachment_id: int):
     attachment = attachment_for_download(user=request.user, number=number, attachment_id=attachment_id)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.services import customer_merge, customer_record_update
 
 from .presenters import customer_view
@@ -29,7 +29,9 @@ class CustomerRecordIn(StrictSchema):
 
 
 class CustomerMergeIn(StrictSchema):
-    duplicate_number: str = Field(description="另一件投诉的单号：它的客户档案并入本单的客户档案", max_length=32)
+    duplicate_number: str = Field(
+        description="另一件投诉的单号：它的客户档案并入本单的客户档案", max_length=32
+    )
     reason: str = Field(description="为什么认定是同一个人", max_length=1000)
 
 

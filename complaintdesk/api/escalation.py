@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import EscalationHandOff, ExternalReferral, ReferralBody, ReferralOutcome
 

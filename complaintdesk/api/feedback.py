@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import NotFound
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.scripts.services import ReplyBlocked
 from complaintdesk.surveys import selectors, services
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record

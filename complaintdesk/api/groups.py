@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.archive.selectors import archive_similar
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.intelligence import selectors, services
 from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint, units_visible_to
+from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.solutions import selectors, services
 from complaintdesk.solutions.models import ApprovalRequest, ApprovalStatus, ProposalStatus, SolutionProposal
 

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.dispatch import services
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.dispatch.selectors import (

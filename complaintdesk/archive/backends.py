@@ -65,7 +65,7 @@ def _in(values: list) -> tuple[str, list]:
 
 
 def _visible_sql(unit_ids: list[int] | None, placeholder_list) -> tuple[str, list]:
-    """The scope rule of accounts.access.complaints_visible_to, on the case's own row `c`: articles,
+    """The scope rule of complaints.access.complaints_visible_to, on the case's own row `c`: articles,
     or cases of the user's units (every case when unit_ids is None)."""
     if unit_ids is None:
         return "(e.kind = 'article' OR c.id IS NOT NULL)", []

@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record

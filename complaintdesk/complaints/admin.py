@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .access import complaints_visible_to
 from .event_text import event_for_people
 from .models import Category, Complaint, ComplaintEvent, Customer
 
@@ -50,7 +51,17 @@ class ComplaintEventInline(admin.TabularInline):
 class ComplaintAdmin(admin.ModelAdmin):
     """Read-only here: cases change only through the services (workbench, API), which keep the timeline."""
 
-    list_display = ("number", "title", "status", "org_unit", "category", "severity", "assignee", "due_at", "created_at")
+    list_display = (
+        "number",
+        "title",
+        "status",
+        "org_unit",
+        "category",
+        "severity",
+        "assignee",
+        "due_at",
+        "created_at",
+    )
     list_filter = ("status", "severity", "complexity", "channel", "category")
     search_fields = ("number", "title")
     list_select_related = ("org_unit", "category", "assignee")
@@ -68,8 +79,6 @@ class ComplaintAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        from complaintdesk.accounts.access import complaints_visible_to
-
         return complaints_visible_to(request.user)
 
 

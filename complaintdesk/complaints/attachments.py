@@ -8,11 +8,11 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import now
 
 from . import filetypes
+from .access import access_complaint
 from .models import Attachment, Channel, EventKind
 from .timeline import event_record
 
@@ -46,7 +46,9 @@ def _digest_and_size(content: IO[bytes], limit: int) -> tuple[str, int, bytes]:
     return digest.hexdigest(), size, head
 
 
-def attachment_check(*, content: IO[bytes], name: str, declared_type: str = "") -> tuple[filetypes.Sniffed, str, int]:
+def attachment_check(
+    *, content: IO[bytes], name: str, declared_type: str = ""
+) -> tuple[filetypes.Sniffed, str, int]:
     """The sniffed type, SHA-256 and size of an upload, or InvalidInput on `file` saying why not."""
     limit = attachment_max_bytes()
     sha256, size, head = _digest_and_size(content, limit)
@@ -59,10 +61,13 @@ def attachment_check(*, content: IO[bytes], name: str, declared_type: str = "") 
         claimed = declared_type or name
         if sniffed.content_type in filetypes.EXECUTABLE_TYPES:
             message = _("文件内容是可执行程序（%(what)s），不是它声称的 %(claimed)s；不接受可执行文件") % {
-                "what": sniffed.label, "claimed": claimed or _("文件")}
+                "what": sniffed.label,
+                "claimed": claimed or _("文件"),
+            }
         else:
             message = _("只接受照片（JPEG、PNG、GIF、WebP、HEIC）和 PDF；这个文件的内容是 %(what)s") % {
-                "what": sniffed.label}
+                "what": sniffed.label
+            }
         raise InvalidInput({"file": [message]}, message=_("不接受这个附件"))
     return sniffed, sha256, size
 
@@ -74,24 +79,38 @@ def attachment_add(
     attached again (a channel's retry) return the existing row and write nothing."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
     if channel and channel not in Channel.values:
-        raise InvalidInput({"channel": [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]})
+        raise InvalidInput(
+            {"channel": [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]}
+        )
     sniffed, sha256, size = attachment_check(content=content, name=name, declared_type=declared_type)
     existing = complaint.attachments.filter(sha256=sha256).order_by("id").first()
     if existing is not None:
         return existing, False
     at = now()
     attachment = Attachment(
-        complaint=complaint, original_name=_clean_name(name, sniffed), content_type=sniffed.content_type,
-        size=size, sha256=sha256, channel=channel, uploaded_by=actor, uploaded_at=at,
+        complaint=complaint,
+        original_name=_clean_name(name, sniffed),
+        content_type=sniffed.content_type,
+        size=size,
+        sha256=sha256,
+        channel=channel,
+        uploaded_by=actor,
+        uploaded_at=at,
     )
     # The bytes are written first; if the row cannot be, the file goes again (no orphan on refusal).
     attachment.file.save("upload", File(content), save=False)
     try:
         with transaction.atomic():
             attachment.save(force_insert=True)
-            event_record(complaint=complaint, actor=actor, kind=EventKind.ATTACHMENT_ADDED, at=at,
-                         field=str(attachment.pk), new=attachment.original_name,
-                         reason=f"{sniffed.content_type}, {size} B, sha256 {sha256}")
+            event_record(
+                complaint=complaint,
+                actor=actor,
+                kind=EventKind.ATTACHMENT_ADDED,
+                at=at,
+                field=str(attachment.pk),
+                new=attachment.original_name,
+                reason=f"{sniffed.content_type}, {size} B, sha256 {sha256}",
+            )
     except Exception:
         attachment.file.delete(save=False)
         raise

@@ -12,12 +12,13 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F, FloatField, Func, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint, complaints_visible_to, units_visible_to
+from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.accounts.models import User
 from complaintdesk.common.errors import InvalidInput, NotFound
 from complaintdesk.common.time import now
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
 
+from .access import access_complaint, complaints_visible_to
 from .models import Attachment, Category, Channel, Complaint, ComplaintEvent
 from .states import TRANSITIONS, Status
 
@@ -40,17 +41,34 @@ def complaint_list(
         qs = qs.filter(is_open=True)
     if assigned_to_me:
         qs = qs.filter(assignee=user)
-    return (
-        qs.select_related("org_unit", "category", "assignee")
-        .order_by(F("due_at").asc(nulls_last=True), "id")[: min(max(limit, 1), LIST_LIMIT_MAX)]
-    )
+    return qs.select_related("org_unit", "category", "assignee").order_by(
+        F("due_at").asc(nulls_last=True), "id"
+    )[: min(max(limit, 1), LIST_LIMIT_MAX)]
 
 
 QUEUE_FIELDS = (
-    "number", "title", "status", "is_open", "channel", "severity", "complexity", "priority", "created_at",
-    "due_at", "first_response_due_at", "acknowledge_due_at", "resolution_due_at", "deadline_provisional",
-    "sla_paused_at", "assignee_id", "org_unit__code", "org_unit__name", "org_unit__name_en",
-    "category__code", "category__name", "category__name_en",
+    "number",
+    "title",
+    "status",
+    "is_open",
+    "channel",
+    "severity",
+    "complexity",
+    "priority",
+    "created_at",
+    "due_at",
+    "first_response_due_at",
+    "acknowledge_due_at",
+    "resolution_due_at",
+    "deadline_provisional",
+    "sla_paused_at",
+    "assignee_id",
+    "org_unit__code",
+    "org_unit__name",
+    "org_unit__name_en",
+    "category__code",
+    "category__name",
+    "category__name_en",
 )
 
 
@@ -79,6 +97,7 @@ def complaint_transitions_for_user(*, complaint: Complaint, user) -> list[Status
 
 
 # --- The API's list: filters, three orderings, keyset cursors ------------------------------------
+
 
 class Ordering(StrEnum):
     DEADLINE = "deadline"  # nearest running deadline first; cases without one (finished) after, by id
@@ -116,8 +135,9 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
-                           **extra)
+        return self.as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+        )
 
 
 @dataclass(frozen=True)
@@ -241,8 +261,12 @@ def _key_load(name: str, value):
 
 def _cursor_make(*, ordering: Ordering, segment: int, row: Complaint, filters: ComplaintFilters) -> str:
     keys = _SEGMENTS[ordering][segment][1]
-    payload = {"o": ordering.value, "s": segment, "k": [_key_dump(getattr(row, n)) for n, _d in keys],
-               "f": filters.fingerprint()}
+    payload = {
+        "o": ordering.value,
+        "s": segment,
+        "k": [_key_dump(getattr(row, n)) for n, _d in keys],
+        "f": filters.fingerprint(),
+    }
     return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
 
 
@@ -263,7 +287,11 @@ def _cursor_read(cursor: str, *, ordering: Ordering, filters: ComplaintFilters) 
 
 
 def complaint_page(
-    *, user, filters: ComplaintFilters, ordering: Ordering = Ordering.DEADLINE, cursor: str | None = None,
+    *,
+    user,
+    filters: ComplaintFilters,
+    ordering: Ordering = Ordering.DEADLINE,
+    cursor: str | None = None,
     limit: int = 50,
 ) -> ComplaintPage:
     """One page of the complaints visible to `user`, filtered and ordered, with the cursor of the next
@@ -294,7 +322,8 @@ def complaint_page(
         more = True  # the next segment may hold rows; an empty last page is possible, never a lost row
     next_cursor = (
         _cursor_make(ordering=ordering, segment=last_segment, row=items[-1], filters=filters)
-        if more and items else None
+        if more and items
+        else None
     )
     return ComplaintPage(items=items, next_cursor=next_cursor)
 
@@ -315,7 +344,9 @@ def _search_bounded(*, active: bool):
             yield
     except OperationalError as error:
         if getattr(getattr(error, "__cause__", None), "sqlstate", "") == "57014":
-            raise InvalidInput({"q": [_("搜索范围太大，请加上受理时间范围、机构或状态等条件后再搜索")]}) from None
+            raise InvalidInput(
+                {"q": [_("搜索范围太大，请加上受理时间范围、机构或状态等条件后再搜索")]}
+            ) from None
         raise
 
 

@@ -10,12 +10,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import (
-    access_complaint,
-    complaints_visible_to,
-    unit_visible_to,
-    units_visible_to,
-)
+from complaintdesk.accounts.access import unit_visible_to, units_visible_to
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common import fastsql
 from complaintdesk.common.errors import (
@@ -37,6 +32,7 @@ from complaintdesk.sla.services import (
 )
 
 from . import states
+from .access import access_complaint, complaints_visible_to
 from .customers import customer_fields_validate, customer_match_or_create, phone_normalise, title_from_name
 from .models import (
     Category,
@@ -130,41 +126,58 @@ def _recorder_validate(*, data: IntakeData, actor, errors: dict) -> dict:
     if len(name) > 100:
         errors["recorded_by.name"] = [too_long_message(limit=100, length=len(name))]
     user = None
-    lookup = {"username": recorder.username.strip()} if recorder.username.strip() else (
-        {"employee_no": recorder.employee_no.strip()} if recorder.employee_no.strip() else None
+    lookup = (
+        {"username": recorder.username.strip()}
+        if recorder.username.strip()
+        else ({"employee_no": recorder.employee_no.strip()} if recorder.employee_no.strip() else None)
     )
     if lookup:
         user = (
-            User.objects.filter(is_active=True, org_unit__in=units_visible_to(actor), **lookup).order_by("id").first()
+            User.objects.filter(is_active=True, org_unit__in=units_visible_to(actor), **lookup)
+            .order_by("id")
+            .first()
         )
         if user is None:
             field_name = "recorded_by." + next(iter(lookup))
-            errors[field_name] = [_("在您可见的机构中没有这位员工：%(who)s") % {"who": next(iter(lookup.values()))}]
+            errors[field_name] = [
+                _("在您可见的机构中没有这位员工：%(who)s") % {"who": next(iter(lookup.values()))}
+            ]
     return {"recorded_by": user, "recorded_by_name": name if user is None else ""}
 
 
-def _intake_validate(*, data: IntakeData, actor, at: dt.datetime) -> tuple[dict, dict, OrgUnit, Category | None]:
+def _intake_validate(
+    *, data: IntakeData, actor, at: dt.datetime
+) -> tuple[dict, dict, OrgUnit, Category | None]:
     errors: dict[str, list[str]] = {}
     values = {
         "title": _text_errors(errors, "title", data.title, limit=TITLE_MAX, required=True),
-        "description": _text_errors(errors, "description", data.description, limit=DESCRIPTION_MAX, required=True),
+        "description": _text_errors(
+            errors, "description", data.description, limit=DESCRIPTION_MAX, required=True
+        ),
         "demand": _text_errors(errors, "demand", data.demand, limit=DEMAND_MAX),
         "place": _text_errors(errors, "place", data.place, limit=SHORT_TEXT_MAX),
         "product": _text_errors(errors, "product", data.product, limit=100),
-        "people_involved": _text_errors(errors, "people_involved", data.people_involved, limit=SHORT_TEXT_MAX),
+        "people_involved": _text_errors(
+            errors, "people_involved", data.people_involved, limit=SHORT_TEXT_MAX
+        ),
     }
     if data.channel not in Channel.values:
         errors["channel"] = [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]
     if data.perceived_severity not in PerceivedSeverity.values:
-        errors["perceived_severity"] = [_("可选：%(choices)s") % {"choices": ", ".join(PerceivedSeverity.values)}]
+        errors["perceived_severity"] = [
+            _("可选：%(choices)s") % {"choices": ", ".join(PerceivedSeverity.values)}
+        ]
     if data.occurred_at is not None:
         if data.occurred_at.tzinfo is None:
             errors["occurred_at"] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
         elif data.occurred_at > at + FUTURE_TOLERANCE:
             errors["occurred_at"] = [_("发生时间不能晚于现在")]
     customer_clean, customer_errors = customer_fields_validate(
-        name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
-        account_no=data.customer.account_no, wechat_openid=data.customer.wechat_openid,
+        name=data.customer.name,
+        phone=data.customer.phone,
+        email=data.customer.email,
+        account_no=data.customer.account_no,
+        wechat_openid=data.customer.wechat_openid,
         preferred_channel=data.customer.preferred_channel,
     )
     errors.update(customer_errors)
@@ -212,20 +225,40 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
             clean=customer_clean, language=data.language, verified=details_vouched_by(actor)
         )
         complaint = Complaint(
-            number=number or case_number_allocate(at=at), org_unit=unit, customer=customer, channel=data.channel,
-            contact_name=customer_clean["name"], contact_phone=customer_clean["phone"],
-            contact_email=customer_clean["email"], contact_wechat_openid=customer_clean["wechat_openid"],
+            number=number or case_number_allocate(at=at),
+            org_unit=unit,
+            customer=customer,
+            channel=data.channel,
+            contact_name=customer_clean["name"],
+            contact_phone=customer_clean["phone"],
+            contact_email=customer_clean["email"],
+            contact_wechat_openid=customer_clean["wechat_openid"],
             contact_channel=customer_clean["preferred_channel"],
-            language=data.language, occurred_at=data.occurred_at, perceived_severity=data.perceived_severity,
-            category=category, created_by=actor, status=Status.NEW, is_open=True, created_at=at, updated_at=at,
+            language=data.language,
+            occurred_at=data.occurred_at,
+            perceived_severity=data.perceived_severity,
+            category=category,
+            created_by=actor,
+            status=Status.NEW,
+            is_open=True,
+            created_at=at,
+            updated_at=at,
             **values,
         )
         complaint_deadlines_refresh(complaint=complaint, at=at)
-        fastsql.insert_instance(complaint)  # complaint.save(force_insert=True), written out: every intake runs it
+        fastsql.insert_instance(
+            complaint
+        )  # complaint.save(force_insert=True), written out: every intake runs it
         # Deadlines were computed before the row existed; their timer rows can only follow the insert.
         complaint_timers_sync(complaint=complaint, at=at)
-        created = event_record(complaint=complaint, actor=actor, kind=EventKind.CREATED, at=at, new=Status.NEW,
-                               reason=_intake_reason(complaint))
+        created = event_record(
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.CREATED,
+            at=at,
+            new=Status.NEW,
+            reason=_intake_reason(complaint),
+        )
     complaint.created_event = created  # the whole timeline of the new case, for whoever presents it next
     return complaint
 
@@ -234,7 +267,9 @@ def _intake_reason(complaint: Complaint) -> str:
     reason = _("通过%(channel)s登记") % {"channel": complaint.get_channel_display()}
     recorder = complaint.recorded_by
     who = complaint.recorded_by_name or (
-        " ".join(p for p in (recorder.display_name or recorder.username, recorder.employee_no) if p) if recorder else ""
+        " ".join(p for p in (recorder.display_name or recorder.username, recorder.employee_no) if p)
+        if recorder
+        else ""
     )
     if who:
         reason += _("（记录人：%(who)s）") % {"who": who}
@@ -268,8 +303,17 @@ def transition_hook_register(hook: TransitionHook) -> None:
 def _illegal(error: IllegalTransition, target: str) -> InvalidInput:
     allowed = "、".join(f"{s.label}({s.value})" for s in error.allowed) or _("无（终止状态）")
     return InvalidInput(
-        {"to": [_("当前状态为“%(current)s”(%(value)s)，不能转为 %(target)s；允许：%(allowed)s") % {
-            "current": error.current.label, "value": error.current.value, "target": target, "allowed": allowed}]},
+        {
+            "to": [
+                _("当前状态为“%(current)s”(%(value)s)，不能转为 %(target)s；允许：%(allowed)s")
+                % {
+                    "current": error.current.label,
+                    "value": error.current.value,
+                    "target": target,
+                    "allowed": allowed,
+                }
+            ]
+        },
         message=_("不允许的状态变更"),
     )
 
@@ -302,8 +346,16 @@ def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: st
         complaint_sla_resume(complaint=complaint, at=at)
     if target == Status.AWAITING_CUSTOMER:
         complaint_sla_pause(complaint=complaint, at=at)
-    event_record(complaint=complaint, actor=actor, kind=EventKind.TRANSITION, at=at, field="status",
-                 old=old_status, new=target, reason=reason)
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.TRANSITION,
+        at=at,
+        field="status",
+        old=old_status,
+        new=target,
+        reason=reason,
+    )
 
 
 # A target status whose meaning a higher app owns: moving there is that app's service, not a status
@@ -345,8 +397,14 @@ def complaint_status_change(*, number: str, actor, to: str, reason: str = "") ->
     old_status = complaint.status
     _transition_apply(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
     complaint_deadlines_refresh(complaint=complaint, at=at)
-    events_record_changes(complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.DEADLINES,
-                          reason=_("状态变更后重算时限"))
+    events_record_changes(
+        complaint=complaint,
+        actor=actor,
+        at=at,
+        before=before,
+        kind=EventKind.DEADLINES,
+        reason=_("状态变更后重算时限"),
+    )
     complaint.updated_at = at
     complaint.save()
     for hook in _TRANSITION_HOOKS:
@@ -355,10 +413,24 @@ def complaint_status_change(*, number: str, actor, to: str, reason: str = "") ->
 
 
 ANALYSIS_FIELDS = (
-    "category", "complexity", "severity", "priority", "is_batch", "reputation_risk", "responsibility", "root_cause",
-    "impact", "amount_at_stake",
+    "category",
+    "complexity",
+    "severity",
+    "priority",
+    "is_batch",
+    "reputation_risk",
+    "responsibility",
+    "root_cause",
+    "impact",
+    "amount_at_stake",
 )
-_DEADLINE_FIELDS = ("first_response_due_at", "acknowledge_due_at", "resolution_due_at", "deadline_provisional", "due_at")
+_DEADLINE_FIELDS = (
+    "first_response_due_at",
+    "acknowledge_due_at",
+    "resolution_due_at",
+    "deadline_provisional",
+    "due_at",
+)
 
 
 def _deadline_snapshot(complaint: Complaint) -> dict:
@@ -397,7 +469,9 @@ def _analysis_clean(changes: dict) -> dict:
             except ArithmeticError:
                 errors[name] = [_("应为金额数字")]
         else:
-            clean[name] = _text_errors(errors, name, value if isinstance(value, str) else "", limit=DEMAND_MAX)
+            clean[name] = _text_errors(
+                errors, name, value if isinstance(value, str) else "", limit=DEMAND_MAX
+            )
     if errors:
         raise InvalidInput(errors)
     return clean
@@ -417,8 +491,14 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
         setattr(complaint, name, value)
     complaint_deadlines_refresh(complaint=complaint, at=at)
     events_record_changes(complaint=complaint, actor=actor, at=at, before=before, reason=reason)
-    events_record_changes(complaint=complaint, actor=actor, at=at, before=deadlines_before, kind=EventKind.DEADLINES,
-                          reason=_("分析结果变更后重算时限"))
+    events_record_changes(
+        complaint=complaint,
+        actor=actor,
+        at=at,
+        before=deadlines_before,
+        kind=EventKind.DEADLINES,
+        reason=_("分析结果变更后重算时限"),
+    )
     complaint.updated_at = at
     complaint.save()
     return complaint
@@ -432,8 +512,9 @@ def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Compl
     at = now()
     before = {"assignee": complaint.assignee}
     complaint.assignee = assignee
-    events_record_changes(complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.ASSIGNED,
-                          reason=reason)
+    events_record_changes(
+        complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.ASSIGNED, reason=reason
+    )
     complaint.updated_at = at
     complaint.save(update_fields=["assignee", "updated_at"])
     return complaint
@@ -465,8 +546,15 @@ def complaint_add_customer_message(*, number: str, actor, text: str, channel: st
     if errors:
         raise InvalidInput(errors)
     at = now()
-    event = event_record(complaint=complaint, actor=actor, kind=EventKind.CUSTOMER_MESSAGE, at=at, field=channel,
-                         new=text, reason=_("客户通过%(channel)s留言") % {"channel": Channel(channel).label})
+    event = event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.CUSTOMER_MESSAGE,
+        at=at,
+        field=channel,
+        new=text,
+        reason=_("客户通过%(channel)s留言") % {"channel": Channel(channel).label},
+    )
     Complaint.objects.filter(pk=complaint.pk).update(updated_at=at)
     return event
 
@@ -541,7 +629,13 @@ def customer_record_update(
     errors: dict[str, list[str]] = {}
     reason = _text_errors(errors, "reason", reason, limit=REASON_MAX, required=True)
     clean, field_errors = _customer_record_clean(
-        {"name": name, "phone": phone, "email": email, "account_no": account_no, "wechat_openid": wechat_openid}
+        {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "account_no": account_no,
+            "wechat_openid": wechat_openid,
+        }
     )
     errors.update(field_errors)
     if errors:
@@ -564,9 +658,14 @@ def customer_record_update(
     at = now()
     for field_name, value in changed.items():
         event_record(
-            complaint=complaint, actor=actor, kind=EventKind.CUSTOMER_UPDATED, at=at, field=field_name,
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.CUSTOMER_UPDATED,
+            at=at,
+            field=field_name,
             old=_record_value_shown(field_name, getattr(customer, field_name)),
-            new=_record_value_shown(field_name, value), reason=reason,
+            new=_record_value_shown(field_name, value),
+            reason=reason,
         )
         setattr(customer, field_name, value)
     if "name" in changed:
@@ -611,23 +710,38 @@ def customer_merge(*, number: str, actor, duplicate_number: str, reason: str) ->
         )
     if total > CUSTOMER_MERGE_CASES_MAX:
         raise InvalidInput(
-            {"duplicate_number": [
-                _("该客户档案下的投诉超过 %(n)d 件，请联系管理员合并") % {"n": CUSTOMER_MERGE_CASES_MAX}
-            ]}
+            {
+                "duplicate_number": [
+                    _("该客户档案下的投诉超过 %(n)d 件，请联系管理员合并") % {"n": CUSTOMER_MERGE_CASES_MAX}
+                ]
+            }
         )
     at = now()
     taken = [
-        f for f in ("phone", "email", "account_no", "wechat_openid") if getattr(duplicate, f) and not getattr(kept, f)
+        f
+        for f in ("phone", "email", "account_no", "wechat_openid")
+        if getattr(duplicate, f) and not getattr(kept, f)
     ]
     moved = list(moving.select_for_update())
     for complaint in moved:
         event_record(
-            complaint=complaint, actor=actor, kind=EventKind.CUSTOMERS_MERGED, at=at, field="customer",
-            old=duplicate.name, new=kept.name, reason=reason,
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.CUSTOMERS_MERGED,
+            at=at,
+            field="customer",
+            old=duplicate.name,
+            new=kept.name,
+            reason=reason,
         )
     event_record(
-        complaint=kept_case, actor=actor, kind=EventKind.CUSTOMERS_MERGED, at=at, field="customer",
-        old=duplicate.name, new=kept.name,
+        complaint=kept_case,
+        actor=actor,
+        kind=EventKind.CUSTOMERS_MERGED,
+        at=at,
+        field="customer",
+        old=duplicate.name,
+        new=kept.name,
         reason=_("%(reason)s（并入 %(n)d 件投诉，含 %(number)s）")
         % {"reason": reason, "n": len(moved), "number": duplicate_case.number},
     )

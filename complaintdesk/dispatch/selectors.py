@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
+from complaintdesk.accounts.access import user_unit_ids
 from complaintdesk.common.errors import NotFound
 from complaintdesk.common.masking import mask_name, mask_phone
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Attachment, Complaint
 from complaintdesk.orgs.models import OrgUnit, UnitKind
 

@@ -11,11 +11,11 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint, complaints_visible_to
 from complaintdesk.accounts.models import User
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.access import access_complaint, complaints_visible_to
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import complaints_visible_to
 from complaintdesk.accounts.models import User
 from complaintdesk.common.time import local_zone, now, to_local
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.inbox.services import recipient_language, staff_notify
@@ -56,15 +56,23 @@ def level_holder_roles() -> set[str]:
     """Roles that hold a level above the front line in any ladder (default: the built-in one)."""
     from .defaults import DEFAULT_LEVELS
 
-    roles = set(EscalationLevel.objects.filter(position__gt=0).exclude(holder_role="")
-                .values_list("holder_role", flat=True).distinct())
-    return roles or {level.holder_role for level in DEFAULT_LEVELS if level.position > 0 and level.holder_role}
+    roles = set(
+        EscalationLevel.objects.filter(position__gt=0)
+        .exclude(holder_role="")
+        .values_list("holder_role", flat=True)
+        .distinct()
+    )
+    return roles or {
+        level.holder_role for level in DEFAULT_LEVELS if level.position > 0 and level.holder_role
+    }
 
 
 def digest_recipients() -> list[User]:
     """Everyone who holds an escalated case or a level role (in the workbench; by e-mail too when they
     have an address)."""
-    holding = CaseEscalation.objects.filter(complaint__is_open=True, level_position__gt=0, holder__isnull=False)
+    holding = CaseEscalation.objects.filter(
+        complaint__is_open=True, level_position__gt=0, holder__isnull=False
+    )
     return list(
         User.objects.filter(is_active=True).filter(pk__in=holding.values("holder_id"))
         | User.objects.filter(is_active=True).filter(role__in=level_holder_roles())
@@ -76,19 +84,27 @@ def digest_for(*, user: User, day: dt.date) -> Digest:
     the breaches recorded from the start of the previous day until now in their units, and their units'
     cases with less than a fifth of their window left."""
     digest = Digest(user=user, day=day)
-    held = (CaseEscalation.objects.filter(holder=user, level_position__gt=0, complaint__is_open=True)
-            .select_related("complaint", "holder_unit").order_by("resolve_due_at", "id"))
+    held = (
+        CaseEscalation.objects.filter(holder=user, level_position__gt=0, complaint__is_open=True)
+        .select_related("complaint", "holder_unit")
+        .order_by("resolve_due_at", "id")
+    )
     digest.held_total = held.count()
     digest.held = list(held[:LIST_MAX])
     start, _end = _day_bounds(day - dt.timedelta(days=1))
     visible = complaints_visible_to(user)
-    breaches = (ComplaintEvent.objects.filter(kind=EventKind.SLA_BREACH, at__gte=start, at__lt=now(),
-                                              complaint__in=visible.filter(is_open=True))
-                .select_related("complaint").order_by("-at", "-id"))
+    breaches = (
+        ComplaintEvent.objects.filter(
+            kind=EventKind.SLA_BREACH, at__gte=start, at__lt=now(), complaint__in=visible.filter(is_open=True)
+        )
+        .select_related("complaint")
+        .order_by("-at", "-id")
+    )
     digest.breaches_total = breaches.count()
     digest.breaches = list(breaches[:LIST_MAX])
-    digest.at_risk = complaint_page(user=user, filters=ComplaintFilters(at_risk=True, open_only=True),
-                                    limit=LIST_MAX).items
+    digest.at_risk = complaint_page(
+        user=user, filters=ComplaintFilters(at_risk=True, open_only=True), limit=LIST_MAX
+    ).items
     return digest
 
 
@@ -100,23 +116,38 @@ def digest_message(digest: Digest) -> tuple[str, str]:
     """(title, body) of the digest in the recipient's language."""
     with translation.override(recipient_language(digest.user)):
         subject = _("升级投诉日报 %(day)s：承接 %(held)d 件，超时 %(breaches)d 次，即将超时 %(risk)d 件") % {
-            "day": digest.day.isoformat(), "held": digest.held_total, "breaches": digest.breaches_total,
-            "risk": len(digest.at_risk)}
+            "day": digest.day.isoformat(),
+            "held": digest.held_total,
+            "breaches": digest.breaches_total,
+            "risk": len(digest.at_risk),
+        }
         lines = [_("%(name)s，您好：") % {"name": digest.user.display_name or digest.user.username}, ""]
         lines.append(_("一、您承接的升级投诉（%(n)d 件，按本层级解决时限排序）") % {"n": digest.held_total})
         for state in digest.held:
-            told = _("已告知客户") if state.customer_acknowledged_at else _("未告知客户，时限 %(due)s") % {
-                "due": _when(state.acknowledge_due_at)}
-            lines.append(_("- %(number)s %(level)s · 解决时限 %(due)s · %(told)s · %(title)s") % {
-                "number": state.complaint.number, "level": state.level_name, "due": _when(state.resolve_due_at),
-                "told": told, "title": state.complaint.title[:40]})
+            told = (
+                _("已告知客户")
+                if state.customer_acknowledged_at
+                else _("未告知客户，时限 %(due)s") % {"due": _when(state.acknowledge_due_at)}
+            )
+            lines.append(
+                _("- %(number)s %(level)s · 解决时限 %(due)s · %(told)s · %(title)s")
+                % {
+                    "number": state.complaint.number,
+                    "level": state.level_name,
+                    "due": _when(state.resolve_due_at),
+                    "told": told,
+                    "title": state.complaint.title[:40],
+                }
+            )
         lines += ["", _("二、昨日以来的超时（%(n)d 次）") % {"n": digest.breaches_total}]
         for event in digest.breaches:
             lines.append(f"- {event.complaint.number} {_when(event.at)} {event.reason[:60]}")
         lines += ["", _("三、即将超时的投诉（剩余时间不足 20%%）：%(n)d 件") % {"n": len(digest.at_risk)}]
         for complaint in digest.at_risk:
-            lines.append(_("- %(number)s 到期 %(due)s · %(title)s") % {
-                "number": complaint.number, "due": _when(complaint.due_at), "title": complaint.title[:40]})
+            lines.append(
+                _("- %(number)s 到期 %(due)s · %(title)s")
+                % {"number": complaint.number, "due": _when(complaint.due_at), "title": complaint.title[:40]}
+            )
     return subject, "\n".join(lines)
 
 
@@ -137,10 +168,16 @@ def digests_send(*, day: dt.date | None = None) -> dict[str, int]:
         try:
             with transaction.atomic():
                 DigestDelivery.objects.create(
-                    user=user, day=day, sent_at=now(), cases_held=digest.held_total,
-                    breaches=digest.breaches_total, at_risk=len(digest.at_risk))
-                staff_notify(recipients=[user], kind="escalation_digest", title=title, body=body,
-                             link=DIGEST_LINK)
+                    user=user,
+                    day=day,
+                    sent_at=now(),
+                    cases_held=digest.held_total,
+                    breaches=digest.breaches_total,
+                    at_risk=len(digest.at_risk),
+                )
+                staff_notify(
+                    recipients=[user], kind="escalation_digest", title=title, body=body, link=DIGEST_LINK
+                )
         except IntegrityError:  # another worker took it
             counts["already"] += 1
             continue
@@ -170,8 +207,11 @@ def digest_lease_take(*, at: dt.datetime) -> bool:
     from complaintdesk.sla.models import SweepSchedule
 
     SweepSchedule.objects.get_or_create(name=DIGEST_SCHEDULE, defaults={"next_run_at": at})
-    return bool(SweepSchedule.objects.filter(name=DIGEST_SCHEDULE, next_run_at__lte=at + dt.timedelta(hours=1))
-                .update(next_run_at=next_digest_at(after=at), last_run_at=at))
+    return bool(
+        SweepSchedule.objects.filter(
+            name=DIGEST_SCHEDULE, next_run_at__lte=at + dt.timedelta(hours=1)
+        ).update(next_run_at=next_digest_at(after=at), last_run_at=at)
+    )
 
 
 def digest_chain_alive(*, at: dt.datetime) -> bool:

@@ -21,13 +21,13 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import user_create
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.complaints import states
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_assign, complaint_status_change, complaint_transition
 from complaintdesk.complaints.states import Status
@@ -56,8 +56,12 @@ SYSTEM_USERNAME = "system.escalation"
 REASON_MAX = 5_000
 
 HANDLED_TIMER_KINDS = (
-    TimerKind.FIRST_RESPONSE, TimerKind.ACKNOWLEDGE, TimerKind.RESOLUTION, TimerKind.LEVEL_ACKNOWLEDGE,
-    TimerKind.LEVEL_RESOLVE, TimerKind.ESCALATION_FLAG,
+    TimerKind.FIRST_RESPONSE,
+    TimerKind.ACKNOWLEDGE,
+    TimerKind.RESOLUTION,
+    TimerKind.LEVEL_ACKNOWLEDGE,
+    TimerKind.LEVEL_RESOLVE,
+    TimerKind.ESCALATION_FLAG,
 )
 LEVEL_KINDS = frozenset({TimerKind.LEVEL_ACKNOWLEDGE, TimerKind.LEVEL_RESOLVE})
 
@@ -71,7 +75,10 @@ def escalation_actor() -> User:
     try:
         with transaction.atomic():
             return user_create(
-                username=SYSTEM_USERNAME, password=None, role=Role.GENERAL_MANAGEMENT, org_unit=None,
+                username=SYSTEM_USERNAME,
+                password=None,
+                role=Role.GENERAL_MANAGEMENT,
+                org_unit=None,
                 display_name=_("升级规则（系统）"),
             )
     except (InvalidInput, IntegrityError):  # created by another worker meanwhile
@@ -151,25 +158,48 @@ def _steps_apply(
             state.updated_at = at
             state.save(update_fields=["reputation_risk_handled_at", "batch_handled_at", "updated_at"])
         elif isinstance(step, engine.Warn):
-            _notify_after_commit(complaint=complaint, users=[], what="warning", clock=step.clock, due_at=step.due_at)
+            _notify_after_commit(
+                complaint=complaint, users=[], what="warning", clock=step.clock, due_at=step.due_at
+            )
         elif isinstance(step, engine.Notify):
             users = users_to_notify(unit=complaint.org_unit, roles=step.roles)
-            _notify_after_commit(complaint=complaint, users=users, what=step.what, clock=step.clock, due_at=step.due_at)
+            _notify_after_commit(
+                complaint=complaint, users=users, what=step.what, clock=step.clock, due_at=step.due_at
+            )
         elif isinstance(step, engine.Escalate):
             hand_offs.append(
-                _move(complaint=complaint, ladder=ladder, to_position=step.to_level, direction=HandOffDirection.UP,
-                      trigger=step.trigger, reason=step.reason, clock=step.clock, actor=actor, at=at)
+                _move(
+                    complaint=complaint,
+                    ladder=ladder,
+                    to_position=step.to_level,
+                    direction=HandOffDirection.UP,
+                    trigger=step.trigger,
+                    reason=step.reason,
+                    clock=step.clock,
+                    actor=actor,
+                    at=at,
+                )
             )
         elif isinstance(step, engine.HandBack):
             hand_offs.append(
-                _move(complaint=complaint, ladder=ladder, to_position=step.to_level, direction=HandOffDirection.DOWN,
-                      trigger=HandOffTrigger.HAND_BACK, instructions=step.instructions, actor=actor, at=at)
+                _move(
+                    complaint=complaint,
+                    ladder=ladder,
+                    to_position=step.to_level,
+                    direction=HandOffDirection.DOWN,
+                    trigger=HandOffTrigger.HAND_BACK,
+                    instructions=step.instructions,
+                    actor=actor,
+                    at=at,
+                )
             )
         complaint = Complaint.objects.select_related("org_unit", "assignee").get(pk=complaint.pk)
     return hand_offs
 
 
-def _notify_after_commit(*, complaint: Complaint, users: list[User], what: str, clock: str = "", due_at=None) -> None:
+def _notify_after_commit(
+    *, complaint: Complaint, users: list[User], what: str, clock: str = "", due_at=None
+) -> None:
     """The holder (the assignee, or the unit's queue) and `users`, after the commit."""
     ids = [complaint.assignee_id] if complaint.assignee_id else []
     ids += [user.id for user in users if user.id not in ids]
@@ -184,7 +214,9 @@ def _notify_after_commit(*, complaint: Complaint, users: list[User], what: str, 
 def _previous_holder(*, complaint: Complaint, position: int) -> User | None:
     """Who held `position` before the case went up from it: that person gets it back."""
     hand_off = (
-        EscalationHandOff.objects.filter(complaint=complaint, from_level_position=position, direction=HandOffDirection.UP)
+        EscalationHandOff.objects.filter(
+            complaint=complaint, from_level_position=position, direction=HandOffDirection.UP
+        )
         .select_related("from_user")
         .order_by("-at", "-id")
         .first()
@@ -222,8 +254,17 @@ def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
 
 
 def _move(
-    *, complaint: Complaint, ladder: engine.LadderRules, to_position: int, direction: str, trigger: str,
-    actor: User | None, at: dt.datetime, reason: str = "", instructions: str = "", clock: str = "",
+    *,
+    complaint: Complaint,
+    ladder: engine.LadderRules,
+    to_position: int,
+    direction: str,
+    trigger: str,
+    actor: User | None,
+    at: dt.datetime,
+    reason: str = "",
+    instructions: str = "",
+    clock: str = "",
 ) -> EscalationHandOff:
     system = escalation_actor()
     actor = actor or system
@@ -237,14 +278,19 @@ def _move(
     acknowledge_points = resolve_points = None
     if not level.is_external:
         acknowledge_points, resolve_points = level_clock_points(
-            level=level, policy=sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id),
-            complexity=complaint.complexity, calendar=calendar_for_unit(unit=complaint.org_unit), started_at=at,
-            resolve_from=at, acknowledge=acknowledge_required,
+            level=level,
+            policy=sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id),
+            complexity=complaint.complexity,
+            calendar=calendar_for_unit(unit=complaint.org_unit),
+            started_at=at,
+            resolve_from=at,
+            acknowledge=acknowledge_required,
         )
     acknowledge_due = acknowledge_points.due_at if acknowledge_points else None
     resolve_due = resolve_points.due_at if resolve_points else None
     provisional = bool(
-        (acknowledge_points and acknowledge_points.provisional) or (resolve_points and resolve_points.provisional)
+        (acknowledge_points and acknowledge_points.provisional)
+        or (resolve_points and resolve_points.provisional)
     )
 
     state.ladder_id = ladder.ladder_id
@@ -252,17 +298,33 @@ def _move(
     state.holder, state.holder_unit, state.holder_missing = holder.user, holder.unit, holder.missing
     state.level_started_at = at
     state.acknowledge_required = acknowledge_required
-    state.acknowledge_due_at, state.resolve_due_at, state.deadline_provisional = acknowledge_due, resolve_due, provisional
+    state.acknowledge_due_at, state.resolve_due_at, state.deadline_provisional = (
+        acknowledge_due,
+        resolve_due,
+        provisional,
+    )
     state.customer_acknowledged_at = None
     state.updated_at = at
     state.save()
     why = _why(trigger=trigger, reason=reason or instructions, clock=clock)
     hand_off = EscalationHandOff.objects.create(
-        complaint=complaint, at=at, actor=actor, trigger=trigger, direction=direction,
-        from_level_position=from_position, from_level_name=from_rule.name if from_rule else "",
-        to_level_position=level.position, to_level_name=level.name, from_user=complaint.assignee,
-        to_user=holder.user, to_unit=holder.unit, holder_missing=holder.missing, reason=reason,
-        instructions=instructions, acknowledge_due_at=acknowledge_due, resolve_due_at=resolve_due,
+        complaint=complaint,
+        at=at,
+        actor=actor,
+        trigger=trigger,
+        direction=direction,
+        from_level_position=from_position,
+        from_level_name=from_rule.name if from_rule else "",
+        to_level_position=level.position,
+        to_level_name=level.name,
+        from_user=complaint.assignee,
+        to_user=holder.user,
+        to_unit=holder.unit,
+        holder_missing=holder.missing,
+        reason=reason,
+        instructions=instructions,
+        acknowledge_due_at=acknowledge_due,
+        resolve_due_at=resolve_due,
         deadline_provisional=provisional,
     )
 
@@ -273,19 +335,41 @@ def _move(
     elif direction == HandOffDirection.DOWN and complaint.status == Status.ESCALATED:
         complaint_transition(number=complaint.number, actor=actor, to=Status.HANDLING, reason=why)
         moved = True
-    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("org_unit", "assignee").get(pk=complaint.pk)
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("org_unit", "assignee")
+        .get(pk=complaint.pk)
+    )
     if not moved:
         complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=why)
     if holder.user != complaint.assignee and not level.is_external:
         complaint_assign(number=complaint.number, actor=system, assignee=holder.user, reason=why)
 
     kind = EventKind.ESCALATED if direction == HandOffDirection.UP else EventKind.DE_ESCALATED
-    event_record(complaint=complaint, actor=actor, kind=kind, at=at, field="escalation_level",
-                 old=from_rule.name if from_rule else from_position, new=level.name, reason=why)
-    for field, value in (("level_acknowledge_due_at", acknowledge_due), ("level_resolve_due_at", resolve_due)):
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=kind,
+        at=at,
+        field="escalation_level",
+        old=from_rule.name if from_rule else from_position,
+        new=level.name,
+        reason=why,
+    )
+    for field, value in (
+        ("level_acknowledge_due_at", acknowledge_due),
+        ("level_resolve_due_at", resolve_due),
+    ):
         if value is not None:
-            event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field=field, new=value,
-                         reason=why)
+            event_record(
+                complaint=complaint,
+                actor=actor,
+                kind=EventKind.DEADLINES,
+                at=at,
+                field=field,
+                new=value,
+                reason=why,
+            )
     _after_move_commit(complaint=complaint, hand_off=hand_off, holder=holder, level=level)
     return hand_off
 
@@ -293,20 +377,31 @@ def _move(
 def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, holder: Holder, level) -> None:
     complaint_id, unit_id = complaint.pk, holder.unit.pk if holder.unit else complaint.org_unit_id
     user_ids = [holder.user.pk] if holder.user else []
-    what = "holder_missing" if holder.missing else (
-        "hand_back" if hand_off.direction == HandOffDirection.DOWN else "new_holder"
+    what = (
+        "holder_missing"
+        if holder.missing
+        else ("hand_back" if hand_off.direction == HandOffDirection.DOWN else "new_holder")
     )
     values = {
-        "complaint_id": complaint_id, "hand_off_id": hand_off.pk, "level_name": level.name,
-        "holder_name": str(holder.user) if holder.user else "", "holder_extension": holder.user.extension if holder.user else "",
-        "acknowledge_due_at": hand_off.acknowledge_due_at, "resolve_due_at": hand_off.resolve_due_at,
+        "complaint_id": complaint_id,
+        "hand_off_id": hand_off.pk,
+        "level_name": level.name,
+        "holder_name": str(holder.user) if holder.user else "",
+        "holder_extension": holder.user.extension if holder.user else "",
+        "acknowledge_due_at": hand_off.acknowledge_due_at,
+        "resolve_due_at": hand_off.resolve_due_at,
         "reason": hand_off.reason,
     }
     told = hand_off.direction == HandOffDirection.UP and not level.is_external
 
     def after_commit():
-        notify.staff_notified(complaint_id=complaint_id, user_ids=user_ids, unit_id=unit_id, what=what,
-                              due_at=values["resolve_due_at"])
+        notify.staff_notified(
+            complaint_id=complaint_id,
+            user_ids=user_ids,
+            unit_id=unit_id,
+            what=what,
+            due_at=values["resolve_due_at"],
+        )
         if told:
             notify.customer_told_new_holder(**values)
 
@@ -329,8 +424,13 @@ def escalation_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datet
         else:
             trigger = engine.ClockBreach(clock=timer.kind, level=level, due_at=timer.due_at)
     steps = engine.decide(case=_case_facts(complaint, state), ladder=ladder, trigger=trigger, now=at)
-    _steps_apply(complaint=complaint, steps=[s for s in steps if not isinstance(s, engine.Refused)], ladder=ladder,
-                 actor=None, at=at)
+    _steps_apply(
+        complaint=complaint,
+        steps=[s for s in steps if not isinstance(s, engine.Refused)],
+        ladder=ladder,
+        actor=None,
+        at=at,
+    )
 
 
 # --- what people do ----------------------------------------------------------------------------------------
@@ -353,8 +453,15 @@ def complaint_object(*, number: str, actor: User, reason: str) -> EscalationHand
     if complaint.status == Status.WITHDRAWN:
         raise InvalidInput({"status": [_("客户已撤诉，不能登记异议")]})
     at = now()
-    event_record(complaint=complaint, actor=actor, kind=EventKind.CUSTOMER_OBJECTION, at=at, field="result",
-                 new=reason, reason=reason)
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.CUSTOMER_OBJECTION,
+        at=at,
+        field="result",
+        new=reason,
+        reason=reason,
+    )
     return _decide_and_apply(complaint=complaint, trigger=engine.Objection(reason=reason), actor=actor, at=at)
 
 
@@ -367,7 +474,9 @@ def complaint_escalate(
     complaint = access_complaint(user=actor, number=number, permission="escalate_complaint", for_update=True)
     reason = _clean_text(reason, field="reason")
     if level_code:
-        level = next((lv for lv in ladder_rules_for(unit=complaint.org_unit).levels if lv.code == level_code), None)
+        level = next(
+            (lv for lv in ladder_rules_for(unit=complaint.org_unit).levels if lv.code == level_code), None
+        )
         if level is None:
             raise InvalidInput({"level_code": [REFUSALS["no_such_level"]()]})
         to_level = level.position
@@ -383,7 +492,9 @@ def escalation_transition_route(*, number: str, actor: User, reason: str) -> Com
 
 
 @transaction.atomic
-def complaint_hand_back(*, number: str, actor: User, instructions: str, to_level: int | None = None) -> EscalationHandOff:
+def complaint_hand_back(
+    *, number: str, actor: User, instructions: str, to_level: int | None = None
+) -> EscalationHandOff:
     """De-escalation: the level that holds the case hands it back down (one level, or to a given lower
     one) with instructions; the person who held that level gets it back, with a fresh resolve clock."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
@@ -394,8 +505,9 @@ def complaint_hand_back(*, number: str, actor: User, instructions: str, to_level
     return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
 
 
-def _level_acknowledged_mark(*, complaint: Complaint, state: CaseEscalation, actor: User, at: dt.datetime,
-                             reason: str) -> None:
+def _level_acknowledged_mark(
+    *, complaint: Complaint, state: CaseEscalation, actor: User, at: dt.datetime, reason: str
+) -> None:
     state.customer_acknowledged_at = at
     state.updated_at = at
     state.save(update_fields=["customer_acknowledged_at", "updated_at"])
@@ -406,8 +518,15 @@ def _level_acknowledged_mark(*, complaint: Complaint, state: CaseEscalation, act
     )
     if last is not None and last.customer_acknowledged_at is None:
         EscalationHandOff.objects.filter(pk=last.pk).update(customer_acknowledged_at=at)
-    event_record(complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field="level_acknowledged_at",
-                 new=at, reason=reason)
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.DEADLINES,
+        at=at,
+        field="level_acknowledged_at",
+        new=at,
+        reason=reason,
+    )
     complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
 
 
@@ -423,8 +542,13 @@ def escalation_customer_acknowledged(*, number: str, actor: User, note: str = ""
     if state.customer_acknowledged_at is not None:
         return state
     reason = _("已告知客户由%(level)s承接") % {"level": state.level_name}
-    _level_acknowledged_mark(complaint=complaint, state=state, actor=actor, at=now(),
-                             reason=f"{reason}：{note}" if note else reason)
+    _level_acknowledged_mark(
+        complaint=complaint,
+        state=state,
+        actor=actor,
+        at=now(),
+        reason=f"{reason}：{note}" if note else reason,
+    )
     return state
 
 
@@ -433,11 +557,20 @@ def escalation_customer_told(*, complaint_id: int, at: dt.datetime, sent_after: 
     """The `escalated` message queued at `sent_after` has gone out: if the case is still at the level
     that message was about (it started no later than the message was queued) and the customer had not
     been told yet, the level's acknowledge deadline is met. False when there was nothing to meet."""
-    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("org_unit").filter(
-        pk=complaint_id).first()
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("org_unit")
+        .filter(pk=complaint_id)
+        .first()
+    )
     state = case_escalation_for(complaint_id=complaint_id, for_update=True) if complaint else None
-    if (state is None or state.level_started_at is None or not state.acknowledge_required
-            or state.customer_acknowledged_at is not None or state.level_started_at > sent_after):
+    if (
+        state is None
+        or state.level_started_at is None
+        or not state.acknowledge_required
+        or state.customer_acknowledged_at is not None
+        or state.level_started_at > sent_after
+    ):
         return False
     reason = _("已通知客户由%(level)s承接") % {"level": state.level_name}
     _level_acknowledged_mark(complaint=complaint, state=state, actor=escalation_actor(), at=at, reason=reason)
@@ -458,8 +591,15 @@ def _date_or_none(value, field: str, errors: dict) -> dt.date | None:
 
 @transaction.atomic
 def external_referral_open(
-    *, number: str, actor: User, body: str, body_name: str = "", reference_no: str = "",
-    referred_on: dt.date | None = None, response_due_on: dt.date | None = None, note: str = "",
+    *,
+    number: str,
+    actor: User,
+    body: str,
+    body_name: str = "",
+    reference_no: str = "",
+    referred_on: dt.date | None = None,
+    response_due_on: dt.date | None = None,
+    note: str = "",
 ) -> ExternalReferral:
     """The customer took the complaint to an outside body. The case moves to the ladder's external
     level (its holder keeps it and answers the body); its history stays as it is."""
@@ -477,25 +617,54 @@ def external_referral_open(
     note = _clean_text(note, field="note", required=False)
     at = now()
     referral = ExternalReferral.objects.create(
-        complaint=complaint, body=body, body_name=(body_name or "").strip(), reference_no=(reference_no or "").strip(),
-        referred_on=referred_on, received_at=at, response_due_on=response_due_on, recorded_by=actor,
-        created_at=at, updated_at=at,
+        complaint=complaint,
+        body=body,
+        body_name=(body_name or "").strip(),
+        reference_no=(reference_no or "").strip(),
+        referred_on=referred_on,
+        received_at=at,
+        response_due_on=response_due_on,
+        recorded_by=actor,
+        created_at=at,
+        updated_at=at,
     )
-    label = " ".join(p for p in (str(ReferralBody(body).label), referral.body_name, referral.reference_no) if p)
+    label = " ".join(
+        p for p in (str(ReferralBody(body).label), referral.body_name, referral.reference_no) if p
+    )
     ladder = ladder_rules_for(unit=complaint.org_unit)
     external = next((level for level in ladder.levels if level.is_external), None)
     state = case_escalation_for(complaint_id=complaint.pk)
     if external is not None and (state.level_position if state else 0) < external.position:
-        _move(complaint=complaint, ladder=ladder, to_position=external.position, direction=HandOffDirection.UP,
-              trigger=HandOffTrigger.EXTERNAL, reason=label, actor=actor, at=at)
-    event_record(complaint=complaint, actor=actor, kind=EventKind.EXTERNAL_REFERRAL, at=at, field="external_referral",
-                 new=label, reason=note)
+        _move(
+            complaint=complaint,
+            ladder=ladder,
+            to_position=external.position,
+            direction=HandOffDirection.UP,
+            trigger=HandOffTrigger.EXTERNAL,
+            reason=label,
+            actor=actor,
+            at=at,
+        )
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.EXTERNAL_REFERRAL,
+        at=at,
+        field="external_referral",
+        new=label,
+        reason=note,
+    )
     return referral
 
 
 @transaction.atomic
 def external_referral_outcome_record(
-    *, referral_id: int, actor: User, outcome: str, outcome_on: dt.date | None = None, note: str = "",
+    *,
+    referral_id: int,
+    actor: User,
+    outcome: str,
+    outcome_on: dt.date | None = None,
+    note: str = "",
     reopen: bool = False,
 ) -> ExternalReferral:
     """What the outside body decided. With `reopen`, the case is reopened (when it was resolved or
@@ -520,17 +689,31 @@ def external_referral_outcome_record(
         raise InvalidInput(errors)
     note = _clean_text(note, field="note", required=reopen)
     at = now()
-    referral.outcome, referral.outcome_on, referral.outcome_note, referral.updated_at = outcome, outcome_on, note, at
+    referral.outcome, referral.outcome_on, referral.outcome_note, referral.updated_at = (
+        outcome,
+        outcome_on,
+        note,
+        at,
+    )
     summary = _("外部申诉结果：%(outcome)s") % {"outcome": ReferralOutcome(outcome).label}
     if reopen:
         referral.reopened_at = at
     referral.save()
-    event_record(complaint=complaint, actor=actor, kind=EventKind.EXTERNAL_REFERRAL, at=at,
-                 field="external_referral_outcome", old=ReferralOutcome.PENDING, new=outcome,
-                 reason=f"{summary}；{note}" if note else summary)
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.EXTERNAL_REFERRAL,
+        at=at,
+        field="external_referral_outcome",
+        old=ReferralOutcome.PENDING,
+        new=outcome,
+        reason=f"{summary}；{note}" if note else summary,
+    )
     if reopen:
         if not complaint.is_open and Status.REOPENED in states.allowed_targets(complaint.status):
-            complaint_transition(number=complaint.number, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}")
+            complaint_transition(
+                number=complaint.number, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}"
+            )
         complaint = Complaint.objects.select_related("org_unit", "assignee").get(pk=complaint.pk)
         ladder = ladder_rules_for(unit=complaint.org_unit)
         state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
@@ -542,6 +725,14 @@ def external_referral_outcome_record(
                 .values_list("from_level_position", flat=True)
                 .first()
             )
-            _move(complaint=complaint, ladder=ladder, to_position=came_from or 0, direction=HandOffDirection.DOWN,
-                  trigger=HandOffTrigger.HAND_BACK, instructions=f"{summary}；{note}", actor=actor, at=at)
+            _move(
+                complaint=complaint,
+                ladder=ladder,
+                to_position=came_from or 0,
+                direction=HandOffDirection.DOWN,
+                trigger=HandOffTrigger.HAND_BACK,
+                instructions=f"{summary}；{note}",
+                actor=actor,
+                at=at,
+            )
     return referral

@@ -4,6 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import complaints_visible_to
 
 from . import rendering
 from .models import ReplyCheckOverride, ReplyRule, Script, ScriptVersion
@@ -101,7 +102,9 @@ class ScriptAdmin(admin.ModelAdmin):
             if not f.blocking and f.code not in {"time-zh", "time-en", "identity-zh", "identity-en"}
         ]
         for finding in warnings:
-            messages.warning(request, f"“{finding.text}”：{finding.reason}" if finding.text else finding.reason)
+            messages.warning(
+                request, f"“{finding.text}”：{finding.reason}" if finding.text else finding.reason
+            )
 
 
 @admin.register(ScriptVersion)
@@ -156,7 +159,16 @@ class ReplyCheckOverrideAdmin(admin.ModelAdmin):
     list_display = ("complaint", "actor", "at", "warnings_ignored", "reason")
     list_select_related = ("complaint", "actor")
     search_fields = ("complaint__number", "reason")
-    fields = ("complaint", "actor", "at", "language", "warnings_ignored", "reason", "draft_text", "draft_hash")
+    fields = (
+        "complaint",
+        "actor",
+        "at",
+        "language",
+        "warnings_ignored",
+        "reason",
+        "draft_text",
+        "draft_hash",
+    )
     readonly_fields = fields
     show_full_result_count = False
 
@@ -175,6 +187,4 @@ class ReplyCheckOverrideAdmin(admin.ModelAdmin):
         return rule_names_text(", ".join(obj.finding_codes or [])) or "—"
 
     def get_queryset(self, request):
-        from complaintdesk.accounts.access import complaints_visible_to
-
         return super().get_queryset(request).filter(complaint__in=complaints_visible_to(request.user))

@@ -12,6 +12,7 @@ from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
 from complaintdesk.common.phrasing import customer_deadline
 from complaintdesk.common.time import local_today, local_zone, now
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Channel, EventKind
 from complaintdesk.complaints.timeline import event_record
 
@@ -335,8 +336,6 @@ def reply_override_record(
     The draft is checked again here: a blocking finding cannot be overridden (ReplyBlocked), and only
     warnings the draft really has can be.
     """
-    from complaintdesk.accounts.access import complaints_visible_to
-
     if not complaints_visible_to(agent).filter(pk=complaint.pk).exists():
         raise NotFound(_("投诉单 %(number)s 不存在") % {"number": complaint.number})
     errors: dict[str, list[str]] = {}

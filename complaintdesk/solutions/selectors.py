@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import complaints_visible_to, user_unit_ids
+from complaintdesk.accounts.access import user_unit_ids
 from complaintdesk.common.time import local_zone, to_local
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.escalation.defaults import DEFAULT_LEVELS
 from complaintdesk.escalation.models import EscalationLevel
 from complaintdesk.escalation.selectors import ladder_rules_for

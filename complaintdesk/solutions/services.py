@@ -21,11 +21,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import User
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
@@ -66,13 +66,21 @@ class OptionData:
     description: str = ""
 
 
-
 def _approval_end(approval, *, complaint, actor, at, status: str, reason: str) -> None:
     """A pending approval ends without a decision by a person (withdrawn, expired): stamped and on the timeline."""
     approval.status, approval.decided_at, approval.decision_reason = status, at, reason
     approval.save(update_fields=["status", "decided_at", "decision_reason"])
-    event_record(complaint=complaint, actor=actor, kind=EventKind.APPROVAL_DECIDED, at=at, field=str(approval.pk),
-                 old=ApprovalStatus.PENDING, new=status, reason=reason)
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.APPROVAL_DECIDED,
+        at=at,
+        field=str(approval.pk),
+        old=ApprovalStatus.PENDING,
+        new=status,
+        reason=reason,
+    )
+
 
 def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
@@ -178,8 +186,14 @@ def _open_proposals_supersede(*, complaint: Complaint, actor, at: dt.datetime) -
         for approval in ApprovalRequest.objects.select_for_update().filter(
             proposal=proposal, status=ApprovalStatus.PENDING
         ):
-            _approval_end(approval, complaint=complaint, actor=actor, at=at, status=ApprovalStatus.CANCELLED,
-                          reason=_("已提出新方案，申请撤回"))
+            _approval_end(
+                approval,
+                complaint=complaint,
+                actor=actor,
+                at=at,
+                status=ApprovalStatus.CANCELLED,
+                reason=_("已提出新方案，申请撤回"),
+            )
             withdrawn = True
         old = proposal.status
         proposal.status, proposal.updated_at = ProposalStatus.SUPERSEDED, at
@@ -488,8 +502,14 @@ def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetim
         )
         return
 
-    _approval_end(approval, complaint=complaint, actor=None, at=at, status=ApprovalStatus.EXPIRED,
-                  reason=_("超过审批时限未处理"))
+    _approval_end(
+        approval,
+        complaint=complaint,
+        actor=None,
+        at=at,
+        status=ApprovalStatus.EXPIRED,
+        reason=_("超过审批时限未处理"),
+    )
     _notify_after_commit(
         approval=approval,
         user_ids=[approval.requested_by_id] if approval.requested_by_id else [],

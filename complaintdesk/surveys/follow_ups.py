@@ -23,9 +23,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
 from complaintdesk.complaints.states import Status

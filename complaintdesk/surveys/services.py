@@ -32,10 +32,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import TRANSITIONS, Status
@@ -74,7 +74,6 @@ def answer_summary_parts(answer) -> list[str]:
     if answer.solved is not None:
         parts.append(_("问题已解决") if answer.solved else _("问题未解决"))
     return parts
-
 
 
 def result_sendable(*, complaint: Complaint) -> bool:

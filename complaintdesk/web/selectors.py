@@ -11,11 +11,12 @@ from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.accounts.access import complaints_visible_to, units_visible_to, user_sees_all_units
+from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
 from complaintdesk.common.masking import mask_phone
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.customers import phone_normalise
 from complaintdesk.complaints.models import Category, Complaint, Customer
 from complaintdesk.complaints.selectors import ComplaintFilters, ComplaintPage, _filters_apply, complaint_page

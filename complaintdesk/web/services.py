@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, InvalidInput, PermissionDenied
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.states import OPEN_STATUSES, Status
 from complaintdesk.complaints.timeline import event_record

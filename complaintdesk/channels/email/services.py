@@ -27,11 +27,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.channels.intake import FILES_MAX, intake_receive_once
 from complaintdesk.channels.models import InboundEmail, InboundEmailOutcome, MailboxPoll
 from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.attachments import attachment_check
 from complaintdesk.complaints.customers import case_contact_is_known
 from complaintdesk.complaints.services import complaint_add_note

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from complaintdesk.accounts.access import complaints_visible_to
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.states import OPEN_STATUSES
 
 

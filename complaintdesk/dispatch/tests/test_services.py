@@ -5,9 +5,9 @@ sweep under a controlled clock."""
 
 import pytest
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.calendars.models import CalendarEntry, EntryKind
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus

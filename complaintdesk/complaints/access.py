@@ -1,0 +1,39 @@
+"""The only way to load complaints on behalf of a user.
+
+Scope: a user sees the complaints of their own unit and its descendants, or all of them when
+their role grants `view_all_units` (the unit scope is accounts.access). Outside the scope a complaint
+does not exist for them (404), so that case numbers cannot be probed; inside it, a missing permission
+is a 403.
+"""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.common.errors import NotFound, PermissionDenied
+
+from .models import Complaint
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    if not (user.is_active and user.has_perm("complaints.view_complaint")):
+        return Complaint.objects.none()
+    unit_ids = user_unit_ids(user)
+    qs = Complaint.objects.all()
+    return qs if unit_ids is None else qs.filter(org_unit_id__in=unit_ids)
+
+
+def access_complaint(
+    *, user, number: str, permission: str | None = None, for_update: bool = False
+) -> Complaint:
+    """The complaint `number` if `user` may see it (else NotFound) and, when given, holds the
+    complaint permission codename `permission` (else PermissionDenied)."""
+    qs = complaints_visible_to(user).select_related("customer", "org_unit", "category", "assignee")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    complaint = qs.filter(number=number).first()
+    if complaint is None:
+        raise NotFound(_("投诉单 %(number)s 不存在") % {"number": number})
+    if permission and not user.has_perm(f"complaints.{permission}"):
+        raise PermissionDenied(_("您没有权限执行此操作"), code="permission_denied")
+    return complaint
