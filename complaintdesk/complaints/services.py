@@ -24,15 +24,10 @@ from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import now
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_active_by_code
-from complaintdesk.sla.services import (
-    complaint_deadlines_refresh,
-    complaint_sla_pause,
-    complaint_sla_resume,
-    complaint_timers_sync,
-)
 
 from . import states
 from .access import access_complaint, complaints_visible_to
+from .clocks import case_clocks
 from .customers import customer_fields_validate, customer_match_or_create, phone_normalise, title_from_name
 from .models import (
     Category,
@@ -245,12 +240,13 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
             updated_at=at,
             **values,
         )
-        complaint_deadlines_refresh(complaint=complaint, at=at)
+        clocks = case_clocks()
+        plan = clocks.refresh(complaint=complaint, at=at)
         fastsql.insert_instance(
             complaint
         )  # complaint.save(force_insert=True), written out: every intake runs it
         # Deadlines were computed before the row existed; their timer rows can only follow the insert.
-        complaint_timers_sync(complaint=complaint, at=at)
+        clocks.created(complaint=complaint, at=at, plan=plan)
         created = event_record(
             complaint=complaint,
             actor=actor,
@@ -343,9 +339,9 @@ def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: st
         if complaint.assignee_id is None and actor.has_perm("complaints.handle_complaint"):
             complaint.assignee = actor
     if leaving_pause:
-        complaint_sla_resume(complaint=complaint, at=at)
+        case_clocks().resume(complaint=complaint, at=at)
     if target == Status.AWAITING_CUSTOMER:
-        complaint_sla_pause(complaint=complaint, at=at)
+        case_clocks().pause(complaint=complaint, at=at)
     event_record(
         complaint=complaint,
         actor=actor,
@@ -396,7 +392,7 @@ def complaint_status_change(*, number: str, actor, to: str, reason: str = "") ->
     before = _deadline_snapshot(complaint)
     old_status = complaint.status
     _transition_apply(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
-    complaint_deadlines_refresh(complaint=complaint, at=at)
+    case_clocks().refresh(complaint=complaint, at=at)
     events_record_changes(
         complaint=complaint,
         actor=actor,
@@ -489,7 +485,7 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
     deadlines_before = _deadline_snapshot(complaint)
     for name, value in clean.items():
         setattr(complaint, name, value)
-    complaint_deadlines_refresh(complaint=complaint, at=at)
+    case_clocks().refresh(complaint=complaint, at=at)
     events_record_changes(complaint=complaint, actor=actor, at=at, before=before, reason=reason)
     events_record_changes(
         complaint=complaint,

@@ -10,14 +10,21 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from complaintdesk.common.configcache import config_watch
+        from complaintdesk.complaints.clocks import case_clocks_register
         from complaintdesk.complaints.event_text import timeline_field_register
 
         from .models import TimerKind
         from .selectors import CACHE_AREA
+        from .services import CASE_CLOCKS
+
+        # The complaint services set deadlines and pause the clocks through this app.
+        case_clocks_register(CASE_CLOCKS)
 
         # The cached policy resolution (selectors.sla_policy_for) depends on the policies and on the
         # unit tree (a policy applies to a unit's descendants by path).
         config_watch(CACHE_AREA, "sla.SlaPolicy", "orgs.OrgUnit")
         # A warning or breach on the timeline names its clock ("解决时限"), never the timer kind's code.
         for kind in TimerKind:
-            timeline_field_register(field=kind.value, label=lambda kind=kind: gettext("%(clock)s时限") % {"clock": kind.label})
+            timeline_field_register(
+                field=kind.value, label=lambda kind=kind: gettext("%(clock)s时限") % {"clock": kind.label}
+            )

@@ -17,6 +17,9 @@ from django.db import transaction
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common import fastsql
+from complaintdesk.complaints.clocks import CaseClocks
+from complaintdesk.complaints.models import EventKind
+from complaintdesk.complaints.timeline import events_record_changes
 
 from .clocks import ClockContribution, TimerSpec, clock_points, timer_spec
 from .deadlines import CaseClockFacts, Deadlines, compute_deadlines
@@ -85,19 +88,36 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
     share = policy.warn_at_share
     specs: list[TimerSpec] = []
     if facts.is_open:
-        clocks = [(TimerKind.RESOLUTION, facts.resolution_started_at,
-                   terms.resolution_complex if facts.complexity == "complex" else terms.resolution_general)]
+        clocks = [
+            (
+                TimerKind.RESOLUTION,
+                facts.resolution_started_at,
+                terms.resolution_complex if facts.complexity == "complex" else terms.resolution_general,
+            )
+        ]
         if not facts.first_responded:
-            clocks.append((TimerKind.FIRST_RESPONSE, facts.created_at,
-                           terms.first_response_major if facts.severity == "major" else terms.first_response_general))
+            clocks.append(
+                (
+                    TimerKind.FIRST_RESPONSE,
+                    facts.created_at,
+                    terms.first_response_major if facts.severity == "major" else terms.first_response_general,
+                )
+            )
         if not facts.acknowledged:
             clocks.append((TimerKind.ACKNOWLEDGE, facts.created_at, terms.acknowledge))
         for kind, start, duration in clocks:
-            points = clock_points(start=start, duration=duration, calendar=calendar, pauses=pauses, warn_share=share)
+            points = clock_points(
+                start=start, duration=duration, calendar=calendar, pauses=pauses, warn_share=share
+            )
             if kind == TimerKind.ACKNOWLEDGE and points.due_at > deadlines.acknowledge_due_at:
                 # Capped by the resolution deadline (deadlines.compute_deadlines): that clock's points.
-                points = clock_points(start=facts.resolution_started_at, duration=clocks[0][2], calendar=calendar,
-                                      pauses=pauses, warn_share=share)
+                points = clock_points(
+                    start=facts.resolution_started_at,
+                    duration=clocks[0][2],
+                    calendar=calendar,
+                    pauses=pauses,
+                    warn_share=share,
+                )
             specs.append(timer_spec(kind=kind, points=points))
 
     context = ClockContext(complaint=complaint, at=at, policy=policy, calendar=calendar, pauses=pauses)
@@ -109,7 +129,9 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
     specs = [s for s in specs if s.kind not in superseded or s.immediate]
     dues = [s.due_at for s in specs if s.counts_for_due_at]
     return ClockPlan(
-        deadlines=deadlines, timers=tuple(specs), due_at=min(dues) if dues else None,
+        deadlines=deadlines,
+        timers=tuple(specs),
+        due_at=min(dues) if dues else None,
         running=complaint.sla_paused_at is None,
     )
 
@@ -119,9 +141,10 @@ def _live_specs(plan: ClockPlan) -> list[TimerSpec]:
     return [s for s in plan.timers if plan.running or s.immediate]
 
 
-def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> None:
+def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> ClockPlan:
     """Recompute the stored due times from the case's facts (no save; the caller saves) and make the
-    case's timer rows follow. A case not saved yet gets its rows when it is (`complaint_timers_sync`)."""
+    case's timer rows follow. A case not saved yet gets its rows when it is: hand the plan returned here
+    to `complaint_timers_sync` after the insert."""
     plan = _clock_plan(complaint=complaint, at=at)
     complaint.first_response_due_at = plan.deadlines.first_response_due_at
     complaint.acknowledge_due_at = plan.deadlines.acknowledge_due_at
@@ -132,14 +155,12 @@ def complaint_deadlines_refresh(*, complaint, at: dt.datetime) -> None:
     complaint.due_at = plan.due_at
     if complaint.pk:
         timers_sync(complaint=complaint, specs=_live_specs(plan), at=at)
-    else:
-        complaint._sla_timer_plan = plan
+    return plan
 
 
-def complaint_timers_sync(*, complaint, at: dt.datetime) -> None:
-    """The timer rows of a case just inserted (intake computes deadlines before the row exists)."""
-    plan = getattr(complaint, "_sla_timer_plan", None)
-    complaint._sla_timer_plan = None
+def complaint_timers_sync(*, complaint, at: dt.datetime, plan: ClockPlan | None = None) -> None:
+    """The timer rows of a case just inserted (intake computes deadlines before the row exists): `plan`
+    is what `complaint_deadlines_refresh` returned before the insert; without it they are computed."""
     if plan is None:
         timers_sync(complaint=complaint, specs=_live_specs(_clock_plan(complaint=complaint, at=at)), at=at)
     else:
@@ -152,9 +173,17 @@ def _timers_first_insert(*, complaint, specs: list[TimerSpec], at: dt.datetime) 
     clock, all inserted in one statement (written out, common.fastsql: this runs on every intake)."""
     timers = [
         SlaTimer(
-            complaint_id=complaint.pk, kind=spec.kind, subject=spec.subject, generation=1,
-            started_at=spec.started_at, due_at=spec.due_at, warn_at=spec.warn_at, provisional=spec.provisional,
-            state=TimerState.PENDING, next_check_at=spec.first_check_at, created_at=at,
+            complaint_id=complaint.pk,
+            kind=spec.kind,
+            subject=spec.subject,
+            generation=1,
+            started_at=spec.started_at,
+            due_at=spec.due_at,
+            warn_at=spec.warn_at,
+            provisional=spec.provisional,
+            state=TimerState.PENDING,
+            next_check_at=spec.first_check_at,
+            created_at=at,
         )
         for spec in specs
     ]
@@ -165,16 +194,19 @@ def _timers_first_insert(*, complaint, specs: list[TimerSpec], at: dt.datetime) 
     transaction.on_commit(sweep_ensure_running)
 
 
-DEADLINE_FIELDS = ("first_response_due_at", "acknowledge_due_at", "resolution_due_at", "deadline_provisional", "due_at")
+DEADLINE_FIELDS = (
+    "first_response_due_at",
+    "acknowledge_due_at",
+    "resolution_due_at",
+    "deadline_provisional",
+    "due_at",
+)
 
 
 def complaint_deadlines_apply(*, complaint, at: dt.datetime, actor, reason: str) -> list[str]:
     """For services outside the complaints app that change what the clocks depend on (the escalation
     level): refresh, save only the deadline fields, and write one timeline event per moved deadline.
     The caller holds the complaint's row lock."""
-    from complaintdesk.complaints.models import EventKind
-    from complaintdesk.complaints.timeline import events_record_changes
-
     before = {name: getattr(complaint, name) for name in DEADLINE_FIELDS}
     complaint_deadlines_refresh(complaint=complaint, at=at)
     changed = events_record_changes(
@@ -197,3 +229,13 @@ def complaint_sla_pause(*, complaint, at: dt.datetime) -> None:
 def complaint_sla_resume(*, complaint, at: dt.datetime) -> None:
     SlaPause.objects.filter(complaint=complaint, ended_at__isnull=True).update(ended_at=at)
     complaint.sla_paused_at = None
+
+
+# What the complaint services call at intake, on a change of status and on the analysis
+# (complaints.clocks, registered in SlaConfig.ready()).
+CASE_CLOCKS = CaseClocks(
+    refresh=complaint_deadlines_refresh,
+    created=complaint_timers_sync,
+    pause=complaint_sla_pause,
+    resume=complaint_sla_resume,
+)
