@@ -18,8 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import local_today
-from complaintdesk.complaints.models import EventKind
-from complaintdesk.complaints.states import Status
 from complaintdesk.quality import schedule, selectors
 from complaintdesk.quality.models import QaPeriod
 from complaintdesk.quality.rubric import CRITERIA, CRITERION_CODES, LEVELS
@@ -121,8 +119,6 @@ def _render_sample(request: HttpRequest, detail, *, values=None, errors=None, st
         "weights": policy.weights,
         "comment": values.get("comment", ""),
         "errors": errors,
-        "event_kinds": dict(EventKind.choices),
-        "status_labels": dict(Status.choices),
         "codes": CRITERION_CODES,
     }
     return render(request, "web/quality/sample.html", context, status=status)

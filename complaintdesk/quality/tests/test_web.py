@@ -15,6 +15,7 @@ from complaintdesk.complaints.timeline import event_record
 from complaintdesk.quality.models import InspectionStatus, QaInspection, QaSample, SamplingPolicy
 from complaintdesk.quality.rubric import DEFAULT_WEIGHTS
 from complaintdesk.quality.services import quality_inspection_score, quality_sample_draw
+from tests.raw_codes import raw_codes_in, visible_text
 
 from .conftest import closed_in_november, local
 
@@ -94,6 +95,30 @@ def test_sample_page_shows_the_case_read_only_and_escapes_text(drawn, make_case)
         == 404
     )
     assert client.get(reverse("web:quality_sample", args=[999999])).status_code == 404
+
+
+def test_sample_page_timeline_is_in_words_like_the_case_page(drawn, make_case):
+    """The inspector reads the case's history as the agent did: labels and statuses in words, never the
+    field names, deadline names or status values stored in the events (issue 13 point 8)."""
+    case = make_case(drawn.agent_b, local(2026, 12, 2, 10))
+    at = local(2026, 12, 1, 11)
+    event_record(
+        complaint=case, actor=drawn.agent_b, kind=EventKind.TRANSITION, at=at, old="new", new="accepted"
+    )
+    event_record(
+        complaint=case, actor=drawn.agent_b, kind=EventKind.FIELD_CHANGED, at=at, field="root_cause",
+        old="", new="计费系统重复计费",
+    )  # fmt: skip
+    event_record(
+        complaint=case, actor=None, kind=EventKind.DEADLINES, at=at, field="first_response_due_at",
+        old="", new="2026-12-02T10:00:00+00:00",
+    )  # fmt: skip
+    quality_sample_draw(period_start=dt.date(2026, 12, 1), period_end=dt.date(2026, 12, 31), seed="words")
+    sample = QaSample.objects.get(complaint=case)
+    body = client_for(drawn.inspector).get(reverse("web:quality_sample", args=[sample.pk])).content.decode()
+    text = visible_text(body)
+    assert "待受理 → 已受理" in text and "根本原因" in text and "首次响应时限" in text
+    assert raw_codes_in(text) == []
 
 
 def test_scoring_form(drawn):
