@@ -143,43 +143,48 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "[[. Compensation: {compensation_short}]]. If you disagree, contact us with your case number[[: {track_url}]]",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
-    # --- survey invitation (SPEC §2 step 6: CSAT 1–5) ---
+    # --- survey invitation (SPEC §2 step 6: CSAT 1–5). It goes out with the result, while the case waits for
+    # the customer's answer: it says the result was given and asks whether it solved the problem, never that
+    # the case is closed (0006). ---
     (
         "survey", "sms", "zh-hans", "",
-        "投诉{case_number}已办结，请为本次处理评分（1-5星）：{survey_url}",
+        "我们已就投诉{case_number}向您反馈处理结果。问题解决了吗？请为本次处理评分（1-5星）：{survey_url}",
         {},
     ),
     (
         "survey", "sms", "en", "",
-        "Complaint {case_number} is closed. Please rate how we handled it (1-5 stars): {survey_url}",
+        "We've sent you the outcome of complaint {case_number}. Is it solved? Please rate how we handled it "
+        "(1-5 stars): {survey_url}",
         {},
     ),
     (
         "survey", "email", "zh-hans", "请为我们的处理评分（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
-        "您的投诉“{problem}”（单号 {case_number}）已办结。请花一分钟为我们的处理评分（1-5星）：\n"
+        "我们已向您反馈投诉“{problem}”（单号 {case_number}）的处理结果。请花一分钟告诉我们问题是否已经解决，"
+        "并为我们的处理评分（1-5星）：\n"
         "{survey_url}\n\n"
-        "您的评价会帮助我们改进服务。\n\n"
+        "如果问题还没有解决，我们会尽快再与您联系。您的评价也会帮助我们改进服务。\n\n"
         "{brand} 客户服务",
         {},
     ),
     (
         "survey", "email", "en", "How did we do? (case {case_number})",
         "Hello[[ {customer_title}]],\n\n"
-        "Your complaint \"{problem}\" (case {case_number}) is closed. Please take a minute to rate how we "
-        "handled it (1-5 stars):\n{survey_url}\n\n"
-        "Your answer helps us improve.\n\n"
+        "We have sent you the outcome of your complaint \"{problem}\" (case {case_number}). Please take a minute "
+        "to tell us whether the problem is solved and to rate how we handled it (1-5 stars):\n{survey_url}\n\n"
+        "If it is not solved yet, we will contact you again soon. Your answer also helps us improve.\n\n"
         "{brand} Customer Service",
         {},
     ),
     (
         "survey", "wechat", "zh-hans", "请为我们的处理评分",
-        "您的投诉已办结，请为我们的处理评分（1-5星）：{survey_url}",
+        "我们已向您反馈处理结果。问题解决了吗？请为我们的处理评分（1-5星）：{survey_url}",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     (
         "survey", "wechat", "en", "How did we do?",
-        "Your complaint is closed. Please rate how we handled it (1-5 stars): {survey_url}",
+        "We have sent you the outcome. Is the problem solved? Please rate how we handled it (1-5 stars): "
+        "{survey_url}",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     # --- escalated: the new holder and the new deadline (SPEC §3; sent within the level's acknowledge limit) ---
