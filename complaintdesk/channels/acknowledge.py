@@ -104,6 +104,24 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
     )
 
 
+def receipt_text(complaint: Complaint) -> str:
+    """What a channel that answers at once (a WeChat passive reply) says when a case is opened: it is
+    registered, its number, and that the acknowledgement follows. It quotes no time: the deadlines are set
+    again by the automatic analysis a moment later, and the acknowledgement sent after it
+    (`complaint_acknowledge`) is what promises them, so nothing said here can be contradicted."""
+    language = complaint.language if complaint.language in {"zh-hans", "en"} else "zh-hans"
+    with translation.override(language):
+        name = case_contact_name(complaint)
+        return _(
+            "%(name)s，您的投诉已登记，投诉单号 %(number)s。稍后我们会通过%(channel)s告诉您接下来的处理安排，"
+            "包括何时与您联系、何时告知处理结果。如需查询进度，请提供投诉单号。"
+        ) % {
+            "name": name if name else _("您好"),
+            "number": complaint.number,
+            "channel": ContactChannel(case_preferred_channel(complaint)).label,
+        }
+
+
 def complaint_acknowledge(complaint_id: int) -> AcknowledgementOutcome:
     """Build the acknowledgement of a stored complaint and hand it to every registered sender."""
     complaint = Complaint.objects.select_related("customer").filter(pk=complaint_id).first()

@@ -396,8 +396,6 @@ def complaint_acknowledge(*, complaint_id: int) -> Notification | None:
     if complaint is None:
         logger.warning("complaint_acknowledge: no complaint %s", complaint_id)
         return None
-    if _acknowledged_in_band(complaint):
-        return None
     try:
         with transaction.atomic():
             return notification_send(complaint=complaint, template_code=TemplateCode.ACKNOWLEDGEMENT)
@@ -406,31 +404,6 @@ def complaint_acknowledge(*, complaint_id: int) -> Notification | None:
     except NotificationImpossible as error:
         logger.warning("complaint %s not acknowledged: %s", complaint.number, error.message)
         return None
-
-
-# Channels whose own answer is the acknowledgement, on the same channel: a WeChat passive reply carries
-# the case number, the deadline and how to track it; a template message saying it again would be noise.
-IN_BAND_ACKNOWLEDGEMENT = {ContactChannel.WECHAT}
-
-
-def _acknowledged_in_band(complaint: Complaint) -> bool:
-    """True (and the case stamped acknowledged when it was taken in) when the intake channel answered
-    the customer on the channel they prefer."""
-    if complaint.channel not in IN_BAND_ACKNOWLEDGEMENT:
-        return False
-    try:
-        channel, _recipient = notification_channel_choose(complaint=complaint)
-    except NotificationImpossible:
-        return False
-    if channel != complaint.channel:
-        return False
-    with transaction.atomic():
-        _complaint_acknowledged_mark(complaint_id=complaint.pk, at=complaint.created_at)
-        event_record(
-            complaint=complaint, actor=None, kind=EventKind.NOTIFIED, at=now(), field=channel,
-            new=TemplateCode.ACKNOWLEDGEMENT, reason=_("受理告知已随微信被动回复发送给客户"),
-        )  # fmt: skip
-    return True
 
 
 def acknowledgement_sender(acknowledgement) -> Notification | None:

@@ -25,7 +25,7 @@ from wechatpy.messages import (
 )
 from wechatpy.replies import TextReply
 
-from complaintdesk.channels.acknowledge import acknowledgement_build
+from complaintdesk.channels.acknowledge import receipt_text
 from complaintdesk.channels.base import ChannelAdapter, InboundMessage, Reply
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Channel, ContactChannel
@@ -153,11 +153,12 @@ class WeChatChannelAdapter(ChannelAdapter):
         return InboundMessage(data=data, external_id=str(raw.id or ""))
 
     def send_reply(self, *, complaint=None, text: str = "", message: BaseMessage | None = None) -> Reply:
-        """The passive reply to `message`: `text`, or the acknowledgement of `complaint`. Its CreateTime is
+        """The passive reply to `message`: `text`, or the receipt of `complaint` (no deadlines: those come with
+        the acknowledgement, after the automatic analysis). Its CreateTime is
         the message's, so that every retry of one message is answered with the same bytes."""
         if message is None:
             raise ValueError("a passive reply answers a message")
-        text = reply_text_fit(text or acknowledgement_build(complaint).text)
+        text = reply_text_fit(text or receipt_text(complaint))
         reply = TextReply(
             source=message.target, target=message.source, time=message.time, content=_cdata_safe(text)
         )

@@ -5,7 +5,9 @@ within WECHAT_CALLBACK["APPEND_WINDOW_DAYS"] — is added to that case as a cust
 locations and links are added to the open case, never open one on their own. Each message is taken in
 at most once per MsgId (`intake_receive_once`: WeChat retries an unanswered message three times in
 15 s), and the answer is built from the stored case, so every retry gets the same reply. Intake only
-stores; enrichment and notifications are queued after commit, well within WeChat's 5 s.
+stores; enrichment and notifications are queued after commit, well within WeChat's 5 s. The reply to a
+new case says it is registered and its number, and no time: the acknowledgement sent after the automatic
+analysis (on the customer's channel, a WeChat message for them) is what promises the deadlines.
 """
 
 import datetime as dt
@@ -18,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wechatpy.messages import BaseMessage, ImageMessage
 
-from complaintdesk.channels.acknowledge import acknowledgement_build
+from complaintdesk.channels.acknowledge import receipt_text
 from complaintdesk.channels.intake import intake_receive_once
 from complaintdesk.channels.services import channel_actor
 from complaintdesk.common.errors import DomainError, InvalidInput
@@ -101,7 +103,7 @@ def wechat_message_receive(*, message: BaseMessage, append_window_days: int = 30
     if isinstance(message, ImageMessage) and message.media_id and not result.duplicate:
         _image_fetch_queue(number=complaint.number, media_id=message.media_id, msg_id=inbound.external_id)
     if result.created:
-        text = acknowledgement_build(complaint).text
+        text = receipt_text(complaint)  # the acknowledgement, with the deadlines, follows after the analysis
     else:
         text = _appended_text(message=message, kind=kind, number=complaint.number)
     return WeChatAnswer(text=text, complaint=complaint, created=result.created, duplicate=result.duplicate)

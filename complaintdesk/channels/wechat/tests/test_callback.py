@@ -1,12 +1,15 @@
 """The WeChat callback in plain mode, driven the way WeChat's server calls it."""
 
+import re
 import time
 
 import pytest
 
+from complaintdesk.channels.acknowledge import receipt_text
 from complaintdesk.channels.models import ReceivedMessage
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import complaint_transition
+from complaintdesk.notifications.models import Notification
 
 from .wechat_server import ACCOUNT, WeChatServer, event_xml, message_xml, reply_fields, text_xml
 
@@ -69,18 +72,32 @@ def test_a_text_opens_a_complaint_and_the_passive_reply_carries_the_case_number(
     assert len(reply["Content"].encode()) <= 2048
 
 
-def test_the_passive_reply_is_the_acknowledgement_and_no_template_message_repeats_it(
+def test_the_passive_reply_promises_no_time_and_the_acknowledgement_after_the_analysis_does(
     wechat, django_capture_on_commit_callbacks
 ):
-    from complaintdesk.notifications.models import Notification
-
+    """The reply leaves before the automatic analysis, which may move the deadlines a second later: it says
+    the case is registered, its number and that the arrangements follow, and quotes no time. The
+    acknowledgement sent after the analysis carries the deadlines as they then stand."""
     with django_capture_on_commit_callbacks(execute=True):
-        wechat.post(text_xml(openid=OPENID, content=COMPLAINT, msg_id="24031011"), openid=OPENID)
+        response = wechat.post(text_xml(openid=OPENID, content=COMPLAINT, msg_id="24031011"), openid=OPENID)
     complaint = Complaint.objects.get()
-    assert complaint.acknowledged_at == complaint.created_at  # told at once, in the reply
-    assert not Notification.objects.filter(complaint=complaint, template_code="acknowledgement").exists()
-    told = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.NOTIFIED)
-    assert told.field == "wechat" and "被动回复" in told.reason
+    reply = reply_fields(response.content.decode())["Content"]
+    assert complaint.number in reply and "已登记" in reply and "稍后我们会通过微信告诉您" in reply
+    a_time = r"\d{1,2}[:：]\d{2}|\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}|前与您联系|前通过"
+    assert not re.search(a_time, reply), reply
+    acknowledgement = Notification.objects.get(complaint=complaint, template_code="acknowledgement")
+    assert acknowledgement.channel == "wechat"
+    complaint.refresh_from_db()
+    assert complaint.first_response_due_at is not None
+    assert "告知处理结果" in acknowledgement.body and "前" in acknowledgement.body  # the promise, timed
+
+
+def test_the_reply_is_in_english_for_an_english_case(wechat):
+    wechat.post(text_xml(openid=OPENID, content=COMPLAINT, msg_id="24031012"), openid=OPENID)
+    complaint = Complaint.objects.get()
+    complaint.language = "en"
+    text = receipt_text(complaint)
+    assert complaint.number in text and "WeChat" in text and "registered" in text
 
 
 def test_a_long_first_line_gives_a_short_title_and_the_whole_text_is_kept(wechat):
