@@ -4,12 +4,12 @@
    phone, the unit; the files are checked by content here), so a refused message writes nothing.
 2. The complaint is stored durably: customer matched or created, case number, deadlines, the
    `created` event — and its files — in one transaction.
-3. The side effects — the acknowledgement to the customer (channels.acknowledge.complaint_acknowledge),
-   then enrichment (intelligence: category, severity, emotion) — are one task, `tasks.intake.after_intake`,
-   which runs each step on its own. On the database queue its row is written in the same transaction as
-   the complaint (an outbox: the worker sees it only once the case is committed, and a crash cannot
-   keep one without the other); on any other queue it is sent when that transaction has committed.
-   Either step can be redone; neither can lose the case.
+3. The side effects — enrichment (intelligence: category, severity, emotion) and the acknowledgement to
+   the customer (channels.acknowledge.complaint_acknowledge) — are two jobs of their own
+   (`channels.intake_tasks`), queued with the case by `tasks.intake.after_intake_queue`: on the database
+   queue their rows are written in the same transaction as the complaint; on Redis an outbox row per job
+   is, and the jobs are sent when that transaction has committed. Each is done exactly once and none is
+   lost with the queue (see tasks.intake); neither can lose the case.
 """
 
 import io
@@ -25,8 +25,10 @@ from complaintdesk.common.time import now
 from complaintdesk.complaints.attachments import attachment_add, attachment_check
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.services import IntakeData, complaint_add_customer_message, complaint_create
+from complaintdesk.tasks.intake import after_intake_queue as after_intake_jobs_queue
 
 from .base import InboundMessage, IncomingFile
+from .intake_tasks import AFTER_INTAKE_JOBS
 from .models import ReceivedMessage
 
 logger = logging.getLogger(__name__)
@@ -63,10 +65,11 @@ def _files_store(*, number: str, actor, files: Sequence[IncomingFile], channel: 
 
 
 def complaint_intake(*, data: IntakeData, actor, files: Sequence[IncomingFile] = ()) -> Complaint:
-    """Store a new complaint from any channel, then queue its acknowledgement and enrichment."""
+    """Store a new complaint from any channel, then queue its enrichment and acknowledgement."""
     _files_check(files)
-    # On the database queue the task row must share the case's transaction: open one unless the caller has.
-    if files or (_queue_in_transaction() and not connection.in_atomic_block):
+    # The task rows (database queue) or outbox rows (Redis) must share the case's transaction: open one
+    # unless the caller has.
+    if files or not connection.in_atomic_block:
         with transaction.atomic():
             complaint = complaint_create(data=data, actor=actor)
             if files:
@@ -93,41 +96,9 @@ def intake_receive(*, message: InboundMessage, actor) -> IntakeResult:
     return IntakeResult(complaint=event.complaint, created=False, event=event)
 
 
-def _queue_in_transaction() -> bool:
-    """True when tasks are rows in this database (django_tasks_db): then they are written in the
-    transaction that stores the case. Any other queue (Redis, the tests' in-process one) must not
-    see a task before its case is committed, so it is sent on commit."""
-    from django_tasks_db.backend import DatabaseBackend
-
-    from complaintdesk.tasks.intake import after_intake
-
-    return isinstance(after_intake.get_backend(), DatabaseBackend)
-
-
 def after_intake_queue(*, complaint_id: int) -> None:
-    """Queue `after_intake` (acknowledgement, then enrichment) for the complaint being stored.
-
-    On the database queue the row joins the current transaction (committed with the case, or with
-    nothing); outside a transaction it commits at once. On another queue it is sent after the commit,
-    and an outbox row (`tasks.AfterIntakePending`) is written with the case, so that a queue that is
-    down, or a process that dies before sending, delays the acknowledgement but never loses it: the
-    periodic sweep sends it again (`tasks.intake.after_intake_resend`). A failed send is logged, never
-    the intake's failure."""
-    from complaintdesk.tasks.intake import after_intake
-    from complaintdesk.tasks.models import AfterIntakePending
-
-    if _queue_in_transaction():
-        after_intake.enqueue(complaint_id)
-        return
-    AfterIntakePending.objects.create(complaint_id=complaint_id, queued_at=now())
-
-    def enqueue() -> None:
-        try:
-            after_intake.enqueue(complaint_id)
-        except Exception:
-            logger.exception("could not queue the acknowledgement and enrichment of complaint %s", complaint_id)
-
-    transaction.on_commit(enqueue, robust=True)
+    """Queue enrichment and the acknowledgement for the complaint being stored (tasks.intake)."""
+    after_intake_jobs_queue(complaint_id=complaint_id, tasks=AFTER_INTAKE_JOBS)
 
 
 def _already_received(*, channel: str, external_id: str) -> IntakeResult | None:

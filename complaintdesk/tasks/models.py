@@ -1,24 +1,32 @@
 """The after-intake outbox for queues outside the database.
 
-On the database queue the `after_intake` task row is itself written in the transaction that stores the
-case, so it cannot be lost. On Redis (RQ) the job can only be sent after the commit; if Redis is down
-at that moment, or the process dies between the commit and the send, the case would be stored without
-its acknowledgement ever being sent. So on those queues intake also writes this row in its transaction;
-`after_intake` deletes it when it has run, and the periodic sweep (tasks.sla.sla_sweep, every 30 s)
-sends the job again for any row older than `RESEND_AFTER`.
+On the database queue each after-intake task row is itself written in the transaction that stores the
+case, so it cannot be lost. On Redis (RQ) a job can only be sent after the commit; if Redis is down at
+that moment, flushed later, or the process or the worker dies (kill -9) before the job has run, the case
+would be stored without its acknowledgement ever being sent. So on those queues intake also writes one
+row per job here, in its transaction (`tasks.intake.after_intake_queue`):
+
+- the job takes its row `FOR UPDATE SKIP LOCKED` and deletes it in the transaction that does its work
+  (`tasks.intake.outbox_claim`): done exactly once, and a second run of the same job finds nothing;
+- while a job runs its row is locked, and the sweep skips locked rows; a job still waiting in the queue
+  is recognised by `job_id` (the queue is asked); only a job that is gone — lost with Redis, failed, or
+  killed with its worker — is sent again (`tasks.intake.after_intake_resend`, from the periodic sweep).
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AfterIntakePending(models.Model):
-    complaint = models.OneToOneField(
-        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE, primary_key=True
-    )
+class AfterIntakeJob(models.Model):
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE)
+    task_path = models.CharField(_("任务"), max_length=200)
     queued_at = models.DateTimeField(_("最近入队时间"), db_index=True)
     attempts = models.PositiveSmallIntegerField(_("入队次数"), default=1)
+    job_id = models.CharField(_("队列中的任务编号"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("待处理的受理后任务")
         verbose_name_plural = _("待处理的受理后任务")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "task_path"], name="tasks_after_intake_job_once")
+        ]

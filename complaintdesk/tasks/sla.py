@@ -11,6 +11,7 @@ die out. It is started by `bin/run` (`manage.py sla_reconcile --schedule`) and r
 """
 
 import logging
+from collections.abc import Callable
 
 from django_tasks import default_task_backend, task
 
@@ -21,6 +22,15 @@ from complaintdesk.sla import timers
 from .intake import after_intake_resend
 
 logger = logging.getLogger(__name__)
+
+# Other apps' looks at rows whose job may have been lost (notifications due for another attempt, …),
+# registered from their AppConfig.ready(): each runs on every sweep, on its own (one failing is logged).
+_sweep_extras: list[Callable[[], object]] = []
+
+
+def sweep_extra_register(function: Callable[[], object]) -> None:
+    if function not in _sweep_extras:
+        _sweep_extras.append(function)
 
 
 def periodic_sweep_supported() -> bool:
@@ -37,6 +47,11 @@ def sla_sweep(periodic: bool = False) -> dict:
     result = timers.timers_reconcile()
     resent = after_intake_resend()  # the same periodic look covers after-intake jobs lost on the way to Redis
     staff_emails_retry_due()  # and staff e-mails whose next attempt is due (or whose job was lost)
+    for extra in list(_sweep_extras):
+        try:
+            extra()
+        except Exception:
+            logger.exception("periodic sweep: %s failed", getattr(extra, "__name__", extra))
     at = now()
     timers.sweep_result_record(at=at, result=result)
     if periodic and periodic_sweep_supported() and timers.sweep_lease_take(at=at):

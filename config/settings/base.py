@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "complaintdesk.archive",
     "complaintdesk.analytics",
     "complaintdesk.ops",
+    "complaintdesk.regulation",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,10 @@ READYZ_MAX_TIMER_LAG_SECONDS = int(os.environ.get("READYZ_MAX_TIMER_LAG_SECONDS"
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
 NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
 NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", "3600"))
+# The periodic sweep queues again a notification this long past due whose job the queue lost, and retries
+# one left `sending` this long by a worker that stopped mid-attempt (it may then go out twice).
+NOTIFY_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFY_SWEEP_GRACE_SECONDS", "300"))
+NOTIFY_SENDING_STALE_SECONDS = int(os.environ.get("NOTIFY_SENDING_STALE_SECONDS", "900"))
 # SMS provider backend: the file outbox (VAR_DIR/outbox/sms.jsonl) for development, or
 # complaintdesk.notifications.sms.backends.aliyun.AliyunSmsBackend with NOTIFY_ALIYUN_SMS below.
 NOTIFY_SMS_BACKEND = os.environ.get(

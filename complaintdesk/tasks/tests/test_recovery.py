@@ -13,7 +13,7 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.notifications.models import Notification, TemplateCode
 from complaintdesk.sla import timers
 from complaintdesk.sla.models import SweepSchedule
-from complaintdesk.tasks.models import AfterIntakePending
+from complaintdesk.tasks.models import AfterIntakeJob
 from complaintdesk.tasks.worker import Worker
 
 RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
@@ -58,27 +58,29 @@ def test_after_redis_lost_its_data_the_worker_brings_back_the_sweep_and_every_ac
     org, clock, api_for, make_payload
 ):
     import django_rq
-    from rq import SimpleWorker
     from rq.registry import ScheduledJobRegistry
-
-    class InProcessWorker(SimpleWorker, Worker):  # the deployment's worker, without forking (test database)
-        pass
 
     with override_settings(TASKS=RQ_TASKS, SLA_TIMERS_WAKE=False):
         queue = django_rq.get_queue("default")
         try:
             clock.at(local(2026, 11, 24, 10))
-            numbers = [api_for(org.agent_a).post("/complaints", make_payload()).json()["number"] for _ in range(3)]
-            assert AfterIntakePending.objects.count() == 3  # the outbox, written with each case
+            numbers = [
+                api_for(org.agent_a).post("/complaints", make_payload()).json()["number"] for _ in range(3)
+            ]
+            assert AfterIntakeJob.objects.count() == 6  # the outbox, written with each case: two jobs each
             queue.connection.flushdb()  # Redis lost everything: the jobs, and any sweep chain
             clock.at(local(2026, 11, 24, 10, 5))  # later than the sweep's lease and the resend delay
-            worker = django_rq.get_worker("default", worker_class=InProcessWorker)
+            worker = django_rq.get_worker(
+                "default", worker_class=Worker
+            )  # the deployment's (jobs in its process)
             worker.run_maintenance_tasks()  # what the worker does every minute on its own
             worker.work(burst=True)  # the revived sweep re-sends the three jobs; the worker runs them
-            assert AfterIntakePending.objects.count() == 0
+            assert AfterIntakeJob.objects.count() == 0
             for number in numbers:
                 complaint = Complaint.objects.get(number=number)
-                acks = Notification.objects.filter(complaint=complaint, template_code=TemplateCode.ACKNOWLEDGEMENT)
+                acks = Notification.objects.filter(
+                    complaint=complaint, template_code=TemplateCode.ACKNOWLEDGEMENT
+                )
                 assert acks.count() == 1
             # The chain lives on: its next run waits in RQ's scheduled registry.
             assert len(ScheduledJobRegistry(queue=queue).get_job_ids()) == 1
