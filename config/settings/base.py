@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "complaintdesk.archive",
     "complaintdesk.analytics",
     "complaintdesk.ops",
-    "complaintdesk.regulation",
 ]
 
 MIDDLEWARE = [
