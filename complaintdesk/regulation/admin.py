@@ -1,0 +1,110 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .admin_import import ClassificationImportMixin
+from .models import (
+    CaseCode,
+    ClassificationCode,
+    ClassificationDimension,
+    ClassificationScheme,
+    DeadlinePack,
+    DeadlineRule,
+    PackSelection,
+    StatutoryExtension,
+)
+
+
+class DeadlineRuleInline(admin.StackedInline):
+    model = DeadlineRule
+    extra = 0
+    fieldsets = (
+        (None, {"fields": (("clock", "condition"), ("amount", "unit", "anchor"), "to_confirm")}),
+        (_("计算方式"), {"fields": (("counts_from_next_day", "extend_if_ends_on_holiday"),)}),
+        (
+            _("延长"),
+            {
+                "fields": (
+                    ("extension_amount", "extension_max_total"),
+                    ("extension_approver_role", "extension_notice"),
+                )
+            },
+        ),
+        (None, {"fields": ("content_required", "sort_order")}),
+    )
+
+
+@admin.register(DeadlinePack)
+class DeadlinePackAdmin(admin.ModelAdmin):
+    """Versions of the statutory time limits; `to_confirm` says what the organisation must check itself."""
+
+    list_display = ("name", "version", "effective_from", "is_active", "needs_confirmation")
+    list_filter = ("is_active",)
+    fields = ("code", "version", "name", "name_en", "effective_from", "is_active", "source", "to_confirm")
+    inlines = [DeadlineRuleInline]
+
+    @admin.display(description=_("需机构确认"), boolean=True)
+    def needs_confirmation(self, obj: DeadlinePack) -> bool:
+        return bool(obj.to_confirm) or obj.rules.exclude(to_confirm="").exists()
+
+
+@admin.register(PackSelection)
+class PackSelectionAdmin(admin.ModelAdmin):
+    """The most specific selection wins: the nearest unit, then a category-specific row at that unit."""
+
+    list_display = ("__str__", "pack", "org_unit", "category")
+    list_select_related = ("pack", "org_unit", "category")
+    autocomplete_fields = ()
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Written by regulation.services only: read-only here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatutoryExtension)
+class StatutoryExtensionAdmin(_ReadOnly):
+    list_display = (
+        "complaint",
+        "amount",
+        "approved_by",
+        "approver_role",
+        "approved_at",
+        "customer_notified_at",
+    )
+    list_select_related = ("complaint", "approved_by")
+
+
+class ClassificationDimensionInline(admin.TabularInline):
+    model = ClassificationDimension
+    extra = 0
+
+
+@admin.register(ClassificationScheme)
+class ClassificationSchemeAdmin(ClassificationImportMixin, admin.ModelAdmin):
+    list_display = ("name", "code", "version", "is_active", "imported_at")
+    list_filter = ("is_active",)
+    inlines = [ClassificationDimensionInline]
+    actions = ["import_csv_as_new_version"]
+
+
+@admin.register(ClassificationCode)
+class ClassificationCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "level", "dimension")
+    list_filter = ("dimension__scheme", "dimension")
+    search_fields = ("code", "name", "name_en", "keywords")
+    list_select_related = ("dimension", "dimension__scheme")
+    raw_id_fields = ("parent",)
+
+
+@admin.register(CaseCode)
+class CaseCodeAdmin(_ReadOnly):
+    list_display = ("complaint", "dimension", "code", "status", "confirmed_by", "confirmed_at")
+    list_select_related = ("complaint", "dimension", "code", "confirmed_by")

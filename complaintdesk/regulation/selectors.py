@@ -1,0 +1,111 @@
+"""Reads: which statutory pack applies to a case, its terms, and a case's statutory due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.common.errors import NotFound
+from complaintdesk.common.time import to_local
+from complaintdesk.orgs.models import OrgUnit
+
+from . import deadlines
+from .models import CaseCode, ClassificationScheme, DeadlinePack, PackSelection, StatutoryExtension
+
+
+def pack_selection_for(*, unit: OrgUnit | None, category_id: int | None) -> PackSelection | None:
+    """The most specific selection: the nearest unit first, a category-specific row before a general one at
+    the same unit, the organisation default last; None when the organisation selected no pack."""
+    codes = [c for c in unit.path.split("/") if c] if unit is not None else []
+    rows = list(
+        PackSelection.objects.filter(Q(org_unit__code__in=codes) | Q(org_unit__isnull=True))
+        .filter(Q(category_id=category_id) | Q(category__isnull=True))
+        .select_related("org_unit", "pack")
+        .order_by("id")[:200]
+    )
+
+    def specificity(selection: PackSelection) -> tuple[int, int]:
+        depth = codes.index(selection.org_unit.code) + 1 if selection.org_unit_id else 0
+        return depth, 1 if selection.category_id else 0
+
+    return max(rows, key=specificity) if rows else None
+
+
+def pack_version_on(*, code: str, day: dt.date) -> DeadlinePack | None:
+    """The active version of pack `code` in force on `day`: the latest effective_from on or before it (a
+    version without a known date applies to any day, after every dated one that is in force)."""
+    candidates = list(
+        DeadlinePack.objects.filter(code=code, is_active=True)
+        .filter(Q(effective_from__lte=day) | Q(effective_from__isnull=True))
+        .order_by("-version")[:50]
+    )
+    if not candidates:
+        return None
+    return max(
+        candidates, key=lambda p: (p.effective_from is not None, p.effective_from or dt.date.min, p.version)
+    )
+
+
+def pack_terms(pack: DeadlinePack) -> deadlines.PackTerms:
+    return deadlines.PackTerms(
+        code=pack.code,
+        version=pack.version,
+        rules=tuple(rule.terms() for rule in pack.rules.all().order_by("sort_order", "id")),
+    )
+
+
+def pack_for(
+    *, unit: OrgUnit | None, category_id: int | None, received_at: dt.datetime
+) -> DeadlinePack | None:
+    """The pack version that governs a case of `unit` and category received at `received_at`."""
+    selection = pack_selection_for(unit=unit, category_id=category_id)
+    if selection is None:
+        return None
+    return pack_version_on(code=selection.pack.code, day=to_local(received_at).date())
+
+
+def complaint_statutory_dues(
+    *, complaint, received_at: dt.datetime | None = None
+) -> list[deadlines.StatutoryDue]:
+    """The statutory due dates of a case under its pack ([] when none applies). Received at the case's
+    intake time until intake records `received_at` (issue 15 item 1); decided at its resolution."""
+    received_at = received_at or complaint.created_at
+    pack = pack_for(unit=complaint.org_unit, category_id=complaint.category_id, received_at=received_at)
+    if pack is None:
+        return []
+    extensions = tuple(e.grant() for e in StatutoryExtension.objects.filter(complaint=complaint)[:20])
+    return deadlines.statutory_due_dates(
+        pack=pack_terms(pack),
+        facts=deadlines.CaseFacts(
+            received_at=received_at,
+            complexity=complaint.complexity,
+            decided_at=complaint.resolved_at,
+            occurred_at=complaint.occurred_at,
+        ),
+        calendar=calendar_for_unit(unit=complaint.org_unit),
+        extensions=extensions,
+    )
+
+
+def complaint_codes(*, complaint_id: int) -> list[CaseCode]:
+    return list(
+        CaseCode.objects.filter(complaint_id=complaint_id)
+        .select_related("dimension", "code", "confirmed_by")
+        .order_by("dimension__sort_order", "dimension__code")[:20]
+    )
+
+
+def scheme_active(*, code: str | None = None) -> ClassificationScheme:
+    """The active version of scheme `code`, or the only active scheme when no code is given."""
+    schemes = ClassificationScheme.objects.filter(is_active=True)
+    if code:
+        schemes = schemes.filter(code=code)
+    found = list(schemes.order_by("code")[:2])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(_("没有启用的监管分类标准。"))
+    raise NotFound(_("启用的监管分类标准不止一个，请指定要使用的标准。"))
