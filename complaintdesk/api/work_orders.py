@@ -1,12 +1,16 @@
 """Work-order endpoints of API v1 (dispatch to departments): parse, call one service or selector, present.
 
-Department staff see the orders of their department (not the cases themselves); everyone else sees the
-orders of the cases they may see. Outside that an order does not exist (404)."""
+Department staff see the orders of their department, and each order's case only through it
+(`GET /work-orders/{id}/case`: what the order needs, as on the order's web page, dispatch.selectors
+.work_order_case); everyone else sees the orders of the cases they may see. Outside that an order does
+not exist (404)."""
 
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -17,7 +21,10 @@ from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.dispatch.selectors import (
     LIST_LIMIT,
     QueueFilters,
+    WorkOrderCase,
     is_overdue,
+    work_order_attachment,
+    work_order_case,
     work_order_for_user,
     work_order_queue,
     work_orders_for_case,
@@ -94,6 +101,36 @@ class QueueQuery(Schema):
     limit: int = Field(50, ge=1, le=LIST_LIMIT)
 
 
+class WorkOrderAttachmentOut(Schema):
+    id: int
+    name: str = Field(description="上传时的文件名（仅供显示）")
+    content_type: str
+    size: int
+    uploaded_at: dt.datetime
+    url: str = Field(description="通过派工单下载的地址（同派工单的可见范围）")
+
+
+class WorkOrderCaseOut(Schema):
+    """The case as the order's department sees it: what the order needs, read-only."""
+
+    work_order: WorkOrderOut
+    complaint: str = Field(description="投诉单号")
+    title: str
+    description: str = Field(description="投诉内容")
+    demand: str = Field(description="客户诉求")
+    place: str = Field(description="发生地点")
+    occurred_at: dt.datetime | None = Field(description="发生时间")
+    product: str = Field(description="涉及产品/业务")
+    org_unit: str = Field(description="受理机构编码")
+    org_unit_name: str
+    handler: str | None = Field(description="投诉处理人用户名")
+    contact_name: str = Field(description="客户称呼（已遮蔽，如“王女士”）")
+    contact_phone: str = Field(description="联系电话：派工单未结束时完整（E.164），结束后遮蔽；无则为空")
+    contact_phone_masked: bool
+    attachments: list[WorkOrderAttachmentOut]
+    case_visible: bool = Field(description="调用者本身可见完整投诉（可用 /complaints/{number}）")
+
+
 def work_order_view(order: WorkOrder, *, at: dt.datetime | None = None) -> dict:
     return {
         "id": order.pk,
@@ -116,6 +153,41 @@ def work_order_view(order: WorkOrder, *, at: dt.datetime | None = None) -> dict:
         "finished_at": _local(order.finished_at),
         "finished_by": order.finished_by.username if order.finished_by_id else None,
         "result": order.result,
+    }
+
+
+def work_order_case_view(seen: WorkOrderCase) -> dict:
+    complaint, order = seen.complaint, seen.order
+    return {
+        "work_order": work_order_view(order),
+        "complaint": complaint.number,
+        "title": complaint.title,
+        "description": complaint.description,
+        "demand": complaint.demand,
+        "place": complaint.place,
+        "occurred_at": _local(complaint.occurred_at),
+        "product": complaint.product,
+        "org_unit": complaint.org_unit.code,
+        "org_unit_name": complaint.org_unit.name,
+        "handler": complaint.assignee.username if complaint.assignee_id else None,
+        "contact_name": seen.contact_name,
+        "contact_phone": seen.phone,
+        "contact_phone_masked": seen.phone_masked,
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "uploaded_at": _local(a.uploaded_at),
+                "url": reverse(
+                    "api-v1:work_order_attachment_download",
+                    kwargs={"work_order_id": order.pk, "attachment_id": a.pk},
+                ),
+            }
+            for a in seen.attachments
+        ],
+        "case_visible": seen.case_visible,
     }
 
 
@@ -177,6 +249,44 @@ def queue(request: HttpRequest, filters: Query[QueueQuery]):
 @router.get("/work-orders/{work_order_id}", response={200: WorkOrderOut, **ERRORS}, summary="派工单详情")
 def detail(request: HttpRequest, work_order_id: int):
     return _order_out(request, work_order_id)
+
+
+@router.get(
+    "/work-orders/{work_order_id}/case",
+    response={200: WorkOrderCaseOut, **ERRORS},
+    summary="派工单的投诉信息（部门人员可见的范围）",
+    description="责任部门处理派工单所需的投诉信息，只读，与派工单网页所示相同：投诉内容、诉求、地点、"
+    "客户称呼（遮蔽）、联系电话（派工单未结束时完整，结束后遮蔽）、附件。部门人员在派工单结束后 "
+    "一段时间内仍可查看，之后及其他部门的人员得到 404。",
+)
+def order_case(request: HttpRequest, work_order_id: int):
+    return work_order_case_view(work_order_case(user=request.user, work_order_id=work_order_id))
+
+
+@router.get(
+    "/work-orders/{work_order_id}/case/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    url_name="work_order_attachment_download",
+    summary="通过派工单下载投诉附件",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "文件内容",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def order_case_attachment(request: HttpRequest, work_order_id: int, attachment_id: int):
+    attachment = work_order_attachment(
+        user=request.user, work_order_id=work_order_id, attachment_id=attachment_id
+    )
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    response["Content-Length"] = str(attachment.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @router.post(
