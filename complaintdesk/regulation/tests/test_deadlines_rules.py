@@ -75,7 +75,6 @@ def test_a_clock_whose_anchor_is_unknown_is_not_computed():
 
 
 def test_a_naive_time_is_refused():
+    naive = dt.datetime(2026, 3, 2)  # noqa: DTZ001
     with pytest.raises(ValueError):
-        only_due(
-            RuleTerms(Clock.DECISION, 5, Unit.CALENDAR_DAYS), CaseFacts(received_at=dt.datetime(2026, 3, 2))
-        )  # noqa: DTZ001
+        only_due(RuleTerms(Clock.DECISION, 5, Unit.CALENDAR_DAYS), CaseFacts(received_at=naive))
