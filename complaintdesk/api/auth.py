@@ -2,8 +2,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from complaintdesk.accounts.services import api_token_authenticate
-
-from .ratelimit import RateLimited, client_ip, ratelimit_hit
+from complaintdesk.common.ratelimit import RateLimited, client_ip, ratelimit_hit
 
 # Failed authentication attempts per client address (settings.RATE_LIMITS).
 AUTH_FAILURE_SCOPE = "api-auth-failure"

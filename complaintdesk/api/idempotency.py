@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common import fastsql
 from complaintdesk.common.errors import Conflict
+from complaintdesk.common.problems import problem_response
 from complaintdesk.common.time import now
 
 from .models import IdempotencyKey
@@ -38,8 +39,11 @@ class IdempotentReplay(Exception):
 
 
 def replay_response(record: IdempotencyKey) -> HttpResponse:
-    response = HttpResponse(bytes(record.response_body), status=record.response_status,
-                            content_type=record.response_content_type or "application/json")
+    response = HttpResponse(
+        bytes(record.response_body),
+        status=record.response_status,
+        content_type=record.response_content_type or "application/json",
+    )
     if record.response_location:
         response["Location"] = record.response_location
     response["Idempotent-Replayed"] = "true"
@@ -60,11 +64,15 @@ def request_fingerprint(request: HttpRequest) -> str:
                 for chunk in upload.chunks(_CHUNK):
                     file_digest.update(chunk)
                 upload.seek(0)
-                digest.update(json.dumps([name, upload.name, file_digest.hexdigest()], ensure_ascii=False).encode())
+                digest.update(
+                    json.dumps([name, upload.name, file_digest.hexdigest()], ensure_ascii=False).encode()
+                )
         return digest.hexdigest()
     body = request.body
     try:
-        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        body = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
     except (ValueError, UnicodeDecodeError):
         pass
     digest.update(body)
@@ -84,14 +92,22 @@ def idempotency_claim(view_func):
 
 def _claim(*, request: HttpRequest, key: str) -> IdempotencyKey:
     fingerprint = request_fingerprint(request)
-    record = IdempotencyKey(principal=request.auth, key=key, fingerprint=fingerprint, method=request.method,
-                            path=request.get_full_path()[:500], created_at=now())
+    record = IdempotencyKey(
+        principal=request.auth,
+        key=key,
+        fingerprint=fingerprint,
+        method=request.method,
+        path=request.get_full_path()[:500],
+        created_at=now(),
+    )
     if _insert_unless_taken(record):
         return record
     # Taken: the other request has committed (the insert waited for it), so its response is stored.
     existing = IdempotencyKey.objects.filter(principal=request.auth, key=key).first()
     if existing is None or existing.response_status is None:
-        raise Conflict(_("使用同一 Idempotency-Key 的请求正在处理，请稍后重试"), code="idempotency_in_progress")
+        raise Conflict(
+            _("使用同一 Idempotency-Key 的请求正在处理，请稍后重试"), code="idempotency_in_progress"
+        )
     if existing.fingerprint != fingerprint:
         raise Conflict(
             _("这个 Idempotency-Key 已用于另一个请求（方法、路径或内容不同）；新的请求请换一个键"),
@@ -111,8 +127,11 @@ def _insert_unless_taken(record: IdempotencyKey) -> bool:
         placeholders = ", ".join(["%s"] * len(fields))
         values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
-                           "ON CONFLICT (principal_id, key) DO NOTHING RETURNING id", values)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
+                "ON CONFLICT (principal_id, key) DO NOTHING RETURNING id",
+                values,
+            )
             row = cursor.fetchone()
         if row is None:
             return False
@@ -134,10 +153,12 @@ def idempotent_transaction(run):
         if key is None:
             return run(request, *args, **kwargs)
         if not KEY_PATTERN.match(key):
-            from .problems import problem_response
-
-            return problem_response(status=400, code="invalid_idempotency_key", title=_("Idempotency-Key 无效"),
-                                    errors={HEADER: [_("应为 1 到 255 个可打印 ASCII 字符（不含空格），建议用 UUID")]})
+            return problem_response(
+                status=400,
+                code="invalid_idempotency_key",
+                title=_("Idempotency-Key 无效"),
+                errors={HEADER: [_("应为 1 到 255 个可打印 ASCII 字符（不含空格），建议用 UUID")]},
+            )
         request.idempotency_key = key
         with transaction.atomic():
             response = run(request, *args, **kwargs)
@@ -149,11 +170,16 @@ def idempotent_transaction(run):
                     record.response_content_type = response.get("Content-Type", "")
                     record.response_location = response.get("Location", "")[:500]
                     # On every POST with a key: written out rather than compiled (common.fastsql).
-                    fastsql.update_by_pk(IdempotencyKey, record.pk, {
-                        "response_status": record.response_status, "response_body": record.response_body,
-                        "response_content_type": record.response_content_type,
-                        "response_location": record.response_location,
-                    })
+                    fastsql.update_by_pk(
+                        IdempotencyKey,
+                        record.pk,
+                        {
+                            "response_status": record.response_status,
+                            "response_body": record.response_body,
+                            "response_content_type": record.response_content_type,
+                            "response_location": record.response_location,
+                        },
+                    )
                 else:
                     transaction.set_rollback(True)
         return response

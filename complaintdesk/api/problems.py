@@ -1,4 +1,5 @@
-"""Errors as RFC 9457 problem details (application/problem+json), with per-field messages."""
+"""Errors as RFC 9457 problem details (application/problem+json), with per-field messages. The shape itself
+(problem_response, too_many_requests) is complaintdesk.common.problems."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -6,21 +7,10 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from complaintdesk.common.errors import DomainError
+from complaintdesk.common.problems import problem_response, too_many_requests
+from complaintdesk.common.ratelimit import RateLimited
 
 from .idempotency import IdempotentReplay, replay_response
-from .ratelimit import RateLimited, too_many_requests
-
-PROBLEM_TYPE_BASE = "https://complaintdesk.dev/problems/"
-
-
-def problem_response(*, status: int, code: str, title: str, detail: str = "", errors: dict | None = None) -> JsonResponse:
-    body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status, "code": code}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    return JsonResponse(body, status=status, content_type="application/problem+json",
-                        json_dumps_params={"ensure_ascii": False})
 
 
 # Pydantic's error types, said in the user's language.
@@ -45,7 +35,8 @@ def _pydantic_message(error: dict) -> str:
         "dict_type": _("应为 JSON 对象"),
         "list_type": _("应为列表"),
         "enum": _("取值无效，可选：%(expected)s") % {"expected": error.get("ctx", {}).get("expected", "")},
-        "literal_error": _("取值无效，可选：%(expected)s") % {"expected": error.get("ctx", {}).get("expected", "")},
+        "literal_error": _("取值无效，可选：%(expected)s")
+        % {"expected": error.get("ctx", {}).get("expected", "")},
         "extra_forbidden": _("不认识的字段"),
         "string_too_long": _("太长了"),
     }
@@ -84,8 +75,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
         response["WWW-Authenticate"] = 'Bearer realm="complaintdesk"'
         return response
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        return problem_response(status=400, code="malformed_json", title=_("请求体不是合法的 JSON"),
-                                errors={"body": [_("请求体不是合法的 JSON")]})
+        return problem_response(
+            status=400,
+            code="malformed_json",
+            title=_("请求体不是合法的 JSON"),
+            errors={"body": [_("请求体不是合法的 JSON")]},
+        )
     return problem_response(status=exc.status_code, code="http_error", title=str(exc))
 
 
@@ -95,7 +90,9 @@ def on_not_found(request: HttpRequest, exc: Exception) -> JsonResponse:
 
 def body_too_large(*, limit: int) -> JsonResponse:
     return problem_response(
-        status=413, code="body_too_large", title=_("请求体太大"),
+        status=413,
+        code="body_too_large",
+        title=_("请求体太大"),
         detail=_("请求体不能超过 %(limit)s 字节") % {"limit": f"{limit:,}"},
         errors={"body": [_("请求体太大（上限 %(mb)s MB）") % {"mb": f"{limit / 1024 / 1024:.1f}"}]},
     )
@@ -103,7 +100,9 @@ def body_too_large(*, limit: int) -> JsonResponse:
 
 def unsupported_media_type(*, accepted: list[str]) -> JsonResponse:
     return problem_response(
-        status=415, code="unsupported_media_type", title=_("不支持的请求体类型"),
+        status=415,
+        code="unsupported_media_type",
+        title=_("不支持的请求体类型"),
         detail=_("请求体应为 %(types)s（Content-Type 头）") % {"types": " / ".join(accepted)},
         errors={"body": [_("请求体应为 %(types)s（Content-Type 头）") % {"types": " / ".join(accepted)}]},
     )
@@ -111,14 +110,22 @@ def unsupported_media_type(*, accepted: list[str]) -> JsonResponse:
 
 def unstorable_text(*, fields: list[str]) -> JsonResponse:
     message = _("不能包含空字符（NUL）或无效的 Unicode 字符")
-    return problem_response(status=422, code="invalid_input", title=_("提交的数据有误"),
-                            errors={field: [message] for field in fields})
+    return problem_response(
+        status=422,
+        code="invalid_input",
+        title=_("提交的数据有误"),
+        errors={field: [message] for field in fields},
+    )
 
 
 def service_unavailable(*, retry_after: int) -> JsonResponse:
-    response = problem_response(status=503, code="service_unavailable", title=_("服务暂时不可用，请稍后重试"),
-                                detail=_("数据库暂时无法连接；%(seconds)s 秒后可重试（POST 请带同一个 Idempotency-Key）")
-                                % {"seconds": retry_after})
+    response = problem_response(
+        status=503,
+        code="service_unavailable",
+        title=_("服务暂时不可用，请稍后重试"),
+        detail=_("数据库暂时无法连接；%(seconds)s 秒后可重试（POST 请带同一个 Idempotency-Key）")
+        % {"seconds": retry_after},
+    )
     response["Retry-After"] = str(retry_after)
     return response
 

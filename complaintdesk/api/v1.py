@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from complaintdesk.common.errors import DomainError
+from complaintdesk.common.ratelimit import RateLimited, ratelimited
 
 from . import problems
 from .analytics import router as analytics_router
@@ -20,7 +21,6 @@ from .guards import body_size_guard, content_type_guard, database_unavailable_gu
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotentReplay, idempotency_claim, idempotent_transaction
 from .quality import router as quality_router
-from .ratelimit import RateLimited, ratelimited
 from .solutions import router as solutions_router
 from .work_orders import router as work_orders_router
 
@@ -44,35 +44,51 @@ class ComplaintDeskAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {})
         components.setdefault("parameters", {})["IdempotencyKey"] = {
-            "name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+            "name": IDEMPOTENCY_HEADER,
+            "in": "header",
+            "required": False,
             "description": "同一主体用同一个键重试时返回第一次的响应（状态与内容相同），不会重复登记；"
             "同一个键配不同的请求内容返回 409。建议用 UUID。",
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
         }
         components.setdefault("headers", {})["RetryAfter"] = {
-            "description": "多少秒后可以重试", "schema": {"type": "integer"}}
+            "description": "多少秒后可以重试",
+            "schema": {"type": "integer"},
+        }
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 responses = operation["responses"] = {
-                    str(status): response for status, response in operation.get("responses", {}).items()}
-                wanted = ["429", "503"] + (["409", "413"] if method == "post" else ["413"] if method == "patch" else [])
+                    str(status): response for status, response in operation.get("responses", {}).items()
+                }
+                wanted = ["429", "503"] + (
+                    ["409", "413"] if method == "post" else ["413"] if method == "patch" else []
+                )
                 if operation.get("parameters") or operation.get("requestBody"):
                     wanted.append("422")
                 if operation.get("requestBody"):
                     wanted.append("415")
                 for status in wanted:
-                    responses.setdefault(status, {"description": _STANDARD_PROBLEMS[status],
-                                                  "content": {"application/json": {"schema": _PROBLEM}}})
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": _STANDARD_PROBLEMS[status],
+                            "content": {"application/json": {"schema": _PROBLEM}},
+                        },
+                    )
                 if responses.get("422", {}).get("description") == "Unprocessable Entity":  # ninja's default
                     responses["422"]["description"] = _STANDARD_PROBLEMS["422"]
                 for status in ("429", "503"):
-                    responses[status].setdefault("headers", {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}})
+                    responses[status].setdefault(
+                        "headers", {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
+                    )
                 for status, response in responses.items():
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:
                         content.setdefault("application/problem+json", content["application/json"])
                 if method == "post":
-                    operation.setdefault("parameters", []).append({"$ref": "#/components/parameters/IdempotencyKey"})
+                    operation.setdefault("parameters", []).append(
+                        {"$ref": "#/components/parameters/IdempotencyKey"}
+                    )
         return schema
 
 

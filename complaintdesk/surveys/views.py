@@ -8,8 +8,8 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from complaintdesk.api.ratelimit import client_ip, ratelimit_hit
 from complaintdesk.common.errors import InvalidInput
+from complaintdesk.common.ratelimit import client_ip, ratelimit_hit
 from complaintdesk.scripts.services import brand_name
 
 from . import selectors, services

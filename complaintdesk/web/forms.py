@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.api.ratelimit import client_ip
 from complaintdesk.common.errors import DomainError
+from complaintdesk.common.ratelimit import client_ip
 from complaintdesk.complaints.models import (
     Channel,
     Complexity,

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from complaintdesk.api.ratelimit import Rate, client_ip, ratelimit_hit
+from complaintdesk.common.ratelimit import Rate, client_ip, ratelimit_hit
 
 from .support import stored_rows
 
@@ -26,8 +26,10 @@ def _assert_429(response) -> None:
 def test_failed_authentication_is_limited_per_address(org, api_for, make_payload, tight_limits):
     before = stored_rows()
     attacker = Client(REMOTE_ADDR="203.0.113.7")
-    statuses = [attacker.get("/api/v1/complaints", HTTP_AUTHORIZATION=f"Bearer cdt_guess{i}").status_code
-                for i in range(5)]
+    statuses = [
+        attacker.get("/api/v1/complaints", HTTP_AUTHORIZATION=f"Bearer cdt_guess{i}").status_code
+        for i in range(5)
+    ]
     assert statuses == [401] * 5
     _assert_429(attacker.get("/api/v1/complaints"))
     _assert_429(attacker.post("/api/v1/complaints", make_payload(), content_type="application/json"))

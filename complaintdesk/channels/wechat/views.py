@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from complaintdesk.api.ratelimit import client_ip, ratelimit_hit, too_many_requests
+from complaintdesk.common.problems import too_many_requests
+from complaintdesk.common.ratelimit import client_ip, ratelimit_hit
 
 from .adapter import WeChatChannelAdapter
 from .protocol import (
