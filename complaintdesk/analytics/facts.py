@@ -16,7 +16,10 @@ from django.db.models import Sum
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.escalation.models import EscalationHandOff, HandOffDirection
 from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.solutions.models import CompensationEntry
+from complaintdesk.surveys.models import SurveyAnswer
 
 from .measures import REPEAT_WINDOW, CaseInput, case_measures, is_repeat
 from .models import ComplaintFact
@@ -56,8 +59,6 @@ def _flags_from_events(ids: list[int]) -> tuple[set[int], set[int]]:
 def _escalated_up(ids: list[int]) -> set[int]:
     if not apps.is_installed("complaintdesk.escalation"):
         return set()
-    from complaintdesk.escalation.models import EscalationHandOff, HandOffDirection
-
     return set(
         EscalationHandOff.objects.filter(complaint_id__in=ids, direction=HandOffDirection.UP).values_list(
             "complaint_id", flat=True
@@ -69,8 +70,6 @@ def _latest_answers(ids: list[int]) -> dict[int, tuple[int, int | None]]:
     """complaint id → (stars, nps) of its latest survey answer."""
     if not apps.is_installed("complaintdesk.surveys"):
         return {}
-    from complaintdesk.surveys.models import SurveyAnswer
-
     latest: dict[int, tuple[int, int | None]] = {}
     rows = (
         SurveyAnswer.objects.filter(complaint_id__in=ids)
@@ -85,8 +84,6 @@ def _latest_answers(ids: list[int]) -> dict[int, tuple[int, int | None]]:
 def _compensation_cents(ids: list[int]) -> dict[int, int]:
     if not apps.is_installed("complaintdesk.solutions"):
         return {}
-    from complaintdesk.solutions.models import CompensationEntry
-
     rows = (
         CompensationEntry.objects.filter(complaint_id__in=ids)
         .values("complaint_id")

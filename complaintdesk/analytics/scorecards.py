@@ -17,6 +17,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.quality.selectors import quality_agent_scores
 
 from .models import ContributionScore
 from .selectors import Kpi, Slice, grouped, kpis_from, months_between
@@ -77,8 +78,6 @@ def attitude_scores(
     quality inspection (质检, `quality.selectors.quality_agent_scores`). Empty without that app."""
     if not apps.is_installed("complaintdesk.quality"):
         return {}
-    from complaintdesk.quality.selectors import quality_agent_scores
-
     last = months_between(month_from, month_to)[-1]
     period_end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     wanted = set(agent_ids)

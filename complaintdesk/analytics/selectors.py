@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.complaints.models import Category
 from complaintdesk.orgs.models import OrgUnit
 
 from .models import MEASURE_FIELDS, MEASURE_LABELS, ComplaintFact, CustomersServed, MonthlyRollup  # noqa: F401
@@ -404,8 +405,6 @@ def _comparison_units(unit: OrgUnit | None, visible: frozenset[int] | None) -> l
 
 def dashboard(s: Slice, *, unit: OrgUnit | None = None) -> Dashboard:
     """Everything the management dashboard shows, in a fixed number of queries."""
-    from complaintdesk.complaints.models import Category
-
     sets = {
         "total": (),
         "month": ("month",),

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 from complaintdesk.accounts.models import User
+from complaintdesk.archive.services import case_summary_write
 from complaintdesk.common.time import local_zone, now
 from complaintdesk.complaints.models import Complaint, Complexity, Priority, Severity
 from complaintdesk.complaints.services import (
@@ -122,8 +123,6 @@ def _resolve(complaint: Complaint, *, sample: SampleComplaint, handler: User) ->
 
 
 def _summary_write(complaint: Complaint, *, sample: SampleComplaint, handler: User) -> None:
-    from complaintdesk.archive.services import case_summary_write
-
     case_summary_write(
         number=complaint.number,
         actor=handler,

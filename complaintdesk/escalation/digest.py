@@ -23,6 +23,7 @@ from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.inbox.services import recipient_language, staff_notify
+from complaintdesk.sla.models import SweepSchedule
 
 from .models import CaseEscalation, DigestDelivery, EscalationLevel
 
@@ -204,8 +205,6 @@ DIGEST_SCHEDULE = "escalation_digest"
 
 def digest_lease_take(*, at: dt.datetime) -> bool:
     """True for the one run that may schedule the next day's digest; duplicated chains die out."""
-    from complaintdesk.sla.models import SweepSchedule
-
     SweepSchedule.objects.get_or_create(name=DIGEST_SCHEDULE, defaults={"next_run_at": at})
     return bool(
         SweepSchedule.objects.filter(
@@ -216,16 +215,12 @@ def digest_lease_take(*, at: dt.datetime) -> bool:
 
 def digest_chain_alive(*, at: dt.datetime) -> bool:
     """A chain is waiting for its next run (scheduled, not overdue by more than an hour)."""
-    from complaintdesk.sla.models import SweepSchedule
-
     row = SweepSchedule.objects.filter(name=DIGEST_SCHEDULE).only("next_run_at").first()
     return row is not None and row.next_run_at > at - dt.timedelta(hours=1)
 
 
 def digest_chain_start(*, at: dt.datetime) -> dt.datetime | None:
     """Schedule the next digest run unless a chain is already waiting; returns when it will run."""
-    from complaintdesk.sla.models import SweepSchedule
-
     from .tasks import escalation_digest
 
     if digest_chain_alive(at=at):

@@ -18,6 +18,10 @@ import logging
 from django.utils import translation
 
 from complaintdesk.common.errors import InvalidInput
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.notifications.content import notification_language
+from complaintdesk.notifications.services import NotificationImpossible, notification_send
+from complaintdesk.scripts.services import case_deadline_text
 
 from .alerts import staff_alert_send
 
@@ -39,11 +43,6 @@ def customer_told_new_holder(
 ) -> None:
     """Queue the `escalated` message to the customer: the level, the holder and their extension, and the
     level's resolve deadline as the time they will hear by."""
-    from complaintdesk.complaints.models import Complaint
-    from complaintdesk.notifications.content import notification_language
-    from complaintdesk.notifications.services import NotificationImpossible, notification_send
-    from complaintdesk.scripts.services import case_deadline_text
-
     complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
     if complaint is None:
         return
@@ -55,15 +54,22 @@ def customer_told_new_holder(
     try:
         notification_send(complaint=complaint, template_code=ESCALATED_TEMPLATE, extra=extra)
     except (NotificationImpossible, InvalidInput) as error:
-        logger.warning("escalation: customer of complaint %s cannot be told of hand-off %s (%s); "
-                       "the holder tells them and records it", complaint_id, hand_off_id, error)
+        logger.warning(
+            "escalation: customer of complaint %s cannot be told of hand-off %s (%s); "
+            "the holder tells them and records it",
+            complaint_id,
+            hand_off_id,
+            error,
+        )
 
 
 def customer_told_delivered(*, notification, at: dt.datetime) -> None:
     """The `escalated` message reached the provider: the level's acknowledge deadline is met now."""
     from .services import escalation_customer_told
 
-    escalation_customer_told(complaint_id=notification.complaint_id, at=at, sent_after=notification.created_at)
+    escalation_customer_told(
+        complaint_id=notification.complaint_id, at=at, sent_after=notification.created_at
+    )
 
 
 def staff_notified(
@@ -79,7 +85,13 @@ def staff_notified(
     "risk_flag" or "holder_missing" (then `user_ids` is empty and `unit_id` names the queue, whose
     managers are told). A notice each through the staff notifier, which queues their e-mails."""
     try:
-        staff_alert_send(complaint_id=complaint_id, user_ids=list(user_ids), unit_id=unit_id, what=what,
-                         clock=clock, due_at=due_at)
+        staff_alert_send(
+            complaint_id=complaint_id,
+            user_ids=list(user_ids),
+            unit_id=unit_id,
+            what=what,
+            clock=clock,
+            due_at=due_at,
+        )
     except Exception:  # the case has moved and is on the holder's queue; a lost notice is only logged
         logger.exception("escalation: could not notify staff (%s) of complaint %s", what, complaint_id)

@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 
 from complaintdesk.common.time import to_local
+from complaintdesk.sla.models import SweepSchedule
 
 from .models import PeriodLength
 
@@ -41,8 +42,6 @@ def next_run_at(*, after: dt.datetime) -> dt.datetime:
 
 def lease_take(*, at: dt.datetime) -> bool:
     """True for the one run that may schedule the next one; duplicated chains die out."""
-    from complaintdesk.sla.models import SweepSchedule
-
     SweepSchedule.objects.get_or_create(name=SCHEDULE_NAME, defaults={"next_run_at": at})
     return bool(
         SweepSchedule.objects.filter(name=SCHEDULE_NAME, next_run_at__lte=at + dt.timedelta(hours=1)).update(
@@ -53,8 +52,6 @@ def lease_take(*, at: dt.datetime) -> bool:
 
 def chain_start(*, at: dt.datetime) -> dt.datetime | None:
     """Schedule the next daily run unless a chain is already waiting; returns when it will run."""
-    from complaintdesk.sla.models import SweepSchedule
-
     from .tasks import quality_sample_periodic
 
     row = SweepSchedule.objects.filter(name=SCHEDULE_NAME).only("next_run_at").first()

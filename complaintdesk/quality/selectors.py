@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.accounts.access import units_visible_to, user_sees_all_units, user_unit_ids
 from complaintdesk.accounts.models import Role
-from complaintdesk.common.errors import NotFound
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import local_zone
+from complaintdesk.complaints.selectors import complaint_timeline
+from complaintdesk.notifications.selectors import notifications_for_complaint
+from complaintdesk.scripts.models import ReplyCheckOverride
 
 from .models import InspectionStatus, QaInspection, QaPeriod, QaSample, SamplingPolicy
 from .rubric import CRITERION_CODES
@@ -172,10 +175,6 @@ class SampleEvidence:
 
 
 def sample_evidence(*, sample: QaSample) -> SampleEvidence:
-    from complaintdesk.complaints.selectors import complaint_timeline
-    from complaintdesk.notifications.selectors import notifications_for_complaint
-    from complaintdesk.scripts.models import ReplyCheckOverride
-
     complaint = sample.complaint
     return SampleEvidence(
         events=complaint_timeline(complaint=complaint),
@@ -311,8 +310,6 @@ def quality_agent_scores(
     `CriterionAverage(average on 0–5, count)`; `inspections` and `cases` are counts.
     """
     if period_end < period_start:
-        from complaintdesk.common.errors import InvalidInput
-
         raise InvalidInput({"period_end": [_("结束日期不能早于开始日期")]})
     start_at, end_at = _day_bounds(period_start, period_end)
     qs = QaInspection.objects.filter(
@@ -390,8 +387,6 @@ def quality_agent_scores(
 
 def inspector_required(user) -> None:
     """PermissionDenied unless the user inspects (lists of samples are theirs only)."""
-    from complaintdesk.common.errors import PermissionDenied
-
     if not user_is_inspector(user):
         raise PermissionDenied(_("只有质检员和主管可以查看质检样本"))
 
@@ -407,9 +402,6 @@ def scores_scope(*, user, unit_code: str = ""):
     """Which unit's agents `user` may see quality scores of: (allowed, unit). Inspectors and managers
     (assign_complaint) may; a given unit code must be visible to them (else NotFound); without one,
     users who do not see every unit are limited to their own unit's subtree. unit None = all units."""
-    from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
-    from complaintdesk.common.errors import PermissionDenied
-
     if not (user_is_inspector(user) or user.has_perm("complaints.assign_complaint")):
         raise PermissionDenied(_("您没有权限查看质检成绩"))
     if unit_code:

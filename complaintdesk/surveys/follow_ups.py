@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.access import access_complaint
@@ -30,7 +31,11 @@ from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.escalation.alerts import staff_alert_send
 from complaintdesk.sla.clocks import clock_points
+from complaintdesk.sla.models import TimerKind
+from complaintdesk.sla.selectors import sla_policy_for
+from complaintdesk.sla.services import complaint_deadlines_apply
 from complaintdesk.sla.timers import WARNING
 
 from .clocks import ENDING_STATUSES, follow_up_of_subject
@@ -82,8 +87,6 @@ def follow_up_on_transition(*, complaint: Complaint, old_status: str, actor, at:
 
 
 def _clocks_refresh(*, complaint: Complaint, at: dt.datetime, actor) -> None:
-    from complaintdesk.sla.services import complaint_deadlines_apply
-
     complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=_("回访时限"))
 
 
@@ -91,9 +94,6 @@ def follow_up_ensure(*, complaint: Complaint, at: dt.datetime) -> FollowUp | Non
     """The open follow-up task of the case's current resolution, created if missing (due the SLA policy's
     `follow_up` after the resolution, warning at its warning share). None when this resolution's follow-up
     is already finished. The caller holds the case's row lock."""
-    from complaintdesk.calendars.selectors import calendar_for_unit
-    from complaintdesk.sla.selectors import sla_policy_for
-
     resolved_at = complaint.resolved_at or at
     open_task = FollowUp.objects.filter(complaint_id=complaint.pk, state=FollowUpState.OPEN).first()
     if open_task is not None and open_task.resolved_at == resolved_at:
@@ -169,9 +169,6 @@ def follow_up_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.dateti
     what = "warning" if phase == WARNING else "breach"
 
     def alert() -> None:
-        from complaintdesk.escalation.alerts import staff_alert_send
-        from complaintdesk.sla.models import TimerKind
-
         try:
             staff_alert_send(
                 complaint_id=complaint_id,
@@ -421,8 +418,6 @@ def follow_ups_backfill(*, batch: int = 200) -> int:
     """Resolved (or in follow-up) cases without any follow-up task for their resolution get one, through the
     same clock refresh as a live resolution (case locked, one transaction each). Returns how many."""
     from django.db.models import Exists, OuterRef
-
-    from complaintdesk.sla.services import complaint_deadlines_apply
 
     created = 0
     last_id = 0

@@ -4,6 +4,7 @@ from django.apps import apps
 
 from complaintdesk.channels.models import ReceivedMessage
 from complaintdesk.complaints.models import Channel, Complaint
+from complaintdesk.notifications.models import Notification
 
 from .adapter import case_number_in, case_tag
 
@@ -30,8 +31,6 @@ def mail_thread_for(*, complaint_id: int, subject: str) -> tuple[str, dict[str, 
     ]
     ours = []
     if apps.is_installed("complaintdesk.notifications"):
-        from complaintdesk.notifications.models import Notification
-
         ours = [
             (at, message_id)
             for at, message_id in Notification.objects.filter(
@@ -58,8 +57,6 @@ def case_number_by_references(references: list[str]) -> str:
         return row.complaint.number
     if not apps.is_installed("complaintdesk.notifications"):
         return ""
-    from complaintdesk.notifications.models import Notification
-
     sent = (Notification.objects.filter(channel="email", provider_message_id__in=wanted)
             .select_related("complaint").order_by("-created_at").first())  # fmt: skip
     return sent.complaint.number if sent is not None else ""

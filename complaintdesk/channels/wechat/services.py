@@ -27,6 +27,7 @@ from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.time import now
 from complaintdesk.complaints.attachments import attachment_add
 from complaintdesk.complaints.models import Channel, Complaint
+from complaintdesk.notifications.wechat import wechat_client
 
 from .adapter import Kind, WeChatChannelAdapter, message_kind, what_was_sent
 from .selectors import complaint_open_number_for_openid
@@ -124,8 +125,6 @@ def _image_fetch_queue(*, number: str, media_id: str, msg_id: str) -> None:
 def _media_download(*, media_id: str) -> tuple[bytes, str]:
     """The temporary material `media_id` from the account's API (with the notifier's client, which shares
     the access token through the cache: fetching a token of its own would invalidate the notifier's)."""
-    from complaintdesk.notifications.wechat import wechat_client
-
     response = wechat_client().media.download(media_id)
     if isinstance(response, dict):  # a JSON answer is not an image (video materials come as a URL)
         raise ValueError(f"WeChat answered JSON for media {media_id}")
