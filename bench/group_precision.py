@@ -25,6 +25,7 @@ none is expected).
 
 import argparse
 import csv
+import dataclasses
 import json
 import random
 import re
@@ -56,7 +57,10 @@ def labelled_set(rows: list[dict], labels: dict) -> list[tuple[int, str, str | N
         for row in incident["rows"]:
             items.append((row, _clean(rows[row]["review"]), incident["name"]))
             taken.add(row)
-    lookalike = {inc["category"]: re.compile(inc["exclude"]) for inc in labels["incidents"]}
+    patterns: dict[str, list[str]] = {}
+    for inc in labels["incidents"]:
+        patterns.setdefault(inc["category"], []).append(inc["exclude"])
+    lookalike = {cat: re.compile("|".join(f"(?:{p})" for p in pats)) for cat, pats in patterns.items()}
     spec = labels["background"]
     rng = random.Random(spec["seed"])
     pool = [
@@ -163,6 +167,10 @@ def figures(labels_of: list[str | None], groups: dict[int, list[int]]) -> dict:
         wrong_members += wrong
         pure += wrong == 0
     incidents = Counter(label for label in labels_of if label is not None)
+    per_incident = {}
+    for name in incidents:
+        pairs = {p for p in true_pairs if labels_of[next(iter(p))] == name}
+        per_incident[name] = f"{len(pairs & correct)}/{len(pairs)}"
     return {
         "complaints": len(labels_of),
         "incidents": len(incidents),
@@ -176,7 +184,195 @@ def figures(labels_of: list[str | None], groups: dict[int, list[int]]) -> dict:
         "pairs_true": len(true_pairs),
         "pair_precision": round(len(correct) / len(grouped_pairs), 4) if grouped_pairs else None,
         "pair_recall": round(len(correct) / len(true_pairs), 4) if true_pairs else None,
+        "pairs_grouped_per_incident": per_incident,
     }
+
+
+def cost(args, rows: list[dict]) -> None:
+    """Per-complaint cost of detection in one unit holding `--cost` open cases (see --help)."""
+    import datetime as dt
+    import statistics
+    import time
+
+    from benchenv import database_label, django_setup
+
+    django_setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from complaintdesk.common.time import now
+    from complaintdesk.complaints.models import Complaint, Customer
+    from complaintdesk.intelligence import selectors, services
+    from complaintdesk.intelligence.models import ComplaintFingerprint, FingerprintKey
+    from complaintdesk.orgs.models import OrgUnit
+    from complaintdesk.orgs.services import orgunit_create
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(args.seed)
+    texts = [_clean(r["review"]) for r in rows if r["label"] == "0" and 8 <= len(_clean(r["review"])) <= 300]
+    rng.shuffle(texts)
+    stored, arriving = texts[: args.cost], texts[args.cost : args.cost + args.cost_runs]
+    policy = selectors.policy_get()
+    at = now()
+    tag = f"GC{args.cost}H{round(args.cost_hours)}"
+    unit = OrgUnit.objects.filter(code=f"{tag}-BR").first()
+    if unit is None:  # one region with one branch holding every case; kept for the next run
+        hq = OrgUnit.objects.filter(parent=None).first() or orgunit_create(
+            code="GCHQ", name="总部", kind="hq"
+        )
+        region = orgunit_create(code=f"{tag}-RG", name="大区", kind="region", parent=hq)
+        unit = orgunit_create(code=f"{tag}-BR", name="分公司", kind="branch", parent=region)
+        customers = Customer.objects.bulk_create([Customer(name=f"客户{i}") for i in range(args.cost)])
+        span = dt.timedelta(hours=args.cost_hours)
+        complaints = Complaint.objects.bulk_create(
+            [
+                Complaint(
+                    number=f"{tag}-{i}", org_unit=unit, customer=customers[i], channel="web", title=text[:30],
+                    description=text, created_at=at - span * (i + 1) / (args.cost + 1), updated_at=at,
+                )
+                for i, text in enumerate(stored)
+            ]
+        )  # fmt: skip
+        scope = selectors.group_scope_unit_id(unit=unit, kind=policy.group_scope_kind)
+        fingerprints, keys = [], []
+        for c in complaints:
+            tokens = grouping.fingerprint(c.description)
+            fingerprints.append(
+                ComplaintFingerprint(
+                    complaint=c, created_at=c.created_at, scope_unit_id=scope, customer_id=c.customer_id,
+                    tokens=grouping.dump(tokens),
+                )
+            )  # fmt: skip
+            keys += [
+                FingerprintKey(complaint=c, scope_unit_id=scope, created_at=c.created_at, token=k)
+                for k in grouping.keys(tokens)
+            ]
+        ComplaintFingerprint.objects.bulk_create(fingerprints, batch_size=2000)
+        FingerprintKey.objects.bulk_create(keys, batch_size=5000)
+        # Detection as each case arrived, oldest first (each sees only the cases before it): the
+        # groups a later complaint joins exist, as they would.
+        setup = []
+        for fingerprint in sorted(fingerprints, key=lambda f: f.created_at):
+            t0 = time.perf_counter()
+            services.complaint_group_detect(
+                complaint=fingerprint.complaint, fingerprint=fingerprint, policy=policy
+            )
+            setup.append((time.perf_counter() - t0) * 1000)
+        print(f"set-up: detection of the {len(setup)} stored cases as they arrived, ms p50/p95/max "
+              f"{statistics.median(setup):.1f}/{statistics.quantiles(setup, n=100)[94]:.1f}/{max(setup):.1f}",
+              file=sys.stderr)  # fmt: skip
+    open_cases = Complaint.objects.filter(org_unit=unit, is_open=True).count()
+    window = dt.timedelta(hours=policy.group_window_hours)
+    in_window = ComplaintFingerprint.objects.filter(
+        complaint__org_unit=unit, created_at__gte=at - window
+    ).count()
+    customer = Customer.objects.create(name="新客户")
+    timings: dict[str, list[float]] = {
+        "fingerprint": [],
+        "record": [],
+        "candidates": [],
+        "decide": [],
+        "detect": [],
+    }
+    statements, candidates_seen, outcomes = [], [], Counter()
+    for i, text in enumerate(arriving):
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                number=f"{tag}-new-{i}", org_unit=unit, customer=customer, channel="web", title=text[:30],
+                description=text, created_at=now(), updated_at=now(),
+            )  # fmt: skip
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                tokens = grouping.fingerprint(text)
+                t1 = time.perf_counter()
+                fingerprint = services.complaint_fingerprint_record(
+                    complaint=complaint, tokens=tokens, topic="", policy=policy
+                )
+                t2 = time.perf_counter()
+                candidates = selectors.group_candidates(fingerprint=fingerprint, window=window)
+                t3 = time.perf_counter()
+                decision = grouping.decide(
+                    tokens=frozenset(tokens), customer_id=customer.pk, candidates=candidates,
+                    rules=selectors.group_rules(policy), complaint_id=complaint.pk,
+                )  # fmt: skip
+                t4 = time.perf_counter()
+            group = services.complaint_group_detect(
+                complaint=complaint, fingerprint=fingerprint, policy=policy
+            )
+            t5 = time.perf_counter()
+            transaction.set_rollback(True)
+        for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            timings[name].append(seconds * 1000)
+        statements.append(len(queries))
+        candidates_seen.append(len(candidates))
+        outcomes["joins" if decision.join else "opens" if decision.open else "none"] += 1
+        outcomes["group written"] += group is not None
+
+    def p(values: list[float], q: float) -> float:
+        return round(statistics.quantiles(values, n=100)[int(q) - 1], 2) if len(values) > 1 else values[0]
+
+    print(
+        json.dumps(
+            {
+                "database": database_label(),
+                "open_cases_in_unit": open_cases,
+                "spread_over_hours": args.cost_hours,
+                "in_window": in_window,
+                "window_hours": policy.group_window_hours,
+                "arrivals_timed": len(arriving),
+                "candidates_median_max": [statistics.median(candidates_seen), max(candidates_seen)],
+                "decisions": dict(outcomes),
+                "statements_fingerprint_to_decision_max": max(statements),
+                "ms_p50_p95": {name: [p(v, 50), p(v, 95)] for name, v in timings.items()},
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+def read_rows() -> list[dict]:
+    with SHOPPING.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def evaluate(
+    *,
+    product_field: bool = False,
+    min_customers: int | None = None,
+    seed: int = 20261206,
+    rules: grouping.Rules | None = None,
+    verbose: bool = False,
+    rows: list[dict] | None = None,
+) -> dict:
+    """The figures for the labelled set with the product's default rules (or `rules`)."""
+    rows = rows if rows is not None else read_rows()
+    labels = json.loads(LABELS.read_text(encoding="utf-8"))
+    items = labelled_set(rows, labels)
+    random.Random(seed).shuffle(items)
+    texts = [text for _row, text, _label in items]
+    labels_of = [label for _row, _text, label in items]
+    products = [rows[row]["cat"] if product_field else "" for row, _text, _label in items]
+    rules = rules or grouping.Rules()
+    if min_customers is not None:
+        rules = dataclasses.replace(rules, min_customers=min_customers)
+    groups, strong = detect(texts, products, rules=rules, strong=grouping.StrongRules())
+    result = {
+        "product_field": product_field,
+        "min_customers": rules.min_customers,
+        **figures(labels_of, groups),
+    }
+    result["groups_acting_without_a_supervisor"] = len(strong)
+    result |= link_figures(texts, products, labels_of, rules)
+    if verbose:
+        for gid, members in groups.items():
+            print(
+                f"G{gid}: {Counter(labels_of[m] or '（背景）' for m in members).most_common()}",
+                file=sys.stderr,
+            )
+            for m in members:
+                print(f"   [{items[m][0]}] {labels_of[m] or '—'} | {texts[m][:70]}", file=sys.stderr)
+    return result
 
 
 def main() -> None:
@@ -195,34 +391,28 @@ def main() -> None:
         help="customers a new group needs (the policy's group_min_customers; default %(default)s)",
     )  # fmt: skip
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--cost", type=int, metavar="N",
+        help="instead: the per-complaint cost of detection (needs a database: DATABASE_URL, else "
+        "var/bench.sqlite3, migrated here) in one unit holding N open cases of real review text, "
+        "spread over --cost-hours before now; --cost-runs new complaints each timed in a transaction "
+        "rolled back (fingerprint, its record, candidate query, decision, the whole detection)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cost-hours", type=float, default=24.0, help="the N cases arrived over this many hours"
+    )
+    parser.add_argument("--cost-runs", type=int, default=200, help="new complaints timed (default 200)")
     args = parser.parse_args()
     if not SHOPPING.exists():
         sys.exit(f"{SHOPPING} not found: the development data lives in ../shared/data beside the checkout")
-    with SHOPPING.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    labels = json.loads(LABELS.read_text(encoding="utf-8"))
-    items = labelled_set(rows, labels)
-    random.Random(args.seed).shuffle(items)
-    texts = [text for _row, text, _label in items]
-    labels_of = [label for _row, _text, label in items]
-    products = [rows[row]["cat"] if args.product_field else "" for row, _text, _label in items]
-    rules = grouping.Rules(min_customers=args.min_customers)
-    groups, strong = detect(texts, products, rules=rules, strong=grouping.StrongRules())
-    result = {
-        "product_field": args.product_field,
-        "min_customers": args.min_customers,
-        **figures(labels_of, groups),
-    }
-    result["groups_acting_without_a_supervisor"] = len(strong)
-    result |= link_figures(texts, products, labels_of, rules)
-    if args.verbose:
-        for gid, members in groups.items():
-            print(
-                f"G{gid}: {Counter(labels_of[m] or '（背景）' for m in members).most_common()}",
-                file=sys.stderr,
-            )
-            for m in members:
-                print(f"   [{items[m][0]}] {labels_of[m] or '—'} | {texts[m][:70]}", file=sys.stderr)
+    rows = read_rows()
+    if args.cost:
+        cost(args, rows)
+        return
+    result = evaluate(
+        product_field=args.product_field, min_customers=args.min_customers, seed=args.seed,
+        verbose=args.verbose, rows=rows,
+    )  # fmt: skip
     print(json.dumps(result, ensure_ascii=False))
 
 

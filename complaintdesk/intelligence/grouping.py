@@ -61,6 +61,7 @@ FUNCTION_WORDS = frozenset(
     编号 订单 订单号 单号 记录 购买记录 信息 资料 页面 网站 链接 产品编号 合同号 合同 发票 收据 凭证 流水号 序列号 型号 号码 账号 账户 卡号 批次
     购买 购物 下单 买 买来 买回来 买的 购入 入手 收到 拿到 到手 回来 回家 使用 用过 用了 试用 感觉 觉得 发现 看到 认为
     产品 商品 东西 物品 宝贝 卖家 商家 店家 店铺 本店 网店 商城 平台 官方 客户 顾客 消费者 本人 朋友 家人 老公 老婆
+    京东 自营 当当 天猫 淘宝 亚马逊 拼多多 苏宁 国美 唯品会 携程 美团
     质量 效果 价格 价钱 性价比 服务 态度 体验 评价 差评 好评 五星 一星 推荐 建议 希望 失望 满意 不满 后悔 郁闷 生气
     退货 换货 退换 退款 赔偿 补偿 理赔 售后 联系 沟通 咨询 反映 反馈 回复 答复 解释 告诉 表示 承诺 说法 理由 原因
     时间 时候 之前 之后 以后 以前 当时 后来 刚刚 最近 每天 每次 一天 一周 一个月 几天 半天 一年 今年 去年 次数
@@ -128,6 +129,11 @@ CONCEPTS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("⟨停电停水⟩", r"停电|停水|断电|断水|停气|power (cut|outage)"),
         ("⟨快递延误⟩", r"物流.{0,6}(不更新|没更新|停滞)|快递.{0,6}(没到|未到|延误|积压)|delivery.{0,10}late"),
         (
+            "⟨收费过高⟩",
+            r"乱收费|多收(费|钱|了)|收费.{0,4}(高|贵|不合理|不透明)|(安装|材料|上门|服务|手续|维修)费.{0,10}(贵|高|黑)"
+            r"|(安装|上门|维修).{0,4}(太|好|很|有点|这么)贵|\b(hidden fees?|overpric\w*)\b",
+        ),
+        (
             "⟨支付失败⟩",
             r"支付失败|付不了款|无法支付|转账.{0,4}(失败|不到账|未到账)|\b(payment|transfer)s? failed\b",
         ),
@@ -135,6 +141,11 @@ CONCEPTS: tuple[tuple[str, re.Pattern], ...] = tuple(
             "⟨死机⟩",
             r"死机|卡死|黑屏|蓝屏|花屏|闪退|自动重启|反复重启|老是重启|自动关机|开不了机|无法开机|不能开机"
             r"|\b(freez(e|es|ing)|froze|crash(es|ed|ing)?)\b",
+        ),
+        (
+            "⟨卡顿⟩",
+            r"(很|太|好|超级|特别|非常|有点|老是|经常|越来越)卡|卡卡|卡顿|卡得|卡机|(运行|反应|开机).{0,4}慢"
+            r"|\b(lag|lagg(y|ing)|sluggish)\b",
         ),
         (
             "⟨电池充电⟩",
@@ -154,13 +165,14 @@ CONCEPTS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ),
         (
             "⟨腐烂变质⟩",
-            r"腐烂|烂了|烂的|烂掉|烂果|坏果|发霉|霉变|长毛|变质|馊了|发臭|不新鲜|\b(rotten|mou?ldy|spoil(ed|t))\b",
+            r"腐烂|烂了|烂掉|烂果|坏果|发霉|霉变|长毛|变质|馊了|发臭|不新鲜|\b(rotten|mou?ldy|spoil(ed|t))\b",
         ),
         ("⟨过期⟩", r"过期|临期|生产日期|保质期|改日期|\bexpired\b"),
         (
             "⟨假货⟩",
-            r"假货|假冒|仿冒|假的|山寨|高仿|冒牌|盗版|不是正品|非正品|\b(counterfeit|fake|pirated)\b",
+            r"假货|假冒|仿冒|假的|山寨|高仿|冒牌|不是正品|非正品|\b(counterfeit|fake)\b",
         ),
+        ("⟨盗版⟩", r"盗版|翻印|\bpirat(ed|e|es)\b"),
         ("⟨过敏⟩", r"过敏|发痒|瘙痒|很痒|特痒|痒死|红肿|起疹|疹子|头皮屑|\b(itch\w*|rash(es)?|allerg\w*)\b"),
         (
             "⟨少发错发⟩",
@@ -329,12 +341,16 @@ def load(stored: str) -> frozenset[str]:
 
 
 def _weight(tokens: frozenset[str]) -> float:
-    """Concepts count double; the product field's words not at all (they only keep different
-    products apart: the same product is not the same problem)."""
+    """Concepts count double; a fault's own words (断网, 掉色) nothing more, since their concept already
+    counts them; the product field's words not at all (they only keep different products apart: the
+    same product is not the same problem)."""
     weight = 0.0
     for t in tokens:
         head = t[:1]
-        weight += CONCEPT_WEIGHT if head == "⟨" else 0.0 if head == PRODUCT else 1.0
+        if head == "⟨":
+            weight += CONCEPT_WEIGHT
+        elif head != PRODUCT and not is_fault_word(t):
+            weight += 1.0
     return weight
 
 
@@ -387,15 +403,16 @@ def is_fault_word(token: str) -> bool:
     return any(pattern.search(word) for _name, pattern in CONCEPTS)
 
 
-def shared_evidence(common: Iterable[str]) -> tuple[int, int]:
+def shared_evidence(common: Iterable[str], *, apart: bool = False) -> tuple[int, int]:
     """(faults, objects) two fingerprints share: problem concepts, and what the fault is about — the
     same product (product field), the same place, or the same thing (a noun other than the fault's own
-    words: 光猫, 裤子, 蒙牛)."""
+    words: 光猫, 裤子, 蒙牛). When they name different places (`apart`), a shared thing is no object:
+    the red light of 张江's modems and of 闵行's are two outages; only the same product field is."""
     faults = objects = 0
     for token in common:
         if is_concept(token):
             faults += 1
-        elif token[:1] in (PLACE, PRODUCT) or (is_subject(token) and not is_fault_word(token)):
+        elif token[:1] in (PLACE, PRODUCT) or (not apart and is_subject(token) and not is_fault_word(token)):
             objects += 1
     return faults, objects
 
@@ -420,38 +437,49 @@ class Candidate:
         object.__setattr__(self, "products", frozenset(_products(self.tokens)))
 
 
-def _score(a: Candidate, b: Candidate) -> tuple[float, frozenset[str]]:
-    """`similarity` of two candidates (with their weights computed once) and what they share."""
+def _apart(a_places, b_places) -> bool:
+    """Both name places and none is the same: two places, two incidents."""
+    return bool(a_places and b_places and not a_places & b_places)
+
+
+def _score(a: Candidate, b: Candidate) -> tuple[float, frozenset[str], bool]:
+    """`similarity` of two candidates (with their weights computed once), what they share, and
+    whether they name different places."""
     common = a.tokens & b.tokens
     if not common:
-        return 0.0, common
+        return 0.0, common, False
     total = a.weight + b.weight
+    apart = _apart(a.places, b.places)
     if not total:  # only product-field words: nothing said about the problem
-        return 0.0, common
+        return 0.0, common, apart
     score = 2 * _weight(common) / total
-    return _adjusted(score, a.places, b.places, a.products, b.products), common
+    return _adjusted(score, a.places, b.places, a.products, b.products), common, apart
 
 
 @dataclass(frozen=True)
 class Rules:
     threshold: float = 0.18  # similar enough, when both describe the same problem concept
     near_duplicate: float = 0.4  # similar enough without a shared concept (copied or templated text)
+    fault_alone: float = 0.3  # similar enough with a shared fault and nothing else shared
     min_customers: int = 5
     min_links: int = 2
 
     def linked(self, a: frozenset[str], b: frozenset[str]) -> bool:
-        return self.linked_by(similarity(a, b), a & b)
+        return self.linked_by(similarity(a, b), a & b, _apart(_places(a), _places(b)))
 
     def link(self, a: Candidate, b: Candidate) -> bool:
         return self.linked_by(*_score(a, b))
 
-    def linked_by(self, score: float, common: frozenset[str]) -> bool:
-        """Linked: similar enough and sharing enough evidence of one incident (`shared_evidence`)."""
+    def linked_by(self, score: float, common: frozenset[str], apart: bool = False) -> bool:
+        """Linked: similar enough and sharing enough evidence of one incident — the minimum is a shared
+        fault and an object (`shared_evidence`: the same product, place or thing) at `threshold`; a
+        shared fault alone only when it is most of what both say (`fault_alone`) and they do not name
+        different places (`apart`); without a shared fault, copied or templated text."""
         if score < self.threshold:
             return False
-        faults, objects = shared_evidence(common)
+        faults, objects = shared_evidence(common, apart=apart)
         if faults:
-            return objects >= 1 or score >= self.near_duplicate
+            return objects >= 1 or (score >= self.fault_alone and not apart)
         # Without a shared fault: copied or templated text, alike in at least two subjects.
         said = [t for t in common if t[:1] != PRODUCT]
         return score >= self.near_duplicate and sum(map(is_subject, said)) >= 2
@@ -545,7 +573,7 @@ def decide(
     me = Candidate(complaint_id=complaint_id, customer_id=customer_id, tokens=tokens)
     others = [c for c in candidates if c.customer_id != customer_id and c.tokens]
     scored = {c.complaint_id: _score(me, c) for c in others}
-    scores = {cid: score for cid, (score, _common) in scored.items()}
+    scores = {cid: score for cid, (score, _common, _apart) in scored.items()}
 
     def linked_to_me(c: Candidate) -> bool:
         return rules.linked_by(*scored[c.complaint_id])
