@@ -272,7 +272,7 @@ def statutory_extension_approve(
         decision = next(d for d in dues if d.extended_by)
         event_record(
             complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field=STATUTORY_DECISION_FIELD,
-            new=decision.due_at.isoformat(), reason=reason.strip(),
+            new=decision.last_day.isoformat(), reason=reason.strip(),
         )  # fmt: skip
         return extension
 
