@@ -11,15 +11,18 @@ class SolutionsConfig(AppConfig):
         from complaintdesk.complaints.event_text import timeline_values_register
         from complaintdesk.complaints.models import EventKind
         from complaintdesk.complaints.services import transition_guard_register
+        from complaintdesk.scripts.services import script_value_source_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
-        from . import clocks, services
+        from . import clocks, selectors, services
         from .models import ApprovalStatus, ProposalStatus
 
         clock_provider_register(clocks.approval_clocks)
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.approval_on_timer)
         transition_guard_register(services.resolution_waits_for_approvals)
+        # The reply, feedback and follow-up scripts quote the options offered and the one chosen.
+        script_value_source_register(selectors.script_value_source)
         # A proposal's or an approval's state on the timeline, in words.
         for kind in (EventKind.SOLUTION_PROPOSED, EventKind.SOLUTION_CHOSEN):
             timeline_values_register(kind=kind, values=dict(ProposalStatus.choices))

@@ -313,3 +313,12 @@ def script_values_for_case(*, complaint) -> dict[str, str]:
     if chosen is not None:
         values["compensation"] = text(chosen)
     return values
+
+
+def script_value_source(*, complaint, language: str) -> dict[str, str]:
+    """scripts.services value source: the case's options fill {option_a} and {option_b} of the solution
+    scripts, the option the customer chose fills {compensation} (the result's own, when one was told,
+    comes later and overrides it)."""
+    if not complaint.pk:
+        return {}
+    return script_values_for_case(complaint=complaint)

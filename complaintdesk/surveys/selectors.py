@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from complaintdesk.accounts.access import user_unit_ids
 from complaintdesk.common.time import now
 from complaintdesk.complaints.states import Status
+from complaintdesk.scripts.services import script_values
 
 from .links import invitation_usable, token_hash
 from .models import FollowUp, FollowUpState, ResultFeedback, SurveyAnswer, SurveyInvitation
@@ -133,4 +134,17 @@ def result_script_values(*, complaint, language: str) -> dict[str, str]:
         "measures": result.measures,
         "result": result.outcome,
         "compensation": result.compensation,
+    }
+
+
+def result_draft(*, complaint, language: str) -> dict[str, str]:
+    """What the result form starts from, so the agent does not type again what the case holds: the result
+    last told (when feeding back again), else the analysis' root cause as the cause and the option the
+    customer chose as the compensation (the scripts' case values). The agent checks and completes it."""
+    values = script_values(complaint=complaint, agent=None, language=language)
+    return {
+        "cause": values.get("cause", ""),
+        "measures": values.get("measures", ""),
+        "outcome": values.get("result", ""),
+        "compensation_text": values.get("compensation", ""),
     }

@@ -56,16 +56,20 @@ def _errors(error: DomainError, names: tuple[str, ...]) -> dict[str, list[str]]:
     return refused.reasons(error, names, rename=lambda name: FIELD_ALIASES.get(name, name))
 
 
+def _customer_language(complaint) -> str:
+    """The language of what the customer is told: the case's, else the page's."""
+    return complaint.language or ("en" if (get_language() or "").startswith("en") else "zh-hans")
+
+
 def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
     from complaintdesk.scripts.selectors import scripts_for
     from complaintdesk.scripts.services import script_render
 
-    language = "en" if (get_language() or "").startswith("en") else "zh-hans"
     scripts = scripts_for(
         stage="follow_up",
         category=complaint.category,
         channel=complaint.channel,
-        language=complaint.language or language,
+        language=_customer_language(complaint),
     )[:3]
     return [(s, script_render(script=s, complaint=complaint, agent=request.user)) for s in scripts]
 
@@ -85,6 +89,7 @@ def _render_panel(
     follow_up = selectors.open_follow_up_for_case(complaint=complaint)
     can_handle = user.has_perm("complaints.handle_complaint")
     routes = resolution_routes(complaint=complaint)
+    can_send_result = can_handle and services.result_sendable(complaint=complaint)
     can_follow_up = (
         follow_up is not None
         and follow_up_recordable(complaint=complaint)
@@ -96,7 +101,7 @@ def _render_panel(
         "answers": selectors.survey_answers_for_case(complaint=complaint),
         "follow_ups": selectors.follow_ups_for_case(complaint=complaint),
         "follow_up": follow_up,
-        "can_send_result": can_handle and services.result_sendable(complaint=complaint),
+        "can_send_result": can_send_result,
         "can_confirm": can_handle and routes["confirm"],
         "can_unreachable": can_handle and routes["unreachable"],
         "can_rate": can_handle and bool(results),
@@ -106,6 +111,11 @@ def _render_panel(
         "errors": kept.errors if kept else {},
         "values": kept.values if kept else {},
         "form": kept.extra.get("form", "") if kept else "",
+        "draft": (
+            selectors.result_draft(complaint=complaint, language=_customer_language(complaint))
+            if can_send_result
+            else {}
+        ),
         "preview": preview,
         "rewrite": "",
         "notice": notice,

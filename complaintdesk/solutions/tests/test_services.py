@@ -12,6 +12,7 @@ from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff, HandOffTrigger
+from complaintdesk.scripts.services import script_values
 from complaintdesk.sla.models import SlaTimer, TimerKind, TimerState
 from complaintdesk.solutions import selectors
 from complaintdesk.solutions.models import (
@@ -527,5 +528,10 @@ def test_the_latest_proposal_fills_the_reply_scripts_options(ladder_org):
         "option_a": "费用减免 100.00 元 减免本月月租",
         "option_b": "服务调整 免费提速一个月",
     }
+    # Registered with the scripts: the solution script "我可以为您{option_a}" is filled, not left to type.
+    filled = script_values(complaint=complaint, agent=org.agent_a, language="zh-hans")
+    assert filled["option_a"] == "费用减免 100.00 元 减免本月月租"
     solution_choose(number=complaint.number, actor=org.agent_a, proposal_id=proposal.pk, option="B")
     assert selectors.script_values_for_case(complaint=complaint)["compensation"] == "服务调整 免费提速一个月"
+    filled = script_values(complaint=complaint, agent=org.agent_a, language="zh-hans")
+    assert filled["compensation"] == "服务调整 免费提速一个月"

@@ -4,6 +4,8 @@ confirmation, follow-up outcome) and the follow-up queue, through Django's test 
 import pytest
 from django.test import Client
 
+from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.solutions.services import OptionData, solution_choose, solution_propose
 from complaintdesk.surveys import services
 from complaintdesk.surveys.models import FollowUp, FollowUpState, ResultFeedback
 
@@ -34,6 +36,23 @@ def test_the_panel_offers_the_result_form_while_handling(org, handling_case):
     complaint = handling_case(org.agent_a)
     html = _client(org.agent_a).get(f"/complaints/{complaint.number}/feedback/panel").content.decode()
     assert 'data-testid="result-form"' in html and 'data-testid="follow-up-form"' not in html
+
+
+def test_the_result_form_starts_from_what_the_case_holds(org, handling_case):
+    """The analysis' root cause is the cause, the option the customer chose is the compensation: the agent
+    checks and completes them instead of typing them again (issue 13 point 7)."""
+    complaint = handling_case(org.agent_a)
+    complaint_analyse(number=complaint.number, actor=org.agent_a, changes={"root_cause": "计费系统重复计费"})
+    proposal = solution_propose(
+        number=complaint.number,
+        actor=org.agent_a,
+        options=[OptionData(remedy="refund", amount=58, description="退还多扣费用")],
+    )
+    solution_choose(number=complaint.number, actor=org.agent_a, proposal_id=proposal.pk, option="A")
+    html = _client(org.agent_a).get(f"/complaints/{complaint.number}/feedback/panel").content.decode()
+    assert 'data-testid="result-cause">计费系统重复计费</textarea>' in html
+    assert 'data-testid="result-compensation">退款 58.00 元 退还多扣费用</textarea>' in html
+    assert 'data-testid="result-outcome"></textarea>' in html  # the outcome is the agent's to write
 
 
 def test_the_panel_is_404_outside_the_users_units(org, handling_case):
