@@ -375,6 +375,40 @@ def evaluate(
     return result
 
 
+def volume(n: int, rows: list[dict], *, product_field: bool, seed: int, rules: grouping.Rules) -> None:
+    rng = random.Random(seed)
+    pool = [i for i, r in enumerate(rows) if r["label"] == "0" and 8 <= len(_clean(r["review"])) <= 300]
+    chosen = rng.sample(pool, min(n, len(pool)))
+    texts = [_clean(rows[i]["review"]) for i in chosen]
+    products = [rows[i]["cat"] if product_field else "" for i in chosen]
+    groups, _strong = detect(texts, products, rules=rules, strong=grouping.StrongRules())
+    fingerprints = [
+        frozenset(grouping.fingerprint(t, product=p)) for t, p in zip(texts, products, strict=True)
+    ]
+    print(
+        json.dumps(
+            {
+                "reviews": len(texts),
+                "product_field": product_field,
+                "groups": len(groups),
+                "complaints_grouped": sum(len(m) for m in groups.values()),
+                "largest": [
+                    {
+                        "size": len(members),
+                        "title": [
+                            grouping.display_token(t)
+                            for t in grouping.group_title([fingerprints[m] for m in members])
+                        ],
+                        "categories": Counter(rows[chosen[m]]["cat"] for m in members).most_common(3),
+                    }
+                    for members in sorted(groups.values(), key=len, reverse=True)[:15]
+                ],
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -389,6 +423,16 @@ def main() -> None:
     parser.add_argument(
         "--min-customers", type=int, default=grouping.Rules().min_customers,
         help="customers a new group needs (the policy's group_min_customers; default %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fault-alone", type=float, default=grouping.Rules().fault_alone,
+        help="similarity a shared fault needs with nothing else shared (Rules.fault_alone; default %(default)s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--volume", type=int, metavar="N",
+        help="instead: detection over N random negative reviews (seeded) in one region and window, "
+        "each its own customer; prints the groups (size, title, categories) — what a region receiving N "
+        "complaints a day would be shown",
     )  # fmt: skip
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument(
@@ -409,10 +453,15 @@ def main() -> None:
     if args.cost:
         cost(args, rows)
         return
+    rules = grouping.Rules(fault_alone=args.fault_alone)
+    if args.volume:
+        volume(args.volume, rows, product_field=args.product_field, seed=args.seed, rules=rules)
+        return
     result = evaluate(
-        product_field=args.product_field, min_customers=args.min_customers, seed=args.seed,
+        product_field=args.product_field, min_customers=args.min_customers, seed=args.seed, rules=rules,
         verbose=args.verbose, rows=rows,
     )  # fmt: skip
+    result["fault_alone"] = rules.fault_alone
     print(json.dumps(result, ensure_ascii=False))
 
 

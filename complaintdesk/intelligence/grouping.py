@@ -1,16 +1,20 @@
 """Near-duplicate complaints from different customers: fingerprints, similarity, group decisions. Pure.
 
 A complaint's *fingerprint* is the set of its informative tokens: jieba words without stopwords and
-without the words every complaint uses (投诉, 客服, 尽快 …); runs of single characters jieba could
-not place (names of places and estates it does not know: 张 江 → 张江) as character pairs; a few
-synonyms folded (宽频 → 宽带); and *problem concepts* — one token for the many ways customers say the
-same thing (断网, 没网, 上不了网, 网络中断, internet down … → ⟨断网⟩), which count double.
+without the words every complaint uses (投诉, 客服, 尽快 …) or says nothing about the subject with
+(另外, 编号, 购买, 京东 …); runs of single characters jieba could not place (names of places and estates it
+does not know: 张 江 → 张江) as character pairs; a few synonyms folded (宽频 → 宽带); and *faults*
+(problem concepts) — one token for the many ways customers say the same thing (断网, 没网, 上不了网,
+网络中断, internet down … → ⟨断网⟩; 掉色, 褪色 → ⟨掉色⟩), from a general lexicon of faults of services
+and goods, which count double.
 
 Similarity is a weighted Dice coefficient: 2·w(A∩B) / (w(A) + w(B)), halved when both texts name
 places (tokens marked "@") and share none. The shared tokens are the explanation an agent reads.
 
-Two complaints are *linked* when they share a problem concept and their similarity reaches the
-threshold (default 0.18), or reach `near_duplicate` (0.4) without one (copied or templated text).
+Two complaints are *linked* when they share enough evidence of one incident (`Rules.linked_by`): a
+fault and an object (the same product field, place or thing) at the threshold (default 0.18); a fault
+alone when it is most of what both say (`fault_alone`, 0.3) and no different places are named; or,
+without a fault, near-duplicate text (0.4) alike in two subjects.
 
 Grouping (`decide`), for a new complaint C and the candidates — complaints of *other* customers in
 the same region within the sliding window before C that share at least one token with C (found in
