@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Sum
 
@@ -57,8 +56,6 @@ def _flags_from_events(ids: list[int]) -> tuple[set[int], set[int]]:
 
 
 def _escalated_up(ids: list[int]) -> set[int]:
-    if not apps.is_installed("complaintdesk.escalation"):
-        return set()
     return set(
         EscalationHandOff.objects.filter(complaint_id__in=ids, direction=HandOffDirection.UP).values_list(
             "complaint_id", flat=True
@@ -68,8 +65,6 @@ def _escalated_up(ids: list[int]) -> set[int]:
 
 def _latest_answers(ids: list[int]) -> dict[int, tuple[int, int | None]]:
     """complaint id → (stars, nps) of its latest survey answer."""
-    if not apps.is_installed("complaintdesk.surveys"):
-        return {}
     latest: dict[int, tuple[int, int | None]] = {}
     rows = (
         SurveyAnswer.objects.filter(complaint_id__in=ids)
@@ -82,8 +77,6 @@ def _latest_answers(ids: list[int]) -> dict[int, tuple[int, int | None]]:
 
 
 def _compensation_cents(ids: list[int]) -> dict[int, int]:
-    if not apps.is_installed("complaintdesk.solutions"):
-        return {}
     rows = (
         CompensationEntry.objects.filter(complaint_id__in=ids)
         .values("complaint_id")

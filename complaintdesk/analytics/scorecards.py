@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
@@ -75,9 +74,7 @@ def attitude_scores(
     *, agent_ids: list[int], month_from: dt.date, month_to: dt.date
 ) -> dict[int, tuple[float, int]]:
     """agent id → (average inspection total 0–100, scored inspections) of cases closed in the months, from
-    quality inspection (质检, `quality.selectors.quality_agent_scores`). Empty without that app."""
-    if not apps.is_installed("complaintdesk.quality"):
-        return {}
+    quality inspection (质检, `quality.selectors.quality_agent_scores`)."""
     last = months_between(month_from, month_to)[-1]
     period_end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     wanted = set(agent_ids)

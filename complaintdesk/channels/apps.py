@@ -6,3 +6,19 @@ class ChannelsConfig(AppConfig):
     name = "complaintdesk.channels"
     label = "channels"
     verbose_name = _("受理渠道")
+
+    def ready(self) -> None:
+        from complaintdesk.notifications.email import mail_thread_register
+        from complaintdesk.notifications.services import acknowledgement_sender
+        from complaintdesk.tasks.worker import worker_warm_up_register
+
+        from .acknowledge import acknowledgement_sender_register
+        from .email.selectors import mail_thread_for
+        from .intake_tasks import enrichment_warm_up
+
+        # New complaints are acknowledged to the customer through the notifications app (the layer below).
+        acknowledgement_sender_register(acknowledgement_sender)
+        # Our mails about a case carry its number and thread with the customer's mails (channels.email).
+        mail_thread_register(mail_thread_for)
+        # The RQ worker loads what the after-intake jobs need before it takes the first one.
+        worker_warm_up_register(enrichment_warm_up)

@@ -20,7 +20,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.time import to_local
-from complaintdesk.notifications.models import Notification, TemplateCode
 
 from .models import Channel, Complaint, ComplaintEvent, Customer, EventKind
 from .states import Status
@@ -165,42 +164,39 @@ def value_text(value: str, *, field: str = "", kind: str = "") -> str:
     return value
 
 
-def _notification_texts(events: list[ComplaintEvent]) -> dict[int, str]:
-    """The text of each message sent (or given up on) to the customer, by event id: the notification
-    of that case, template and channel whose sending (or giving up) is the event."""
+@dataclass(frozen=True)
+class MessageTexts:
+    """What the app that sends messages to the customer (notifications) says about its timeline events
+    (kinds NOTIFIED / NOTIFY_FAILED): `texts(events)` → {event id: the text sent}, `label(code)` → which
+    message it was in words ("" when unknown)."""
+
+    texts: Callable[[list[ComplaintEvent]], dict[int, str]]
+    label: Callable[[str], str]
+
+
+_MESSAGE_TEXTS: list[MessageTexts] = []
+
+
+def timeline_messages_register(texts: MessageTexts) -> None:
+    """Called from the notifications app's AppConfig.ready(); one provider."""
+    _MESSAGE_TEXTS[:] = [texts]
+
+
+def _message_texts(events: list[ComplaintEvent]) -> dict[int, str]:
     notified = [e for e in events if e.kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED)]
-    if not notified:
+    if not notified or not _MESSAGE_TEXTS:
         return {}
-    rows = list(
-        Notification.objects.filter(complaint_id__in={e.complaint_id for e in notified})
-        .filter(template_code__in={e.new_value for e in notified})
-        .only("complaint_id", "template_code", "channel", "subject", "body", "sent_at", "updated_at")
-        .order_by("id")[:500]
-    )
-    texts: dict[int, str] = {}
-    for event in notified:
-        candidates = [
-            n for n in rows
-            if n.complaint_id == event.complaint_id and n.template_code == event.new_value and n.channel == event.field
-        ]  # fmt: skip
-        exact = [n for n in candidates if event.at in (n.sent_at, n.updated_at)]
-        earlier = [
-            n for n in candidates if (n.sent_at or n.updated_at) and (n.sent_at or n.updated_at) <= event.at
-        ]
-        chosen = (exact or earlier[-1:] or candidates[-1:] or [None])[0]
-        if chosen is not None:
-            texts[event.pk] = "\n".join(p for p in (chosen.subject, chosen.body) if p)
-    return texts
+    return _MESSAGE_TEXTS[0].texts(notified)
 
 
 def _template_label(code: str) -> str:
-    return str(TemplateCode(code).label) if code in TemplateCode.values else _("消息")
+    return (_MESSAGE_TEXTS[0].label(code) if _MESSAGE_TEXTS else "") or _("消息")
 
 
 def events_for_people(events: Iterable[ComplaintEvent]) -> list[EventLine]:
     """`events` (one case's or several) in words, in the order given."""
     events = list(events)
-    sent = _notification_texts(events)
+    sent = _message_texts(events)
     return [_line(event, sent.get(event.pk, "")) for event in events]
 
 

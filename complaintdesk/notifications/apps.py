@@ -8,12 +8,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("客户通知")
 
     def ready(self) -> None:
-        # New complaints are acknowledged to the customer through this app (channels.acknowledge seam).
-        from complaintdesk.channels.acknowledge import acknowledgement_sender_register
+        from complaintdesk.complaints.event_text import timeline_messages_register
         from complaintdesk.tasks.sla import sweep_extra_register
 
-        from .services import acknowledgement_sender, notifications_retry_due
+        from .selectors import TIMELINE_MESSAGES
+        from .services import notifications_retry_due
 
-        acknowledgement_sender_register(acknowledgement_sender)
-        # A delivery whose job the queue lost (Redis flushed) is queued again by the periodic sweep.
-        sweep_extra_register(notifications_retry_due)
+        # The case's timeline shows the text of each message sent to the customer and names it in words.
+        timeline_messages_register(TIMELINE_MESSAGES)
+        # A delivery whose job the queue lost (Redis flushed) is queued again by the periodic sweep; its row
+        # does not know its job, so only when nothing waits in the queue (it is not merely behind others).
+        sweep_extra_register(notifications_retry_due, when_queue_empty=True)

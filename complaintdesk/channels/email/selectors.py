@@ -1,7 +1,5 @@
 """Reads for mails about a case: what makes our mails thread with the customer's."""
 
-from django.apps import apps
-
 from complaintdesk.channels.models import ReceivedMessage
 from complaintdesk.complaints.models import Channel, Complaint
 from complaintdesk.notifications.models import Notification
@@ -29,17 +27,15 @@ def mail_thread_for(*, complaint_id: int, subject: str) -> tuple[str, dict[str, 
         .values_list("received_at", "external_id")[:REFERENCES_MAX]
         if message_id.startswith("<")
     ]
-    ours = []
-    if apps.is_installed("complaintdesk.notifications"):
-        ours = [
-            (at, message_id)
-            for at, message_id in Notification.objects.filter(
-                complaint_id=complaint_id, channel="email", sent_at__isnull=False
-            )
-            .order_by("-sent_at")
-            .values_list("sent_at", "provider_message_id")[:REFERENCES_MAX]
-            if message_id.startswith("<")
-        ]
+    ours = [
+        (at, message_id)
+        for at, message_id in Notification.objects.filter(
+            complaint_id=complaint_id, channel="email", sent_at__isnull=False
+        )
+        .order_by("-sent_at")
+        .values_list("sent_at", "provider_message_id")[:REFERENCES_MAX]
+        if message_id.startswith("<")
+    ]
     thread = [message_id for _, message_id in sorted(theirs + ours)][-REFERENCES_MAX:]
     if not thread:
         return subject, {}
@@ -55,8 +51,6 @@ def case_number_by_references(references: list[str]) -> str:
            .select_related("complaint").order_by("-received_at").first())  # fmt: skip
     if row is not None:
         return row.complaint.number
-    if not apps.is_installed("complaintdesk.notifications"):
-        return ""
     sent = (Notification.objects.filter(channel="email", provider_message_id__in=wanted)
             .select_related("complaint").order_by("-created_at").first())  # fmt: skip
     return sent.complaint.number if sent is not None else ""

@@ -2,14 +2,24 @@
 in the customer's language. The Message-ID we set is the provider id in the log."""
 
 import smtplib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.utils.html import escape, linebreaks
 
-from complaintdesk.channels.email.selectors import mail_thread_for
 from complaintdesk.notifications.base import NotificationChannel, Notifier, OutboundMessage, SendResult
+
+# (*, complaint_id, subject) -> (subject, headers): the case number in the subject and the threading headers
+# (In-Reply-To, References) of a mail about a case. Registered by the channels app (its e-mail channel knows
+# the customer's mails) in its AppConfig.ready(); without one a mail goes out as the template wrote it.
+MailThread = Callable[..., tuple[str, dict[str, str]]]
+_mail_thread: list[MailThread] = []
+
+
+def mail_thread_register(thread: MailThread) -> None:
+    _mail_thread[:] = [thread]
 
 
 def _html(message: OutboundMessage) -> str:
@@ -32,8 +42,8 @@ class EmailNotifier(Notifier):
             return SendResult.failed("no email address", retryable=False)
         message_id = make_msgid(idstring=f"notification-{message.reference}" if message.reference else None)
         subject, thread = message.subject, {}
-        if message.complaint_id:  # the case number in the subject and threading headers (channels.email)
-            subject, thread = mail_thread_for(complaint_id=message.complaint_id, subject=message.subject)
+        if message.complaint_id and _mail_thread:  # the case number in the subject, threading headers
+            subject, thread = _mail_thread[0](complaint_id=message.complaint_id, subject=message.subject)
         mail = EmailMultiAlternatives(
             subject=subject,
             body=message.body,
