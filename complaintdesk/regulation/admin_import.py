@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from complaintdesk.common.errors import DomainError
 
@@ -17,10 +17,10 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class SchemeImportForm(forms.Form):
-    file = forms.FileField(label=_lazy("CSV 文件"))
-    version = forms.IntegerField(label=_lazy("新版本号"), min_value=1, max_value=32767)
+    file = forms.FileField(label=gettext_lazy("CSV 文件"))
+    version = forms.IntegerField(label=gettext_lazy("新版本号"), min_value=1, max_value=32767)
     activate = forms.BooleanField(
-        label=_lazy("导入后启用（停用该标准的其他版本）"), required=False, initial=True
+        label=gettext_lazy("导入后启用（停用该标准的其他版本）"), required=False, initial=True
     )
 
 
@@ -73,4 +73,4 @@ class ClassificationImportMixin:
             },
         )
 
-    import_csv_as_new_version.short_description = _lazy("导入 CSV 为新版本")
+    import_csv_as_new_version.short_description = gettext_lazy("导入 CSV 为新版本")

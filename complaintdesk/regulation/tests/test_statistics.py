@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from complaintdesk.common.errors import InvalidInput, NotFound
@@ -130,3 +131,14 @@ def test_a_bad_request_is_refused_in_words(org, layout, start, end, field):
     with pytest.raises(InvalidInput) as invalid:
         regulatory_statistics_export(actor=org.manager, start=start, end=end, unit=org.branch, layout=layout)
     assert list(invalid.value.fields) == [field]
+
+
+def test_the_workbook_speaks_english_when_asked(october):
+    with translation.override("en"):
+        header, *rows, total = export(october, layout=StatsLayout(rows=("B",), column=None))
+    assert header[0] == "B Business type" and header[1:4] == [
+        "Total",
+        "Decided within the statutory deadline",
+        "Deadline breached",
+    ]
+    assert "B03 Bank cards" in [r[0] for r in rows] and total[0] == "Total"
