@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.masking import mask_phone, mask_text
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import to_local
 
 from .selectors import Dashboard, Kpi, user_sees_personal_data
@@ -64,7 +65,7 @@ def trend_table(board: Dashboard) -> Table:
 def units_table(board: Dashboard) -> Table:
     sample = board.kpis
     rows = [
-        [row.unit.code, row.unit.name + (_("（本级）") if row.own_only else "")]
+        [row.unit.code, name_for_people(row.unit) + (_("（本级）") if row.own_only else "")]
         + [_v(row.kpis[c]) for c in GROUP_CODES]
         for row in board.units
     ]
@@ -76,7 +77,7 @@ def categories_table(board: Dashboard) -> Table:
     rows = []
     for cid, n, cumulative in board.pareto:
         category = board.categories.get(cid)
-        rows.append([category.code if category else "", category.name if category else _("未分类"), n,
+        rows.append([category.code if category else "", name_for_people(category) if category else _("未分类"), n,
                      round(n * 100 / total, 2), cumulative])  # fmt: skip
     headers = [_("类别编码"), _("类别"), _("投诉量"), _("占比 (%)"), _("累计占比 (%)")]
     return Table("categories", _("投诉类别帕累托"), headers, rows)
@@ -135,8 +136,8 @@ def cases_table(facts, *, user, status_labels: dict, channel_labels: dict) -> Ta
         c = fact.complaint
         customer = c.customer
         rows.append([
-            c.number, f"{to_local(c.created_at):%Y-%m-%d %H:%M}", fact.org_unit.name,
-            fact.category.name if fact.category else "", channel_labels.get(c.channel, c.channel),
+            c.number, f"{to_local(c.created_at):%Y-%m-%d %H:%M}", name_for_people(fact.org_unit),
+            name_for_people(fact.category), channel_labels.get(c.channel, c.channel),
             str(fact.agent) if fact.agent else "", status_labels.get(c.status, c.status), c.title,
             customer.name if full else _mask_name(customer.name),
             customer.phone if full or not customer.phone else mask_phone(customer.phone),

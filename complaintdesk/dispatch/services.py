@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.models import User
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, PermissionDenied, too_long_message
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.access import access_complaint, complaints_visible_to
 from complaintdesk.complaints.models import Complaint, EventKind
@@ -175,7 +176,7 @@ def _department_side(*, actor, order: WorkOrder) -> None:
     if order.owner_id == actor.pk or user_in_department(user=actor, department_id=order.department_id):
         return
     raise PermissionDenied(
-        _("只有%(department)s的人员可以处理这张派工单") % {"department": order.department.name}
+        _("只有%(department)s的人员可以处理这张派工单") % {"department": name_for_people(order.department)}
     )
 
 
@@ -372,7 +373,7 @@ def resolution_waits_for_work_orders(*, complaint: Complaint, target: str, actor
     names = "、".join(
         _("%(department)s（%(status)s，%(due)s 前）")
         % {
-            "department": order.department.name,
+            "department": name_for_people(order.department),
             "status": WorkOrderStatus(order.status).label,
             "due": _due_label(order),
         }

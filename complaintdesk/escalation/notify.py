@@ -24,10 +24,21 @@ from complaintdesk.notifications.services import NotificationImpossible, notific
 from complaintdesk.scripts.services import case_deadline_text
 
 from .alerts import staff_alert_send
+from .models import EscalationHandOff
+from .selectors import ladder_rules_for, level_name_for_people
 
 logger = logging.getLogger(__name__)
 
 ESCALATED_TEMPLATE = "escalated"
+
+
+def _level_name_in(language: str, *, complaint: Complaint, hand_off_id: int, fallback: str) -> str:
+    """The level's name in the customer's language (its English name, where the ladder has one): the
+    hand-off keeps the name as it was written, in the language of whoever was working."""
+    hand_off = EscalationHandOff.objects.filter(pk=hand_off_id).only("to_level_position").first()
+    rule = ladder_rules_for(unit=complaint.org_unit).level(hand_off.to_level_position) if hand_off else None
+    with translation.override(language):
+        return level_name_for_people(rule, fallback=fallback)
 
 
 def customer_told_new_holder(
@@ -47,6 +58,7 @@ def customer_told_new_holder(
     if complaint is None:
         return
     language = notification_language(complaint.customer.language or complaint.language)
+    level_name = _level_name_in(language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name)
     extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
     if resolve_due_at is not None:
         with translation.override(language):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.masking import mask_email, mask_phone
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact
 from complaintdesk.complaints.models import Attachment, Channel, Complaint, ComplaintEvent, EventKind
@@ -192,7 +193,7 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         title=complaint.title,
         description=complaint.description,
         demand=complaint.demand,
-        unit_name=complaint.org_unit.name,
+        unit_name=name_for_people(complaint.org_unit),
         created_at=to_local(complaint.created_at),
         first_response_due_at=_local(complaint.first_response_due_at) if complaint.is_open else None,
         resolution_due_at=_local(complaint.resolution_due_at) if complaint.is_open else None,
@@ -217,12 +218,10 @@ UNITS_LIMIT = 300
 
 
 def portal_units() -> list[tuple[str, str]]:
-    """(code, name) of the places a customer can say the complaint is about: branches and stores."""
+    """(code, name) of the places a customer can say the complaint is about: branches and stores (their
+    English names on English pages, where stored)."""
     from complaintdesk.orgs.models import OrgUnit, UnitKind
 
     kinds = (UnitKind.BRANCH, UnitKind.STORE, UnitKind.FRANCHISE)
-    return list(
-        OrgUnit.objects.filter(is_active=True, kind__in=kinds)
-        .order_by("path")
-        .values_list("code", "name")[:UNITS_LIMIT]
-    )
+    units = OrgUnit.objects.filter(is_active=True, kind__in=kinds).order_by("path").only("code", "name", "name_en")
+    return [(unit.code, name_for_people(unit)) for unit in units[:UNITS_LIMIT]]

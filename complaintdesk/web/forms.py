@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.common.errors import DomainError
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.ratelimit import client_ip
 from complaintdesk.complaints.models import (
     Channel,
@@ -98,8 +99,8 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, categories=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = _choices(Channel, gettext("全部渠道"))
-        self.fields["category"].choices = [("", gettext("全部类别"))] + [(c.code, c.name) for c in categories]
-        self.fields["unit"].choices = [("", gettext("我的机构"))] + [(u.code, u.name) for u in units]
+        self.fields["category"].choices = [("", gettext("全部类别"))] + [(c.code, name_for_people(c)) for c in categories]
+        self.fields["unit"].choices = [("", gettext("我的机构"))] + [(u.code, name_for_people(u)) for u in units]
 
     def clean_q(self):
         q = self.cleaned_data["q"].strip()
@@ -117,7 +118,7 @@ class BulkAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["numbers"].choices = [(n, n) for n in numbers]
         self.fields["assignee"].choices = [("", gettext("（取消分派）"))] + [
-            (u.username, f"{u} · {u.org_unit.name if u.org_unit_id else ''}") for u in assignees
+            (u.username, f"{u} · {name_for_people(u.org_unit) if u.org_unit_id else ''}") for u in assignees
         ]
         self.fields["assignee"].required = False
 
@@ -153,7 +154,7 @@ class AnalysisForm(forms.Form):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", gettext("（未分类）"))] + [
-            (c.code, c.name) for c in categories
+            (c.code, name_for_people(c)) for c in categories
         ]
 
     @classmethod
@@ -240,7 +241,7 @@ class PhoneIntakeForm(forms.Form):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", gettext("（暂不分类）"))] + [
-            (c.code, c.name) for c in categories
+            (c.code, name_for_people(c)) for c in categories
         ]
 
     def intake_mapping(self, *, language: str) -> dict:

@@ -15,6 +15,7 @@ from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
 from complaintdesk.common.masking import mask_phone
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now
 from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.customers import phone_normalise
@@ -336,7 +337,7 @@ def supervisor_overview(*, user) -> SupervisorOverview:
             .order_by("resolve_due_at", "complaint_id")[:SUPERVISOR_LIMIT]
         )
     counts = Counter(
-        (row.level_name or str(row.level_position), row.complaint.org_unit.name) for row in escalated
+        (row.level_name or str(row.level_position), name_for_people(row.complaint.org_unit)) for row in escalated
     )
     midnight = dt.datetime.combine(now().astimezone(local_zone()).date(), dt.time(), tzinfo=local_zone())
     breaches = list(

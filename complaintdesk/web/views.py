@@ -18,6 +18,7 @@ from complaintdesk.api.presenters import customer_view
 from complaintdesk.channels.intake import intake_receive
 from complaintdesk.channels.phone.adapter import PhoneAdapter
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now
 from complaintdesk.complaints import services as complaint_services
 from complaintdesk.complaints.models import EventKind, Priority, Severity
@@ -202,7 +203,7 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "reply_rewrite": forms.get("reply_rewrite", ""),
         "insight": selectors.insight_for(complaint=complaint, language=_language(request)),
         "escalation": selectors.escalation_for(complaint=complaint),
-        "categories": {c.code: c.name for c in categories},
+        "categories": {c.code: name_for_people(c) for c in categories},
         "severity_labels": dict(Severity.choices),
         "priority_labels": dict(Priority.choices),
         "now": now(),

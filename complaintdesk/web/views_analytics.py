@@ -20,6 +20,7 @@ from complaintdesk.analytics import scorecards as scorecard_selectors
 from complaintdesk.analytics.definitions import GENERAL, KPI_DEFINITIONS
 from complaintdesk.analytics.models import MEASURE_FIELDS
 from complaintdesk.common.errors import unstorable_text
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import local_today
 from complaintdesk.complaints.models import Category, Channel, Complexity, Severity
 from complaintdesk.complaints.states import Status
@@ -158,11 +159,11 @@ def _chart_data(f: Filters, board: selectors.Dashboard) -> dict:
     for cid, n, cumulative in board.pareto:
         category = board.categories.get(cid)
         categories.append({
-            "label": category.name if category else _("未分类"), "count": n, "cumulative": cumulative,
+            "label": name_for_people(category) if category else _("未分类"), "count": n, "cumulative": cumulative,
             "url": _cases_url(f, "complaints", category=category.code) if category else "",
         })  # fmt: skip
     units = [
-        {"label": row.unit.name + (_("（本级）") if row.own_only else ""), "volume": row.kpis["volume"].value,
+        {"label": name_for_people(row.unit) + (_("（本级）") if row.own_only else ""), "volume": row.kpis["volume"].value,
          "rate": row.kpis["complaint_rate"].value, "csat": row.kpis["csat"].value,
          "url": _cases_url(f, "complaints", unit=row.unit.code, **({"own": "1"} if row.own_only else {}))}
         for row in board.units

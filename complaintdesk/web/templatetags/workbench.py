@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.selectors import AT_RISK_SHARE
 
@@ -130,3 +131,9 @@ def local_times_text(text: str) -> str:
 def local_times(value) -> str:
     """Timeline values and reasons with their ISO date-times in local, human format (autoescaped after)."""
     return local_times_text(value)
+
+
+@register.filter
+def local_name(obj) -> str:
+    """A unit's, category's or remedy's name in the page's language (common.names.name_for_people)."""
+    return name_for_people(obj)
