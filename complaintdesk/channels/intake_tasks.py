@@ -14,6 +14,8 @@ acknowledgement is also unique per case in the notifications (one row per case a
 
 from django_tasks import task
 
+from complaintdesk.intelligence import grouping
+from complaintdesk.intelligence import selectors as intelligence_selectors
 from complaintdesk.intelligence import services as intelligence
 from complaintdesk.tasks.intake import outbox_claim
 
@@ -38,3 +40,15 @@ def acknowledge_after_intake(complaint_id: int) -> str:
 
 
 AFTER_INTAKE_JOBS = (enrich_after_intake, acknowledge_after_intake)
+
+WARM_UP_TEXT = "宽带连续三天断网，客服一直推脱不处理，我要投诉"
+
+
+def enrichment_warm_up() -> None:
+    """What enrichment loads on first use — jieba's dictionaries, the classifier, the emotion model (trained
+    and stored on the first use of a new installation: tens of seconds) — loaded when the worker starts,
+    not inside the first job's transaction (tasks.worker.worker_warm_up_register, from ChannelsConfig)."""
+    intelligence_selectors.category_predict(WARM_UP_TEXT)
+    intelligence_selectors.emotion_assess(WARM_UP_TEXT)
+    grouping.fingerprint(WARM_UP_TEXT, product="", place="")
+    intelligence_selectors.policy_get()

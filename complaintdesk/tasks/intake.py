@@ -83,12 +83,17 @@ def after_intake_queue(*, complaint_id: int, tasks: Sequence) -> None:
 
 
 def _job_ids_note(*, complaint_id: int, sent: dict[str, str]) -> None:
-    """Note the queue's ids on the rows (a job that has already run has deleted its row: no harm)."""
+    """Note the queue's ids on the rows. A row a running job holds is skipped, never waited for (this runs
+    in the intake's request); a job that has already run has deleted its row: no harm either."""
+    free = AfterIntakeJob.objects.select_for_update(skip_locked=True).filter(
+        complaint_id=complaint_id, task_path__in=list(sent)
+    )
     try:
-        AfterIntakeJob.objects.filter(complaint_id=complaint_id, task_path__in=list(sent)).update(
-            job_id=Case(*[When(task_path=path, then=Value(job_id)) for path, job_id in sent.items()],
-                        default=F("job_id"))
-        )  # fmt: skip
+        with transaction.atomic():
+            AfterIntakeJob.objects.filter(pk__in=free.values("pk")).update(
+                job_id=Case(*[When(task_path=path, then=Value(job_id)) for path, job_id in sent.items()],
+                            default=F("job_id"))
+            )  # fmt: skip
     except Exception:  # the database went away after the commit: the row waits RESEND_UNKNOWN_AFTER
         logger.warning("could not note the job ids of complaint %s", complaint_id, exc_info=True)
 

@@ -13,7 +13,9 @@ die out. It is started by `bin/run` (`manage.py sla_reconcile --schedule`) and r
 import logging
 from collections.abc import Callable
 
-from django_tasks import default_task_backend, task
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, default_task_backend, task, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from complaintdesk.common.time import now
 from complaintdesk.inbox.services import staff_emails_retry_due
@@ -24,13 +26,29 @@ from .intake import after_intake_resend
 logger = logging.getLogger(__name__)
 
 # Other apps' looks at rows whose job may have been lost (notifications due for another attempt, …),
-# registered from their AppConfig.ready(): each runs on every sweep, on its own (one failing is logged).
-_sweep_extras: list[Callable[[], object]] = []
+# registered from their AppConfig.ready(): each runs on the sweep, on its own (one failing is logged).
+# (function, only when nothing waits in the queue)
+_sweep_extras: list[tuple[Callable[[], object], bool]] = []
 
 
-def sweep_extra_register(function: Callable[[], object]) -> None:
-    if function not in _sweep_extras:
-        _sweep_extras.append(function)
+def sweep_extra_register(function: Callable[[], object], *, when_queue_empty: bool = False) -> None:
+    """`when_queue_empty`: for rows that do not know their job. While jobs wait in the queue, a row past
+    due may only be waiting behind them, and sending its job again would add to the backlog every sweep;
+    once nothing waits, a row still past due has lost its job."""
+    if all(registered != function for registered, _empty in _sweep_extras):
+        _sweep_extras.append((function, when_queue_empty))
+
+
+def queue_waiting() -> int:
+    """Jobs waiting in the default queue that a worker could start now (0 for in-process backends)."""
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    if isinstance(backend, DatabaseBackend):
+        return DBTaskResult.objects.ready().count()
+    if backend.__class__.__name__ == "RQBackend":
+        import django_rq  # only with REDIS_URL, where settings install it
+
+        return sum(django_rq.get_queue(name).count for name in backend.queues)
+    return 0
 
 
 def periodic_sweep_supported() -> bool:
@@ -47,8 +65,13 @@ def sla_sweep(periodic: bool = False) -> dict:
     result = timers.timers_reconcile()
     resent = after_intake_resend()  # the same periodic look covers after-intake jobs lost on the way to Redis
     staff_emails_retry_due()  # and staff e-mails whose next attempt is due (or whose job was lost)
-    for extra in list(_sweep_extras):
+    waiting = None
+    for extra, when_queue_empty in list(_sweep_extras):
         try:
+            if when_queue_empty:
+                waiting = queue_waiting() if waiting is None else waiting
+                if waiting:
+                    continue
             extra()
         except Exception:
             logger.exception("periodic sweep: %s failed", getattr(extra, "__name__", extra))

@@ -5,7 +5,7 @@ look every minute at whether the periodic SLA sweep's chain is alive.
 Why not RQ's default, which forks a child per job: the child starts cold. Enrichment loads jieba's
 dictionaries and the classifier and emotion models (≈2 s of a 2.5–7 s job on the 2-core machine, measured
 with bench/cluster.py), and every job opened its own database connection; in the worker process they
-load once and the pooled connections stay. A job that crashes the process takes the worker with it: the
+load once — before the first job, through the warm-ups apps register — and the pooled connections stay. A job that crashes the process takes the worker with it: the
 supervisor (bin/run, systemd's Restart=always) starts it again, and what the job was doing is redone
 (after-intake jobs: tasks.intake's outbox; timers: the sweep). Each job gives its database connection
 back to the pool when it ends (as a request does), so a connection PostgreSQL dropped meanwhile is
@@ -19,6 +19,8 @@ the maintenance interval plus the lease's staleness (60 s + 3 × SLA_SWEEP_INTER
 """
 
 import logging
+import time
+from collections.abc import Callable
 
 from django.db import close_old_connections
 from rq import SimpleWorker
@@ -29,6 +31,28 @@ logger = logging.getLogger(__name__)
 
 MAINTENANCE_INTERVAL_SECONDS = 60
 
+# What jobs load on first use (models, dictionaries), loaded before the worker takes its first job and
+# outside any transaction; registered from AppConfig.ready(). A failing one is logged, never fatal.
+_warm_ups: list[Callable[[], object]] = []
+
+
+def worker_warm_up_register(function: Callable[[], object]) -> None:
+    if function not in _warm_ups:
+        _warm_ups.append(function)
+
+
+def worker_warm_up() -> None:
+    for function in list(_warm_ups):
+        started = time.monotonic()
+        try:
+            function()
+        except Exception:
+            logger.warning("worker warm-up %s failed", getattr(function, "__name__", function), exc_info=True)
+        else:
+            logger.info("worker warm-up %s: %.1f s", function.__name__, time.monotonic() - started)
+        finally:
+            close_old_connections()
+
 
 class Worker(SimpleWorker):
     def __init__(self, *args, **kwargs):
@@ -36,6 +60,10 @@ class Worker(SimpleWorker):
         # An idle worker blocks on Redis for worker_ttl - 15 s between maintenance rounds.
         kwargs.setdefault("worker_ttl", MAINTENANCE_INTERVAL_SECONDS + 15)
         super().__init__(*args, **kwargs)
+
+    def work(self, *args, **kwargs):
+        worker_warm_up()
+        return super().work(*args, **kwargs)
 
     def execute_job(self, job, queue):
         close_old_connections()

@@ -279,3 +279,25 @@ def test_the_sweep_leaves_a_job_waiting_in_redis_alone_and_resends_one_redis_los
             assert _acks(complaint) == 1 and not AfterIntakeJob.objects.exists()
         finally:
             queue.connection.flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_extra_for_rows_without_a_job_id_waits_until_nothing_waits_in_the_queue(monkeypatch):
+    """Notifications do not know their delivery job: re-queueing one past due while the queue is busy
+    would add the same job to the backlog on every sweep (bench/cluster.py saw the queue grow so)."""
+    from complaintdesk.tasks import sla as sweep_module
+    from complaintdesk.tasks.health import worker_ping
+
+    calls = []
+    monkeypatch.setattr(sweep_module, "_sweep_extras", [])
+    sweep_module.sweep_extra_register(lambda: calls.append("lost rows"), when_queue_empty=True)
+    sweep_module.sweep_extra_register(lambda: calls.append("every sweep"))
+    with override_settings(TASKS=OUR_DB_TASKS, SLA_TIMERS_WAKE=False):
+        worker_ping.enqueue(sent_at="t0")  # a job waiting
+        assert sweep_module.queue_waiting() == 1
+        sla_sweep.call()
+        assert calls == ["every sweep"]
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+        calls.clear()
+        sla_sweep.call()
+        assert sorted(calls) == ["every sweep", "lost rows"]
