@@ -4,8 +4,10 @@ Oct working), 春节 2027 (no official data yet: provisional rules), and the ext
 is in docs/regulation.md; a change here must change it there."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common.testing import local
@@ -276,3 +278,10 @@ def test_a_pack_without_an_extension_rule_refuses_one():
             extensions=(ExtensionGrant(10, "executive", True),),
         )  # fmt: skip
     assert refused.value.reason == "not_extendable"
+
+
+def test_the_golden_table_in_the_docs_is_this_one():
+    docs = (Path(settings.BASE_DIR) / "docs" / "regulation.md").read_text(encoding="utf-8")
+    for code, clock, received, complexity, expected, _why in GOLDEN_RECEIVED:
+        row = f"| {clock.value} | {received:%Y-%m-%d %H:%M} | {complexity} | **{expected:%Y-%m-%d}**"
+        assert row in docs, f"docs/regulation.md lacks the golden row {code} {row}"
