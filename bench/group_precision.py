@@ -27,6 +27,7 @@ import argparse
 import csv
 import dataclasses
 import json
+import os
 import random
 import re
 import sys
@@ -275,7 +276,7 @@ def cost(args, rows: list[dict]) -> None:
         "decide": [],
         "detect": [],
     }
-    statements, candidates_seen, outcomes = [], [], Counter()
+    statements, candidates_seen, outcomes, server_ms = [], [], Counter(), []
     for i, text in enumerate(arriving):
         with transaction.atomic():
             complaint = Complaint.objects.create(
@@ -297,6 +298,11 @@ def cost(args, rows: list[dict]) -> None:
                     rules=selectors.group_rules(policy), complaint_id=complaint.pk,
                 )  # fmt: skip
                 t4 = time.perf_counter()
+            if i < 30 and connection.vendor == "postgresql":  # the server's own time for the query
+                plan = selectors.group_candidates_query(fingerprint=fingerprint, window=window).explain(
+                    analyze=True
+                )
+                server_ms.append(float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)))
             group = services.complaint_group_detect(
                 complaint=complaint, fingerprint=fingerprint, policy=policy
             )
@@ -325,6 +331,10 @@ def cost(args, rows: list[dict]) -> None:
                 "decisions": dict(outcomes),
                 "statements_fingerprint_to_decision_max": max(statements),
                 "ms_p50_p95": {name: [p(v, 50), p(v, 95)] for name, v in timings.items()},
+                "candidate_query_server_ms_p50_max": [p(server_ms, 50), max(server_ms)]
+                if server_ms
+                else None,
+                "load_average": list(os.getloadavg()),
             },
             ensure_ascii=False,
         )
