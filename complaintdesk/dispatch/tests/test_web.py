@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.dispatch.services import work_order_complete, work_order_create
+from complaintdesk.inbox.text import when
 
 from .conftest import handling_case, local
 
@@ -59,6 +60,8 @@ def test_the_panel_shows_every_order_and_flags_the_overdue_in_a_fixed_number_of_
     assert html.count('<li data-testid="work-order-') == 7
     assert html.count('data-testid="overdue"') == 1 and f'data-testid="work-order-{late.pk}"' in html
     assert "等待 4 张派工单完成后才能解决投诉" in html
+    # Time limits as the department's order page says them (11月25日 24:00, never 11-26 00:00).
+    assert f"时限 {when(late.due_at)}（1 个工作日）" in html
 
 
 def test_dispatch_from_the_panel_with_validation_in_chinese(depts):

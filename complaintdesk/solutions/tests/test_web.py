@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from complaintdesk.inbox.text import when
 from complaintdesk.solutions.models import (
     ApprovalRequest,
     CompensationEntry,
@@ -89,6 +90,8 @@ def test_propose_from_the_panel_and_see_it_wait_for_approval(ladder_org):
     html = response.content.decode()
     assert "待审批" in html and "业务经理" in html and "超出每单补偿权限" in html
     assert 'data-testid="approve"' not in html  # the agent cannot decide their own request
+    # The approval's time limit as the approvals inbox says it (12月8日 24:00, never 2026-12-09 00:00).
+    assert f"时限 {when(ApprovalRequest.objects.get().due_at)}" in html
     proposal = SolutionProposal.objects.get()
     assert proposal.status == ProposalStatus.PENDING_APPROVAL and proposal.options.count() == 2
 
