@@ -1,26 +1,33 @@
 """Precision and recall of group detection on real complaint texts, against our own labels.
 
-    .venv/bin/python bench/group_precision.py              # one JSON line with the figures
-    .venv/bin/python bench/group_precision.py --verbose    # also every detected group, for reading
+    .venv/bin/python bench/group_precision.py                  # one JSON line with the figures
+    .venv/bin/python bench/group_precision.py --product-field  # each complaint's product field filled
+    .venv/bin/python bench/group_precision.py --verbose        # also every detected group, for reading
+    .venv/bin/python bench/group_precision.py --volume 5000    # the groups 5 000 random reviews make
+    DATABASE_URL=… .venv/bin/python bench/group_precision.py --cost 5000 --cost-hours 168   # cost per complaint
 
 The texts are negative reviews from ../shared/data/online_shopping_10_cats, read from there (never
 copied into the repository). bench/group_labels.json holds only our labels: which rows describe one
-and the same problem (an incident: 蒙牛's tampered production dates, pirated-looking books, clothes
-losing colour, phones that freeze, fruit arriving rotten, fake-looking shampoo), and how the
-background of reviews that should be grouped with nothing is drawn (80 that share the function words
-of the issue's failure — 另外/编号/购买/订单/发票/退货/客服 — and 120 at random).
+and the same problem of one product (an incident: 蒙牛's tampered production dates, pirated-looking
+books, clothes losing colour, phones that freeze, fruit arriving rotten, fake-looking shampoo; held
+out — chosen after the fault lexicon was written — tablets that lag, tablets whose battery drains,
+water heaters' installation fees), and how the background of reviews that should be grouped with
+nothing is drawn (80 that share the function words of the issue's failure — 另外/编号/购买/订单/发票/
+退货/客服 — and 120 at random, leaving out each incident's look-alikes in its category).
 
 Every review is one complaint from its own customer, in one region, all within one window (the
 hardest case: every complaint is compared with every earlier one), in a seeded random order. Each is
 decided as the service does (`grouping.fingerprint`, the candidates sharing a token — at most
 GROUP_CANDIDATES_MAX, most shared tokens first — plus the members of a group among them,
-`grouping.decide`, join or open), with the product's default rules.
+`grouping.decide`, join or open), with the product's default rules (`--fault-alone`, `--min-customers`
+vary them).
 
 Figures, over pairs of complaints: precision = of the pairs put into one group, how many are in one
-incident; recall = of the pairs in one incident, how many were put into one group. Also: groups
-detected, complaints grouped with the wrong ones (not in their group's main incident, or background),
-and how many groups would have acted without a supervisor (strong evidence: reviews name no place, so
-none is expected).
+incident; recall = of the pairs in one incident, how many were put into one group; the same for pairs
+linked (what groups are built from); per incident, the pairs grouped. Also: groups detected,
+complaints grouped with the wrong ones (not in their group's main incident, or background), and how
+many groups would have acted without a supervisor (strong evidence: reviews name no place, so none is
+expected). docs/intelligence.md has the figures and how the set was labelled.
 """
 
 import argparse
