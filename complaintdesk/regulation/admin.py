@@ -53,7 +53,6 @@ class PackSelectionAdmin(admin.ModelAdmin):
 
     list_display = ("__str__", "pack", "org_unit", "category")
     list_select_related = ("pack", "org_unit", "category")
-    autocomplete_fields = ()
 
 
 class _ReadOnly(admin.ModelAdmin):

@@ -188,10 +188,6 @@ class PackSelection(models.Model):
                 fields=["category"], name="regulation_selection_category_only",
                 condition=Q(org_unit__isnull=True, category__isnull=False),
             ),
-            models.UniqueConstraint(
-                fields=["pack"], name="regulation_selection_organisation",
-                condition=Q(org_unit__isnull=True, category__isnull=True),
-            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -199,6 +195,7 @@ class PackSelection(models.Model):
         return f"{self.pack.name}（{' / '.join(scope)}）"
 
     def clean(self) -> None:
+        # NULLs are distinct in a unique index: the single organisation default is checked here.
         if self.org_unit_id is None and self.category_id is None:
             others = PackSelection.objects.filter(org_unit__isnull=True, category__isnull=True).exclude(
                 pk=self.pk

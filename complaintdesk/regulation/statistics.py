@@ -268,10 +268,10 @@ def statistics_workbook(
     column_codes: list[str] = []
     if layout.column:
         level = layout.levels.get(layout.column)
+        with_children = {c.parent_id for c in all_codes if c.parent_id}
         column_codes = [
             c.code for c in sorted(all_codes, key=lambda c: c.code)
-            if c.dimension.code == layout.column
-            and (c.level == level if level else not any(o.parent_id == c.pk for o in all_codes))
+            if c.dimension.code == layout.column and (c.level == level if level else c.pk not in with_children)
         ]  # fmt: skip
     unit_ids = orgunit_subtree_ids(unit=unit) if unit is not None else None
     outcomes = case_outcomes(scheme=scheme, unit_ids=unit_ids, start=start, end=end, as_of=as_of)

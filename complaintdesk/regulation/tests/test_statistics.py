@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -142,3 +143,21 @@ def test_the_workbook_speaks_english_when_asked(october):
         "Deadline breached",
     ]
     assert "B03 Bank cards" in [r[0] for r in rows] and total[0] == "Total"
+
+
+def test_the_command_writes_the_workbook(october, tmp_path):
+    out = tmp_path / "october.xlsx"
+    call_command(
+        "regulation_statistics", "--user", "manager", "--from", "2026-10-01", "--to", "2026-10-31", "--rows", "A",
+        "--column", "", "--level", "A=1", "--out", str(out), stdout=io.StringIO(),
+    )  # fmt: skip
+    header, *rows, total = sheet_rows(out.read_bytes())
+    assert {r[0]: r[1] for r in rows} == {"A01 前台业务": 3, "未确认分类": 1}
+
+
+def test_the_command_refuses_a_bad_request_in_words(october, tmp_path):
+    with pytest.raises(CommandError, match="结束日期不能早于开始日期"):
+        call_command(
+            "regulation_statistics", "--user", "manager", "--from", "2026-10-31", "--to", "2026-10-01",
+            "--out", str(tmp_path / "x.xlsx"),
+        )  # fmt: skip
