@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.humanize import duration_for_people
 from complaintdesk.common.masking import mask_phone, mask_text
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import to_local
@@ -31,12 +32,22 @@ class Table:
     rows: list[list]
 
 
+HOURS = "h"  # the unit of the time KPIs (average response and handling time)
+
+
 def _v(kpi: Kpi):
-    return "" if kpi.value is None else kpi.value
+    """A KPI's value for the sheet: a time as on the page ("5小时22分"), never decimal hours."""
+    if kpi.value is None:
+        return ""
+    return duration_for_people(kpi.value * 3600) if kpi.unit == HOURS else kpi.value
+
+
+def _unit(kpi: Kpi) -> str:
+    return "" if kpi.unit == HOURS else kpi.unit  # a time in words carries its own units
 
 
 def _kpi_headers(codes, sample: dict[str, Kpi]) -> list[str]:
-    return [f"{sample[c].label}{f' ({sample[c].unit})' if sample[c].unit else ''}" for c in codes]
+    return [f"{sample[c].label}{f' ({_unit(sample[c])})' if _unit(sample[c]) else ''}" for c in codes]
 
 
 def kpi_table(board: Dashboard) -> Table:
@@ -44,8 +55,8 @@ def kpi_table(board: Dashboard) -> Table:
         [
             k.label,
             _v(k),
-            k.unit,
-            k.numerator,
+            _unit(k),
+            duration_for_people(k.numerator) if k.unit == HOURS else k.numerator,  # the total time
             k.denominator if k.denominator_measure or k.code == "complaint_rate" else "",
             "" if k.target is None else k.target,
             "" if k.met is None else (_("达标") if k.met else _("未达标")),
