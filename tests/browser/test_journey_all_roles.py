@@ -219,6 +219,11 @@ def test_one_case_through_every_role(team, new_page, sign_in, screenshot, custom
     journey.saw(agent, "approval-notice")
     notice.locator("[data-testid=notification-open]").click()
     agent.wait_for_url(f"**/complaints/{number}/#solutions")
+    # The solution scripts quote the approved option (only one was offered: {option_b} is flagged 待填).
+    agent.select_option("select[name=stage]", "proposing")
+    script = agent.locator("[data-testid=script]", has_text="退款 500.00 元").first
+    script.wait_for()
+    assert "方案A，退款 500.00 元" in script.inner_text() and "{option_a}" not in script.inner_text()
 
     # 6. The customer's choice, then a work order to billing.
     panel = _panel(agent, "solutions-panel")
