@@ -144,7 +144,9 @@ CONCEPTS: tuple[tuple[str, re.Pattern], ...] = tuple(
         (
             "⟨死机⟩",
             r"死机|卡死|黑屏|蓝屏|花屏|闪退|自动重启|反复重启|老是重启|自动关机|开不了机|无法开机|不能开机"
-            r"|\b(freez(e|es|ing)|froze|crash(es|ed|ing)?)\b",
+            # English only with a device: "credit freeze" and "froze my account" are no fault of a device.
+            r"|\b(phone|app|screen|computer|laptop|tablet|tv|device|system|router)\b.{0,20}"
+            r"\b(freez(e|es|ing)|froze|crash(es|ed|ing)?|keeps? restarting)\b",
         ),
         (
             "⟨卡顿⟩",
@@ -222,13 +224,14 @@ def is_concept(token: str) -> bool:
 
 
 _DIGITS = re.compile(r"\d")
+_MASK = re.compile(r"^(x{2,}|\*+)$")  # masked personal data (XXXX, ****): says nothing
 
 
 def _is_function_word(word: str, tags: dict[str, str]) -> bool:
     """True for a word that says nothing about what the complaint is about (see FUNCTION_WORDS)."""
     if word in FUNCTION_WORDS or word in GENERIC_WORDS or word in textmod.STOPWORDS:
         return True
-    if _DIGITS.search(word):  # order, device and contract numbers, amounts, dates: never shared
+    if _DIGITS.search(word) or _MASK.match(word):  # numbers, amounts, dates, masks: never shared
         return True
     return tags.get(word) in FUNCTION_TAGS
 

@@ -125,3 +125,11 @@ def test_on_the_labelled_real_reviews_groups_form_and_are_mostly_right(product_f
     assert figures["pair_recall"] >= 0.55
     assert figures["link_precision"] >= 0.85
     assert figures["complaints_grouped_wrongly"] <= 3
+
+
+def test_masked_personal_data_and_a_credit_freeze_are_no_evidence():
+    """Found on the CFPB narratives in ../shared/data: their masks (XXXX) were shared by everyone, and
+    a credit freeze read as a device that freezes."""
+    assert not fp("On XX/XX/XXXX I called, account ****, XXXX XXXX") & {"xxxx", "xx", "****"}
+    assert "⟨死机⟩" not in fp("Equifax placed a credit freeze and froze my account")
+    assert "⟨死机⟩" in fp("Since the update my phone keeps freezing")
