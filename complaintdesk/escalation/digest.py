@@ -25,6 +25,7 @@ from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.inbox.services import recipient_language, staff_notify
 from complaintdesk.sla.models import SweepSchedule
 
+from .defaults import DEFAULT_LEVELS
 from .models import CaseEscalation, DigestDelivery, EscalationLevel
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def level_holder_roles() -> set[str]:
     """Roles that hold a level above the front line in any ladder (default: the built-in one)."""
-    from .defaults import DEFAULT_LEVELS
-
     roles = set(
         EscalationLevel.objects.filter(position__gt=0)
         .exclude(holder_role="")

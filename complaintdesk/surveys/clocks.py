@@ -17,6 +17,8 @@ from complaintdesk.complaints.states import Status
 from complaintdesk.sla.clocks import ClockContribution, TimerSpec
 from complaintdesk.sla.models import TimerKind
 
+from .models import FollowUp, FollowUpState
+
 SUBJECT_PREFIX = "F"
 # A due follow-up survives archiving (closed): see follow_ups.follow_up_on_transition.
 FOLLOW_UP_STATUSES = frozenset({Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
@@ -33,8 +35,6 @@ def follow_up_of_subject(subject: str) -> int | None:
 
 
 def follow_up_clocks(context) -> ClockContribution:
-    from .models import FollowUp, FollowUpState
-
     complaint = context.complaint
     if not complaint.pk or complaint.status not in FOLLOW_UP_STATUSES or complaint.resolved_at is None:
         return ClockContribution()

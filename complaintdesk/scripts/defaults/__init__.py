@@ -6,6 +6,7 @@ It only adds what is missing (matched by code): rules and scripts an admin has e
 
 import datetime as dt
 
+from ..checking import Rule
 from .library import DEFAULT_SCRIPTS
 from .rules import DEFAULT_RULES
 
@@ -14,8 +15,6 @@ __all__ = ["DEFAULT_RULES", "DEFAULT_SCRIPTS", "default_rules", "rules_load", "s
 
 def default_rules():
     """The shipped rules as the pure checker takes them (reasons untranslated): for tests and previews."""
-    from ..checking import Rule
-
     return [
         Rule(
             code=spec["code"],
