@@ -17,6 +17,31 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("接口客户端")
 
 
+SYSTEM_USERNAME_PREFIX = "system."
+
+
+class SystemUser(models.TextChoices):
+    """The accounts the system itself acts as (the escalation ladder, enrichment, surveys): created by the
+    data migration accounts.0003, fetched with `accounts.system.system_user(code)`. The label is the name
+    people see on the timeline, in their language; the username (system.<code>) is what rows refer to."""
+
+    ESCALATION = "escalation", _("升级规则（系统）")
+    INTELLIGENCE = "intelligence", _("智能分析（系统）")
+    SURVEYS = "surveys", _("满意度评价（系统）")
+
+    @property
+    def username(self) -> str:
+        return SYSTEM_USERNAME_PREFIX + self.value
+
+
+_SYSTEM_BY_USERNAME = {kind.username: kind for kind in SystemUser}
+
+
+def system_user_kind(username: str) -> SystemUser | None:
+    """Which system account `username` is, or None for a person (or an integration's account)."""
+    return _SYSTEM_BY_USERNAME.get(username)
+
+
 class User(AbstractUser):
     """A member of staff (or an integration's service account). Belongs to exactly one unit."""
 
@@ -39,6 +64,8 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
+        if system := system_user_kind(self.username):
+            return str(system.label)  # in the reader's language, whatever was stored
         return self.display_name or self.username
 
 

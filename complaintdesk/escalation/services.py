@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.models import Role, User
-from complaintdesk.accounts.services import user_create
+from complaintdesk.accounts.models import SystemUser, User
+from complaintdesk.accounts.system import system_user
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
@@ -52,7 +52,6 @@ from .selectors import Holder, case_escalation_for, ladder_rules_for, level_hold
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_USERNAME = "system.escalation"
 REASON_MAX = 5_000
 
 HANDLED_TIMER_KINDS = (
@@ -64,25 +63,6 @@ HANDLED_TIMER_KINDS = (
     TimerKind.ESCALATION_FLAG,
 )
 LEVEL_KINDS = frozenset({TimerKind.LEVEL_ACKNOWLEDGE, TimerKind.LEVEL_RESOLVE})
-
-
-def escalation_actor() -> User:
-    """The service account on the timeline when the ladder acts by itself (a breach, a flag). It sees
-    all units and may escalate and assign; no password, no token: nobody signs in as it."""
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():
-            return user_create(
-                username=SYSTEM_USERNAME,
-                password=None,
-                role=Role.GENERAL_MANAGEMENT,
-                org_unit=None,
-                display_name=_("升级规则（系统）"),
-            )
-    except (InvalidInput, IntegrityError):  # created by another worker meanwhile
-        return User.objects.get(username=SYSTEM_USERNAME)
 
 
 # --- facts for the engine ----------------------------------------------------------------------------------
@@ -266,7 +246,7 @@ def _move(
     instructions: str = "",
     clock: str = "",
 ) -> EscalationHandOff:
-    system = escalation_actor()
+    system = system_user(SystemUser.ESCALATION)
     actor = actor or system
     level = ladder.level(to_position)
     state = _state_for_update(complaint, at)
@@ -573,7 +553,8 @@ def escalation_customer_told(*, complaint_id: int, at: dt.datetime, sent_after: 
     ):
         return False
     reason = _("已通知客户由%(level)s承接") % {"level": state.level_name}
-    _level_acknowledged_mark(complaint=complaint, state=state, actor=escalation_actor(), at=at, reason=reason)
+    system = system_user(SystemUser.ESCALATION)
+    _level_acknowledged_mark(complaint=complaint, state=state, actor=system, at=at, reason=reason)
     return True
 
 

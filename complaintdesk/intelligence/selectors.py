@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import complaints_visible_to
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts.models import SystemUser, User
 from complaintdesk.common.errors import NotFound
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
 from complaintdesk.orgs.models import OrgUnit
@@ -40,7 +40,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_USERNAME = "system.intelligence"
+SYSTEM_USERNAME = SystemUser.INTELLIGENCE.username
 # Training reads at most this many labelled cases, the most recent first.
 TRAINING_LIMIT = 200_000
 

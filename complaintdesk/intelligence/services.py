@@ -10,13 +10,13 @@ import datetime as dt
 import logging
 from dataclasses import asdict
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import access_complaint
-from complaintdesk.accounts.models import Role, User
-from complaintdesk.accounts.services import user_create
+from complaintdesk.accounts.models import SystemUser, User
+from complaintdesk.accounts.system import system_user
 from complaintdesk.common.errors import DomainError, InvalidInput, PermissionDenied, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Category, Complaint, EventKind
@@ -48,22 +48,8 @@ REASON_MAX = 5_000
 
 
 def intelligence_actor() -> User:
-    """The service account whose name is on the timeline when enrichment changes a case. It sees all
-    units and may analyse; it has no password and no token, so nobody can sign in as it."""
-    user = User.objects.filter(username=selectors.SYSTEM_USERNAME).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():
-            return user_create(
-                username=selectors.SYSTEM_USERNAME,
-                password=None,
-                role=Role.GENERAL_MANAGEMENT,
-                org_unit=None,
-                display_name=_("智能分析（系统）"),
-            )
-    except (InvalidInput, IntegrityError):  # created by another worker meanwhile
-        return User.objects.get(username=selectors.SYSTEM_USERNAME)
+    """The account whose name is on the timeline when enrichment changes a case (accounts.system)."""
+    return system_user(SystemUser.INTELLIGENCE)
 
 
 # --- classifiers ---

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts.models import SystemUser, User
+from complaintdesk.accounts.system import system_user
 from complaintdesk.channels.base import InboundMessage, IncomingFile
 from complaintdesk.channels.intake import IntakeResult, intake_receive
 from complaintdesk.channels.services import channel_actor
@@ -34,7 +35,7 @@ from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
 from complaintdesk.complaints.states import Status, allowed_targets
 from complaintdesk.complaints.timeline import event_record
-from complaintdesk.escalation.services import complaint_object, escalation_actor
+from complaintdesk.escalation.services import complaint_object
 from complaintdesk.notifications.base import OutboundMessage, SendResult, notifier_for
 from complaintdesk.notifications.sms.text import sms_sign
 from complaintdesk.surveys.models import ConfirmedVia
@@ -318,7 +319,7 @@ def portal_objection(*, grant: AccessGrant, reason: str):
         new=reason,
         reason=_("客户在网上自助服务中对处理结果提出异议"),
     )
-    return complaint_object(number=complaint.number, actor=escalation_actor(), reason=reason)
+    return complaint_object(number=complaint.number, actor=system_user(SystemUser.ESCALATION), reason=reason)
 
 
 @transaction.atomic

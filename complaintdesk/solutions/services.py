@@ -21,7 +21,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts.models import SystemUser, User
+from complaintdesk.accounts.system import system_user
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import now, to_local
@@ -567,14 +568,17 @@ def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetim
 
 def _case_escalate(*, complaint: Complaint, to_level: int, reason: str) -> None:
     """Escalate the case to `to_level` when it is below it, as the escalation ladder's system account."""
-    from complaintdesk.escalation.services import complaint_escalate, escalation_actor
+    from complaintdesk.escalation.services import complaint_escalate
 
     state = case_escalation_for(complaint_id=complaint.pk)
     if (state.level_position if state else 0) >= to_level:
         return
     try:
         complaint_escalate(
-            number=complaint.number, actor=escalation_actor(), reason=reason, to_level=to_level
+            number=complaint.number,
+            actor=system_user(SystemUser.ESCALATION),
+            reason=reason,
+            to_level=to_level,
         )
     except InvalidInput:  # refused by the ladder (e.g. closed meanwhile): the request still goes up
         logger.warning(

@@ -28,11 +28,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.models import SystemUser, User
+from complaintdesk.accounts.system import system_user
 from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
 from complaintdesk.common.time import now
 from complaintdesk.complaints.access import access_complaint
@@ -50,7 +51,6 @@ from .models import ConfirmedVia, ResultFeedback, SurveyAction, SurveyAnswer, Su
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_USERNAME = "system.surveys"
 FIELD_MAX = 2_000
 COMMENT_MAX = 2_000
 RESULT_TEMPLATE = "result"
@@ -103,24 +103,8 @@ def unhappy_action() -> str:
 
 
 def survey_actor() -> User:
-    """The account on the timeline when a survey answer moves a case: sees every unit, may handle and
-    reopen; no password, no token, so nobody signs in as it."""
-    from complaintdesk.accounts.services import user_create
-
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():
-            return user_create(
-                username=SYSTEM_USERNAME,
-                password=None,
-                role=Role.GENERAL_MANAGEMENT,
-                org_unit=None,
-                display_name=_("满意度评价（系统）"),
-            )
-    except (InvalidInput, IntegrityError):  # created by another process meanwhile
-        return User.objects.get(username=SYSTEM_USERNAME)
+    """The account on the timeline when a survey answer moves a case (accounts.system)."""
+    return system_user(SystemUser.SURVEYS)
 
 
 # --- result feedback --------------------------------------------------------------------------------------
@@ -573,9 +557,9 @@ def _act_on_answer(*, complaint: Complaint, answer: AnswerInput, at: dt.datetime
         if unhappy_action() == "escalate":
             if status == Status.WITHDRAWN:
                 return SurveyAction.NONE, ""
-            from complaintdesk.escalation.services import complaint_object, escalation_actor
+            from complaintdesk.escalation.services import complaint_object
 
-            complaint_object(number=complaint.number, actor=escalation_actor(), reason=reason)
+            complaint_object(number=complaint.number, actor=system_user(SystemUser.ESCALATION), reason=reason)
             return SurveyAction.ESCALATED, reason
         if status == Status.AWAITING_CUSTOMER:
             complaint_transition(

@@ -57,7 +57,7 @@ def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch
     assert OrgUnit.objects.count() == len(UNITS)
     assert Category.objects.count() == len(CATEGORIES)
     assert SlaPolicy.objects.filter(org_unit__isnull=True, category__isnull=True).count() == 1
-    # People of the demo; system accounts (e.g. the surveys' "system.surveys") are created by the services they act in.
+    # People of the demo; the system accounts (system.*) come from the accounts migration.
     assert User.objects.exclude(username__startswith="system.").count() == len(PEOPLE)
     assert Complaint.objects.count() == 10
     passwords, token = credentials(var_dir / "demo_credentials.txt")
