@@ -18,6 +18,7 @@ from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact
 from complaintdesk.complaints.models import Attachment, Channel, Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status, allowed_targets
+from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
 
 from . import codes
@@ -37,8 +38,6 @@ PUBLIC_EVENT_KINDS = (
     EventKind.CUSTOMER_WITHDREW,
     EventKind.RESULT_SENT,
 )
-# A result has been given in these states: the customer may object to it (有异议).
-OBJECTION_STATUSES = frozenset({Status.AWAITING_CUSTOMER, Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
 
 
 def number_clean(raw: str) -> str:
