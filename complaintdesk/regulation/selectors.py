@@ -13,7 +13,15 @@ from complaintdesk.common.time import to_local
 from complaintdesk.orgs.models import OrgUnit
 
 from . import deadlines
-from .models import CaseCode, ClassificationScheme, DeadlinePack, PackSelection, StatutoryExtension
+from .models import (
+    CaseCode,
+    ClassificationCode,
+    ClassificationDimension,
+    ClassificationScheme,
+    DeadlinePack,
+    PackSelection,
+    StatutoryExtension,
+)
 
 
 def pack_selection_for(*, unit: OrgUnit | None, category_id: int | None) -> PackSelection | None:
@@ -109,3 +117,26 @@ def scheme_active(*, code: str | None = None) -> ClassificationScheme:
     if not found:
         raise NotFound(_("没有启用的监管分类标准。"))
     raise NotFound(_("启用的监管分类标准不止一个，请指定要使用的标准。"))
+
+
+def scheme_choices(
+    *, scheme: ClassificationScheme
+) -> list[tuple[ClassificationDimension, list[ClassificationCode]]]:
+    """Each dimension of `scheme` with the codes a case may be given (the most specific ones), in order."""
+    codes = list(
+        ClassificationCode.objects.filter(dimension__scheme=scheme)
+        .select_related("parent")
+        .order_by("code")[:5000]
+    )
+    with_children = {c.parent_id for c in codes if c.parent_id}
+    leaves: dict[int, list[ClassificationCode]] = {}
+    for code in codes:
+        if code.pk not in with_children:
+            leaves.setdefault(code.dimension_id, []).append(code)
+    return [(d, leaves.get(d.pk, [])) for d in scheme.dimensions.all().order_by("sort_order", "code")]
+
+
+def complaint_pack(*, complaint) -> DeadlinePack | None:
+    return pack_for(
+        unit=complaint.org_unit, category_id=complaint.category_id, received_at=complaint.created_at
+    )

@@ -11,12 +11,17 @@ from . import (
     views_groups,
     views_inbox,
     views_quality,
+    views_regulation,
     views_solutions,
 )
 
 app_name = "web"
 
 urlpatterns = [
+    # Regulation (regulation helper): the case page's panel (statutory due dates, regulatory codes) and the
+    # regulatory statistics export.
+    path("complaints/<str:number>/regulation/panel", views_regulation.regulation_panel, name="regulation_panel"),
+    path("regulation/statistics/", views_regulation.regulation_statistics, name="regulation_statistics"),
     # Solutions and compensation (solutions helper): the case page's panel and its forms.
     path("complaints/<str:number>/solutions/panel", views_solutions.solutions_panel, name="solutions_panel"),
     path(

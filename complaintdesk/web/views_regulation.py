@@ -1,0 +1,201 @@
+"""Regulation pages (complaintdesk.regulation): the case page's panel — the statutory due dates of the case's
+pack and its regulatory codes (suggest, confirm) — and the regulatory statistics export (/regulation/
+statistics/). Views parse input, call one service or selector, and render; the rules are regulation's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
+from complaintdesk.common.errors import DomainError, NotFound, PermissionDenied
+from complaintdesk.common.time import local_today
+from complaintdesk.complaints.access import access_complaint
+from complaintdesk.regulation import selectors, services
+from complaintdesk.regulation.deadlines import ExtensionRefused
+from complaintdesk.regulation.models import CaseCodeStatus, Clock, Condition
+from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export
+from complaintdesk.web import refused
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _complaint_or_404(request: HttpRequest, number: str):
+    try:
+        return access_complaint(user=request.user, number=number)
+    except NotFound:
+        raise Http404 from None
+
+
+def _name(obj) -> str:
+    english = (get_language() or "").startswith("en")
+    return obj.name_en if english and getattr(obj, "name_en", "") else obj.name
+
+
+def _panel(
+    request: HttpRequest, complaint, kept: refused.Kept | None = None, *, notice: str = "", status=200
+):
+    pack = selectors.complaint_pack(complaint=complaint)
+    try:
+        dues = selectors.complaint_statutory_dues(complaint=complaint)
+    except ExtensionRefused:  # the pack was edited after an extension was approved
+        dues = []
+    try:
+        scheme = selectors.scheme_active()
+    except NotFound as error:
+        scheme, scheme_problem = None, error.message
+    else:
+        scheme_problem = ""
+    current = {c.dimension_id: c for c in selectors.complaint_codes(complaint_id=complaint.pk)}
+    errors = kept.errors if kept else {}
+    values = kept.values if kept else {}
+    dimensions = []
+    if scheme is not None:
+        for dimension, codes in selectors.scheme_choices(scheme=scheme):
+            row = current.get(dimension.pk)
+            chosen = values.get(f"code_{dimension.code}") or (row.code.code if row else "")
+            dimensions.append(
+                {
+                    "code": dimension.code,
+                    "name": _name(dimension),
+                    "current": row,
+                    "current_name": f"{_name(row.code)} ({row.code.code})" if row else "",
+                    "confirmed": row is not None and row.status == CaseCodeStatus.CONFIRMED,
+                    "options": [(c.code, f"{c.code} {_name(c)}", c.code == chosen) for c in codes],
+                }
+            )
+    context = {
+        "c": complaint,
+        "pack": pack,
+        "pack_name": _name(pack) if pack else "",
+        "dues": [
+            {
+                "clock": Clock(d.clock.value).label,
+                "condition": Condition(d.condition.value).label if d.condition.value != "all" else "",
+                "last_day": d.last_day,
+                "provisional": d.provisional,
+                "extended_by": d.extended_by,
+            }
+            for d in dues
+        ],
+        "scheme": scheme,
+        "scheme_problem": scheme_problem,
+        "dimensions": dimensions,
+        "can_classify": request.user.has_perm("complaints.handle_complaint"),
+        "errors": errors,
+        "notice": notice,
+    }
+    return render(request, "web/regulation/panel.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """GET: the panel. POST action=suggest: codes suggested from the case text; action=confirm: the codes
+    chosen (one `code_<dimension>` per dimension) confirmed."""
+    complaint = _complaint_or_404(request, number)
+    key = refused.case_key(number, "regulation")
+    if request.method == "GET":
+        return _panel(request, complaint, refused.kept_take(request, key))
+    values = refused.post_values(request)
+    try:
+        if values.get("action") == "suggest":
+            services.complaint_codes_suggest(number=number, actor=request.user)
+            notice = _("已根据投诉内容给出建议分类，请核对后确认。")
+        else:
+            codes = [v for k, v in values.items() if k.startswith("code_") and v]
+            services.complaint_codes_confirm(number=number, actor=request.user, codes=codes)
+            notice = _("监管分类已确认")
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        kept = refused.Kept(values=values, errors={refused.GENERAL: _messages(error)})
+        status = error.status
+        if isinstance(error, PermissionDenied):
+            return _panel(request, complaint, kept, status=status)
+        return refused.answer(
+            request,
+            to=reverse("web:complaint", args=[number]) + "#regulation",
+            kept=kept,
+            key=key,
+            panel=lambda kept: _panel(request, complaint, kept, status=status),
+        )
+    return refused.answer(
+        request,
+        to=reverse("web:complaint", args=[number]) + "#regulation",
+        panel=lambda _kept: _panel(request, _complaint_or_404(request, number), notice=notice),
+    )
+
+
+def _messages(error: DomainError) -> list[str]:
+    details = [m for messages in error.fields.values() for m in messages]
+    return details or [error.message]
+
+
+# The statistics export ----------------------------------------------------------------------------------
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def regulation_statistics(request: HttpRequest) -> HttpResponse:
+    """The form (period, unit, layout); with `download`, the workbook."""
+    if not request.user.has_perm("complaints.view_complaint"):
+        raise Http404
+    today = local_today()
+    first = today.replace(day=1)
+    last_month_end = first - dt.timedelta(days=1)
+    values = {
+        "start": request.GET.get("start", last_month_end.replace(day=1).isoformat()),
+        "end": request.GET.get("end", last_month_end.isoformat()),
+        "unit": request.GET.get("unit", ""),
+        "rows": request.GET.get("rows", "A,B"),
+        "column": request.GET.get("column", "C"),
+    }
+    units = list(units_visible_to(request.user).order_by("path")[:500])
+    errors: list[str] = []
+    if "download" in request.GET:
+        start, end = _date(values["start"]), _date(values["end"])
+        unit = next((u for u in units if u.code == values["unit"]), None)
+        if start is None or end is None:
+            errors.append(_("请按 YYYY-MM-DD 填写开始和结束日期。"))
+        elif values["unit"] and unit is None:
+            errors.append(_("请选择您可查看的机构。"))
+        else:
+            layout = StatsLayout(
+                rows=tuple(d.strip() for d in values["rows"].split(",") if d.strip()),
+                column=values["column"].strip() or None,
+            )
+            try:
+                data = regulatory_statistics_export(
+                    actor=request.user, start=start, end=end, unit=unit, layout=layout
+                )
+            except NotFound:
+                raise Http404 from None
+            except DomainError as error:
+                errors.extend(_messages(error))
+            else:
+                response = HttpResponse(data, content_type=XLSX)
+                name = f"complaintdesk-regulatory-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+    context = {
+        "values": values,
+        "units": [(u.code, _name(u)) for u in units],
+        "all_units": user_sees_all_units(request.user),
+        "errors": errors,
+    }
+    return render(request, "web/regulation/statistics.html", context, status=422 if errors else 200)
