@@ -16,6 +16,7 @@ from complaintdesk.common.time import local_zone
 from complaintdesk.complaints.selectors import complaint_timeline
 from complaintdesk.notifications.selectors import notifications_for_complaint
 from complaintdesk.scripts.models import ReplyCheckOverride
+from complaintdesk.scripts.selectors import rule_names_for
 
 from .models import InspectionStatus, QaInspection, QaPeriod, QaSample, SamplingPolicy
 from .rubric import CRITERION_CODES
@@ -172,18 +173,25 @@ class SampleEvidence:
     events: list
     notifications: list
     overrides: list
+    warning_names: dict[int, str]  # override id → the warnings ignored, by the rules' names
 
 
 def sample_evidence(*, sample: QaSample) -> SampleEvidence:
     complaint = sample.complaint
+    overrides = list(
+        ReplyCheckOverride.objects.filter(complaint=complaint)
+        .select_related("actor")
+        .order_by("at", "id")[:EVIDENCE_LIMIT]
+    )
+    names = rule_names_for(code for override in overrides for code in override.finding_codes)
     return SampleEvidence(
         events=complaint_timeline(complaint=complaint),
         notifications=list(notifications_for_complaint(complaint=complaint, limit=EVIDENCE_LIMIT)),
-        overrides=list(
-            ReplyCheckOverride.objects.filter(complaint=complaint)
-            .select_related("actor")
-            .order_by("at", "id")[:EVIDENCE_LIMIT]
-        ),
+        overrides=overrides,
+        warning_names={
+            override.pk: "、".join(names[code.strip()] for code in override.finding_codes if code.strip())
+            for override in overrides
+        },
     )
 
 

@@ -108,6 +108,14 @@ def reply_override_for(*, complaint, text: str) -> ReplyCheckOverride | None:
     )
 
 
+def rule_names_for(codes) -> dict[str, str]:
+    """Reply-check rule codes ("refusal-zh") with the rules' names, in one query; a code with no rule left
+    is "其他规则"."""
+    wanted = sorted({code.strip() for code in codes if code and code.strip()})
+    names = dict(ReplyRule.objects.filter(code__in=wanted).values_list("code", "name")) if wanted else {}
+    return {code: names.get(code) or _("其他规则") for code in wanted}
+
+
 def rule_names_text(codes: str) -> str:
     """Reply-check rule codes as the timeline stores them ("refusal-zh, pii-phone") in words: the rules'
     names ("推诿用语、手机号码"); a code with no rule left is shown as "其他规则"."""

@@ -15,6 +15,7 @@ from complaintdesk.complaints.timeline import event_record
 from complaintdesk.quality.models import InspectionStatus, QaInspection, QaSample, SamplingPolicy
 from complaintdesk.quality.rubric import DEFAULT_WEIGHTS
 from complaintdesk.quality.services import quality_inspection_score, quality_sample_draw
+from complaintdesk.scripts.models import ReplyCheckOverride
 from tests.raw_codes import raw_codes_in, visible_text
 
 from .conftest import closed_in_november, local
@@ -119,6 +120,19 @@ def test_sample_page_timeline_is_in_words_like_the_case_page(drawn, make_case):
     text = visible_text(body)
     assert "待受理 → 已受理" in text and "根本原因" in text and "首次响应时限" in text
     assert raw_codes_in(text) == []
+
+
+def test_sample_page_names_the_reply_warnings_ignored_not_their_codes(drawn, make_case):
+    case = make_case(drawn.agent_b, local(2026, 12, 2, 10))
+    ReplyCheckOverride.objects.create(
+        complaint=case, actor=drawn.agent_b, at=local(2026, 12, 1, 11), language="zh-hans", draft_hash="0" * 64,
+        draft_text="但是我们会尽快处理", finding_codes=["but-zh", "gone-rule"], reason="客户要求直说",
+    )  # fmt: skip
+    quality_sample_draw(period_start=dt.date(2026, 12, 1), period_end=dt.date(2026, 12, 31), seed="names")
+    sample = QaSample.objects.get(complaint=case)
+    body = client_for(drawn.inspector).get(reverse("web:quality_sample", args=[sample.pk])).content.decode()
+    assert "忽略的警告：避免转折词（但是/然而）、其他规则" in visible_text(body)
+    assert "but-zh" not in body and "gone-rule" not in body
 
 
 def test_scoring_form(drawn):
