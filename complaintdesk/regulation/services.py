@@ -91,12 +91,13 @@ def _case_text(complaint: Complaint) -> str:
 
 
 def case_codes_suggest(*, complaint: Complaint, scheme: ClassificationScheme) -> list[CaseCode]:
-    """Step: store the suggestion for each dimension of `scheme` not yet confirmed on the case (a confirmed
-    code is never replaced by a suggestion). Returns the case's suggested rows."""
+    """Step: store the suggestion (a most specific code) for each dimension of `scheme` not yet confirmed on
+    the case (a confirmed code is never replaced by a suggestion). Returns the case's suggested rows."""
     rows = [
         CodeKeywords(dimension=str(dimension_id), code=code, level=level, keywords=keywords)
         for dimension_id, code, level, keywords in ClassificationCode.objects.filter(dimension__scheme=scheme)
         .exclude(keywords="")
+        .filter(children__isnull=True)  # only codes a case may be given (the most specific)
         .values_list("dimension_id", "code", "level", "keywords")[:5000]
     ]
     suggestions = suggest_codes(text=_case_text(complaint), codes=rows)

@@ -7,7 +7,7 @@ from django.utils import translation
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.complaints.event_text import events_for_people
 from complaintdesk.complaints.models import ComplaintEvent
-from complaintdesk.regulation.models import CaseCode, CaseCodeStatus
+from complaintdesk.regulation.models import CaseCode, CaseCodeStatus, ClassificationCode
 from complaintdesk.regulation.services import complaint_codes_confirm, complaint_codes_suggest
 from complaintdesk.regulation.suggest import CodeKeywords, suggest_codes
 
@@ -108,3 +108,10 @@ def test_only_people_who_may_handle_the_case_confirm_codes(org):
         complaint_codes_confirm(number=case.number, actor=org.agent_b, codes=["A0101", "B03", "C09"])
     with pytest.raises(PermissionDenied):
         complaint_codes_confirm(number=case.number, actor=org.inspector, codes=["A0101", "B03", "C09"])
+
+
+def test_only_a_most_specific_code_is_suggested(org):
+    ClassificationCode.objects.filter(code="A0103").update(keywords="电子渠道、手机")  # a code with sub-codes
+    case = intake(org.agent_a, title="手机上办理业务失败", description="在手机上转账失败。")
+    complaint_codes_suggest(number=case.number, actor=org.agent_a)
+    assert "A" not in codes_of(case)  # 手机 only matches A0103, which a case cannot be given
