@@ -5,12 +5,14 @@
  3. proposes a refund above their authority: the proposal waits for approval;
  4. the business manager sees 待审批 with a count in the header, opens the inbox, approves (and looks at the
     inbox on a 390×844 phone too);
- 5. the agent's header counts the decision's notice; the notice links back to the case;
+ 5. the agent's header counts the decision's notice; the notice links back to the case, whose solution
+    scripts now quote the approved option;
  6. the agent records the customer's choice and dispatches a work order to the billing department;
  7. the billing clerk signs in, lands on the work-order queue, opens the case from the order (scoped,
     read-only: description, demand, address, phone), accepts and completes it;
- 8. the agent's header counts the completion's notice;
- 9. the agent feeds the result back to the customer (checked first);
+ 8. the agent's header counts two notices: the order taken, and done with the department's result;
+ 9. the agent feeds the result back to the customer from a form that starts with the analysis' cause and
+    the chosen compensation (checked first);
 10. the customer's SMS with the survey link is taken from the outbox (Notification rows): the link is
     absolute; the customer opens it on a 390×844 page and rates 5 stars, solved;
 11. the agent does the follow-up (回访) — it cannot archive yet, the summary is missing — writes the
