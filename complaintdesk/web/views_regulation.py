@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
-from complaintdesk.common.errors import DomainError, NotFound, PermissionDenied
-from complaintdesk.common.time import local_today
+from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.time import local_today, now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.regulation import selectors, services
 from complaintdesk.regulation.deadlines import ExtensionRefused
@@ -71,9 +71,19 @@ def _panel(
                     "options": [(c.code, f"{c.code} {_name(c)}", c.code == chosen) for c in codes],
                 }
             )
+    extension_rule = next((r for r in pack.rules.all() if r.extension_amount), None) if pack else None
+    may_extend = (
+        extension_rule is not None
+        and complaint.is_open
+        and complaint.complexity == "complex"
+        and request.user.role == extension_rule.extension_approver_role
+    )
     context = {
         "c": complaint,
         "pack": pack,
+        "extension_rule": extension_rule if complaint.complexity == "complex" else None,
+        "extension_role": extension_rule.get_extension_approver_role_display() if extension_rule else "",
+        "may_extend": may_extend,
         "pack_name": _name(pack) if pack else "",
         "dues": [
             {
@@ -99,14 +109,24 @@ def _panel(
 @require_http_methods(["GET", "POST"])
 def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
     """GET: the panel. POST action=suggest: codes suggested from the case text; action=confirm: the codes
-    chosen (one `code_<dimension>` per dimension) confirmed."""
+    chosen (one `code_<dimension>` per dimension) confirmed; action=extend: the statutory decision deadline
+    extended (amount, reason, customer_notified)."""
     complaint = _complaint_or_404(request, number)
     key = refused.case_key(number, "regulation")
     if request.method == "GET":
         return _panel(request, complaint, refused.kept_take(request, key))
     values = refused.post_values(request)
     try:
-        if values.get("action") == "suggest":
+        if values.get("action") == "extend":
+            amount = values.get("amount", "").strip()
+            if not amount.isdigit() or not 0 < int(amount) <= 366:
+                raise InvalidInput({"amount": [_("请填写延长的天数（正整数）。")]})
+            services.statutory_extension_approve(
+                number=number, actor=request.user, amount=int(amount), reason=values.get("reason", ""),
+                customer_notified_at=now() if values.get("customer_notified") else None,
+            )  # fmt: skip
+            notice = _("法定时限已延长")
+        elif values.get("action") == "suggest":
             services.complaint_codes_suggest(number=number, actor=request.user)
             notice = _("已根据投诉内容给出建议分类，请核对后确认。")
         else:

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from complaintdesk.common.testing import clock as clock
 from complaintdesk.common.testing import local
+from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.regulation.models import CaseCode, CaseCodeStatus, DeadlinePack, PackSelection
 from complaintdesk.testing import intake
 
@@ -110,3 +111,25 @@ def test_a_bad_statistics_request_is_answered_in_words(org):
         {"download": "1", "start": "2026-02-01", "end": "2026-02-28", "unit": "SH-A"},
     )
     assert other.status_code == 422 and "请选择您可查看的机构" in other.content.decode()
+
+
+def test_the_designated_role_extends_from_the_panel(org, banking_case):
+    complaint_analyse(number=banking_case.number, actor=org.agent_a, changes={"complexity": "complex"})
+    url = f"/complaints/{banking_case.number}/regulation/panel"
+    agent_view = client_for(org.agent_a).get(url).content.decode()
+    assert (
+        "regulation-extend" not in agent_view and "经“管理层”审批并告知投诉人，可再延长 30 日" in agent_view
+    )
+    executive = client_for(org.executive)
+    untold = executive.post(
+        url, {"action": "extend", "amount": "30", "reason": "需调取跨行交易记录"}, HTTP_HX_REQUEST="true"
+    )
+    assert untold.status_code == 403 and "延长须先告知投诉人" in untold.content.decode()
+    done = executive.post(
+        url, {"action": "extend", "amount": "30", "reason": "需调取跨行交易记录", "customer_notified": "1"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    html = done.content.decode()
+    assert "法定时限已延长" in html and "2026-03-05" not in html and "2026-04-07 24:00 前" in html
+    bad = executive.post(url, {"action": "extend", "amount": "x", "reason": "r"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422 and "请填写延长的天数" in bad.content.decode()
