@@ -206,25 +206,28 @@ class Cluster:
         self.workers[index] = self._spawn(f"worker-{index}", command, env)
 
     def busy_worker(self) -> tuple[int, str]:
-        """(index, what it is doing) of a worker in the middle of a job; worker 2 when none is."""
+        """(index, what it is doing) of a worker in the middle of a job — an after-intake job if one is
+        seen within 10 s, else any job; worker 2 when none is busy."""
         from redis import Redis
         from rq import Worker
 
         try:
             connection = Redis.from_url(self.redis_url)
-            for _attempt in range(50):
+            fallback = None
+            for _attempt in range(100):
                 for worker in Worker.all(connection=connection):
                     job = worker.get_current_job()
                     index = next((i for i, name in self.worker_names.items() if name == worker.name), None)
-                    if job is not None and index is not None:
-                        return (
-                            index,
-                            f"mid-job {job.func_name.rsplit('.', 1)[-1]}({', '.join(map(str, job.args))})",
-                        )
+                    if job is None or index is None:
+                        continue
+                    doing = f"mid-job {job.func_name.rsplit('.', 1)[-1]}({', '.join(map(str, job.args))})"
+                    if "after_intake" in job.func_name:
+                        return index, doing
+                    fallback = fallback or (index, doing)
                 time.sleep(0.1)
         except Exception as error:
             return 2, f"(could not see its job: {error!r})"
-        return 2, "(idle at that moment)"
+        return fallback or (2, "(idle at that moment)")
 
     def terminate_db_connections(self) -> int:
         import psycopg
@@ -662,35 +665,42 @@ def supervise(cluster: Cluster, stop: threading.Event, t0: float, events: list[s
                 log(message, t0=t0)
 
 
-def drain(cluster: Cluster, load_end, timeout: float, t0: float) -> None:
-    """Wait until nothing waits: the queue, the after-intake outbox, notifications, timers due by load_end."""
+def drain(cluster: Cluster, load_end, timeout: float, t0: float) -> dict:
+    """Wait until nothing waits — the queue, the after-intake outbox, notifications, timers due by
+    load_end — or, at the timeout, at least no acknowledgement, notification or due timer (analyses may
+    still be queued behind: they are reported, not waited for). Returns what was left."""
     import django_rq
 
     from complaintdesk.notifications.models import Notification, NotificationStatus
     from complaintdesk.sla.timers import timers_due
     from complaintdesk.tasks.models import AfterIntakeJob
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    deadline, left = time.monotonic() + timeout, {}
+    while True:
         try:
             depth = django_rq.get_queue("default").count
         except Exception:
             depth = -1
         pending = AfterIntakeJob.objects.count()
+        acks = AfterIntakeJob.objects.filter(task_path__endswith="acknowledge_after_intake").count()
         queued = Notification.objects.filter(
             status__in=[NotificationStatus.QUEUED, NotificationStatus.SENDING]
         ).count()
         due = timers_due(cutoff=load_end)
+        left = {"queue": depth, "outbox": pending, "outbox_acknowledgements": acks, "notifications": queued,
+                "timers_due": due, "drained_after_s": round(time.monotonic() - t0, 1)}  # fmt: skip
         if depth == 0 and pending == 0 and queued == 0 and due == 0:
             log("drained: queue 0, after-intake outbox 0, notifications waiting 0, timers due 0", t0=t0)
-            return
+            return left
+        if time.monotonic() >= deadline:
+            log(f"drain stopped at its limit: {left}", t0=t0)
+            return left
         log(
-            f"draining: queue {depth}, after-intake outbox {pending}, notifications waiting {queued}, "
-            f"timers due by the end of the load {due}",
+            f"draining: queue {depth}, after-intake outbox {pending} (acknowledgements {acks}), notifications "
+            f"waiting {queued}, timers due by the end of the load {due}",
             t0=t0,
         )
         time.sleep(5)
-    log("drain timed out", t0=t0)
 
 
 def check(cluster: Cluster, load: Load, load_end) -> dict:
@@ -715,6 +725,12 @@ def check(cluster: Cluster, load: Load, load_end) -> dict:
             .annotate(n=Count("id"))
             .values_list("complaint_id", "n")
         )
+    )
+    sent_after = sorted(
+        (sent_at - created_at).total_seconds()
+        for sent_at, created_at in Notification.objects.filter(
+            template_code=TemplateCode.ACKNOWLEDGEMENT, complaint_id__in=new_ids, sent_at__isnull=False
+        ).values_list("sent_at", "complaint__created_at")
     )
     outbox = Counter()
     outbox_path = cluster.var / "outbox" / "sms.jsonl"
@@ -752,6 +768,9 @@ def check(cluster: Cluster, load: Load, load_end) -> dict:
         "timers_due_never_fired": never,
         "timers_fired_twice": twice,
         "ack_sent_total": sum(outbox[i] for i in new_ids),
+        "ack_after_intake_p50_s": round(percentile(sent_after, 0.5), 1),
+        "ack_after_intake_p95_s": round(percentile(sent_after, 0.95), 1),
+        "ack_after_intake_max_s": round(sent_after[-1], 1) if sent_after else 0.0,
     }
 
 
@@ -799,7 +818,7 @@ def main() -> int:
         load_end = now()
         breaker.join(timeout=60)
         log(f"load stopped after {elapsed:.1f} s", t0=t0)
-        drain(cluster, load_end, args.drain, t0)
+        left = drain(cluster, load_end, args.drain, t0)
         result = check(cluster, load, load_end)
     finally:
         if "supervising" in locals():
@@ -846,7 +865,13 @@ def main() -> int:
     print(
         f"acknowledgements: rows missing {result['ack_rows_none']}, rows twice {result['ack_rows_twice']}; "
         f"SMS written once {result['ack_sent_once']}, never {result['ack_sent_none']}, twice or more "
-        f"{result['ack_sent_twice']}"
+        f"{result['ack_sent_twice']}; sent after intake p50 {result['ack_after_intake_p50_s']} s, "
+        f"p95 {result['ack_after_intake_p95_s']} s, max {result['ack_after_intake_max_s']} s"
+    )
+    print(
+        f"left after the drain ({left['drained_after_s']} s in): queue {left['queue']}, after-intake outbox "
+        f"{left['outbox']} (acknowledgements {left['outbox_acknowledgements']}), notifications {left['notifications']}, "
+        f"timers due {left['timers_due']}"
     )
     print(
         f"SLA timers due before the end of the load: fired once {result['timers_fired_once']}, twice "
@@ -873,6 +898,7 @@ def main() -> int:
                 or result["ack_sent_twice"],
             ),
             ("timers once", result["timers_due_never_fired"] or result["timers_fired_twice"]),
+            ("drained", left["outbox_acknowledgements"] or left["notifications"] or left["timers_due"]),
             ("intake never 500", intake_500),
         ]
         if bad
@@ -890,6 +916,7 @@ def main() -> int:
                     "other_500": pages_500,
                     "kinds": kinds,
                     "failed": failed,
+                    "left_after_drain": left,
                 },
                 ensure_ascii=False,
                 indent=2,

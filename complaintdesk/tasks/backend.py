@@ -1,4 +1,5 @@
-"""The database task queue, with each task row written by one hand-written INSERT.
+"""Our task backends: the database queue, with each task row written by one hand-written INSERT, and RQ
+with priorities.
 
 django_tasks_db's `DatabaseBackend` creates the row with the ORM; every intake queues one task, and
 compiling that INSERT cost more than running it. This backend builds the same `DBTaskResult` (same
@@ -8,6 +9,7 @@ fields, same `pre_save` handler that sets `run_after`, same `auto_now_add`) and 
 
 from django_tasks_db.backend import DatabaseBackend as LibraryDatabaseBackend
 from django_tasks_db.compat import normalize_json
+from django_tasks_rq.backend import RQBackend as LibraryRQBackend
 
 from complaintdesk.common import fastsql
 
@@ -27,3 +29,11 @@ class DatabaseBackend(LibraryDatabaseBackend):
                 backend_name=self.alias,
             )
         )
+
+
+class RQBackend(LibraryRQBackend):
+    """django_tasks_rq's backend, which already queues a job of the highest priority at the front of its
+    queue (`at_front`) but refuses any priority when a task is queued. Used for the acknowledgement of a
+    new case, which must not wait behind a backlog of analyses (channels.intake_tasks)."""
+
+    supports_priority = True

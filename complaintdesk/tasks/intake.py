@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
+from django_tasks.base import TASK_MAX_PRIORITY
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from complaintdesk.common.time import now
@@ -41,6 +42,21 @@ RESEND_AFTER = dt.timedelta(seconds=20)
 RESEND_UNKNOWN_AFTER = dt.timedelta(seconds=60)
 RESEND_BATCH = 500
 WAITING = {TaskResultStatus.READY}
+# Jobs queued ahead of the others where the queue allows it (module paths): the acknowledgement, which must
+# not wait behind a backlog of analyses. Registered by the app that defines the job, at import.
+_urgent: set[str] = set()
+
+
+def after_intake_urgent_register(task_obj) -> None:
+    _urgent.add(task_obj.module_path)
+
+
+def _sendable(task_obj):
+    """The task as it is to be queued: with the highest priority if it is urgent and the backend has
+    priorities (ours: the database queue, and RQ's at_front through tasks.backend.RQBackend)."""
+    if task_obj.module_path in _urgent and getattr(task_obj.get_backend(), "supports_priority", False):
+        return task_obj.using(priority=TASK_MAX_PRIORITY)
+    return task_obj
 
 
 def queue_in_transaction(task_obj) -> bool:
@@ -62,7 +78,7 @@ def after_intake_queue(*, complaint_id: int, tasks: Sequence) -> None:
         return
     if queue_in_transaction(tasks[0]):
         for task_obj in tasks:
-            task_obj.enqueue(complaint_id)
+            _sendable(task_obj).enqueue(complaint_id)
         return
     at = now()
     AfterIntakeJob.objects.bulk_create(
@@ -73,7 +89,7 @@ def after_intake_queue(*, complaint_id: int, tasks: Sequence) -> None:
         sent: dict[str, str] = {}
         for task_obj in tasks:
             try:
-                sent[task_obj.module_path] = task_obj.enqueue(complaint_id).id
+                sent[task_obj.module_path] = _sendable(task_obj).enqueue(complaint_id).id
             except Exception:
                 logger.exception("could not queue %s of complaint %s", task_obj.name, complaint_id)
         if sent:
@@ -161,7 +177,7 @@ def after_intake_resend(*, at: dt.datetime | None = None) -> int:
         ):
             continue
         try:
-            job_id = task_obj.enqueue(row.complaint_id).id
+            job_id = _sendable(task_obj).enqueue(row.complaint_id).id
         except Exception:
             logger.exception("%s of complaint %s still cannot be queued", row.task_path, row.complaint_id)
             break

@@ -206,9 +206,10 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 10
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 360}}
-    # Workers must run jobs through django-tasks' Job class, which calls the Task object.
+    # Workers must run jobs through django-tasks' Job class, which calls the Task object. Our RQ backend is
+    # django_tasks_rq's with priorities (the acknowledgement of a new case goes to the front of the queue).
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUEUES": ["default"]}}
     INSTALLED_APPS.append("django_rq")
 else:
     # django_tasks_db's backend, each row written by one hand-written INSERT (complaintdesk/tasks/backend.py).

@@ -25,7 +25,7 @@ from complaintdesk.tasks.sla import sla_sweep
 from complaintdesk.tasks.worker import Worker
 
 OUR_DB_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.DatabaseBackend", "QUEUES": ["default"]}}
-RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUEUES": ["default"]}}
 ENRICH = "complaintdesk.channels.intake_tasks.enrich_after_intake"
 ACKNOWLEDGE = "complaintdesk.channels.intake_tasks.acknowledge_after_intake"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
@@ -301,3 +301,19 @@ def test_a_sweep_extra_for_rows_without_a_job_id_waits_until_nothing_waits_in_th
         calls.clear()
         sla_sweep.call()
         assert sorted(calls) == ["every sweep", "lost rows"]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_on_redis_the_acknowledgements_go_ahead_of_waiting_analyses(org, api_for, make_payload):
+    import django_rq
+
+    with override_settings(TASKS=RQ_TASKS, SLA_TIMERS_WAKE=False):
+        queue = django_rq.get_queue("default")
+        try:
+            for _ in range(3):
+                assert _post(api_for(org.api_a), make_payload()).status_code == 201
+            paths = [queue.fetch_job(job_id).func_name for job_id in queue.job_ids]
+            assert paths == [ACKNOWLEDGE] * 3 + [ENRICH] * 3
+        finally:
+            queue.connection.flushdb()

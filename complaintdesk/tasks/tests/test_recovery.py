@@ -16,7 +16,7 @@ from complaintdesk.sla.models import SweepSchedule
 from complaintdesk.tasks.models import AfterIntakeJob
 from complaintdesk.tasks.worker import Worker
 
-RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUEUES": ["default"]}}
 
 
 @pytest.mark.django_db
