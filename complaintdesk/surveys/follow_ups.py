@@ -66,11 +66,14 @@ def follow_up_on_transition(*, complaint: Complaint, old_status: str, actor, at:
     """complaints.services transition hook (same transaction, case saved and locked): a resolution gets its
     follow-up task and, through a clock refresh, the task's timer; a case that is reopened, closed or
     withdrawn while its task is open has the task cancelled (its timer went with the transition's refresh);
-    a case archived while its task is open keeps the task (and its timer), said on the timeline."""
+    a case archived while its task is open keeps the task (and its timer), said on the timeline; archiving
+    clears the note of a follow-up whose own attempt to archive was refused."""
     if complaint.status == Status.RESOLVED:
         if follow_up_ensure(complaint=complaint, at=at) is not None:
             _clocks_refresh(complaint=complaint, at=at, actor=actor)
     elif complaint.status == Status.CLOSED:
+        # Why an earlier archiving had to wait (a summary missing) is no longer true once it is archived.
+        FollowUp.objects.filter(complaint_id=complaint.pk).exclude(close_note="").update(close_note="")
         task = FollowUp.objects.filter(complaint_id=complaint.pk, state=FollowUpState.OPEN).first()
         if task is not None:
             event_record(

@@ -353,6 +353,7 @@ def test_one_case_through_every_role(team, new_page, sign_in, screenshot, custom
         agent.locator("[data-testid=to-closed]").click()
     agent.locator("[data-testid=case-head] [data-testid=status]", has_text="已归档").wait_for()
     assert "回访中 → 已归档" in agent.locator("[data-testid=timeline]").inner_text()
+    assert "暂未归档" not in _panel(agent, "feedback-panel").inner_text()  # archived: the old refusal is gone
     journey.saw(agent, "archived")
     agent.goto("/follow-ups/")
     assert "没有待回访的投诉" in agent.locator("[data-testid=follow-up-queue]").inner_text()

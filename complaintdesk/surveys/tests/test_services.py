@@ -447,6 +447,9 @@ def test_a_close_refused_by_a_guard_keeps_the_follow_up_recorded(org, handling_c
     # Once the summary is written, the agent closes the case the usual way.
     _summarise(complaint, org.agent_a)
     complaint_transition(number=complaint.number, actor=org.agent_a, to="closed")
+    # Archived now: the panel no longer says "暂未归档：…缺少归档总结".
+    task.refresh_from_db()
+    assert task.close_note == ""
 
 
 def test_backfill_gives_cases_resolved_earlier_their_follow_up(org, handling_case):
