@@ -288,15 +288,15 @@ def statistics_workbook(
     sheet.title = _("统计表")[:31]
     bold = Font(bold=True)
     scope = unit.name if unit is not None else _("全组织")
-    sheet.append([str(scheme)])
-    sheet.append([_("期间"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}", _("机构"), scope])
-    sheet.append([_("生成时间"), to_local(as_of).strftime("%Y-%m-%d %H:%M")])
+    _append(sheet, [str(scheme)])
+    _append(sheet, [_("期间"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}", _("机构"), scope])
+    _append(sheet, [_("生成时间"), to_local(as_of).strftime("%Y-%m-%d %H:%M")])
     sheet.append([])
     extra_columns = [c for c in table_column_keys(table) if c not in column_codes]
     header = [dimension_name(d) for d in layout.rows]
     header += [label(c) for c in [*column_codes, *extra_columns]]
     header += [text for _key, text in _outcome_labels()]
-    sheet.append(header)
+    _append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     totals_columns: Counter = Counter()
@@ -305,12 +305,14 @@ def statistics_workbook(
         cell = table.rows[key]
         totals_columns.update(cell["columns"])
         totals_outcomes.update(cell["outcomes"])
-        sheet.append(
+        _append(
+            sheet,
             [label(code) for code in key]
             + [cell["columns"].get(c, 0) for c in [*column_codes, *extra_columns]]
-            + [cell["outcomes"].get(k, 0) for k, _text in _outcome_labels()]
+            + [cell["outcomes"].get(k, 0) for k, _text in _outcome_labels()],
         )
-    sheet.append(
+    _append(
+        sheet,
         [_("合计")] + [""] * (len(layout.rows) - 1)
         + [totals_columns.get(c, 0) for c in [*column_codes, *extra_columns]]
         + [totals_outcomes.get(k, 0) for k, _text in _outcome_labels()]
@@ -326,10 +328,22 @@ def statistics_workbook(
         _("延期：经批准延长法定时限的案件，同时计入上述结果之一。"),
         _("未确认分类：该维度尚无经人工确认的代码。"),
     ):
-        notes.append([line])
+        _append(notes, [line])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ …) is prefixed with an apostrophe: names come
+    from imported files and the admin."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _append(sheet, row: list) -> None:
+    sheet.append([_cell(v) for v in row])
 
 
 def table_column_keys(table: StatsTable) -> list[str]:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from complaintdesk.common.errors import InvalidInput, NotFound
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.regulation.models import ClassificationCode
 from complaintdesk.regulation.services import complaint_codes_confirm, statutory_extension_approve
 from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export
 
@@ -161,3 +162,9 @@ def test_the_command_refuses_a_bad_request_in_words(october, tmp_path):
             "regulation_statistics", "--user", "manager", "--from", "2026-10-31", "--to", "2026-10-01",
             "--out", str(tmp_path / "x.xlsx"),
         )  # fmt: skip
+
+
+def test_a_code_that_looks_like_a_formula_is_written_as_text(october):
+    ClassificationCode.objects.filter(code="A0101").update(code='=HYPERLINK("http://evil.example")')
+    _header, *rows, _total = export(october, layout=StatsLayout(rows=("A",), column=None))
+    assert '\'=HYPERLINK("http://evil.example") 营业现场' in [r[0] for r in rows]
