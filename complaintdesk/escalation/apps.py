@@ -23,8 +23,9 @@ class EscalationConfig(AppConfig):
         transition_route_register(target=Status.ESCALATED, route=services.escalation_transition_route)
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.escalation_on_timer)
         # The customer told who holds the case now: the level's acknowledge deadline is met when it is sent.
-        notification_delivered_hook_register(template_code=notify.ESCALATED_TEMPLATE,
-                                             hook=notify.customer_told_delivered)
+        notification_delivered_hook_register(
+            template_code=notify.ESCALATED_TEMPLATE, hook=services.customer_told_delivered
+        )
         # What escalation writes on the timeline, in words.
         timeline_field_register(field="escalation_level", label=_("升级层级"))
         timeline_field_register(field="level_acknowledge_due_at", label=_("本层级告知客户时限"))

@@ -3,7 +3,7 @@ with plain values).
 
 - The customer: who now holds the case and by when they will hear — the `escalated` notification on
   their preferred channel (notifications app, retried there). When it has been sent, the notifications
-  app calls `customer_told_delivered` (registered in AppConfig.ready): that, not the escalation, meets
+  app calls `services.customer_told_delivered` (registered in AppConfig.ready): that, not the escalation, meets
   the level's acknowledge deadline. With no way to reach the customer (no contact details, no
   template) the holder tells them by phone and records it (`escalation_customer_acknowledged`).
 - Members of staff: a notice per person through the staff notifier (`alerts.py` → `inbox.staff_notify`,
@@ -73,15 +73,6 @@ def customer_told_new_holder(
             hand_off_id,
             error,
         )
-
-
-def customer_told_delivered(*, notification, at: dt.datetime) -> None:
-    """The `escalated` message reached the provider: the level's acknowledge deadline is met now."""
-    from .services import escalation_customer_told
-
-    escalation_customer_told(
-        complaint_id=notification.complaint_id, at=at, sent_after=notification.created_at
-    )
 
 
 def staff_notified(

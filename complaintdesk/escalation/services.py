@@ -533,6 +533,14 @@ def escalation_customer_acknowledged(*, number: str, actor: User, note: str = ""
 
 
 @transaction.atomic
+def customer_told_delivered(*, notification, at: dt.datetime) -> None:
+    """The `escalated` message reached the provider (a notifications delivered hook, registered in
+    AppConfig.ready()): the level's acknowledge deadline is met now."""
+    escalation_customer_told(
+        complaint_id=notification.complaint_id, at=at, sent_after=notification.created_at
+    )
+
+
 def escalation_customer_told(*, complaint_id: int, at: dt.datetime, sent_after: dt.datetime) -> bool:
     """The `escalated` message queued at `sent_after` has gone out: if the case is still at the level
     that message was about (it started no later than the message was queued) and the customer had not

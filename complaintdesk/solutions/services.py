@@ -31,6 +31,7 @@ from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.escalation.selectors import case_escalation_for, ladder_rules_for, level_holder_find
+from complaintdesk.escalation.services import complaint_escalate
 from complaintdesk.sla.clocks import clock_points
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import sla_policy_for
@@ -568,8 +569,6 @@ def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetim
 
 def _case_escalate(*, complaint: Complaint, to_level: int, reason: str) -> None:
     """Escalate the case to `to_level` when it is below it, as the escalation ladder's system account."""
-    from complaintdesk.escalation.services import complaint_escalate
-
     state = case_escalation_for(complaint_id=complaint.pk)
     if (state.level_position if state else 0) >= to_level:
         return

@@ -41,7 +41,18 @@ from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import TRANSITIONS, Status
 from complaintdesk.complaints.timeline import event_record
-from complaintdesk.notifications.content import public_url
+from complaintdesk.escalation.services import complaint_object
+from complaintdesk.notifications.content import (
+    notification_language,
+    notification_values,
+    public_url,
+    template_render,
+)
+from complaintdesk.notifications.services import (
+    notification_channel_choose,
+    notification_send,
+    notification_template_for,
+)
 from complaintdesk.scripts import rendering
 from complaintdesk.scripts.services import ReplyBlocked, ReplyCheckResult, reply_check, reply_override_record
 
@@ -226,8 +237,6 @@ def result_values(fields: ResultFields, *, language: str) -> dict[str, str]:
 def _template_shortfalls(*, template, channel: str, complaint: Complaint, agent, language: str) -> set[str]:
     """Codes of the checker's "something is missing" findings on the template filled with neutral example
     results: what the fixed text lacks whatever the agent writes."""
-    from complaintdesk.notifications.content import notification_values, template_render
-
     examples = rendering.sample_values(language)
     values = notification_values(
         complaint=complaint,
@@ -251,13 +260,6 @@ def result_preview(
     *, complaint: Complaint, agent, fields: ResultFields, channel: str | None = None
 ) -> ResultPreview:
     """Render the result notification for the customer's channel and language, and check it."""
-    from complaintdesk.notifications.content import (
-        notification_language,
-        notification_values,
-        template_render,
-    )
-    from complaintdesk.notifications.services import notification_channel_choose, notification_template_for
-
     customer = complaint.customer
     language = notification_language(customer.language or complaint.language)
     channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
@@ -320,8 +322,6 @@ def result_send(
     blocking finding refuses it (ReplyBlocked), warnings need `override_reason` (recorded by the scripts app,
     REPLY_OVERRIDDEN on the timeline). Then the result is stored, RESULT_SENT written, the case moves to
     awaiting the customer's confirmation, and the survey invitation follows (SURVEY_SEND_WITH_RESULT)."""
-    from complaintdesk.notifications.services import notification_send
-
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
     fields = result_fields_clean(
         cause=cause, measures=measures, outcome=outcome, compensation_text=compensation_text
@@ -463,8 +463,6 @@ def survey_invite(
     """A single-use survey link for the case, sent with the `survey` template on the customer's channel.
     The rating is about the case's handler and unit as they are now (the handler who sent the result when
     the case has no assignee). Runs in the caller's transaction."""
-    from complaintdesk.notifications.services import notification_send
-
     at = at or now()
     token = token_new()
     url = survey_url(token)
@@ -557,8 +555,6 @@ def _act_on_answer(*, complaint: Complaint, answer: AnswerInput, at: dt.datetime
         if unhappy_action() == "escalate":
             if status == Status.WITHDRAWN:
                 return SurveyAction.NONE, ""
-            from complaintdesk.escalation.services import complaint_object
-
             complaint_object(number=complaint.number, actor=system_user(SystemUser.ESCALATION), reason=reason)
             return SurveyAction.ESCALATED, reason
         if status == Status.AWAITING_CUSTOMER:

@@ -6,6 +6,7 @@ list's filters (complaints.selectors.complaint_page: indexed orderings, keyset c
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
@@ -16,13 +17,24 @@ from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
 from complaintdesk.common.masking import mask_phone
 from complaintdesk.common.names import name_for_people
-from complaintdesk.common.time import now
+from complaintdesk.common.time import local_zone, now
 from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.customers import phone_normalise
-from complaintdesk.complaints.models import Category, Complaint, Customer
-from complaintdesk.complaints.selectors import ComplaintFilters, ComplaintPage, _filters_apply, complaint_page
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, Customer, EventKind
+from complaintdesk.complaints.selectors import (
+    ComplaintFilters,
+    ComplaintPage,
+    _filters_apply,
+    complaint_page,
+    complaint_transitions_for_user,
+)
+from complaintdesk.complaints.states import Status, is_open
+from complaintdesk.escalation.models import CaseEscalation
+from complaintdesk.escalation.selectors import case_escalation_for
+from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
+
+from .services import customer_reply_allowed
 
 PAGE_SIZE = 50
 EARLIER_LIMIT = 10
@@ -234,14 +246,8 @@ def customers_by_phone(*, user, text: str) -> list[LookupMatch]:
 
 
 def insight_for(*, complaint: Complaint, language: str):
-    """The intelligence app's latest findings on the case (when that app is installed), with the
-    severity explanation in the reader's language as `explanation_text`."""
-    from django.apps import apps
-
-    if not apps.is_installed("complaintdesk.intelligence"):
-        return None
-    from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
-
+    """The intelligence app's latest findings on the case, with the severity explanation in the reader's
+    language as `explanation_text`."""
     insight = insight_latest(complaint=complaint)
     if insight is not None:
         try:
@@ -252,12 +258,6 @@ def insight_for(*, complaint: Complaint, language: str):
 
 
 def escalation_for(*, complaint: Complaint):
-    from django.apps import apps
-
-    if not apps.is_installed("complaintdesk.escalation"):
-        return None
-    from complaintdesk.escalation.selectors import case_escalation_for
-
     return case_escalation_for(complaint_id=complaint.pk)
 
 
@@ -273,11 +273,6 @@ class CaseActions:
 
 
 def case_actions(*, complaint: Complaint, user, transitions=None) -> CaseActions:
-    from complaintdesk.complaints.selectors import complaint_transitions_for_user
-    from complaintdesk.complaints.states import is_open
-
-    from .services import customer_reply_allowed
-
     if transitions is None:
         transitions = complaint_transitions_for_user(complaint=complaint, user=user)
     can_handle = user.has_perm("complaints.handle_complaint")
@@ -314,30 +309,20 @@ class SupervisorOverview:
 def supervisor_overview(*, user) -> SupervisorOverview:
     """Escalated open cases by level and unit with their clocks, today's breaches and the cases at
     risk, in the user's own unit subtree; every list bounded to SUPERVISOR_LIMIT."""
-    from collections import Counter
-
-    from django.apps import apps
-
-    from complaintdesk.common.time import local_zone
-    from complaintdesk.complaints.models import ComplaintEvent, EventKind
-
     unit_code = user.org_unit.code if user.org_unit_id else ""
     visible = complaints_visible_to(user)
     if unit_code and user_sees_all_units(user):  # an HQ-wide role watches its own unit's subtree here
         visible = visible.filter(org_unit_id__in=orgunit_subtree_ids(unit=user.org_unit))
-    escalated = []
-    if apps.is_installed("complaintdesk.escalation"):
-        from complaintdesk.escalation.models import CaseEscalation
-
-        escalated = list(
-            CaseEscalation.objects.filter(
-                level_position__gt=0, complaint__is_open=True, complaint__in=visible.values("pk")
-            )
-            .select_related("complaint", "complaint__org_unit", "holder", "holder_unit")
-            .order_by("resolve_due_at", "complaint_id")[:SUPERVISOR_LIMIT]
+    escalated = list(
+        CaseEscalation.objects.filter(
+            level_position__gt=0, complaint__is_open=True, complaint__in=visible.values("pk")
         )
+        .select_related("complaint", "complaint__org_unit", "holder", "holder_unit")
+        .order_by("resolve_due_at", "complaint_id")[:SUPERVISOR_LIMIT]
+    )
     counts = Counter(
-        (row.level_name or str(row.level_position), name_for_people(row.complaint.org_unit)) for row in escalated
+        (row.level_name or str(row.level_position), name_for_people(row.complaint.org_unit))
+        for row in escalated
     )
     midnight = dt.datetime.combine(now().astimezone(local_zone()).date(), dt.time(), tzinfo=local_zone())
     breaches = list(

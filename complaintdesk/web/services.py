@@ -12,6 +12,8 @@ from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.states import OPEN_STATUSES, Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.notifications.services import notification_send
+from complaintdesk.scripts.services import ReplyBlocked, reply_check, reply_override_record
 
 REVEAL_FIELDS = ("phone", "email", "account_no")
 # A progress reply goes to a customer whose case is still being dealt with: open, or resolved and in its
@@ -72,9 +74,6 @@ def customer_reply_send(
     """Send the agent's reply to the customer as a progress message (their preferred channel), after
     the reply checker: a blocking finding refuses it (scripts.services.ReplyBlocked), warnings need an
     override with a reason (recorded by the scripts app), a clean draft goes out as it is."""
-    from complaintdesk.notifications.services import notification_send
-    from complaintdesk.scripts.services import ReplyBlocked, reply_check, reply_override_record
-
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
     if not customer_reply_allowed(complaint=complaint):
         raise InvalidInput(

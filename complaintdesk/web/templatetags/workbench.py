@@ -7,9 +7,12 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.masking import mask_name, mask_phone
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.selectors import AT_RISK_SHARE
+from complaintdesk.inbox.text import when
+from complaintdesk.web.selectors import follow_up_phone as phone_for
 
 register = template.Library()
 
@@ -75,32 +78,24 @@ def get_item(mapping, key):
 
 @register.filter
 def masked_phone(value: str) -> str:
-    from complaintdesk.common.masking import mask_phone
-
     return mask_phone(value) if value else ""
 
 
 @register.simple_tag(takes_context=True)
 def follow_up_phone(context, follow_up):
     """{% follow_up_phone f as phone %}: the number to call (web.selectors.follow_up_phone)."""
-    from complaintdesk.web.selectors import follow_up_phone as phone_for
-
     return phone_for(follow_up=follow_up, user=context["user"])
 
 
 @register.filter
 def deadline(value) -> str:
     """A due time as people say it, midnight as 24:00 of the day before: 12月8日 24:00 / 8 Dec 24:00."""
-    from complaintdesk.inbox.text import when
-
     return when(value) if value else ""
 
 
 @register.filter
 def masked_name(value: str) -> str:
     """A customer's name as lists show it: the surname, the rest hidden (王**)."""
-    from complaintdesk.common.masking import mask_name
-
     return mask_name(value or "")
 
 
