@@ -176,7 +176,7 @@ def work_order_case(*, user, work_order_id: int) -> WorkOrderCase:
         order=order,
         complaint=complaint,
         contact_name=(
-            f"{customer.name[:1]}{customer.get_title_display()}"
+            _("%(surname)s%(title)s") % {"surname": customer.name[:1], "title": customer.get_title_display()}
             if customer.title
             else mask_name(customer.name)
         ),

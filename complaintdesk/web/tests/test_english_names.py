@@ -79,6 +79,7 @@ def test_the_department_sees_its_english_name_on_the_work_order(named):
     page = _text(_client(org.dept_staff, "en").get(f"/work-orders/{order.pk}/").content.decode())
     assert "Billing dept" in page and "计费部" not in page
     assert "Xuhui store" in page
+    assert "Ms 王" in page and "王Ms" not in page  # the customer addressed as in English
     panel = (
         _client(org.agent_a, "en").get(f"/complaints/{complaint.number}/work-orders/panel").content.decode()
     )
