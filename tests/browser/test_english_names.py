@@ -58,6 +58,8 @@ def test_english_pages_name_units_and_departments_in_english(org, billing_case, 
     staff.context.add_cookies([{"name": "django_language", "value": "en", "url": staff.url}])
     staff.goto(f"/work-orders/{order.pk}/")
     text = staff.locator("main").inner_text()
-    assert "Billing dept" in text and "Xuhui store" in text and "计费部" not in text and "徐汇门店" not in text
+    assert (
+        "Billing dept" in text and "Xuhui store" in text and "计费部" not in text and "徐汇门店" not in text
+    )
     _viewport(staff, f"english-names-work-order-{suffix}")
     assert staff.evaluate("document.documentElement.scrollWidth") <= size["width"] + 1
