@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.common.errors import DomainError
 from complaintdesk.common.names import name_for_people
-from complaintdesk.common.ratelimit import client_ip
 from complaintdesk.complaints.models import (
     Channel,
     Complexity,
@@ -25,7 +24,7 @@ from complaintdesk.complaints.models import (
 from complaintdesk.complaints.selectors import SEARCH_MAX
 from complaintdesk.complaints.states import Status
 
-from .lockout import login_failure_record, login_failures_clear, login_locked_for
+from .lockout import login_locked_seconds
 
 
 def _minutes(seconds: int) -> int:
@@ -33,7 +32,8 @@ def _minutes(seconds: int) -> int:
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in, refused for a while after repeated failures (see lockout.py)."""
+    """Django's sign-in; django-axes refuses it for a while after repeated failures (see lockout.py), and
+    this form says so in the reader's language instead of "wrong password"."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -41,27 +41,18 @@ class LoginForm(AuthenticationForm):
         "locked": _("登录失败次数过多，该账号在此设备上已被暂时锁定，请在 %(minutes)d 分钟后再试。"),
     }
 
-    def _address(self) -> str:
-        return client_ip(self.request) if self.request is not None else "unknown"
-
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = self._address()
-        if locked := login_locked_for(username=username, address=address):
-            raise ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": _minutes(locked)}
-            )
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError as error:
-            if username and getattr(error, "code", "") == "invalid_login":
-                if lockout := login_failure_record(username=username, address=address):
-                    raise ValidationError(
-                        self.error_messages["locked"], code="locked", params={"minutes": _minutes(lockout)}
-                    ) from None
-            raise
-        login_failures_clear(username=username, address=address)
-        return cleaned
+            request = self.request
+            if request is None or not getattr(request, "axes_locked_out", False):
+                raise
+            request.login_lockout_shown = True  # lockout_response keeps this page
+            seconds = login_locked_seconds(request)
+            raise ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": _minutes(seconds)}
+            ) from error
 
 
 def domain_errors_apply(form: forms.Form, error: DomainError, fields: dict[str, str] | None = None) -> None:

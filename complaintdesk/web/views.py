@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -131,8 +131,10 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
 @login_required
 @require_POST
 def queue_assign(request: HttpRequest) -> HttpResponse:
-    back = request.POST.get("next") or reverse("web:home")
-    if not back.startswith("/") or back.startswith("//"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("web:home")
     numbers = request.POST.getlist("numbers")[:100]
     assignees = selectors.assignable_users(

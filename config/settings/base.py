@@ -1,5 +1,6 @@
 """Settings read from the environment. No logic beyond parsing lives here."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "complaintdesk.common",
     "complaintdesk.orgs",
     "complaintdesk.accounts",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for repeated failures into the answer of web/lockout.py.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,10 +177,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Complaint permissions come from the role table without a query (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["complaintdesk.accounts.backends.RolePermissionBackend"]
+# django-axes first: it refuses a sign-in that is locked out before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "complaintdesk.accounts.backends.RolePermissionBackend",
+]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+
+# Sign-in lockout (django-axes, complaintdesk/web/lockout.py): after LOGIN_FAILURE_LIMIT failed sign-ins
+# for one username from one address, that pair is refused until LOGIN_LOCKOUT_SECONDS after its last
+# failure; a successful sign-in forgets the failures. Attempts are rows in axes' tables (admin: Axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(seconds=int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # trying while locked does not lengthen the lock
+AXES_USERNAME_CALLABLE = "complaintdesk.web.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "complaintdesk.web.lockout.login_address"
+AXES_LOCKOUT_CALLABLE = "complaintdesk.web.lockout.lockout_response"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
