@@ -7,6 +7,7 @@ fields, same `pre_save` handler that sets `run_after`, same `auto_now_add`) and 
 `common.fastsql.insert_instance`. Everything else — workers, results, the admin — is the library's.
 """
 
+from django_tasks.base import TASK_MAX_PRIORITY
 from django_tasks_db.backend import DatabaseBackend as LibraryDatabaseBackend
 from django_tasks_db.compat import normalize_json
 from django_tasks_rq.backend import RQBackend as LibraryRQBackend
@@ -33,7 +34,18 @@ class DatabaseBackend(LibraryDatabaseBackend):
 
 class RQBackend(LibraryRQBackend):
     """django_tasks_rq's backend, which already queues a job of the highest priority at the front of its
-    queue (`at_front`) but refuses any priority when a task is queued. Used for the acknowledgement of a
-    new case, which must not wait behind a backlog of analyses (channels.intake_tasks)."""
+    queue (`at_front`) but refuses any priority when a task is queued. Used for what must not wait behind
+    a backlog of analyses: the acknowledgement of a new case (channels.intake_tasks) and the periodic SLA
+    sweep (tasks.sla). A deferred job of the highest priority goes to the front too when its time comes
+    (RQ's `enqueue_at_front`, which the library does not set)."""
 
     supports_priority = True
+
+    def enqueue(self, task, args, kwargs):
+        result = super().enqueue(task, args, kwargs)
+        if task.run_after is not None and task.priority == TASK_MAX_PRIORITY:
+            job = self._get_job(result.id)
+            if job is not None:
+                job.enqueue_at_front = True
+                job.save()
+        return result

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, default_task_backend, task, task_backends
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -78,5 +79,11 @@ def sla_sweep(periodic: bool = False) -> dict:
     at = now()
     timers.sweep_result_record(at=at, result=result)
     if periodic and periodic_sweep_supported() and timers.sweep_lease_take(at=at):
-        sla_sweep.using(run_after=at + timers.sweep_interval()).enqueue(periodic=True)
+        # Ahead of other jobs where the queue allows it: timers must not wait behind a backlog of analyses.
+        priority = (
+            TASK_MAX_PRIORITY
+            if getattr(task_backends[DEFAULT_TASK_BACKEND_ALIAS], "supports_priority", False)
+            else DEFAULT_TASK_PRIORITY
+        )
+        sla_sweep.using(run_after=at + timers.sweep_interval(), priority=priority).enqueue(periodic=True)
     return {**result.as_dict(), "after_intake_resent": resent}

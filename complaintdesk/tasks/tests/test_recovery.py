@@ -83,6 +83,8 @@ def test_after_redis_lost_its_data_the_worker_brings_back_the_sweep_and_every_ac
                 )
                 assert acks.count() == 1
             # The chain lives on: its next run waits in RQ's scheduled registry.
-            assert len(ScheduledJobRegistry(queue=queue).get_job_ids()) == 1
+            [next_sweep] = ScheduledJobRegistry(queue=queue).get_job_ids()
+            # … and goes to the front of the queue when due: timers never wait behind a backlog of analyses.
+            assert queue.fetch_job(next_sweep).enqueue_at_front
         finally:
             queue.connection.flushdb()
