@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "complaintdesk.archive",
     "complaintdesk.analytics",
     "complaintdesk.ops",
+    "complaintdesk.regulation",
 ]
 
 MIDDLEWARE = [
