@@ -329,22 +329,6 @@ def complaint_enrich(*, complaint_id: int) -> ComplaintInsight | None:
     )
 
 
-def complaint_enrich_later(*, complaint_id: int) -> None:
-    """Queue enrichment for after the current transaction commits. Intake calls this: it neither
-    waits for the analysis nor fails when the queue is down (the case is already stored; enrichment
-    can be rerun with `enrich_complaint`)."""
-
-    def enqueue() -> None:
-        from .tasks import enrich_complaint
-
-        try:
-            enrich_complaint.enqueue(complaint_id)
-        except Exception:
-            logger.exception("could not queue enrichment of complaint %s", complaint_id)
-
-    transaction.on_commit(enqueue, robust=True)
-
-
 # --- fingerprints and group / batch complaints ---
 
 

@@ -1,6 +1,5 @@
 """complaint_enrich on stored complaints, training and activating versions, labels, the task."""
 
-from types import SimpleNamespace
 
 import pytest
 
@@ -182,24 +181,6 @@ def test_enrich_task_runs_the_service(categories, intake):
 def test_emotion_labels_are_recorded(org):
     label = services.emotion_label_record(text="谢谢，已经解决了", level="calm", actor=org.agent_a)
     assert selectors.emotion_labels() == (["谢谢，已经解决了"], [0]) and label.labelled_by == org.agent_a
-
-
-def test_enrich_later_runs_after_commit_and_never_fails_the_caller(
-    categories, intake, monkeypatch, django_capture_on_commit_callbacks
-):
-    complaint = intake("宽带断网")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.complaint_enrich_later(complaint_id=complaint.pk)
-        assert not ComplaintInsight.objects.filter(complaint=complaint).exists()
-    assert ComplaintInsight.objects.filter(complaint=complaint).count() == 1
-
-    def queue_down(*args, **kwargs):
-        raise ConnectionError("queue down")
-
-    monkeypatch.setattr(tasks, "enrich_complaint", SimpleNamespace(enqueue=queue_down))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.complaint_enrich_later(complaint_id=complaint.pk)
-    assert ComplaintInsight.objects.filter(complaint=complaint).count() == 1
 
 
 def test_stored_reasons_read_in_english(categories, intake):
