@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.names import english_wanted, name_for_people
 from complaintdesk.common.time import to_local
 
-from .models import Channel, Complaint, ComplaintEvent, Customer, EventKind
+from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind
 from .states import Status
 
 ValueText = Callable[[str], str]
@@ -139,6 +140,13 @@ def field_label(field: str, *, kind: str = "") -> str:
     return ""
 
 
+def _category_text(stored: str) -> str:
+    """A category as the timeline stored it (its Chinese name at the time), by its English name where the
+    category has one."""
+    category = Category.objects.filter(name=stored).only("name", "name_en").first()
+    return name_for_people(category) if category is not None else stored
+
+
 def value_text(value: str, *, field: str = "", kind: str = "") -> str:
     """A stored value in words: a choice's label, a local time, 是/否; other text as it is."""
     if value in (None, ""):
@@ -146,6 +154,8 @@ def value_text(value: str, *, field: str = "", kind: str = "") -> str:
     value = str(value)
     if field in _FIELD_VALUES:
         return _FIELD_VALUES[field](value)
+    if field == "category" and english_wanted():
+        return _category_text(value)
     if field == "status" or kind in (EventKind.TRANSITION, EventKind.CREATED) and value in Status.values:
         return str(Status(value).label) if value in Status.values else value
     if kind in _KIND_VALUES and (not field or field.isdigit() or field not in _FIELDS):

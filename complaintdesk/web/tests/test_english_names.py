@@ -55,6 +55,9 @@ def test_the_case_page_and_queue_in_english_show_the_english_names(named):
     assert ">Billing dispute</option>" in analysis and "计费争议" not in analysis
     assert "徐汇门店" not in page  # nor in the header's badge
 
+    timeline = _text(page.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0])
+    assert "Category Billing dispute" in timeline and "计费争议" not in timeline  # the analysis, in words
+
     queue = english.get("/").content.decode()
     assert "Xuhui store" in queue and "徐汇门店" not in queue
     assert ">Billing dispute</option>" in queue
