@@ -6,6 +6,7 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.errors import InvalidInput, NotFound
@@ -409,3 +410,23 @@ def test_expired_keys_are_pruned_as_new_complaints_arrive(world, desk):
     for kept in (recent, *later):
         assert FingerprintKey.objects.filter(complaint=kept).exists()
     assert services.fingerprint_keys_prune(before=OUTAGE_START) == 0  # nothing older left
+
+
+def test_each_token_reads_only_its_newest_keys_on_postgresql(world, desk, monkeypatch):
+    """The candidate query is bounded whatever the window holds: per token, the newest
+    GROUP_KEY_ROWS_MAX complaints carrying it (PostgreSQL's LATERAL … LIMIT over the key index)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the per-token bound is PostgreSQL's; SQLite reads the whole range")
+    monkeypatch.setattr(selectors, "GROUP_KEY_ROWS_MAX", 2)
+    older = [
+        desk.complaint(
+            "门店排队太久，店员态度差", at=OUTAGE_START + dt.timedelta(minutes=i), unit=world.store_b
+        )
+        for i in range(3)
+    ]
+    new = desk.complaint(
+        "门店排队太久，店员态度差", at=OUTAGE_START + dt.timedelta(minutes=10), unit=world.store_b
+    )
+    window = dt.timedelta(hours=selectors.policy_get().group_window_hours)
+    found = {c.complaint_id for c in selectors.group_candidates(fingerprint=new.fingerprint, window=window)}
+    assert found == {older[1].pk, older[2].pk}
