@@ -381,6 +381,18 @@ def complaint_transition(*, number: str, actor, to: str, reason: str = "") -> Co
     return route(number=number, actor=actor, reason=reason or "")
 
 
+def _columns(complaint: Complaint) -> dict:
+    """The case's column values as loaded, to tell afterwards which ones a step changed."""
+    return {f.attname: getattr(complaint, f.attname) for f in Complaint._meta.concrete_fields if not f.primary_key}
+
+
+def _save_changed(complaint: Complaint, columns: dict) -> None:
+    """Write the columns this step changed (status, stamps, deadlines … whatever the transition, the
+    clocks and the analysis set), never the others: a stale copy must not undo another writer's column."""
+    changed = [name for name, value in columns.items() if getattr(complaint, name) != value]
+    complaint.save(update_fields=changed or ["updated_at"])
+
+
 @transaction.atomic
 def complaint_status_change(*, number: str, actor, to: str, reason: str = "") -> Complaint:
     """The status step itself. Everyone calls `complaint_transition`; only the app a target is routed to
@@ -389,6 +401,7 @@ def complaint_status_change(*, number: str, actor, to: str, reason: str = "") ->
     at = now()
     if to not in Status.values:
         raise InvalidInput({"to": [_("未知的状态：%(to)s") % {"to": to}]})
+    columns = _columns(complaint)
     before = _deadline_snapshot(complaint)
     old_status = complaint.status
     _transition_apply(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
@@ -402,7 +415,7 @@ def complaint_status_change(*, number: str, actor, to: str, reason: str = "") ->
         reason=_("状态变更后重算时限"),
     )
     complaint.updated_at = at
-    complaint.save()
+    _save_changed(complaint, columns)
     for hook in _TRANSITION_HOOKS:
         hook(complaint=complaint, old_status=old_status, actor=actor, at=at)
     return complaint
@@ -481,6 +494,7 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
         raise InvalidInput({"status": [_("投诉已结束，不能再修改分析结果")]})
     clean = _analysis_clean(changes)
     at = now()
+    columns = _columns(complaint)
     before = {name: getattr(complaint, name) for name in clean}
     deadlines_before = _deadline_snapshot(complaint)
     for name, value in clean.items():
@@ -496,7 +510,7 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
         reason=_("分析结果变更后重算时限"),
     )
     complaint.updated_at = at
-    complaint.save()
+    _save_changed(complaint, columns)
     return complaint
 
 
