@@ -383,7 +383,8 @@ def complaint_transition(*, number: str, actor, to: str, reason: str = "") -> Co
 
 def _columns(complaint: Complaint) -> dict:
     """The case's column values as loaded, to tell afterwards which ones a step changed."""
-    return {f.attname: getattr(complaint, f.attname) for f in Complaint._meta.concrete_fields if not f.primary_key}
+    fields = Complaint._meta.concrete_fields
+    return {f.attname: getattr(complaint, f.attname) for f in fields if not f.primary_key}
 
 
 def _save_changed(complaint: Complaint, columns: dict) -> None:
