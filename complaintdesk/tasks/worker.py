@@ -72,8 +72,26 @@ class Worker(SimpleWorker):
         finally:
             close_old_connections()
 
+    def _scheduler_revive(self) -> None:
+        """RQ's scheduler process keeps running when Redis loses its data (restarted empty, flushed) but its
+        lock is gone with it, and it takes a lock again only after ten minutes: meanwhile no deferred job
+        (the periodic sweep, retries) is queued. Started anew here when its lock is gone."""
+        scheduler = self.scheduler
+        if scheduler is None or scheduler._process is None or not scheduler._process.is_alive():
+            return  # none, or dead: RQ starts it again itself
+        if any(self.connection.exists(scheduler.get_locking_key(name)) for name in scheduler._queue_names):
+            return
+        logger.warning("the RQ scheduler had lost its lock (Redis lost its data); starting it again")
+        self.stop_scheduler()
+        scheduler._process = None
+        scheduler.acquire_locks(auto_start=True)
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
+        try:
+            self._scheduler_revive()
+        except Exception:
+            logger.warning("could not check the RQ scheduler", exc_info=True)
         try:
             sweep_chain_revive()
         except Exception:  # the database or Redis is away: the next maintenance round tries again
