@@ -87,6 +87,14 @@ def event_record(
     return fastsql.insert_instance(event)
 
 
+def _same_minute(old, new) -> bool:
+    # A time that moves by less than a minute (a pause of a few seconds) is no change a reader can see:
+    # the timeline would say "12月8日 10:42 → 12月8日 10:42".
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        return abs(new - old) < dt.timedelta(minutes=1)
+    return False
+
+
 def events_record_changes(
     *, complaint: Complaint, actor, at: dt.datetime, before: dict, kind: EventKind = EventKind.FIELD_CHANGED,
     reason: str = "",
@@ -95,7 +103,7 @@ def events_record_changes(
     changed = []
     for field, old in before.items():
         new = getattr(complaint, field)
-        if _text(old) != _text(new):
+        if _text(old) != _text(new) and not _same_minute(old, new):
             changed.append(field)
             event_record(complaint=complaint, actor=actor, kind=kind, at=at, field=field, old=old, new=new,
                          reason=reason)  # fmt: skip

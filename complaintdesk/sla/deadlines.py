@@ -27,6 +27,18 @@ class CaseClockFacts:
     acknowledged: bool
     resolution_started_at: dt.datetime  # intake, or the latest reopening
     pauses: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # closed pauses only
+    # When a clock was met, if it was: a pause that begins after that no longer moves its deadline (the
+    # customer's days to confirm the result do not shift the time we answered them by).
+    first_responded_at: dt.datetime | None = None
+    acknowledged_at: dt.datetime | None = None
+
+
+def _pauses_before(
+    pauses: tuple[tuple[dt.datetime, dt.datetime], ...], met_at: dt.datetime | None
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    if met_at is None:
+        return pauses
+    return tuple(p for p in pauses if p[0] < met_at)
 
 
 @dataclass(frozen=True)
@@ -39,13 +51,21 @@ class Deadlines:
 
 
 def compute_deadlines(*, facts: CaseClockFacts, terms: PolicyTerms, calendar: WorkCalendar) -> Deadlines:
-    first_response_term = terms.first_response_major if facts.severity == "major" else terms.first_response_general
+    first_response_term = (
+        terms.first_response_major if facts.severity == "major" else terms.first_response_general
+    )
     resolution_term = terms.resolution_complex if facts.complexity == "complex" else terms.resolution_general
     first_response = due_after(
-        start=facts.created_at, duration=parse_duration(first_response_term), calendar=calendar, pauses=facts.pauses
+        start=facts.created_at,
+        duration=parse_duration(first_response_term),
+        calendar=calendar,
+        pauses=_pauses_before(facts.pauses, facts.first_responded_at),
     )
     acknowledge = due_after(
-        start=facts.created_at, duration=parse_duration(terms.acknowledge), calendar=calendar, pauses=facts.pauses
+        start=facts.created_at,
+        duration=parse_duration(terms.acknowledge),
+        calendar=calendar,
+        pauses=_pauses_before(facts.pauses, facts.acknowledged_at),
     )
     resolution = due_after(
         start=facts.resolution_started_at,
@@ -55,7 +75,17 @@ def compute_deadlines(*, facts: CaseClockFacts, terms: PolicyTerms, calendar: Wo
     )
     # The clocks agree with each other: the customer is never told the case is taken after the time they
     # were promised its result (a "2wd" acknowledgement over a weekend would pass a "48h" resolution).
-    acknowledge_due_at = min(acknowledge.due_at, resolution.due_at)
+    # Once acknowledged, the cap is the resolution deadline as it stood then (later pauses move only
+    # the resolution clock).
+    cap = resolution
+    if facts.acknowledged_at is not None:
+        cap = due_after(
+            start=facts.resolution_started_at,
+            duration=parse_duration(resolution_term),
+            calendar=calendar,
+            pauses=_pauses_before(facts.pauses, facts.acknowledged_at),
+        )
+    acknowledge_due_at = min(acknowledge.due_at, cap.due_at)
     outstanding = []
     if facts.is_open:
         outstanding.append(resolution.due_at)

@@ -80,6 +80,8 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
         is_open=complaint.is_open,
         first_responded=complaint.first_responded_at is not None,
         acknowledged=complaint.acknowledged_at is not None,
+        first_responded_at=complaint.first_responded_at,
+        acknowledged_at=complaint.acknowledged_at,
         resolution_started_at=complaint.reopened_at or complaint.created_at,
         pauses=pauses,
     )

@@ -387,3 +387,40 @@ def test_policy_decides_a_cases_deadlines(org):
     )
     assert complaint.first_response_due_at == complaint.created_at + 4 * H
     assert complaint.resolution_due_at == complaint.created_at + 3 * D
+
+
+def test_a_pause_after_a_clock_was_met_leaves_its_deadline_where_it_was():
+    # Answered and acknowledged at 10:00; the result then waits a day for the customer's confirmation.
+    created = sh(2026, 3, 3, 9)
+    wait = [(sh(2026, 3, 3, 11), sh(2026, 3, 4, 11))]
+    met = sh(2026, 3, 3, 10)
+    before = deadlines(
+        created, first_responded=True, acknowledged=True, first_responded_at=met, acknowledged_at=met
+    )
+    after = deadlines(
+        created,
+        pauses=wait,
+        first_responded=True,
+        acknowledged=True,
+        first_responded_at=met,
+        acknowledged_at=met,
+    )
+    assert after.first_response_due_at == before.first_response_due_at
+    assert after.acknowledge_due_at == before.acknowledge_due_at
+    # The resolution clock was still running during the wait: it moves by the day it stood still.
+    assert after.resolution_due_at == before.resolution_due_at + dt.timedelta(days=1)
+    # A clock not yet met when the pause began is still pushed by it.
+    pending = deadlines(created, pauses=wait)
+    assert pending.first_response_due_at == before.first_response_due_at + dt.timedelta(days=1)
+
+
+def test_a_weekend_pause_counts_calendar_and_working_clocks_apart():
+    # Friday 09:00, not yet acknowledged; waiting for the customer Friday 10:00 → Monday 10:00 is 72
+    # calendar hours but 24 working hours (Friday 10–24, Monday 0–10).
+    created = sh(2026, 11, 27, 9)
+    plain = deadlines(created)
+    paused = deadlines(created, pauses=[(sh(2026, 11, 27, 10), sh(2026, 11, 30, 10))])
+    assert paused.first_response_due_at == plain.first_response_due_at + dt.timedelta(hours=72)
+    assert paused.resolution_due_at == plain.resolution_due_at + dt.timedelta(hours=72)
+    # Two working days from Friday 09:00 plus 24 working hours: Wednesday 09:00.
+    assert paused.acknowledge_due_at == sh(2026, 12, 2, 9)
