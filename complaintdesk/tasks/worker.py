@@ -56,9 +56,13 @@ def worker_warm_up() -> None:
 
 class Worker(SimpleWorker):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL_SECONDS)
-        # An idle worker blocks on Redis for worker_ttl - 15 s between maintenance rounds.
-        kwargs.setdefault("worker_ttl", MAINTENANCE_INTERVAL_SECONDS + 15)
+        kwargs["maintenance_interval"] = min(
+            kwargs.get("maintenance_interval") or MAINTENANCE_INTERVAL_SECONDS, MAINTENANCE_INTERVAL_SECONDS
+        )
+        # An idle worker blocks on Redis for worker_ttl - 15 s between maintenance rounds. `manage.py rqworker`
+        # always passes its --worker-ttl (default 420): an idle worker then looked at the sweep and the
+        # scheduler every 7 minutes only (bench/cluster.py: a chain stalled after Redis restarted empty).
+        kwargs["worker_ttl"] = min(kwargs.get("worker_ttl") or 420, MAINTENANCE_INTERVAL_SECONDS + 15)
         super().__init__(*args, **kwargs)
 
     def work(self, *args, **kwargs):
