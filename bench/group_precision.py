@@ -211,8 +211,10 @@ def cost(args, rows: list[dict]) -> None:
 
     from complaintdesk.common.time import now
     from complaintdesk.complaints.models import Complaint, Customer
-    from complaintdesk.intelligence import selectors, services
+    from complaintdesk.intelligence import selectors
     from complaintdesk.intelligence.models import ComplaintFingerprint, FingerprintKey
+    from complaintdesk.intelligence.services.fingerprints import complaint_fingerprint_record
+    from complaintdesk.intelligence.services.groups import complaint_group_detect
     from complaintdesk.orgs.models import OrgUnit
     from complaintdesk.orgs.services import orgunit_create
 
@@ -263,9 +265,7 @@ def cost(args, rows: list[dict]) -> None:
         setup = []
         for fingerprint in sorted(fingerprints, key=lambda f: f.created_at):
             t0 = time.perf_counter()
-            services.complaint_group_detect(
-                complaint=fingerprint.complaint, fingerprint=fingerprint, policy=policy
-            )
+            complaint_group_detect(complaint=fingerprint.complaint, fingerprint=fingerprint, policy=policy)
             setup.append((time.perf_counter() - t0) * 1000)
         print(f"set-up: detection of the {len(setup)} stored cases as they arrived, ms p50/p95/max "
               f"{statistics.median(setup):.1f}/{statistics.quantiles(setup, n=100)[94]:.1f}/{max(setup):.1f}",
@@ -294,7 +294,7 @@ def cost(args, rows: list[dict]) -> None:
                 t0 = time.perf_counter()
                 tokens = grouping.fingerprint(text)
                 t1 = time.perf_counter()
-                fingerprint = services.complaint_fingerprint_record(
+                fingerprint = complaint_fingerprint_record(
                     complaint=complaint, tokens=tokens, topic="", policy=policy
                 )
                 t2 = time.perf_counter()
@@ -310,9 +310,7 @@ def cost(args, rows: list[dict]) -> None:
                     analyze=True
                 )
                 server_ms.append(float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)))
-            group = services.complaint_group_detect(
-                complaint=complaint, fingerprint=fingerprint, policy=policy
-            )
+            group = complaint_group_detect(complaint=complaint, fingerprint=fingerprint, policy=policy)
             t5 = time.perf_counter()
             transaction.set_rollback(True)
         for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):

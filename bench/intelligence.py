@@ -76,8 +76,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from complaintdesk.complaints.models import Complaint  # noqa: E402
-from complaintdesk.intelligence import classifier, emotion, grouping, selectors, services, severity  # noqa: E402
+from complaintdesk.intelligence import classifier, emotion, grouping, selectors, severity  # noqa: E402
 from complaintdesk.intelligence.models import ComplaintFingerprint, FingerprintKey  # noqa: E402
+from complaintdesk.intelligence.services.fingerprints import complaint_fingerprint_record  # noqa: E402
+from complaintdesk.intelligence.services.groups import complaint_group_detect  # noqa: E402
 from complaintdesk.orgs.models import OrgUnit  # noqa: E402
 
 
@@ -501,7 +503,7 @@ def bench_groups(sample: list[Complaint], *, label: str, texts: dict[int, str] |
                 connection.queries_log.clear()  # a full log (9 000) would make the count wrong
                 with CaptureQueriesContext(connection) as queries:
                     began, cpu = time.perf_counter(), time.process_time()
-                    fingerprint = services.complaint_fingerprint_record(
+                    fingerprint = complaint_fingerprint_record(
                         complaint=complaint, tokens=tokens, topic=topic, policy=policy
                     )
                     recorded = time.perf_counter()
@@ -534,12 +536,10 @@ def bench_groups(sample: list[Complaint], *, label: str, texts: dict[int, str] |
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as queries:
                     began = time.perf_counter()
-                    fingerprint = services.complaint_fingerprint_record(
+                    fingerprint = complaint_fingerprint_record(
                         complaint=complaint, tokens=tokens, topic=topic, policy=policy
                     )
-                    services.complaint_group_detect(
-                        complaint=complaint, fingerprint=fingerprint, policy=policy
-                    )
+                    complaint_group_detect(complaint=complaint, fingerprint=fingerprint, policy=policy)
                     full.append((time.perf_counter() - began) * 1000)
                 full_statements.append(_statements(queries))
                 raise Rollback

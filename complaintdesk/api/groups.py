@@ -11,8 +11,9 @@ from complaintdesk.archive.selectors import archive_similar
 from complaintdesk.common.time import to_local
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.intelligence import selectors, services
+from complaintdesk.intelligence import selectors
 from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus
+from complaintdesk.intelligence.services import corrections, group_actions
 
 from .schemas import ProblemOut, StrictSchema
 
@@ -143,7 +144,7 @@ class GroupOpenIn(StrictSchema):
 
 @router.post("/groups", response={201: GroupOut, **POST_ERRORS}, summary="人工建立群体性投诉")
 def open_group(request: HttpRequest, payload: GroupOpenIn):
-    group = services.group_open(
+    group = group_actions.group_open(
         numbers=payload.numbers, actor=request.user, title=payload.title, reason=payload.reason or ""
     )
     return Status(201, _group_view(group, user=request.user))
@@ -156,7 +157,7 @@ class MemberIn(StrictSchema):
 
 @router.post("/groups/{group_id}/members", response={200: GroupOut, **POST_ERRORS}, summary="并入群体性投诉")
 def link_member(request: HttpRequest, group_id: int, payload: MemberIn):
-    services.group_member_link(group_id=group_id, number=payload.number, actor=request.user,
+    group_actions.group_member_link(group_id=group_id, number=payload.number, actor=request.user,
                                reason=payload.reason or "")  # fmt: skip
     return _group_view(selectors.group_for_user(user=request.user, group_id=group_id), user=request.user)
 
@@ -170,7 +171,9 @@ class UnlinkIn(StrictSchema):
     summary="移出群体性投诉",
 )  # fmt: skip
 def unlink_member(request: HttpRequest, group_id: int, number: str, payload: UnlinkIn):
-    services.group_member_unlink(group_id=group_id, number=number, actor=request.user, reason=payload.reason)
+    group_actions.group_member_unlink(
+        group_id=group_id, number=number, actor=request.user, reason=payload.reason
+    )
     return _group_view(selectors.group_for_user(user=request.user, group_id=group_id), user=request.user)
 
 
@@ -183,7 +186,7 @@ class ConfirmIn(StrictSchema):
     summary="主管确认自动识别的群体性投诉（此后标记批量/声誉风险并升级）",
 )  # fmt: skip
 def confirm_group(request: HttpRequest, group_id: int, payload: ConfirmIn):
-    group = services.group_confirm(group_id=group_id, actor=request.user, reason=payload.reason or "")
+    group = group_actions.group_confirm(group_id=group_id, actor=request.user, reason=payload.reason or "")
     return _group_view(group, user=request.user)
 
 
@@ -196,7 +199,7 @@ class DismissIn(StrictSchema):
     summary="主管否决自动识别的群体性投诉（成员全部移出，不再自动归组）",
 )  # fmt: skip
 def dismiss_group(request: HttpRequest, group_id: int, payload: DismissIn):
-    group = services.group_dismiss(group_id=group_id, actor=request.user, reason=payload.reason)
+    group = group_actions.group_dismiss(group_id=group_id, actor=request.user, reason=payload.reason)
     return _group_view(group, user=request.user)
 
 
@@ -212,7 +215,7 @@ class ResolveOut(GroupOut):
     "/groups/{group_id}/resolve", response={200: ResolveOut, **POST_ERRORS}, summary="统一解决群体性投诉"
 )
 def resolve_group(request: HttpRequest, group_id: int, payload: ResolveIn):
-    group, numbers = services.group_resolve(
+    group, numbers = group_actions.group_resolve(
         group_id=group_id, actor=request.user, resolution=payload.resolution
     )
     return {**_group_view(group, user=request.user), "resolved_numbers": numbers}
@@ -309,5 +312,5 @@ class CorrectionOut(Schema):
 def correct_insight(request: HttpRequest, number: str, payload: CorrectionIn):
     changes = payload.model_dump(exclude_unset=True)
     reason = changes.pop("reason", None) or ""
-    rows = services.insight_correct(number=number, actor=request.user, changes=changes, reason=reason)
+    rows = corrections.insight_correct(number=number, actor=request.user, changes=changes, reason=reason)
     return Status(201, [{"field": r.field, "suggested": r.suggested, "corrected": r.corrected} for r in rows])

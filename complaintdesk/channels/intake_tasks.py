@@ -22,7 +22,7 @@ from django_tasks import task
 
 from complaintdesk.intelligence import grouping
 from complaintdesk.intelligence import selectors as intelligence_selectors
-from complaintdesk.intelligence import services as intelligence
+from complaintdesk.intelligence.services import enrichment as intelligence_enrichment
 from complaintdesk.notifications.models import Notification, NotificationStatus
 from complaintdesk.notifications.services import notification_deliver
 from complaintdesk.tasks.intake import after_intake_urgent_register, outbox_claim
@@ -35,7 +35,7 @@ def enrich_after_intake(complaint_id: int) -> str:
     with outbox_claim(task_obj=enrich_after_intake, complaint_id=complaint_id) as mine:
         if not mine:
             return "done already or running elsewhere"
-        insight = intelligence.complaint_enrich(complaint_id=complaint_id)
+        insight = intelligence_enrichment.complaint_enrich(complaint_id=complaint_id)
         return f"insight {insight.pk}" if insight else "no such complaint"
 
 

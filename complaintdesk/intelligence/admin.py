@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import TaskResultStatus
 
-from . import classifier, selectors, services, tasks
+from . import classifier, selectors, tasks
 from .models import (
     CategoryKeyword,
     ClassifierModel,
@@ -20,6 +20,7 @@ from .models import (
     IntelligencePolicy,
     RepeatLink,
 )
+from .services import training
 
 
 @admin.register(CategoryKeyword)
@@ -82,7 +83,7 @@ class ClassifierModelAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, _("请只选择一个版本"), level=messages.WARNING)
             return
-        model = services.classifier_activate(model=queryset.get())
+        model = training.classifier_activate(model=queryset.get())
         self.message_user(request, _("已启用 v%(version)d") % {"version": model.version})
 
     def get_urls(self):
@@ -163,7 +164,7 @@ class EmotionLabelAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        obj.pk = services.emotion_label_record(
+        obj.pk = training.emotion_label_record(
             text=obj.text, level=obj.level, actor=request.user, complaint=obj.complaint
         ).pk
 

@@ -2,13 +2,13 @@
 
 from django_tasks import task
 
-from . import services
+from .services import enrichment, training
 
 
 @task()
 def enrich_complaint(complaint_id: int) -> int | None:
     """Run after the complaint is committed. Returns the id of the insight recorded."""
-    insight = services.complaint_enrich(complaint_id=complaint_id)
+    insight = enrichment.complaint_enrich(complaint_id=complaint_id)
     return insight.pk if insight else None
 
 
@@ -17,4 +17,4 @@ def train_classifier(actor_id: int | None = None, folds: int = 5, activate: bool
     from complaintdesk.accounts.models import User
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    return services.classifier_train(actor=actor, folds=folds, activate=activate).version
+    return training.classifier_train(actor=actor, folds=folds, activate=activate).version

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.common.errors import DomainError
-from complaintdesk.intelligence import selectors, services
+from complaintdesk.intelligence import selectors
+from complaintdesk.intelligence.services import group_actions
 from complaintdesk.web import refused
 
 VIEWS = ("pending", "open", "closed")
@@ -51,7 +52,9 @@ def _back(view: str = "pending") -> str:
 def group_confirm(request: HttpRequest, group_id: int) -> HttpResponse:
     values = refused.post_values(request, ("reason",))
     try:
-        group = services.group_confirm(group_id=group_id, actor=request.user, reason=values.get("reason", ""))
+        group = group_actions.group_confirm(
+            group_id=group_id, actor=request.user, reason=values.get("reason", "")
+        )
     except DomainError as error:
         kept = refused.Kept(values=values, errors=refused.reasons(error, ("reason",)))
         return refused.answer(request, to=_back(), kept=kept, key=_key(group_id))
@@ -64,7 +67,9 @@ def group_confirm(request: HttpRequest, group_id: int) -> HttpResponse:
 def group_dismiss(request: HttpRequest, group_id: int) -> HttpResponse:
     values = refused.post_values(request, ("reason",))
     try:
-        group = services.group_dismiss(group_id=group_id, actor=request.user, reason=values.get("reason", ""))
+        group = group_actions.group_dismiss(
+            group_id=group_id, actor=request.user, reason=values.get("reason", "")
+        )
     except DomainError as error:
         kept = refused.Kept(values=values, errors=refused.reasons(error, ("reason",)))
         return refused.answer(request, to=_back(), kept=kept, key=_key(group_id))

@@ -9,8 +9,8 @@ import pytest
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_create
-from complaintdesk.intelligence import services
 from complaintdesk.intelligence.models import ComplaintGroup, GroupStatus
+from complaintdesk.intelligence.services import enrichment
 from complaintdesk.intelligence.tests.group_texts import OUTAGE
 
 from .conftest import DESKTOP, PASSWORD
@@ -39,7 +39,7 @@ def pending_group(org, settings):
             ),
             actor=org.manager,
         )
-        services.complaint_enrich(complaint_id=complaint.pk)
+        enrichment.complaint_enrich(complaint_id=complaint.pk)
         complaints.append(complaint)
     group = ComplaintGroup.objects.get()
     assert group.status == GroupStatus.PENDING

@@ -85,10 +85,10 @@ def test_admin_button_trains_and_evaluates_a_new_version(org, categories, intake
     def categorised_cases():
         _categorised_cases(intake, org)
 
-    from complaintdesk.intelligence import services
+    from complaintdesk.intelligence.services import training
 
     texts, labels = corpus_examples()
-    services.classifier_train(texts=texts, labels=labels, folds=0)  # v1, from a file-like source
+    training.classifier_train(texts=texts, labels=labels, folds=0)  # v1, from a file-like source
     org.executive.is_staff = org.executive.is_superuser = True
     org.executive.save()
     client = Client()

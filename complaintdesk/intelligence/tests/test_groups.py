@@ -19,7 +19,7 @@ from complaintdesk.complaints.services import (
 )
 from complaintdesk.demo.samples import sample_complaint
 from complaintdesk.escalation.models import EscalationHandOff, HandOffTrigger
-from complaintdesk.intelligence import alerts, grouping, selectors, services
+from complaintdesk.intelligence import alerts, grouping, selectors
 from complaintdesk.intelligence.models import (
     ComplaintGroup,
     FingerprintKey,
@@ -27,6 +27,7 @@ from complaintdesk.intelligence.models import (
     GroupStatus,
     IntelligencePolicy,
 )
+from complaintdesk.intelligence.services import enrichment, fingerprints, group_actions, groups
 from complaintdesk.orgs.services import orgunit_create
 from complaintdesk.sla.timers import timers_process_due
 
@@ -77,7 +78,7 @@ class Desk:
         )
         with self.callbacks(execute=True):
             complaint = complaint_create(data=data, actor=self.org.intake_agent)
-            services.complaint_enrich(complaint_id=complaint.pk)
+            enrichment.complaint_enrich(complaint_id=complaint.pk)
         return complaint
 
 
@@ -221,7 +222,7 @@ def _opened_group(world, desk) -> tuple[ComplaintGroup, list[Complaint]]:
     group = ComplaintGroup.objects.get()
     assert group.status == GroupStatus.PENDING
     with desk.callbacks(execute=True):
-        group = services.group_confirm(group_id=group.pk, actor=world.manager)
+        group = group_actions.group_confirm(group_id=group.pk, actor=world.manager)
     for complaint in complaints:
         complaint.refresh_from_db()
     return group, complaints
@@ -231,9 +232,11 @@ def test_agents_unlink_and_link_with_the_timeline(world, desk):
     group, complaints = _opened_group(world, desk)
     first = complaints[0]
     with pytest.raises(InvalidInput) as error:
-        services.group_member_unlink(group_id=group.pk, number=first.number, actor=world.manager, reason="")
+        group_actions.group_member_unlink(
+            group_id=group.pk, number=first.number, actor=world.manager, reason=""
+        )
     assert "reason" in error.value.fields
-    services.group_member_unlink(
+    group_actions.group_member_unlink(
         group_id=group.pk, number=first.number, actor=world.manager, reason="客户家是停电，不是断网"
     )
     first.refresh_from_db()
@@ -241,19 +244,19 @@ def test_agents_unlink_and_link_with_the_timeline(world, desk):
     event = ComplaintEvent.objects.get(complaint=first, kind=EventKind.GROUP_UNLINKED)
     assert event.actor == world.manager and "停电" in event.reason
     # Detection does not put it back when it runs again.
-    services.complaint_enrich(complaint_id=first.pk)
+    enrichment.complaint_enrich(complaint_id=first.pk)
     assert not GroupMember.objects.get(complaint=first).is_active
 
     other = desk.complaint(
         "徐汇门店店员态度很差", at=OUTAGE_START + dt.timedelta(hours=1), unit=world.store_a
     )
-    member = services.group_member_link(
+    member = group_actions.group_member_link(
         group_id=group.pk, number=other.number, actor=world.manager, reason="同一小区"
     )
     other.refresh_from_db()
     assert member.is_active and member.linked_by == world.manager and other.is_batch
     assert ComplaintEvent.objects.get(complaint=other, kind=EventKind.GROUP_LINKED).actor == world.manager
-    services.group_member_link(
+    group_actions.group_member_link(
         group_id=group.pk, number=first.number, actor=world.manager, reason="核实后确属同一故障"
     )
     assert GroupMember.objects.get(complaint=first).is_active
@@ -263,18 +266,18 @@ def test_link_refuses_what_the_agent_cannot_see_and_cases_in_another_group(world
     group, complaints = _opened_group(world, desk)
     gz = desk.complaint("广州天河宽带断网", at=OUTAGE_START, unit=world.guangzhou)
     with pytest.raises(NotFound):
-        services.group_member_link(group_id=group.pk, number=gz.number, actor=world.manager)
+        group_actions.group_member_link(group_id=group.pk, number=gz.number, actor=world.manager)
     with pytest.raises(NotFound):  # a group with no case the user may see does not exist for them
-        services.group_member_unlink(
+        group_actions.group_member_unlink(
             group_id=group.pk, number=complaints[0].number, actor=world.gz_manager, reason="x"
         )
-    second = services.group_open(
+    second = group_actions.group_open(
         numbers=[gz.number, desk.complaint("广州天河断网", at=OUTAGE_START, unit=world.guangzhou).number],
         actor=world.gz_manager, title="天河断网",
     )  # fmt: skip
     assert second.opened_by == world.gz_manager and second.members.count() == 2
     with pytest.raises(InvalidInput):
-        services.group_open(numbers=[complaints[0].number, gz.number], actor=world.executive, title="x")
+        group_actions.group_open(numbers=[complaints[0].number, gz.number], actor=world.executive, title="x")
 
 
 def test_a_group_is_resolved_together_each_case_through_its_own_transitions(world, desk):
@@ -283,10 +286,10 @@ def test_a_group_is_resolved_together_each_case_through_its_own_transitions(worl
     complaint_transition(number=complaints[1].number, actor=world.manager, to="handling")
     complaint_transition(number=complaints[2].number, actor=world.manager, to="withdrawn", reason="客户撤诉")
     with pytest.raises(InvalidInput):
-        services.group_resolve(group_id=group.pk, actor=world.manager, resolution=" ")
+        group_actions.group_resolve(group_id=group.pk, actor=world.manager, resolution=" ")
     # agent_a cannot see the cases at the branch or store B: nothing is written.
     with pytest.raises(InvalidInput) as error:
-        services.group_resolve(group_id=group.pk, actor=world.agent_a, resolution="光缆已抢通")
+        group_actions.group_resolve(group_id=group.pk, actor=world.agent_a, resolution="光缆已抢通")
     assert error.value.fields["members"]
     assert (
         Complaint.objects.filter(pk__in=[c.pk for c in complaints])
@@ -296,7 +299,7 @@ def test_a_group_is_resolved_together_each_case_through_its_own_transitions(worl
         == 1
     )  # only the one put back in handling by hand
 
-    group, resolved = services.group_resolve(
+    group, resolved = group_actions.group_resolve(
         group_id=group.pk, actor=world.manager, resolution="张江光缆被施工挖断，已抢通"
     )
     assert group.status == GroupStatus.RESOLVED and group.resolved_by == world.manager
@@ -309,7 +312,7 @@ def test_a_group_is_resolved_together_each_case_through_its_own_transitions(worl
         last = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.TRANSITION).last()
         assert last.new_value == "handling" and "光缆" in last.reason and last.actor == world.manager
     with pytest.raises(InvalidInput):
-        services.group_member_link(group_id=group.pk, number=complaints[2].number, actor=world.manager)
+        group_actions.group_member_link(group_id=group.pk, number=complaints[2].number, actor=world.manager)
 
 
 def test_group_selectors_for_the_case_page(world, desk):
@@ -355,7 +358,9 @@ def test_candidates_are_the_complaints_of_the_region_and_window_sharing_a_token(
     assert [c.complaint_id for c in selectors.group_candidates(fingerprint=fingerprint, window=window)] == [
         outage.pk
     ]
-    services.complaint_fingerprint_record(complaint=outage, tokens=["闵行", "停车"], topic="", policy=policy)
+    fingerprints.complaint_fingerprint_record(
+        complaint=outage, tokens=["闵行", "停车"], topic="", policy=policy
+    )
     assert set(FingerprintKey.objects.filter(complaint=outage).values_list("token", flat=True)) == {
         "闵行",
         "停车",
@@ -368,9 +373,7 @@ def test_an_ordinary_complaint_costs_one_query_and_no_lock(world, desk, django_a
     other = desk.complaint("上周买的空气炸锅有焦糊味，要求退货", at=OUTAGE_START, unit=world.store_a)
     policy, fingerprint = selectors.policy_get(), other.fingerprint
     with django_assert_num_queries(1):  # the candidates: the one sharing a token is not linked
-        assert (
-            services.complaint_group_detect(complaint=other, fingerprint=fingerprint, policy=policy) is None
-        )
+        assert groups.complaint_group_detect(complaint=other, fingerprint=fingerprint, policy=policy) is None
 
 
 def test_a_decision_is_bounded_however_many_near_duplicates_the_window_holds(monkeypatch):
@@ -409,7 +412,7 @@ def test_expired_keys_are_pruned_as_new_complaints_arrive(world, desk):
     ).exists()  # two of the oldest each time: all gone
     for kept in (recent, *later):
         assert FingerprintKey.objects.filter(complaint=kept).exists()
-    assert services.fingerprint_keys_prune(before=OUTAGE_START) == 0  # nothing older left
+    assert fingerprints.fingerprint_keys_prune(before=OUTAGE_START) == 0  # nothing older left
 
 
 def test_each_token_reads_only_its_newest_keys_on_postgresql(world, desk, monkeypatch):

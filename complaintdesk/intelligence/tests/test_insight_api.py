@@ -3,7 +3,7 @@
 import pytest
 
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
-from complaintdesk.intelligence import selectors, services
+from complaintdesk.intelligence import selectors
 from complaintdesk.intelligence.models import (
     ComplaintFingerprint,
     ComplaintGroup,
@@ -11,6 +11,7 @@ from complaintdesk.intelligence.models import (
     GroupMember,
     InsightCorrection,
 )
+from complaintdesk.intelligence.services import corrections, enrichment
 
 from .group_texts import OUTAGE
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _enriched(intake, text, **kwargs):
     complaint = intake(text, **kwargs)
-    services.complaint_enrich(complaint_id=complaint.pk)
+    enrichment.complaint_enrich(complaint_id=complaint.pk)
     return complaint
 
 
@@ -31,7 +32,7 @@ def test_similar_cases_of_nothing_is_nothing(org, categories, intake, api_for):
 def test_corrections_go_onto_the_case_and_are_kept_as_labels(org, categories, intake):
     complaint = _enriched(intake, "宽带断网，光猫红灯，我要投诉到工信部")
     insight = selectors.insight_latest(complaint=complaint)
-    rows = services.insight_correct(
+    rows = corrections.insight_correct(
         number=complaint.number,
         actor=org.agent_a,
         changes={"category": "billing_dispute", "priority": 3, "emotion": "angry"},
@@ -52,7 +53,7 @@ def test_corrections_go_onto_the_case_and_are_kept_as_labels(org, categories, in
     assert EmotionLabel.objects.get(complaint=complaint).level == "angry"
     assert ComplaintFingerprint.objects.get(pk=complaint.pk).topic == "billing_dispute"
     # Enrichment will not overwrite what the person set.
-    services.complaint_enrich(complaint_id=complaint.pk)
+    enrichment.complaint_enrich(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.category.code == "billing_dispute" and complaint.priority == 3
 
@@ -63,9 +64,9 @@ def test_bad_corrections_write_nothing(org, categories, intake):
 
     for changes in ({}, {"category": "nope"}, {"emotion": "furious"}, {"status": "closed"}):
         with pytest.raises(InvalidInput):
-            services.insight_correct(number=complaint.number, actor=org.agent_a, changes=changes)
+            corrections.insight_correct(number=complaint.number, actor=org.agent_a, changes=changes)
     with pytest.raises(NotFound):
-        services.insight_correct(number=complaint.number, actor=org.agent_b, changes={"priority": 1})
+        corrections.insight_correct(number=complaint.number, actor=org.agent_b, changes={"priority": 1})
     assert not InsightCorrection.objects.exists() and not EmotionLabel.objects.exists()
 
 

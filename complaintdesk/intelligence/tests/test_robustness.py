@@ -3,7 +3,8 @@
 import pytest
 
 from complaintdesk.archive.selectors import archive_similar
-from complaintdesk.intelligence import classifier, emotion, keywords, selectors, services, severity, taxonomy
+from complaintdesk.intelligence import classifier, emotion, keywords, selectors, severity, taxonomy
+from complaintdesk.intelligence.services import enrichment
 
 from .conftest import corpus_examples
 
@@ -57,7 +58,7 @@ def test_the_fifty_kilobyte_text_is_fast_enough(model):
 )
 def test_enrichment_of_stored_complaints_never_raises(name, categories, intake):
     complaint = intake(TEXTS[name], title=TEXTS[name][:200])
-    insight = services.complaint_enrich(complaint_id=complaint.pk)
+    insight = enrichment.complaint_enrich(complaint_id=complaint.pk)
     assert insight is not None and insight.errors == []
     if name in NOTHING:
         assert insight.suggested_category_code == ""
@@ -66,7 +67,7 @@ def test_enrichment_of_stored_complaints_never_raises(name, categories, intake):
 @pytest.mark.django_db
 def test_enrichment_of_the_longest_description_intake_takes(categories, intake):
     complaint = intake(TEXTS["50 KB"][:20_000])
-    insight = services.complaint_enrich(complaint_id=complaint.pk)
+    insight = enrichment.complaint_enrich(complaint_id=complaint.pk)
     assert insight.errors == [] and insight.suggested_category_code == "network_quality"
 
 
@@ -94,7 +95,7 @@ def test_fingerprints_and_similarity_accept_the_text(name):
 )
 def test_similar_cases_and_insight_api_never_fail_on_the_text(name, org, categories, intake, api_for):
     complaint = intake(TEXTS[name], title=TEXTS[name][:200])
-    services.complaint_enrich(complaint_id=complaint.pk)
+    enrichment.complaint_enrich(complaint_id=complaint.pk)
     assert isinstance(archive_similar(complaint=complaint, user=org.agent_a), list)
     assert api_for(org.agent_a).get(f"/complaints/{complaint.number}/insight").status_code == 200
 
@@ -127,7 +128,7 @@ def test_intake_neither_waits_for_nor_fails_because_of_intelligence(
     def broken_enrichment(**kwargs):
         raise MemoryError("out of memory in the model")
 
-    monkeypatch.setattr(services, "complaint_enrich", broken_enrichment)
+    monkeypatch.setattr(enrichment, "complaint_enrich", broken_enrichment)
     with django_capture_on_commit_callbacks(execute=True):
         second = complaint_intake(data=data("宽带又断网了"), actor=org.agent_a)
     assert Complaint.objects.filter(pk=second.pk).exists() and second.number

@@ -545,7 +545,7 @@ def test_scripts_panel_fills_placeholders_from_the_case(org):
 
 
 def test_case_page_shows_the_intelligence_suggestions(org):
-    from complaintdesk.intelligence.services import complaint_enrich
+    from complaintdesk.intelligence.services.enrichment import complaint_enrich
 
     case = _case(org.agent_a, title="你们太过分了，乱扣我话费，再不处理我就投诉到12315")
     complaint_enrich(complaint_id=case.pk)

@@ -10,7 +10,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from complaintdesk.common.errors import DomainError
-from complaintdesk.intelligence import classifier, services
+from complaintdesk.intelligence import classifier
+from complaintdesk.intelligence.services import training
 
 from ._tsv import read_tsv
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if tsv:
             texts, labels = read_tsv(tsv)
         try:
-            row = services.classifier_train(
+            row = training.classifier_train(
                 texts=texts,
                 labels=labels,
                 source=f"file:{tsv}" if tsv else "cases",
