@@ -38,9 +38,9 @@ def units_visible_to(user) -> QuerySet[OrgUnit]:
 
 
 def __getattr__(name: str):
-    """Until web/views*.py and intelligence/ (edited elsewhere meanwhile) import access_complaint and
-    complaints_visible_to from complaints.access: the last import from accounts up to complaints, listed in
-    docs/architecture.md. Delete this function with them."""
+    """Until intelligence/services/ (corrections.py, group_actions.py; being split elsewhere meanwhile)
+    imports access_complaint from complaints.access: the last import from accounts up to complaints, listed in
+    docs/architecture.md. Delete this function then."""
     if name in ("access_complaint", "complaints_visible_to"):
         from complaintdesk.complaints import access
 

@@ -30,8 +30,4 @@ def clock(time_machine):
     return Clock()
 
 
-# Until the portal's tests and the browser tests (edited elsewhere meanwhile) import these from
-# complaintdesk.testing: the one import from the ground floor up, listed in docs/architecture.md.
-from complaintdesk.testing import intake, intake_data, ladder_org, resolve  # noqa: E402
-
-__all__ = ["SHANGHAI", "clock", "intake", "intake_data", "ladder_org", "local", "resolve"]
+__all__ = ["SHANGHAI", "clock", "local"]

@@ -16,10 +16,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import complaints_visible_to
 from complaintdesk.accounts.models import SystemUser, User
 from complaintdesk.common.errors import NotFound
+from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
+from complaintdesk.escalation.selectors import role_holders_nearest
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_ancestors
 
@@ -433,8 +434,6 @@ def group_supervisors(*, unit: OrgUnit) -> list[User]:
     )
     if users:
         return users
-    from complaintdesk.escalation.selectors import role_holders_nearest
-
     return role_holders_nearest(unit=unit, role="general_management")[:10]
 
 

@@ -20,6 +20,7 @@ from complaintdesk.complaints.models import Attachment, Channel, Complaint, Comp
 from complaintdesk.complaints.states import Status, allowed_targets
 from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
+from complaintdesk.orgs.models import OrgUnit, UnitKind
 
 from . import codes
 from .models import AccessGrant
@@ -219,8 +220,10 @@ UNITS_LIMIT = 300
 def portal_units() -> list[tuple[str, str]]:
     """(code, name) of the places a customer can say the complaint is about: branches and stores (their
     English names on English pages, where stored)."""
-    from complaintdesk.orgs.models import OrgUnit, UnitKind
-
     kinds = (UnitKind.BRANCH, UnitKind.STORE, UnitKind.FRANCHISE)
-    units = OrgUnit.objects.filter(is_active=True, kind__in=kinds).order_by("path").only("code", "name", "name_en")
+    units = (
+        OrgUnit.objects.filter(is_active=True, kind__in=kinds)
+        .order_by("path")
+        .only("code", "name", "name_en")
+    )
     return [(unit.code, name_for_people(unit)) for unit in units[:UNITS_LIMIT]]

@@ -11,10 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaintdesk.api.ratelimit import client_ip, ratelimit_hit
 from complaintdesk.channels.base import IncomingFile
 from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.common.errors import DomainError, InvalidInput
+from complaintdesk.common.ratelimit import client_ip, ratelimit_hit
 
 from . import selectors, services
 from .forms import AcceptForm, ComplaintForm, MessageForm, ObjectionForm, TrackForm, VerifyForm, WithdrawForm

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from complaintdesk.accounts.access import access_complaint, units_visible_to
+from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.api.presenters import customer_view
 from complaintdesk.channels.intake import intake_receive
 from complaintdesk.channels.phone.adapter import PhoneAdapter
@@ -21,6 +21,7 @@ from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, Per
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now
 from complaintdesk.complaints import services as complaint_services
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import EventKind, Priority, Severity
 from complaintdesk.complaints.selectors import (
     ComplaintFilters,
@@ -31,6 +32,13 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.complaints.states import TRANSITIONS, Status
 from complaintdesk.dispatch.selectors import work_order_for_case_number
+from complaintdesk.scripts.checking import apply_suggestions
+from complaintdesk.scripts.models import ScriptStage
+from complaintdesk.scripts.rendering import customer_title
+from complaintdesk.scripts.rendering import render as render_script
+from complaintdesk.scripts.selectors import scripts_for
+from complaintdesk.scripts.services import ReplyBlocked, script_render, script_values
+from complaintdesk.scripts.services import reply_check as reply_check_text
 
 from . import refused, selectors
 from .forms import (
@@ -173,7 +181,9 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
     events = complaint_timeline(complaint=complaint)
     # "Resolved" is reached in the feedback panel (the result told and accepted, or the customer recorded
     # as unreachable: surveys.resolution), never by a bare status change.
-    allowed = [t for t in complaint_transitions_for_user(complaint=complaint, user=user) if t != Status.RESOLVED]
+    allowed = [
+        t for t in complaint_transitions_for_user(complaint=complaint, user=user) if t != Status.RESOLVED
+    ]
     rules = TRANSITIONS[Status(complaint.status)]
     analysed = complaint.category_id is not None and complaint.responsibility != "undetermined"
     step_code = current_step(status=complaint.status, analysed=analysed)
@@ -254,12 +264,9 @@ def _kept_forms(request: HttpRequest, complaint) -> dict:
 
 def _reply_findings(request: HttpRequest, complaint, text: str, extra: dict) -> dict:
     """What the reply checker finds in a draft that was refused, shown next to it as "check" does."""
-    from complaintdesk.scripts.checking import apply_suggestions
-    from complaintdesk.scripts.services import reply_check as check
-
     if not extra.get("checked"):
         return {}
-    result = check(text=text, complaint=complaint, agent=request.user)
+    result = reply_check_text(text=text, complaint=complaint, agent=request.user)
     found = {"reply_result": result}
     if result.findings:
         found["reply_rewrite"] = apply_suggestions(text, result.findings)
@@ -389,10 +396,6 @@ def complaint_reveal(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def complaint_scripts(request: HttpRequest, number: str) -> HttpResponse:
     """The reply scripts of a stage for this case, filled from the case and the agent."""
-    from complaintdesk.scripts.models import ScriptStage
-    from complaintdesk.scripts.selectors import scripts_for
-    from complaintdesk.scripts.services import script_render
-
     complaint = _load(request, number)
     stage = request.GET.get("stage") or "clarifying"
     if stage not in ScriptStage.values:
@@ -422,14 +425,11 @@ def complaint_scripts(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def reply_check(request: HttpRequest, number: str) -> HttpResponse:
-    from complaintdesk.scripts.checking import apply_suggestions
-    from complaintdesk.scripts.services import reply_check as check
-
     complaint = _load(request, number)
     form = ReplyForm(request.POST)
     result = None
     if form.is_valid():
-        result = check(text=form.cleaned_data["text"], complaint=complaint, agent=request.user)
+        result = reply_check_text(text=form.cleaned_data["text"], complaint=complaint, agent=request.user)
     rewrite = (
         apply_suggestions(form.cleaned_data["text"], result.findings) if result and result.findings else ""
     )
@@ -443,8 +443,6 @@ def reply_check(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def reply_send(request: HttpRequest, number: str) -> HttpResponse:
-    from complaintdesk.scripts.services import ReplyBlocked
-
     form = ReplyForm(request.POST)
     text = ""
     if form.is_valid():
@@ -540,11 +538,6 @@ def phone_lookup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def phone_restate(request: HttpRequest) -> HttpResponse:
     """The restating script (复述确认) filled with what has been written down so far."""
-    from complaintdesk.scripts.rendering import customer_title
-    from complaintdesk.scripts.rendering import render as render_script
-    from complaintdesk.scripts.selectors import scripts_for
-    from complaintdesk.scripts.services import script_values
-
     language = _language(request)
     name = request.POST.get("name", "").strip()[:100]
     extra = {

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.archive import selectors, services
 from complaintdesk.common.errors import DomainError, NotFound, PermissionDenied
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.states import Status
 from complaintdesk.web import refused
 

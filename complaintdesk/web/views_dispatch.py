@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.dispatch import services
 from complaintdesk.dispatch.models import UNFINISHED_STATUSES, WorkOrderStatus
 from complaintdesk.dispatch.selectors import (

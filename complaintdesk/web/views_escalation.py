@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import ReferralBody
 from complaintdesk.escalation.selectors import case_ladder_for, level_name_for_people, objection_offered

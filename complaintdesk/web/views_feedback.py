@@ -13,11 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.common.time import now
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.scripts.checking import apply_suggestions
-from complaintdesk.scripts.services import ReplyBlocked
+from complaintdesk.scripts.selectors import scripts_for
+from complaintdesk.scripts.services import ReplyBlocked, script_render
 from complaintdesk.surveys import selectors, services
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record, follow_up_recordable
 from complaintdesk.surveys.resolution import rating_record, resolution_routes, result_unreachable_record
@@ -62,9 +63,6 @@ def _customer_language(complaint) -> str:
 
 
 def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
-    from complaintdesk.scripts.selectors import scripts_for
-    from complaintdesk.scripts.services import script_render
-
     scripts = scripts_for(
         stage="follow_up",
         category=complaint.category,

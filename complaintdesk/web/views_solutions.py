@@ -11,8 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from complaintdesk.accounts.access import access_complaint
 from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.escalation.selectors import ladder_rules_for
 from complaintdesk.solutions import selectors, services
 from complaintdesk.solutions.models import ApprovalStatus, ProposalStatus

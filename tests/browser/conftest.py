@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pytest
 
-from complaintdesk.common.testing import intake_data
 from complaintdesk.complaints.services import (
     complaint_create,
     complaint_transition,
 )
+from complaintdesk.testing import intake_data
 from conftest import _service_missing
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from complaintdesk.common.testing import ladder_org as ladder_org
 from complaintdesk.escalation.models import CaseEscalation
+from complaintdesk.testing import ladder_org as ladder_org
 
 from .conftest import DESKTOP, PASSWORD
 

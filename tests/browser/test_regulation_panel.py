@@ -5,9 +5,9 @@ BROWSER_SCREENSHOTS_DIR=docs/screenshots)."""
 
 import pytest
 
-from complaintdesk.common.testing import intake_data
 from complaintdesk.complaints.services import complaint_create
 from complaintdesk.regulation.models import CaseCode, CaseCodeStatus, DeadlinePack, PackSelection
+from complaintdesk.testing import intake_data
 
 from .conftest import DESKTOP, PASSWORD
 

@@ -6,10 +6,10 @@ Screenshots of the panels at 1366×768 and 390×844 (set BROWSER_SCREENSHOTS_DIR
 
 import pytest
 
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.dispatch.models import WorkOrder, WorkOrderStatus
 from complaintdesk.solutions.models import CompensationEntry
+from complaintdesk.testing import resolve
 
 from .conftest import DESKTOP, PASSWORD
 

@@ -16,12 +16,12 @@ from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.channels.wechat import WeChatChannelAdapter
 from complaintdesk.channels.wechat.selectors import complaint_open_number_for_openid
 from complaintdesk.channels.wechat.tests.wechat_server import text_xml
-from complaintdesk.common.testing import intake, intake_data
 from complaintdesk.complaints.models import Customer
 from complaintdesk.complaints.services import IntakeCustomer, complaint_create
 from complaintdesk.notifications.services import notification_channel_choose
 from complaintdesk.portal import services
 from complaintdesk.portal.models import AccessCode
+from complaintdesk.testing import intake, intake_data
 
 VICTIM_PHONE = "13800138000"
 STRANGER_EMAIL = "stranger@example.net"
@@ -74,7 +74,9 @@ def test_replies_about_a_case_go_to_its_own_contacts(victims_case, org):
 def test_a_wechat_user_giving_someone_elses_phone_does_not_reach_their_cases(victims_case, org):
     openid = "oStranger0000000000000000000"
     actor = channel_actor(channel="wechat")
-    xml = text_xml(openid=openid, content=f"我的电话 {VICTIM_PHONE}\n查一下", msg_id="1", create_time=1_763_900_123)
+    xml = text_xml(
+        openid=openid, content=f"我的电话 {VICTIM_PHONE}\n查一下", msg_id="1", create_time=1_763_900_123
+    )
     inbound = WeChatChannelAdapter().parse(parse_message(xml))
     inbound.data.customer.phone = VICTIM_PHONE
     own = intake_receive_once(message=inbound, actor=actor).complaint
@@ -87,7 +89,9 @@ def test_an_integration_does_not_add_details_to_a_customer_it_matched(victims_ca
     complaint_create(
         data=intake_data(
             channel="web",
-            customer=IntakeCustomer(name="某人", phone=VICTIM_PHONE, account_no="ACC-SECRET-1", email="x@y.cn"),
+            customer=IntakeCustomer(
+                name="某人", phone=VICTIM_PHONE, account_no="ACC-SECRET-1", email="x@y.cn"
+            ),
         ),
         actor=org.api_a,
     )

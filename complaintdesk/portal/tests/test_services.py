@@ -11,13 +11,13 @@ from complaintdesk.accounts.system import system_user
 from complaintdesk.channels.base import IncomingFile
 from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import complaint_add_note, complaint_transition
 from complaintdesk.escalation.models import EscalationHandOff, HandOffTrigger
 from complaintdesk.escalation.services import complaint_object
 from complaintdesk.portal import selectors, services
 from complaintdesk.portal.models import AccessCode, AccessGrant
+from complaintdesk.testing import resolve
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -258,7 +258,9 @@ def test_an_objection_the_ladder_refuses_leaves_no_trace(verified, org):
     complaint = verified.grant.complaint
     _resolved(complaint, org)
     for level in range(1, 6):  # up to the external level, recorded by staff
-        complaint_object(number=complaint.number, actor=system_user(SystemUser.ESCALATION), reason=f"第{level}次异议")
+        complaint_object(
+            number=complaint.number, actor=system_user(SystemUser.ESCALATION), reason=f"第{level}次异议"
+        )
     resolve(system_user(SystemUser.ESCALATION), complaint.number)
     before = ComplaintEvent.objects.count()
     with pytest.raises(InvalidInput) as error:

@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from complaintdesk.common.testing import resolve
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import complaint_add_note, complaint_transition
 from complaintdesk.portal.models import AccessCode
+from complaintdesk.testing import resolve
 
 from .conftest import FORM
 
@@ -276,7 +276,9 @@ def test_accept_the_result_on_the_page(filed, outbox, org):
 
     client = Client()
     _verify(client, filed.number, outbox)
-    assert 'id="accept"' not in client.get(f"/portal/case/{filed.number}/").content.decode()  # nothing told yet
+    assert (
+        'id="accept"' not in client.get(f"/portal/case/{filed.number}/").content.decode()
+    )  # nothing told yet
     for status in ("accepted", "handling"):
         complaint_transition(number=filed.number, actor=org.agent_a, to=status)
     result_send(
