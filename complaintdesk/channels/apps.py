@@ -15,6 +15,8 @@ class ChannelsConfig(AppConfig):
         from .acknowledge import acknowledgement_sender_register
         from .email.selectors import mail_thread_for
         from .intake_tasks import enrichment_warm_up
+        from .wechat import services as wechat_services
+        from .wechat import tasks as wechat_tasks
 
         # New complaints are acknowledged to the customer through the notifications app (the layer below).
         acknowledgement_sender_register(acknowledgement_sender)
@@ -22,3 +24,5 @@ class ChannelsConfig(AppConfig):
         mail_thread_register(mail_thread_for)
         # The RQ worker loads what the after-intake jobs need before it takes the first one.
         worker_warm_up_register(enrichment_warm_up)
+        # A WeChat image is fetched after the message is stored: the service queues its task through this slot.
+        wechat_services.IMAGE_TASK.register(wechat_tasks.wechat_image_attach_task)

@@ -216,15 +216,3 @@ def digest_chain_alive(*, at: dt.datetime) -> bool:
     """A chain is waiting for its next run (scheduled, not overdue by more than an hour)."""
     row = SweepSchedule.objects.filter(name=DIGEST_SCHEDULE).only("next_run_at").first()
     return row is not None and row.next_run_at > at - dt.timedelta(hours=1)
-
-
-def digest_chain_start(*, at: dt.datetime) -> dt.datetime | None:
-    """Schedule the next digest run unless a chain is already waiting; returns when it will run."""
-    from .tasks import escalation_digest
-
-    if digest_chain_alive(at=at):
-        return None
-    run_at = next_digest_at(after=at)
-    SweepSchedule.objects.update_or_create(name=DIGEST_SCHEDULE, defaults={"next_run_at": run_at})
-    escalation_digest.using(run_after=run_at).enqueue(periodic=True)
-    return run_at

@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.taskslot import TaskSlot
 from complaintdesk.common.time import now
 from complaintdesk.notifications.base import NotificationChannel, OutboundMessage, SendResult, notifier_for
 
@@ -34,6 +35,9 @@ from .models import EmailStatus, StaffNotification
 from .text import Text, render
 
 logger = logging.getLogger(__name__)
+
+# tasks.deliver_staff_email, registered by InboxConfig.ready() (tasks.py imports this module).
+EMAIL_TASK = TaskSlot("inbox.tasks.deliver_staff_email")
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -141,9 +145,7 @@ def staff_notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> 
 
 
 def _emails_enqueue(ids: list[int], *, run_after: dt.datetime | None = None) -> None:
-    from .tasks import deliver_staff_email
-
-    task = deliver_staff_email
+    task = EMAIL_TASK.get()
     if run_after is not None:
         if not getattr(task.get_backend(), "supports_defer", False):
             return  # left to staff_emails_retry_due

@@ -11,11 +11,14 @@ class NotificationsConfig(AppConfig):
         from complaintdesk.complaints.event_text import timeline_messages_register
         from complaintdesk.tasks.sla import sweep_extra_register
 
+        from . import services, tasks
         from .selectors import TIMELINE_MESSAGES
         from .services import notifications_retry_due
 
         # The case's timeline shows the text of each message sent to the customer and names it in words.
         timeline_messages_register(TIMELINE_MESSAGES)
+        # A delivery queues itself again on failure: the services reach their task through this slot.
+        services.DELIVERY_TASK.register(tasks.deliver_notification)
         # A delivery whose job the queue lost (Redis flushed) is queued again by the periodic sweep; its row
         # does not know its job, so only when nothing waits in the queue (it is not merely behind others).
         sweep_extra_register(notifications_retry_due, when_queue_empty=True)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import DomainError, InvalidInput
+from complaintdesk.common.taskslot import TaskSlot
 from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import case_contact, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel, EventKind
@@ -29,6 +30,9 @@ from .content import notification_language, notification_values, template_render
 from .models import Notification, NotificationStatus, NotificationTemplate, TemplateCode
 
 logger = logging.getLogger(__name__)
+
+# tasks.deliver_notification, registered by NotificationsConfig.ready() (tasks.py imports this module).
+DELIVERY_TASK = TaskSlot("notifications.tasks.deliver_notification")
 
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_BASE_SECONDS = 60
@@ -120,9 +124,7 @@ def notification_template_for(*, code: str, channel: str, language: str) -> Noti
 
 
 def _delivery_enqueue(notification_id: int, *, run_after: dt.datetime | None = None) -> None:
-    from .tasks import deliver_notification
-
-    task = deliver_notification
+    task = DELIVERY_TASK.get()
     if run_after is not None:
         if not task.get_backend().supports_defer:
             # Without deferred jobs (the in-process backend) the retry waits for notifications_retry_due.

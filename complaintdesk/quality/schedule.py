@@ -48,16 +48,3 @@ def lease_take(*, at: dt.datetime) -> bool:
             next_run_at=next_run_at(after=at), last_run_at=at
         )
     )
-
-
-def chain_start(*, at: dt.datetime) -> dt.datetime | None:
-    """Schedule the next daily run unless a chain is already waiting; returns when it will run."""
-    from .tasks import quality_sample_periodic
-
-    row = SweepSchedule.objects.filter(name=SCHEDULE_NAME).only("next_run_at").first()
-    if row is not None and row.next_run_at > at - dt.timedelta(hours=1):
-        return None
-    run_at = next_run_at(after=at)
-    SweepSchedule.objects.update_or_create(name=SCHEDULE_NAME, defaults={"next_run_at": run_at})
-    quality_sample_periodic.using(run_after=run_at).enqueue(periodic=True)
-    return run_at

@@ -24,6 +24,7 @@ from complaintdesk.channels.acknowledge import receipt_text
 from complaintdesk.channels.intake import intake_receive_once
 from complaintdesk.channels.services import channel_actor
 from complaintdesk.common.errors import DomainError, InvalidInput
+from complaintdesk.common.taskslot import TaskSlot
 from complaintdesk.common.time import now
 from complaintdesk.complaints.attachments import attachment_add
 from complaintdesk.complaints.models import Channel, Complaint
@@ -33,6 +34,9 @@ from .adapter import Kind, WeChatChannelAdapter, message_kind, what_was_sent
 from .selectors import complaint_open_number_for_openid
 
 logger = logging.getLogger(__name__)
+
+# tasks.wechat_image_attach_task, registered by ChannelsConfig.ready() (tasks.py imports this module).
+IMAGE_TASK = TaskSlot("channels.wechat.tasks.wechat_image_attach_task")
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,9 @@ def wechat_message_receive(*, message: BaseMessage, append_window_days: int = 30
 
 
 def _image_fetch_queue(*, number: str, media_id: str, msg_id: str) -> None:
-    from .tasks import wechat_image_attach_task
-
     def enqueue() -> None:
         try:
-            wechat_image_attach_task.enqueue(number, media_id, msg_id)
+            IMAGE_TASK.get().enqueue(number, media_id, msg_id)
         except Exception:  # the note on the case keeps the MediaId; the customer's message is stored
             logger.exception("could not queue the download of WeChat image %s for %s", media_id, number)
 

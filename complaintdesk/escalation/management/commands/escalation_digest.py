@@ -7,7 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from complaintdesk.common.time import now, to_local
-from complaintdesk.escalation.digest import digest_chain_start, digests_send
+from complaintdesk.escalation.digest import digests_send
+from complaintdesk.escalation.tasks import digest_chain_start
 
 
 class Command(BaseCommand):
@@ -15,13 +16,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="the day to report (YYYY-MM-DD, local); default today")
-        parser.add_argument("--schedule", action="store_true", help="queue the daily run on the worker instead")
+        parser.add_argument(
+            "--schedule", action="store_true", help="queue the daily run on the worker instead"
+        )
 
     def handle(self, *args, date=None, schedule=False, **options):
         if schedule:
             run_at = digest_chain_start(at=now())
-            self.stdout.write(f"escalation digest: next run {to_local(run_at):%Y-%m-%d %H:%M}" if run_at
-                              else "escalation digest: already scheduled")
+            self.stdout.write(
+                f"escalation digest: next run {to_local(run_at):%Y-%m-%d %H:%M}"
+                if run_at
+                else "escalation digest: already scheduled"
+            )
             return
         try:
             day = dt.date.fromisoformat(date) if date else None

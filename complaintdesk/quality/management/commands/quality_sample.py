@@ -12,9 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import now, to_local
-from complaintdesk.quality import schedule
 from complaintdesk.quality.services import quality_sample_draw
-from complaintdesk.quality.tasks import last_period_draw
+from complaintdesk.quality.tasks import chain_start, last_period_draw
 
 
 class Command(BaseCommand):
@@ -30,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, start=None, end=None, seed=None, **options):
         if options.get("schedule"):
-            run_at = schedule.chain_start(at=now())
+            run_at = chain_start(at=now())
             self.stdout.write(
                 f"quality sample: next run {to_local(run_at):%Y-%m-%d %H:%M}"
                 if run_at
