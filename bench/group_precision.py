@@ -240,6 +240,7 @@ def cost(args, rows: list[dict]) -> None:
                 Complaint(
                     number=f"{tag}-{i}", org_unit=unit, customer=customers[i], channel="web", title=text[:30],
                     description=text, created_at=at - span * (i + 1) / (args.cost + 1), updated_at=at,
+                    received_at=at - span * (i + 1) / (args.cost + 1),
                 )
                 for i, text in enumerate(stored)
             ]
@@ -288,7 +289,7 @@ def cost(args, rows: list[dict]) -> None:
         with transaction.atomic():
             complaint = Complaint.objects.create(
                 number=f"{tag}-new-{i}", org_unit=unit, customer=customer, channel="web", title=text[:30],
-                description=text, created_at=now(), updated_at=now(),
+                description=text, created_at=now(), updated_at=now(), received_at=now(),
             )  # fmt: skip
             with CaptureQueriesContext(connection) as queries:
                 t0 = time.perf_counter()

@@ -85,6 +85,7 @@ def complaint_detail(
         "description": complaint.description,
         "demand": complaint.demand,
         "occurred_at": _local(complaint.occurred_at),
+        "received_at": _local(complaint.received_at),
         "place": complaint.place,
         "product": complaint.product,
         "people_involved": complaint.people_involved,

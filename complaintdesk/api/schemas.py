@@ -45,6 +45,11 @@ class ComplaintIn(StrictSchema):
     description: str
     demand: str | None = Field(None, description="客户诉求")
     occurred_at: IsoDateTime | None = Field(None, description="ISO 8601，带时区")
+    received_at: IsoDateTime | None = Field(
+        None,
+        description="实际收到时间（信件拆阅、电话挂断后补录、监管转来时）：所有时限从此起算；"
+        "缺省为登记时刻；不能晚于现在，不能早于 occurred_at",
+    )
     place: str | None = None
     product: str | None = Field(None, description="涉及的产品或业务")
     people_involved: str | None = None
@@ -181,6 +186,7 @@ class ComplaintOut(ComplaintSummaryOut):
     description: str
     demand: str
     occurred_at: dt.datetime | None
+    received_at: dt.datetime = Field(description="实际收到时间，时限从此起算")
     place: str
     product: str
     people_involved: str

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaintdesk.common.time import to_local
+from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel
 
@@ -80,7 +80,10 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
     language = complaint.language if complaint.language in {"zh-hans", "en"} else "zh-hans"
     with translation.override(language):
         steps = [
-            _("我们会在 %(when)s 前与您联系，了解详细情况。") % {"when": _when(first_due)},
+            # A case recorded after it arrived may be past its first-contact time already: never promise that.
+            _("我们会在 %(when)s 前与您联系，了解详细情况。") % {"when": _when(first_due)}
+            if first_due is None or first_due > now()
+            else _("我们会尽快与您联系，了解详细情况。"),
             _("我们将分析原因，并向您提出解决方案。"),
             _("我们将在 %(when)s 前通过%(channel)s告诉您处理结果。") % {
                 "when": _when(resolution_due),

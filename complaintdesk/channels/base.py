@@ -79,8 +79,8 @@ def text_field(raw: Mapping, name: str, errors: dict, *, prefix: str = "") -> st
 
 
 def intake_data_from_mapping(raw: Mapping, *, channel: str) -> IntakeData:
-    """The common JSON/form shape (the API's ComplaintIn) → IntakeData. `occurred_at` must already be
-    an aware datetime or None; `customer` and `recorded_by` are nested mappings."""
+    """The common JSON/form shape (the API's ComplaintIn) → IntakeData. `occurred_at` and `received_at`
+    must already be aware datetimes or None; `customer` and `recorded_by` are nested mappings."""
     errors: dict[str, list[str]] = {}
     customer_raw = raw.get("customer") or {}
     if not isinstance(customer_raw, Mapping):
@@ -105,6 +105,7 @@ def intake_data_from_mapping(raw: Mapping, *, channel: str) -> IntakeData:
         customer=customer,
         org_unit_code=text_field(raw, "org_unit", errors),
         occurred_at=raw.get("occurred_at"),
+        received_at=raw.get("received_at"),
         perceived_severity=text_field(raw, "perceived_severity", errors) or "medium",
         category_code=text_field(raw, "category", errors),
         language=text_field(raw, "language", errors) or "zh-hans",

@@ -60,6 +60,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "severity",
         "assignee",
         "due_at",
+        "received_at",
         "created_at",
     )
     list_filter = ("status", "severity", "complexity", "channel", "category")

@@ -188,6 +188,9 @@ class Complaint(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW)
     is_open = models.BooleanField(_("未结"), default=True)
     created_at = models.DateTimeField(_("受理时间"))
+    # When the complaint reached us (a letter opened the next day, a call logged after hanging up, a case
+    # a regulator forwarded): every deadline counts from here. The intake time unless told otherwise.
+    received_at = models.DateTimeField(_("实际收到时间"))
     updated_at = models.DateTimeField(_("更新时间"))
     accepted_at = models.DateTimeField(_("受理确认时间"), null=True, blank=True)
     analysing_at = models.DateTimeField(_("开始分析时间"), null=True, blank=True)

@@ -21,7 +21,7 @@ from complaintdesk.common.errors import (
     unstorable_text_message,
 )
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
-from complaintdesk.common.time import now
+from complaintdesk.common.time import local_zone, now
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_active_by_code
 
@@ -52,6 +52,8 @@ DEMAND_MAX = 5_000
 SHORT_TEXT_MAX = 200
 # A clock skew allowance for "when it happened": a customer's phone may run a little fast.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+# A receipt this much before intake is said in the created event; less is the same moment to a reader.
+RECEIVED_EARLIER_SHOWN = dt.timedelta(minutes=1)
 
 
 @dataclass
@@ -89,6 +91,9 @@ class IntakeData:
     demand: str = ""
     org_unit_code: str = ""
     occurred_at: dt.datetime | None = None
+    # When it reached us, if before it is recorded (a letter opened late, a call logged afterwards);
+    # None: now. Deadlines count from it.
+    received_at: dt.datetime | None = None
     place: str = ""
     product: str = ""
     people_involved: str = ""
@@ -167,6 +172,17 @@ def _intake_validate(
             errors["occurred_at"] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
         elif data.occurred_at > at + FUTURE_TOLERANCE:
             errors["occurred_at"] = [_("发生时间不能晚于现在")]
+    if data.received_at is not None:
+        if data.received_at.tzinfo is None:
+            errors["received_at"] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
+        elif data.received_at > at + FUTURE_TOLERANCE:
+            errors["received_at"] = [_("收到时间不能晚于现在")]
+        elif (
+            data.occurred_at is not None
+            and data.occurred_at.tzinfo is not None
+            and data.received_at < data.occurred_at
+        ):
+            errors["received_at"] = [_("收到时间不能早于发生时间")]
     customer_clean, customer_errors = customer_fields_validate(
         name=data.customer.name,
         phone=data.customer.phone,
@@ -237,6 +253,8 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
             status=Status.NEW,
             is_open=True,
             created_at=at,
+            # Within the tolerance a clock a little ahead of ours is "now", never a receipt in the future.
+            received_at=min(data.received_at, at) if data.received_at is not None else at,
             updated_at=at,
             **values,
         )
@@ -269,6 +287,10 @@ def _intake_reason(complaint: Complaint) -> str:
     )
     if who:
         reason += _("（记录人：%(who)s）") % {"who": who}
+    if complaint.created_at - complaint.received_at >= RECEIVED_EARLIER_SHOWN:
+        reason += _("；实际收到时间：%(at)s") % {
+            "at": complaint.received_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+        }
     return reason
 
 

@@ -189,7 +189,7 @@ def _fresh_case_ladder(complaint) -> CaseLadder:
         (
             RunningClock(
                 kind=kind, label=_("%(clock)s时限") % {"clock": TimerKind(kind).label}, level=None, level_name="",
-                started_at=complaint.created_at, due_at=due_at, warned=False,
+                started_at=complaint.received_at, due_at=due_at, warned=False,
                 provisional=complaint.deadline_provisional,
             )
             for kind, due_at in deadlines

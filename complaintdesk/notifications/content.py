@@ -31,6 +31,8 @@ NOTIFICATION_PLACEHOLDERS: tuple[rendering.Placeholder, ...] = (
         "11月24日（周二）17:00",
         "Tuesday 24 November, 17:00",
     ),
+    # Instead of {reply_by} when that time has already gone (a case recorded after it arrived).
+    rendering.Placeholder("reply_soon", "", gettext_lazy("尽快联系（首次联系时限已过时）"), "尽快", "soon"),
     rendering.Placeholder("hear_back", "", gettext_lazy("告知结果的方式"), "短信", "SMS"),
     rendering.Placeholder("status", "", gettext_lazy("投诉当前状态"), "处理中", "Being handled"),
     rendering.Placeholder(
@@ -138,9 +140,12 @@ def notification_values(*, complaint, language: str, extra: dict | None = None) 
     values = script_values(complaint=complaint, agent=None, language=language)
     with translation.override(language):
         if complaint.first_response_due_at:
+            # "" when already past (recorded late): the message then says "as soon as possible".
             values["reply_by"] = case_deadline_text(
                 complaint=complaint, at=complaint.first_response_due_at, language=language
             )
+            if not values["reply_by"]:
+                values["reply_soon"] = _("尽快")
         preferred = complaint.customer.preferred_channel
         values["hear_back"] = str(
             HEAR_BACK.get(preferred) or complaint.customer.get_preferred_channel_display()

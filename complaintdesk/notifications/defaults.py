@@ -11,13 +11,13 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     # --- acknowledgement: case number, next steps, deadline, how to track ---
     (
         "acknowledgement", "sms", "zh-hans", "",
-        "您的投诉已受理，单号{case_number}。我们将[[于{reply_by}前]]联系您，[[{deadline}前]]告知处理结果。"
+        "您的投诉已受理，单号{case_number}。我们将[[于{reply_by}前]][[{reply_soon}]]联系您，[[{deadline}前]]告知处理结果。"
         "凭单号可查询进度[[：{track_url}]]",
         {},
     ),
     (
         "acknowledgement", "sms", "en", "",
-        "Complaint {case_number} received. We'll contact you[[ by {reply_by}]] and reply[[ by {deadline}]]. "
+        "Complaint {case_number} received. We'll contact you[[ by {reply_by}]][[ {reply_soon}]] and reply[[ by {deadline}]]. "
         "Track it with this number[[: {track_url}]]",
         {},
     ),
@@ -26,7 +26,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "[[{customer_title}，]]您好：\n\n"
         "我们已收到您的投诉“{problem}”，投诉单号为 {case_number}。\n\n"
         "接下来：\n"
-        "1. 我们将[[在 {reply_by} 前]]与您联系，了解详细情况；\n"
+        "1. 我们将[[在 {reply_by} 前]][[{reply_soon}]]与您联系，了解详细情况；\n"
         "2. 我们会分析原因，并向您提出解决方案；\n"
         "3. 我们将[[在 {deadline} 前]]通过{hear_back}告诉您处理结果[[{provisional_note}]]。\n\n"
         "查询进度：请凭投诉单号联系我们[[，或访问 {track_url}]]。\n\n"
@@ -38,7 +38,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "Hello[[ {customer_title}]],\n\n"
         "We have received your complaint \"{problem}\". Your case number is {case_number}.\n\n"
         "What happens next:\n"
-        "1. We will contact you[[ by {reply_by}]] to hear the details.\n"
+        "1. We will contact you[[ by {reply_by}]][[ {reply_soon}]] to hear the details.\n"
         "2. We will find the cause and propose a solution.\n"
         "3. We will tell you the result by {hear_back}[[ no later than {deadline}]][[{provisional_note}]].\n\n"
         "To track your case, quote the case number when you contact us[[ or visit {track_url}]].\n\n"
@@ -47,12 +47,12 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "acknowledgement", "wechat", "zh-hans", "您的投诉已受理",
-        "我们将[[于{reply_by}前]]联系您，[[{deadline}前]]告知处理结果。凭单号可查询进度[[：{track_url}]]。",
+        "我们将[[于{reply_by}前]][[{reply_soon}]]联系您，[[{deadline}前]]告知处理结果。凭单号可查询进度[[：{track_url}]]。",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     (
         "acknowledgement", "wechat", "en", "We have received your complaint",
-        "We will contact you[[ by {reply_by}]] and tell you the result[[ by {deadline}]]. "
+        "We will contact you[[ by {reply_by}]][[ {reply_soon}]] and tell you the result[[ by {deadline}]]. "
         "Quote the case number to track it[[: {track_url}]].",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),

@@ -78,9 +78,9 @@ def pack_for(
 def complaint_statutory_dues(
     *, complaint, received_at: dt.datetime | None = None
 ) -> list[deadlines.StatutoryDue]:
-    """The statutory due dates of a case under its pack ([] when none applies). Received at the case's
-    intake time until intake records `received_at` (issue 15 item 1); decided at its resolution."""
-    received_at = received_at or complaint.created_at
+    """The statutory due dates of a case under its pack ([] when none applies), counted from when the case
+    was received (`Complaint.received_at`, or the `received_at` given); decided at its resolution."""
+    received_at = received_at or complaint.received_at
     pack = pack_for(unit=complaint.org_unit, category_id=complaint.category_id, received_at=received_at)
     if pack is None:
         return []
@@ -138,5 +138,5 @@ def scheme_choices(
 
 def complaint_pack(*, complaint) -> DeadlinePack | None:
     return pack_for(
-        unit=complaint.org_unit, category_id=complaint.category_id, received_at=complaint.created_at
+        unit=complaint.org_unit, category_id=complaint.category_id, received_at=complaint.received_at
     )

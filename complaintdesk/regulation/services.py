@@ -246,7 +246,7 @@ def statutory_extension_approve(
             user=actor, number=number, permission="handle_complaint", for_update=True
         )
         pack = pack_for(
-            unit=complaint.org_unit, category_id=complaint.category_id, received_at=complaint.created_at
+            unit=complaint.org_unit, category_id=complaint.category_id, received_at=complaint.received_at
         )
         if pack is None:
             raise PermissionDenied(_("该投诉没有适用的法定时限包，无需延长。"), code="no_statutory_pack")
@@ -255,7 +255,7 @@ def statutory_extension_approve(
             amount=amount, approver_role=actor.role, customer_notified=customer_notified_at is not None
         )
         earlier = tuple(e.grant() for e in StatutoryExtension.objects.filter(complaint=complaint)[:20])
-        facts = deadlines.CaseFacts(received_at=complaint.created_at, complexity=complaint.complexity)
+        facts = deadlines.CaseFacts(received_at=complaint.received_at, complexity=complaint.complexity)
         rule = next((r for r in deadlines.rules_for(terms, facts) if r.extendable), None)
         try:
             dues = deadlines.statutory_due_dates(

@@ -112,7 +112,7 @@ def case_outcomes(
     zone = local_zone()
     since = dt.datetime.combine(start, dt.time(0), tzinfo=zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-    cases = Complaint.objects.filter(created_at__gte=since, created_at__lt=until)
+    cases = Complaint.objects.filter(received_at__gte=since, received_at__lt=until)
     if unit_ids is not None:
         cases = cases.filter(org_unit_id__in=unit_ids)
     rows = list(
@@ -122,7 +122,7 @@ def case_outcomes(
             "org_unit",
             "category_id",
             "complexity",
-            "created_at",
+            "received_at",
             "resolved_at",
             "closed_at",
             "occurred_at",
@@ -154,7 +154,7 @@ def case_outcomes(
         selection = selections[key]
         outcome = NO_PACK
         if selection is not None:
-            day = to_local(case.created_at).date()
+            day = to_local(case.received_at).date()
             version_key = (selection.pack.code, day)
             if version_key not in versions:
                 versions[version_key] = pack_version_on(code=selection.pack.code, day=day)
@@ -170,7 +170,7 @@ def case_outcomes(
 
 
 def _outcome(case: Complaint, terms: deadlines.PackTerms, grants, as_of: dt.datetime) -> str:
-    facts = deadlines.CaseFacts(received_at=case.created_at, complexity=case.complexity)
+    facts = deadlines.CaseFacts(received_at=case.received_at, complexity=case.complexity)
     try:
         dues = deadlines.statutory_due_dates(
             pack=terms, facts=facts, calendar=calendar_for_unit(unit=case.org_unit), extensions=grants

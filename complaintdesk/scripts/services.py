@@ -46,14 +46,19 @@ def brand_name() -> str:
 
 def case_deadline_text(*, complaint, at: dt.datetime, language: str) -> str:
     """A time promised to the customer of `complaint`, as people say it, on its unit's calendar (business
-    hours): common.phrasing.customer_deadline, the one formatter of customer-facing deadlines."""
+    hours): common.phrasing.customer_deadline, the one formatter of customer-facing deadlines. "" for a time
+    already past (a case recorded after it arrived, late): nobody is promised a time gone by, and a
+    template's optional segment around it falls away."""
+    current = now()
+    if at <= current:
+        return ""
     return customer_deadline(
         at,
         language=language,
         zone=local_zone(),
         calendar=calendar_for_unit(unit=complaint.org_unit),
         today=local_today(),
-        now=now(),
+        now=current,
     )
 
 

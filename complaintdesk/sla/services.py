@@ -74,7 +74,7 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
     pauses = _closed_pauses(complaint)
     terms = policy_terms(policy)
     facts = CaseClockFacts(
-        created_at=complaint.created_at,
+        created_at=complaint.received_at,  # every clock counts from receipt, not from typing it in
         severity=complaint.severity,
         complexity=complaint.complexity,
         is_open=complaint.is_open,
@@ -82,7 +82,7 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
         acknowledged=complaint.acknowledged_at is not None,
         first_responded_at=complaint.first_responded_at,
         acknowledged_at=complaint.acknowledged_at,
-        resolution_started_at=complaint.reopened_at or complaint.created_at,
+        resolution_started_at=complaint.reopened_at or complaint.received_at,
         pauses=pauses,
     )
     deadlines = compute_deadlines(facts=facts, terms=terms, calendar=calendar)

@@ -207,6 +207,13 @@ class PhoneIntakeForm(forms.Form):
     place = forms.CharField(label=_("发生地点"), required=False, max_length=200)
     product = forms.CharField(label=_("涉及产品/业务"), required=False, max_length=100)
     people_involved = forms.CharField(label=_("涉及人员"), required=False, max_length=200)
+    # Only when the call is logged after it ended: deadlines count from this. Empty: now.
+    received_at = forms.DateTimeField(
+        label=_("实际收到时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
     demand = forms.CharField(label=_("客户诉求"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     perceived_severity = forms.ChoiceField(
         label=_("客户感受严重程度"), choices=PerceivedSeverity.choices, initial=PerceivedSeverity.MEDIUM
@@ -251,6 +258,7 @@ class PhoneIntakeForm(forms.Form):
             "description": data["description"],
             "demand": data["demand"],
             "occurred_at": data["occurred_at"],
+            "received_at": data["received_at"],
             "place": data["place"],
             "product": data["product"],
             "people_involved": data["people_involved"],

@@ -106,6 +106,7 @@ class Fixture:
             status=status,
             is_open=status not in ("resolved", "closed", "withdrawn", "follow_up"),
             created_at=created,
+            received_at=created,
             updated_at=created,
             first_responded_at=created + responded if responded is not None else None,
             first_response_due_at=fr_due,

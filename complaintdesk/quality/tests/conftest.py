@@ -47,6 +47,7 @@ def make_case(org):
             status=status,
             is_open=status not in (Status.CLOSED, Status.WITHDRAWN, Status.RESOLVED),
             created_at=created,
+            received_at=created,
             updated_at=closed_at or created,
             closed_at=closed_at if status == Status.CLOSED else None,
         )
