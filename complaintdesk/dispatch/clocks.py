@@ -4,26 +4,21 @@ Registered with `sla.services.clock_provider_register`, so every refresh of a ca
 timer row for each unfinished order: the sweep warns at the policy's warning share and flags the order
 overdue at its due time (`services.work_order_on_timer`). The due and warning times are computed on the
 department's working calendar when the order is created and stored on it; here they are only read (one
-query). They are not the case's own deadlines (`counts_for_due_at=False`).
+query). They are not the case's own deadlines (`sla.clocks.RecordClocks`).
 """
 
 from __future__ import annotations
 
-from complaintdesk.sla.clocks import ClockContribution, TimerSpec
+from complaintdesk.sla.clocks import ClockContribution, RecordClocks
 from complaintdesk.sla.models import TimerKind
 
 from .models import UNFINISHED_STATUSES, WorkOrder
 
-SUBJECT_PREFIX = "W"
-
-
-def work_order_subject(work_order_id: int) -> str:
-    return f"{SUBJECT_PREFIX}{work_order_id}"
+WORK_ORDER_CLOCKS = RecordClocks(kind=TimerKind.WORK_ORDER, prefix="W")
 
 
 def work_order_of_subject(subject: str) -> int | None:
-    rest = subject[len(SUBJECT_PREFIX) :] if subject.startswith(SUBJECT_PREFIX) else ""
-    return int(rest) if rest.isdigit() else None
+    return WORK_ORDER_CLOCKS.record_of(subject)
 
 
 def work_order_clocks(context) -> ClockContribution:
@@ -33,17 +28,4 @@ def work_order_clocks(context) -> ClockContribution:
     unfinished = WorkOrder.objects.filter(
         complaint_id=complaint.pk, status__in=UNFINISHED_STATUSES
     ).values_list("id", "created_at", "due_at", "warn_at", "deadline_provisional")[:200]
-    return ClockContribution(
-        timers=tuple(
-            TimerSpec(
-                kind=TimerKind.WORK_ORDER,
-                subject=work_order_subject(order_id),
-                started_at=created_at,
-                due_at=due_at,
-                warn_at=warn_at,
-                provisional=provisional,
-                counts_for_due_at=False,
-            )
-            for order_id, created_at, due_at, warn_at, provisional in unfinished
-        )
-    )
+    return WORK_ORDER_CLOCKS.contribution(unfinished)

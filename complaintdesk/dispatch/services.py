@@ -75,11 +75,6 @@ def _event(
     )
 
 
-def _clocks_refresh(*, complaint: Complaint, actor, at: dt.datetime, reason: str) -> None:
-    """The work-order timers follow the unfinished orders (see clocks.py). The caller holds the case's lock."""
-    complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
-
-
 def _due_label(order: WorkOrder) -> str:
     return f"{to_local(order.due_at):%Y-%m-%d %H:%M}"
 
@@ -153,7 +148,7 @@ def work_order_create(
         reason=_("派工单给%(department)s%(who)s，%(due)s 前完成：%(instructions)s")
         % {"department": unit.name, "who": who, "due": _due_label(order), "instructions": instructions},
     )
-    _clocks_refresh(complaint=complaint, actor=actor, at=at, reason=_("派工单时限"))
+    complaint_deadlines_apply(complaint=complaint, actor=actor, at=at, reason=_("派工单时限"))
     _notify_after_commit(order=order, user_ids=[order.owner_id], unit_id=unit.pk, what="dispatched")
     return order
 
@@ -263,7 +258,7 @@ def _finish(
     )
     order.save(update_fields=["status", "finished_at", "finished_by", "result", "updated_at"])
     _event(order=order, complaint=complaint, actor=actor, at=at, old=old, new=status, reason=text)
-    _clocks_refresh(complaint=complaint, actor=actor, at=at, reason=_("派工单已结束"))
+    complaint_deadlines_apply(complaint=complaint, actor=actor, at=at, reason=_("派工单已结束"))
     if department_side:
         _notify_after_commit(
             order=order,

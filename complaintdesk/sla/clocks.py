@@ -87,3 +87,37 @@ class ClockContribution:
 
     timers: tuple[TimerSpec, ...] = ()
     supersedes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RecordClocks:
+    """One clock per row of another app's table (a work order, an approval request): timers of `kind`
+    with subject "<prefix><id>", read from times stored on the row when it was opened. They are not the
+    case's own deadlines (`counts_for_due_at=False`): the case's queue position does not move. The app
+    reads its rows (one query) and hands them here as (id, started_at, due_at, warn_at, provisional)."""
+
+    kind: str
+    prefix: str
+
+    def subject(self, record_id: int) -> str:
+        return f"{self.prefix}{record_id}"
+
+    def record_of(self, subject: str) -> int | None:
+        rest = subject[len(self.prefix) :] if subject.startswith(self.prefix) else ""
+        return int(rest) if rest.isdigit() else None
+
+    def contribution(self, rows) -> ClockContribution:
+        return ClockContribution(
+            timers=tuple(
+                TimerSpec(
+                    kind=self.kind,
+                    subject=self.subject(record_id),
+                    started_at=started_at,
+                    due_at=due_at,
+                    warn_at=warn_at,
+                    provisional=provisional,
+                    counts_for_due_at=False,
+                )
+                for record_id, started_at, due_at, warn_at, provisional in rows
+            )
+        )

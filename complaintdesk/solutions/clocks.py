@@ -4,26 +4,21 @@ Registered with `sla.services.clock_provider_register`, so every refresh of a ca
 timer row for each pending request: the sweep warns the approver at the policy's warning share and, at
 the due time, `services.approval_on_timer` expires the request and escalates. The due and warning times
 are stored on the request when it is opened; here they are only read (one query). They are not the
-case's own deadlines (`counts_for_due_at=False`): the case's queue position does not move.
+case's own deadlines (`sla.clocks.RecordClocks`): the case's queue position does not move.
 """
 
 from __future__ import annotations
 
-from complaintdesk.sla.clocks import ClockContribution, TimerSpec
+from complaintdesk.sla.clocks import ClockContribution, RecordClocks
 from complaintdesk.sla.models import TimerKind
 
 from .models import ApprovalRequest, ApprovalStatus
 
-SUBJECT_PREFIX = "A"
-
-
-def approval_subject(approval_id: int) -> str:
-    return f"{SUBJECT_PREFIX}{approval_id}"
+APPROVAL_CLOCKS = RecordClocks(kind=TimerKind.APPROVAL, prefix="A")
 
 
 def approval_of_subject(subject: str) -> int | None:
-    rest = subject[len(SUBJECT_PREFIX) :] if subject.startswith(SUBJECT_PREFIX) else ""
-    return int(rest) if rest.isdigit() else None
+    return APPROVAL_CLOCKS.record_of(subject)
 
 
 def approval_clocks(context) -> ClockContribution:
@@ -33,17 +28,4 @@ def approval_clocks(context) -> ClockContribution:
     pending = ApprovalRequest.objects.filter(
         complaint_id=complaint.pk, status=ApprovalStatus.PENDING
     ).values_list("id", "requested_at", "due_at", "warn_at", "deadline_provisional")[:100]
-    return ClockContribution(
-        timers=tuple(
-            TimerSpec(
-                kind=TimerKind.APPROVAL,
-                subject=approval_subject(approval_id),
-                started_at=requested_at,
-                due_at=due_at,
-                warn_at=warn_at,
-                provisional=provisional,
-                counts_for_due_at=False,
-            )
-            for approval_id, requested_at, due_at, warn_at, provisional in pending
-        )
-    )
+    return APPROVAL_CLOCKS.contribution(pending)

@@ -300,11 +300,6 @@ def _authoriser_lock(user) -> None:
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
-def _clocks_refresh(*, complaint: Complaint, actor, at: dt.datetime, reason: str) -> None:
-    """The approval timers follow the pending requests (see clocks.py)."""
-    complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
-
-
 @transaction.atomic
 def solution_propose(*, number: str, actor, options: list[OptionData], note: str = "") -> SolutionProposal:
     """Put one or two options to the customer. Above the proposer's authority the proposal waits for
@@ -381,7 +376,7 @@ def solution_propose(*, number: str, actor, options: list[OptionData], note: str
             actor=actor,
         )
     if rung is not None or withdrawn:
-        _clocks_refresh(complaint=complaint, actor=actor, at=at, reason=_("补偿审批时限"))
+        complaint_deadlines_apply(complaint=complaint, actor=actor, at=at, reason=_("补偿审批时限"))
     else:
         Complaint.objects.filter(pk=complaint.pk).update(updated_at=at)
     return proposal
@@ -471,7 +466,7 @@ def approval_decide(*, approval_id: int, actor, decision: str, reason: str) -> A
         new=approval.status,
         reason=reason,
     )
-    _clocks_refresh(complaint=complaint, actor=actor, at=at, reason=_("补偿审批已处理"))
+    complaint_deadlines_apply(complaint=complaint, actor=actor, at=at, reason=_("补偿审批已处理"))
     _notify_after_commit(
         approval=approval,
         user_ids=[approval.requested_by_id] if approval.requested_by_id else [],
@@ -484,7 +479,8 @@ def approval_decide(*, approval_id: int, actor, decision: str, reason: str) -> A
 def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetime) -> None:
     """An approval timer warned or fired (inside the sweep's claim transaction, the case locked). At the
     due time the request expires; the case escalates to the level above the approver (through
-    escalation.services) and the request goes to that level, so it is not lost."""
+    escalation.services) and the request is opened again at that level, so it is not lost. With no level
+    above (or the case closed meanwhile) the proposal expires."""
     approval_id = approval_of_subject(timer.subject)
     approval = (
         ApprovalRequest.objects.select_for_update()
@@ -504,6 +500,32 @@ def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetim
         )
         return
 
+    _approval_expire(approval=approval, complaint=complaint, at=at)
+    proposal = SolutionProposal.objects.select_for_update().get(pk=approval.proposal_id)
+    table = authorities_by_role()
+    rungs = ladder_rungs(unit=complaint.org_unit, table=table)
+    exposure = exposure_for(
+        complaint_id=complaint.pk,
+        user_id=approval.requested_by_id or 0,
+        at=at,
+        exclude_proposal_id=proposal.pk,
+    )
+    above = limits.approval_level(
+        rungs=rungs, above=approval.level_position, amount=proposal.max_amount, case_total=exposure.case_total
+    )
+    if above is None or not complaint.is_open:
+        _proposal_expire(proposal=proposal, complaint=complaint, reason=approval.decision_reason, at=at)
+        return
+
+    why = _("补偿审批超时未处理（%(level)s）") % {"level": approval.level_name}
+    complaint = _approval_escalate(complaint=complaint, to_level=above.position, reason=why)
+    _approval_reopen(
+        approval=approval, complaint=complaint, proposal=proposal, rung=above, why=why, table=table, at=at
+    )
+
+
+def _approval_expire(*, approval: ApprovalRequest, complaint: Complaint, at: dt.datetime) -> None:
+    """The request ran out of time: it ends as expired and its requester is told."""
     _approval_end(
         approval,
         complaint=complaint,
@@ -519,52 +541,58 @@ def approval_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetim
         what="expired",
     )
 
-    proposal = SolutionProposal.objects.select_for_update().get(pk=approval.proposal_id)
-    table = authorities_by_role()
-    rungs = ladder_rungs(unit=complaint.org_unit, table=table)
-    exposure = exposure_for(
-        complaint_id=complaint.pk,
-        user_id=approval.requested_by_id or 0,
-        at=at,
-        exclude_proposal_id=proposal.pk,
-    )
-    above = limits.approval_level(
-        rungs=rungs, above=approval.level_position, amount=proposal.max_amount, case_total=exposure.case_total
-    )
-    if above is None or not complaint.is_open:
-        proposal.status, proposal.updated_at = ProposalStatus.EXPIRED, at
-        proposal.save(update_fields=["status", "updated_at"])
-        event_record(
-            complaint=complaint,
-            actor=None,
-            kind=EventKind.SOLUTION_PROPOSED,
-            at=at,
-            field=str(proposal.pk),
-            old=ProposalStatus.PENDING_APPROVAL,
-            new=ProposalStatus.EXPIRED,
-            reason=approval.decision_reason,
-        )
-        _clocks_refresh(complaint=complaint, actor=None, at=at, reason=_("补偿审批超时"))
-        return
 
-    why = _("补偿审批超时未处理（%(level)s）") % {"level": approval.level_name}
-    _case_escalate(complaint=complaint, to_level=above.position, reason=why)
-    complaint = (
+def _proposal_expire(
+    *, proposal: SolutionProposal, complaint: Complaint, reason: str, at: dt.datetime
+) -> None:
+    """No one above the approver may grant it (or the case is closed): the proposal expires."""
+    proposal.status, proposal.updated_at = ProposalStatus.EXPIRED, at
+    proposal.save(update_fields=["status", "updated_at"])
+    event_record(
+        complaint=complaint,
+        actor=None,
+        kind=EventKind.SOLUTION_PROPOSED,
+        at=at,
+        field=str(proposal.pk),
+        old=ProposalStatus.PENDING_APPROVAL,
+        new=ProposalStatus.EXPIRED,
+        reason=reason,
+    )
+    complaint_deadlines_apply(complaint=complaint, actor=None, at=at, reason=_("补偿审批超时"))
+
+
+def _approval_escalate(*, complaint: Complaint, to_level: int, reason: str) -> Complaint:
+    """The case goes up to the level that may grant it; returns the case locked and read again."""
+    _case_escalate(complaint=complaint, to_level=to_level, reason=reason)
+    return (
         Complaint.objects.select_for_update(of=("self",))
         .select_related("org_unit", "assignee")
         .get(pk=complaint.pk)
     )
+
+
+def _approval_reopen(
+    *,
+    approval: ApprovalRequest,
+    complaint: Complaint,
+    proposal: SolutionProposal,
+    rung,
+    why: str,
+    table,
+    at: dt.datetime,
+) -> None:
+    """The expired request is asked again of the level above, with the same requester."""
     _approval_open(
         complaint=complaint,
         proposal=proposal,
-        rung=above,
+        rung=rung,
         requested_by=approval.requested_by,
         reason=f"{why}；{approval.reason}" if approval.reason else why,
         table=table,
         at=at,
         actor=None,
     )
-    _clocks_refresh(complaint=complaint, actor=None, at=at, reason=_("补偿审批时限"))
+    complaint_deadlines_apply(complaint=complaint, actor=None, at=at, reason=_("补偿审批时限"))
 
 
 def _case_escalate(*, complaint: Complaint, to_level: int, reason: str) -> None:

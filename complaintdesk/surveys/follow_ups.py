@@ -70,7 +70,7 @@ def follow_up_on_transition(*, complaint: Complaint, old_status: str, actor, at:
     clears the note of a follow-up whose own attempt to archive was refused."""
     if complaint.status == Status.RESOLVED:
         if follow_up_ensure(complaint=complaint, at=at) is not None:
-            _clocks_refresh(complaint=complaint, at=at, actor=actor)
+            complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=_("回访时限"))
     elif complaint.status == Status.CLOSED:
         # Why an earlier archiving had to wait (a summary missing) is no longer true once it is archived.
         FollowUp.objects.filter(complaint_id=complaint.pk).exclude(close_note="").update(close_note="")
@@ -87,10 +87,6 @@ def follow_up_on_transition(*, complaint: Complaint, old_status: str, actor, at:
             )
     elif complaint.status in ENDING_STATUSES:
         follow_ups_cancel_open(complaint=complaint, at=at)
-
-
-def _clocks_refresh(*, complaint: Complaint, at: dt.datetime, actor) -> None:
-    complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=_("回访时限"))
 
 
 def follow_up_ensure(*, complaint: Complaint, at: dt.datetime) -> FollowUp | None:
