@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from complaintdesk.accounts.models import User
+
 from .services import enrichment, training
 
 
@@ -14,7 +16,5 @@ def enrich_complaint(complaint_id: int) -> int | None:
 
 @task()
 def train_classifier(actor_id: int | None = None, folds: int = 5, activate: bool = True) -> int:
-    from complaintdesk.accounts.models import User
-
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     return training.classifier_train(actor=actor, folds=folds, activate=activate).version
