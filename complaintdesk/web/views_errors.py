@@ -4,11 +4,15 @@ database may be why it is shown)."""
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from complaintdesk.api.problems import problem_response
+from complaintdesk.api.guards import DATABASE_RETRY_AFTER_SECONDS
+from complaintdesk.api.problems import problem_response, service_unavailable
 
 API_PREFIX = "/api/"
 CUSTOMER_PREFIXES = ("/portal/", "/s/")
@@ -45,6 +49,12 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: a database that refused or dropped the connection
+    # (in a view or in a middleware) is a 503 the reader can retry after, not a fault of ours.
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if request.path.startswith(API_PREFIX):
+            return service_unavailable(retry_after=DATABASE_RETRY_AFTER_SECONDS)
+        return database_unavailable(request, retry_after=DATABASE_RETRY_AFTER_SECONDS)
     if request.path.startswith(API_PREFIX):
         return problem_response(status=500, code="server_error", title=_("服务器出错了，请稍后再试"))
     return _page(request, status=500, template="500.html", user=False)
@@ -55,3 +65,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return problem_response(status=403, code="csrf_failed", title=_("页面已过期，请刷新后重试"))
     return _page(request, status=403, template="403_csrf.html", user=False)
+
+
+def database_unavailable(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+    """The database went away under this request: the page reads nothing from it."""
+    response = _page(request, status=503, template="503.html", user=False)
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -2,6 +2,7 @@
 user's language (Chinese unless the user chose English) with a way back; the API keeps problem+json."""
 
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.test import Client
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -72,6 +73,28 @@ def test_a_server_error_is_our_500_in_the_users_language(org, monkeypatch):
     assert "boom" not in html and "Traceback" not in html
     english = _client(org.agent_a, **EN).get("/queues/team/").content.decode()
     assert "Something went wrong on our side" in english
+
+
+def test_a_database_gone_away_is_our_503_with_retry_after_on_pages_and_the_portal(org, monkeypatch):
+    def dropped(**kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr("complaintdesk.web.selectors.queue_page", dropped)
+    response = _client(org.agent_a).get("/queues/team/")
+    html = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "系统暂时繁忙，请稍后再试" in html and "administrator command" not in html
+    english = _client(org.agent_a, **EN).get("/queues/team/").content.decode()
+    assert "The system is busy" in english
+
+    # A customer on the portal: the same page, leading back to the portal.
+    monkeypatch.setattr("complaintdesk.portal.views.selectors.number_clean", dropped_any)
+    customer = _client().get("/portal/track/?number=TS1")
+    assert customer.status_code == 503 and 'href="/portal/"' in customer.content.decode()
+
+
+def dropped_any(*args, **kwargs):
+    raise InterfaceError("connection already closed")
 
 
 def test_a_stale_form_is_our_csrf_page_not_djangos(org):
