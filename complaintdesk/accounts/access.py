@@ -35,14 +35,3 @@ def units_visible_to(user) -> QuerySet[OrgUnit]:
     if user.org_unit_id is None:
         return OrgUnit.objects.none()
     return orgunit_subtree(unit=user.org_unit).filter(is_active=True)
-
-
-def __getattr__(name: str):
-    """Until intelligence/services/ (corrections.py, group_actions.py; being split elsewhere meanwhile)
-    imports access_complaint from complaints.access: the last import from accounts up to complaints, listed in
-    docs/architecture.md. Delete this function then."""
-    if name in ("access_complaint", "complaints_visible_to"):
-        from complaintdesk.complaints import access
-
-        return getattr(access, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
