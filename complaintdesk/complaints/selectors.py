@@ -56,6 +56,7 @@ QUEUE_FIELDS = (
     "complexity",
     "priority",
     "created_at",
+    "received_at",
     "due_at",
     "first_response_due_at",
     "acknowledge_due_at",
@@ -212,8 +213,8 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
         qs = qs.filter(breached) if filters.breached else qs.exclude(breached)
     if filters.at_risk is not None:
         # Less than 20 % of the window left: due - now < 0.2 (due - start) ⇔ 4·due + start < 5·now,
-        # with the window starting when the case was taken (reopening restarts only resolution).
-        qs = qs.alias(_risk=4.0 * Epoch("due_at") + Epoch("created_at"))
+        # with the window starting when the case was received (reopening restarts only resolution).
+        qs = qs.alias(_risk=4.0 * Epoch("due_at") + Epoch("received_at"))
         at_risk = Q(is_open=True, sla_paused_at__isnull=True, due_at__gte=at, _risk__lt=5 * at.timestamp())
         qs = qs.filter(at_risk) if filters.at_risk else qs.exclude(at_risk)
     if filters.q:

@@ -139,7 +139,7 @@ def test_every_queue_shows_only_the_users_units(org, code):
         Complaint.objects.update(due_at=now() - dt.timedelta(hours=1))
     elif code == "at_risk":
         Complaint.objects.update(
-            created_at=now() - dt.timedelta(hours=9), due_at=now() + dt.timedelta(hours=1)
+            received_at=now() - dt.timedelta(hours=9), due_at=now() + dt.timedelta(hours=1)
         )
     elif code == "awaiting":
         for case, agent in ((mine, org.agent_a), (other, org.agent_b)):
@@ -515,7 +515,7 @@ def test_supervisor_view_shows_breaches_escalations_and_risk_in_the_users_units(
     event_record(complaint=ours, actor=None, kind=EventKind.SLA_BREACH, at=now(), field="resolution")
     risky = _case(org.agent_b, "浦东快超时")
     Complaint.objects.filter(pk=risky.pk).update(
-        created_at=now() - dt.timedelta(hours=9), due_at=now() + dt.timedelta(hours=1)
+        received_at=now() - dt.timedelta(hours=9), due_at=now() + dt.timedelta(hours=1)
     )
     client = _client(org.manager)
     with django_assert_max_num_queries(20):
