@@ -268,6 +268,11 @@ def human_changed_fields(*, complaint: Complaint, fields: list[str]) -> set[str]
     )
 
 
+def insight_exists(*, complaint_id: int) -> bool:
+    """Whether the case has been analysed (by enrichment) at least once."""
+    return ComplaintInsight.objects.filter(complaint_id=complaint_id).exists()
+
+
 def insight_latest(*, complaint: Complaint) -> ComplaintInsight | None:
     return ComplaintInsight.objects.filter(complaint=complaint).first()
 

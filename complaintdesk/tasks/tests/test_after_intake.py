@@ -246,9 +246,9 @@ def test_a_run_killed_half_way_is_redone_once_and_a_run_beside_it_does_nothing(
     runner.start()
     assert inside.wait(10)
     assert acknowledge_after_intake.call(complaint.pk) == "done already or running elsewhere"
-    assert (
-        outbox.after_intake_resend(at=complaint.created_at + outbox.RESEND_UNKNOWN_AFTER * 2) == 1
-    )  # enrich
+    # The duplicate did analyse the case (the acknowledgement analyses its case first): that job is done.
+    assert ComplaintInsight.objects.filter(complaint=complaint).count() == 1
+    assert not AfterIntakeJob.objects.filter(task_path=ENRICH).exists()
     die.set()
     runner.join(10)
     assert _acks(complaint) == 0 and AfterIntakeJob.objects.filter(task_path=ACKNOWLEDGE).exists()
@@ -317,3 +317,36 @@ def test_on_redis_the_acknowledgements_go_ahead_of_waiting_analyses(org, api_for
             assert paths == [ACKNOWLEDGE] * 3 + [ENRICH] * 3
         finally:
             queue.connection.flushdb()
+
+
+def test_the_acknowledgement_analyses_its_case_first_and_the_analysis_job_then_does_nothing(
+    org, api_for, make_payload, sent
+):
+    # The acknowledgement runs first (it is queued ahead): it states the deadlines the automatic analysis
+    # leaves, not those it is about to change.
+    with override_settings(TASKS=OUR_DB_TASKS, SLA_TIMERS_WAKE=False):
+        response = api_for(org.api_a).post("/complaints", make_payload())
+        complaint = Complaint.objects.get(number=response.json()["number"])
+        assert not ComplaintInsight.objects.filter(complaint=complaint).exists()
+        acknowledge_after_intake.call(complaint.pk)
+        insight = ComplaintInsight.objects.get(complaint=complaint)
+        ack = Notification.objects.get(complaint=complaint, template_code=TemplateCode.ACKNOWLEDGEMENT)
+        assert insight.created_at <= ack.created_at and len(sent) == 1
+        assert enrich_after_intake.call(complaint.pk) == "done already or running elsewhere"
+        assert ComplaintInsight.objects.filter(complaint=complaint).count() == 1
+
+
+def test_an_analysis_that_fails_does_not_hold_back_the_acknowledgement(
+    org, api_for, make_payload, sent, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(
+        "complaintdesk.channels.intake_tasks.intelligence_enrichment.complaint_enrich", broken
+    )
+    with override_settings(TASKS=OUR_DB_TASKS, SLA_TIMERS_WAKE=False):
+        response = api_for(org.api_a).post("/complaints", make_payload())
+        complaint = Complaint.objects.get(number=response.json()["number"])
+        acknowledge_after_intake.call(complaint.pk)
+    assert _acks(complaint) == 1 and len(sent) == 1
