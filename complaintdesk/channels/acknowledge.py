@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel
+from complaintdesk.intelligence.selectors import insight_exists
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +86,16 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
             if first_due is None or first_due > now()
             else _("我们会尽快与您联系，了解详细情况。"),
             _("我们将分析原因，并向您提出解决方案。"),
-            _("我们将在 %(when)s 前通过%(channel)s告诉您处理结果。") % {
+            _("我们将在 %(when)s 前通过%(channel)s告诉您处理结果。")
+            % {
                 "when": _when(resolution_due),
-                "channel": ContactChannel(case_preferred_channel(complaint)).label},
+                "channel": ContactChannel(case_preferred_channel(complaint)).label,
+            },
         ]
+        if not insight_exists(complaint_id=complaint.pk):
+            # Said at once (the portal's page, the agent on the phone), before the automatic analysis may
+            # move these times; the acknowledgement sent after it states them as they then stand.
+            steps.append(_("以上为初步时限；如有调整，我们会另行告诉您。"))
         name = case_contact_name(complaint)
         addressed = name if name else _("您好")
         text = _(
@@ -97,13 +104,22 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
         if complaint.deadline_provisional:
             text += _("（该年度节假日安排尚未公布，时限为暂定）")
     return Acknowledgement(
-        complaint_id=complaint.pk, number=complaint.number, language=language, intake_channel=complaint.channel,
-        reply_channel=case_preferred_channel(complaint), customer_name=case_contact_name(complaint),
+        complaint_id=complaint.pk,
+        number=complaint.number,
+        language=language,
+        intake_channel=complaint.channel,
+        reply_channel=case_preferred_channel(complaint),
+        customer_name=case_contact_name(complaint),
         customer_title=customer.get_title_display() if customer.title and name == customer.name else "",
-        phone=case_contact(complaint, "phone"), email=case_contact(complaint, "email"),
-        wechat_openid=case_contact(complaint, "wechat_openid"), title=complaint.title,
-        first_response_due_at=first_due, resolution_due_at=resolution_due,
-        deadline_provisional=complaint.deadline_provisional, next_steps=steps, text=text,
+        phone=case_contact(complaint, "phone"),
+        email=case_contact(complaint, "email"),
+        wechat_openid=case_contact(complaint, "wechat_openid"),
+        title=complaint.title,
+        first_response_due_at=first_due,
+        resolution_due_at=resolution_due,
+        deadline_provisional=complaint.deadline_provisional,
+        next_steps=steps,
+        text=text,
     )
 
 
