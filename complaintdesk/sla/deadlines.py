@@ -77,13 +77,14 @@ def compute_deadlines(*, facts: CaseClockFacts, terms: PolicyTerms, calendar: Wo
     # were promised its result (a "2wd" acknowledgement over a weekend would pass a "48h" resolution).
     # Once acknowledged, the cap is the resolution deadline as it stood then (later pauses move only
     # the resolution clock).
+    pauses_then = _pauses_before(facts.pauses, facts.acknowledged_at)
     cap = resolution
-    if facts.acknowledged_at is not None:
+    if pauses_then != facts.pauses:  # only a pause begun after it moves the cap: compute it again then
         cap = due_after(
             start=facts.resolution_started_at,
             duration=parse_duration(resolution_term),
             calendar=calendar,
-            pauses=_pauses_before(facts.pauses, facts.acknowledged_at),
+            pauses=pauses_then,
         )
     acknowledge_due_at = min(acknowledge.due_at, cap.due_at)
     outstanding = []
