@@ -9,38 +9,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from complaintdesk.common.errors import DomainError
 from complaintdesk.common.problems import problem_response, too_many_requests
 from complaintdesk.common.ratelimit import RateLimited
+from complaintdesk.common.validation import pydantic_message
 
 from .idempotency import IdempotentReplay, replay_response
-
-
-# Pydantic's error types, said in the user's language.
-def _pydantic_message(error: dict) -> str:
-    kind = error.get("type", "")
-    messages = {
-        "missing": _("此项为必填项"),
-        "string_type": _("应为文本"),
-        "int_type": _("应为整数"),
-        "int_parsing": _("应为整数"),
-        "float_type": _("应为数字"),
-        "float_parsing": _("应为数字"),
-        "decimal_parsing": _("应为数字"),
-        "bool_type": _("应为 true 或 false"),
-        "bool_parsing": _("应为 true 或 false"),
-        "datetime_type": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
-        "datetime_parsing": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
-        "datetime_from_date_parsing": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
-        "timezone_aware": _("请带上时区，例如 +08:00"),
-        "model_type": _("应为 JSON 对象"),
-        "model_attributes_type": _("应为 JSON 对象"),
-        "dict_type": _("应为 JSON 对象"),
-        "list_type": _("应为列表"),
-        "enum": _("取值无效，可选：%(expected)s") % {"expected": error.get("ctx", {}).get("expected", "")},
-        "literal_error": _("取值无效，可选：%(expected)s")
-        % {"expected": error.get("ctx", {}).get("expected", "")},
-        "extra_forbidden": _("不认识的字段"),
-        "string_too_long": _("太长了"),
-    }
-    return messages.get(kind, error.get("msg", _("取值无效")))
 
 
 def _field_path(loc) -> str:
@@ -61,7 +32,7 @@ def _field_path(loc) -> str:
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> JsonResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_field_path(error.get("loc", ())), []).append(_pydantic_message(error))
+        errors.setdefault(_field_path(error.get("loc", ())), []).append(pydantic_message(error))
     return problem_response(status=422, code="invalid_input", title=_("提交的数据有误"), errors=errors)
 
 
