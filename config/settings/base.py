@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "complaintdesk.analytics",
     "complaintdesk.ops",
     "complaintdesk.regulation",
+    "complaintdesk.privacy",
 ]
 
 MIDDLEWARE = [
