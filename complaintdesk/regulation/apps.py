@@ -11,4 +11,12 @@ class RegulationConfig(AppConfig):
     verbose_name = _("监管合规")
 
     def ready(self) -> None:
-        from . import timeline  # noqa: F401  (names the timeline field it writes)
+        from complaintdesk.sla.services import clock_provider_register
+        from complaintdesk.sla.timers import timer_handler_register
+
+        from . import clocks, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
+
+        # The statutory decision clock and each referral's report-back clock beside the SLA's (the earlier
+        # drives the queue); their warnings and breaches on the timeline in words.
+        clock_provider_register(clocks.regulation_clocks)
+        timer_handler_register(kinds=clocks.HANDLED_TIMER_KINDS, handler=clocks.on_timer)

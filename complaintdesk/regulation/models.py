@@ -362,3 +362,100 @@ class CaseCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+
+# Cases forwarded by a regulator or hotline ---------------------------------------------------------------
+
+
+class ReferralSource(models.TextChoices):
+    """Who forwarded the case. The value is stored; people read the label."""
+
+    FINANCIAL_12378 = "nfra_12378", _("金融监管 12378")
+    MARKET_12315 = "samr_12315", _("市场监管 12315")
+    TELECOM_APPEAL = "miit_appeal", _("工信部电信用户申诉受理中心")
+    POSTAL_12305 = "spb_12305", _("邮政业用户申诉 12305")
+    OTHER = "other", _("其他机构")
+
+
+class ReferralDueBasis(models.TextChoices):
+    GIVEN = "given", _("转办机构要求")
+    PACK = "pack", _("法定时限包")
+
+
+class ReportChannel(models.TextChoices):
+    PLATFORM = "platform", _("转办机构的系统")
+    LETTER = "letter", _("书面回复")
+    EMAIL = "email", _("电子邮件")
+    PHONE = "phone", _("电话")
+    OTHER = "other", _("其他方式")
+
+
+class RegulatorReferral(models.Model):
+    """A case forwarded to us by a regulator or hotline (12378, 12315, the MIIT appeal centre, 12305 …):
+    their reference number, the day they forwarded it, the day they want our report back (given by them,
+    else the pack's report-back rule for forwarded cases) as a clock of its own, what the report must
+    contain, and the report-back once it is made."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        on_delete=models.PROTECT,
+        related_name="regulator_referrals",
+    )
+    source = models.CharField(_("转办机构"), max_length=20, choices=ReferralSource.choices)
+    source_name = models.CharField(_("机构名称"), max_length=100, blank=True)
+    reference = models.CharField(_("转办编号"), max_length=64)
+    forwarded_on = models.DateField(_("转办日期"))
+    due_on = models.DateField(_("回复截止日"))
+    due_at = models.DateTimeField(_("回复时限"), help_text=_("截止日当天 24:00（本地时间）。"))
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    due_basis = models.CharField(_("时限依据"), max_length=10, choices=ReferralDueBasis.choices)
+    due_provisional = models.BooleanField(_("时限为暂定"), default=False)
+    content_required = models.TextField(_("回复须包含"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"))
+    reported_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回复人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    report_content = models.TextField(_("回复内容"), blank=True)
+    report_channel = models.CharField(_("回复方式"), max_length=10, choices=ReportChannel.choices, blank=True)
+    report_reference = models.CharField(_("回复凭证/附件编号"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("监管转办案件")
+        verbose_name_plural = _("监管转办案件")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_name", "reference"], name="regulation_referral_source_reference"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ReferralSource.values), name="regulation_referral_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_at__isnull=True) | Q(reported_by__isnull=False),
+                name="regulation_referral_report_has_who",
+            ),
+        ]
+        indexes = [
+            # The regulator-case queue: cases not yet reported back, by remaining time.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(reported_at__isnull=True),
+                name="regulation_referral_open_due",
+            ),
+            models.Index(fields=["complaint", "id"], name="regulation_referral_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_label} {self.reference}"
+
+    @property
+    def source_label(self) -> str:
+        if self.source == ReferralSource.OTHER and self.source_name:
+            return self.source_name
+        return str(self.get_source_display())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import NotFound
+from complaintdesk.common.names import english_wanted
 from complaintdesk.common.time import to_local
 from complaintdesk.orgs.models import OrgUnit
 
@@ -20,6 +21,7 @@ from .models import (
     ClassificationScheme,
     DeadlinePack,
     PackSelection,
+    RegulatorReferral,
     StatutoryExtension,
 )
 
@@ -76,26 +78,48 @@ def pack_for(
 
 
 def complaint_statutory_dues(
-    *, complaint, received_at: dt.datetime | None = None
+    *, complaint, received_at: dt.datetime | None = None, calendar=None
 ) -> list[deadlines.StatutoryDue]:
     """The statutory due dates of a case under its pack ([] when none applies), counted from when the case
-    was received (`Complaint.received_at`, or the `received_at` given); decided at its resolution."""
+    was received (`Complaint.received_at`, or the `received_at` given); decided at its resolution. A case
+    forwarded by a regulator (a `RegulatorReferral`) gets the pack's rules for forwarded cases too."""
     received_at = received_at or complaint.received_at
     pack = pack_for(unit=complaint.org_unit, category_id=complaint.category_id, received_at=received_at)
     if pack is None:
         return []
-    extensions = tuple(e.grant() for e in StatutoryExtension.objects.filter(complaint=complaint)[:20])
+    terms = pack_terms(pack)
+    extensions = ()
+    forwarded = False
+    if complaint.pk:
+        if any(rule.extendable for rule in terms.rules):
+            extensions = tuple(e.grant() for e in StatutoryExtension.objects.filter(complaint=complaint)[:20])
+        if any(rule.condition is deadlines.Condition.FORWARDED for rule in terms.rules):
+            forwarded = RegulatorReferral.objects.filter(complaint_id=complaint.pk).exists()
     return deadlines.statutory_due_dates(
-        pack=pack_terms(pack),
+        pack=terms,
         facts=deadlines.CaseFacts(
             received_at=received_at,
             complexity=complaint.complexity,
             decided_at=complaint.resolved_at,
             occurred_at=complaint.occurred_at,
+            forwarded=forwarded,
         ),
-        calendar=calendar_for_unit(unit=complaint.org_unit),
+        calendar=calendar or calendar_for_unit(unit=complaint.org_unit),
         extensions=extensions,
     )
+
+
+# The clock that runs beside the organisation's SLA: the decision (作出处理决定), else the answer (答复用户).
+CASE_CLOCKS = (deadlines.Clock.DECISION, deadlines.Clock.ANSWER)
+
+
+def case_statutory_due(dues: list[deadlines.StatutoryDue]) -> deadlines.StatutoryDue | None:
+    """Of a case's statutory due dates, the one that is the case's own clock (decision, else answer)."""
+    for clock in CASE_CLOCKS:
+        found = [d for d in dues if d.clock is clock]
+        if found:
+            return min(found, key=lambda d: d.due_at)
+    return None
 
 
 def complaint_codes(*, complaint_id: int) -> list[CaseCode]:
@@ -140,3 +164,11 @@ def complaint_pack(*, complaint) -> DeadlinePack | None:
     return pack_for(
         unit=complaint.org_unit, category_id=complaint.category_id, received_at=complaint.received_at
     )
+
+
+def complaint_pack_name(*, complaint) -> str:
+    """The name of the pack that governs the case, in the reader's language ("" when none)."""
+    pack = complaint_pack(complaint=complaint)
+    if pack is None:
+        return ""
+    return pack.name_en if english_wanted() and pack.name_en else pack.name

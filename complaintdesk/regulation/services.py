@@ -14,6 +14,7 @@ from complaintdesk.common.time import now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.sla.services import complaint_deadlines_apply
 
 from . import deadlines
 from .classification_csv import parse_scheme_csv
@@ -275,6 +276,8 @@ def statutory_extension_approve(
             complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field=STATUTORY_DECISION_FIELD,
             new=decision.last_day.isoformat(), reason=reason.strip(),
         )  # fmt: skip
+        # The statutory clock moved: the case's timer and its place in the queue follow.
+        complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason.strip())
         return extension
 
 
