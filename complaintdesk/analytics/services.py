@@ -8,14 +8,18 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, Field
 
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import said, validated
 from complaintdesk.complaints.models import ComplaintEvent
 from complaintdesk.orgs.models import OrgUnit
 
@@ -74,18 +78,6 @@ def analytics_sync(*, at: dt.datetime | None = None) -> SyncResult:
         last_event_id=max_id, last_run_at=at, last_result={"at": at.isoformat(), **result.as_dict()}
     )
     return result
-
-
-def sync_lease_take(*, at: dt.datetime) -> bool:
-    """True for the one run that may schedule the next periodic sync; False for every duplicate."""
-    interval = sync_interval()
-    SyncState.objects.get_or_create(name=SYNC_NAME)
-    SyncState.objects.filter(name=SYNC_NAME, next_run_at__isnull=True).update(next_run_at=at)
-    return bool(
-        SyncState.objects.filter(name=SYNC_NAME, next_run_at__lte=at + interval / 2).update(
-            next_run_at=at + interval
-        )
-    )
 
 
 def analytics_rebuild(*, at: dt.datetime | None = None, progress=None) -> dict:
@@ -200,6 +192,15 @@ def customers_served_import(*, content: bytes, filename: str, actor) -> int:
 
 # Scorecards ---------------------------------------------------------------------------------------
 
+Weight = Annotated[int, Field(strict=True, ge=0, le=100), said(gettext_lazy("权重应为 0–100 的整数"))]
+
+
+class ScorecardWeightsInput(BaseModel):
+    attitude: Weight
+    efficiency: Weight
+    feedback: Weight
+    contribution: Weight
+
 
 def scorecard_weights_get() -> ScorecardWeights:
     return ScorecardWeights.objects.filter(pk=1).first() or ScorecardWeights(pk=1)
@@ -207,19 +208,10 @@ def scorecard_weights_get() -> ScorecardWeights:
 
 @transaction.atomic
 def scorecard_weights_set(*, attitude: int, efficiency: int, feedback: int, contribution: int, actor):
-    values = {
-        "attitude": attitude,
-        "efficiency": efficiency,
-        "feedback": feedback,
-        "contribution": contribution,
-    }
-    errors = {
-        k: [_("权重应为 0–100 的整数")]
-        for k, v in values.items()
-        if not isinstance(v, int) or not 0 <= v <= 100
-    }
-    if errors:
-        raise InvalidInput(errors)
+    values = validated(
+        ScorecardWeightsInput,
+        {"attitude": attitude, "efficiency": efficiency, "feedback": feedback, "contribution": contribution},
+    ).model_dump()
     if sum(values.values()) != 100:
         raise InvalidInput({"__all__": [_("四项权重之和必须为 100")]})
     row, _created = ScorecardWeights.objects.update_or_create(

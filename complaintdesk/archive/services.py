@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from pydantic import BaseModel, ValidationInfo, field_validator
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import Text, refusal, validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
@@ -146,21 +148,23 @@ def archive_index_article(*, article: KnowledgeArticle) -> ArchiveEntry | None:
 # ---- summaries -------------------------------------------------------------------------------------------
 
 
-def _clean_summary(values: dict[str, str]) -> dict[str, str]:
-    labels = summary_field_labels()
-    cleaned, errors = {}, {}
-    for field in SUMMARY_FIELDS:
-        text = (values.get(field) or "").strip()
-        if not text:
-            errors[field] = [_("请填写“%(field)s”") % {"field": labels[field]}]
-        elif len(text) > SUMMARY_MAX_CHARS:
-            errors[field] = [
-                _("“%(field)s”不能超过 %(max)s 个字") % {"field": labels[field], "max": SUMMARY_MAX_CHARS}
-            ]
-        cleaned[field] = text
-    if errors:
-        raise InvalidInput(errors, message=_("归档总结不完整"))
-    return cleaned
+class SummaryInput(BaseModel):
+    """The four parts of a case summary, each stripped, required and at most SUMMARY_MAX_CHARS."""
+
+    problem: Text
+    cause: Text
+    solution: Text
+    lesson: Text
+
+    @field_validator(*SUMMARY_FIELDS)
+    @classmethod
+    def _filled(cls, value: str, info: ValidationInfo) -> str:
+        label = summary_field_labels()[info.field_name]
+        if not value:
+            raise refusal(_("请填写“%(field)s”") % {"field": label})
+        if len(value) > SUMMARY_MAX_CHARS:
+            raise refusal(_("“%(field)s”不能超过 %(max)s 个字") % {"field": label, "max": SUMMARY_MAX_CHARS})
+        return value
 
 
 def case_summary_write(
@@ -168,7 +172,11 @@ def case_summary_write(
 ) -> CaseSummary:
     """A new version of the case's summary, by a handler of a case they can see. An archived case's
     index entry follows the new version."""
-    values = _clean_summary({"problem": problem, "cause": cause, "solution": solution, "lesson": lesson})
+    values = validated(
+        SummaryInput,
+        {"problem": problem, "cause": cause, "solution": solution, "lesson": lesson},
+        message=_("归档总结不完整"),
+    ).model_dump()
     if not (actor.has_perm("complaints.handle_complaint") or actor.has_perm("complaints.close_complaint")):
         access_complaint(user=actor, number=number)  # 404 outside scope first
         raise PermissionDenied(_("您没有权限填写归档总结"))
@@ -211,20 +219,32 @@ def case_summary_write(
 # ---- knowledge articles ----------------------------------------------------------------------------------
 
 
+class ArticleInput(BaseModel):
+    title: Text
+    body: Text
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value:
+            raise refusal(_("请填写标题"))
+        if len(value) > ARTICLE_TITLE_MAX:
+            raise refusal(_("标题不能超过 %(max)s 个字") % {"max": ARTICLE_TITLE_MAX})
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: str) -> str:
+        if not value:
+            raise refusal(_("请填写正文"))
+        if len(value) > ARTICLE_BODY_MAX:
+            raise refusal(_("正文不能超过 %(max)s 个字") % {"max": ARTICLE_BODY_MAX})
+        return value
+
+
 def _clean_article(title: str, body: str) -> tuple[str, str]:
-    title, body = (title or "").strip(), (body or "").strip()
-    errors = {}
-    if not title:
-        errors["title"] = [_("请填写标题")]
-    elif len(title) > ARTICLE_TITLE_MAX:
-        errors["title"] = [_("标题不能超过 %(max)s 个字") % {"max": ARTICLE_TITLE_MAX}]
-    if not body:
-        errors["body"] = [_("请填写正文")]
-    elif len(body) > ARTICLE_BODY_MAX:
-        errors["body"] = [_("正文不能超过 %(max)s 个字") % {"max": ARTICLE_BODY_MAX}]
-    if errors:
-        raise InvalidInput(errors)
-    return title, body
+    article = validated(ArticleInput, {"title": title, "body": body})
+    return article.title, article.body
 
 
 def _require_promoter(actor) -> None:

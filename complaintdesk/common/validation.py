@@ -6,18 +6,23 @@ user's language) and calls `validated(Model, data)`: it returns the model, or ra
 `InvalidInput({field: [reason]})` — the same shape every interface shows (problem+json in the API, the
 messages beside the fields on a page) — before anything is written.
 
+A field that must read in the service's own words whatever is wrong with it takes `said(message)` in its
+`Annotated[...]`; a validator refuses with `refusal(message)`; `text(limit)` is the product's free-text
+field (stripped, None read as empty, the one too-long wording, optionally required).
+
 Pydantic's own error types are said in the user's language by `pydantic_message`; the API's request
 validation (complaintdesk.api.problems) uses the same table, so a field refused by the schema and one
 refused by the service read alike.
 """
 
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any, TypeVar
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError, WrapValidator
+from pydantic_core import PydanticCustomError
 
-from .errors import InvalidInput
+from .errors import InvalidInput, too_long_message
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -92,9 +97,64 @@ def field_errors(error: ValidationError, *, prefix: str = "") -> dict[str, list[
     return errors
 
 
-def validated(model: type[Model], data: Mapping[str, Any], *, prefix: str = "") -> Model:
-    """`model` built from `data`, or InvalidInput naming every field that is wrong and why."""
+def validated(
+    model: type[Model], data: Mapping[str, Any], *, prefix: str = "", message: str | None = None
+) -> Model:
+    """`model` built from `data`, or InvalidInput naming every field that is wrong and why (`message`:
+    the headline above the fields, when the service has its own)."""
     try:
         return model.model_validate(dict(data))
     except ValidationError as error:
-        raise InvalidInput(field_errors(error, prefix=prefix)) from None
+        raise InvalidInput(field_errors(error, prefix=prefix), message=message) from None
+
+
+# A message for a refusal: a string (gettext or gettext_lazy) or a function returning one, called only
+# when the field is refused (for wordings that need the request's language or a value known late).
+Message = str | Callable[[], str]
+
+
+def _said(message: Message) -> str:
+    return str(message() if callable(message) else message)
+
+
+def refusal(message: Message) -> PydanticCustomError:
+    """A validator's refusal, read as `message` (already in the user's language) beside the field."""
+    # The message travels in the context: a template would read braces in it as placeholders.
+    return PydanticCustomError("cd_refused", "{reason}", {"reason": _said(message)})
+
+
+def said(message: Message) -> WrapValidator:
+    """`Annotated[...]` metadata: whatever is wrong with the field (type, range, length, a rule listed
+    before it), it reads as `message` — for a service that has one wording for a field."""
+
+    def wrap(value: Any, handler: Callable[[Any], Any]) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise refusal(message) from None
+
+    return WrapValidator(wrap)
+
+
+def _stripped(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
+# Text as typed: stripped, None read as empty (the service's validators say what else it must be).
+Text = Annotated[str, BeforeValidator(_stripped)]
+
+
+def text(limit: int, *, required: bool | Message = False) -> Any:
+    """A free-text field: stripped, None read as empty, at most `limit` characters (the product's one
+    too-long wording); `required` refuses an empty one ("此项为必填项", or the message given)."""
+
+    def check(value: str) -> str:
+        if required and not value:
+            raise refusal(_("此项为必填项") if required is True else required)
+        if len(value) > limit:
+            raise refusal(too_long_message(limit=limit, length=len(value)))
+        return value
+
+    return Annotated[Text, AfterValidator(check)]
