@@ -1,0 +1,133 @@
+"""Admissibility hints (issue 15 item 7): what the agent is told about a case at intake — it arrived after
+the pack's appeal window, or it may repeat an open case of the same customer about the same matter. A hint
+never refuses anything: the case is taken in as usual and the agent decides.
+
+- **Appeal window passed**: a rule of the case's pack with the clock 申诉期限 (anchored on the day the
+  disputed matter occurred) whose period ended before the complaint was received. When it is not known
+  whether the dispute is about fees, each window that has passed is named with its condition.
+- **Possible duplicate**: an open case of the same customer in the same category, or an open case that the
+  intelligence app linked as one this case repeats (same customer, account, phone or e-mail) when either
+  category is not yet known. Only cases the reader may see are named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from complaintdesk.common.names import name_for_people
+from complaintdesk.complaints.access import complaints_visible_to
+from complaintdesk.complaints.models import Complaint
+
+from . import deadlines
+from .models import Condition
+from .selectors import complaint_pack_name, complaint_statutory_dues
+
+APPEAL_WINDOW_PASSED = "appeal_window_passed"
+POSSIBLE_DUPLICATE = "possible_duplicate"
+DUPLICATES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Hint:
+    code: str  # for machines (API): appeal_window_passed | possible_duplicate
+    text: str  # for people
+    related: str = ""  # the other case's number (possible_duplicate)
+
+
+def _period_words(amount: int, unit: deadlines.Unit) -> str:
+    words = {
+        deadlines.Unit.CALENDAR_DAYS: _("%(n)d 日"),
+        deadlines.Unit.WORKING_DAYS: _("%(n)d 个工作日"),
+        deadlines.Unit.MONTHS: _("%(n)d 个月"),
+        deadlines.Unit.YEARS: _("%(n)d 年"),
+    }
+    return words[unit] % {"n": amount}
+
+
+def _appeal_hints(complaint: Complaint) -> list[Hint]:
+    if complaint.occurred_at is None:
+        return []
+    try:
+        dues = complaint_statutory_dues(complaint=complaint)
+    except deadlines.ExtensionRefused:
+        return []
+    lapsed = [
+        d for d in dues if d.clock is deadlines.Clock.APPEAL_WINDOW and complaint.received_at >= d.due_at
+    ]
+    if not lapsed:
+        return []
+    pack = complaint_pack_name(complaint=complaint)
+    hints = []
+    for due in lapsed:
+        values = {
+            "pack": pack,
+            "period": _period_words(due.amount, due.rule.unit),
+            "day": due.last_day.isoformat(),
+            "condition": Condition(due.condition.value).label,
+        }
+        if due.condition in (deadlines.Condition.FEE_DISPUTE, deadlines.Condition.OTHER_DISPUTE):
+            text = (
+                _(
+                    "如属%(condition)s，本投诉收到时已超过%(pack)s规定的申诉期限（自争议事项发生之日起 %(period)s，"
+                    "%(day)s 届满）。投诉已照常受理，请核实并向客户说明。"
+                )
+                % values
+            )
+        else:
+            text = (
+                _(
+                    "本投诉收到时已超过%(pack)s规定的申诉期限（自争议事项发生之日起 %(period)s，%(day)s 届满）。"
+                    "投诉已照常受理，请核实并向客户说明。"
+                )
+                % values
+            )
+        hints.append(Hint(code=APPEAL_WINDOW_PASSED, text=text))
+    return hints
+
+
+def _duplicate_hints(complaint: Complaint, user) -> list[Hint]:
+    if not complaint.customer_id:
+        return []
+    others = (
+        (complaints_visible_to(user) if user is not None else Complaint.objects.all())
+        .filter(customer_id=complaint.customer_id, is_open=True)
+        .exclude(pk=complaint.pk)
+    )
+    same = Q(category_id=complaint.category_id) if complaint.category_id else Q(pk__in=[])
+    # The intelligence app's repeat links (RepeatLink.earlier → related name "repeated_by"), read through the
+    # case model: a sibling app's table is not imported.
+    linked = Q(repeated_by__complaint_id=complaint.pk)
+    if complaint.category_id:
+        linked &= Q(category__isnull=True) | Q(category_id=complaint.category_id)
+    found = list(
+        others.filter(same | linked)
+        .select_related("category")
+        .only("number", "title", "received_at", "category__name", "category__name_en")
+        .order_by("-received_at", "-id")
+        .distinct()[:DUPLICATES_SHOWN]
+    )
+    hints = []
+    for other in found:
+        values = {
+            "number": other.number,
+            "title": other.title,
+            "category": name_for_people(other.category) if other.category_id else _("未分类"),
+        }
+        text = (
+            _(
+                "该客户还有未结投诉 %(number)s（%(title)s，%(category)s），可能与本投诉是同一事项。"
+                "本投诉已照常受理，请核实后决定是否一并处理。"
+            )
+            % values
+        )
+        hints.append(Hint(code=POSSIBLE_DUPLICATE, text=text, related=other.number))
+    return hints
+
+
+def complaint_admissibility_hints(*, complaint: Complaint, user=None) -> list[Hint]:
+    """What the agent should know about case `complaint` at intake (never a refusal). With `user`, only the
+    cases that user may see are named."""
+    return _appeal_hints(complaint) + _duplicate_hints(complaint, user)
