@@ -21,6 +21,7 @@ from .guards import body_size_guard, content_type_guard, database_unavailable_gu
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import IdempotentReplay, idempotency_claim, idempotent_transaction
 from .quality import router as quality_router
+from .regulation import router as regulation_router
 from .solutions import router as solutions_router
 from .work_orders import router as work_orders_router
 
@@ -133,3 +134,4 @@ api.add_router("/", escalation_router)
 api.add_router("/", archive_router)
 api.add_router("/", quality_router)
 api.add_router("/", analytics_router)
+api.add_router("/", regulation_router)

@@ -281,6 +281,11 @@ def _row(referral: RegulatorReferral, at: dt.datetime) -> ReferralRow:
     )
 
 
+def referral_row(*, referral: RegulatorReferral) -> ReferralRow:
+    """One referral with its remaining time in words, as the queue shows it."""
+    return _row(referral, now())
+
+
 def complaint_referrals(*, complaint: Complaint) -> list[ReferralRow]:
     at = now()
     rows = (

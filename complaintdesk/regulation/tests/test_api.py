@@ -1,0 +1,98 @@
+"""API v1 for regulation: a case's statutory clock beside the SLA with hints, recording a referral and its
+report-back, and the referral queue; the OpenAPI schema shows them."""
+
+import pytest
+
+from complaintdesk.regulation.models import DeadlinePack, PackSelection
+from complaintdesk.sla.models import SlaPolicy
+
+from .conftest import intake, local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def postal(org):
+    return PackSelection.objects.create(pack=DeadlinePack.objects.get(code="postal-courier", version=1))
+
+
+def test_the_case_view_shows_both_clocks_and_which_one_the_queue_follows(org, banking, clock, api_for):
+    SlaPolicy.objects.create(
+        name="宽松", first_response_general="30d", resolution_general="30d", acknowledge="30d"
+    )
+    clock.at(local(2026, 9, 28, 15))
+    case = intake(org.agent_a, title="信用卡年费争议")
+    body = api_for(org.agent_a).get(f"/complaints/{case.number}/regulation").json()
+    assert body["pack"] == "银行保险机构消费投诉处理"
+    assert body["statutory_due_at"] == "2026-10-14T00:00:00+08:00"
+    assert body["due_at"] == body["statutory_due_at"]
+    assert body["queue_follows"] == "statutory"
+    assert body["sla_due_at"] == "2026-10-28T15:00:00+08:00"
+    assert body["statutory_remaining"] == "还剩 15 天"
+    decision = next(d for d in body["statutory_dues"] if d["clock"] == "decision")
+    assert (decision["clock_label"], decision["last_day"]) == ("作出处理决定", "2026-10-13")
+    assert body["hints"] == [] and body["referrals"] == []
+
+
+def test_a_referral_and_its_report_back_through_the_api(org, postal, clock, api_for):
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="快递丢件")
+    api = api_for(org.agent_a)
+    created = api.post(
+        f"/complaints/{case.number}/referrals",
+        {"source": "spb_12305", "reference": "YZ-1", "forwarded_on": "2026-10-01"},
+    )
+    assert created.status_code == 201, created.content
+    referral = created.json()
+    assert (referral["source_label"], referral["due_on"], referral["due_basis"]) == (
+        "邮政业用户申诉 12305",
+        "2026-10-16",
+        "pack",
+    )
+    assert referral["remaining"] == "还剩 15 天" and "赔偿金额" in referral["content_required"]
+    refused = api.post(
+        f"/complaints/{case.number}/referrals",
+        {"source": "other", "reference": "X", "forwarded_on": "2026-10-01"},
+    )
+    assert refused.status_code == 422 and "机构名称" in refused.json()["errors"]["source_name"][0]
+    clock.at(local(2026, 10, 9, 10))
+    queue = api.get("/regulation/referrals").json()
+    assert [(i["reference"], i["remaining"]) for i in queue["items"]] == [("YZ-1", "还剩 7 天")]
+    reported = api.post(
+        f"/complaints/{case.number}/referrals/{referral['id']}/report-back",
+        {
+            "content": "已赔偿 200 元，客户满意；处理人张三 021-12345678",
+            "channel": "platform",
+            "reference": "HF-9",
+        },
+    )
+    assert reported.status_code == 200, reported.content
+    assert (
+        reported.json()["reported_by"] == "agent_a"
+        and reported.json()["report_channel_label"] == "转办机构的系统"
+    )
+    assert api.get("/regulation/referrals").json()["items"] == []
+    assert [i["reference"] for i in api.get("/regulation/referrals?reported=true").json()["items"]] == [
+        "YZ-1"
+    ]
+    again = api.post(
+        f"/complaints/{case.number}/referrals/{referral['id']}/report-back",
+        {"content": "再", "channel": "phone"},
+    )
+    assert again.status_code == 409
+
+
+def test_hints_in_the_case_view_and_another_units_case_is_404(org, clock, api_for):
+    clock.at(local(2026, 10, 9, 10))
+    first = intake(org.agent_a, category_code="billing_dispute")
+    second = intake(org.agent_a, category_code="billing_dispute")
+    hints = api_for(org.agent_a).get(f"/complaints/{second.number}/regulation").json()["hints"]
+    assert [(h["code"], h["related"]) for h in hints] == [("possible_duplicate", first.number)]
+    assert api_for(org.agent_b).get(f"/complaints/{second.number}/regulation").status_code == 404
+
+
+def test_openapi_shows_the_regulation_endpoints(org, api_for):
+    paths = api_for(org.agent_a).get("/openapi.json").json()["paths"]
+    assert "/api/v1/complaints/{number}/regulation" in paths
+    assert "post" in paths["/api/v1/complaints/{number}/referrals"]
+    assert "/api/v1/regulation/referrals" in paths
