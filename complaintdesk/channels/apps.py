@@ -8,13 +8,15 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("受理渠道")
 
     def ready(self) -> None:
+        from django_tasks.base import TASK_MAX_PRIORITY
+
         from complaintdesk.notifications.email import mail_thread_register
         from complaintdesk.notifications.services import acknowledgement_sender
-        from complaintdesk.tasks.worker import worker_warm_up_register
+        from complaintdesk.tasks.intake import after_intake_step_register
 
         from .acknowledge import acknowledgement_sender_register
         from .email.selectors import mail_thread_for
-        from .intake_tasks import enrichment_warm_up
+        from .intake_tasks import acknowledge_after_intake
         from .wechat import services as wechat_services
         from .wechat import tasks as wechat_tasks
 
@@ -22,7 +24,7 @@ class ChannelsConfig(AppConfig):
         acknowledgement_sender_register(acknowledgement_sender)
         # Our mails about a case carry its number and thread with the customer's mails (channels.email).
         mail_thread_register(mail_thread_for)
-        # The RQ worker loads what the after-intake jobs need before it takes the first one.
-        worker_warm_up_register(enrichment_warm_up)
+        # Every case taken in is acknowledged to the customer by a job of its own, ahead of all others.
+        after_intake_step_register("acknowledgement", acknowledge_after_intake, priority=TASK_MAX_PRIORITY)
         # A WeChat image is fetched after the message is stored: the service queues its task through this slot.
         wechat_services.IMAGE_TASK.register(wechat_tasks.wechat_image_attach_task)

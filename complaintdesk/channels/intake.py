@@ -2,14 +2,12 @@
 
 1. Everything is validated first (complaints.services.complaint_create validates the fields, the
    phone, the unit; the files are checked by content here), so a refused message writes nothing.
-2. The complaint is stored durably: customer matched or created, case number, deadlines, the
-   `created` event — and its files — in one transaction.
-3. The side effects — enrichment (intelligence: category, severity, emotion) and the acknowledgement to
-   the customer (channels.acknowledge.complaint_acknowledge) — are two jobs of their own
-   (`channels.intake_tasks`), queued with the case by `tasks.intake.after_intake_queue`: on the database
-   queue their rows are written in the same transaction as the complaint; on Redis an outbox row per job
-   is, and the jobs are sent when that transaction has committed. Each is done exactly once and none is
-   lost with the queue (see tasks.intake); neither can lose the case.
+2. The complaint is stored durably through the core's take-in (`complaints.intake.complaint_take_in`):
+   customer matched or created, case number, deadlines, the `created` event — and its files — in one
+   transaction, with the after-intake steps the apps registered (the acknowledgement to the customer,
+   enrichment: `tasks.intake`): on the database queue their rows are written in that transaction; on
+   Redis an outbox row per step is, and the jobs are sent when it has committed. Each is done exactly
+   once and none is lost with the queue; neither can lose the case.
 """
 
 import io
@@ -17,18 +15,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import now
 from complaintdesk.complaints.attachments import attachment_add, attachment_check
+from complaintdesk.complaints.intake import complaint_take_in
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
-from complaintdesk.complaints.services import IntakeData, complaint_add_customer_message, complaint_create
-from complaintdesk.tasks.intake import after_intake_queue as after_intake_jobs_queue
+from complaintdesk.complaints.services import IntakeData, complaint_add_customer_message
 
 from .base import InboundMessage, IncomingFile
-from .intake_tasks import AFTER_INTAKE_JOBS
 from .models import ReceivedMessage
 
 logger = logging.getLogger(__name__)
@@ -50,8 +47,9 @@ def _files_check(files: Sequence[IncomingFile]) -> None:
     errors: dict[str, list[str]] = {}
     for index, incoming in enumerate(files):
         try:
-            attachment_check(content=io.BytesIO(incoming.content), name=incoming.name,
-                             declared_type=incoming.declared_type)
+            attachment_check(
+                content=io.BytesIO(incoming.content), name=incoming.name, declared_type=incoming.declared_type
+            )
         except InvalidInput as error:
             errors[f"files.{index}"] = error.fields.get("file", [error.message])
     if errors:
@@ -60,50 +58,50 @@ def _files_check(files: Sequence[IncomingFile]) -> None:
 
 def _files_store(*, number: str, actor, files: Sequence[IncomingFile], channel: str) -> None:
     for incoming in files:
-        attachment_add(number=number, actor=actor, content=io.BytesIO(incoming.content), name=incoming.name,
-                       declared_type=incoming.declared_type, channel=channel)
+        attachment_add(
+            number=number,
+            actor=actor,
+            content=io.BytesIO(incoming.content),
+            name=incoming.name,
+            declared_type=incoming.declared_type,
+            channel=channel,
+        )
 
 
 def complaint_intake(*, data: IntakeData, actor, files: Sequence[IncomingFile] = ()) -> Complaint:
-    """Store a new complaint from any channel, then queue its enrichment and acknowledgement."""
+    """Store a new complaint from any channel, with its files, and queue its after-intake steps."""
     _files_check(files)
-    # The task rows (database queue) or outbox rows (Redis) must share the case's transaction: open one
-    # unless the caller has.
-    if files or not connection.in_atomic_block:
-        with transaction.atomic():
-            complaint = complaint_create(data=data, actor=actor)
-            if files:
-                _files_store(number=complaint.number, actor=actor, files=files, channel=data.channel)
-            after_intake_queue(complaint_id=complaint.pk)
-    else:
-        complaint = complaint_create(data=data, actor=actor)
-        after_intake_queue(complaint_id=complaint.pk)
+    if not files:
+        return complaint_take_in(data=data, actor=actor)
+    with transaction.atomic():  # the files join the case's transaction
+        complaint = complaint_take_in(data=data, actor=actor)
+        _files_store(number=complaint.number, actor=actor, files=files, channel=data.channel)
     return complaint
 
 
 def intake_receive(*, message: InboundMessage, actor) -> IntakeResult:
     """A channel's message: a new complaint, or — when it names a case — a customer message on it."""
     if not message.case_number:
-        return IntakeResult(complaint=complaint_intake(data=message.data, actor=actor, files=message.files),
-                            created=True)
+        return IntakeResult(
+            complaint=complaint_intake(data=message.data, actor=actor, files=message.files), created=True
+        )
     _files_check(message.files)
     data = message.data
     text = "\n\n".join(part for part in (data.title.strip(), data.description.strip()) if part)
     with transaction.atomic():
-        event = complaint_add_customer_message(number=message.case_number, actor=actor, text=text,
-                                               channel=data.channel)
+        event = complaint_add_customer_message(
+            number=message.case_number, actor=actor, text=text, channel=data.channel
+        )
         _files_store(number=message.case_number, actor=actor, files=message.files, channel=data.channel)
     return IntakeResult(complaint=event.complaint, created=False, event=event)
 
 
-def after_intake_queue(*, complaint_id: int) -> None:
-    """Queue enrichment and the acknowledgement for the complaint being stored (tasks.intake)."""
-    after_intake_jobs_queue(complaint_id=complaint_id, tasks=AFTER_INTAKE_JOBS)
-
-
 def _already_received(*, channel: str, external_id: str) -> IntakeResult | None:
-    row = (ReceivedMessage.objects.select_related("complaint")
-           .filter(channel=channel, external_id=external_id, complaint__isnull=False).first())
+    row = (
+        ReceivedMessage.objects.select_related("complaint")
+        .filter(channel=channel, external_id=external_id, complaint__isnull=False)
+        .first()
+    )
     if row is None:
         return None
     return IntakeResult(complaint=row.complaint, created=row.opened_case, duplicate=True)
@@ -126,7 +124,9 @@ def intake_receive_once(*, message: InboundMessage, actor) -> IntakeResult:
         return seen
     try:
         with transaction.atomic():
-            claim = ReceivedMessage.objects.create(channel=channel, external_id=external_id, received_at=now())
+            claim = ReceivedMessage.objects.create(
+                channel=channel, external_id=external_id, received_at=now()
+            )
             result = intake_receive(message=message, actor=actor)
             claim.complaint, claim.opened_case = result.complaint, result.created
             claim.save(update_fields=["complaint", "opened_case"])

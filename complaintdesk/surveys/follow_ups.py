@@ -27,6 +27,7 @@ from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.access import access_complaint
+from complaintdesk.complaints.intake import complaint_take_in
 from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
 from complaintdesk.complaints.states import Status
@@ -257,8 +258,6 @@ def _case_close(*, complaint: Complaint, actor, reason: str) -> str:
 def _linked_case_open(*, complaint: Complaint, actor, new_issue: str) -> Complaint:
     """The customer raised something new on the follow-up call: a new complaint (phone channel, recorded
     by the agent) for the same customer and unit, linked both ways on the timelines."""
-    from complaintdesk.channels.intake import complaint_intake
-
     customer = complaint.customer
     first_line = new_issue.splitlines()[0].strip() if new_issue.strip() else ""
     title = first_line[:TITLE_MAX] or _("回访中客户反映的新问题")
@@ -278,7 +277,7 @@ def _linked_case_open(*, complaint: Complaint, actor, new_issue: str) -> Complai
         language=complaint.language,
         product=complaint.product,
     )
-    linked = complaint_intake(data=data, actor=actor)
+    linked = complaint_take_in(data=data, actor=actor)  # with its acknowledgement and enrichment
     at = now()
     event_record(
         complaint=linked,

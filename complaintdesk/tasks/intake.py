@@ -1,8 +1,18 @@
-"""What follows an intake: jobs queued with the case, each done exactly once, none lost with the queue.
+"""What follows an intake: the after-intake steps, registered by the apps that provide them, queued with
+the case, each done exactly once, none lost with the queue.
 
-Intake (`channels.intake`) queues its follow-up jobs — enrichment and the acknowledgement to the
-customer, each its own job so the acknowledgement never waits behind the analysis — through
-`after_intake_queue`. The same task functions run on both queues:
+A step is a name, a task (called with the complaint's id) and a priority; an app registers its own in its
+`AppConfig.ready()` with `after_intake_step_register` — today `channels` the acknowledgement to the
+customer (highest priority: it never waits behind a backlog of analyses) and `intelligence` the
+enrichment. The core's take-in (`complaints.intake.complaint_take_in`) creates the case and queues every
+registered step in the same transaction (`after_intake_steps_queue`); nobody above names the steps.
+
+A step registered with `settles=True` may change what later steps tell the customer (the enrichment sets
+category and severity, and so the deadlines): `after_intake_settle` runs such steps at once, each through
+its own claim (so exactly once with its own job), a failure logged and never raised. The acknowledgement
+calls it before it states the deadlines.
+
+The same task functions run on both queues:
 
 - database queue (django_tasks_db): the task rows are written in the transaction that stores the case;
   the worker's own row claim runs each once.
@@ -12,7 +22,7 @@ customer, each its own job so the acknowledgement never waits behind the analysi
 A job runs its work inside `outbox_claim`: one transaction that takes its outbox row `FOR UPDATE SKIP
 LOCKED` and deletes it with the work. A second run of the same job (sent twice, redelivered) finds no
 row and does nothing; a run killed half-way (kill -9, a dropped database connection) rolls back with
-its row, which stays for the sweep. `after_intake_resend`, called by the periodic sweep, sends again
+its row, which stays for the sweep. `after_intake_resend`, a periodic job of its own, sends again
 only the jobs that are gone: never one whose row is locked (it is running) or whose queue id the queue
 still holds as waiting (queued, scheduled); a job the queue reports running while its row is free was
 killed with its worker.
@@ -22,12 +32,13 @@ import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
-from django_tasks.base import TASK_MAX_PRIORITY
+from django_tasks.base import DEFAULT_TASK_PRIORITY
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from complaintdesk.common.time import now
@@ -42,20 +53,47 @@ RESEND_AFTER = dt.timedelta(seconds=20)
 RESEND_UNKNOWN_AFTER = dt.timedelta(seconds=60)
 RESEND_BATCH = 500
 WAITING = {TaskResultStatus.READY}
-# Jobs queued ahead of the others where the queue allows it (module paths): the acknowledgement, which must
-# not wait behind a backlog of analyses. Registered by the app that defines the job, at import.
-_urgent: set[str] = set()
 
 
-def after_intake_urgent_register(task_obj) -> None:
-    _urgent.add(task_obj.module_path)
+@dataclass(frozen=True)
+class AfterIntakeStep:
+    name: str
+    task: object  # a django_tasks Task called with the complaint's id; it does its work in `outbox_claim`
+    priority: int = DEFAULT_TASK_PRIORITY  # where the queue has priorities; TASK_MAX_PRIORITY: ahead of all
+    settles: bool = False  # run first, at once, by a step that tells the customer (`after_intake_settle`)
+    formerly: tuple[str, ...] = ()  # module paths the task had before: outbox rows written then still run
 
 
-def _sendable(task_obj):
-    """The task as it is to be queued: with the highest priority if it is urgent and the backend has
-    priorities (ours: the database queue, and RQ's at_front through tasks.backend.RQBackend)."""
-    if task_obj.module_path in _urgent and getattr(task_obj.get_backend(), "supports_priority", False):
-        return task_obj.using(priority=TASK_MAX_PRIORITY)
+_steps: dict[str, AfterIntakeStep] = {}
+
+
+def after_intake_step_register(
+    name: str, task_obj, *, priority: int = DEFAULT_TASK_PRIORITY, settles: bool = False, formerly=()
+) -> None:
+    """Called from an AppConfig.ready(): queue `task_obj(complaint_id)` with every case taken in.
+    Registering a name again replaces its step."""
+    _steps[name] = AfterIntakeStep(
+        name=name, task=task_obj, priority=priority, settles=settles, formerly=tuple(formerly)
+    )
+
+
+def after_intake_steps() -> list[AfterIntakeStep]:
+    """The registered steps, most urgent first (then by name: the same order in every process)."""
+    return sorted(_steps.values(), key=lambda step: (-step.priority, step.name))
+
+
+def _step_for(task_path: str) -> AfterIntakeStep | None:
+    for step in _steps.values():
+        if step.task.module_path == task_path or task_path in step.formerly:
+            return step
+    return None
+
+
+def _sendable(task_obj, priority: int = DEFAULT_TASK_PRIORITY):
+    """The task as it is to be queued: with its step's priority if the backend has priorities (ours: the
+    database queue, and RQ's at_front for the highest through tasks.backend.RQBackend)."""
+    if priority != DEFAULT_TASK_PRIORITY and getattr(task_obj.get_backend(), "supports_priority", False):
+        return task_obj.using(priority=priority)
     return task_obj
 
 
@@ -68,30 +106,38 @@ def queue_in_transaction(task_obj) -> bool:
     return isinstance(task_obj.get_backend(), DatabaseBackend)
 
 
-def after_intake_queue(*, complaint_id: int, tasks: Sequence) -> None:
-    """Queue each of `tasks` (called with the complaint's id) for the complaint being stored, in order.
+def after_intake_steps_queue(*, complaint_id: int) -> None:
+    """Queue every registered step for the complaint being stored, in its transaction (see the module)."""
+    after_intake_queue(complaint_id=complaint_id, steps=after_intake_steps())
 
-    Database queue: the rows join the current transaction. Other queues: one outbox row per task in the
-    current transaction, the jobs sent when it commits, their queue ids then noted on the rows (one
-    UPDATE). A failed send is logged, never the intake's failure: the sweep sends it again."""
-    if not tasks:
+
+def after_intake_queue(*, complaint_id: int, steps: Sequence[AfterIntakeStep]) -> None:
+    """Queue each of `steps` (its task called with the complaint's id) for the complaint being stored.
+
+    They are written least urgent first; when they run is the queue's choice by priority (the database
+    queue takes the highest first, RQ puts the highest at the front). Database queue: the rows join the
+    current transaction. Other queues: one outbox row per step in the current transaction, the jobs sent
+    when it commits, their queue ids then noted on the rows (one UPDATE). A failed send is logged, never
+    the intake's failure: `after_intake_resend` sends it again."""
+    if not steps:
         return
-    if queue_in_transaction(tasks[0]):
-        for task_obj in tasks:
-            _sendable(task_obj).enqueue(complaint_id)
+    steps = steps[::-1]
+    if queue_in_transaction(steps[0].task):
+        for step in steps:
+            _sendable(step.task, step.priority).enqueue(complaint_id)
         return
     at = now()
     AfterIntakeJob.objects.bulk_create(
-        [AfterIntakeJob(complaint_id=complaint_id, task_path=t.module_path, queued_at=at) for t in tasks]
+        [AfterIntakeJob(complaint_id=complaint_id, task_path=s.task.module_path, queued_at=at) for s in steps]
     )
 
     def enqueue() -> None:
         sent: dict[str, str] = {}
-        for task_obj in tasks:
+        for step in steps:
             try:
-                sent[task_obj.module_path] = _sendable(task_obj).enqueue(complaint_id).id
+                sent[step.task.module_path] = _sendable(step.task, step.priority).enqueue(complaint_id).id
             except Exception:
-                logger.exception("could not queue %s of complaint %s", task_obj.name, complaint_id)
+                logger.exception("could not queue %s of complaint %s", step.name, complaint_id)
         if sent:
             _job_ids_note(complaint_id=complaint_id, sent=sent)
 
@@ -135,6 +181,19 @@ def outbox_claim(*, task_obj, complaint_id: int) -> Iterator[bool]:
         AfterIntakeJob.objects.filter(pk=row.pk).delete()
 
 
+def after_intake_settle(complaint_id: int) -> None:
+    """Run now the steps registered with `settles=True` (each through its own claim: done once, with or
+    instead of its job). A step that fails is logged and left to its job; the caller goes on."""
+    for step in after_intake_steps():
+        if not step.settles:
+            continue
+        try:
+            step.task.call(complaint_id)
+        except Exception:
+            logger.exception("after-intake step %s of complaint %s failed here; its job does it", step.name,
+                             complaint_id)  # fmt: skip
+
+
 def _job_waiting(task_obj, job_id: str) -> bool:
     """True when the queue still holds the job as waiting to run. A job it reports running while its
     row is free (the caller only asks about rows no job holds) died with its worker."""
@@ -149,9 +208,10 @@ def _job_waiting(task_obj, job_id: str) -> bool:
 
 
 def after_intake_resend(*, at: dt.datetime | None = None) -> int:
-    """Send again the after-intake jobs that are gone (see the module's docstring). Called by the
-    periodic sweep. Returns how many were sent; stops at the first send that fails (the queue is still
-    down: the next sweep tries again)."""
+    """Send again the after-intake jobs that are gone (see the module's docstring). A periodic job of its
+    own (`after-intake-resend`). Returns how many were sent; stops at the first send that fails (the
+    queue is still down: the next run tries again). A row of a step under a former module path is sent
+    as the step it now is; a row whose task is no longer known is logged and left."""
     at = at or now()
     with transaction.atomic():  # rows a running job holds are skipped; the others are not kept locked
         rows = list(
@@ -163,8 +223,13 @@ def after_intake_resend(*, at: dt.datetime | None = None) -> int:
     for row in rows:
         if not row.job_id and row.queued_at > at - RESEND_UNKNOWN_AFTER:
             continue
+        step = _step_for(row.task_path)
         try:
-            task_obj = import_string(row.task_path)
+            task_obj = step.task if step else import_string(row.task_path)
+        except ImportError:
+            logger.error("after-intake job %s of complaint %s: no such task", row.task_path, row.complaint_id)
+            continue
+        try:
             if _job_waiting(task_obj, row.job_id):
                 continue
         except Exception:
@@ -173,11 +238,15 @@ def after_intake_resend(*, at: dt.datetime | None = None) -> int:
         # Taken over only if nobody else did meanwhile (a job starting now holds the row: this waits
         # for it, and finds the row gone if it finished).
         if not AfterIntakeJob.objects.filter(pk=row.pk, queued_at=row.queued_at).update(
-            queued_at=at, attempts=row.attempts + 1, job_id=""
+            queued_at=at, attempts=row.attempts + 1, job_id="", task_path=task_obj.module_path
         ):
             continue
         try:
-            job_id = _sendable(task_obj).enqueue(row.complaint_id).id
+            job_id = (
+                _sendable(task_obj, step.priority if step else DEFAULT_TASK_PRIORITY)
+                .enqueue(row.complaint_id)
+                .id
+            )
         except Exception:
             logger.exception("%s of complaint %s still cannot be queued", row.task_path, row.complaint_id)
             break
@@ -191,12 +260,5 @@ def after_intake_resend(*, at: dt.datetime | None = None) -> int:
 @task()
 def after_intake(complaint_id: int) -> dict:
     """The single job of earlier versions (enrichment, then the acknowledgement), kept so that such a job
-    still waiting in a queue at an upgrade runs: it runs the two jobs that replace it."""
-    outcome = {}
-    for path in (
-        "complaintdesk.channels.intake_tasks.enrich_after_intake",
-        "complaintdesk.channels.intake_tasks.acknowledge_after_intake",
-    ):
-        step = import_string(path)
-        outcome[step.name] = step.call(complaint_id)
-    return outcome
+    still waiting in a queue at an upgrade runs: it runs the registered steps that replace it."""
+    return {step.name: step.task.call(complaint_id) for step in after_intake_steps()}

@@ -1,6 +1,7 @@
 """What follows an intake: enrichment and the acknowledgement, each its own job written with the case,
 done exactly once, and never lost with the queue."""
 
+import dataclasses
 import threading
 import uuid
 
@@ -12,21 +13,20 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks import TaskResultStatus
 
 from complaintdesk.channels import acknowledge
-from complaintdesk.channels import intake as channel_intake
 from complaintdesk.channels.api import ApiChannelAdapter
 from complaintdesk.channels.intake import complaint_intake
-from complaintdesk.channels.intake_tasks import acknowledge_after_intake, enrich_after_intake
+from complaintdesk.channels.intake_tasks import acknowledge_after_intake
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.intelligence.models import ComplaintInsight
+from complaintdesk.intelligence.tasks import enrich_after_intake
 from complaintdesk.notifications.models import Notification, TemplateCode
 from complaintdesk.tasks import intake as outbox
 from complaintdesk.tasks.models import AfterIntakeJob
-from complaintdesk.tasks.sla import sla_sweep
 from complaintdesk.tasks.worker import Worker
 
 OUR_DB_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.DatabaseBackend", "QUEUES": ["default"]}}
 RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUEUES": ["default"]}}
-ENRICH = "complaintdesk.channels.intake_tasks.enrich_after_intake"
+ENRICH = "complaintdesk.intelligence.tasks.enrich_after_intake"
 ACKNOWLEDGE = "complaintdesk.channels.intake_tasks.acknowledge_after_intake"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
@@ -52,6 +52,20 @@ def _post(api, body):
         data=body,
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+
+
+def _resent() -> int:
+    """The periodic job `after-intake-resend` (registered by the tasks app) runs this."""
+    return outbox.after_intake_resend()
+
+
+def _queue_down(patch) -> None:
+    """Every registered after-intake step as seen while its queue is unreachable."""
+    patch.setattr(
+        outbox,
+        "_steps",
+        {name: dataclasses.replace(step, task=QueueDown(step.task)) for name, step in outbox._steps.items()},
     )
 
 
@@ -164,6 +178,9 @@ class QueueDown:
             task_obj.get_backend,
         )
 
+    def using(self, **options):
+        return self
+
     def enqueue(self, *args, **kwargs):
         raise ConnectionError("Redis is down")
 
@@ -177,9 +194,7 @@ def test_jobs_lost_on_the_way_to_an_outside_queue_are_sent_again_by_the_sweep(
     make the periodic sweep send them again: the customer's acknowledgement is late, never lost."""
     time_machine.move_to("2026-11-23T10:00:00+08:00", tick=False)
     with monkeypatch.context() as patch:
-        patch.setattr(
-            channel_intake, "AFTER_INTAKE_JOBS", tuple(QueueDown(t) for t in channel_intake.AFTER_INTAKE_JOBS)
-        )
+        _queue_down(patch)
         response = _post(api_for(org.api_a), make_payload())
     assert response.status_code == 201  # the case is accepted whatever the queue does
     complaint = Complaint.objects.get(number=response.json()["number"])
@@ -190,15 +205,15 @@ def test_jobs_lost_on_the_way_to_an_outside_queue_are_sent_again_by_the_sweep(
     ]
 
     time_machine.move_to("2026-11-23T10:00:30+08:00", tick=False)
-    assert sla_sweep.call()["after_intake_resent"] == 0  # the send may still be on its way
+    assert _resent() == 0  # the send may still be on its way
     assert sent == []
 
     time_machine.move_to("2026-11-23T10:01:30+08:00", tick=False)
-    assert sla_sweep.call()["after_intake_resent"] == 2
+    assert _resent() == 2
     assert [ack.number for ack in sent] == [complaint.number]  # acknowledged, once
     assert ComplaintInsight.objects.filter(complaint=complaint).count() == 1
     assert not AfterIntakeJob.objects.exists()  # each job ran and cleared its row
-    assert sla_sweep.call()["after_intake_resent"] == 0
+    assert _resent() == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -222,9 +237,7 @@ def test_a_run_killed_half_way_is_redone_once_and_a_run_beside_it_does_nothing(
     sending), a duplicate of the job arrives and does nothing; the first dies (its transaction is rolled
     back, as when its worker is killed with kill -9); the sweep sends the job again and it is done once."""
     with monkeypatch.context() as patch:
-        patch.setattr(
-            channel_intake, "AFTER_INTAKE_JOBS", tuple(QueueDown(t) for t in channel_intake.AFTER_INTAKE_JOBS)
-        )
+        _queue_down(patch)
         response = _post(api_for(org.api_a), make_payload())
     complaint = Complaint.objects.get(number=response.json()["number"])
     inside, die = threading.Event(), threading.Event()
@@ -281,28 +294,6 @@ def test_the_sweep_leaves_a_job_waiting_in_redis_alone_and_resends_one_redis_los
             queue.connection.flushdb()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_sweep_extra_for_rows_without_a_job_id_waits_until_nothing_waits_in_the_queue(monkeypatch):
-    """Notifications do not know their delivery job: re-queueing one past due while the queue is busy
-    would add the same job to the backlog on every sweep (bench/cluster.py saw the queue grow so)."""
-    from complaintdesk.tasks import sla as sweep_module
-    from complaintdesk.tasks.health import worker_ping
-
-    calls = []
-    monkeypatch.setattr(sweep_module, "_sweep_extras", [])
-    sweep_module.sweep_extra_register(lambda: calls.append("lost rows"), when_queue_empty=True)
-    sweep_module.sweep_extra_register(lambda: calls.append("every sweep"))
-    with override_settings(TASKS=OUR_DB_TASKS, SLA_TIMERS_WAKE=False):
-        worker_ping.enqueue(sent_at="t0")  # a job waiting
-        assert sweep_module.queue_waiting() == 1
-        sla_sweep.call()
-        assert calls == ["every sweep"]
-        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-        calls.clear()
-        sla_sweep.call()
-        assert sorted(calls) == ["every sweep", "lost rows"]
-
-
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_on_redis_the_acknowledgements_go_ahead_of_waiting_analyses(org, api_for, make_payload):
@@ -342,9 +333,7 @@ def test_an_analysis_that_fails_does_not_hold_back_the_acknowledgement(
     def broken(**kwargs):
         raise RuntimeError("model file unreadable")
 
-    monkeypatch.setattr(
-        "complaintdesk.channels.intake_tasks.intelligence_enrichment.complaint_enrich", broken
-    )
+    monkeypatch.setattr("complaintdesk.intelligence.tasks.enrichment.complaint_enrich", broken)
     with override_settings(TASKS=OUR_DB_TASKS, SLA_TIMERS_WAKE=False):
         response = api_for(org.api_a).post("/complaints", make_payload())
         complaint = Complaint.objects.get(number=response.json()["number"])
