@@ -98,12 +98,18 @@ def field_errors(error: ValidationError, *, prefix: str = "") -> dict[str, list[
 
 
 def validated(
-    model: type[Model], data: Mapping[str, Any], *, prefix: str = "", message: str | None = None
+    model: type[Model],
+    data: Mapping[str, Any],
+    *,
+    prefix: str = "",
+    message: str | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> Model:
     """`model` built from `data`, or InvalidInput naming every field that is wrong and why (`message`:
-    the headline above the fields, when the service has its own)."""
+    the headline above the fields, when the service has its own; `context`: what the model's validators
+    read in `info.context`, e.g. a catalogue loaded once by the service)."""
     try:
-        return model.model_validate(dict(data))
+        return model.model_validate(dict(data), context=dict(context) if context is not None else None)
     except ValidationError as error:
         raise InvalidInput(field_errors(error, prefix=prefix), message=message) from None
 

@@ -17,15 +17,19 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, field_validator
 
 from complaintdesk.accounts.models import SystemUser, User
 from complaintdesk.accounts.system import system_user
 from complaintdesk.calendars.selectors import calendar_for_unit
-from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now, to_local
+from complaintdesk.common.validation import Text, refusal, said, text, validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.states import Status
@@ -88,64 +92,111 @@ def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-def _clean_text(
-    errors: dict, field: str, value: str | None, *, required: bool = False, limit: int = TEXT_MAX
-) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = [_("此项为必填项")]
-    elif len(value) > limit:
-        errors[field] = [too_long_message(limit=limit, length=len(value))]
-    return value
+Note = text(TEXT_MAX)
+Said = text(TEXT_MAX, required=True)
 
 
-def _clean_amount(errors: dict, field: str, value) -> Decimal:
+def _amount(value: Any) -> Decimal:
+    """An amount in yuan with at most two decimals; empty is 0. A float is refused (it cannot say 0.10)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal(0)
+    wrong = refusal(gettext_lazy("金额应为数字，最多两位小数，例如 50 或 99.50"))
     if isinstance(value, bool | float):
-        errors[field] = [_("金额应为数字，最多两位小数，例如 50 或 99.50")]
-        return Decimal(0)
+        raise wrong
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        errors[field] = [_("金额应为数字，最多两位小数，例如 50 或 99.50")]
-        return Decimal(0)
+        raise wrong from None
     if not amount.is_finite() or amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
-        errors[field] = [_("金额应为数字，最多两位小数，例如 50 或 99.50")]
-    elif amount < 0:
-        errors[field] = [_("金额不能为负数")]
-    elif amount > AMOUNT_MAX:
-        errors[field] = [_("金额太大")]
-    return amount if amount.is_finite() else Decimal(0)
+        raise wrong
+    if amount < 0:
+        raise refusal(_("金额不能为负数"))
+    if amount > AMOUNT_MAX:
+        raise refusal(_("金额太大"))
+    return amount
 
 
-def _options_clean(options: list[OptionData]) -> list[tuple[str, Remedy, Decimal, str]]:
-    errors: dict[str, list[str]] = {}
-    if not options:
-        raise InvalidInput({"options": [_("请至少提出一个方案")]})
-    if len(options) > len(OPTION_LABELS):
-        raise InvalidInput({"options": [_("最多提出两个方案（方案A、方案B）")]})
-    catalogue = {r.code: r for r in Remedy.objects.filter(is_active=True)[:50]}
-    cleaned = []
-    for index, (label, option) in enumerate(zip(OPTION_LABELS, options, strict=False)):
-        prefix = f"options.{index}"
-        remedy = catalogue.get((option.remedy or "").strip())
-        if remedy is None:
-            errors[f"{prefix}.remedy"] = [
+class OptionInput(BaseModel):
+    """One option; the remedy catalogue comes in the validation context (`catalogue`: code → Remedy)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    remedy: Text
+    amount: Annotated[Decimal, PlainValidator(_amount)] = Decimal(0)
+    description: Note = ""
+
+    @field_validator("remedy")
+    @classmethod
+    def _in_catalogue(cls, code: str, info: ValidationInfo) -> str:
+        catalogue = info.context["catalogue"]
+        if code not in catalogue:
+            raise refusal(
                 _("请从目录中选择补救方式：%(choices)s")
                 % {"choices": "、".join(f"{r.name}({r.code})" for r in catalogue.values())}
-            ]
-        amount = _clean_amount(errors, f"{prefix}.amount", option.amount)
+            )
+        return code
+
+    @field_validator("amount")
+    @classmethod
+    def _material_only(cls, amount: Decimal, info: ValidationInfo) -> Decimal:
+        remedy = info.context["catalogue"].get(info.data.get("remedy"))
         if remedy is not None and not remedy.is_material and amount > 0:
-            errors[f"{prefix}.amount"] = [_("“%(remedy)s”不涉及金额") % {"remedy": remedy.name}]
-        description = _clean_text(errors, f"{prefix}.description", option.description)
-        amount_ok = f"{prefix}.amount" not in errors
-        if remedy is not None and amount_ok and not description and remedy.is_material and amount == 0:
-            errors[f"{prefix}.description"] = [_("请写明方案内容或填写金额")]
-        cleaned.append((label, remedy, amount, description))
-    if errors:
-        raise InvalidInput(errors)
-    return cleaned
+            raise refusal(_("“%(remedy)s”不涉及金额") % {"remedy": remedy.name})
+        return amount
+
+    @field_validator("description")
+    @classmethod
+    def _says_something(cls, description: str, info: ValidationInfo) -> str:
+        remedy = info.context["catalogue"].get(info.data.get("remedy"))
+        amount = info.data.get("amount")  # absent when the amount was refused
+        if remedy is not None and remedy.is_material and amount == 0 and not description:
+            raise refusal(_("请写明方案内容或填写金额"))
+        return description
+
+
+class ProposalInput(BaseModel):
+    options: list[OptionInput]
+    note: Note = ""
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _one_or_two(cls, options: Any) -> Any:
+        if not options:
+            raise refusal(_("请至少提出一个方案"))
+        if len(options) > len(OPTION_LABELS):
+            raise refusal(_("最多提出两个方案（方案A、方案B）"))
+        return options
+
+
+class DecisionInput(BaseModel):
+    decision: Annotated[
+        Literal["approve", "reject"], said(gettext_lazy("可选：approve（批准）、reject（驳回）"))
+    ]
+    reason: Said
+
+
+class NoteInput(BaseModel):
+    note: Note = ""
+
+
+class DeclineInput(BaseModel):
+    note: Said
+
+
+def _proposal_clean(
+    options: list[OptionData], note: str
+) -> tuple[list[tuple[str, Remedy, Decimal, str]], str]:
+    catalogue = {r.code: r for r in Remedy.objects.filter(is_active=True)[:50]}
+    proposal = validated(
+        ProposalInput,
+        {"options": options, "note": note},
+        context={"catalogue": catalogue},
+    )
+    cleaned = [
+        (label, catalogue[option.remedy], option.amount, option.description)
+        for label, option in zip(OPTION_LABELS, proposal.options, strict=False)
+    ]
+    return cleaned, proposal.note
 
 
 def _options_summary(options: list[SolutionOption]) -> str:
@@ -307,11 +358,7 @@ def solution_propose(*, number: str, actor, options: list[OptionData], note: str
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
     if not complaint.is_open:
         raise InvalidInput({"status": [_("投诉已结束，不能再提出方案")]})
-    cleaned = _options_clean(options)
-    errors: dict[str, list[str]] = {}
-    note = _clean_text(errors, "note", note)
-    if errors:
-        raise InvalidInput(errors)
+    cleaned, note = _proposal_clean(options, note)
 
     at = now()
     withdrawn = _open_proposals_supersede(complaint=complaint, actor=actor, at=at)
@@ -413,12 +460,7 @@ def approval_decide(*, approval_id: int, actor, decision: str, reason: str) -> A
         # must not tell a foreign user that it exists, nor the number of its case.
         raise NotFound(_("没有这条审批申请")) from None
     approval = ApprovalRequest.objects.select_for_update().select_related("proposal").get(pk=approval_id)
-    errors: dict[str, list[str]] = {}
-    if decision not in (APPROVE, REJECT):
-        errors["decision"] = [_("可选：approve（批准）、reject（驳回）")]
-    reason = _clean_text(errors, "reason", reason, required=True)
-    if errors:
-        raise InvalidInput(errors)
+    reason = validated(DecisionInput, {"decision": decision, "reason": reason}).reason
     if approval.status != ApprovalStatus.PENDING:
         raise InvalidInput(
             {
@@ -635,18 +677,15 @@ def solution_choose(*, number: str, actor, proposal_id: int, option: str, note: 
     under the person who authorised the proposal."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
     proposal = _offered_proposal(complaint=complaint, proposal_id=proposal_id)
-    errors: dict[str, list[str]] = {}
-    note = _clean_text(errors, "note", note)
+    note = validated(NoteInput, {"note": note}).note
     chosen = (
         SolutionOption.objects.select_related("remedy")
-        .filter(proposal=proposal, label=(option or "").strip().upper())
+        .filter(proposal=proposal, label=str(option or "").strip().upper())
         .first()
     )
-    if chosen is None:
+    if chosen is None:  # the proposal's own labels: a check on the database, after the model
         labels = list(proposal.options.order_by("label").values_list("label", flat=True))
-        errors["option"] = [_("可选：%(choices)s") % {"choices": "、".join(labels)}]
-    if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput({"option": [_("可选：%(choices)s") % {"choices": "、".join(labels)}]})
     at = now()
     proposal.status, proposal.chosen_option, proposal.chosen_at = ProposalStatus.CHOSEN, chosen, at
     proposal.choice_recorded_by, proposal.customer_note, proposal.updated_at = actor, note, at
@@ -702,10 +741,7 @@ def solution_decline(*, number: str, actor, proposal_id: int, note: str) -> Solu
     escalates)."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
     proposal = _offered_proposal(complaint=complaint, proposal_id=proposal_id)
-    errors: dict[str, list[str]] = {}
-    note = _clean_text(errors, "note", note, required=True)
-    if errors:
-        raise InvalidInput(errors)
+    note = validated(DeclineInput, {"note": note}).note
     at = now()
     proposal.status, proposal.customer_note, proposal.choice_recorded_by = (
         ProposalStatus.DECLINED,
