@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from complaintdesk.common.names import english_wanted
-from complaintdesk.common.time import now
-from complaintdesk.sla.models import TimerKind
+from complaintdesk.common.time import now, to_local
+from complaintdesk.sla.models import SlaTimer, TimerKind
 from complaintdesk.sla.selectors import complaint_running_clocks
 
 from . import deadlines
@@ -76,3 +78,35 @@ def case_regulation(*, complaint, user) -> CaseRegulation:
         hints=complaint_admissibility_hints(complaint=complaint, user=user),
         extension_refused=refused,
     )
+
+
+@dataclass(frozen=True)
+class QueueStatutory:
+    last_day: dt.date
+    overdue: bool
+
+
+def statutory_days_for_cases(
+    *, complaint_ids: list[int], at: dt.datetime | None = None
+) -> dict[int, QueueStatutory]:
+    """The statutory decision day of each case of a queue page (one query, index sla_timer_clock): read from
+    the latest generation of its `statutory` timer row, so a case whose clocks stand still (awaiting the
+    customer) still shows it. Cases without a statutory clock are absent."""
+    ids = list(complaint_ids)[:200]
+    if not ids:
+        return {}
+    at = at or now()
+    latest = (
+        SlaTimer.objects.filter(complaint_id=OuterRef("complaint_id"), kind=STATUTORY_KIND)
+        .order_by("-generation")
+        .values("generation")[:1]
+    )
+    rows = SlaTimer.objects.filter(
+        complaint_id__in=ids, kind=STATUTORY_KIND, generation=Subquery(latest)
+    ).values_list("complaint_id", "due_at")[: len(ids) * 2]
+    return {
+        complaint_id: QueueStatutory(
+            last_day=(to_local(due_at) - dt.timedelta(seconds=1)).date(), overdue=at >= due_at
+        )
+        for complaint_id, due_at in rows
+    }

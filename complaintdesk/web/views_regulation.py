@@ -18,9 +18,9 @@ from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import local_today, now
 from complaintdesk.complaints.access import access_complaint
-from complaintdesk.regulation import selectors, services
-from complaintdesk.regulation.deadlines import ExtensionRefused
-from complaintdesk.regulation.models import CaseCodeStatus, Clock, Condition
+from complaintdesk.regulation import referrals, selectors, services
+from complaintdesk.regulation.case_view import QUEUE_SLA, QUEUE_STATUTORY, case_regulation
+from complaintdesk.regulation.models import CaseCodeStatus, Clock, Condition, ReferralSource, ReportChannel
 from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export
 from complaintdesk.web import refused
 
@@ -40,13 +40,16 @@ def _name(obj) -> str:
 
 
 def _panel(
-    request: HttpRequest, complaint, kept: refused.Kept | None = None, *, notice: str = "", status=200
+    request: HttpRequest,
+    complaint,
+    kept: refused.Kept | None = None,
+    *,
+    notice: str = "",
+    status=200,
+    banner: bool = False,
 ):
-    pack = selectors.complaint_pack(complaint=complaint)
-    try:
-        dues = selectors.complaint_statutory_dues(complaint=complaint)
-    except ExtensionRefused:  # the pack was edited after an extension was approved
-        dues = []
+    view = case_regulation(complaint=complaint, user=request.user)
+    pack, dues = view.pack, view.dues
     try:
         scheme = selectors.scheme_active()
     except NotFound as error:
@@ -84,7 +87,21 @@ def _panel(
         "extension_rule": extension_rule if complaint.complexity == "complex" else None,
         "extension_role": extension_rule.get_extension_approver_role_display() if extension_rule else "",
         "may_extend": may_extend,
-        "pack_name": _name(pack) if pack else "",
+        "pack_name": view.pack_name,
+        "statutory": view.statutory,
+        "statutory_remaining": view.statutory_remaining,
+        "sla_due_at": view.sla_due_at,
+        "queue_follows_statutory": view.queue_follows == QUEUE_STATUTORY,
+        "queue_follows_sla": view.queue_follows == QUEUE_SLA,
+        "referrals": view.referrals,
+        "hints": view.hints,
+        "banner": banner and bool(view.hints),
+        "can_refer": request.user.has_perm("complaints.handle_complaint"),
+        "sources": ReferralSource.choices,
+        "report_channels": ReportChannel.choices,
+        "values": values,
+        "today": local_today(),
+        "content_default": referrals.referral_content_required(complaint=complaint) if pack else "",
         "dues": [
             {
                 "clock": Clock(d.clock.value).label,
@@ -114,10 +131,24 @@ def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
     key = refused.case_key(number, "regulation")
     if request.method == "GET":
-        return _panel(request, complaint, refused.kept_take(request, key))
+        return _panel(request, complaint, refused.kept_take(request, key), banner=True)
     values = refused.post_values(request)
     try:
-        if values.get("action") == "extend":
+        if values.get("action") == "refer":
+            names = ("source", "source_name", "reference", "forwarded_on", "due_on", "content_required")
+            # An empty date is a date not given (required, or the pack's rule), not a date that is wrong.
+            data = {n: values.get(n, "") for n in names if values.get(n, "") != "" or n == "content_required"}
+            referrals.referral_record(number=number, actor=request.user, data=data)
+            notice = _("监管转办已登记")
+        elif values.get("action") == "report":
+            referral_id = values.get("referral", "")
+            referrals.referral_report_back(
+                number=number, actor=request.user, referral_id=int(referral_id) if referral_id.isdigit() else 0,
+                data={"content": values.get("content", ""), "channel": values.get("channel", ""),
+                      "reference": values.get("report_reference", "")},
+            )  # fmt: skip
+            notice = _("向转办机构的回复已登记")
+        elif values.get("action") == "extend":
             amount = values.get("amount", "").strip()
             if not amount.isdigit() or not 0 < int(amount) <= 366:
                 raise InvalidInput({"amount": [_("请填写延长的天数（正整数）。")]})
@@ -136,7 +167,16 @@ def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        kept = refused.Kept(values=values, errors={refused.GENERAL: _messages(error)})
+        if values.get("action") in ("refer", "report"):
+            # Beside the fields of the form that was sent (a report names its referral).
+            errors = {k: list(v) for k, v in error.fields.items()}
+            if not isinstance(error, InvalidInput) or not errors:
+                errors[refused.GENERAL] = [error.message]
+            if "referral" in errors:
+                errors.setdefault(refused.GENERAL, []).extend(errors.pop("referral"))
+            kept = refused.Kept(values=values, errors=errors)
+        else:
+            kept = refused.Kept(values=values, errors={refused.GENERAL: _messages(error)})
         status = error.status
         if isinstance(error, PermissionDenied):
             return _panel(request, complaint, kept, status=status)
@@ -219,3 +259,19 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         "errors": errors,
     }
     return render(request, "web/regulation/statistics.html", context, status=422 if errors else 200)
+
+
+# The regulator-case queue -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def regulator_queue(request: HttpRequest) -> HttpResponse:
+    """Cases forwarded by a regulator or hotline, not yet reported back, the least time left first (or the
+    latest reported back); only the cases of the user's units."""
+    if not request.user.has_perm("complaints.handle_complaint"):
+        raise Http404
+    reported = request.GET.get("view") == "reported"
+    rows = referrals.referral_queue(user=request.user, reported=reported)
+    context = {"rows": rows, "reported": reported, "limit": referrals.QUEUE_LIMIT}
+    return render(request, "web/regulation/queue.html", context)
