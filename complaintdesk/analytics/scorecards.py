@@ -16,6 +16,9 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.archive.models import ArticleStatus, KnowledgeArticle
+from complaintdesk.common.time import local_zone
+from complaintdesk.learning.selectors import contributions_by_agent, training_cases_published_in
 from complaintdesk.quality.selectors import quality_agent_scores
 
 from .models import ContributionScore
@@ -85,6 +88,56 @@ def attitude_scores(
     }
 
 
+@dataclass(frozen=True)
+class Shared:
+    articles: int = 0
+    cases: int = 0
+
+    @property
+    def items(self) -> int:
+        return self.articles + self.cases
+
+
+def shared_knowledge(
+    *, agent_ids: list[int], month_from: dt.date, month_to: dt.date
+) -> tuple[dict[int, Shared], bool]:
+    """What each agent gave the team in the months: knowledge articles they wrote that were published,
+    and training cases of theirs they agreed to share (learning). Also whether anyone in the organisation
+    published either in the months: until the team uses them, nobody is scored on them."""
+    zone = local_zone()
+    start = dt.datetime.combine(month_from, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(
+        (month_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time(), tzinfo=zone
+    )
+    published = KnowledgeArticle.objects.filter(
+        status=ArticleStatus.PUBLISHED, published_at__gte=start, published_at__lt=end
+    )
+    articles = {
+        row["promoted_by_id"]: row["n"]
+        for row in published.filter(promoted_by_id__in=agent_ids)
+        .values("promoted_by_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    cases = contributions_by_agent(agent_ids=agent_ids, start=start, end=end)
+    in_use = (
+        bool(articles or cases) or published.exists() or training_cases_published_in(start=start, end=end)
+    )
+    shared = {aid: Shared(articles=articles.get(aid, 0), cases=cases.get(aid, 0)) for aid in agent_ids}
+    return shared, in_use
+
+
+def _sharing_part(shared: Shared, *, months: int, in_use: bool) -> Part:
+    if not in_use:
+        return Part(str(_("知识分享")), None, str(_("本期团队没有发布知识文章或培训案例")))
+    score = _round(min(Decimal(100), Decimal(100 * shared.items) / max(months, 1)))
+    source = _("知识文章 %(articles)d 篇、培训案例 %(cases)d 例；平均每月 1 篇（例）为满分") % {
+        "articles": shared.articles,
+        "cases": shared.cases,
+    }
+    return Part(str(_("知识分享")), score, str(source))
+
+
 def scorecards(s: Slice) -> list[Scorecard]:
     """One scorecard per agent (the agent role) who handled complaints in the slice (its units and months)."""
     weights = scorecard_weights_get()
@@ -104,6 +157,10 @@ def scorecards(s: Slice) -> list[Scorecard]:
         .annotate(avg=Avg("score"), n=Count("id"))
         .order_by()
     }
+    shared, sharing_in_use = shared_knowledge(
+        agent_ids=list(per_agent), month_from=s.month_from, month_to=s.month_to
+    )
+    months = len(months_between(s.month_from, s.month_to))
     cards = []
     for agent_id, measures in per_agent.items():
         k = {x.code: x for x in kpis_from(measures)}
@@ -125,6 +182,16 @@ def scorecards(s: Slice) -> list[Scorecard]:
             Part(str(_("满意度 CSAT")), k["csat"].value, str(_("4–5 星评价 ÷ 全部评价"))),
             Part(str(_("净推荐值（换算为 0–100）")), nps_score, str(_("(NPS + 100) ÷ 2"))),
             Part(str(_("保持率")), retention, str(_("100 − 重新打开率"))),
+        )
+        contribution_parts = (
+            Part(
+                str(_("主管评分")),
+                contribution[agent_id][0] if agent_id in contribution else None,
+                str(_("团队协作、培训，由主管按月评分"))
+                if agent_id in contribution
+                else str(_("本期未评分")),
+            ),
+            _sharing_part(shared.get(agent_id, Shared()), months=months, in_use=sharing_in_use),
         )
         raw = [
             (
@@ -158,16 +225,8 @@ def scorecards(s: Slice) -> list[Scorecard]:
                 "contribution",
                 str(_("综合贡献")),
                 weights.contribution,
-                contribution[agent_id][0] if agent_id in contribution else None,
-                (
-                    Part(
-                        str(_("主管评分")),
-                        contribution[agent_id][0] if agent_id in contribution else None,
-                        str(_("知识库、团队协作、培训，由主管按月评分"))
-                        if agent_id in contribution
-                        else str(_("本期未评分")),
-                    ),
-                ),
+                _mean([p.score for p in contribution_parts]),
+                contribution_parts,
             ),
         ]
         present_weight = sum(w for _c, _l, w, score, _p in raw if score is not None)

@@ -10,6 +10,7 @@ from . import (
     views_feedback,
     views_groups,
     views_inbox,
+    views_learning,
     views_quality,
     views_regulation,
     views_solutions,
@@ -99,6 +100,15 @@ urlpatterns = [
     path("complaints/<str:number>/summary/panel", views_archive.summary_panel, name="summary_panel"),
     path("complaints/<str:number>/summary/promote", views_archive.summary_promote, name="summary_promote"),
     path("complaints/<str:number>/similar/panel", views_archive.similar_panel, name="similar_panel"),
+    # The team's learning (learning): training cases chosen from finished cases, the handler's consent, the
+    # daily service log.
+    path("complaints/<str:number>/learning/panel", views_learning.learning_panel, name="learning_panel"),
+    path("complaints/<str:number>/learning/propose", views_learning.learning_propose, name="learning_propose"),
+    path("learning/cases/", views_learning.library_page, name="learning_library"),
+    path("learning/cases/<int:case_id>/", views_learning.case_page, name="learning_case"),
+    path("learning/cases/<int:case_id>/consent", views_learning.case_consent, name="learning_consent"),
+    path("learning/cases/<int:case_id>/remove", views_learning.case_remove, name="learning_remove"),
+    path("learning/log/", views_learning.service_log_page, name="service_log"),
     # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
     # Escalation (escalation): the case page's panel, escalating to a level, recording an external referral.
     path("complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"),

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "complaintdesk.ops",
     "complaintdesk.regulation",
     "complaintdesk.privacy",
+    "complaintdesk.learning",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,279 @@
+"""The team's learning: choosing a closed case as a training example, the handler's consent, and the
+agents' daily service log. Every rule about who may do what lives here; views only call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+from complaintdesk.archive.services import summary_latest
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.time import local_today, now
+from complaintdesk.common.validation import validated
+from complaintdesk.complaints.access import access_complaint
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.states import Status
+from complaintdesk.inbox.services import staff_notify
+from complaintdesk.inbox.text import Words
+from complaintdesk.privacy.redaction import text_redacted
+
+from .models import Consent, ExampleKind, ServiceLogEntry, TrainingCase
+
+# Cases that may become examples: handled to the end (closed), not withdrawn halfway.
+FINISHED_STATUSES = frozenset({Status.CLOSED, Status.RESOLVED, Status.FOLLOW_UP})
+LOG_TEXT_MAX = 1000
+
+
+def _required(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise PydanticCustomError("cd_required", _("此项为必填项"))
+    return value
+
+
+class ProposalInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    kind: ExampleKind
+    title: str
+    lesson: str
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value):
+        if value not in ExampleKind.values:
+            raise PydanticCustomError(
+                "cd_kind",
+                _("请选择：%(choices)s") % {"choices": "、".join(str(k.label) for k in ExampleKind)},
+            )
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        value = _required(value)
+        if len(value) > 100:
+            raise PydanticCustomError("cd_too_long", _("最多 %(limit)d 个字") % {"limit": 100})
+        return value
+
+    @field_validator("lesson")
+    @classmethod
+    def _lesson(cls, value: str) -> str:
+        value = _required(value)
+        if len(value) > 2000:
+            raise PydanticCustomError("cd_too_long", _("最多 %(limit)d 个字") % {"limit": 2000})
+        return value
+
+
+def user_may_curate(user) -> bool:
+    """Supervisors and managers choose examples (those who assign cases)."""
+    return bool(user.is_active and user.has_perm("complaints.assign_complaint"))
+
+
+def _known_details(complaint: Complaint) -> list[tuple[str, str]]:
+    customer = complaint.customer
+    known = [
+        ("name", complaint.contact_name),
+        ("phone", complaint.contact_phone),
+        ("email", complaint.contact_email),
+    ]
+    if customer is not None:
+        known += [
+            ("name", customer.name),
+            ("phone", customer.phone),
+            ("email", customer.email or ""),
+            ("account_no", customer.account_no),
+            ("wechat_openid", customer.wechat_openid),
+        ]
+    return [(kind, value) for kind, value in known if value]
+
+
+def narrative_build(complaint: Complaint) -> str:
+    """The case told without the customer: what they said and asked, what was found and done (the
+    archive summary when there is one), with their details and anything that looks like personal data
+    masked. The handler's name is not in it; the library shows who handled it only with their consent."""
+    known = _known_details(complaint)
+    summary = summary_latest(complaint=complaint)
+    with translation.override(settings.LANGUAGE_CODE):  # stored once: in the organisation's language
+        return _narrative(complaint, summary, known)
+
+
+def _narrative(complaint: Complaint, summary, known: list[tuple[str, str]]) -> str:
+    parts = [
+        (_("投诉内容"), complaint.description),
+        (_("客户诉求"), complaint.demand),
+        (_("根本原因"), summary.cause if summary else complaint.root_cause),
+        (_("解决办法"), summary.solution if summary else ""),
+        (_("经验教训"), summary.lesson if summary else ""),
+    ]
+    lines = [
+        f"{label}：{text_redacted(text.strip(), known=known)}"
+        for label, text in parts
+        if text and text.strip()
+    ]
+    return "\n".join(lines)
+
+
+def _consent_ask(case: TrainingCase) -> None:
+    staff_notify(
+        recipients=[case.handler_id],
+        kind="learning_consent",
+        title=Words(
+            gettext_lazy("您经办的投诉 %(number)s 被推荐为培训案例，请确认是否同意"),
+            {"number": case.complaint.number},
+        ),
+        body=Words(
+            gettext_lazy(
+                "类型：%(kind)s；标题：%(title)s。客户的个人信息已去除。同意后案例会出现在团队的培训案例库中。"
+            ),
+            {"kind": ExampleKind(case.kind).label, "title": case.title},
+        ),
+        link=f"/learning/cases/{case.pk}/",
+        complaint=case.complaint,
+    )
+
+
+@transaction.atomic
+def training_case_propose(*, number: str, actor, kind: str, title: str, lesson: str) -> TrainingCase:
+    """A supervisor chooses a finished case as a good or bad example. The handler is asked (a notice in
+    their workbench); a supervisor choosing their own case has agreed by choosing it."""
+    if not user_may_curate(actor):
+        raise PermissionDenied(_("只有主管或经理可以推荐培训案例"))
+    data = validated(ProposalInput, {"kind": kind, "title": title, "lesson": lesson})
+    complaint = access_complaint(user=actor, number=number, for_update=True)
+    if complaint.status not in FINISHED_STATUSES:
+        raise InvalidInput({"number": [_("只有已解决或已归档的投诉可以作为培训案例")]})
+    if complaint.assignee_id is None:
+        raise InvalidInput({"number": [_("这件投诉没有经办人，无法征得同意")]})
+    if TrainingCase.objects.filter(complaint=complaint).exists():
+        raise InvalidInput({"number": [_("这件投诉已是培训案例")]})
+    at = now()
+    own = complaint.assignee_id == actor.pk
+    case = TrainingCase(
+        complaint=complaint,
+        kind=data.kind,
+        title=data.title,
+        lesson=data.lesson,
+        narrative=narrative_build(complaint),
+        category_id=complaint.category_id,
+        handler_id=complaint.assignee_id,
+        consent=Consent.GRANTED if own else Consent.ASKED,
+        consent_at=at if own else None,
+        curated_by=actor,
+        created_at=at,
+        published_at=at if own else None,
+    )
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        raise InvalidInput({"number": [_("这件投诉已是培训案例")]}) from None
+    if not own:
+        transaction.on_commit(lambda: _consent_ask(case))
+    return case
+
+
+def _consent_told(case: TrainingCase) -> None:
+    message = (
+        gettext_lazy("经办人同意了培训案例“%(title)s”（%(number)s），已发布到案例库")
+        if case.consent == Consent.GRANTED
+        else gettext_lazy("经办人不同意把“%(title)s”（%(number)s）作为培训案例，案例未发布")
+    )
+    staff_notify(
+        recipients=[case.curated_by_id],
+        kind="learning_consent_answer",
+        title=Words(message, {"title": case.title, "number": case.complaint.number}),
+        body=case.consent_note or None,
+        link=f"/learning/cases/{case.pk}/",
+        complaint=case.complaint,
+    )
+
+
+@transaction.atomic
+def training_case_consent(*, case_id: int, actor, agree: bool, note: str = "") -> TrainingCase:
+    """The handler agrees or declines; they may change their mind later (declining unpublishes)."""
+    case = TrainingCase.objects.select_for_update().select_related("complaint").filter(pk=case_id).first()
+    if case is None or case.handler_id != actor.pk:
+        raise NotFound(_("培训案例不存在"))
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise InvalidInput({"note": [_("最多 %(limit)d 个字") % {"limit": 200}]})
+    target = Consent.GRANTED if agree else Consent.DECLINED
+    if case.consent == target:
+        return case
+    at = now()
+    case.consent, case.consent_at, case.consent_note = target, at, note
+    case.published_at = at if agree else None
+    case.save(update_fields=["consent", "consent_at", "consent_note", "published_at"])
+    transaction.on_commit(lambda: _consent_told(case))
+    return case
+
+
+@transaction.atomic
+def training_case_remove(*, case_id: int, actor) -> None:
+    """The supervisor who chose it (or any curator) takes it out of the library."""
+    if not user_may_curate(actor):
+        raise PermissionDenied(_("只有主管或经理可以撤下培训案例"))
+    deleted, _rows = TrainingCase.objects.filter(pk=case_id).delete()
+    if not deleted:
+        raise NotFound(_("培训案例不存在"))
+
+
+# --- the daily service log -----------------------------------------------------------------------------
+
+
+class LogInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    went_well: str = ""
+    to_improve: str = ""
+
+    @field_validator("went_well", "to_improve")
+    @classmethod
+    def _length(cls, value: str) -> str:
+        if len(value) > LOG_TEXT_MAX:
+            raise PydanticCustomError("cd_too_long", _("最多 %(limit)d 个字") % {"limit": LOG_TEXT_MAX})
+        return value
+
+
+def user_may_log(user) -> bool:
+    return bool(user.is_active and user.has_perm("complaints.handle_complaint"))
+
+
+@transaction.atomic
+def service_log_write(
+    *, actor, went_well: str, to_improve: str, day: dt.date | None = None
+) -> ServiceLogEntry:
+    """Today's entry (written again the same day replaces it). Yesterday's may still be written in the
+    morning; older days are closed."""
+    if not user_may_log(actor):
+        raise PermissionDenied(_("只有处理投诉的人员填写服务日志"))
+    data = validated(LogInput, {"went_well": went_well, "to_improve": to_improve})
+    if not (data.went_well or data.to_improve):
+        raise InvalidInput({"went_well": [_("请至少写一项：做得好的，或待改进的")]})
+    today = local_today()
+    day = day or today
+    if day > today or day < today - dt.timedelta(days=1):
+        raise InvalidInput({"day": [_("只能填写今天或昨天的日志")]})
+    at = now()
+    entry, created = ServiceLogEntry.objects.select_for_update().get_or_create(
+        agent=actor,
+        day=day,
+        defaults={
+            "went_well": data.went_well,
+            "to_improve": data.to_improve,
+            "created_at": at,
+            "updated_at": at,
+        },
+    )
+    if not created:
+        entry.went_well, entry.to_improve, entry.updated_at = data.went_well, data.to_improve, at
+        entry.save(update_fields=["went_well", "to_improve", "updated_at"])
+    return entry

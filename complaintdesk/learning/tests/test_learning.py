@@ -1,0 +1,193 @@
+"""The team's learning: a finished case becomes a training example only with its handler's consent and
+without the customer's personal data; agents keep a daily log their supervisors read; sharing counts in
+the scorecard's contribution."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from complaintdesk.analytics.scorecards import Shared, _sharing_part, shared_knowledge
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.common.time import local_today, now
+from complaintdesk.inbox.models import StaffNotification
+from complaintdesk.learning import selectors, services
+from complaintdesk.learning.models import Consent, ServiceLogEntry, TrainingCase
+from complaintdesk.testing import handling_case, resolve
+
+LESSON = "断网超过24小时要主动上门，不要让客户反复打电话。"
+
+
+@pytest.fixture
+def finished(org):
+    """A case of 王女士 (13800138000) handled by agent_a to the end, her phone number also in the text."""
+    complaint = handling_case(
+        org.agent_a, description="宽带连续三天断网，王女士说请打 13800138000 或 13912345678 联系她。"
+    )
+    resolve(org.agent_a, complaint.number)
+    complaint.refresh_from_db()
+    assert complaint.assignee_id == org.agent_a.pk
+    return complaint
+
+
+def propose(org, complaint, **overrides):
+    values = {"kind": "bad", "title": "断网三天无人上门", "lesson": LESSON, **overrides}
+    return services.training_case_propose(number=complaint.number, actor=org.manager, **values)
+
+
+def test_a_proposed_case_asks_its_handler_and_keeps_no_personal_data(
+    org, finished, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = propose(org, finished)
+    assert case.consent == Consent.ASKED and case.published_at is None
+    for personal in ("13800138000", "13912345678", "王女士"):
+        assert personal not in case.narrative
+    assert "宽带连续三天断网" in case.narrative
+    notice = StaffNotification.objects.get(user=org.agent_a, kind="learning_consent")
+    assert finished.number in notice.title and notice.link == f"/learning/cases/{case.pk}/"
+    # Not in the library, and nobody but the handler and the curators can open it yet.
+    assert selectors.training_cases_published(user=org.agent_b) == []
+    with pytest.raises(NotFound):
+        selectors.training_case_for_user(user=org.agent_b, case_id=case.pk)
+    assert selectors.training_case_for_user(user=org.agent_a, case_id=case.pk) == case
+    assert selectors.training_cases_awaiting(user=org.agent_a) == [case]
+
+
+def test_consent_publishes_and_tells_the_curator_declining_unpublishes(
+    org, finished, django_capture_on_commit_callbacks
+):
+    case = propose(org, finished)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_case_consent(case_id=case.pk, actor=org.agent_a, agree=True)
+    case.refresh_from_db()
+    assert case.consent == Consent.GRANTED and case.published_at is not None
+    assert selectors.training_cases_published(user=org.agent_b) == [case]
+    assert StaffNotification.objects.filter(user=org.manager, kind="learning_consent_answer").count() == 1
+    services.training_case_consent(case_id=case.pk, actor=org.agent_a, agree=False, note="客户能认出是谁")
+    case.refresh_from_db()
+    assert case.consent == Consent.DECLINED and case.published_at is None
+    assert selectors.training_cases_published(user=org.agent_b) == []
+
+
+def test_only_the_handler_answers(org, finished):
+    case = propose(org, finished)
+    for someone in (org.agent_b, org.manager):
+        with pytest.raises(NotFound):
+            services.training_case_consent(case_id=case.pk, actor=someone, agree=True)
+    assert TrainingCase.objects.get(pk=case.pk).consent == Consent.ASKED
+
+
+def test_who_may_propose_what(org, finished):
+    with pytest.raises(PermissionDenied):
+        services.training_case_propose(
+            number=finished.number, actor=org.agent_a, kind="good", title="好", lesson="好"
+        )
+    open_case = handling_case(org.agent_a)
+    with pytest.raises(InvalidInput) as caught:
+        propose(org, open_case)
+    assert caught.value.fields == {"number": ["只有已解决或已归档的投诉可以作为培训案例"]}
+    propose(org, finished)
+    with pytest.raises(InvalidInput) as caught:
+        propose(org, finished)
+    assert caught.value.fields == {"number": ["这件投诉已是培训案例"]}
+
+
+def test_bad_input_names_each_field_in_words(org, finished):
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as caught:
+        propose(org, finished, kind="great", title="  ", lesson="x" * 2001)
+    assert caught.value.fields == {
+        "kind": ["请选择：正面案例、反面案例"],
+        "title": ["此项为必填项"],
+        "lesson": ["最多 2000 个字"],
+    }
+    assert not TrainingCase.objects.exists()
+
+
+def test_a_supervisor_sharing_their_own_case_has_agreed(org):
+    complaint = handling_case(org.manager)
+    resolve(org.manager, complaint.number)
+    case = propose(org, complaint, kind="good")
+    assert case.consent == Consent.GRANTED and case.published_at is not None
+
+
+def test_service_log_one_entry_a_day_read_by_the_supervisors_of_the_unit(org):
+    services.service_log_write(actor=org.agent_a, went_well="安抚了一位很生气的客户", to_improve="")
+    services.service_log_write(actor=org.agent_a, went_well="安抚了一位很生气的客户", to_improve="查账单太慢")
+    entry = ServiceLogEntry.objects.get(agent=org.agent_a)
+    assert (entry.day, entry.to_improve) == (local_today(), "查账单太慢")
+    services.service_log_write(actor=org.agent_b, went_well="准时回访", to_improve="")
+    # The branch manager reads both stores; the executive everyone; an agent only their own.
+    assert {e.agent_id for e in selectors.service_logs_readable(reader=org.manager)} == {
+        org.agent_a.pk,
+        org.agent_b.pk,
+    }
+    assert [e.agent_id for e in selectors.service_logs_readable(reader=org.agent_b)] == [org.agent_b.pk]
+    assert len(selectors.service_logs_readable(reader=org.executive, agent_id=org.agent_a.pk)) == 1
+
+
+def test_service_log_refuses_an_empty_entry_and_old_days(org):
+    with pytest.raises(InvalidInput) as caught:
+        services.service_log_write(actor=org.agent_a, went_well=" ", to_improve="")
+    assert caught.value.fields == {"went_well": ["请至少写一项：做得好的，或待改进的"]}
+    with pytest.raises(InvalidInput) as caught:
+        services.service_log_write(
+            actor=org.agent_a, went_well="好", to_improve="", day=local_today() - dt.timedelta(days=2)
+        )
+    assert caught.value.fields == {"day": ["只能填写今天或昨天的日志"]}
+    with pytest.raises(PermissionDenied):
+        services.service_log_write(actor=org.inspector, went_well="好", to_improve="")
+    assert not ServiceLogEntry.objects.exists()
+
+
+def test_sharing_counts_in_the_contribution_once_the_team_uses_it(org, finished):
+    month = local_today().replace(day=1)
+    shared, in_use = shared_knowledge(
+        agent_ids=[org.agent_a.pk, org.agent_b.pk], month_from=month, month_to=month
+    )
+    assert not in_use and _sharing_part(shared[org.agent_a.pk], months=1, in_use=in_use).score is None
+    case = propose(org, finished)
+    services.training_case_consent(case_id=case.pk, actor=org.agent_a, agree=True)
+    shared, in_use = shared_knowledge(
+        agent_ids=[org.agent_a.pk, org.agent_b.pk], month_from=month, month_to=month
+    )
+    assert in_use and shared[org.agent_a.pk] == Shared(articles=0, cases=1)
+    assert _sharing_part(shared[org.agent_a.pk], months=1, in_use=True).score == 100.0
+    assert _sharing_part(shared[org.agent_b.pk], months=1, in_use=True).score == 0.0
+    assert _sharing_part(Shared(cases=1), months=4, in_use=True).score == 25.0
+
+
+def test_pages_from_the_case_page_to_the_library(org, finished):
+    manager, handler, other = Client(), Client(), Client()
+    manager.force_login(org.manager)
+    handler.force_login(org.agent_a)
+    other.force_login(org.agent_b)
+    panel = manager.get(f"/complaints/{finished.number}/learning/panel")
+    assert panel.status_code == 200 and "推荐为培训案例" in panel.content.decode()
+    assert (
+        handler.get(f"/complaints/{finished.number}/learning/panel").content == b""
+    )  # an agent cannot choose
+    refused = manager.post(
+        f"/complaints/{finished.number}/learning/propose", {"kind": "bad", "title": "", "lesson": LESSON},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert refused.status_code == 422 and "此项为必填项" in refused.content.decode()
+    done = manager.post(
+        f"/complaints/{finished.number}/learning/propose",
+        {"kind": "bad", "title": "断网三天", "lesson": LESSON},
+    )
+    assert done.status_code == 302
+    case = TrainingCase.objects.get()
+    assert other.get(f"/learning/cases/{case.pk}/").status_code == 404
+    page = handler.get(f"/learning/cases/{case.pk}/").content.decode()
+    assert "同意发布" in page and "13800138000" not in page
+    assert "断网三天" in handler.get("/learning/cases/").content.decode()  # waiting for their answer
+    handler.post(f"/learning/cases/{case.pk}/consent", {"answer": "agree"})
+    library = other.get("/learning/cases/").content.decode()
+    assert "断网三天" in library and "反面案例" in library
+    log = handler.post("/learning/log/", {"went_well": "耐心解释了账单", "to_improve": ""})
+    assert log.status_code == 302
+    assert "耐心解释了账单" in manager.get("/learning/log/").content.decode()
+    assert "耐心解释了账单" not in other.get("/learning/log/").content.decode()
+    assert now()
