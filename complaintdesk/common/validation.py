@@ -7,7 +7,7 @@ user's language) and calls `validated(Model, data)`: it returns the model, or ra
 messages beside the fields on a page) — before anything is written.
 
 A field that must read in the service's own words whatever is wrong with it takes `said(message)` in its
-`Annotated[...]`; a validator refuses with `refusal(message)`; `text(limit)` is the product's free-text
+`Annotated[...]`; a validator refuses with `refusal(message)` (several reasons: `refusals([...])`); `text(limit)` is the product's free-text
 field (stripped, None read as empty, the one too-long wording, optionally required).
 
 Pydantic's own error types are said in the user's language by `pydantic_message`; the API's request
@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError, WrapValidator
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import InvalidInput, too_long_message
 
@@ -127,6 +127,14 @@ def refusal(message: Message) -> PydanticCustomError:
     """A validator's refusal, read as `message` (already in the user's language) beside the field."""
     # The message travels in the context: a template would read braces in it as placeholders.
     return PydanticCustomError("cd_refused", "{reason}", {"reason": _said(message)})
+
+
+def refusals(messages: Iterable[Message]) -> ValidationError:
+    """Several reasons for one field, raised by its validator (each beside the field, in order)."""
+    return ValidationError.from_exception_data(
+        "refusals",
+        [InitErrorDetails(type=refusal(message), loc=(), input=None) for message in messages],
+    )
 
 
 def said(message: Message) -> WrapValidator:

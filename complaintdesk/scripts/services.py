@@ -3,15 +3,19 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, too_long_message
 from complaintdesk.common.phrasing import customer_deadline
 from complaintdesk.common.time import local_today, local_zone, now
+from complaintdesk.common.validation import Text, refusal, refusals, text, validated
 from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Channel, EventKind
 from complaintdesk.complaints.timeline import event_record
@@ -183,23 +187,81 @@ def script_body_errors(*, body: str, language: str) -> list[str]:
     return errors
 
 
-def _script_fields_errors(
-    *, code: str, title: str, stage: str, language: str, channel: str
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if not code:
-        errors["code"] = [_("此项为必填项")]
-    elif Script.objects.filter(code=code).exists():
-        errors["code"] = [_("编码已存在")]
-    if not title.strip():
-        errors["title"] = [_("此项为必填项")]
-    if stage not in ScriptStage.values:
-        errors["stage"] = [_("可选：%(choices)s") % {"choices": ", ".join(ScriptStage.values)}]
-    if language not in ScriptLanguage.values:
-        errors["language"] = [_("可选：%(choices)s") % {"choices": ", ".join(ScriptLanguage.values)}]
-    if channel and channel not in Channel.values:
-        errors["channel"] = [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]
-    return errors
+class ScriptBodyInput(BaseModel):
+    language: str
+    body: Text
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, body: str, info: ValidationInfo) -> str:
+        if errors := script_body_errors(body=body, language=info.data.get("language", "")):
+            raise refusals(errors)
+        return body
+
+
+class ScriptInput(ScriptBodyInput):
+    code: Text
+    title: Text
+    stage: str
+    channel: Text = ""
+
+    @field_validator("code")
+    @classmethod
+    def _new_code(cls, code: str) -> str:
+        if not code:
+            raise refusal(_("此项为必填项"))
+        if Script.objects.filter(code=code).exists():
+            raise refusal(_("编码已存在"))
+        return code
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, title: str) -> str:
+        if not title:
+            raise refusal(_("此项为必填项"))
+        return title
+
+    @field_validator("stage")
+    @classmethod
+    def _stage(cls, stage: str) -> str:
+        if stage not in ScriptStage.values:
+            raise refusal(_("可选：%(choices)s") % {"choices": ", ".join(ScriptStage.values)})
+        return stage
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, language: Any) -> str:
+        if language not in ScriptLanguage.values:
+            raise refusal(_("可选：%(choices)s") % {"choices": ", ".join(ScriptLanguage.values)})
+        return language
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, channel: str) -> str:
+        if channel and channel not in Channel.values:
+            raise refusal(_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)})
+        return channel
+
+
+class OverrideInput(BaseModel):
+    reason: text(OVERRIDE_REASON_MAX, required=gettext_lazy("请填写忽略警告的原因"))
+    text: Text  # the draft itself is kept as written; only an empty one is refused
+    finding_codes: Annotated[list[Any], BeforeValidator(lambda codes: codes or [])]
+
+    @field_validator("finding_codes")
+    @classmethod
+    def _codes(cls, codes: list[Any]) -> list[str]:
+        codes = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
+        if not codes:
+            raise refusal(_("请选择要忽略的警告"))
+        return codes
+
+    @field_validator("text")
+    @classmethod
+    def _draft(cls, draft: str) -> str:
+        if not draft:
+            raise refusal(_("草稿为空"))
+        return draft
 
 
 @transaction.atomic
@@ -218,19 +280,25 @@ def script_create(
     note: str = "",
 ) -> Script:
     """A new script with its first version."""
-    errors = _script_fields_errors(code=code, title=title, stage=stage, language=language, channel=channel)
-    if body_errors := script_body_errors(body=body, language=language):
-        errors["body"] = body_errors
-    if errors:
-        raise InvalidInput(errors)
+    fields = validated(
+        ScriptInput,
+        {
+            "code": code,
+            "title": title,
+            "stage": stage,
+            "language": language,
+            "channel": channel,
+            "body": body,
+        },
+    )
     at = now()
     script = Script.objects.create(
-        code=code,
-        title=title.strip(),
-        stage=stage,
-        language=language,
+        code=fields.code,
+        title=fields.title,
+        stage=fields.stage,
+        language=fields.language,
         category=category,
-        channel=channel,
+        channel=fields.channel,
         sort_order=sort_order,
         is_active=is_active,
         created_at=at,
@@ -244,9 +312,7 @@ def script_create(
 def script_update(*, script: Script, body: str, actor, note: str = "") -> ScriptVersion | None:
     """Every edit of the text is a new version, which becomes current; the old ones are kept.
     Returns None when the text is unchanged (no empty versions)."""
-    if body_errors := script_body_errors(body=body, language=script.language):
-        raise InvalidInput({"body": body_errors})
-    body = body.strip()
+    body = validated(ScriptBodyInput, {"language": script.language, "body": body}).body
     locked = (
         Script.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=script.pk)
     )
@@ -343,19 +409,8 @@ def reply_override_record(
     """
     if not complaints_visible_to(agent).filter(pk=complaint.pk).exists():
         raise NotFound(_("投诉单 %(number)s 不存在") % {"number": complaint.number})
-    errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = [_("请填写忽略警告的原因")]
-    elif len(reason) > OVERRIDE_REASON_MAX:
-        errors["reason"] = [too_long_message(limit=OVERRIDE_REASON_MAX, length=len(reason))]
-    if not (text or "").strip():
-        errors["text"] = [_("草稿为空")]
-    codes = list(dict.fromkeys(str(c).strip() for c in (finding_codes or []) if str(c).strip()))
-    if not codes:
-        errors["finding_codes"] = [_("请选择要忽略的警告")]
-    if errors:
-        raise InvalidInput(errors)
+    fields = validated(OverrideInput, {"reason": reason, "text": text, "finding_codes": finding_codes})
+    reason, codes = fields.reason, fields.finding_codes
     result = reply_check(text=text, complaint=complaint, agent=agent, language=language, extra=extra)
     if result.blocked:
         raise ReplyBlocked(result.blocking)

@@ -3,11 +3,16 @@
 import pytest
 from django.utils import translation
 
-from complaintdesk.common.errors import InvalidInput, NotFound
+from complaintdesk.common.errors import InvalidInput, NotFound, too_long_message
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.scripts.models import ReplyCheckOverride, ReplyRule
 from complaintdesk.scripts.selectors import draft_hash, reply_override_for
-from complaintdesk.scripts.services import ReplyBlocked, reply_check, reply_override_record
+from complaintdesk.scripts.services import (
+    OVERRIDE_REASON_MAX,
+    ReplyBlocked,
+    reply_check,
+    reply_override_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +152,25 @@ def test_override_records_are_never_changed(complaint, agent):
     row.reason = "改写"
     with pytest.raises(TypeError):
         row.save()
+
+
+def test_an_override_names_every_missing_part_and_records_nothing(complaint, agent):
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as caught:
+        reply_override_record(complaint=complaint, agent=agent, text="  ", finding_codes=[" "], reason=None)
+    assert caught.value.fields == {
+        "reason": ["请填写忽略警告的原因"],
+        "text": ["草稿为空"],
+        "finding_codes": ["请选择要忽略的警告"],
+    }
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as caught:
+        reply_override_record(
+            complaint=complaint,
+            agent=agent,
+            text=WARNED,
+            finding_codes=["vague-zh"],
+            reason="因" * (OVERRIDE_REASON_MAX + 1),
+        )
+    assert caught.value.fields == {
+        "reason": [too_long_message(limit=OVERRIDE_REASON_MAX, length=OVERRIDE_REASON_MAX + 1)]
+    }
+    assert not ReplyCheckOverride.objects.exists()
