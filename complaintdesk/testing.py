@@ -16,7 +16,8 @@ from complaintdesk.complaints.services import (
     complaint_transition,
 )
 from complaintdesk.sla.timers import timers_process_due
-from complaintdesk.surveys.services import result_confirm, result_send
+from complaintdesk.surveys.resolution import result_confirm
+from complaintdesk.surveys.results import result_send
 
 
 @pytest.fixture

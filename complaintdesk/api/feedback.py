@@ -13,10 +13,11 @@ from complaintdesk.common.errors import NotFound
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.scripts.services import ReplyBlocked
-from complaintdesk.surveys import selectors, services
+from complaintdesk.surveys import resolution, results, selectors
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record
 from complaintdesk.surveys.models import FollowUp, ResultFeedback, SurveyAnswer
-from complaintdesk.surveys.resolution import rating_record, result_unreachable_record
+from complaintdesk.surveys.resolution import result_unreachable_record
+from complaintdesk.surveys.services import rating_record
 
 from .schemas import ProblemOut, StrictSchema
 
@@ -230,7 +231,7 @@ def _findings(check) -> list[dict]:
     summary="预览处理结果通知并做回复检查（不发送）",
 )
 def result_check(request: HttpRequest, number: str, payload: ResultIn):
-    preview = services.result_check(
+    preview = results.result_check(
         number=number,
         actor=request.user,
         cause=payload.cause,
@@ -259,7 +260,7 @@ def result_check(request: HttpRequest, number: str, payload: ResultIn):
 )
 def result_send(request: HttpRequest, number: str, payload: ResultIn):
     try:
-        result = services.result_send(
+        result = results.result_send(
             number=number,
             actor=request.user,
             cause=payload.cause,
@@ -272,7 +273,7 @@ def result_send(request: HttpRequest, number: str, payload: ResultIn):
     except ReplyBlocked as problem:
         problem.fields = {"findings": [f"{f.code}: {f.text} {f.reason}".strip() for f in problem.findings]}
         raise
-    except services.ResultNeedsOverride as problem:
+    except results.ResultNeedsOverride as problem:
         problem.fields = {
             "findings": [f"{f.code}: {f.text} {f.reason}".strip() for f in problem.check.findings]
         }
@@ -288,7 +289,7 @@ def result_send(request: HttpRequest, number: str, payload: ResultIn):
     "只有向客户反馈结果后被接受（或登记无法联系客户）才能转为已解决，`/transitions` 不能直接转为已解决。",
 )
 def result_confirm(request: HttpRequest, number: str, payload: ConfirmIn):
-    complaint = services.result_confirm(number=number, actor=request.user, note=payload.note)
+    complaint = resolution.result_confirm(number=number, actor=request.user, note=payload.note)
     result = selectors.results_for_case(complaint=complaint)
     if not result:
         raise NotFound()

@@ -20,8 +20,8 @@ from complaintdesk.complaints.services import (
 )
 from complaintdesk.complaints.states import Status
 from complaintdesk.scripts.services import ReplyBlocked
-from complaintdesk.surveys.resolution import result_unreachable_record
-from complaintdesk.surveys.services import ResultNeedsOverride, result_confirm, result_send
+from complaintdesk.surveys.resolution import result_confirm, result_unreachable_record
+from complaintdesk.surveys.results import ResultNeedsOverride, result_send
 
 from .lifecycle import DEMO_AGE_DAYS, DEMO_STATUS_WEIGHTS, path_to, plan_times, random_created_at
 from .organisation import INTAKE_UNIT_WEIGHTS, UNIT_BY_CODE, storefront_name

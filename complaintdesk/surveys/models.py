@@ -15,8 +15,9 @@ class ConfirmedVia(models.TextChoices):
 
 
 class ResultFeedback(models.Model):
-    """A structured result sent to the customer: cause, measures, outcome, compensation. The case then
-    waits for the customer's confirmation (`confirmed_at`)."""
+    """A structured result sent to the customer: cause, measures, outcome, compensation (and, where a
+    regulation requires a decision letter, what was verified, the basis and reasons, the routes if the
+    customer disagrees), kept as sent. The case then waits for the customer's confirmation (`confirmed_at`)."""
 
     complaint = models.ForeignKey(
         "complaints.Complaint",
@@ -28,6 +29,12 @@ class ResultFeedback(models.Model):
     measures = models.TextField(_("处理措施"))
     outcome = models.TextField(_("处理结果"))
     compensation = models.TextField(_("补偿"), blank=True)
+    # A case a regulation governs: the decision letter's parts as sent (surveys.letters), and the regulation
+    # that required them; empty for the others. `message` is the letter as the customer got it.
+    verified = models.TextField(_("核实情况"), blank=True)
+    basis = models.TextField(_("处理依据和理由"), blank=True)
+    routes = models.TextField(_("不同意时的途径"), blank=True)
+    letter_pack = models.CharField(_("要求处理决定书的法规"), max_length=200, blank=True)
     channel = models.CharField(_("发送渠道"), max_length=16)
     language = models.CharField(_("语言"), max_length=10)
     message = models.TextField(_("发给客户的内容"))

@@ -1,24 +1,30 @@
-"""How a case reaches "resolved": only through feeding back the result to the customer (SPEC §2 step 5).
+"""How a case reaches "resolved": only through the result told to the customer (results.py, SPEC §2 step 5)
+being accepted, or recorded as impossible to tell.
 
 Decisions:
 - A case is resolved when the result fed back in its current round (since it was last reopened) has been
   accepted: by the customer in the survey, on the portal, or to an agent on the phone (`result_confirm`,
-  `result_accept`, a phone rating saying "solved"), or — when the customer cannot be reached — with the
-  reason recorded instead of the customer's answer (`result_unreachable_record`). The transition guard
-  `resolution_needs_feedback` refuses every other way to "resolved" (a bare status change, the API's
-  `/transitions`, a group resolution), naming what to do instead.
-- A rating the customer gives on the phone is a survey answer like one given through the link (same
-  table, `source` = phone, the agent who took it as `recorded_by`); the customer's unused links then
-  stop working, so one result is rated once.
+  `result_accept`, a survey answer or phone rating saying "solved"), or — when the customer cannot be
+  reached — with the reason recorded instead of the customer's answer (`result_unreachable_record`). The
+  transition guard `resolution_needs_feedback` refuses every other way to "resolved" (a bare status change,
+  the API's `/transitions`, a group resolution), naming what to do instead.
+- The customer acts without an account: their acceptance on the portal or in the survey is made by a system
+  account (accounts.system, "system.surveys").
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils.translation import gettext as _
+from pydantic import BaseModel
 
-from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
+from complaintdesk.accounts.models import SystemUser
+from complaintdesk.accounts.system import system_user
+from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import text, validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
@@ -26,19 +32,18 @@ from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.scripts import rendering
 
-from .models import AnswerSource, ConfirmedVia, ResultFeedback, SurveyAction, SurveyAnswer, SurveyInvitation
-from .services import (
-    FIELD_MAX,
-    RESULT_FROM,
-    _act_on_answer,
-    _confirm,
-    answer_clean,
-    answer_summary_parts,
-    low_stars,
-    result_confirmable,
-    result_fields_clean,
-    survey_actor,
-)
+from .invitations import invitations_void
+from .models import ConfirmedVia, ResultFeedback
+from .results import FIELD_MAX, RESULT_FROM, ResultFields, result_summary
+
+# The customer's confirmation moves the case on from the one status that waits for it.
+CONFIRM_FROM = frozenset({Status.AWAITING_CUSTOMER})
+
+
+def result_confirmable(*, complaint: Complaint) -> bool:
+    """Whether the case waits for the customer's confirmation (the guard of `result_confirm`)."""
+    return complaint.status in CONFIRM_FROM
+
 
 # --- the guard ----------------------------------------------------------------------------------------------
 
@@ -80,7 +85,73 @@ def resolution_routes(*, complaint: Complaint) -> dict[str, bool]:
     }
 
 
+# --- the customer accepts the result -------------------------------------------------------------------------
+
+
+class ConfirmationInput(BaseModel):
+    note: text(FIELD_MAX) = ""
+
+
+def result_confirmation_record(
+    *, complaint: Complaint, actor, via: str, at: dt.datetime, reason: str
+) -> Complaint:
+    """The latest unconfirmed result of the case is accepted (`via`, by `actor`) and the case resolved. The
+    caller holds the case's row lock and has checked the case waits for the customer."""
+    result = (
+        ResultFeedback.objects.filter(complaint=complaint, confirmed_at__isnull=True)
+        .order_by("-sent_at")
+        .first()
+    )
+    if result is not None:
+        ResultFeedback.objects.filter(pk=result.pk).update(
+            confirmed_at=at, confirmed_via=via, confirmed_by=actor
+        )
+    return complaint_transition(number=complaint.number, actor=actor, to=Status.RESOLVED, reason=reason)
+
+
+def _confirmed_reason(*, via: str, note: str) -> str:
+    reason = _("客户确认处理结果（%(via)s）") % {"via": ConfirmedVia(via).label}
+    return f"{reason}：{note}" if note else reason
+
+
+@transaction.atomic
+def result_confirm(*, number: str, actor, via: str = ConfirmedVia.AGENT, note: str = "") -> Complaint:
+    """The customer accepts the result (by phone to an agent, or on the portal as the portal's account):
+    awaiting_customer → resolved, which starts the follow-up."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
+    if via not in ConfirmedVia.values:
+        raise InvalidInput({"via": [_("可选：%(choices)s") % {"choices": ", ".join(ConfirmedVia.values)}]})
+    note = validated(ConfirmationInput, {"note": note}).note
+    if not result_confirmable(complaint=complaint):
+        raise InvalidInput({"status": [_("投诉不在“待客户确认”状态")]})
+    return result_confirmation_record(
+        complaint=complaint, actor=actor, via=via, at=now(), reason=_confirmed_reason(via=via, note=note)
+    )
+
+
+def result_accept(*, complaint: Complaint, via: str, note: str = "") -> Complaint:
+    """The customer accepts the result themselves (the portal): awaiting_customer → resolved as the
+    surveys' system account, like a survey's "solved". The caller holds the case's row lock and has
+    checked who the customer is."""
+    note = validated(ConfirmationInput, {"note": note}).note
+    if not (result_confirmable(complaint=complaint) and feedback_of_round(complaint=complaint).exists()):
+        raise InvalidInput({"accept": [_("收到处理结果后才能确认")]})
+    return result_confirmation_record(
+        complaint=complaint,
+        actor=system_user(SystemUser.SURVEYS),
+        via=via,
+        at=now(),
+        reason=_confirmed_reason(via=via, note=note),
+    )
+
+
 # --- resolved without the customer: they cannot be reached -----------------------------------------------------
+
+
+class UnreachableInput(ResultFields):
+    """The result, and why it cannot be told."""
+
+    reason: text(FIELD_MAX, required=lambda: _("请写明无法联系客户的原因（试过哪些方式、何时）"))
 
 
 @transaction.atomic
@@ -98,20 +169,16 @@ def result_unreachable_record(
     on any channel …): the result is recorded with the reason instead of a message, and the case is
     resolved (its follow-up is due as after any resolution)."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
-    errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = [_("请写明无法联系客户的原因（试过哪些方式、何时）")]
-    elif len(reason) > FIELD_MAX:
-        errors["reason"] = [too_long_message(limit=FIELD_MAX, length=len(reason))]
-    try:
-        fields = result_fields_clean(
-            cause=cause, measures=measures, outcome=outcome, compensation_text=compensation_text
-        )
-    except InvalidInput as error:
-        errors.update(error.fields or {})
-    if errors:
-        raise InvalidInput(errors)
+    fields = validated(
+        UnreachableInput,
+        {
+            "reason": reason,
+            "cause": cause,
+            "measures": measures,
+            "outcome": outcome,
+            "compensation": compensation_text,
+        },
+    )
     if complaint.status not in RESULT_FROM:
         raise InvalidInput(
             {
@@ -131,128 +198,26 @@ def result_unreachable_record(
         channel="",
         language=rendering.language_normalise(complaint.customer.language or complaint.language),
         message="",
-        unreachable_reason=reason,
+        unreachable_reason=fields.reason,
         sent_by=actor,
         sent_at=at,
         confirmed_at=at,
         confirmed_via=ConfirmedVia.UNREACHABLE,
         confirmed_by=actor,
     )
-    SurveyInvitation.objects.filter(complaint=complaint, used_at__isnull=True, voided_at__isnull=True).update(
-        voided_at=at
-    )
-    summary = [
-        _("原因：%(text)s") % {"text": fields.cause},
-        _("措施：%(text)s") % {"text": fields.measures},
-        _("结果：%(text)s") % {"text": fields.outcome},
-    ]
-    if fields.compensation:
-        summary.append(_("补偿：%(text)s") % {"text": fields.compensation})
+    invitations_void(complaint=complaint, at=at)
     event_record(
         complaint=complaint,
         actor=actor,
         kind=EventKind.RESULT_SENT,
         at=at,
         field="",
-        new=_("无法联系客户，处理结果未能告知：%(reason)s") % {"reason": reason},
-        reason="\n".join(summary),
+        new=_("无法联系客户，处理结果未能告知：%(reason)s") % {"reason": fields.reason},
+        reason=result_summary(fields),
     )
     return complaint_transition(
         number=complaint.number,
         actor=actor,
         to=Status.RESOLVED,
-        reason=_("无法联系客户：%(reason)s") % {"reason": reason},
+        reason=_("无法联系客户：%(reason)s") % {"reason": fields.reason},
     )
-
-
-# --- the customer accepts the result (portal) ------------------------------------------------------------------
-
-
-def result_accept(*, complaint: Complaint, via: str, note: str = "") -> Complaint:
-    """The customer accepts the result themselves (the portal): awaiting_customer → resolved as the
-    surveys' system account, like a survey's "solved". The caller holds the case's row lock and has
-    checked who the customer is."""
-    note = (note or "").strip()
-    if len(note) > FIELD_MAX:
-        raise InvalidInput({"note": [too_long_message(limit=FIELD_MAX, length=len(note))]})
-    if not (result_confirmable(complaint=complaint) and feedback_of_round(complaint=complaint).exists()):
-        raise InvalidInput({"accept": [_("收到处理结果后才能确认")]})
-    reason = _("客户确认处理结果（%(via)s）") % {"via": ConfirmedVia(via).label}
-    return _confirm(
-        complaint=complaint,
-        actor=survey_actor(),
-        via=via,
-        at=now(),
-        reason=f"{reason}：{note}" if note else reason,
-    )
-
-
-# --- a rating given on the phone ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def rating_record(
-    *,
-    number: str,
-    actor,
-    stars,
-    comment: str = "",
-    nps=None,
-    solved: bool | None = None,
-) -> SurveyAnswer:
-    """The customer rates the handling on the phone and the agent records it: stored as a survey answer
-    (source: phone, recorded by the agent), on the timeline, and acted on as a survey answer is — except
-    that "solved" while the case waits for the customer is the customer's acceptance taken by this agent.
-    The customer's unused survey links stop working (one result is rated once)."""
-    complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
-    answer = answer_clean(stars=stars, comment=comment, nps=nps, solved=solved)
-    rated_after = complaint.status in (Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED)
-    if not (rated_after or feedback_of_round(complaint=complaint).exists()):
-        raise InvalidInput({"stars": [_("向客户反馈处理结果后才能登记评价")]})
-    at = now()
-    SurveyInvitation.objects.filter(complaint=complaint, used_at__isnull=True, voided_at__isnull=True).update(
-        voided_at=at
-    )
-    row = SurveyAnswer.objects.create(
-        invitation=None,
-        source=AnswerSource.PHONE,
-        recorded_by=actor,
-        complaint=complaint,
-        agent_id=complaint.assignee_id or actor.pk,
-        org_unit_id=complaint.org_unit_id,
-        stars=answer.stars,
-        comment=answer.comment,
-        nps=answer.nps,
-        solved=answer.solved,
-        answered_at=at,
-    )
-    parts = answer_summary_parts(answer)
-    event_record(
-        complaint=complaint,
-        actor=actor,
-        kind=EventKind.SURVEY,
-        at=at,
-        field="csat",
-        new=_("客户电话评价：%(rating)s") % {"rating": "，".join(parts)},
-        reason=answer.comment,
-    )
-    happy_and_solved = answer.solved is True and answer.stars > low_stars()
-    if happy_and_solved and result_confirmable(complaint=complaint):
-        _confirm(
-            complaint=complaint,
-            actor=actor,
-            via=ConfirmedVia.AGENT,
-            at=at,
-            reason=_("客户在电话中确认问题已解决"),
-        )
-        action, note = SurveyAction.CONFIRMED, ""
-    else:
-        try:
-            with transaction.atomic():
-                action, note = _act_on_answer(complaint=complaint, answer=answer, at=at)
-        except DomainError as error:
-            details = [m for messages in (error.fields or {}).values() for m in messages]
-            action, note = SurveyAction.FAILED, "；".join(details) or error.message
-    row.action, row.action_note = action, note
-    SurveyAnswer.objects.filter(pk=row.pk).update(action=action, action_note=note)
-    return row

@@ -19,13 +19,25 @@ from complaintdesk.complaints.access import access_complaint
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.selectors import scripts_for
 from complaintdesk.scripts.services import ReplyBlocked, script_render
-from complaintdesk.surveys import selectors, services
+from complaintdesk.surveys import selectors
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record, follow_up_recordable
-from complaintdesk.surveys.resolution import rating_record, resolution_routes, result_unreachable_record
+from complaintdesk.surveys.letters import letter_terms_for, routes_default
+from complaintdesk.surveys.resolution import resolution_routes, result_confirm, result_unreachable_record
+from complaintdesk.surveys.results import ResultNeedsOverride, result_check, result_send, result_sendable
+from complaintdesk.surveys.services import rating_record
 from complaintdesk.web import refused
 from complaintdesk.web.refused import GENERAL
 
-RESULT_FIELDS = ("cause", "measures", "outcome", "compensation_text", "override_reason")
+RESULT_FIELDS = (
+    "cause",
+    "measures",
+    "outcome",
+    "compensation_text",
+    "verified",
+    "basis",
+    "routes",
+    "override_reason",
+)
 FOLLOW_UP_FIELDS = ("result", "new_issue", "note")
 UNREACHABLE_FIELDS = ("reason", "cause", "measures", "outcome", "compensation_text")
 RATING_FIELDS = ("stars", "solved", "comment")
@@ -87,12 +99,19 @@ def _render_panel(
     follow_up = selectors.open_follow_up_for_case(complaint=complaint)
     can_handle = user.has_perm("complaints.handle_complaint")
     routes = resolution_routes(complaint=complaint)
-    can_send_result = can_handle and services.result_sendable(complaint=complaint)
+    can_send_result = can_handle and result_sendable(complaint=complaint)
     can_follow_up = (
         follow_up is not None
         and follow_up_recordable(complaint=complaint)
         and user.has_perm("complaints.close_complaint")
     )
+    letter_terms = letter_terms_for(complaint=complaint) if can_send_result else None
+    draft = {}
+    if can_send_result:
+        language = _customer_language(complaint)
+        draft = selectors.result_draft(complaint=complaint, language=language)
+        if letter_terms is not None:
+            draft["routes"] = routes_default(terms=letter_terms, language=language)
     context = {
         "c": complaint,
         "results": results,
@@ -109,11 +128,8 @@ def _render_panel(
         "errors": kept.errors if kept else {},
         "values": kept.values if kept else {},
         "form": kept.extra.get("form", "") if kept else "",
-        "draft": (
-            selectors.result_draft(complaint=complaint, language=_customer_language(complaint))
-            if can_send_result
-            else {}
-        ),
+        "draft": draft,
+        "letter_terms": letter_terms,
         "preview": preview,
         "rewrite": "",
         "notice": notice,
@@ -149,13 +165,16 @@ def feedback_panel(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _preview(request: HttpRequest, number: str, values: dict):
-    return services.result_check(
+    return result_check(
         number=number,
         actor=request.user,
         cause=values.get("cause", ""),
         measures=values.get("measures", ""),
         outcome=values.get("outcome", ""),
         compensation_text=values.get("compensation_text", ""),
+        verified=values.get("verified", ""),
+        basis=values.get("basis", ""),
+        routes=values.get("routes", ""),
     )
 
 
@@ -210,20 +229,23 @@ def feedback_result_send(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
     values = _result_values(request)
     try:
-        services.result_send(
+        result_send(
             number=number,
             actor=request.user,
             cause=values["cause"],
             measures=values["measures"],
             outcome=values["outcome"],
             compensation_text=values["compensation_text"],
+            verified=values["verified"],
+            basis=values["basis"],
+            routes=values["routes"],
             override_reason=values["override_reason"],
         )
     except NotFound:
         raise Http404 from None
-    except (ReplyBlocked, services.ResultNeedsOverride) as problem:
+    except (ReplyBlocked, ResultNeedsOverride) as problem:
         # What the checker found is shown with the form; a warning asks for the reason to send anyway.
-        field = "override_reason" if isinstance(problem, services.ResultNeedsOverride) else GENERAL
+        field = "override_reason" if isinstance(problem, ResultNeedsOverride) else GENERAL
         preview = _preview(request, number, values)
         return _refused(request, complaint, "result", values, problem, field=field, preview=preview)
     except DomainError as error:
@@ -237,7 +259,7 @@ def feedback_confirm(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _complaint_or_404(request, number)
     note = request.POST.get("note", "")
     try:
-        services.result_confirm(number=number, actor=request.user, note=note)
+        result_confirm(number=number, actor=request.user, note=note)
     except NotFound:
         raise Http404 from None
     except DomainError as error:

@@ -6,7 +6,8 @@ import pytest
 
 from complaintdesk.analytics.services import analytics_rebuild, analytics_sync
 from complaintdesk.analytics.tests.fixture import AT, Fixture
-from complaintdesk.surveys.services import survey_answer_submit, survey_invite
+from complaintdesk.surveys.invitations import survey_invite
+from complaintdesk.surveys.services import survey_answer_submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.surveys.services import result_send
+from complaintdesk.surveys.results import result_send
 
 from .conftest import CAUSE, DESKTOP, MEASURES, OUTCOME, PASSWORD
 

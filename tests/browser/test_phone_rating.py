@@ -5,7 +5,7 @@ resolves the case. Screenshots under BROWSER_SCREENSHOTS_DIR (docs/screenshots).
 import pytest
 
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.surveys.services import result_send
+from complaintdesk.surveys.results import result_send
 
 from .conftest import CAUSE, DESKTOP, MEASURES, OUTCOME, PASSWORD
 

@@ -12,7 +12,7 @@ import pytest
 
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.surveys.models import ResultFeedback
-from complaintdesk.surveys.services import result_send
+from complaintdesk.surveys.results import result_send
 
 from .conftest import CAUSE, DESKTOP, MEASURES, OUTCOME, PASSWORD
 

@@ -10,7 +10,7 @@ import pytest
 
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.surveys.models import SurveyAnswer
-from complaintdesk.surveys.services import result_send
+from complaintdesk.surveys.results import result_send
 
 from .conftest import CAUSE, MEASURES, OUTCOME
 

@@ -7,7 +7,8 @@ import pytest
 
 from complaintdesk.notifications.content import notification_values, public_url, template_render, track_url
 from complaintdesk.notifications.models import NotificationTemplate
-from complaintdesk.surveys.services import ResultFields, result_values, survey_url
+from complaintdesk.surveys.invitations import survey_url
+from complaintdesk.surveys.results import ResultFields, result_values
 
 pytestmark = pytest.mark.django_db
 

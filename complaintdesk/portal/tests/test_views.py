@@ -272,7 +272,7 @@ def test_the_tracking_pages_speak_english(filed, outbox):
 
 def test_accept_the_result_on_the_page(filed, outbox, org):
     from complaintdesk.surveys.models import FollowUp, ResultFeedback
-    from complaintdesk.surveys.services import result_send
+    from complaintdesk.surveys.results import result_send
 
     client = Client()
     _verify(client, filed.number, outbox)

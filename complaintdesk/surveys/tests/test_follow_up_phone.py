@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.surveys import services
+from complaintdesk.surveys import resolution, results
 from complaintdesk.surveys.models import FollowUp
 
 from .conftest import CLEAN_RESULT
@@ -21,8 +21,8 @@ def _client(user) -> Client:
 
 def test_the_follow_up_agent_gets_the_number_to_call_and_a_colleague_sees_it_masked(org, handling_case):
     complaint = handling_case(org.agent_a)
-    services.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
-    services.result_confirm(number=complaint.number, actor=org.agent_a)
+    results.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a)
     assert FollowUp.objects.get(complaint=complaint).assignee == org.agent_a
     colleague = org.user("agent_a2", Role.AGENT, org.store_a)
 

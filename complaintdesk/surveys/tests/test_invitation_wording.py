@@ -10,7 +10,7 @@ from django.apps import apps
 
 from complaintdesk.complaints.states import Status
 from complaintdesk.notifications.models import Notification, NotificationTemplate
-from complaintdesk.surveys.services import result_send
+from complaintdesk.surveys.results import result_send
 
 from .conftest import CLEAN_RESULT
 

@@ -9,7 +9,7 @@ from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.scripts.services import script_values
 from complaintdesk.sla.models import SlaTimer, TimerKind, TimerState
-from complaintdesk.surveys import services
+from complaintdesk.surveys import resolution, results
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record
 from complaintdesk.surveys.models import (
     FollowUp,
@@ -18,7 +18,8 @@ from complaintdesk.surveys.models import (
     SurveyAnswer,
     SurveyInvitation,
 )
-from complaintdesk.surveys.resolution import rating_record, result_unreachable_record
+from complaintdesk.surveys.resolution import result_unreachable_record
+from complaintdesk.surveys.services import rating_record
 
 from .conftest import CLEAN_RESULT
 
@@ -39,7 +40,7 @@ def _client(user) -> Client:
 
 
 def _send(complaint, actor):
-    return services.result_send(number=complaint.number, actor=actor, **CLEAN_RESULT)
+    return results.result_send(number=complaint.number, actor=actor, **CLEAN_RESULT)
 
 
 def _status(complaint) -> str:
@@ -68,14 +69,14 @@ def test_a_result_told_but_not_accepted_does_not_resolve_by_a_status_change(org,
     with pytest.raises(InvalidInput) as refused:
         complaint_transition(number=complaint.number, actor=org.agent_a, to="resolved")
     assert "客户尚未确认" in refused.value.fields["to"][0]
-    services.result_confirm(number=complaint.number, actor=org.agent_a, note="客户电话确认")
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a, note="客户电话确认")
     assert _status(complaint) == "resolved"
 
 
 def test_after_a_reopening_the_earlier_acceptance_does_not_count(org, handling_case):
     complaint = handling_case(org.agent_a)
     _send(complaint, org.agent_a)
-    services.result_confirm(number=complaint.number, actor=org.agent_a)
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a)
     complaint_transition(number=complaint.number, actor=org.agent_a, to="reopened", reason="客户说又断了")
     complaint_transition(number=complaint.number, actor=org.agent_a, to="handling")
     with pytest.raises(InvalidInput):
@@ -184,7 +185,7 @@ def test_archiving_keeps_a_due_follow_up_and_it_can_still_be_recorded(org, handl
 
     complaint = handling_case(org.agent_a)
     _send(complaint, org.agent_a)
-    services.result_confirm(number=complaint.number, actor=org.agent_a)
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a)
     task = FollowUp.objects.get(complaint=complaint, state=FollowUpState.OPEN)
     case_summary_write(
         number=complaint.number,
@@ -213,7 +214,7 @@ def test_archiving_keeps_a_due_follow_up_and_it_can_still_be_recorded(org, handl
 def test_an_unhappy_follow_up_on_an_archived_case_reopens_it(org, handling_case):
     complaint = handling_case(org.agent_a)
     _send(complaint, org.agent_a)
-    services.result_confirm(number=complaint.number, actor=org.agent_a)
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a)
     from complaintdesk.archive.services import case_summary_write
 
     case_summary_write(

@@ -4,8 +4,8 @@ intact, within the SMS limit), in full by e-mail."""
 from django.test import override_settings
 
 from complaintdesk.notifications.content import sms_max_segments
-from complaintdesk.surveys import services
-from complaintdesk.surveys.services import CAUSE_SHORT_MAX, OUTCOME_SHORT_MAX, text_shorten
+from complaintdesk.surveys import results
+from complaintdesk.surveys.results import CAUSE_SHORT_MAX, OUTCOME_SHORT_MAX, text_shorten
 
 from .conftest import CLEAN_RESULT
 
@@ -15,7 +15,7 @@ TRACK = "https://cs.example.com/t"
 @override_settings(NOTIFY_TRACK_URL=TRACK)
 def test_the_result_sms_carries_cause_and_outcome_and_the_link(org, handling_case):
     complaint = handling_case(org.agent_a)
-    result = services.result_send(number=complaint.number, actor=org.agent_a, channel="sms", **CLEAN_RESULT)
+    result = results.result_send(number=complaint.number, actor=org.agent_a, channel="sms", **CLEAN_RESULT)
     body = result.notification.body
     assert "原因：小区光缆被施工挖断" in body and "结果：网络已恢复正常" in body
     assert "本月宽带月租已全额减免" in body and TRACK in body
@@ -30,7 +30,7 @@ def test_a_long_cause_and_outcome_are_cut_with_an_ellipsis_and_the_link_stays_wh
         "cause": "小区东侧道路施工时施工方未按管线图作业，挖断了我们通往您所在楼栋的主干光缆和备用光缆",
         "outcome": "网络已于当晚恢复正常，我们也已与施工方约定今后施工前先通知我们到场确认管线位置，避免再次发生",
     }
-    result = services.result_send(number=complaint.number, actor=org.agent_a, channel="sms", **long)
+    result = results.result_send(number=complaint.number, actor=org.agent_a, channel="sms", **long)
     body = result.notification.body
     assert "原因：小区东侧道路施工时施工方" in body and "…" in body
     assert long["cause"] not in body and long["outcome"] not in body
@@ -41,7 +41,7 @@ def test_a_long_cause_and_outcome_are_cut_with_an_ellipsis_and_the_link_stays_wh
 def test_the_result_email_has_the_cause_and_the_result_in_full(org, handling_case):
     complaint = handling_case(org.agent_a)
     long_cause = "小区东侧道路施工时施工方未按管线图作业，挖断了我们通往您所在楼栋的主干光缆和备用光缆"
-    result = services.result_send(
+    result = results.result_send(
         number=complaint.number, actor=org.agent_a, channel="email", **{**CLEAN_RESULT, "cause": long_cause}
     )
     body = result.notification.body
@@ -50,7 +50,7 @@ def test_the_result_email_has_the_cause_and_the_result_in_full(org, handling_cas
 
 def test_the_english_result_sms(org, handling_case):
     complaint = handling_case(org.agent_a, language="en")
-    result = services.result_send(
+    result = results.result_send(
         number=complaint.number,
         actor=org.agent_a,
         channel="sms",

@@ -13,7 +13,7 @@ from complaintdesk.scripts.models import ReplyCheckOverride
 from complaintdesk.scripts.services import ReplyBlocked
 from complaintdesk.sla.models import SlaTimer, TimerKind, TimerState
 from complaintdesk.sla.timers import timers_process_due
-from complaintdesk.surveys import links, services
+from complaintdesk.surveys import links, resolution, results, services
 from complaintdesk.surveys.follow_ups import follow_up_outcome_record
 from complaintdesk.surveys.models import (
     FollowUp,
@@ -37,7 +37,7 @@ def _events(complaint, kind):
 
 
 def _send(complaint, actor, **overrides):
-    return services.result_send(number=complaint.number, actor=actor, **(CLEAN_RESULT | overrides))
+    return results.result_send(number=complaint.number, actor=actor, **(CLEAN_RESULT | overrides))
 
 
 def _token_of(complaint) -> str:
@@ -63,7 +63,7 @@ def _summarise(complaint, actor):
 def _resolved_case(org, handling_case):
     complaint = handling_case(org.agent_a)
     _send(complaint, org.agent_a)
-    services.result_confirm(number=complaint.number, actor=org.agent_a)
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a)
     complaint.refresh_from_db()
     return complaint
 
@@ -113,7 +113,7 @@ def test_a_blocking_finding_refuses_the_result_and_writes_nothing(org, handling_
 def test_warnings_need_a_reason_and_the_override_is_recorded(org, handling_case):
     complaint = handling_case(org.agent_a)
     wording = {"outcome": "但是网络已恢复正常"}
-    with pytest.raises(services.ResultNeedsOverride) as needs:
+    with pytest.raises(results.ResultNeedsOverride) as needs:
         _send(complaint, org.agent_a, **wording)
     assert needs.value.check.warning_codes == ["but-zh"]
     assert not ResultFeedback.objects.exists()
@@ -130,7 +130,7 @@ def test_warnings_need_a_reason_and_the_override_is_recorded(org, handling_case)
 def test_result_needs_its_fields_and_a_case_being_handled(org, handling_case):
     complaint = handling_case(org.agent_a)
     with pytest.raises(InvalidInput) as missing:
-        services.result_send(
+        results.result_send(
             number=complaint.number, actor=org.agent_a, cause="", measures=" ", outcome="好了"
         )
     assert set(missing.value.fields) == {"cause", "measures"}

@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.notifications.models import Notification
-from complaintdesk.surveys import services
+from complaintdesk.surveys import results
 from complaintdesk.surveys.models import SurveyAnswer
 
 from .conftest import CLEAN_RESULT, local
@@ -25,7 +25,7 @@ def _fresh_rate_limits():
 @pytest.fixture
 def sent(org, handling_case):
     complaint = handling_case(org.agent_a)
-    services.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
+    results.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
     return complaint, _token_of(complaint)
 
 
@@ -92,7 +92,7 @@ def test_a_reused_link_gets_a_friendly_page_and_records_nothing(sent):
 def test_an_expired_link_gets_a_friendly_page_and_records_nothing(org, handling_case, clock):
     clock.at(local(2026, 11, 23, 10, 0))
     complaint = handling_case(org.agent_a)
-    services.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
+    results.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
     token = _token_of(complaint)
     clock.at(local(2026, 12, 1, 10, 0))
     client = Client()

@@ -6,7 +6,7 @@ from django.test import Client
 
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.solutions.services import OptionData, solution_choose, solution_propose
-from complaintdesk.surveys import services
+from complaintdesk.surveys import resolution, results
 from complaintdesk.surveys.models import FollowUp, FollowUpState, ResultFeedback
 
 from .conftest import CLEAN_RESULT
@@ -101,8 +101,8 @@ def test_sending_a_clean_result_and_recording_the_confirmation(org, handling_cas
 
 def test_the_follow_up_queue_and_recording_an_outcome(org, handling_case):
     complaint = handling_case(org.agent_a)
-    services.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
-    services.result_confirm(number=complaint.number, actor=org.agent_a)
+    results.result_send(number=complaint.number, actor=org.agent_a, **CLEAN_RESULT)
+    resolution.result_confirm(number=complaint.number, actor=org.agent_a)
     client = _client(org.agent_a)
 
     queue = client.get("/follow-ups/").content.decode()

@@ -9,7 +9,7 @@ from django.test import Client
 
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff
-from complaintdesk.surveys.services import result_send
+from complaintdesk.surveys.results import result_send
 from complaintdesk.testing import CLEAN_RESULT, handling_case, ladder_org, resolve  # noqa: F401 (fixture)
 
 
