@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.notifications.base import NotificationChannel
+
 
 class ConfirmedVia(models.TextChoices):
     SURVEY = "survey", _("满意度评价")
@@ -79,6 +81,11 @@ class ResultFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}@{self.sent_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def channel_label(self) -> str:
+        """The channel in words (短信, 电子邮件 …), for pages; "" when nothing was sent."""
+        return str(NotificationChannel(self.channel).label) if self.channel else ""
 
 
 class SurveyInvitation(models.Model):

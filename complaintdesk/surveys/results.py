@@ -29,6 +29,7 @@ from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import TRANSITIONS, Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.notifications.base import NotificationChannel
 from complaintdesk.notifications.content import notification_language, notification_values, template_render
 from complaintdesk.notifications.services import (
     notification_channel_choose,
@@ -149,6 +150,11 @@ class ResultPreview:
     values: dict  # the result's placeholders the message was filled with
     letter_terms: LetterTerms | None = None  # the regulation's, when a decision letter is required
     letter_findings: tuple = ()  # what the message fails to state of the letter (also in `check`)
+
+    @property
+    def channel_label(self) -> str:
+        """The channel in words (短信, 电子邮件 …), for pages."""
+        return str(NotificationChannel(self.channel).label)
 
 
 # Characters of the short forms an SMS or WeChat result carries (the e-mail has the full text): with the
