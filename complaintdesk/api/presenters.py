@@ -13,6 +13,9 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.complaints.states import STAMP_FIELDS, Status
 from complaintdesk.escalation.selectors import CaseLadder, case_ladder_for
+from complaintdesk.privacy.services import access_log_views_record
+
+PERSONAL_FIELDS = ("phone", "email", "account_no")  # masked for roles without view_personal_data
 
 
 def _local(value):
@@ -22,6 +25,9 @@ def _local(value):
 def customer_view(*, complaint: Complaint, user) -> dict:
     customer = complaint.customer
     full = user.has_perm("complaints.view_personal_data")
+    if full:  # shown whole without a click: logged once per user, case, detail and day (privacy)
+        shown = [f for f in PERSONAL_FIELDS if getattr(customer, f) or getattr(complaint, f"contact_{f}", "")]
+        access_log_views_record(user=user, complaint=complaint, fields=shown)
     return {
         "name": customer.name,
         "title": customer.get_title_display() if customer.title else "",

@@ -11,6 +11,7 @@ from . import (
     views_groups,
     views_inbox,
     views_learning,
+    views_privacy,
     views_quality,
     views_regulation,
     views_solutions,
@@ -19,6 +20,9 @@ from . import (
 app_name = "web"
 
 urlpatterns = [
+    # Privacy (privacy helper): the case page's retention and legal-hold panel, the auditor's access log.
+    path("complaints/<str:number>/privacy/panel", views_privacy.privacy_panel, name="privacy_panel"),
+    path("privacy/access-log/", views_privacy.access_log, name="privacy_access_log"),
     # Regulation (regulation helper): the case page's panel (statutory due dates, regulatory codes) and the
     # regulatory statistics export.
     path("complaints/<str:number>/regulation/panel", views_regulation.regulation_panel, name="regulation_panel"),

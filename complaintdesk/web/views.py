@@ -1,6 +1,8 @@
 """Staff pages (the agent workbench). Views parse input, call one selector or service, and render;
 the rules live in the services and selectors of the domain apps."""
 
+from urllib.parse import unquote
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -375,14 +377,22 @@ def complaint_message(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _hx_prompt(request: HttpRequest) -> str:
+    """What the user typed into an hx-prompt; HTMX sends text outside Latin-1 percent-encoded."""
+    value = request.headers.get("HX-Prompt", "")
+    return unquote(value) if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true" else value
+
+
 @login_required
 @require_POST
 def complaint_reveal(request: HttpRequest, number: str) -> HttpResponse:
     field = request.POST.get("field", "phone")
     try:
         revealed = customer_contact_reveal(
-            number=number, actor=request.user, field=field, reason=request.POST.get("reason", "")
-        )
+            number=number, actor=request.user, field=field,
+            # the reason typed into the button's prompt (hx-prompt), or a form's field
+            reason=request.POST.get("reason") or _hx_prompt(request),
+        )  # fmt: skip
     except NotFound:
         raise Http404 from None
     except PermissionDenied as problem:

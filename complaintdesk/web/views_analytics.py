@@ -25,6 +25,8 @@ from complaintdesk.common.time import local_today
 from complaintdesk.complaints.models import Category, Channel, Complexity, Severity
 from complaintdesk.complaints.states import Status
 from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.privacy.models import AccessField, AccessKind
+from complaintdesk.privacy.services import access_log_record
 
 FORMATS = {"csv": ("text/csv; charset=utf-8", exports.to_csv), "xlsx": (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx)}  # fmt: skip
@@ -300,6 +302,14 @@ def dashboard_cases(request: HttpRequest) -> HttpResponse:
         table = exports.cases_table(
             facts, user=request.user, status_labels=status_labels, channel_labels=channel_labels
         )
+        if fmt in FORMATS:  # customers' names, phones and account numbers leave the system: logged (privacy)
+            access_log_record(
+                user=request.user, kind=AccessKind.EXPORT, field=AccessField.CASES_EXPORT, rows=len(table.rows),
+                unmasked=selectors.user_sees_personal_data(request.user), numbers=[row[0] for row in table.rows],
+                detail=f"{selectors.MEASURE_LABELS.get(measure, '')} · {f.month_from:%Y-%m}–{f.month_to:%Y-%m} · "
+                f"{fmt.upper()}",
+                reason=request.GET.get("reason", ""),
+            )  # fmt: skip
         return _export(table, fmt, f)
     page = Paginator(facts, 50).get_page(request.GET.get("page"))
     table = exports.cases_table(page.object_list, user=request.user, status_labels=status_labels,

@@ -250,7 +250,7 @@ def test_reveal_shows_the_phone_and_is_audited(org):
     case = _case(org.agent_a)
     client = _client(org.agent_a)
     assert 'data-testid="reveal"' in client.get(f"/complaints/{case.number}/").content.decode()
-    response = client.post(f"/complaints/{case.number}/reveal", {"field": "phone"})
+    response = client.post(f"/complaints/{case.number}/reveal", {"field": "phone", "reason": "回电核实"})
     assert response.status_code == 200
     assert "+8613900139000" in response.content.decode()
     event = case.events.get(kind=EventKind.PERSONAL_DATA_REVEALED)

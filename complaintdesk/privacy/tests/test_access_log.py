@@ -1,0 +1,96 @@
+"""Every reveal of a masked field and every export with personal data is logged (who, when, which case,
+which field, why); a role that sees data whole is logged once a day per case and field; the auditor reads
+the log at /privacy/access-log/, an agent gets 404."""
+
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.analytics.services import analytics_rebuild
+from complaintdesk.common.time import to_local
+from complaintdesk.privacy.access import AUDITOR_GROUP
+from complaintdesk.privacy.models import AccessKind, AccessLog
+from complaintdesk.privacy.selectors import LogFilters, access_log
+from complaintdesk.testing import intake
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_reveal_needs_a_reason_and_is_logged(org):
+    case = intake(org.agent_a)
+    agent = _client(org.agent_a)
+    refused = agent.post(f"/complaints/{case.number}/reveal", {"field": "phone"})
+    assert refused.status_code == 422 and "原因" in refused.content.decode()
+    assert not AccessLog.objects.exists()
+    # The button's prompt sends the reason in a header (percent-encoded outside Latin-1).
+    shown = agent.post(
+        f"/complaints/{case.number}/reveal", {"field": "phone"},
+        HTTP_HX_PROMPT="%E5%9B%9E%E7%94%B5%E6%A0%B8%E5%AE%9E", HTTP_HX_PROMPT_URI_AUTOENCODED="true",
+    )  # fmt: skip
+    assert shown.status_code == 200 and "+8613800138000" in shown.content.decode()
+    row = AccessLog.objects.get()
+    assert (row.user, row.kind, row.field, row.case_number, row.reason) == (
+        org.agent_a,
+        AccessKind.REVEAL,
+        "phone",
+        case.number,
+        "回电核实",
+    )
+
+
+def test_a_role_that_sees_data_whole_is_logged_once_a_day_per_case(org):
+    case = intake(org.agent_a)
+    manager = _client(org.manager)
+    for _ in range(3):
+        assert "+8613800138000" in manager.get(f"/complaints/{case.number}/").content.decode()
+    rows = AccessLog.objects.filter(user=org.manager, kind=AccessKind.VIEW)
+    assert list(rows.values_list("case_number", "field")) == [(case.number, "phone")]
+    # The masked view of an agent writes nothing.
+    _client(org.agent_a).get(f"/complaints/{case.number}/")
+    assert not AccessLog.objects.filter(user=org.agent_a).exists()
+
+
+def test_a_cases_export_is_logged_with_its_cases(org):
+    case = intake(org.agent_a)
+    analytics_rebuild()
+    month = to_local(case.created_at).strftime("%Y-%m")
+    period = {"from": month, "to": month, "measure": "complaints"}
+    executive = _client(org.executive)
+    assert executive.get("/dashboard/cases/", period).status_code == 200  # the page itself: no export
+    assert not AccessLog.objects.filter(kind=AccessKind.EXPORT).exists()
+    response = executive.get("/dashboard/cases/", {**period, "format": "csv"})
+    assert response.status_code == 200 and "+8613800138000" in response.content.decode("utf-8-sig")
+    row = AccessLog.objects.get(kind=AccessKind.EXPORT)
+    assert (row.user, row.field, row.unmasked, row.rows) == (org.executive, "cases_export", True, 1)
+    assert row.numbers.split() == [case.number] and "CSV" in row.detail
+    # The auditor finds the export by the case number it held.
+    assert [r.pk for r in access_log(filters=LogFilters(case=case.number))] == [row.pk]
+
+
+def test_the_auditor_reads_the_log_and_an_agent_does_not(org):
+    case = intake(org.agent_a)
+    _client(org.agent_a).post(f"/complaints/{case.number}/reveal", {"field": "phone", "reason": "回电"})
+    auditor = org.user("audit", Role.QUALITY_INSPECTOR, org.hq)
+    auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))  # made by migration 0002
+    page = _client(auditor).get("/privacy/access-log/", {"case": case.number})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert case.number in html and "电话" in html and "回电" in html and "点击查看完整信息" in html
+    assert "phone" not in html.split('data-testid="access-log-rows"')[1]  # words, not field codes
+    assert (
+        _client(auditor)
+        .get("/privacy/access-log/", {"user": "nobody"})
+        .content.decode()
+        .count('data-testid="access-row"')
+        == 0
+    )
+    for user in (org.agent_a, org.manager, org.inspector):
+        assert _client(user).get("/privacy/access-log/").status_code == 404
+    # The admin's list too.
+    auditor.is_staff = True
+    auditor.save(update_fields=["is_staff"])
+    assert _client(auditor).get("/admin/privacy/accesslog/").status_code == 200
