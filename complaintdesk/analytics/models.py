@@ -197,10 +197,10 @@ class ContributionScore(models.Model):
 
 
 class SyncState(models.Model):
-    """Where the incremental sync is: the last timeline event it has read, and its periodic lease."""
+    """Where the incremental sync is: the last timeline event it has read (its schedule is the periodic
+    job "analytics-sync", tasks.PeriodicJob)."""
 
     name = models.CharField(max_length=32, primary_key=True)
     last_event_id = models.BigIntegerField(default=0)
-    next_run_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(default=dict, blank=True)

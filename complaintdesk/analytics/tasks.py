@@ -1,22 +1,16 @@
-"""Thin tasks around the analytics services: the periodic sync of facts and rollups.
+"""Thin tasks around the analytics services: the incremental sync of facts and rollups, a periodic job of
+`tasks.periodic` every ANALYTICS_SYNC_INTERVAL_SECONDS (default 300). `manage.py analytics_sync` runs one
+by hand."""
 
-One task that re-enqueues itself (as the SLA sweep does), kept to one chain by the lease in SyncState;
-started by `manage.py analytics_sync --schedule` (bin/run). Without a deferring task backend (tests,
-the in-process backend) the sync runs only when asked.
-"""
+from django.utils.translation import gettext_lazy as _
 
-from django_tasks import task
-
-from complaintdesk.common.time import now
-from complaintdesk.tasks.sla import periodic_sweep_supported
+from complaintdesk.tasks.periodic import periodic
 
 from . import services
 
+SYNC_JOB = "analytics-sync"
 
-@task()
-def analytics_sync(periodic: bool = False) -> dict:
-    result = services.analytics_sync()
-    at = now()
-    if periodic and periodic_sweep_supported() and services.sync_lease_take(at=at):
-        analytics_sync.using(run_after=at + services.sync_interval()).enqueue(periodic=True)
-    return result.as_dict()
+
+@periodic(SYNC_JOB, label=_("统计数据同步"), every=services.sync_interval)
+def analytics_sync() -> dict:
+    return services.analytics_sync().as_dict()

@@ -76,20 +76,3 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} {self.subject}"[:100]
-
-
-class MailboxPoll(models.Model):
-    """The mail poller's state per mailbox: the lease that keeps one periodic chain alive (as
-    sla.SweepSchedule does for the SLA sweep) and how the last pass went, for people and health checks."""
-
-    mailbox = models.CharField(_("邮箱"), max_length=200, primary_key=True)
-    next_run_at = models.DateTimeField(_("下次收取时间"))
-    last_run_at = models.DateTimeField(_("上次收取时间"), null=True, blank=True)
-    last_result = models.JSONField(_("上次收取结果"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("邮箱收取状态")
-        verbose_name_plural = _("邮箱收取状态")
-
-    def __str__(self) -> str:
-        return self.mailbox

@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from .acknowledge import complaint_acknowledge
+from .email.tasks import mail_poll as mail_poll  # the periodic mail poll (registered there)
 
 
 @task()

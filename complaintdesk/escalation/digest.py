@@ -23,7 +23,7 @@ from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.inbox.services import recipient_language, staff_notify
-from complaintdesk.sla.models import SweepSchedule
+from complaintdesk.tasks.periodic import next_daily_at
 
 from .defaults import DEFAULT_LEVELS
 from .models import CaseEscalation, DigestDelivery, EscalationLevel
@@ -189,30 +189,11 @@ def digests_send(*, day: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
+def digest_time() -> dt.time:
+    """When the daily digest goes out: ESCALATION_DIGEST_HOUR:00 local (default 8)."""
+    return dt.time(hour=int(getattr(settings, "ESCALATION_DIGEST_HOUR", 8)))
+
+
 def next_digest_at(*, after: dt.datetime) -> dt.datetime:
     """The next ESCALATION_DIGEST_HOUR:00 local after `after`."""
-    hour = int(getattr(settings, "ESCALATION_DIGEST_HOUR", 8))
-    local = to_local(after)
-    candidate = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if candidate <= local:
-        candidate += dt.timedelta(days=1)
-    return candidate
-
-
-DIGEST_SCHEDULE = "escalation_digest"
-
-
-def digest_lease_take(*, at: dt.datetime) -> bool:
-    """True for the one run that may schedule the next day's digest; duplicated chains die out."""
-    SweepSchedule.objects.get_or_create(name=DIGEST_SCHEDULE, defaults={"next_run_at": at})
-    return bool(
-        SweepSchedule.objects.filter(
-            name=DIGEST_SCHEDULE, next_run_at__lte=at + dt.timedelta(hours=1)
-        ).update(next_run_at=next_digest_at(after=at), last_run_at=at)
-    )
-
-
-def digest_chain_alive(*, at: dt.datetime) -> bool:
-    """A chain is waiting for its next run (scheduled, not overdue by more than an hour)."""
-    row = SweepSchedule.objects.filter(name=DIGEST_SCHEDULE).only("next_run_at").first()
-    return row is not None and row.next_run_at > at - dt.timedelta(hours=1)
+    return next_daily_at(after=after, time_of_day=digest_time())

@@ -8,8 +8,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("客户通知")
 
     def ready(self) -> None:
+        from django_tasks.base import TASK_MAX_PRIORITY
+
         from complaintdesk.complaints.event_text import timeline_messages_register
-        from complaintdesk.tasks.sla import sweep_extra_register
+        from complaintdesk.tasks.periodic import periodic_register, recovery_interval
 
         from . import services, tasks
         from .selectors import TIMELINE_MESSAGES
@@ -19,6 +21,13 @@ class NotificationsConfig(AppConfig):
         timeline_messages_register(TIMELINE_MESSAGES)
         # A delivery queues itself again on failure: the services reach their task through this slot.
         services.DELIVERY_TASK.register(tasks.deliver_notification)
-        # A delivery whose job the queue lost (Redis flushed) is queued again by the periodic sweep; its row
+        # A delivery whose job the queue lost (Redis flushed) is queued again by a periodic job; its row
         # does not know its job, so only when nothing waits in the queue (it is not merely behind others).
-        sweep_extra_register(notifications_retry_due, when_queue_empty=True)
+        periodic_register(
+            "notifications-retry",
+            notifications_retry_due,
+            label=_("重试客户通知"),
+            every=recovery_interval,
+            priority=TASK_MAX_PRIORITY,
+            when_queue_empty=True,
+        )

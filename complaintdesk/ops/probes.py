@@ -11,8 +11,9 @@ from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.escalation.models import EscalationHandOff, HandOffDirection
 from complaintdesk.notifications.models import Notification, NotificationStatus
-from complaintdesk.sla.models import LIVE_TIMER_STATES, SlaTimer, SweepSchedule
-from complaintdesk.sla.timers import SWEEP_NAME
+from complaintdesk.sla.models import LIVE_TIMER_STATES, SlaTimer
+from complaintdesk.sla.timers import SWEEP_JOB
+from complaintdesk.tasks.models import PeriodicJob
 
 
 def database_ok() -> None:
@@ -39,7 +40,7 @@ def uses_redis() -> bool:
 def last_job_at() -> dt.datetime | None:
     """When a worker last ran the periodic SLA sweep: every SLA_SWEEP_INTERVAL_SECONDS on a live worker,
     on the database queue and on RQ alike, so its age says whether a worker is taking jobs."""
-    return SweepSchedule.objects.filter(name=SWEEP_NAME).values_list("last_run_at", flat=True).first()
+    return PeriodicJob.objects.filter(name=SWEEP_JOB).values_list("last_run_at", flat=True).first()
 
 
 def queue_depth() -> int:

@@ -1,15 +1,16 @@
-"""The periodic quality draw: a thin task around quality.services.quality_sample_draw."""
+"""The periodic quality draw: a periodic job of `tasks.periodic` around quality.services.quality_sample_draw,
+daily at QUALITY_SAMPLE_HOUR:00 local (drawing a period again only tops it up, so a rerun is harmless)."""
 
-import datetime as dt
+from django.utils.translation import gettext_lazy as _
 
-from django_tasks import default_task_backend, task
-
-from complaintdesk.common.time import local_today, now
-from complaintdesk.sla.models import SweepSchedule
+from complaintdesk.common.time import local_today
+from complaintdesk.tasks.periodic import periodic
 
 from . import schedule
 from .selectors import policy_current
 from .services import quality_sample_draw
+
+SAMPLE_JOB = "quality-sample"
 
 
 def last_period_draw(*, seed: str | None = None) -> dict:
@@ -18,22 +19,7 @@ def last_period_draw(*, seed: str | None = None) -> dict:
     return quality_sample_draw(period_start=start, period_end=end, seed=seed).as_dict()
 
 
-@task()
-def quality_sample_periodic(periodic: bool = False) -> dict:
-    """Draw the last complete period; a periodic run then schedules tomorrow's if it holds the lease."""
-    result = last_period_draw()
-    at = now()
-    if periodic and getattr(default_task_backend, "supports_defer", False) and schedule.lease_take(at=at):
-        quality_sample_periodic.using(run_after=schedule.next_run_at(after=at)).enqueue(periodic=True)
-    return result
-
-
-def chain_start(*, at: dt.datetime) -> dt.datetime | None:
-    """Schedule the next daily run unless a chain is already waiting; returns when it will run."""
-    row = SweepSchedule.objects.filter(name=schedule.SCHEDULE_NAME).only("next_run_at").first()
-    if row is not None and row.next_run_at > at - dt.timedelta(hours=1):
-        return None
-    run_at = schedule.next_run_at(after=at)
-    SweepSchedule.objects.update_or_create(name=schedule.SCHEDULE_NAME, defaults={"next_run_at": run_at})
-    quality_sample_periodic.using(run_after=run_at).enqueue(periodic=True)
-    return run_at
+@periodic(SAMPLE_JOB, label=_("质检抽样"), daily_at=schedule.sample_time)
+def quality_sample_periodic() -> dict:
+    """Draw the last complete period."""
+    return last_period_draw()

@@ -156,16 +156,3 @@ class SlaTimer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.kind}{':' + self.subject if self.subject else ''}#{self.generation}"
-
-
-class SweepSchedule(models.Model):
-    """The periodic sweep's lease: the run that moves `next_run_at` forward with a conditional UPDATE
-    keeps the chain going, every other copy of the task stops, so duplicated chains die out."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    next_run_at = models.DateTimeField()
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    last_result = models.JSONField(default=dict, blank=True)
-    # A wake-up sweep is queued and has not started yet (sla.timers.worker_wake): no second one is queued
-    # until it starts, or until this is so old that the job must have been lost with the queue.
-    wake_queued_at = models.DateTimeField(null=True, blank=True)

@@ -27,9 +27,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.time import now
+from complaintdesk.tasks.periodic import periodic_revive, periodic_wake
 
 from .clocks import TimerSpec
-from .models import LIVE_TIMER_STATES, SlaTimer, SweepSchedule, TimerCancelReason, TimerKind, TimerState
+from .models import LIVE_TIMER_STATES, SlaTimer, TimerCancelReason, TimerKind, TimerState
 
 logger = logging.getLogger(__name__)
 
@@ -269,103 +270,49 @@ def timers_reconcile(*, max_passes: int = 20, batch: int = 500, pause: float = 0
     return total
 
 
-# --- the periodic sweep's lease and waking the worker -----------------------------------------------------
+# --- the periodic sweep and waking the worker --------------------------------------------------------------
 
-SWEEP_NAME = "sla"
+# The sweep is the periodic job "sla-sweep" (sla/tasks.py); its schedule, lease and wake-up claim are the
+# registry's (tasks.periodic, row tasks.PeriodicJob).
+SWEEP_JOB = "sla-sweep"
 
 
 def sweep_interval() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "SLA_SWEEP_INTERVAL_SECONDS", 30))
 
 
-def sweep_lease_take(*, at: dt.datetime) -> bool:
-    """True for the one run that may schedule the next periodic sweep; False for every duplicate."""
-    interval = sweep_interval()
-    SweepSchedule.objects.get_or_create(name=SWEEP_NAME, defaults={"next_run_at": at})
-    return bool(
-        SweepSchedule.objects.filter(name=SWEEP_NAME, next_run_at__lte=at + interval / 2).update(
-            next_run_at=at + interval, last_run_at=at
-        )
-    )
-
-
-def sweep_result_record(*, at: dt.datetime, result: SweepResult) -> None:
-    SweepSchedule.objects.filter(name=SWEEP_NAME).update(last_result={"at": at.isoformat(), **result.as_dict()})
-
-
-def sweep_is_stale(*, at: dt.datetime) -> bool:
-    row = SweepSchedule.objects.filter(name=SWEEP_NAME).only("next_run_at").first()
-    return row is None or row.next_run_at < at - 3 * sweep_interval()
-
-
 _last_liveness_check = 0.0
 
 
-def sweep_chain_revive() -> bool:
-    """Queue a periodic sweep if the chain has stopped (its lease is stale): a task lost with the queue,
-    Redis flushed or restarted empty. True when one was queued. The sweep it starts also sends again the
-    after-intake jobs whose outbox rows are still pending, so nothing stays stuck without a person."""
-    from complaintdesk.tasks.sla import periodic_sweep_supported, sla_sweep
-
-    if periodic_sweep_supported() and sweep_is_stale(at=now()):
-        sla_sweep.enqueue(periodic=True)
-        logger.warning("the periodic SLA sweep had stopped; queued it again")
-        return True
-    return False
-
-
 def sweep_ensure_running() -> None:
-    """Restart the periodic sweep when its chain has stopped (a lost task, a queue flushed, Redis
-    down for a while). Looked at most once a minute per process, after a commit that wrote timers.
+    """Start again every periodic chain that has stopped (a lost task, a queue flushed, Redis down for a
+    while), the sweep's first. Looked at most once a minute per process, after a commit that wrote timers.
     The RQ worker also looks once a minute on its own (tasks.worker), so an idle system recovers too."""
     global _last_liveness_check
     if not getattr(settings, "SLA_TIMERS_WAKE", True) or time.monotonic() - _last_liveness_check < 60:
         return
     _last_liveness_check = time.monotonic()
     try:
-        sweep_chain_revive()
+        periodic_revive()
     except Exception:  # the queue is down: intake goes on, the sweep catches up when it is back
-        logger.warning("could not check or restart the periodic SLA sweep", exc_info=True)
+        logger.warning("could not check or restart the periodic jobs", exc_info=True)
 
 
 _last_wake = 0.0
 
 
-def wake_claim(*, at: dt.datetime) -> bool:
-    """Mark a wake-up sweep as queued; False when one is queued already and not yet started. A mark
-    older than three sweep intervals belongs to a job lost with the queue and is taken over."""
-    SweepSchedule.objects.get_or_create(name=SWEEP_NAME, defaults={"next_run_at": at})
-    stale = at - 3 * sweep_interval()
-    return bool(
-        SweepSchedule.objects.filter(name=SWEEP_NAME)
-        .filter(Q(wake_queued_at__isnull=True) | Q(wake_queued_at__lt=stale))
-        .update(wake_queued_at=at)
-    )
-
-
-def wake_started() -> None:
-    """The queued wake-up sweep has started: the next due timer may queue another."""
-    SweepSchedule.objects.filter(name=SWEEP_NAME, wake_queued_at__isnull=False).update(wake_queued_at=None)
-
-
 def worker_wake() -> None:
     """A timer is already due (a flag to act on, a deadline that passed while the clock was moved):
     ask the worker for a sweep now instead of at the next periodic one. At most one wake-up sweep is
-    waiting in the queue at any time, whatever the number of processes (a row claims it), and each
-    process asks at most once a second; the periodic sweep covers anything in between."""
+    waiting in the queue at any time, whatever the number of processes (`periodic_wake` claims it), and
+    each process asks at most once a second; the periodic sweep covers anything in between."""
     global _last_wake
     if not getattr(settings, "SLA_TIMERS_WAKE", True) or time.monotonic() - _last_wake < 1.0:
         return
     _last_wake = time.monotonic()
     try:
-        from complaintdesk.tasks.sla import sla_sweep
-
-        if not wake_claim(at=now()):
-            return
-        try:
-            sla_sweep.enqueue(periodic=False)
-        except Exception:
-            wake_started()  # nothing was queued: let the next due timer try again
-            raise
+        periodic_wake(SWEEP_JOB)
     except Exception:
-        logger.warning("could not wake the worker for a due SLA timer; the periodic sweep will", exc_info=True)
+        logger.warning(
+            "could not wake the worker for a due SLA timer; the periodic sweep will", exc_info=True
+        )

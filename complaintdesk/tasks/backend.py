@@ -36,7 +36,7 @@ class RQBackend(LibraryRQBackend):
     """django_tasks_rq's backend, which already queues a job of the highest priority at the front of its
     queue (`at_front`) but refuses any priority when a task is queued. Used for what must not wait behind
     a backlog of analyses: the acknowledgement of a new case (channels.intake_tasks) and the periodic SLA
-    sweep (tasks.sla). A deferred job of the highest priority goes to the front too when its time comes
+    sweep (sla.tasks, through tasks.periodic). A deferred job of the highest priority goes to the front too when its time comes
     (RQ's `enqueue_at_front`, which the library does not set)."""
 
     supports_priority = True

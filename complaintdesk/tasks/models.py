@@ -30,3 +30,27 @@ class AfterIntakeJob(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["complaint", "task_path"], name="tasks_after_intake_job_once")
         ]
+
+
+class PeriodicJob(models.Model):
+    """One row per periodic job of the registry (`tasks.periodic`): its schedule, its lease and how its
+    last run went. The run that moves `next_run_at` forward with a conditional UPDATE keeps the job's
+    chain going; every other copy of the chain stops, so duplicated chains die out. `next_run_at` empty:
+    no chain was started (or its start failed); long past: the chain stopped and is started again."""
+
+    name = models.CharField(_("任务"), max_length=64, unique=True)
+    next_run_at = models.DateTimeField(_("下次运行时间"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("上次运行时间"), null=True, blank=True)
+    last_result = models.JSONField(_("上次运行结果"), default=dict, blank=True)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    # A one-off run was asked for now (`periodic_wake`) and has not started yet: no second one is queued
+    # until it starts, or until this is so old that the job must have been lost with the queue.
+    wake_queued_at = models.DateTimeField(_("已请求立即运行"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,21 +1,22 @@
 """The RQ worker the deployment runs (`manage.py rqworker default --with-scheduler --worker-class
 complaintdesk.tasks.worker.Worker`): RQ's SimpleWorker — jobs run in the worker process itself — plus a
-look every minute at whether the periodic SLA sweep's chain is alive.
+look every minute at whether every periodic job's chain is alive (tasks.periodic).
 
 Why not RQ's default, which forks a child per job: the child starts cold. Enrichment loads jieba's
 dictionaries and the classifier and emotion models (≈2 s of a 2.5–7 s job on the 2-core machine, measured
 with bench/cluster.py), and every job opened its own database connection; in the worker process they
 load once — before the first job, through the warm-ups apps register — and the pooled connections stay. A job that crashes the process takes the worker with it: the
 supervisor (bin/run, systemd's Restart=always) starts it again, and what the job was doing is redone
-(after-intake jobs: tasks.intake's outbox; timers: the sweep). Each job gives its database connection
+(after-intake jobs: tasks.intake's outbox, resent by its periodic job; timers: the sweep). Each job gives its database connection
 back to the pool when it ends (as a request does), so a connection PostgreSQL dropped meanwhile is
 replaced by the pool's health check instead of failing the next job.
 
 Redis can lose the queue (restarted without persistence, flushed, failed over). The job rows of the
-database queue cannot be lost that way, but RQ's can: the chain of periodic sweeps then stops, and with
-it the resending of after-intake jobs whose outbox rows are still pending. Intake notices a stale chain
-after its commits (sla.timers.sweep_ensure_running); this covers an idle system as well, bounded by
-the maintenance interval plus the lease's staleness (60 s + 3 × SLA_SWEEP_INTERVAL_SECONDS).
+database queue cannot be lost that way, but RQ's can: the chains of periodic jobs then stop (the SLA
+sweep, the resending of after-intake jobs whose outbox rows are still pending, the mail poll …). Intake
+notices a stale chain after its commits (sla.timers.sweep_ensure_running); this covers an idle system as
+well (`tasks.periodic.periodic_revive`), bounded by the maintenance interval plus the job's staleness
+(60 s + 3 × its interval, at most an hour).
 """
 
 import logging
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from django.db import close_old_connections
 from rq import SimpleWorker
 
-from complaintdesk.sla.timers import sweep_chain_revive
+from .periodic import periodic_revive
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,8 @@ class Worker(SimpleWorker):
         except Exception:
             logger.warning("could not check the RQ scheduler", exc_info=True)
         try:
-            sweep_chain_revive()
+            periodic_revive()
         except Exception:  # the database or Redis is away: the next maintenance round tries again
-            logger.warning("could not check the periodic SLA sweep", exc_info=True)
+            logger.warning("could not check the periodic jobs", exc_info=True)
         finally:
             close_old_connections()

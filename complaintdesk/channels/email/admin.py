@@ -1,4 +1,5 @@
 """The mails the poller took and what became of each (ignored, refused, given up: with why), read-only.
+How the periodic poll went is on the periodic jobs' page (tasks.PeriodicJob, "收取客户邮件").
 
 Registered by `complaintdesk/channels/admin.py` importing this module (the admin discovers only the
 app's own `admin` module)."""
@@ -6,7 +7,7 @@ app's own `admin` module)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.channels.models import InboundEmail, MailboxPoll
+from complaintdesk.channels.models import InboundEmail
 
 
 @admin.register(InboundEmail)
@@ -29,13 +30,4 @@ class InboundEmailAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(MailboxPoll)
-class MailboxPollAdmin(admin.ModelAdmin):
-    list_display = ("mailbox", "last_run_at", "next_run_at")
-    readonly_fields = ("mailbox", "next_run_at", "last_run_at", "last_result")
-
-    def has_add_permission(self, request) -> bool:
         return False

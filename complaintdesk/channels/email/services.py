@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.channels.intake import FILES_MAX, intake_receive_once
-from complaintdesk.channels.models import InboundEmail, InboundEmailOutcome, MailboxPoll
+from complaintdesk.channels.models import InboundEmail, InboundEmailOutcome
 from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.time import now
 from complaintdesk.complaints.access import access_complaint
@@ -277,27 +277,8 @@ def _take_in(*, raw: bytes, read: ReadMail, actor, external_id: str, notes: list
     )
 
 
-# --- the periodic poll's lease (see complaintdesk/tasks/mail.py) -----------------------------------
+# --- the periodic poll (channels/email/tasks.py) ---------------------------------------------------------
 
 
 def mail_poll_interval() -> dt.timedelta:
     return dt.timedelta(seconds=int(getattr(settings, "MAIL_POLL_INTERVAL_SECONDS", 60) or 60))
-
-
-def mail_poll_lease_take(*, mailbox: str, at: dt.datetime) -> bool:
-    """True for the one run that may schedule the next periodic poll of `mailbox`; False for every
-    duplicate chain (a second `mail_poll --schedule`, a redelivered job), which then stops."""
-    interval = mail_poll_interval()
-    MailboxPoll.objects.get_or_create(mailbox=mailbox, defaults={"next_run_at": at})
-    return bool(
-        MailboxPoll.objects.filter(mailbox=mailbox, next_run_at__lte=at + interval / 2).update(
-            next_run_at=at + interval
-        )
-    )
-
-
-def mail_poll_result_record(*, mailbox: str, at: dt.datetime, result: dict) -> None:
-    MailboxPoll.objects.get_or_create(mailbox=mailbox, defaults={"next_run_at": at})
-    MailboxPoll.objects.filter(mailbox=mailbox).update(
-        last_run_at=at, last_result={"at": at.isoformat(), **result}
-    )

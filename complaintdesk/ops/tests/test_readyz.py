@@ -8,9 +8,10 @@ from django.test import Client, override_settings
 
 from complaintdesk.common.time import now
 from complaintdesk.ops import probes
-from complaintdesk.sla.models import LIVE_TIMER_STATES, SlaTimer, SweepSchedule
-from complaintdesk.sla.timers import SWEEP_NAME
+from complaintdesk.sla.models import LIVE_TIMER_STATES, SlaTimer
+from complaintdesk.sla.timers import SWEEP_JOB
 from complaintdesk.tasks.health import worker_ping
+from complaintdesk.tasks.models import PeriodicJob
 from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _worker_ran(seconds_ago: float) -> None:
     at = now() - dt.timedelta(seconds=seconds_ago)
-    SweepSchedule.objects.update_or_create(name=SWEEP_NAME, defaults={"next_run_at": at, "last_run_at": at})
+    PeriodicJob.objects.update_or_create(name=SWEEP_JOB, defaults={"next_run_at": at, "last_run_at": at})
 
 
 def _readyz():

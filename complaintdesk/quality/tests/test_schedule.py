@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from complaintdesk.quality.models import QaPeriod, QaSample
-from complaintdesk.quality.tasks import last_period_draw
+from complaintdesk.quality.tasks import SAMPLE_JOB, last_period_draw
 
 from .conftest import closed_in_november, local
 
@@ -22,8 +22,8 @@ def test_schedule_queues_one_daily_run(org, capsys, time_machine):
         call_command("quality_sample", "--schedule")
     out = capsys.readouterr().out
     assert "next run 2026-12-02 02:00" in out and "already scheduled" in out
-    [row] = DBTaskResult.objects.filter(task_path="complaintdesk.quality.tasks.quality_sample_periodic")
-    assert row.run_after == local(2026, 12, 2, 2)
+    [row] = DBTaskResult.objects.filter(task_path="complaintdesk.tasks.periodic.periodic_run")
+    assert row.args_kwargs["args"][0] == SAMPLE_JOB and row.run_after == local(2026, 12, 2, 2)
 
 
 @pytest.mark.parametrize("today", [local(2026, 12, 1, 2), local(2026, 12, 20, 2)])

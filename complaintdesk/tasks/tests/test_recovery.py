@@ -3,7 +3,6 @@ after Redis loses its data the worker itself restarts the periodic sweep, which 
 after-intake jobs again, so every acknowledgement goes out, once."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from django.test import override_settings
@@ -12,8 +11,8 @@ from complaintdesk.common.testing import local
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.notifications.models import Notification, TemplateCode
 from complaintdesk.sla import timers
-from complaintdesk.sla.models import SweepSchedule
-from complaintdesk.tasks.models import AfterIntakeJob
+from complaintdesk.tasks import periodic
+from complaintdesk.tasks.models import AfterIntakeJob, PeriodicJob
 from complaintdesk.tasks.worker import Worker
 
 RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUEUES": ["default"]}}
@@ -22,15 +21,16 @@ RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUE
 @pytest.mark.django_db
 def test_only_one_wake_up_sweep_waits_in_the_queue(monkeypatch, clock):
     queued = []
-    sweep = SimpleNamespace(enqueue=lambda **kw: queued.append(kw))
-    monkeypatch.setattr("complaintdesk.tasks.sla.sla_sweep", sweep)
+    monkeypatch.setattr(periodic, "_enqueue", lambda job, **kw: queued.append({"job": job.name, **kw}))
     clock.at(local(2026, 11, 24, 10))
     with override_settings(SLA_TIMERS_WAKE=True):
         for _ in range(5):  # five processes (or one, a second apart) with due timers
             monkeypatch.setattr(timers, "_last_wake", 0.0)
             timers.worker_wake()
-        assert queued == [{"periodic": False}]
-        timers.wake_started()  # the worker took it: the next due timer may queue one
+        assert queued == [{"job": timers.SWEEP_JOB, "chain": False}]
+        periodic.periodic_run.call(
+            timers.SWEEP_JOB, False
+        )  # the worker took it: the next due timer may queue one
         monkeypatch.setattr(timers, "_last_wake", 0.0)
         timers.worker_wake()
         assert len(queued) == 2
@@ -43,13 +43,13 @@ def test_only_one_wake_up_sweep_waits_in_the_queue(monkeypatch, clock):
 
 @pytest.mark.django_db
 def test_a_failed_queueing_leaves_no_mark(monkeypatch):
-    def down(**kwargs):
+    def down(job, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr("complaintdesk.tasks.sla.sla_sweep", SimpleNamespace(enqueue=down))
+    monkeypatch.setattr(periodic, "_enqueue", down)
     with override_settings(SLA_TIMERS_WAKE=True):
         timers.worker_wake()
-    assert SweepSchedule.objects.get(name=timers.SWEEP_NAME).wake_queued_at is None
+    assert PeriodicJob.objects.get(name=timers.SWEEP_JOB).wake_queued_at is None
 
 
 @pytest.mark.redis
@@ -82,8 +82,11 @@ def test_after_redis_lost_its_data_the_worker_brings_back_the_sweep_and_every_ac
                     complaint=complaint, template_code=TemplateCode.ACKNOWLEDGEMENT
                 )
                 assert acks.count() == 1
-            # The chain lives on: its next run waits in RQ's scheduled registry.
-            [next_sweep] = ScheduledJobRegistry(queue=queue).get_job_ids()
+            # The chain lives on: its next run waits in RQ's scheduled registry (beside the other jobs' chains).
+            scheduled = [
+                queue.fetch_job(job_id) for job_id in ScheduledJobRegistry(queue=queue).get_job_ids()
+            ]
+            [next_sweep] = [job.id for job in scheduled if job.args[0] == timers.SWEEP_JOB]
             # … and goes to the front of the queue when due: timers never wait behind a backlog of analyses.
             assert queue.fetch_job(next_sweep).enqueue_at_front
         finally:

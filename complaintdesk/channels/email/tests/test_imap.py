@@ -11,10 +11,12 @@ import pytest
 from django.core.management import call_command
 
 from complaintdesk.channels.email import poller
-from complaintdesk.channels.email.services import mail_poll_lease_take
-from complaintdesk.channels.models import InboundEmail, MailboxPoll
+from complaintdesk.channels.email.tasks import MAIL_POLL_JOB
+from complaintdesk.channels.models import InboundEmail
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.tasks.models import PeriodicJob
+from complaintdesk.tasks.periodic import periodic_lease_take, periodic_run
 from config.settings.base import _imap_settings
 
 from .conftest import sample
@@ -155,16 +157,16 @@ def test_a_failing_mail_stays_unseen_then_is_set_aside_after_the_last_attempt(
 
 
 def test_the_task_and_the_command_poll_the_mailbox_of_imap_url(org, mailbox, settings):
-    from complaintdesk.tasks.mail import mail_poll
-
     settings.IMAP = _imap_settings(
         f"imap://kefu:kefu-secret@127.0.0.1:{mailbox.dovecot.port}/{mailbox.folder}"
     )
     mailbox.deliver(sample("foxmail_gbk_base64.eml"))
-    result = mail_poll.call(periodic=True)  # the test backend cannot defer: no next run is scheduled
+    result = periodic_run.call(MAIL_POLL_JOB)  # the test backend cannot defer: no next run is scheduled
     assert result["outcomes"] == {"opened": 1}
-    state = MailboxPoll.objects.get()
-    assert state.last_result["outcomes"] == {"opened": 1} and state.mailbox.endswith(f"/{mailbox.folder}")
+    state = PeriodicJob.objects.get(name=MAIL_POLL_JOB)
+    assert state.last_result["outcomes"] == {"opened": 1} and state.last_result["mailbox"].endswith(
+        f"/{mailbox.folder}"
+    )
 
     mailbox.deliver(sample("outlook_utf8_qp.eml"))
     call_command("mail_poll")
@@ -172,18 +174,16 @@ def test_the_task_and_the_command_poll_the_mailbox_of_imap_url(org, mailbox, set
 
 
 def test_a_mail_server_that_is_down_is_recorded_and_the_chain_goes_on(org, settings):
-    from complaintdesk.tasks.mail import mail_poll
-
     settings.IMAP = _imap_settings("imap://kefu:x@127.0.0.1:9/INBOX?timeout=2")
-    result = mail_poll.call()
+    result = periodic_run.call(MAIL_POLL_JOB)
     assert "error" in result and "Connection" in result["error"]
-    assert "error" in MailboxPoll.objects.get().last_result
+    assert "error" in PeriodicJob.objects.get(name=MAIL_POLL_JOB).last_result
 
 
 def test_lease_keeps_one_periodic_chain(db):
     at = now()
-    assert mail_poll_lease_take(mailbox="kefu@h:143/INBOX", at=at)
-    assert not mail_poll_lease_take(mailbox="kefu@h:143/INBOX", at=at)  # a duplicate chain stops
+    assert periodic_lease_take(MAIL_POLL_JOB, at=at)
+    assert not periodic_lease_take(MAIL_POLL_JOB, at=at)  # a duplicate chain stops
 
 
 def test_imap_url_parsing():

@@ -2,7 +2,8 @@
 
 manage.py mail_poll              # one pass, print what became of the mails
 manage.py mail_poll --loop       # pass after pass, every MAIL_POLL_INTERVAL_SECONDS (Ctrl-C stops)
-manage.py mail_poll --schedule   # (re)start the worker's periodic poll and return
+manage.py mail_poll --schedule   # start the worker's periodic poll unless it runs, and return
+                                 # (`manage.py periodic_start` starts every periodic job)
 """
 
 import json
@@ -11,8 +12,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from complaintdesk.channels.email import poller
-from complaintdesk.channels.email.services import mail_poll_interval, mail_poll_result_record
+from complaintdesk.channels.email.services import mail_poll_interval
+from complaintdesk.channels.email.tasks import MAIL_POLL_JOB
 from complaintdesk.common.time import now
+from complaintdesk.tasks.periodic import periodic_result_record, periodic_start, periodic_supported
 
 
 class Command(BaseCommand):
@@ -28,13 +31,12 @@ class Command(BaseCommand):
         if config is None:
             raise CommandError("IMAP_URL is not set")
         if schedule:
-            from complaintdesk.tasks.mail import mail_poll
-            from complaintdesk.tasks.sla import periodic_sweep_supported
-
-            if not periodic_sweep_supported():
+            if not periodic_supported():
                 raise CommandError("the task backend cannot defer tasks: run mail_poll --loop instead")
-            mail_poll.enqueue(periodic=True)
-            self.stdout.write(f"periodic mail poll of {config.name} enqueued")
+            started = periodic_start(MAIL_POLL_JOB)
+            self.stdout.write(
+                f"periodic mail poll of {config.name} " + ("started" if started else "already scheduled")
+            )
             return
         while True:
             try:
@@ -43,7 +45,7 @@ class Command(BaseCommand):
                 if not loop:
                     raise CommandError(f"{config.name}: {type(error).__name__}: {error}") from error
                 result = {"mailbox": config.name, "error": f"{type(error).__name__}: {error}"[:500]}
-            mail_poll_result_record(mailbox=config.name, at=now(), result=result)
+            periodic_result_record(MAIL_POLL_JOB, at=now(), result=result, failed="error" in result)
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             if not loop:
                 return

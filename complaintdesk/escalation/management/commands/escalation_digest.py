@@ -1,14 +1,16 @@
-"""Send today's escalation digest now (`escalation_digest`), or start the worker's daily chain
-(`escalation_digest --schedule`, run by bin/run; at ESCALATION_DIGEST_HOUR local, default 8)."""
+"""Send today's escalation digest now (`escalation_digest`), or start the worker's daily run unless it is
+scheduled (`escalation_digest --schedule`; at ESCALATION_DIGEST_HOUR local, default 8; `manage.py
+periodic_start`, run by bin/run, starts every periodic job)."""
 
 import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from complaintdesk.common.time import now, to_local
+from complaintdesk.common.time import to_local
 from complaintdesk.escalation.digest import digests_send
-from complaintdesk.escalation.tasks import digest_chain_start
+from complaintdesk.escalation.tasks import DIGEST_JOB
+from complaintdesk.tasks.periodic import periodic_start
 
 
 class Command(BaseCommand):
@@ -22,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, schedule=False, **options):
         if schedule:
-            run_at = digest_chain_start(at=now())
+            run_at = periodic_start(DIGEST_JOB)
             self.stdout.write(
                 f"escalation digest: next run {to_local(run_at):%Y-%m-%d %H:%M}"
                 if run_at

@@ -2,7 +2,8 @@
 
 manage.py quality_sample                                 # the last complete period of the policy
 manage.py quality_sample --start 2026-11-01 --end 2026-11-30 [--seed S]
-manage.py quality_sample --schedule                      # daily at QUALITY_SAMPLE_HOUR (bin/run)
+manage.py quality_sample --schedule                      # daily at QUALITY_SAMPLE_HOUR, unless scheduled
+                                                         # (bin/run: `manage.py periodic_start`, every job)
 """
 
 import datetime as dt
@@ -11,9 +12,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.time import now, to_local
+from complaintdesk.common.time import to_local
 from complaintdesk.quality.services import quality_sample_draw
-from complaintdesk.quality.tasks import chain_start, last_period_draw
+from complaintdesk.quality.tasks import SAMPLE_JOB, last_period_draw
+from complaintdesk.tasks.periodic import periodic_start
 
 
 class Command(BaseCommand):
@@ -29,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, start=None, end=None, seed=None, **options):
         if options.get("schedule"):
-            run_at = chain_start(at=now())
+            run_at = periodic_start(SAMPLE_JOB)
             self.stdout.write(
                 f"quality sample: next run {to_local(run_at):%Y-%m-%d %H:%M}"
                 if run_at
