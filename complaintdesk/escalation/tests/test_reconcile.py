@@ -5,7 +5,6 @@ intake does not depend on the queue."""
 
 import datetime as dt
 import threading
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -20,9 +19,11 @@ from complaintdesk.escalation import notify, services
 from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff
 from complaintdesk.escalation.services import complaint_escalate, escalation_customer_acknowledged
 from complaintdesk.sla import timers
-from complaintdesk.sla.models import SlaTimer, SweepSchedule, TimerKind
-from complaintdesk.sla.timers import timers_reconcile
-from complaintdesk.tasks.sla import sla_sweep
+from complaintdesk.sla.models import SlaTimer, TimerKind
+from complaintdesk.sla.timers import SWEEP_JOB, timers_reconcile
+from complaintdesk.tasks import periodic
+from complaintdesk.tasks.models import PeriodicJob
+from complaintdesk.tasks.periodic import periodic_run
 
 from .conftest import handling_case, intake, local, sweep
 
@@ -160,18 +161,18 @@ def test_the_database_worker_runs_the_sweep_and_keeps_one_periodic_chain(ladder_
         complaint = handling_case(org)
         at = clock.at(local(2026, 11, 26, 10))
         # Two workers started (or bin/run twice): two chains enqueued; only one may go on.
-        first = sla_sweep.enqueue(periodic=True)
-        sla_sweep.enqueue(periodic=True)
+        first = periodic_run.enqueue(SWEEP_JOB)
+        periodic_run.enqueue(SWEEP_JOB)
         call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
         first.refresh()
         assert first.status == TaskResultStatus.SUCCESSFUL and first.return_value["fired"] == 1
         assert EscalationHandOff.objects.filter(complaint=complaint).count() == 1
         waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
-        assert [(r.task_path, r.run_after) for r in waiting] == [
-            ("complaintdesk.tasks.sla.sla_sweep", at + dt.timedelta(seconds=30))
+        assert [(r.task_path, r.args_kwargs["args"][0], r.run_after) for r in waiting] == [
+            ("complaintdesk.tasks.periodic.periodic_run", SWEEP_JOB, at + dt.timedelta(seconds=30))
         ]
-        assert SweepSchedule.objects.get(name="sla").next_run_at == at + dt.timedelta(seconds=30)
+        assert PeriodicJob.objects.get(name=SWEEP_JOB).next_run_at == at + dt.timedelta(seconds=30)
 
         # Thirty seconds later the next run of the chain does its pass and schedules the one after.
         clock.at(at + dt.timedelta(seconds=30))
@@ -196,7 +197,7 @@ def test_the_rq_worker_runs_the_same_sweep(ladder_org, clock):
         complaint = handling_case(org)
         clock.at(local(2026, 11, 26, 10))
         try:
-            result = sla_sweep.enqueue(periodic=True)
+            result = periodic_run.enqueue(SWEEP_JOB)
             # In-process worker: the test database is not visible to a forked one.
             django_rq.get_worker("default", worker_class=SimpleWorker).work(burst=True)
             result.refresh()
@@ -219,12 +220,12 @@ def test_intake_and_flags_do_not_need_the_queue_and_catch_up_later(ladder_org, c
 
     attempts = []
 
-    def queue_down(**kwargs):
-        attempts.append(kwargs)
+    def queue_down(job, **kwargs):
+        attempts.append({"job": job.name, **kwargs})
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr("complaintdesk.tasks.sla.sla_sweep", SimpleNamespace(enqueue=queue_down))
-    monkeypatch.setattr("complaintdesk.tasks.sla.periodic_sweep_supported", lambda: True)  # as on RQ
+    monkeypatch.setattr(periodic, "_enqueue", queue_down)
+    monkeypatch.setattr(periodic, "periodic_supported", lambda: True)  # as on RQ
     monkeypatch.setattr(timers, "_last_liveness_check", 0.0)
     monkeypatch.setattr(timers, "_last_wake", 0.0)
     with override_settings(SLA_TIMERS_WAKE=True):
@@ -234,7 +235,8 @@ def test_intake_and_flags_do_not_need_the_queue_and_catch_up_later(ladder_org, c
     assert SlaTimer.objects.filter(complaint=complaint, kind=TimerKind.ESCALATION_FLAG, state="pending").exists()
     assert not EscalationHandOff.objects.exists()
     # it tried: to restart the periodic sweep, and to wake the worker for the flag
-    assert {"periodic": True} in attempts and {"periodic": False} in attempts
+    assert {"job": SWEEP_JOB, "chain": True, "run_after": None} in attempts
+    assert {"job": SWEEP_JOB, "chain": False} in attempts
 
     call_command("sla_reconcile", verbosity=0)  # the queue is back / the periodic sweep runs
     assert EscalationHandOff.objects.get(complaint=complaint).to_user == org.gm
