@@ -94,3 +94,14 @@ def test_the_auditor_reads_the_log_and_an_agent_does_not(org):
     auditor.is_staff = True
     auditor.save(update_fields=["is_staff"])
     assert _client(auditor).get("/admin/privacy/accesslog/").status_code == 200
+
+
+def test_the_log_reads_in_english_too(org, settings):
+    case = intake(org.agent_a)
+    _client(org.agent_a).post(f"/complaints/{case.number}/reveal", {"field": "phone", "reason": "call back"})
+    auditor = org.user("audit", Role.QUALITY_INSPECTOR, org.hq)
+    auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))
+    client = _client(auditor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/privacy/access-log/").content.decode()
+    assert "Personal data access log" in html and "Revealed on demand" in html and "Phone" in html

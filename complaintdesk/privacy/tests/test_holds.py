@@ -54,7 +54,7 @@ def test_the_case_page_panel_shows_the_hold_and_offers_the_form_to_those_who_may
     case = intake(org.agent_a)
     executive = _client(org.executive)
     panel = executive.get(f"/complaints/{case.number}/privacy/panel").content.decode()
-    assert 'data-testid="privacy-hold-form"' in panel and "结案后保存 3 年" in panel
+    assert 'data-testid="privacy-hold-form"' in panel and "结案后保存 3 年，期满后匿名化" in panel
     refused = executive.post(f"/complaints/{case.number}/privacy/panel", {"action": "place", "reason": ""},
                              HTTP_HX_REQUEST="true")  # fmt: skip
     assert refused.status_code == 422 and "请填写原因" in refused.content.decode()
