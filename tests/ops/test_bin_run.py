@@ -1,5 +1,5 @@
-"""bin/run (`make run`): gunicorn answers, the task worker is started again when it dies, and a stop
-signal ends every process it started."""
+"""bin/run (`make run`): the periodic jobs are started, gunicorn answers, the task worker is started again
+when it dies, and a stop signal ends every process it started."""
 
 import os
 import signal
@@ -62,6 +62,18 @@ def test_bin_run_serves_with_gunicorn_restarts_a_killed_worker_and_stops_everyth
             except OSError:
                 time.sleep(0.5)
         assert served_by.startswith("gunicorn")
+        # The periodic jobs were started once, each by name (manage.py periodic_start); the mail poll is off
+        # without IMAP_URL.
+        started = (tmp_path / "run.log").read_text()
+        for job in (
+            "sla-sweep",
+            "after-intake-resend",
+            "analytics-sync",
+            "escalation-digest",
+            "quality-sample",
+        ):
+            assert f"{job}: started" in started, started[-3000:]
+        assert "mail-poll: off" in started
         (first,) = _workers(process.pid)
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 30
