@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel
-from complaintdesk.intelligence.selectors import insight_exists
+from complaintdesk.tasks.intake import after_intake_settled
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
                 "channel": ContactChannel(case_preferred_channel(complaint)).label,
             },
         ]
-        if not insight_exists(complaint_id=complaint.pk):
+        if not after_intake_settled(complaint.pk):
             # Said at once (the portal's page, the agent on the phone), before the automatic analysis may
             # move these times; the acknowledgement sent after it states them as they then stand.
             steps.append(_("以上为初步时限；如有调整，我们会另行告诉您。"))

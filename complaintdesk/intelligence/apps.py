@@ -11,7 +11,7 @@ class IntelligenceConfig(AppConfig):
         from complaintdesk.tasks.intake import after_intake_step_register
         from complaintdesk.tasks.worker import worker_warm_up_register
 
-        from .tasks import enrich_after_intake, enrichment_warm_up
+        from .tasks import case_analysed, enrich_after_intake, enrichment_warm_up
 
         # Every case taken in is analysed by a job of its own. It settles the case (category, severity, so
         # the deadlines): a step that tells the customer runs it first (tasks.intake.after_intake_settle).
@@ -19,7 +19,7 @@ class IntelligenceConfig(AppConfig):
         after_intake_step_register(
             "enrichment",
             enrich_after_intake,
-            settles=True,
+            settled=case_analysed,
             formerly=("complaintdesk.channels.intake_tasks.enrich_after_intake",),
         )
         # The RQ worker loads what enrichment needs before it takes the first job.

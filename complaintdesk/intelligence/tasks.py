@@ -16,6 +16,11 @@ def enrich_complaint(complaint_id: int) -> int | None:
     return insight.pk if insight else None
 
 
+def case_analysed(complaint_id: int) -> bool:
+    """Whether the case's automatic analysis has been recorded (the enrichment step is done)."""
+    return selectors.insight_exists(complaint_id=complaint_id)
+
+
 @task()
 def enrich_after_intake(complaint_id: int) -> str:
     """The after-intake step "enrichment" (registered in IntelligenceConfig.ready()): category, emotion,
@@ -23,7 +28,7 @@ def enrich_after_intake(complaint_id: int) -> str:
     may already have run it for its case (`tasks.intake.after_intake_settle`): then this does nothing."""
     with outbox_claim(task_obj=enrich_after_intake, complaint_id=complaint_id) as mine:
         # On the database queue the claim is the task row itself: look whether the case is analysed.
-        if not mine or selectors.insight_exists(complaint_id=complaint_id):
+        if not mine or case_analysed(complaint_id):
             return "done already or running elsewhere"
         insight = enrichment.complaint_enrich(complaint_id=complaint_id)
         return f"insight {insight.pk}" if insight else "no such complaint"

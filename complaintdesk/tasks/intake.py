@@ -7,10 +7,12 @@ customer (highest priority: it never waits behind a backlog of analyses) and `in
 enrichment. The core's take-in (`complaints.intake.complaint_take_in`) creates the case and queues every
 registered step in the same transaction (`after_intake_steps_queue`); nobody above names the steps.
 
-A step registered with `settles=True` may change what later steps tell the customer (the enrichment sets
-category and severity, and so the deadlines): `after_intake_settle` runs such steps at once, each through
-its own claim (so exactly once with its own job), a failure logged and never raised. The acknowledgement
-calls it before it states the deadlines.
+A step registered with `settled=<predicate>` settles the case: it may change what another step tells the
+customer (the enrichment sets category and severity, and so the deadlines), and the predicate says whether
+it has been done for a case. `after_intake_settle` runs such steps at once, each through its own claim (so
+exactly once with its own job), a failure logged and never raised; `after_intake_settled` says whether all
+of them are done. The acknowledgement runs the one before it states the deadlines, and asks the other
+when it is said at once (then its deadlines are called provisional).
 
 The same task functions run on both queues:
 
@@ -30,7 +32,7 @@ killed with its worker.
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -60,7 +62,7 @@ class AfterIntakeStep:
     name: str
     task: object  # a django_tasks Task called with the complaint's id; it does its work in `outbox_claim`
     priority: int = DEFAULT_TASK_PRIORITY  # where the queue has priorities; TASK_MAX_PRIORITY: ahead of all
-    settles: bool = False  # run first, at once, by a step that tells the customer (`after_intake_settle`)
+    settled: Callable[[int], bool] | None = None  # it settles the case; done for the complaint (id)?
     formerly: tuple[str, ...] = ()  # module paths the task had before: outbox rows written then still run
 
 
@@ -68,12 +70,17 @@ _steps: dict[str, AfterIntakeStep] = {}
 
 
 def after_intake_step_register(
-    name: str, task_obj, *, priority: int = DEFAULT_TASK_PRIORITY, settles: bool = False, formerly=()
+    name: str,
+    task_obj,
+    *,
+    priority: int = DEFAULT_TASK_PRIORITY,
+    settled: Callable[[int], bool] | None = None,
+    formerly: Sequence[str] = (),
 ) -> None:
     """Called from an AppConfig.ready(): queue `task_obj(complaint_id)` with every case taken in.
     Registering a name again replaces its step."""
     _steps[name] = AfterIntakeStep(
-        name=name, task=task_obj, priority=priority, settles=settles, formerly=tuple(formerly)
+        name=name, task=task_obj, priority=priority, settled=settled, formerly=tuple(formerly)
     )
 
 
@@ -182,16 +189,21 @@ def outbox_claim(*, task_obj, complaint_id: int) -> Iterator[bool]:
 
 
 def after_intake_settle(complaint_id: int) -> None:
-    """Run now the steps registered with `settles=True` (each through its own claim: done once, with or
-    instead of its job). A step that fails is logged and left to its job; the caller goes on."""
+    """Run now the steps that settle the case (each through its own claim: done once, with or instead of
+    its job). A step that fails is logged and left to its job; the caller goes on."""
     for step in after_intake_steps():
-        if not step.settles:
+        if step.settled is None:
             continue
         try:
             step.task.call(complaint_id)
         except Exception:
             logger.exception("after-intake step %s of complaint %s failed here; its job does it", step.name,
                              complaint_id)  # fmt: skip
+
+
+def after_intake_settled(complaint_id: int) -> bool:
+    """Whether every step that settles the case has been done for it."""
+    return all(step.settled(complaint_id) for step in after_intake_steps() if step.settled is not None)
 
 
 def _job_waiting(task_obj, job_id: str) -> bool:

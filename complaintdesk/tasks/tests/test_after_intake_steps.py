@@ -59,7 +59,7 @@ def test_the_apps_register_their_steps_most_urgent_first():
         ("acknowledgement", ACKNOWLEDGE, TASK_MAX_PRIORITY),  # channels: the customer is told first
         ("enrichment", ENRICH, DEFAULT_TASK_PRIORITY),  # intelligence
     ]
-    assert [s.name for s in steps if s.settles] == ["enrichment"]  # the acknowledgement runs it first
+    assert [s.name for s in steps if s.settled] == ["enrichment"]  # the acknowledgement runs it first
 
 
 def test_a_registered_step_is_queued_once_per_intake_in_the_cases_transaction(org, probe):
@@ -78,6 +78,7 @@ def test_a_registered_step_is_queued_once_per_intake_in_the_cases_transaction(or
         )
         # The queue takes them by priority: the acknowledgements, then the other app's step, then enrichment.
         assert [r.task_path for r in rows.ready()] == [ACKNOWLEDGE] * 2 + [PROBE] * 2 + [ENRICH] * 2
+        assert not outbox.after_intake_settled(first.pk)  # its analysis waits in the queue
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,6 +96,7 @@ def test_an_apps_step_runs_once_after_the_commit_and_clears_its_outbox_row(org, 
     assert ran == [complaint.pk]
     assert not AfterIntakeJob.objects.exists()  # each step took and deleted its row
     assert ComplaintInsight.objects.filter(complaint=complaint).count() == 1  # intelligence's step ran
+    assert outbox.after_intake_settled(complaint.pk)
     assert probe_step.call(complaint.pk) == "done already" and ran == [complaint.pk]  # sent twice: once
 
 
