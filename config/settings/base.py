@@ -361,12 +361,14 @@ NOTIFY_SURVEY_URL = os.environ.get("NOTIFY_SURVEY_URL", "")
 
 # --- SLA timers and escalation (issue 5) ---
 # How often the worker's periodic sweep looks at the SLA timer rows (seconds): a warning or breach is
-# handled at most this late. The sweep re-enqueues itself (see complaintdesk/tasks/sla.py).
+# handled at most this late. The sweep is a periodic job (complaintdesk/sla/tasks.py, tasks/periodic.py);
+# the after-intake resend and the delivery retries run as often.
 SLA_SWEEP_INTERVAL_SECONDS = int(os.environ.get("SLA_SWEEP_INTERVAL_SECONDS", "30"))
 # After a commit that writes a timer already due, ask the worker for a sweep at once (and restart the
 # periodic sweep if its chain has stopped). 0 turns both off: only the periodic sweep and sla_reconcile run.
 SLA_TIMERS_WAKE = os.environ.get("SLA_TIMERS_WAKE", "1") == "1"
-# The daily escalation digest to each level holder goes out at this local hour (bin/run starts the chain).
+# The daily escalation digest to each level holder goes out at this local hour (a periodic job; bin/run's
+# `manage.py periodic_start` starts every one).
 ESCALATION_DIGEST_HOUR = int(os.environ.get("ESCALATION_DIGEST_HOUR", "8"))
 # Links in staff notifications and e-mails start with this, e.g. https://cs.example.com (default: this
 # machine, as `make run` serves it), so every link in a staff e-mail opens from a mail client.
