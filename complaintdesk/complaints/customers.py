@@ -1,18 +1,16 @@
-"""Customers: normalising contact details and finding the person we already know."""
+"""Customers: normalising contact details and finding the person we already know. What intake accepts
+of them is checked by complaints.validation.IntakeCustomerFields."""
 
 from functools import cache
 
 import phonenumbers
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from complaintdesk.common import fastsql
-from complaintdesk.common.errors import unstorable_text, unstorable_text_message
 
-from .models import ContactChannel, Customer
+from .models import Customer
 
 
 def phone_normalise(raw: str) -> str:
@@ -35,59 +33,6 @@ def title_from_name(name: str) -> str:
     if name.endswith("先生"):
         return Customer.Title.MR
     return Customer.Title.NONE
-
-
-def customer_fields_validate(
-    *, name: str, phone: str, email: str, account_no: str, wechat_openid: str, preferred_channel: str
-) -> tuple[dict, dict[str, list[str]]]:
-    """Clean customer fields (prefixed `customer.` in errors) and the problems found."""
-    errors: dict[str, list[str]] = {}
-    clean = {
-        "name": (name or "").strip(),
-        "phone": "",
-        "email": (email or "").strip().lower(),
-        "account_no": (account_no or "").strip(),
-        "wechat_openid": (wechat_openid or "").strip(),
-        "preferred_channel": preferred_channel or "",
-    }
-    if not clean["name"]:
-        errors["customer.name"] = [_("请填写客户姓名或称呼")]
-    elif len(clean["name"]) > 100:
-        errors["customer.name"] = [_("姓名不能超过 100 个字符")]
-    if phone and phone.strip():
-        try:
-            clean["phone"] = phone_normalise(phone.strip())
-        except ValueError as error:
-            errors["customer.phone"] = [str(error)]
-    if clean["email"]:
-        try:
-            validate_email(clean["email"])
-        except ValidationError:
-            errors["customer.email"] = [_("邮箱地址格式不正确")]
-    if len(clean["account_no"]) > 64:
-        errors["customer.account_no"] = [_("账号/订单号不能超过 64 个字符")]
-    for key in ("name", "email", "account_no", "wechat_openid"):
-        if unstorable_text(clean[key]):
-            errors[f"customer.{key}"] = [unstorable_text_message()]
-    if phone and unstorable_text(phone):
-        errors["customer.phone"] = [unstorable_text_message()]
-    if not (
-        clean["phone"]
-        or clean["email"]
-        or clean["wechat_openid"]
-        or "customer.phone" in errors
-        or "customer.email" in errors
-    ):
-        errors["customer.phone"] = [_("请至少留下一种联系方式：电话、邮箱或微信")]
-    if not clean["preferred_channel"]:
-        clean["preferred_channel"] = (
-            ContactChannel.PHONE
-            if clean["phone"]
-            else (ContactChannel.EMAIL if clean["email"] else ContactChannel.WECHAT)
-        )
-    elif clean["preferred_channel"] not in ContactChannel.values:
-        errors["customer.preferred_channel"] = [_("未知的联系方式")]
-    return clean, errors
 
 
 MATCH_FIELDS = ("phone", "email", "account_no", "wechat_openid")
@@ -170,7 +115,8 @@ def case_contact_name(complaint) -> str:
     greet them with the record holder's name)."""
     customer = complaint.customer
     foreign = any(
-        getattr(complaint, f"contact_{field}", "") and getattr(complaint, f"contact_{field}") != getattr(customer, field)
+        getattr(complaint, f"contact_{field}", "")
+        and getattr(complaint, f"contact_{field}") != getattr(customer, field)
         for field in CONTACT_FIELDS
     )
     return (complaint.contact_name if foreign else "") or customer.name

@@ -19,8 +19,11 @@ from complaintdesk.common.time import now
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
 
 from .access import access_complaint, complaints_visible_to
-from .models import Attachment, Category, Channel, Complaint, ComplaintEvent
+from .models import Attachment, Category, Complaint, ComplaintEvent
 from .states import TRANSITIONS, Status
+from .validation import SEARCH_MAX as SEARCH_MAX
+from .validation import SEARCH_MIN as SEARCH_MIN
+from .validation import FilterFields, checked
 
 TIMELINE_LIMIT = 500
 LIST_LIMIT_MAX = 100
@@ -122,7 +125,6 @@ _SEGMENTS: dict[Ordering, list[tuple[Q, tuple[tuple[str, bool], ...]]]] = {
 }
 
 AT_RISK_SHARE = 0.2  # at risk: less than this share of the clock's window is left
-SEARCH_MIN, SEARCH_MAX = 2, 100
 _CURSOR_SALT = "complaints.list.cursor"
 _CASE_NUMBER_LIKE = re.compile(r"^[A-Za-z]{0,4}\d{6,}$")
 
@@ -166,12 +168,18 @@ class ComplaintPage:
 
 
 def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.datetime) -> QuerySet:
-    """The filters as conditions, or InvalidInput naming each unusable one (nothing is guessed)."""
-    errors: dict[str, list[str]] = {}
-    if bad := [s for s in filters.status if s not in Status.values]:
-        errors["status"] = [_("未知的状态：%(bad)s") % {"bad": ", ".join(bad)}]
-    if bad := [c for c in filters.channel if c not in Channel.values]:
-        errors["channel"] = [_("未知的渠道：%(bad)s") % {"bad": ", ".join(bad)}]
+    """The filters as conditions, or InvalidInput naming each unusable one (nothing is guessed): those
+    that need no database by validation.FilterFields, then a unit, category or user that must exist."""
+    _fields, errors = checked(
+        FilterFields,
+        {
+            "status": filters.status,
+            "channel": filters.channel,
+            "created_from": filters.created_from,
+            "created_to": filters.created_to,
+            "q": filters.q,
+        },
+    )
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     if filters.channel:
@@ -198,10 +206,6 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
         if assignee_id is None:
             errors["assignee"] = [_("未知的用户：%(name)s（也可用 me 或 none）") % {"name": filters.assignee}]
         qs = qs.filter(assignee_id=assignee_id)
-    for name in ("created_from", "created_to"):
-        value = getattr(filters, name)
-        if value is not None and value.tzinfo is None:
-            errors[name] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
     if not errors:
         if filters.created_from is not None:
             qs = qs.filter(created_at__gte=filters.created_from)
@@ -217,11 +221,9 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
         qs = qs.alias(_risk=4.0 * Epoch("due_at") + Epoch("received_at"))
         at_risk = Q(is_open=True, sla_paused_at__isnull=True, due_at__gte=at, _risk__lt=5 * at.timestamp())
         qs = qs.filter(at_risk) if filters.at_risk else qs.exclude(at_risk)
-    if filters.q:
+    if filters.q and "q" not in errors:
         text = filters.q.strip()
-        if not SEARCH_MIN <= len(text) <= SEARCH_MAX:
-            errors["q"] = [_("搜索词应为 %(min)d 到 %(max)d 个字符") % {"min": SEARCH_MIN, "max": SEARCH_MAX}]
-        elif _CASE_NUMBER_LIKE.match(text):
+        if _CASE_NUMBER_LIKE.match(text):
             qs = qs.filter(number__startswith=text.upper())
         else:
             qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(number=text.upper()))

@@ -1,57 +1,46 @@
 """Writes to complaints. Each service is one transaction that records the timeline with the actor."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import unit_visible_to, units_visible_to
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.common import fastsql
-from complaintdesk.common.errors import (
-    InvalidInput,
-    PermissionDenied,
-    too_long_message,
-    unstorable_text,
-    unstorable_text_message,
-)
+from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import local_zone, now
+from complaintdesk.common.validation import validated
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_active_by_code
 
 from . import states
 from .access import access_complaint, complaints_visible_to
 from .clocks import case_clocks
-from .customers import customer_fields_validate, customer_match_or_create, phone_normalise, title_from_name
-from .models import (
-    Category,
-    Channel,
-    Complaint,
-    ComplaintEvent,
-    Complexity,
-    Customer,
-    EventKind,
-    PerceivedSeverity,
-    Priority,
-    Responsibility,
-    Severity,
-)
+from .customers import customer_match_or_create, title_from_name
+from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind, PerceivedSeverity
 from .numbering import case_number_allocate
 from .states import IllegalTransition, Status
 from .timeline import event_record, events_record_changes
+from .validation import ANALYSIS_FIELDS as ANALYSIS_FIELDS
+from .validation import DESCRIPTION_MAX as DESCRIPTION_MAX
+from .validation import (
+    INTAKE_TEXTS,
+    REASON_MAX,
+    CustomerMessageFields,
+    CustomerRecordUpdate,
+    IntakeFields,
+    NoteFields,
+    analysis_checked,
+    checked,
+    text_validated,
+)
+from .validation import TITLE_MAX as TITLE_MAX
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 20_000
-DEMAND_MAX = 5_000
-SHORT_TEXT_MAX = 200
-# A clock skew allowance for "when it happened": a customer's phone may run a little fast.
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 # A receipt this much before intake is said in the created event; less is the same moment to a reader.
 RECEIVED_EARLIER_SHOWN = dt.timedelta(minutes=1)
 
@@ -104,96 +93,26 @@ class IntakeData:
     extra: dict = field(default_factory=dict)
 
 
-def _text_errors(errors: dict, name: str, value: str, *, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if unstorable_text(value):
-        errors[name] = [unstorable_text_message()]
-    elif required and not value:
-        errors[name] = [_("此项为必填项")]
-    elif len(value) > limit:
-        errors[name] = [too_long_message(limit=limit, length=len(value))]
-    return value
-
-
-def _recorder_validate(*, data: IntakeData, actor, errors: dict) -> dict:
-    """recorded_by / recorded_by_name of the case. A human actor on an assisted channel recorded it
-    themself unless told otherwise; an integration (no unit-bound human) names the agent."""
-    recorder = data.recorded_by
-    if recorder is None or not (recorder.username or recorder.employee_no or recorder.name):
-        human = data.channel in ASSISTED_CHANNELS and actor.role != Role.API_CLIENT
-        return {"recorded_by": actor if human else None, "recorded_by_name": ""}
-    name = (recorder.name or "").strip()
-    if len(name) > 100:
-        errors["recorded_by.name"] = [too_long_message(limit=100, length=len(name))]
-    user = None
-    lookup = (
-        {"username": recorder.username.strip()}
-        if recorder.username.strip()
-        else ({"employee_no": recorder.employee_no.strip()} if recorder.employee_no.strip() else None)
-    )
-    if lookup:
-        user = (
-            User.objects.filter(is_active=True, org_unit__in=units_visible_to(actor), **lookup)
-            .order_by("id")
-            .first()
-        )
-        if user is None:
-            field_name = "recorded_by." + next(iter(lookup))
-            errors[field_name] = [
-                _("在您可见的机构中没有这位员工：%(who)s") % {"who": next(iter(lookup.values()))}
-            ]
-    return {"recorded_by": user, "recorded_by_name": name if user is None else ""}
-
-
 def _intake_validate(
     *, data: IntakeData, actor, at: dt.datetime
 ) -> tuple[dict, dict, OrgUnit, Category | None]:
-    errors: dict[str, list[str]] = {}
-    values = {
-        "title": _text_errors(errors, "title", data.title, limit=TITLE_MAX, required=True),
-        "description": _text_errors(
-            errors, "description", data.description, limit=DESCRIPTION_MAX, required=True
-        ),
-        "demand": _text_errors(errors, "demand", data.demand, limit=DEMAND_MAX),
-        "place": _text_errors(errors, "place", data.place, limit=SHORT_TEXT_MAX),
-        "product": _text_errors(errors, "product", data.product, limit=100),
-        "people_involved": _text_errors(
-            errors, "people_involved", data.people_involved, limit=SHORT_TEXT_MAX
-        ),
-    }
-    if data.channel not in Channel.values:
-        errors["channel"] = [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]
-    if data.perceived_severity not in PerceivedSeverity.values:
-        errors["perceived_severity"] = [
-            _("可选：%(choices)s") % {"choices": ", ".join(PerceivedSeverity.values)}
-        ]
-    if data.occurred_at is not None:
-        if data.occurred_at.tzinfo is None:
-            errors["occurred_at"] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
-        elif data.occurred_at > at + FUTURE_TOLERANCE:
-            errors["occurred_at"] = [_("发生时间不能晚于现在")]
-    if data.received_at is not None:
-        if data.received_at.tzinfo is None:
-            errors["received_at"] = [_("请带上时区，例如 2026-11-22T20:00:00+08:00")]
-        elif data.received_at > at + FUTURE_TOLERANCE:
-            errors["received_at"] = [_("收到时间不能晚于现在")]
-        elif (
-            data.occurred_at is not None
-            and data.occurred_at.tzinfo is not None
-            and data.received_at < data.occurred_at
-        ):
-            errors["received_at"] = [_("收到时间不能早于发生时间")]
-    customer_clean, customer_errors = customer_fields_validate(
-        name=data.customer.name,
-        phone=data.customer.phone,
-        email=data.customer.email,
-        account_no=data.customer.account_no,
-        wechat_openid=data.customer.wechat_openid,
-        preferred_channel=data.customer.preferred_channel,
+    """Everything intake is given, checked before anything is written: the fields (validation.IntakeFields),
+    then what needs the database (the recorder, the unit, the category), every error said at once."""
+    recorder = data.recorded_by
+    fields, errors = checked(
+        IntakeFields,
+        {
+            "at": at,
+            **{name: getattr(data, name) for name in INTAKE_TEXTS},
+            "channel": data.channel,
+            "perceived_severity": data.perceived_severity,
+            "occurred_at": data.occurred_at,
+            "received_at": data.received_at,
+            "customer": dataclasses.asdict(data.customer),
+            "recorded_by": dataclasses.asdict(recorder) if recorder is not None else None,
+        },
     )
-    errors.update(customer_errors)
-    values.update(_recorder_validate(data=data, actor=actor, errors=errors))
-
+    recorded = _recorder_find(recorder=recorder, channel=data.channel, actor=actor, errors=errors)
     unit = None
     if data.org_unit_code:
         unit = orgunit_active_by_code(data.org_unit_code)
@@ -210,7 +129,33 @@ def _intake_validate(
             errors["category"] = [_("未知的类别编码：%(code)s") % {"code": data.category_code}]
     if errors:
         raise InvalidInput(errors)
-    return values, customer_clean, unit, category
+    values = {name: getattr(fields, name) for name in INTAKE_TEXTS} | recorded
+    return values, fields.customer.model_dump(), unit, category
+
+
+def _recorder_find(*, recorder: IntakeRecorder | None, channel: str, actor, errors: dict) -> dict:
+    """recorded_by / recorded_by_name of the case. A human actor on an assisted channel recorded it
+    themself unless told otherwise; an integration (no unit-bound human) names the agent. A colleague
+    named by username or staff number is one the actor may see."""
+    if recorder is None or not (recorder.username or recorder.employee_no or recorder.name):
+        human = channel in ASSISTED_CHANNELS and actor.role != Role.API_CLIENT
+        return {"recorded_by": actor if human else None, "recorded_by_name": ""}
+    name = recorder.name.strip() if isinstance(recorder.name, str) else ""
+    username = recorder.username.strip() if isinstance(recorder.username, str) else ""
+    employee_no = recorder.employee_no.strip() if isinstance(recorder.employee_no, str) else ""
+    lookup = {"username": username} if username else ({"employee_no": employee_no} if employee_no else None)
+    user = None
+    if lookup:
+        user = (
+            User.objects.filter(is_active=True, org_unit__in=units_visible_to(actor), **lookup)
+            .order_by("id")
+            .first()
+        )
+        if user is None:
+            errors.setdefault("recorded_by." + next(iter(lookup)), []).append(
+                _("在您可见的机构中没有这位员工：%(who)s") % {"who": next(iter(lookup.values()))}
+            )
+    return {"recorded_by": user, "recorded_by_name": name if user is None else ""}
 
 
 def details_vouched_by(actor) -> bool:
@@ -336,7 +281,7 @@ def _illegal(error: IllegalTransition, target: str) -> InvalidInput:
     )
 
 
-def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
+def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
     try:
         rule = states.check_transition(complaint.status, target)
     except IllegalTransition as error:
@@ -378,8 +323,8 @@ def _transition_apply(*, complaint: Complaint, actor, target: Status, reason: st
 
 # A target status whose meaning a higher app owns: moving there is that app's service, not a status
 # change alone, e.g. "escalated" runs escalation's ladder (level, holder, level clocks, the customer
-# told). route(*, number, actor, reason) -> Complaint; the owner itself moves the status with
-# complaint_status_change. Filled in an AppConfig.ready().
+# told). route(*, complaint, actor, reason) -> Complaint, given the case loaded and locked; the owner
+# itself moves the status with status_change_apply. Filled in an AppConfig.ready().
 TransitionRoute = Callable[..., Complaint]
 _TRANSITION_ROUTES: dict[str, TransitionRoute] = {}
 
@@ -390,17 +335,23 @@ def transition_route_register(*, target: str, route: TransitionRoute) -> None:
 
 @transaction.atomic
 def complaint_transition(*, number: str, actor, to: str, reason: str = "") -> Complaint:
-    """Move a case through the lifecycle: table, permission, per-stage stamp, clocks, timeline. A target
-    that an app owns (`transition_route_register`) goes through that app's service."""
+    """Move case `number` through the lifecycle on behalf of `actor` (loaded, scoped and locked once
+    here): table, permission, per-stage stamp, clocks, timeline (`transition_apply`)."""
+    complaint = access_complaint(user=actor, number=number, for_update=True)
+    return transition_apply(complaint=complaint, actor=actor, to=to, reason=reason)
+
+
+def transition_apply(*, complaint: Complaint, actor, to: str, reason: str = "") -> Complaint:
+    """`complaint_transition` on a case the caller has already loaded through access_complaint and
+    locked. A target that an app owns (`transition_route_register`) goes through that app's service."""
     route = _TRANSITION_ROUTES.get(to)
     if route is None:
-        return complaint_status_change(number=number, actor=actor, to=to, reason=reason)
-    complaint = access_complaint(user=actor, number=number, for_update=True)
+        return status_change_apply(complaint=complaint, actor=actor, to=to, reason=reason)
     try:
         states.check_transition(complaint.status, to)
     except IllegalTransition as error:
         raise _illegal(error, to) from None
-    return route(number=number, actor=actor, reason=reason or "")
+    return route(complaint=complaint, actor=actor, reason=reason or "")
 
 
 def _columns(complaint: Complaint) -> dict:
@@ -418,16 +369,22 @@ def _save_changed(complaint: Complaint, columns: dict) -> None:
 
 @transaction.atomic
 def complaint_status_change(*, number: str, actor, to: str, reason: str = "") -> Complaint:
-    """The status step itself. Everyone calls `complaint_transition`; only the app a target is routed to
-    (`transition_route_register`) calls this, from inside its own service."""
+    """The status step itself, by number. Everyone calls `complaint_transition`; only the app a target is
+    routed to (`transition_route_register`) changes the status alone, with `status_change_apply`."""
     complaint = access_complaint(user=actor, number=number, for_update=True)
+    return status_change_apply(complaint=complaint, actor=actor, to=to, reason=reason)
+
+
+def status_change_apply(*, complaint: Complaint, actor, to: str, reason: str = "") -> Complaint:
+    """The status step on a case the caller has loaded and locked: table, the rule's permission, guards,
+    stamp, pause, deadlines, timeline, hooks. Changes `complaint` in place and returns it."""
     at = now()
     if to not in Status.values:
         raise InvalidInput({"to": [_("未知的状态：%(to)s") % {"to": to}]})
     columns = _columns(complaint)
     before = _deadline_snapshot(complaint)
     old_status = complaint.status
-    _transition_apply(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
+    _status_step(complaint=complaint, actor=actor, target=Status(to), reason=reason or "", at=at)
     case_clocks().refresh(complaint=complaint, at=at)
     events_record_changes(
         complaint=complaint,
@@ -444,18 +401,6 @@ def complaint_status_change(*, number: str, actor, to: str, reason: str = "") ->
     return complaint
 
 
-ANALYSIS_FIELDS = (
-    "category",
-    "complexity",
-    "severity",
-    "priority",
-    "is_batch",
-    "reputation_risk",
-    "responsibility",
-    "root_cause",
-    "impact",
-    "amount_at_stake",
-)
 _DEADLINE_FIELDS = (
     "first_response_due_at",
     "acknowledge_due_at",
@@ -470,40 +415,14 @@ def _deadline_snapshot(complaint: Complaint) -> dict:
 
 
 def _analysis_clean(changes: dict) -> dict:
-    errors: dict[str, list[str]] = {}
-    clean = {}
-    choices = {"complexity": Complexity, "severity": Severity, "responsibility": Responsibility}
-    for name, value in changes.items():
-        if name not in ANALYSIS_FIELDS:
-            errors[name] = [_("此字段不能在分析中修改")]
-        elif name in choices:
-            if value not in choices[name].values:
-                errors[name] = [_("可选：%(choices)s") % {"choices": ", ".join(choices[name].values)}]
-            clean[name] = value
-        elif name == "priority":
-            if value not in Priority.values:
-                errors[name] = [_("优先级为 1（紧急）到 4（低）")]
-            clean[name] = value
-        elif name == "category":
-            category = Category.objects.filter(code=value, is_active=True).first() if value else None
-            if value and category is None:
-                errors[name] = [_("未知的类别编码：%(code)s") % {"code": value}]
-            clean[name] = category
-        elif name in {"is_batch", "reputation_risk"}:
-            if not isinstance(value, bool):
-                errors[name] = [_("应为 true 或 false")]
-            clean[name] = value
-        elif name == "amount_at_stake":
-            try:
-                clean[name] = None if value in (None, "") else Decimal(str(value))
-                if clean[name] is not None and clean[name] < 0:
-                    errors[name] = [_("金额不能为负数")]
-            except ArithmeticError:
-                errors[name] = [_("应为金额数字")]
-        else:
-            clean[name] = _text_errors(
-                errors, name, value if isinstance(value, str) else "", limit=DEMAND_MAX
-            )
+    """The analysis's values (validation.AnalysisFields), the category found by its code."""
+    clean, errors = analysis_checked(changes)
+    if "category" in changes:
+        code = changes["category"]
+        category = Category.objects.filter(code=code, is_active=True).first() if code else None
+        if code and category is None:
+            errors["category"] = [_("未知的类别编码：%(code)s") % {"code": code}]
+        clean["category"] = category
     if errors:
         raise InvalidInput(errors)
     return clean
@@ -539,7 +458,14 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
 
 @transaction.atomic
 def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Complaint:
+    """Give case `number` to `assignee` (None: back to the unit's queue); `actor` needs the assign
+    permission."""
     complaint = access_complaint(user=actor, number=number, permission="assign_complaint", for_update=True)
+    return assign_apply(complaint=complaint, actor=actor, assignee=assignee, reason=reason)
+
+
+def assign_apply(*, complaint: Complaint, actor, assignee, reason: str = "") -> Complaint:
+    """`complaint_assign` on a case the caller has loaded and locked: the assignee must be able to see it."""
     if assignee is not None and not complaints_visible_to(assignee).filter(pk=complaint.pk).exists():
         raise InvalidInput({"assignee": [_("该用户看不到这张投诉单，不能分派给他")]})
     at = now()
@@ -553,17 +479,11 @@ def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Compl
     return complaint
 
 
-MESSAGE_MAX = DESCRIPTION_MAX
-
-
 @transaction.atomic
 def complaint_add_note(*, number: str, actor, text: str) -> ComplaintEvent:
     """An internal note on the timeline (never shown to the customer)."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
-    errors: dict[str, list[str]] = {}
-    text = _text_errors(errors, "text", text, limit=DEMAND_MAX, required=True)
-    if errors:
-        raise InvalidInput(errors)
+    text = validated(NoteFields, {"text": text}).text
     return event_record(complaint=complaint, actor=actor, kind=EventKind.NOTE, at=now(), new=text)
 
 
@@ -572,12 +492,8 @@ def complaint_add_customer_message(*, number: str, actor, text: str, channel: st
     """What the customer said after intake, on any channel, as a timeline event (`field` = channel).
     Kept on closed cases too: nothing a customer says is lost; reopening is a decision for people."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
-    errors: dict[str, list[str]] = {}
-    text = _text_errors(errors, "text", text, limit=MESSAGE_MAX, required=True)
-    if channel not in Channel.values:
-        errors["channel"] = [_("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}]
-    if errors:
-        raise InvalidInput(errors)
+    message = validated(CustomerMessageFields, {"text": text, "channel": channel})
+    text, channel = message.text, message.channel
     at = now()
     event = event_record(
         complaint=complaint,
@@ -595,7 +511,6 @@ def complaint_add_customer_message(*, number: str, actor, text: str, channel: st
 # --- the customer's record: changed by staff only, with a reason, on the timeline ---------------------------
 
 CUSTOMER_RECORD_FIELDS = ("name", "phone", "email", "account_no", "wechat_openid")
-REASON_MAX = 1_000
 
 
 def _record_value_shown(field: str, value: str) -> str:
@@ -609,37 +524,6 @@ def _record_value_shown(field: str, value: str) -> str:
     if field in ("account_no", "wechat_openid"):
         return mask_text(value, keep=2)
     return value
-
-
-def _customer_record_clean(changes: dict[str, str | None]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Normalised values of the fields asked to change (None: leave as is) and the problems found."""
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, str] = {}
-    for name, value in changes.items():
-        if value is None:
-            continue
-        value = value.strip()
-        key = f"customer.{name}"
-        if name == "name":
-            if not value:
-                errors[key] = [_("请填写客户姓名或称呼")]
-            elif len(value) > 100:
-                errors[key] = [too_long_message(limit=100, length=len(value))]
-        elif name == "phone" and value:
-            try:
-                value = phone_normalise(value)
-            except ValueError as error:
-                errors[key] = [str(error)]
-        elif name == "email" and value:
-            value = value.lower()
-            try:
-                validate_email(value)
-            except ValidationError:
-                errors[key] = [_("邮箱地址格式不正确")]
-        elif len(value) > 64:
-            errors[key] = [too_long_message(limit=64, length=len(value))]
-        clean[name] = value
-    return clean, errors
 
 
 @transaction.atomic
@@ -659,20 +543,21 @@ def customer_record_update(
     stay; "" clears one. Every change is a timeline event on the case with the reason (values masked).
     A detail that belongs to another customer's record is refused: that is a merge (customer_merge)."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
-    errors: dict[str, list[str]] = {}
-    reason = _text_errors(errors, "reason", reason, limit=REASON_MAX, required=True)
-    clean, field_errors = _customer_record_clean(
+    update = validated(
+        CustomerRecordUpdate,
         {
-            "name": name,
-            "phone": phone,
-            "email": email,
-            "account_no": account_no,
-            "wechat_openid": wechat_openid,
-        }
+            "reason": reason,
+            "customer": {
+                "name": name,
+                "phone": phone,
+                "email": email,
+                "account_no": account_no,
+                "wechat_openid": wechat_openid,
+            },
+        },
     )
-    errors.update(field_errors)
-    if errors:
-        raise InvalidInput(errors)
+    reason, clean = update.reason, update.customer.model_dump(exclude_none=True)
+    errors: dict[str, list[str]] = {}
     customer = Customer.objects.select_for_update().get(pk=complaint.customer_id)
     changed = {f: v for f, v in clean.items() if getattr(customer, f) != v}
     for field_name in ("phone", "email", "account_no", "wechat_openid"):
@@ -716,10 +601,7 @@ def customer_merge(*, number: str, actor, duplicate_number: str, reason: str) ->
     (checked by staff, the reason says how): every case of the duplicate record moves to the kept one,
     details the kept record lacks are taken over, and the duplicate record is removed. Each moved case
     and case `number` get a timeline event. The actor must be able to see every case that moves."""
-    errors: dict[str, list[str]] = {}
-    reason = _text_errors(errors, "reason", reason, limit=REASON_MAX, required=True)
-    if errors:
-        raise InvalidInput(errors)
+    reason = text_validated(reason, field="reason", limit=REASON_MAX, required=True)
     kept_case = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
     duplicate_case = access_complaint(
         user=actor, number=duplicate_number, permission="handle_complaint", for_update=True

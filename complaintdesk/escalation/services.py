@@ -2,9 +2,10 @@
 
 Every move between levels, in one transaction: the case's escalation row (level, holder, clocks),
 an `EscalationHandOff` row (from whom, to whom, why, when, new deadlines), the status through
-`complaints.services.complaint_transition`, the assignee through `complaint_assign`, the level
-clocks as timer rows (`sla.services`), and the timeline. Notifications go out after the commit
-through the seams in `notify.py`.
+`complaints.services.transition_apply`, the assignee through `assign_apply` (both given the case
+loaded and locked once, where this app's service begins), the level clocks as timer rows
+(`sla.services`), and the timeline. Notifications go out after the commit through the seams in
+`notify.py`.
 
 On the timeline a level change is an `escalated` or `de_escalated` event with field `escalation_level`
 (old and new level), followed by `deadlines` events for `level_acknowledge_due_at` /
@@ -20,18 +21,21 @@ import logging
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from pydantic import BaseModel
 
 from complaintdesk.accounts.models import SystemUser, User
 from complaintdesk.accounts.system import system_user
 from complaintdesk.calendars.selectors import calendar_for_unit
-from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied, too_long_message
+from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import validated
 from complaintdesk.complaints import states
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
-from complaintdesk.complaints.services import complaint_assign, complaint_status_change, complaint_transition
+from complaintdesk.complaints.services import assign_apply, status_change_apply, transition_apply
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.complaints.validation import DateOrNone, choice, text, text_validated
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import sla_policy_for
 from complaintdesk.sla.services import complaint_deadlines_apply
@@ -100,12 +104,33 @@ def _why(*, trigger: str, reason: str = "", clock: str = "") -> str:
 
 
 def _clean_text(value: str, *, field: str, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput({field: [_("此项为必填项")]})
-    if len(value) > REASON_MAX:
-        raise InvalidInput({field: [too_long_message(limit=REASON_MAX, length=len(value))]})
-    return value
+    return text_validated(value, field=field, limit=REASON_MAX, required=required)
+
+
+def _body_message() -> str:
+    return _("可选：%(choices)s") % {"choices": ", ".join(ReferralBody.values)}
+
+
+def _outcome_message() -> str:
+    return _("可选：%(choices)s") % {"choices": ", ".join(ReferralOutcome.values[1:])}
+
+
+class ReferralFields(BaseModel):
+    """An outside body's referral as recorded (external_referral_open)."""
+
+    body: choice(lambda: ReferralBody.values, _body_message)
+    body_name: text(200) = ""
+    reference_no: text(100) = ""
+    referred_on: DateOrNone = None
+    response_due_on: DateOrNone = None
+    note: text(REASON_MAX) = ""
+
+
+class ReferralOutcomeFields(BaseModel):
+    """What the outside body decided (external_referral_outcome_record); a reopening says why."""
+
+    outcome: choice(lambda: ReferralOutcome.values[1:], _outcome_message)
+    outcome_on: DateOrNone = None
 
 
 REFUSALS = {
@@ -173,7 +198,6 @@ def _steps_apply(
                     at=at,
                 )
             )
-        complaint = Complaint.objects.select_related("org_unit", "assignee").get(pk=complaint.pk)
     return hand_offs
 
 
@@ -221,14 +245,14 @@ def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
     resolved or closed case."""
     if complaint.status == Status.ESCALATED:
         return False
-    # complaint_status_change, not complaint_transition: "escalated" is routed to this app's service.
+    # status_change_apply, not transition_apply: "escalated" is routed to this app's service.
     allowed = states.allowed_targets(complaint.status)
     if Status.ESCALATED in allowed:
-        complaint_status_change(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
+        status_change_apply(complaint=complaint, actor=actor, to=Status.ESCALATED, reason=reason)
         return True
     if Status.REOPENED in allowed:
-        complaint_transition(number=complaint.number, actor=actor, to=Status.REOPENED, reason=reason)
-        complaint_status_change(number=complaint.number, actor=actor, to=Status.ESCALATED, reason=reason)
+        transition_apply(complaint=complaint, actor=actor, to=Status.REOPENED, reason=reason)
+        status_change_apply(complaint=complaint, actor=actor, to=Status.ESCALATED, reason=reason)
         return True
     return False
 
@@ -313,17 +337,12 @@ def _move(
     if direction == HandOffDirection.UP and not level.is_external:
         moved = _status_up(complaint=complaint, actor=actor, reason=why)
     elif direction == HandOffDirection.DOWN and complaint.status == Status.ESCALATED:
-        complaint_transition(number=complaint.number, actor=actor, to=Status.HANDLING, reason=why)
+        transition_apply(complaint=complaint, actor=actor, to=Status.HANDLING, reason=why)
         moved = True
-    complaint = (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("org_unit", "assignee")
-        .get(pk=complaint.pk)
-    )
     if not moved:
         complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=why)
     if holder.user != complaint.assignee and not level.is_external:
-        complaint_assign(number=complaint.number, actor=system, assignee=holder.user, reason=why)
+        assign_apply(complaint=complaint, actor=system, assignee=holder.user, reason=why)
 
     kind = EventKind.ESCALATED if direction == HandOffDirection.UP else EventKind.DE_ESCALATED
     event_record(
@@ -452,6 +471,14 @@ def complaint_escalate(
     """Escalation by hand, with a reason: one level up, or to a given higher level (its position, or
     its code on the case's ladder)."""
     complaint = access_complaint(user=actor, number=number, permission="escalate_complaint", for_update=True)
+    return _escalate(
+        complaint=complaint, actor=actor, reason=reason, to_level=to_level, level_code=level_code
+    )
+
+
+def _escalate(
+    *, complaint: Complaint, actor: User, reason: str, to_level: int | None = None, level_code: str = ""
+) -> EscalationHandOff:
     reason = _clean_text(reason, field="reason")
     if level_code:
         level = next(
@@ -464,11 +491,14 @@ def complaint_escalate(
     return _decide_and_apply(complaint=complaint, trigger=trigger, actor=actor, at=now())
 
 
-def escalation_transition_route(*, number: str, actor: User, reason: str) -> Complaint:
-    """The lifecycle's "→ escalated" (complaints.services.transition_route_register): one level up the
-    ladder, as `complaint_escalate`. A status change alone would leave holder, level and clocks behind."""
-    complaint_escalate(number=number, actor=actor, reason=reason)
-    return access_complaint(user=actor, number=number)
+def escalation_transition_route(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
+    """The lifecycle's "→ escalated" (complaints.services.transition_route_register), given the case the
+    transition loaded and locked: one level up the ladder, as `complaint_escalate`. A status change alone
+    would leave holder, level and clocks behind."""
+    if not actor.has_perm("complaints.escalate_complaint"):
+        raise PermissionDenied(_("您没有权限执行此操作"), code="permission_denied")
+    _escalate(complaint=complaint, actor=actor, reason=reason)
+    return complaint
 
 
 @transaction.atomic
@@ -569,15 +599,6 @@ def escalation_customer_told(*, complaint_id: int, at: dt.datetime, sent_after: 
 # --- external referral -------------------------------------------------------------------------------------
 
 
-def _date_or_none(value, field: str, errors: dict) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        errors[field] = [_("应为日期，例如 2026-11-23")]
-        return None
-    return value
-
-
 @transaction.atomic
 def external_referral_open(
     *,
@@ -593,26 +614,27 @@ def external_referral_open(
     """The customer took the complaint to an outside body. The case moves to the ladder's external
     level (its holder keeps it and answers the body); its history stays as it is."""
     complaint = access_complaint(user=actor, number=number, permission="escalate_complaint", for_update=True)
-    errors: dict[str, list[str]] = {}
-    if body not in ReferralBody.values:
-        errors["body"] = [_("可选：%(choices)s") % {"choices": ", ".join(ReferralBody.values)}]
-    for field, value, limit in (("body_name", body_name, 200), ("reference_no", reference_no, 100)):
-        if len((value or "").strip()) > limit:
-            errors[field] = [too_long_message(limit=limit, length=len(value.strip()))]
-    referred_on = _date_or_none(referred_on, "referred_on", errors)
-    response_due_on = _date_or_none(response_due_on, "response_due_on", errors)
-    if errors:
-        raise InvalidInput(errors)
-    note = _clean_text(note, field="note", required=False)
+    given = validated(
+        ReferralFields,
+        {
+            "body": body,
+            "body_name": body_name,
+            "reference_no": reference_no,
+            "referred_on": referred_on,
+            "response_due_on": response_due_on,
+            "note": note,
+        },
+    )
+    note = given.note
     at = now()
     referral = ExternalReferral.objects.create(
         complaint=complaint,
         body=body,
-        body_name=(body_name or "").strip(),
-        reference_no=(reference_no or "").strip(),
-        referred_on=referred_on,
+        body_name=given.body_name,
+        reference_no=given.reference_no,
+        referred_on=given.referred_on,
         received_at=at,
-        response_due_on=response_due_on,
+        response_due_on=given.response_due_on,
         recorded_by=actor,
         created_at=at,
         updated_at=at,
@@ -670,12 +692,7 @@ def external_referral_outcome_record(
         # Absent or on a case the actor cannot see: the same answer, without the case's number.
         raise NotFound(_("没有这条外部申诉记录")) from None
     referral = ExternalReferral.objects.select_for_update().get(pk=referral_id)
-    errors: dict[str, list[str]] = {}
-    if outcome not in ReferralOutcome.values or outcome == ReferralOutcome.PENDING:
-        errors["outcome"] = [_("可选：%(choices)s") % {"choices": ", ".join(ReferralOutcome.values[1:])}]
-    outcome_on = _date_or_none(outcome_on, "outcome_on", errors)
-    if errors:
-        raise InvalidInput(errors)
+    outcome_on = validated(ReferralOutcomeFields, {"outcome": outcome, "outcome_on": outcome_on}).outcome_on
     note = _clean_text(note, field="note", required=reopen)
     at = now()
     referral.outcome, referral.outcome_on, referral.outcome_note, referral.updated_at = (
@@ -700,10 +717,9 @@ def external_referral_outcome_record(
     )
     if reopen:
         if not complaint.is_open and Status.REOPENED in states.allowed_targets(complaint.status):
-            complaint_transition(
-                number=complaint.number, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}"
+            transition_apply(
+                complaint=complaint, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}"
             )
-        complaint = Complaint.objects.select_related("org_unit", "assignee").get(pk=complaint.pk)
         ladder = ladder_rules_for(unit=complaint.org_unit)
         state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
         current = ladder.level(state.level_position) if state else None

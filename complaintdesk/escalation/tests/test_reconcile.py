@@ -94,7 +94,7 @@ def test_a_failure_in_the_middle_of_an_escalation_leaves_nothing_half_done(ladde
     def worker_dies(**kwargs):  # after the hand-off row, the status and the clocks were written
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "complaint_assign", worker_dies)
+    monkeypatch.setattr(services, "assign_apply", worker_dies)
     clock.at(local(2026, 11, 26, 10))
     assert sweep().failed == 1
 
