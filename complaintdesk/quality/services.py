@@ -12,14 +12,25 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Annotated, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 
 from complaintdesk.accounts.models import User
 from complaintdesk.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import local_zone, now
+from complaintdesk.common.validation import refusal, text, validated
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.states import Status
 
@@ -88,24 +99,42 @@ class DrawResult:
         }
 
 
+def _date(value: Any) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise refusal(_("请填写日期（YYYY-MM-DD）"))
+    return value
+
+
+def _seed(value: Any) -> str | None:
+    text = None if value is None else str(value).strip()
+    return text or None
+
+
+class DrawInput(BaseModel):
+    period_start: Annotated[dt.date, PlainValidator(_date)]
+    period_end: Annotated[dt.date, PlainValidator(_date)]
+    seed: Annotated[str | None, PlainValidator(_seed)] = None
+
+    @field_validator("period_end")
+    @classmethod
+    def _period(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("period_start")  # absent when it was refused
+        if start is not None and end < start:
+            raise refusal(_("结束日期不能早于开始日期"))
+        if start is not None and (end - start).days >= PERIOD_MAX_DAYS:
+            raise refusal(_("抽检周期不能超过 %(days)d 天") % {"days": PERIOD_MAX_DAYS})
+        return end
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_length(cls, seed: str | None) -> str | None:
+        if seed is not None and len(seed) > SEED_MAX:
+            raise refusal(too_long_message(limit=SEED_MAX, length=len(seed)))
+        return seed
+
+
 def _draw_input_check(*, period_start, period_end, seed) -> str | None:
-    errors: dict[str, list[str]] = {}
-    for name, value in (("period_start", period_start), ("period_end", period_end)):
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            errors[name] = [_("请填写日期（YYYY-MM-DD）")]
-    if not errors:
-        if period_end < period_start:
-            errors["period_end"] = [_("结束日期不能早于开始日期")]
-        elif (period_end - period_start).days >= PERIOD_MAX_DAYS:
-            errors["period_end"] = [_("抽检周期不能超过 %(days)d 天") % {"days": PERIOD_MAX_DAYS}]
-    text = None if seed is None else str(seed).strip()
-    if text is not None and not text:
-        text = None
-    if text is not None and len(text) > SEED_MAX:
-        errors["seed"] = [too_long_message(limit=SEED_MAX, length=len(text))]
-    if errors:
-        raise InvalidInput(errors)
-    return text
+    return validated(DrawInput, {"period_start": period_start, "period_end": period_end, "seed": seed}).seed
 
 
 def _period_take(
@@ -233,35 +262,46 @@ def quality_sample_draw(
 # --- scoring ---------------------------------------------------------------------------------------
 
 
-def _scores_check(scores: dict) -> dict[str, int]:
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, int] = {}
-    for code in CRITERION_CODES:
-        value = (scores or {}).get(code)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            errors[code] = [_("请为此项评分")]
-            continue
-        if isinstance(value, bool):
-            errors[code] = [_("请填写 %(min)d–%(max)d 的整数") % {"min": SCORE_MIN, "max": SCORE_MAX}]
-            continue
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            errors[code] = [_("请填写 %(min)d–%(max)d 的整数") % {"min": SCORE_MIN, "max": SCORE_MAX}]
-            continue
-        if isinstance(value, float) and value != number:
-            errors[code] = [_("请填写 %(min)d–%(max)d 的整数") % {"min": SCORE_MIN, "max": SCORE_MAX}]
-            continue
-        if not SCORE_MIN <= number <= SCORE_MAX:
-            errors[code] = [_("请填写 %(min)d–%(max)d 的整数") % {"min": SCORE_MIN, "max": SCORE_MAX}]
-            continue
-        clean[code] = number
-    unknown = sorted(set(scores or {}) - set(CRITERION_CODES))
-    if unknown:
-        errors["scores"] = [_("未知的评分项：%(names)s") % {"names": ", ".join(unknown)}]
-    if errors:
-        raise InvalidInput(errors)
-    return clean
+def _score(value: Any) -> int:
+    """One criterion's score: a whole number SCORE_MIN..SCORE_MAX (as a number or as text)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise refusal(_("请为此项评分"))
+    wrong = refusal(_("请填写 %(min)d–%(max)d 的整数") % {"min": SCORE_MIN, "max": SCORE_MAX})
+    if isinstance(value, bool):
+        raise wrong
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise wrong from None
+    if (isinstance(value, float) and value != number) or not SCORE_MIN <= number <= SCORE_MAX:
+        raise wrong
+    return number
+
+
+def _no_unknown(names: list[str]) -> list[str]:
+    if names:
+        raise refusal(_("未知的评分项：%(names)s") % {"names": ", ".join(names)})
+    return names
+
+
+# One field per criterion of the rubric (a missing one is None, refused as unscored), and `scores`: the
+# names sent that are no criterion.
+ScoresInput = create_model(
+    "ScoresInput",
+    __config__=ConfigDict(validate_default=True),
+    scores=(Annotated[list[str], AfterValidator(_no_unknown)], []),
+    comment=(text(COMMENT_MAX), ""),
+    **{code: (Annotated[int, PlainValidator(_score)], None) for code in CRITERION_CODES},
+)
+
+
+def _scores_check(scores: dict, comment: str) -> tuple[dict[str, int], str]:
+    scores = scores or {}
+    data = {code: scores.get(code) for code in CRITERION_CODES}
+    data["scores"] = sorted(set(scores) - set(CRITERION_CODES))
+    data["comment"] = comment
+    checked = validated(ScoresInput, data)
+    return {code: getattr(checked, code) for code in CRITERION_CODES}, checked.comment
 
 
 @transaction.atomic
@@ -275,13 +315,10 @@ def quality_inspection_score(*, sample_id: int, actor: User, scores: dict, comme
         raise NotFound(_("质检样本不存在"))
     if sample.agent_id == actor.pk:
         raise PermissionDenied(_("不能为自己处理的投诉评分"))
-    clean = _scores_check(scores)
-    comment = (comment or "").strip()
+    clean, comment = _scores_check(scores, comment)
     policy = policy_current()
     weights = policy.weights
     total = weighted_total(clean, weights)
-    if len(comment) > COMMENT_MAX:
-        raise InvalidInput({"comment": [too_long_message(limit=COMMENT_MAX, length=len(comment))]})
     if total < COMMENT_REQUIRED_BELOW and not comment:
         raise InvalidInput(
             {"comment": [_("总分低于 %(limit)s 分时须填写评语") % {"limit": COMMENT_REQUIRED_BELOW}]}
@@ -304,5 +341,5 @@ def quality_inspection_score(*, sample_id: int, actor: User, scores: dict, comme
     target.comment = comment
     target.status = InspectionStatus.DONE
     target.scored_at = now()
-    target.save()
+    target.save(update_fields=[*clean, "inspector", "total", "weights", "comment", "status", "scored_at"])
     return target

@@ -100,7 +100,7 @@ def _amount(value: Any) -> Decimal:
     """An amount in yuan with at most two decimals; empty is 0. A float is refused (it cannot say 0.10)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal(0)
-    wrong = refusal(gettext_lazy("金额应为数字，最多两位小数，例如 50 或 99.50"))
+    wrong = refusal(_("金额应为数字，最多两位小数，例如 50 或 99.50"))
     if isinstance(value, bool | float):
         raise wrong
     try:

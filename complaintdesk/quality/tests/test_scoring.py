@@ -215,3 +215,46 @@ def test_agent_scores_selector(drawn, make_case):
     assert len(quality_agent_scores(period_start=NOV_1, period_end=NOV_30, unit=drawn.branch)) == 2
     assert quality_agent_scores(period_start=NOV_1, period_end=NOV_30, unit=drawn.billing) == []
     assert quality_agent_scores(period_start=dt.date(2026, 12, 1), period_end=dt.date(2026, 12, 31)) == []
+
+
+def test_every_wrong_score_is_named_with_its_exact_reason(drawn):
+    from django.utils import translation
+
+    sample = QaSample.objects.filter(agent=drawn.agent_b).first()
+    given = {**scores(accuracy=True, listening=" ", solution="4.5"), "extra": 3}
+    del given["apology"]
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:
+        quality_inspection_score(sample_id=sample.pk, actor=drawn.inspector, scores=given)
+    assert refused.value.fields == {
+        "accuracy": ["请填写 0–5 的整数"],
+        "listening": ["请为此项评分"],
+        "solution": ["请填写 0–5 的整数"],
+        "apology": ["请为此项评分"],
+        "scores": ["未知的评分项：extra"],
+    }
+
+
+@pytest.mark.parametrize(
+    "start, end, seed, expected",
+    [
+        ("2026-11-01", NOV_30, None, {"period_start": ["请填写日期（YYYY-MM-DD）"]}),
+        (
+            NOV_1,
+            dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC),
+            None,
+            {"period_end": ["请填写日期（YYYY-MM-DD）"]},
+        ),
+        (NOV_30, NOV_1, None, {"period_end": ["结束日期不能早于开始日期"]}),
+        (NOV_1, dt.date(2027, 11, 2), None, {"period_end": ["抽检周期不能超过 366 天"]}),
+        (NOV_1, NOV_30, "s" * 65, {"seed": ["不能超过 64 个字符（当前 65 个）"]}),
+    ],
+)
+def test_a_draw_is_refused_with_the_reason_beside_its_field(people, start, end, seed, expected):
+    from django.utils import translation
+
+    from complaintdesk.quality.models import QaPeriod
+
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as refused:
+        quality_sample_draw(period_start=start, period_end=end, seed=seed)
+    assert refused.value.fields == expected
+    assert not QaPeriod.objects.exists()
