@@ -85,7 +85,17 @@ def group_member_link(*, group_id: int, number: str, actor, reason: str = "") ->
         member.is_active, member.linked_at, member.linked_by = True, at, actor
         member.unlinked_at = member.unlinked_by = None
         member.similarity, member.shared_words = score, shared
-        member.save()
+        member.save(
+            update_fields=[
+                "is_active",
+                "linked_at",
+                "linked_by",
+                "unlinked_at",
+                "unlinked_by",
+                "similarity",
+                "shared_words",
+            ]
+        )
     else:
         member = GroupMember.objects.create(
             group=group, complaint=complaint, customer_id=complaint.customer_id, similarity=score,
