@@ -20,6 +20,8 @@ from complaintdesk.complaints.selectors import (
     attachment_for_download,
     complaint_page,
 )
+from complaintdesk.privacy.models import AccessField, AccessKind
+from complaintdesk.privacy.services import access_log_record
 
 from .presenters import attachment_view, complaint_detail, complaint_summary, event_view
 from .schemas import (
@@ -190,6 +192,10 @@ def upload_attachment(
 )
 def download_attachment(request: HttpRequest, number: str, attachment_id: int):
     attachment = attachment_for_download(user=request.user, number=number, attachment_id=attachment_id)
+    access_log_record(  # evidence often shows the customer (an ID card, a bill): logged (privacy)
+        user=request.user, kind=AccessKind.DOWNLOAD, field=AccessField.ATTACHMENT, complaint=attachment.complaint,
+        detail=f"#{attachment.pk}",
+    )  # fmt: skip
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
     response["Content-Length"] = str(attachment.size)

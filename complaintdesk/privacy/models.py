@@ -131,6 +131,7 @@ class AccessKind(models.TextChoices):
     REVEAL = "reveal", _("点击查看完整信息")
     VIEW = "view", _("查看未脱敏页面")
     EXPORT = "export", _("导出")
+    DOWNLOAD = "download", _("下载附件")
 
 
 class AccessField(models.TextChoices):

@@ -34,6 +34,8 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.complaints.states import TRANSITIONS, Status
 from complaintdesk.dispatch.selectors import work_order_for_case_number
+from complaintdesk.privacy.models import AccessField, AccessKind
+from complaintdesk.privacy.services import access_log_record
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.models import ScriptStage
 from complaintdesk.scripts.rendering import customer_title
@@ -487,6 +489,10 @@ def attachment_download(request: HttpRequest, number: str, attachment_id: int) -
         attachment = attachment_for_download(user=request.user, number=number, attachment_id=attachment_id)
     except NotFound:
         raise Http404 from None
+    access_log_record(  # evidence often shows the customer (an ID card, a bill): logged (privacy)
+        user=request.user, kind=AccessKind.DOWNLOAD, field=AccessField.ATTACHMENT, complaint=attachment.complaint,
+        detail=f"#{attachment.pk}",
+    )  # fmt: skip
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=attachment.original_name

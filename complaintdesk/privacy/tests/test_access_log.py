@@ -2,12 +2,15 @@
 which field, why); a role that sees data whole is logged once a day per case and field; the auditor reads
 the log at /privacy/access-log/, an agent gets 404."""
 
+import io
+
 from django.contrib.auth.models import Group
 from django.test import Client
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.analytics.services import analytics_rebuild
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.attachments import attachment_add
 from complaintdesk.privacy.access import AUDITOR_GROUP
 from complaintdesk.privacy.models import AccessKind, AccessLog
 from complaintdesk.privacy.selectors import LogFilters, access_log
@@ -105,3 +108,19 @@ def test_the_log_reads_in_english_too(org, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/privacy/access-log/").content.decode()
     assert "Personal data access log" in html and "Revealed on demand" in html and "Phone" in html
+
+
+def test_an_attachment_download_is_logged(org, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = intake(org.agent_a)
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    attachment, _created = attachment_add(
+        number=case.number, actor=org.agent_a, content=io.BytesIO(png), name="a.png"
+    )
+    response = _client(org.agent_a).get(f"/complaints/{case.number}/attachments/{attachment.pk}")
+    assert response.status_code == 200
+    row = AccessLog.objects.get(kind=AccessKind.DOWNLOAD)
+    assert (row.user, row.case_number, row.field) == (org.agent_a, case.number, "attachment")
