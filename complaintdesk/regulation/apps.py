@@ -11,10 +11,22 @@ class RegulationConfig(AppConfig):
     verbose_name = _("监管合规")
 
     def ready(self) -> None:
+        from complaintdesk.common.configcache import config_watch
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
         from . import clocks, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
+        from .selectors import CACHE_AREA
+
+        # The cached pack resolution (selectors.pack_selection_for, pack_version_on, pack_terms) depends on
+        # the packs, their rules, the selections and the unit tree (a selection applies to a subtree).
+        config_watch(
+            CACHE_AREA,
+            "regulation.PackSelection",
+            "regulation.DeadlinePack",
+            "regulation.DeadlineRule",
+            "orgs.OrgUnit",
+        )
 
         # The statutory decision clock and each referral's report-back clock beside the SLA's (the earlier
         # drives the queue); their warnings and breaches on the timeline in words.

@@ -19,7 +19,7 @@ from .clocks import REPORT_BACK_KIND, STATUTORY_KIND
 from .hints import Hint, complaint_admissibility_hints
 from .models import DeadlinePack
 from .referrals import ReferralRow, complaint_referrals, remaining_words
-from .selectors import case_statutory_due, complaint_pack, complaint_statutory_dues
+from .selectors import any_pack_selected, case_statutory_due, complaint_pack, complaint_statutory_dues
 
 # Timers that are not the organisation's own deadlines for the case.
 _NOT_SLA = {STATUTORY_KIND, REPORT_BACK_KIND, TimerKind.WORK_ORDER, TimerKind.APPROVAL, "escalation_flag"}
@@ -93,7 +93,7 @@ def statutory_days_for_cases(
     the latest generation of its `statutory` timer row, so a case whose clocks stand still (awaiting the
     customer) still shows it. Cases without a statutory clock are absent."""
     ids = list(complaint_ids)[:200]
-    if not ids:
+    if not ids or not any_pack_selected():
         return {}
     at = at or now()
     latest = (

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.common.configcache import config_cached
 from complaintdesk.common.errors import NotFound
 from complaintdesk.common.names import english_wanted
 from complaintdesk.common.time import to_local
@@ -25,11 +26,29 @@ from .models import (
     StatutoryExtension,
 )
 
+CACHE_AREA = "regulation"  # common.configcache: packs, rules, selections and the unit tree (RegulationConfig)
+
+
+def any_pack_selected() -> bool:
+    """Whether the organisation selected any pack at all (from this process's cache)."""
+    return config_cached(CACHE_AREA, ("any",), lambda: PackSelection.objects.exists())
+
 
 def pack_selection_for(*, unit: OrgUnit | None, category_id: int | None) -> PackSelection | None:
     """The most specific selection: the nearest unit first, a category-specific row before a general one at
-    the same unit, the organisation default last; None when the organisation selected no pack."""
-    codes = [c for c in unit.path.split("/") if c] if unit is not None else []
+    the same unit, the organisation default last; None when the organisation selected no pack. From this
+    process's cache while no pack, rule, selection or unit has changed: the instance is shared, read it only."""
+    codes = tuple(c for c in unit.path.split("/") if c) if unit is not None else ()
+    return config_cached(
+        CACHE_AREA,
+        ("selection", codes, category_id),
+        lambda: _pack_selection_load(codes=codes, category_id=category_id),
+    )
+
+
+def _pack_selection_load(*, codes: tuple[str, ...], category_id: int | None) -> PackSelection | None:
+    if not any_pack_selected():
+        return None
     rows = list(
         PackSelection.objects.filter(Q(org_unit__code__in=codes) | Q(org_unit__isnull=True))
         .filter(Q(category_id=category_id) | Q(category__isnull=True))
@@ -46,7 +65,11 @@ def pack_selection_for(*, unit: OrgUnit | None, category_id: int | None) -> Pack
 
 def pack_version_on(*, code: str, day: dt.date) -> DeadlinePack | None:
     """The active version of pack `code` in force on `day`: the latest effective_from on or before it (a
-    version without a known date applies to any day, after every dated one that is in force)."""
+    version without a known date applies to any day, after every dated one that is in force). Cached."""
+    return config_cached(CACHE_AREA, ("version", code, day), lambda: _pack_version_load(code=code, day=day))
+
+
+def _pack_version_load(*, code: str, day: dt.date) -> DeadlinePack | None:
     candidates = list(
         DeadlinePack.objects.filter(code=code, is_active=True)
         .filter(Q(effective_from__lte=day) | Q(effective_from__isnull=True))
@@ -60,10 +83,15 @@ def pack_version_on(*, code: str, day: dt.date) -> DeadlinePack | None:
 
 
 def pack_terms(pack: DeadlinePack) -> deadlines.PackTerms:
-    return deadlines.PackTerms(
-        code=pack.code,
-        version=pack.version,
-        rules=tuple(rule.terms() for rule in pack.rules.all().order_by("sort_order", "id")),
+    """The pack's rules as plain values (cached: immutable)."""
+    return config_cached(
+        CACHE_AREA,
+        ("terms", pack.pk),
+        lambda: deadlines.PackTerms(
+            code=pack.code,
+            version=pack.version,
+            rules=tuple(rule.terms() for rule in pack.rules.all().order_by("sort_order", "id")),
+        ),
     )
 
 
