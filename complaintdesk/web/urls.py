@@ -27,6 +27,7 @@ urlpatterns = [
     # regulatory statistics export.
     path("complaints/<str:number>/regulation/panel", views_regulation.regulation_panel, name="regulation_panel"),
     path("regulation/statistics/", views_regulation.regulation_statistics, name="regulation_statistics"),
+    path("regulation/referrals/", views_regulation.regulator_queue, name="regulator_queue"),
     # Solutions and compensation (solutions helper): the case page's panel and its forms.
     path("complaints/<str:number>/solutions/panel", views_solutions.solutions_panel, name="solutions_panel"),
     path(
