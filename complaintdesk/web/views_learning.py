@@ -71,12 +71,13 @@ def learning_propose(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404 from None
     except DomainError as error:
         kept = refused.Kept(values=values, errors=refused.reasons(error, PROPOSAL_FIELDS))
+        status = error.status
         return refused.answer(
             request,
             to=reverse("web:complaint", args=[number]) + "#learning",
             kept=kept,
             key=refused.case_key(number, "learning"),
-            panel=lambda kept: _panel(request, complaint, kept, status=error.status),
+            panel=lambda kept: _panel(request, complaint, kept, status=status),
         )
     return refused.case_panel_answer(request, complaint, name="learning", anchor="learning", render=_panel)
 
