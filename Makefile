@@ -31,15 +31,17 @@ run: install
 dev: install
 	PORT=$(PORT) bin/run --dev
 
-## make test — install test tools, lint, run the whole suite (SQLite, and PostgreSQL when DATABASE_URL is set).
+## make test — install test tools, lint, check the layers, run the whole suite (SQLite, and PostgreSQL when
+## DATABASE_URL is set).
 test: install-test
 	bin/test-system-packages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) bin/import-graph --check
 	bin/test
 
 ## make layers — the layers of STYLE.md (import-linter contracts in pyproject.toml) and no import of
-## complaintdesk.* inside a function (bin/import-graph --check). Not yet part of `make test`: the violations
-## still open are listed in docs/architecture.md ("Layers"); it joins `make test` when both pass.
+## complaintdesk.* inside a function (bin/import-graph --check); `make test` runs both before the suite.
 layers: install-test
 	$(VENV)/bin/lint-imports
 	$(PY) bin/import-graph --check

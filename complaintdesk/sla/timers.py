@@ -27,6 +27,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.time import now
+from complaintdesk.complaints.models import Complaint, EventKind
+from complaintdesk.complaints.timeline import event_record
 from complaintdesk.tasks.periodic import periodic_revive, periodic_wake
 
 from .clocks import TimerSpec
@@ -158,8 +160,6 @@ def _backoff(attempts: int) -> dt.timedelta:
 def timer_process(*, timer_id: int, complaint_id: int) -> str:
     """Handle one timer if it is due: a warning, or a breach (a breach without a warning when both
     have passed, e.g. after downtime). Returns what happened."""
-    from complaintdesk.complaints.models import Complaint
-
     try:
         with transaction.atomic():
             locked = (
@@ -213,9 +213,6 @@ def _timer_failed(*, timer_id: int, error: Exception) -> None:
 
 def _timer_handle(*, timer: SlaTimer, complaint, phase: str, at: dt.datetime) -> None:
     if timer.kind in DEADLINE_KINDS:
-        from complaintdesk.complaints.models import EventKind
-        from complaintdesk.complaints.timeline import event_record
-
         label = TimerKind(timer.kind).label if timer.kind in TimerKind.values else timer.kind
         if phase == WARNING:
             reason = _("“%(clock)s”时限即将到期（预警）") % {"clock": label}
