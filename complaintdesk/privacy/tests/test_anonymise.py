@@ -148,3 +148,13 @@ def test_the_management_command_runs_the_job(org, media):
     call_command("privacy_anonymise", stdout=out)
     assert "cases=1" in out.getvalue()
     assert AnonymisationRun.objects.count() == 1
+
+
+def test_the_job_is_registered_as_a_daily_periodic_job(org, media):
+    from complaintdesk.tasks.periodic import periodic_job, periodic_job_run
+
+    job = periodic_job("privacy-anonymise")
+    assert job is not None and job.daily_at is not None
+    _expired_case(org)
+    result = periodic_job_run(job)
+    assert AnonymisedCase.objects.count() == 1, result
