@@ -434,7 +434,7 @@ class Seeder:
             priority=(Priority.URGENT if major else Priority.HIGH if complex_case else Priority.NORMAL).value,
             assignee_id=assignee_id, created_by_id=created_by_id, recorded_by_id=recorded_by_id,
             status=status.value, is_open=is_open,
-            created_at=created_at, updated_at=times[-1] if times else created_at,
+            created_at=created_at, received_at=created_at, updated_at=times[-1] if times else created_at,
             first_responded_at=accepted_at, acknowledged_at=accepted_at,
             first_response_due_at=deadlines.first_response_due_at, acknowledge_due_at=deadlines.acknowledge_due_at,
             resolution_due_at=deadlines.resolution_due_at, deadline_provisional=deadlines.provisional,

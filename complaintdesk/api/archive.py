@@ -25,6 +25,9 @@ class SearchQuery(Schema):
     )
     kind: str = Field("both", pattern="^(both|cases|articles)$", description="both / cases / articles")
     limit: int = Field(20, ge=1, le=50)
+    all_years: bool = Field(
+        False, description="检索全部年份（较慢）；缺省只检索用户范围内最近归档的案例，见响应的 since"
+    )
 
 
 class HitOut(Schema):
@@ -42,6 +45,13 @@ class HitOut(Schema):
 class HitListOut(Schema):
     items: list[HitOut]
     count: int
+
+
+class SearchOut(HitListOut):
+    since: str | None = Field(
+        description="检索了从这一天起归档的案例（用户范围内最近的案例）；null 表示全部年份"
+    )
+    all_years: bool = Field(description="是否检索了全部年份")
 
 
 class SummaryIn(StrictSchema):
@@ -119,14 +129,23 @@ def _article_view(article, number: str | None) -> dict:
 
 @router.get(
     "/archive/search",
-    response={200: HitListOut, **ERRORS},
-    summary="检索归档案例和知识文章（中文分词全文检索）",
+    response={200: SearchOut, **ERRORS},
+    summary="检索归档案例和知识文章（中文分词全文检索；缺省只检索近期，all_years 检索全部年份）",
 )
 def archive_search(request: HttpRequest, filters: Query[SearchQuery]):
-    hits = selectors.archive_search(
-        user=request.user, query=filters.q, limit=filters.limit, kind=filters.kind
+    results = selectors.archive_search_results(
+        user=request.user,
+        query=filters.q,
+        limit=filters.limit,
+        kind=filters.kind,
+        all_years=filters.all_years,
     )
-    return {"items": [_hit_view(h) for h in hits], "count": len(hits)}
+    return {
+        "items": [_hit_view(h) for h in results.hits],
+        "count": len(results.hits),
+        "since": to_local(results.since).date().isoformat() if results.since else None,
+        "all_years": results.all_years,
+    }
 
 
 @router.get(

@@ -10,6 +10,15 @@ Bounded at any size: at most CANDIDATES_MAX matching rows are ranked (the index 
 reads only those), then the best `limit` are returned. One statement returns them with everything a
 hit shows, and applies the authoritative scope rule to each case's own row (complaints_complaint),
 not to the unit copied into the index.
+
+Recent first (issue 20): what the index must go through grows with the archive unless the query is
+bounded, so by default a search looks at the newest WINDOW_ROWS archived cases of the user's scope
+(`recent_since` finds the day they go back to, from the btree indexes `archive_case_at` and
+`archive_case_unit_at`), and published articles; `since=None` searches every year. On PostgreSQL the
+bound is inside the GIN index: its second column is `archive_buckets(kind, org_unit_id, at)` (migration
+0005), each case's UTC day number and unit × BUCKET_UNIT + day, articles ARTICLE_BUCKET; a bounded query
+adds `&& ARRAY[the scope's buckets since that day]`, so the index walks the window's entries and skips
+through the words' posting lists, whatever their length. SQLite filters by `at` (small archives).
 """
 
 from __future__ import annotations
@@ -29,6 +38,14 @@ CANDIDATES_MAX = 5000
 SCOPE_WORD = "scope"
 ARTICLE_SCOPE = 0
 _SCOPE_TERM = re.compile(SCOPE_WORD + r"\d+")
+
+# Recent first: the newest archived cases of the user's scope a search ranks by default; fewer in
+# scope, and the whole archive is searched. Buckets (PostgreSQL, migration 0005): see the docstring.
+WINDOW_ROWS = 20_000
+BUCKET_UNIT = 100_000
+ARTICLE_BUCKET = -1
+WINDOW_BUCKETS_MAX = 5_000  # a window of more buckets (many units × many quiet days): search every year
+_EPOCH_DAY = dt.date(1970, 1, 1)
 
 
 class Match(NamedTuple):
@@ -84,18 +101,49 @@ def _pg_scope_query(*, kinds: list[str], unit_ids: list[int] | None) -> str | No
     return " | ".join(f"'{SCOPE_WORD}{key}'" for key in keys)
 
 
-def _search_pg(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id) -> tuple[str, list] | None:
+def _day(at: dt.datetime) -> int:
+    return (at.astimezone(dt.UTC).date() - _EPOCH_DAY).days
+
+
+def day_start(at: dt.datetime) -> dt.datetime:
+    """The start of `at`'s UTC day: a bounded search covers whole days (the buckets are days)."""
+    return dt.datetime.combine(at.astimezone(dt.UTC).date(), dt.time(0), tzinfo=dt.UTC)
+
+
+def window_buckets(*, kinds: list[str], unit_ids: list[int] | None, since: dt.datetime) -> list[int] | None:
+    """The buckets (see migration 0005) of the user's scope from `since`'s UTC day to tomorrow, plus
+    the articles' bucket; None when there would be more than WINDOW_BUCKETS_MAX."""
+    buckets = [ARTICLE_BUCKET] if EntryKind.ARTICLE in kinds else []
+    if EntryKind.CASE in kinds:
+        days = range(_day(since), _day(dt.datetime.now(dt.UTC)) + 2)
+        units = [0] if unit_ids is None else [int(unit) for unit in unit_ids]
+        if len(days) * len(units) > WINDOW_BUCKETS_MAX:
+            return None
+        buckets += [unit * BUCKET_UNIT + day for unit in units for day in days]
+    return buckets
+
+
+def _search_pg(
+    terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since
+) -> tuple[str, list] | None:
     scope_query = _pg_scope_query(kinds=kinds, unit_ids=unit_ids)
     terms = [term for term in terms if not _SCOPE_TERM.fullmatch(term)]  # not a way to list a unit's cases
     if scope_query == "" or not terms:
         return None
     words = [_pg_query(terms, any_term)]
-    if scope_query is None:
+    buckets = window_buckets(kinds=kinds, unit_ids=unit_ids, since=since) if since is not None else None
+    if buckets is not None:  # the window's buckets narrow by unit and day inside the GIN index
+        match = "e.search @@ q.q AND archive_buckets(e.kind, e.org_unit_id, e.at) && %s::integer[]"
+        words.append(buckets)
+    elif scope_query is None:
         match = "e.search @@ q.q"
     else:  # ranked by the words only; the scope word is there to narrow inside the index
         match = "e.search @@ (q.q && to_tsquery('simple', %s))"
         words.append(scope_query)
     conditions, params = "e.kind = ANY(%s)", [kinds]
+    if since is not None and buckets is None:  # too many buckets (a quiet, wide scope): a filter
+        conditions += " AND (e.kind = 'article' OR e.at >= %s)"
+        params.append(day_start(since))
     if exclude_complaint_id is not None:
         conditions += " AND e.complaint_id IS DISTINCT FROM %s"
         params.append(exclude_complaint_id)
@@ -113,9 +161,14 @@ def _search_pg(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id) ->
     return sql, [*words, *params, CANDIDATES_MAX, limit, *visible_params]
 
 
-def _search_sqlite(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id) -> tuple[str, list] | None:
+def _search_sqlite(
+    terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since
+) -> tuple[str, list] | None:
     kind_sql, params = _in(kinds)
     scope = f"e.kind {kind_sql}"
+    if since is not None:  # from the start of since's UTC day, as the buckets on PostgreSQL
+        scope += " AND (e.kind = 'article' OR e.at >= %s)"
+        params.append(day_start(since).replace(tzinfo=None).isoformat(" "))
     if unit_ids is not None:
         units_sql, unit_params = _in(list(unit_ids))
         scope += f" AND (e.kind = 'article' OR e.org_unit_id {units_sql})"
@@ -146,13 +199,15 @@ def search(
     limit: int,
     any_term: bool = False,
     exclude_complaint_id: int | None = None,
+    since: dt.datetime | None = None,
 ) -> list[Match]:
     """The best matches the user may see, best first. `unit_ids`: the user's units (None: every unit);
-    published articles are shared by all."""
+    published articles are shared by all. `since` (from `recent_since`): only cases closed from that
+    UTC day on; None: every year."""
     if not terms or not kinds or limit <= 0:
         return []
     build = _search_pg if connection.vendor == "postgresql" else _search_sqlite
-    query = build(terms, [str(k) for k in kinds], unit_ids, limit, any_term, exclude_complaint_id)
+    query = build(terms, [str(k) for k in kinds], unit_ids, limit, any_term, exclude_complaint_id, since)
     if query is None:
         return []
     sql, args = query
@@ -180,3 +235,37 @@ def search(
             )
         )
     return out
+
+
+def recent_since(*, unit_ids: list[int] | None, rows: int | None = None) -> dt.datetime | None:
+    """When the newest `rows` (WINDOW_ROWS) archived cases of these units (None: every unit) begin:
+    the closing time of the oldest of them; None when the units hold fewer (search every year).
+    Reads at most `rows` index entries per unit (index-only on `archive_case_unit_at`, `archive_case_at`)."""
+    rows = WINDOW_ROWS if rows is None else rows
+    if unit_ids is not None and not unit_ids:
+        return None
+    if unit_ids is None:
+        sql = "SELECT at FROM archive_archiveentry WHERE kind = 'case' ORDER BY at DESC LIMIT 1 OFFSET %s"
+        params: list = [rows - 1]
+    else:  # the newest `rows` of each unit, then the rows-th newest of them all
+        per_unit = (
+            "SELECT * FROM (SELECT at FROM archive_archiveentry WHERE kind = 'case' AND org_unit_id = %s"
+            " ORDER BY at DESC LIMIT %s) u"
+        )
+        units = sorted({int(unit) for unit in unit_ids})
+        sql = (
+            "SELECT at FROM (" + " UNION ALL ".join([per_unit] * len(units)) + ") w"
+            " ORDER BY at DESC LIMIT 1 OFFSET %s"
+        )
+        params = [value for unit in units for value in (unit, rows)] + [rows - 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    at = row[0]
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    if at.tzinfo is None:  # SQLite stores naive UTC
+        at = at.replace(tzinfo=dt.UTC)
+    return at

@@ -103,7 +103,12 @@ class ArchiveEntry(models.Model):
     class Meta:
         verbose_name = _("检索条目")
         verbose_name_plural = _("检索条目")
-        indexes = [models.Index(fields=["kind", "org_unit_id"], name="archive_entry_kind_unit")]
+        indexes = [
+            models.Index(fields=["kind", "org_unit_id"], name="archive_entry_kind_unit"),
+            # Where the newest N archived cases of a scope begin (recent-first search, migration 0005).
+            models.Index(fields=["at"], condition=Q(kind="case"), name="archive_case_at"),
+            models.Index(fields=["org_unit_id", "at"], condition=Q(kind="case"), name="archive_case_unit_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

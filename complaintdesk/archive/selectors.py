@@ -28,7 +28,15 @@ KINDS = {
     "both": [EntryKind.CASE, EntryKind.ARTICLE],
 }
 
-__all__ = ["ArchiveHit", "archive_search", "archive_similar", "summary_latest", "article_for_user"]
+__all__ = [
+    "ArchiveHit",
+    "ArchiveResults",
+    "archive_search",
+    "archive_search_results",
+    "archive_similar",
+    "summary_latest",
+    "article_for_user",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,18 @@ class ArchiveHit:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class ArchiveResults:
+    """A search's hits and how far back it looked: `since` is the first day (UTC midnight) of the
+    cases searched when the search was bounded to the newest ones of the user's scope, None when it
+    covered every year (asked for, or the scope holds fewer than backends.WINDOW_ROWS cases)."""
+
+    hits: list[ArchiveHit]
+    since: dt.datetime | None
+    all_years: bool  # asked for every year
+    window_rows: int = backends.WINDOW_ROWS
+
+
 def _may_search(user) -> bool:
     return bool(user and user.is_active and user.has_perm("complaints.view_complaint"))
 
@@ -57,18 +77,22 @@ def _hits(
     kinds: list[str],
     limit: int,
     any_term: bool,
+    unit_ids: list[int] | None,
+    since: dt.datetime | None,
     exclude_complaint_id: int | None = None,
     min_shared: int = 1,
 ) -> list[ArchiveHit]:
-    # The user's units are read once; the index query narrows by them and applies the scope rule of
-    # complaints_visible_to (the one every page uses) to each case's own row, in the same statement.
+    # The user's units are read once (by the caller); the index query narrows by them (and by `since`)
+    # and applies the scope rule of complaints_visible_to (the one every page uses) to each case's own
+    # row, in the same statement.
     found = backends.search(
         terms=terms,
         kinds=kinds,
-        unit_ids=user_unit_ids(user),
+        unit_ids=unit_ids,
         limit=limit,
         any_term=any_term,
         exclude_complaint_id=exclude_complaint_id,
+        since=since,
     )
     hits = []
     for match in found:
@@ -97,22 +121,48 @@ def _hits(
     return hits
 
 
-def archive_search(*, user, query: str, limit: int = 20, kind: str = "both") -> list[ArchiveHit]:
+def _window(*, unit_ids: list[int] | None, kinds: list[str], all_years: bool) -> dt.datetime | None:
+    """Recent first: the first day of the newest WINDOW_ROWS archived cases of the scope (None: every
+    year, when asked for or when the scope holds fewer; articles only need no bound)."""
+    if all_years or EntryKind.CASE not in kinds:
+        return None
+    since = backends.recent_since(unit_ids=unit_ids)
+    return backends.day_start(since) if since is not None else None
+
+
+def archive_search_results(
+    *, user, query: str, limit: int = 20, kind: str = "both", all_years: bool = False
+) -> ArchiveResults:
     """Archived cases the user may see and published articles matching the query, best first.
 
     The query is segmented like the documents; every word must match. When nothing matches all of
     them, cases matching any word come back, marked `partial`.
+
+    Recent first: cases are searched among the newest backends.WINDOW_ROWS archived cases of the user's
+    scope (`since` says from which day), so that a search costs the same however many years the archive
+    holds; `all_years` searches every year (slower on a large archive). Articles are always searched.
     """
     if not _may_search(user) or kind not in KINDS:
-        return []
+        return ArchiveResults(hits=[], since=None, all_years=all_years)
     terms = segment.query_terms(query)
     if not terms:
-        return []
+        return ArchiveResults(hits=[], since=None, all_years=all_years)
     limit = max(1, min(limit, SEARCH_LIMIT_MAX))
-    hits = _hits(user=user, terms=terms, kinds=KINDS[kind], limit=limit, any_term=False)
+    kinds = KINDS[kind]
+    unit_ids = user_unit_ids(user)
+    since = _window(unit_ids=unit_ids, kinds=kinds, all_years=all_years)
+    found = dict(user=user, terms=terms, kinds=kinds, limit=limit, unit_ids=unit_ids, since=since)
+    hits = _hits(**found, any_term=False)
     if not hits and len(terms) > 1:
-        hits = _hits(user=user, terms=terms, kinds=KINDS[kind], limit=limit, any_term=True)
-    return hits
+        hits = _hits(**found, any_term=True)
+    return ArchiveResults(hits=hits, since=since, all_years=all_years)
+
+
+def archive_search(
+    *, user, query: str, limit: int = 20, kind: str = "both", all_years: bool = False
+) -> list[ArchiveHit]:
+    """The hits of `archive_search_results`."""
+    return archive_search_results(user=user, query=query, limit=limit, kind=kind, all_years=all_years).hits
 
 
 def complaint_key_words(complaint: Complaint, *, top_k: int = 6) -> list[str]:
@@ -134,12 +184,15 @@ def archive_similar(*, complaint: Complaint, user, limit: int = 5, kind: str = "
     terms = complaint_key_words(complaint)
     if not terms:
         return []
+    unit_ids = user_unit_ids(user)
     return _hits(
         user=user,
         terms=terms,
         kinds=KINDS[kind],
         limit=max(1, min(limit, SEARCH_LIMIT_MAX)) * 3,
         any_term=True,
+        unit_ids=unit_ids,
+        since=_window(unit_ids=unit_ids, kinds=KINDS[kind], all_years=False),  # recent similar cases
         exclude_complaint_id=complaint.pk,
         min_shared=min(2, len(terms)),
     )[:limit]

@@ -34,11 +34,18 @@ def archive_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "both")
     kind = kind if kind in KIND_CHOICES else "both"
-    hits = selectors.archive_search(user=request.user, query=query, kind=kind) if query else []
+    all_years = request.GET.get("all") == "1"
+    results = (
+        selectors.archive_search_results(user=request.user, query=query, kind=kind, all_years=all_years)
+        if query
+        else None
+    )
     context = {
         "query": query,
         "kind": kind,
-        "hits": hits,
+        "all_years": all_years,
+        "results": results,
+        "hits": results.hits if results else [],
         "articles": [] if query else selectors.articles_recent(user=request.user, limit=10),
     }
     return render(request, "web/archive/search.html", context)

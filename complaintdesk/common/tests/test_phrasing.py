@@ -53,7 +53,10 @@ def test_a_business_hours_unit_is_never_promised_the_middle_of_the_night():
     assert _zh(_local(2026, 12, 13, 23, 0), calendar=OFFICE, now=friday) == "12月11日（周五）18:00"
     # … and inside business hours nothing moves; the lunch break is outside them.
     assert _zh(_local(2026, 12, 8, 11, 30), calendar=OFFICE, now=noon) == "12月8日（周二）11:30"
-    assert _zh(_local(2026, 12, 8, 12, 30), calendar=OFFICE, now=_local(2026, 12, 8, 8)) == "12月8日（周二）12:00"
+    assert (
+        _zh(_local(2026, 12, 8, 12, 30), calendar=OFFICE, now=_local(2026, 12, 8, 8))
+        == "12月8日（周二）12:00"
+    )
 
 
 def test_a_round_the_clock_unit_keeps_night_times():
