@@ -5,14 +5,24 @@
 
 `--index` migrates, then (re)builds the index with `complaintdesk.archive.indexing.reindex_all` (keyset
 batches of 5 000, COPY; segmentation remembers recurring clauses, which the seeded texts have more of
-than real ones). Without `--index` the existing index is used.
+than real ones). `--index-new` indexes only the closed cases after the highest complaint id already
+indexed (after `seed.py` added more: 1M → 3M → 10M on one database). Without either the existing
+index is used.
 Timed: `archive_search` as a request runs it (segmentation, index query, scope check, snippets) for three
 users: HQ-wide (executive), a branch manager and a store agent. p50/p95/p99 per user and overall.
-`archive_search_latency()` is the function bench/analytics.py can import.
+Recent first by default (the newest archive.backends.WINDOW_ROWS cases of the user's scope);
+`--all-years` times the "all years" switch (what every search cost before issue 20). `--repeat 2`
+runs the whole timing twice. `--during-rebuild N` times the searches while a second process rebuilds
+N cases of the index (`manage.py archive_reindex --limit N`, batches replacing entries in place): a
+full rebuild does not block search. `archive_search_latency()` is the function bench/analytics.py
+can import.
 """
 
 import argparse
+import datetime as dt
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,12 +55,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def index(batch: int) -> None:
+def index(batch: int, *, new_only: bool = False) -> None:
     from django.core.management import call_command
+    from django.db.models import Max
 
     from complaintdesk.archive.indexing import reindex_all
+    from complaintdesk.archive.models import ArchiveEntry
 
     call_command("migrate", verbosity=0)
+    after_id = 0
+    if new_only:
+        after_id = ArchiveEntry.objects.filter(kind="case").aggregate(m=Max("complaint_id"))["m"] or 0
+        print(f"indexing the closed cases after complaint id {after_id}")
     began = time.perf_counter()
     last_batch = [began]
 
@@ -59,7 +75,7 @@ def index(batch: int) -> None:
         if done % (batch * 25) == 0:
             print(f"  {done} cases indexed, {time.perf_counter() - began:.0f} s", flush=True)
 
-    cases, articles = reindex_all(batch=batch, progress=progress)
+    cases, articles = reindex_all(batch=batch, after_id=after_id, progress=progress)
     ended = time.perf_counter()
     print(
         f"indexed {cases} cases and {articles} articles in {ended - began:.1f} s"
@@ -122,30 +138,40 @@ def bench_users():
     return [(label, user) for label, user in picks if user is not None]
 
 
-def archive_search_latency(*, runs: int = 100, queries: list[str] | None = None, limit: int = 20) -> dict:
-    """{user label: {"p50": ms, "p95": ms, "p99": ms, "hits": mean hits}} and "all"; Django must be set up."""
-    from complaintdesk.archive.selectors import archive_search
+def archive_search_latency(
+    *, runs: int = 100, queries: list[str] | None = None, limit: int = 20, all_years: bool = False
+) -> dict:
+    """{user label: {"p50": ms, "p95": ms, "p99": ms, "hits": mean hits, "slowest": (ms, query)}} and
+    "all"; Django must be set up."""
+    from complaintdesk.archive.selectors import archive_search_results
 
     queries = queries or QUERIES
     results: dict[str, dict] = {}
     every: list[float] = []
     for label, user in bench_users():
-        archive_search(user=user, query=queries[0], limit=limit)  # warm: jieba's dictionary, connection
-        times, hits = [], []
+        archive_search_results(user=user, query=queries[0], limit=limit, all_years=all_years)  # warm
+        times, hits, by_query = [], [], {}
+        since = None
         for run in range(runs):
             query = queries[run % len(queries)]
             began = time.perf_counter()
-            found = archive_search(user=user, query=query, limit=limit)
-            times.append((time.perf_counter() - began) * 1000)
-            hits.append(len(found))
+            found = archive_search_results(user=user, query=query, limit=limit, all_years=all_years)
+            took = (time.perf_counter() - began) * 1000
+            times.append(took)
+            by_query.setdefault(query, []).append(took)
+            hits.append(len(found.hits))
+            since = found.since
         every += times
+        slowest = max(by_query, key=lambda q: statistics.median(by_query[q]))
         results[label] = {
             "user": f"{user.username} ({user.org_unit.code if user.org_unit_id else '-'})",
-            "statements": _statements(user, queries[0], limit),
+            "statements": _statements(user, queries[0], limit, all_years),
             "p50": percentile(times, 0.50),
             "p95": percentile(times, 0.95),
             "p99": percentile(times, 0.99),
             "hits": statistics.mean(hits),
+            "since": since.date().isoformat() if since else "every year",
+            "slowest": (statistics.median(by_query[slowest]), slowest),
         }
     if every:
         results["all"] = {
@@ -156,7 +182,7 @@ def archive_search_latency(*, runs: int = 100, queries: list[str] | None = None,
     return results
 
 
-def _statements(user, query: str, limit: int) -> int:
+def _statements(user, query: str, limit: int, all_years: bool = False) -> int:
     """Database round trips of one search."""
     from django.db import connection
 
@@ -170,11 +196,11 @@ def _statements(user, query: str, limit: int) -> int:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(counting):
-        archive_search(user=user, query=query, limit=limit)
+        archive_search(user=user, query=query, limit=limit, all_years=all_years)
     return count
 
 
-def explain(query: str, label: str = "store") -> str:
+def explain(query: str, label: str = "store", all_years: bool = False) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the index query `archive_search` sends for the user `label`."""
     from django.db import connection
 
@@ -192,10 +218,10 @@ def explain(query: str, label: str = "store") -> str:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
-        archive_search(user=user, query=query, limit=20)
+        archive_search(user=user, query=query, limit=20, all_years=all_years)
     sql, params = next((sql, params) for sql, params in captured if "to_tsquery" in sql)
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     return f"user {user.username} ({user.org_unit.code if user.org_unit_id else '-'}):\n{plan}"
 
@@ -205,9 +231,23 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--index", action="store_true", help="migrate and rebuild the archive index first")
+    parser.add_argument(
+        "--index-new", action="store_true", help="migrate and index only the cases not indexed yet"
+    )
+    parser.add_argument("--all-years", action="store_true", help="time the 'all years' switch")
+    parser.add_argument("--repeat", type=int, default=1, help="run the whole timing this many times")
+    parser.add_argument(
+        "--during-rebuild",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time the searches while another process rebuilds N cases of the index",
+    )
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=160, help="searches per user")
-    parser.add_argument("--explain", default="宽带断网", help="query whose PostgreSQL plan is printed")
+    parser.add_argument(
+        "--explain", default="", help="query whose PostgreSQL plan is printed (default: the slowest)"
+    )
     parser.add_argument("--explain-user", default="store", choices=["hq", "branch", "store"])
     parser.add_argument(
         "--candidates",
@@ -225,23 +265,64 @@ def main() -> None:
     if args.candidates:
         backends.CANDIDATES_MAX = args.candidates
     print(benchenv.database_label())
-    if args.index:
-        index(args.batch)
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {_load()}")
+    if args.index or args.index_new:
+        index(args.batch, new_only=args.index_new and not args.index)
     print(f"complaints: {Complaint.objects.count()}, archive entries: {ArchiveEntry.objects.count()}")
-    print(f"ranked candidates per query: at most {backends.CANDIDATES_MAX}, runs per user: {args.runs}")
-    results = archive_search_latency(runs=args.runs) if args.runs > 0 else {}
-    for label, row in results.items():
-        extra = (
-            f"  user {row['user']}, mean hits {row['hits']:.1f}, {row['statements']} statements"
-            if "user" in row
-            else ""
-        )
-        print(
-            f"{label:7s} p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms  p99 {row['p99']:7.1f} ms{extra}"
-        )
-    plan = explain(args.explain, args.explain_user)
+    mode = "all years" if args.all_years else f"recent first (newest {backends.WINDOW_ROWS} of the scope)"
+    print(
+        f"ranked candidates per query: at most {backends.CANDIDATES_MAX}, runs per user: {args.runs}, {mode}"
+    )
+    rebuild = _rebuild_start(args.during_rebuild) if args.during_rebuild else None
+    slowest = (0.0, args.explain or QUERIES[0], args.explain_user)
+    for repeat in range(max(1, args.repeat)):
+        if args.runs <= 0:
+            break
+        results = archive_search_latency(runs=args.runs, all_years=args.all_years)
+        print(f"run {repeat + 1}, load average {_load()}")
+        for label, row in results.items():
+            extra = (
+                f"  user {row['user']}, mean hits {row['hits']:.1f}, {row['statements']} statements,"
+                f" since {row['since']}, slowest query {row['slowest'][1]} (median {row['slowest'][0]:.1f} ms)"
+                if "user" in row
+                else ""
+            )
+            print(
+                f"{label:7s} p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms  p99 {row['p99']:7.1f} ms{extra}"
+            )
+            if "slowest" in row and row["slowest"][0] > slowest[0] and not args.explain:
+                slowest = (row["slowest"][0], row["slowest"][1], label)
+        if rebuild is not None:
+            print(f"index rebuild still running: {rebuild.poll() is None}")
+    if rebuild is not None:
+        _rebuild_finish(rebuild)
+    plan = explain(slowest[1], slowest[2], args.all_years)
     if plan:
-        print(f"\nplan of the index query for {args.explain!r}, {plan}")
+        print(f"\nplan of the index query for {slowest[1]!r} ({mode}), {plan}")
+    print(f"load average at the end {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _rebuild_start(cases: int) -> subprocess.Popen:
+    """`manage.py archive_reindex --limit N` in another process, from the first case: each batch replaces
+    its cases' entries in one transaction, so searches go on meanwhile."""
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, str(root / "manage.py"), "archive_reindex", "--limit", str(cases)]
+    print(f"started in the background: {' '.join(command[1:])}")
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process.started = time.perf_counter()
+    time.sleep(5)  # let it get past the set-up and into its batches
+    return process
+
+
+def _rebuild_finish(process: subprocess.Popen) -> None:
+    output, _err = process.communicate()
+    lines = [line for line in output.splitlines() if line.strip()]
+    print(f"background rebuild: exit {process.returncode}, {time.perf_counter() - process.started:.1f} s;"
+          f" last lines: {lines[-2:]}")  # fmt: skip
 
 
 if __name__ == "__main__":

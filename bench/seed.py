@@ -9,7 +9,9 @@ per-stage stamps, is_open, deadlines from sla.deadlines.compute_deadlines with t
 calendar, due_at (nearest outstanding deadline while open, NULL once finished), SLA pauses, a unique
 case number with the day counters moved on, the recorder of assisted-channel intakes, and its
 CREATED timeline event worded as intake words it. The intermediate timeline events are not
-written. Running it again adds N more.
+written. Running it again adds N more (1M, then 2M more for 3M, then 7M more for 10M: give each run
+another --seed). `--last-minutes 1` files them over the last minute instead of two years: a minute of
+new intake, for the incremental KPI sync bench (bench/analytics.py --sync-rate).
 """
 
 import argparse
@@ -45,6 +47,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument(
         "--fresh", action="store_true", help="empty the bench database first (name must contain 'bench')"
+    )
+    parser.add_argument(
+        "--last-minutes",
+        type=int,
+        default=0,
+        help="file the complaints over the last N minutes instead of two years (new intake, for the sync bench)",
     )
     return parser.parse_args()
 
@@ -497,7 +505,11 @@ def main() -> None:
     seeder = Seeder(
         rng=rng, current=current, units=units, agents=agents, recorders=recorders, api_user_id=api_user_id
     )
-    times = intake_times(rng, args.count, current)
+    if args.last_minutes > 0:
+        span = args.last_minutes * 60
+        times = sorted(current - dt.timedelta(seconds=rng.uniform(1, span)) for _ in range(args.count))
+    else:
+        times = intake_times(rng, args.count, current)
     setup_seconds = time.perf_counter() - started
     print(
         f"set-up (migrate, organisation, {sum(len(a) for a in agents.values())} agents): {setup_seconds:.1f} s"
