@@ -35,6 +35,15 @@ class ResultIn(StrictSchema):
     measures: str = Field(description="处理措施")
     outcome: str = Field(description="处理结果")
     compensation: str = Field("", description="补偿（可空）")
+    verified: str = Field(
+        "",
+        description="处理决定书：核实情况（案件适用法定时限包时必填，见 GET /complaints/{number}/regulation）",
+    )
+    basis: str = Field("", description="处理决定书：处理依据和理由（适用法定时限包时必填）")
+    routes: str = Field(
+        "",
+        description="处理决定书：不同意时的途径（适用法定时限包时必填；`decision_letter.routes_text` 为预填的文字）",
+    )
     override_reason: str = Field("", description="回复检查有警告时仍要发送的原因；有阻止发送的问题时无效")
     channel: str | None = Field(None, description="sms / email / wechat；缺省为客户首选的渠道")
 
@@ -69,6 +78,7 @@ class ResultCheckOut(Schema):
     language: str
     subject: str
     body: str = Field(description="客户将收到的内容")
+    decision_letter: str = Field(description="要求处理决定书的法规（当前语言）；不要求时为空")
     blocked: bool
     findings: list[FindingOut]
 
@@ -80,6 +90,10 @@ class ResultOut(Schema):
     measures: str
     outcome: str
     compensation: str
+    verified: str = Field(description="处理决定书：核实情况（不要求处理决定书时为空）")
+    basis: str = Field(description="处理决定书：处理依据和理由")
+    routes: str = Field(description="处理决定书：不同意时的途径")
+    letter_pack: str = Field(description="要求处理决定书的法规；为空则发出的是普通处理结果")
     channel: str
     message: str
     sent_by: str
@@ -165,6 +179,10 @@ def _result_view(result: ResultFeedback, number: str) -> dict:
         "measures": result.measures,
         "outcome": result.outcome,
         "compensation": result.compensation,
+        "verified": result.verified,
+        "basis": result.basis,
+        "routes": result.routes,
+        "letter_pack": result.letter_pack,
         "channel": result.channel,
         "message": result.message,
         "sent_by": result.sent_by.username,
@@ -238,6 +256,9 @@ def result_check(request: HttpRequest, number: str, payload: ResultIn):
         measures=payload.measures,
         outcome=payload.outcome,
         compensation_text=payload.compensation,
+        verified=payload.verified,
+        basis=payload.basis,
+        routes=payload.routes,
         channel=payload.channel,
     )
     return {
@@ -245,6 +266,7 @@ def result_check(request: HttpRequest, number: str, payload: ResultIn):
         "language": preview.language,
         "subject": preview.subject,
         "body": preview.body,
+        "decision_letter": preview.letter_terms.pack_name if preview.letter_terms else "",
         "blocked": preview.check.blocked,
         "findings": _findings(preview.check),
     }
@@ -254,7 +276,9 @@ def result_check(request: HttpRequest, number: str, payload: ResultIn):
     "/complaints/{number}/result",
     response={201: ResultOut, **POST_ERRORS},
     summary="向客户反馈处理结果",
-    description="经回复检查后按客户首选渠道发送：有阻止发送的问题时返回 422（reply_blocked），有警告且未填 "
+    description="经回复检查后按客户首选渠道发送：案件适用法定时限包时须填写处理决定书的三项（verified、basis、"
+    "routes），缺项或发给客户的内容未写明某项、某一途径时返回 422（invalid_input，逐项说明）；"
+    "有阻止发送的问题时返回 422（reply_blocked），有警告且未填 "
     "override_reason 时返回 422（reply_needs_override），`errors.findings` 列出问题。发送后投诉转为“待客户确认”，"
     "并发出满意度评价链接。",
 )
@@ -267,6 +291,9 @@ def result_send(request: HttpRequest, number: str, payload: ResultIn):
             measures=payload.measures,
             outcome=payload.outcome,
             compensation_text=payload.compensation,
+            verified=payload.verified,
+            basis=payload.basis,
+            routes=payload.routes,
             override_reason=payload.override_reason,
             channel=payload.channel,
         )

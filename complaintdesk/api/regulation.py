@@ -1,18 +1,21 @@
 """Regulation endpoints of API v1 (complaintdesk.regulation): a case's statutory clocks beside the SLA, its
-regulator referrals and admissibility hints; recording a referral and its report-back; the queue of referrals
-by remaining time. Parse, call one service or selector, present (local times, words beside codes)."""
+regulator referrals, admissibility hints and what its decision letter must state; recording a referral and its
+report-back; the queue of referrals by remaining time; a case's regulatory codes (suggest, confirm); a
+statutory extension; the statistics workbook. Parse, call one service or selector, present (local times,
+words beside codes)."""
 
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import to_local
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.regulation.case_view import case_regulation
-from complaintdesk.regulation.models import Clock, Condition, ReferralSource, ReportChannel
+from complaintdesk.regulation.models import CaseCode, Clock, Condition, ReferralSource, ReportChannel
 from complaintdesk.regulation.referrals import (
     QUEUE_LIMIT,
     ReferralRow,
@@ -21,6 +24,18 @@ from complaintdesk.regulation.referrals import (
     referral_report_back,
     referral_row,
 )
+from complaintdesk.regulation.selectors import complaint_codes
+from complaintdesk.regulation.services import (
+    complaint_codes_confirm,
+    complaint_codes_suggest,
+    statutory_extension_approve,
+)
+from complaintdesk.regulation.statistics import (
+    regulatory_statistics_export,
+    statistics_unit,
+    stats_layout_parse,
+)
+from complaintdesk.surveys.letters import letter_terms_for, route_phrase, routes_default
 
 from .schemas import ProblemOut, StrictSchema
 
@@ -74,6 +89,19 @@ class ReferralOut(Schema):
     report_reference: str
 
 
+class DecisionLetterOut(Schema):
+    required: bool = Field(
+        description="发送处理结果时是否须写明处理决定书的三项（核实情况、处理依据和理由、不同意时的途径）"
+    )
+    pack: str = Field(description="要求处理决定书的法规（当前语言）；不要求时为空")
+    routes: list[str] = Field(
+        description="须告知的途径：review 核查 / mediation 调解 / arbitration 仲裁 / litigation 诉讼 / appeal 申诉"
+    )
+    routes_labels: list[str] = Field(description="须告知的途径（当前语言）")
+    review_days: int | None = Field(description="申请核查的期限（日）；无则为 null")
+    routes_text: str = Field(description="“不同意时的途径”预填的文字（客户的语言），可修改后作为 routes 发送")
+
+
 class CaseRegulationOut(Schema):
     complaint: str
     pack: str = Field(description="适用的法定时限包（当前语言）；无则为空")
@@ -88,6 +116,9 @@ class CaseRegulationOut(Schema):
     queue_follows: str = Field(description="statutory：法定时限较早；sla：本机构时限较早；空：不在计时")
     referrals: list[ReferralOut]
     hints: list[HintOut] = Field(description="受理提示：超过申诉期限、可能重复投诉（仅提示，不拒绝受理）")
+    decision_letter: DecisionLetterOut = Field(
+        description="处理决定书的要求（POST /complaints/{number}/result 的 verified、basis、routes）"
+    )
 
 
 class ReferralIn(StrictSchema):
@@ -187,6 +218,23 @@ def complaint_regulation(request: HttpRequest, number: str):
             _referral_view(r, number=complaint.number, title=complaint.title) for r in view.referrals
         ],
         "hints": [{"code": h.code, "text": h.text, "related": h.related} for h in view.hints],
+        "decision_letter": _letter_view(complaint),
+    }
+
+
+def _letter_view(complaint) -> dict:
+    terms = letter_terms_for(complaint=complaint)
+    if terms is None:
+        return {
+            "required": False, "pack": "", "routes": [], "routes_labels": [], "review_days": None, "routes_text": "",
+        }  # fmt: skip
+    return {
+        "required": True,
+        "pack": terms.pack_name,
+        "routes": list(terms.routes),
+        "routes_labels": [route_phrase(r) for r in terms.routes],
+        "review_days": terms.review_days,
+        "routes_text": routes_default(terms=terms, language=complaint.language or "zh-hans"),
     }
 
 
@@ -223,3 +271,184 @@ def referral_report(request: HttpRequest, number: str, referral_id: int, payload
 def referral_list(request: HttpRequest, filters: Query[ReferralQuery]):
     rows = referral_queue(user=request.user, reported=filters.reported, limit=filters.limit)
     return {"items": [_referral_view(r) for r in rows], "count": len(rows)}
+
+
+# A case's regulatory codes -------------------------------------------------------------------------------
+
+
+class CaseCodeOut(Schema):
+    dimension: str = Field(description="维度代码（A 业务办理渠道、B 业务类别、C 投诉原因 …）")
+    dimension_name: str
+    code: str
+    name: str = Field(description="代码名称（当前语言）")
+    status: str = Field(description="suggested（系统建议）/ confirmed（已确认）")
+    status_label: str
+    suggestion_basis: str = Field(description="系统建议所依据的关键词")
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+
+
+class CaseCodesOut(Schema):
+    complaint: str
+    items: list[CaseCodeOut]
+
+
+class CodesIn(StrictSchema):
+    codes: list[str] = Field(
+        max_length=20, description='每个维度一个最末级代码，所有维度都要给出，如 ["A0101", "B03", "C09"]'
+    )
+    scheme: str | None = Field(None, max_length=64, description="分类标准代码；缺省为唯一启用的标准")
+
+
+class SuggestIn(StrictSchema):
+    scheme: str | None = Field(None, max_length=64, description="分类标准代码；缺省为唯一启用的标准")
+
+
+def _code_view(row: CaseCode) -> dict:
+    return {
+        "dimension": row.dimension.code,
+        "dimension_name": name_for_people(row.dimension),
+        "code": row.code.code,
+        "name": name_for_people(row.code),
+        "status": row.status,
+        "status_label": row.get_status_display(),
+        "suggestion_basis": row.suggestion_basis,
+        "confirmed_by": row.confirmed_by.username if row.confirmed_by_id else None,
+        "confirmed_at": _local(row.confirmed_at),
+    }
+
+
+def _codes_out(number: str, complaint_id: int) -> dict:
+    return {"complaint": number, "items": [_code_view(r) for r in complaint_codes(complaint_id=complaint_id)]}
+
+
+@router.get(
+    "/complaints/{number}/codes",
+    response={200: CaseCodesOut, **ERRORS},
+    summary="投诉的监管分类代码（系统建议的与已确认的）",
+)
+def codes_list(request: HttpRequest, number: str):
+    complaint = access_complaint(user=request.user, number=number)
+    return _codes_out(complaint.number, complaint.pk)
+
+
+@router.post(
+    "/complaints/{number}/codes/suggest",
+    response={200: CaseCodesOut, **POST_ERRORS},
+    summary="按投诉内容建议监管分类代码（不确认；已确认的不会被替换）",
+)
+def codes_suggest(request: HttpRequest, number: str, payload: SuggestIn):
+    complaint_codes_suggest(number=number, actor=request.user, scheme_code=payload.scheme)
+    complaint = access_complaint(user=request.user, number=number)
+    return _codes_out(complaint.number, complaint.pk)
+
+
+@router.post(
+    "/complaints/{number}/codes",
+    response={200: CaseCodesOut, **POST_ERRORS},
+    summary="确认监管分类代码（每个维度一个最末级代码）",
+)
+def codes_confirm(request: HttpRequest, number: str, payload: CodesIn):
+    complaint_codes_confirm(
+        number=number, actor=request.user, codes=payload.codes, scheme_code=payload.scheme
+    )
+    complaint = access_complaint(user=request.user, number=number)
+    return _codes_out(complaint.number, complaint.pk)
+
+
+# A statutory extension -----------------------------------------------------------------------------------
+
+
+class ExtensionIn(StrictSchema):
+    amount: int = Field(ge=1, le=366, description="延长的日数")
+    reason: str = Field(max_length=2000, description="延长理由")
+    customer_notified_at: dt.datetime | None = Field(
+        None, description="告知投诉人的时间（带时区）；法定时限包要求先告知投诉人时必填"
+    )
+
+
+class ExtensionOut(Schema):
+    id: int
+    complaint: str
+    amount: int
+    reason: str
+    approved_by: str
+    approver_role: str
+    approver_role_label: str
+    approved_at: dt.datetime
+    customer_notified_at: dt.datetime | None
+    statutory_due_at: dt.datetime | None = Field(description="延长后的法定处理时限")
+
+
+@router.post(
+    "/complaints/{number}/statutory-extensions",
+    response={201: ExtensionOut, **POST_ERRORS},
+    summary="审批延长法定处理时限（仅复杂案件，须由指定角色审批并告知投诉人）",
+    description="不符合法定时限包的条件（非复杂案件、审批人角色不符、未告知投诉人、超过单次或总的延长上限）时返回 403，"
+    "`detail` 说明原因。",
+)
+def extension_approve(request: HttpRequest, number: str, payload: ExtensionIn):
+    extension = statutory_extension_approve(
+        number=number,
+        actor=request.user,
+        amount=payload.amount,
+        reason=payload.reason,
+        customer_notified_at=payload.customer_notified_at,
+    )
+    complaint = access_complaint(user=request.user, number=number)
+    view = case_regulation(complaint=complaint, user=request.user)
+    return Status(
+        201,
+        {
+            "id": extension.pk,
+            "complaint": complaint.number,
+            "amount": extension.amount,
+            "reason": extension.reason,
+            "approved_by": request.user.username,
+            "approver_role": extension.approver_role,
+            "approver_role_label": extension.get_approver_role_display(),
+            "approved_at": to_local(extension.approved_at),
+            "customer_notified_at": _local(extension.customer_notified_at),
+            "statutory_due_at": _local(view.statutory.due_at) if view.statutory else None,
+        },
+    )
+
+
+# The statistics workbook ---------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class StatisticsQuery(Schema):
+    start: dt.date = Field(description="统计期间的第一天（按受理日，本地日期）")
+    end: dt.date = Field(description="统计期间的最后一天（含）")
+    unit: str = Field(
+        "", max_length=64, description="机构编码（含下级）；缺省为可查看全部机构者的全机构，否则为本人机构"
+    )
+    rows: str = Field("A,B", max_length=40, description="作为行的维度，逗号分隔")
+    column: str = Field("C", max_length=10, description="展开为列的维度；空则不展开")
+    levels: str = Field("", max_length=80, description="各维度统计到第几级，如 A=1,B=1；缺省按确认的代码")
+    scheme: str | None = Field(None, max_length=64, description="分类标准代码；缺省为唯一启用的标准")
+
+
+@router.get(
+    "/regulation/statistics",
+    response={200: None, **ERRORS},
+    summary="监管投诉统计表（Excel）：按分类代码统计受理量、法定时限内办结、超时、延期",
+    description="返回 .xlsx 文件（仅统计数字，不含个人信息）。本人只能统计自己可查看的机构；统计期间最长一年。",
+)
+def statistics_export(request: HttpRequest, filters: Query[StatisticsQuery]):
+    unit = statistics_unit(code=filters.unit)
+    layout = stats_layout_parse(rows=filters.rows, column=filters.column, levels=filters.levels)
+    data = regulatory_statistics_export(
+        actor=request.user,
+        start=filters.start,
+        end=filters.end,
+        unit=unit,
+        layout=layout,
+        scheme_code=filters.scheme,
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"complaintdesk-regulatory-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -14,8 +14,9 @@ class RegulationConfig(AppConfig):
         from complaintdesk.common.configcache import config_watch
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
+        from complaintdesk.surveys.letters import result_requirement_register
 
-        from . import clocks, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
+        from . import clocks, letters, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
         from .selectors import CACHE_AREA
 
         # The cached pack resolution (selectors.pack_selection_for, pack_version_on, pack_terms) depends on
@@ -32,3 +33,7 @@ class RegulationConfig(AppConfig):
         # drives the queue); their warnings and breaches on the timeline in words.
         clock_provider_register(clocks.regulation_clocks)
         timer_handler_register(kinds=clocks.HANDLED_TIMER_KINDS, handler=clocks.on_timer)
+
+        # A case under a pack is told the result as a decision letter (what was verified, the basis and
+        # reasons, the routes if the customer disagrees): surveys asks the pack's terms through its registry.
+        result_requirement_register(letters.decision_letter_terms)

@@ -26,13 +26,14 @@ from complaintdesk.common.time import to_local
 from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.sla.clocks import ClockContribution, RecordClocks, TimerSpec
+from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.timers import WARNING
 
 from .models import Clock, RegulatorReferral
 from .selectors import case_statutory_due, complaint_pack_name, complaint_statutory_dues
 
-STATUTORY_KIND = "statutory"
-REPORT_BACK_KIND = "regulator_report"
+STATUTORY_KIND = TimerKind.STATUTORY.value
+REPORT_BACK_KIND = TimerKind.REGULATOR_REPORT.value
 REPORT_BACK_CLOCKS = RecordClocks(kind=REPORT_BACK_KIND, prefix="R")
 HANDLED_TIMER_KINDS = (STATUTORY_KIND, REPORT_BACK_KIND)
 

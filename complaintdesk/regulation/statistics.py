@@ -205,6 +205,34 @@ def _outcome_labels() -> list[tuple[str, str]]:
     ]
 
 
+def stats_layout_parse(*, rows: str, column: str = "", levels: str = "") -> StatsLayout:
+    """A layout as typed in a query or a command: rows "A,B", column "C" (empty: none), levels "A=1,B=1"."""
+    parsed: dict[str, int] = {}
+    for item in (levels or "").split(","):
+        if not item.strip():
+            continue
+        dimension, _sep, level = item.partition("=")
+        if not dimension.strip() or not level.strip().isdigit() or int(level) < 1:
+            raise InvalidInput({"levels": [_("请按“维度=级别”填写统计级别，如 A=1,B=1。")]})
+        parsed[dimension.strip()] = int(level)
+    return StatsLayout(
+        rows=tuple(d.strip() for d in (rows or "").split(",") if d.strip()),
+        column=(column or "").strip() or None,
+        levels=parsed,
+    )
+
+
+def statistics_unit(*, code: str) -> OrgUnit | None:
+    """The unit a statistics request names by its code ("" : none named); an unknown code is a field error
+    (whether the reader may see it is the export's to say)."""
+    if not (code or "").strip():
+        return None
+    unit = OrgUnit.objects.filter(code=code.strip()).first()
+    if unit is None:
+        raise InvalidInput({"unit": [_("没有编码为 %(code)s 的机构。") % {"code": code.strip()}]})
+    return unit
+
+
 def regulatory_statistics_export(
     *, actor, start: dt.date, end: dt.date, unit: OrgUnit | None = None, layout: StatsLayout | None = None,
     scheme_code: str | None = None,

@@ -85,6 +85,9 @@ class TimerKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("回访")
     WORK_ORDER = "work_order", _("工单")
     APPROVAL = "approval", _("审批")
+    # The clocks a statutory deadline pack runs beside the SLA (complaintdesk.regulation.clocks).
+    STATUTORY = "statutory", _("法定处理")
+    REGULATOR_REPORT = "regulator_report", _("向转办机构回复")
     # Not a deadline: "look at this case now" (e.g. a reputation-risk flag was set), kept as a row so
     # that it survives a crash between the commit and the worker.
     ESCALATION_FLAG = "escalation_flag", _("升级标记复核")

@@ -74,7 +74,8 @@ def letter_terms_for(*, complaint: Complaint) -> LetterTerms | None:
     return None
 
 
-def _route_phrase(route: str) -> str:
+def route_phrase(route: str) -> str:
+    """A route in words, as the customer is told it (申请核查, 申请调解 …)."""
     return {
         "review": _("申请核查"),
         "mediation": _("申请调解"),
@@ -94,7 +95,7 @@ def routes_default(*, terms: LetterTerms, language: str) -> str:
     """The routes as a sentence the agent starts from, in the customer's language: the review first, with its
     window, then the others."""
     with override(rendering.language_normalise(language)):
-        others = [_route_phrase(route) for route in terms.routes if route != "review"]
+        others = [route_phrase(route) for route in terms.routes if route != "review"]
         parts = []
         if "review" in terms.routes:
             if terms.review_days:
@@ -215,8 +216,8 @@ def letter_findings(
                 finding(
                     f"letter-route-{route}",
                     _("%(pack)s要求告知客户不同意时可以%(route)s，发给客户的内容里没有")
-                    % {"pack": terms.pack_name, "route": _route_phrase(route)},
-                    _("在“不同意时的途径”中写上：%(route)s") % {"route": _route_phrase(route)},
+                    % {"pack": terms.pack_name, "route": route_phrase(route)},
+                    _("在“不同意时的途径”中写上：%(route)s") % {"route": route_phrase(route)},
                 )
             )
     return findings

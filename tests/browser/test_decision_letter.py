@@ -4,9 +4,7 @@ Screenshots under BROWSER_SCREENSHOTS_DIR."""
 
 import pytest
 
-from complaintdesk.regulation.letters import decision_letter_terms
 from complaintdesk.regulation.models import DeadlinePack, PackSelection
-from complaintdesk.surveys import letters
 from complaintdesk.surveys.models import ResultFeedback
 
 from .conftest import CAUSE, DESKTOP, MEASURES, OUTCOME, PASSWORD
@@ -19,9 +17,8 @@ BASIS = "根据您办理套餐时签订的服务协议第五条，同一计费�
 
 @pytest.mark.parametrize("size", [DESKTOP, {"width": 390, "height": 844}], ids=["1366x768", "390x844"])
 def test_the_agent_writes_and_sends_a_decision_letter(
-    org, billing_case, new_page, sign_in, screenshot, size, monkeypatch
+    org, billing_case, new_page, sign_in, screenshot, size
 ):
-    monkeypatch.setattr(letters, "_SOURCES", [decision_letter_terms])
     PackSelection.objects.create(pack=DeadlinePack.objects.get(code="banking-insurance", version=1))
     org.agent_a.set_password(PASSWORD)
     org.agent_a.save()

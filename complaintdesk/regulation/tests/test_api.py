@@ -96,3 +96,52 @@ def test_openapi_shows_the_regulation_endpoints(org, api_for):
     assert "/api/v1/complaints/{number}/regulation" in paths
     assert "post" in paths["/api/v1/complaints/{number}/referrals"]
     assert "/api/v1/regulation/referrals" in paths
+
+
+def test_a_case_without_a_pack_needs_no_decision_letter_and_its_result_is_unchanged(org, api_for, clock):
+    clock.at(local(2026, 11, 2, 10))
+    case = intake(org.agent_a, title="宽带断网")
+    api = api_for(org.agent_a)
+    letter = api.get(f"/complaints/{case.number}/regulation").json()["decision_letter"]
+    assert letter == {
+        "required": False, "pack": "", "routes": [], "routes_labels": [], "review_days": None, "routes_text": "",
+    }  # fmt: skip
+    for to in ("accepted", "handling"):
+        api.post(f"/complaints/{case.number}/transitions", {"to": to})
+    sent = api.post(
+        f"/complaints/{case.number}/result",
+        {"cause": "小区光缆被施工挖断", "measures": "我们已安排工程师更换了光缆", "outcome": "网络已恢复正常"},
+    )
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    assert body["letter_pack"] == "" and "核实情况" not in body["message"]
+
+
+def test_the_decision_letter_terms_of_a_banking_case(org, banking, api_for, clock):
+    clock.at(local(2026, 11, 2, 10))
+    case = intake(org.agent_a, title="信用卡年费争议")
+    letter = api_for(org.agent_a).get(f"/complaints/{case.number}/regulation").json()["decision_letter"]
+    assert letter["required"] and letter["review_days"] == 30
+    assert letter["routes_labels"] == ["申请核查", "申请调解", "申请仲裁", "向人民法院提起诉讼"]
+    assert letter["routes_text"].startswith("如您不同意本处理决定，可自收到本处理决定之日起 30 日内向我们申请核查")
+
+
+def test_codes_and_statistics_refuse_bad_input_in_words(org, banking, api_for, clock):
+    clock.at(local(2026, 10, 8, 9))
+    case = intake(org.agent_a, title="信用卡被盗刷")
+    api = api_for(org.agent_a)
+    refused = api.post(f"/complaints/{case.number}/codes", {"codes": ["A01", "B03", "Z9"]})
+    assert refused.status_code == 422
+    problems = refused.json()["errors"]["codes"]
+    assert "“前台业务”（A01）还有下级分类，请选择最末级的代码。" in problems
+    assert any("Z9" in p for p in problems) and "请选择“投诉原因”的代码。" in problems
+    assert api.get(f"/complaints/{case.number}/codes").json()["items"] == []
+    bad_levels = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&levels=A1")
+    assert bad_levels.status_code == 422
+    assert bad_levels.json()["errors"]["levels"] == ["请按“维度=级别”填写统计级别，如 A=1,B=1。"]
+    unknown = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&unit=NOPE")
+    assert unknown.status_code == 422 and unknown.json()["errors"]["unit"] == ["没有编码为 NOPE 的机构。"]
+    backwards = api.get("/regulation/statistics?start=2026-10-31&end=2026-10-01")
+    assert backwards.status_code == 422 and backwards.json()["errors"]["end"] == ["结束日期不能早于开始日期。"]
+    fine = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&levels=A=1")
+    assert fine.status_code == 200 and fine.content[:2] == b"PK"

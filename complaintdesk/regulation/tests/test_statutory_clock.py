@@ -107,13 +107,20 @@ def test_the_statutory_warning_and_breach_are_on_the_timeline_in_words(org, bank
     assert "decision" not in breach.reason + warning.reason
 
 
+LETTER = {
+    "verified": "经核实，宽带中断系小区光缆被施工挖断所致",
+    "basis": "根据服务协议第八条，因我方线路原因中断服务的，应减免中断期间的费用",
+    "routes": "如您不同意本处理决定，可在30日内申请核查，也可以申请调解、申请仲裁或向人民法院提起诉讼",
+}
+
+
 def test_a_resolved_case_has_no_statutory_clock(org, banking, clock):
     clock.at(RECEIVED)
     case = intake(org.agent_a)
     complaint_transition(number=case.number, actor=org.agent_a, to="accepted")
     complaint_transition(number=case.number, actor=org.agent_a, to="handling")
     clock.at(RECEIVED + dt.timedelta(days=2))
-    resolve(org.agent_a, case.number)
+    resolve(org.agent_a, case.number, **LETTER)  # under the pack the result is a decision letter
     assert not SlaTimer.objects.filter(
         complaint=case, kind=STATUTORY_KIND, state__in=LIVE_TIMER_STATES
     ).exists()
