@@ -183,12 +183,25 @@ class EscalationHandOff(models.Model):
     resolve_due_at = models.DateTimeField(_("解决时限"), null=True, blank=True)
     deadline_provisional = models.BooleanField(_("时限为暂定"), default=False)
     customer_acknowledged_at = models.DateTimeField(_("已告知客户于"), null=True, blank=True)
+    # The holder's notice: sent on its own, or (a burst: more than ESCALATION_DIGEST_THRESHOLD cases to the
+    # same holder within the window) waiting for the holder's burst digest, then listed in it.
+    notice_pending = models.BooleanField(_("待汇总通知"), default=False)
+    burst_digest = models.ForeignKey(
+        "HolderBurstDigest", verbose_name=_("汇总通知"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="hand_offs",
+    )
 
     class Meta:
         verbose_name = _("升级移交记录")
         verbose_name_plural = _("升级移交记录")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["complaint", "at"], name="esc_handoff_complaint_at")]
+        indexes = [
+            models.Index(fields=["complaint", "at"], name="esc_handoff_complaint_at"),
+            # How many cases went to a holder (a person, or a unit's queue) within the digest window.
+            models.Index(fields=["to_user", "at"], name="esc_handoff_user_at"),
+            models.Index(fields=["to_unit", "at"], name="esc_handoff_unit_at"),
+            models.Index(fields=["id"], name="esc_handoff_notice_pending", condition=Q(notice_pending=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.from_level_position}→{self.to_level_position}"
@@ -261,3 +274,34 @@ class DigestDelivery(models.Model):
         verbose_name = _("每日升级摘要")
         verbose_name_plural = _("每日升级摘要")
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="esc_digest_once_a_day")]
+
+
+class HolderBurstDigest(models.Model):
+    """One message to a holder listing the cases that escalated to them in a burst (issue 17 item 2): the
+    hand-offs it lists point to it. `user` is the holder, or empty when the cases wait in `unit`'s queue
+    with nobody to hold them (its managers are told)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承接人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("承接机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("发送时间"))
+    cases = models.PositiveIntegerField(_("投诉数"))
+    worst = models.ForeignKey(
+        "complaints.Complaint", verbose_name=_("最严重的投诉"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("升级汇总通知")
+        verbose_name_plural = _("升级汇总通知")
+        indexes = [
+            models.Index(fields=["user", "sent_at"], name="esc_burst_user_sent"),
+            models.Index(fields=["unit", "sent_at"], name="esc_burst_unit_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.unit} {self.sent_at:%Y-%m-%d %H:%M} ({self.cases})"

@@ -1,5 +1,6 @@
-"""What the ladder tells people, after the escalation has committed (called from `transaction.on_commit`
-with plain values).
+"""What the ladder tells people about a move between levels.
+
+Both are written in the escalation's own transaction (rows that commit with it, delivered after it).
 
 - The customer: who now holds the case and by when they will hear — the `escalated` notification on
   their preferred channel (notifications app, retried there). When it has been sent, the notifications
@@ -24,6 +25,7 @@ from complaintdesk.notifications.services import NotificationImpossible, notific
 from complaintdesk.scripts.services import case_deadline_text
 
 from .alerts import staff_alert_send
+from .engine import LevelRule
 from .models import EscalationHandOff
 from .selectors import ladder_rules_for, level_name_for_people
 
@@ -51,14 +53,22 @@ def customer_told_new_holder(
     acknowledge_due_at: dt.datetime | None,
     resolve_due_at: dt.datetime | None,
     reason: str,
+    complaint: Complaint | None = None,
+    level: LevelRule | None = None,
 ) -> None:
     """Queue the `escalated` message to the customer: the level, the holder and their extension, and the
-    level's resolve deadline as the time they will hear by."""
-    complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
+    level's resolve deadline as the time they will hear by. Inside the escalation's transaction the case
+    and the level are given (no query for them); the message row commits with the escalation."""
+    if complaint is None:
+        complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
     if complaint is None:
         return
     language = notification_language(complaint.customer.language or complaint.language)
-    level_name = _level_name_in(language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name)
+    if level is not None:
+        with translation.override(language):
+            level_name = level_name_for_people(level, fallback=level_name)
+    else:
+        level_name = _level_name_in(language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name)
     extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
     if resolve_due_at is not None:
         with translation.override(language):

@@ -14,6 +14,7 @@ from complaintdesk.complaints.states import Status
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import complaint_running_clocks
+from complaintdesk.sla.timers import pass_cached, pass_values
 
 from .defaults import DEFAULT_LADDER
 from .engine import LadderRules, LevelRule
@@ -39,8 +40,13 @@ def _level_rule(level: EscalationLevel) -> LevelRule:
 
 def ladder_rules_for(*, unit: OrgUnit | None) -> LadderRules:
     """The ladder of the nearest unit (the unit itself, then its parent …), else the organisation's
-    default, else the built-in default ladder. Two queries."""
+    default, else the built-in default ladder. Two queries; none more for the same unit during an SLA
+    batch (`sla.timers.pass_cached`)."""
     codes = _unit_codes(unit)
+    return pass_cached(("escalation.ladder", tuple(codes)), lambda: _ladder_rules_load(codes))
+
+
+def _ladder_rules_load(codes: list[str]) -> LadderRules:
     ladders = list(
         EscalationLadder.objects.filter(is_active=True)
         .filter(Q(org_unit__code__in=codes) | Q(org_unit__isnull=True))
@@ -78,9 +84,35 @@ def _chain_nearest_first(unit: OrgUnit) -> list[OrgUnit]:
 
 def role_holders_nearest(*, unit: OrgUnit, role: str) -> list[User]:
     """The active users with `role` in the nearest unit of the chain (the unit, its parent, … the root)
-    that has any, least loaded (open cases assigned) first. One query for the users."""
+    that has any, least loaded (open cases assigned) first. One query for the users. During an SLA batch
+    the candidates are read once per unit and role and their loads kept up to date by the batch
+    (`holder_taken`), so a burst is still spread over the least loaded."""
     if not role:
         return []
+    scratch = pass_values()
+    if scratch is None:
+        return _role_holders_load(unit=unit, role=role)
+    key = ("escalation.holders", unit.pk, role)
+    if key not in scratch:
+        scratch[key] = _role_holders_load(unit=unit, role=role)
+    holders = scratch[key]
+    holders.sort(key=lambda u: (u.open_cases, u.id))
+    return list(holders)
+
+
+def holder_taken(*, user: User) -> None:
+    """`user` was just given one more open case by the running batch: count it in their load."""
+    scratch = pass_values()
+    if scratch is None:
+        return
+    for key, holders in scratch.items():
+        if isinstance(key, tuple) and key[0] == "escalation.holders":
+            for candidate in holders:
+                if candidate.pk == user.pk:
+                    candidate.open_cases += 1
+
+
+def _role_holders_load(*, unit: OrgUnit, role: str) -> list[User]:
     chain = _chain_nearest_first(unit)
     rank = {u.id: index for index, u in enumerate(chain)}
     users = list(
@@ -98,7 +130,14 @@ def level_holder_find(*, unit: OrgUnit, level: LevelRule) -> Holder:
     holders = role_holders_nearest(unit=unit, role=level.holder_role)
     if holders:
         return Holder(user=holders[0], unit=holders[0].org_unit, missing=False)
-    fallback = OrgUnit.objects.filter(pk=level.fallback_unit_id).first() if level.fallback_unit_id else None
+    fallback = (
+        pass_cached(
+            ("escalation.unit", level.fallback_unit_id),
+            lambda: OrgUnit.objects.filter(pk=level.fallback_unit_id).first(),
+        )
+        if level.fallback_unit_id
+        else None
+    )
     return Holder(user=None, unit=fallback or unit, missing=True)
 
 

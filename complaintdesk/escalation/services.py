@@ -25,7 +25,6 @@ from pydantic import BaseModel
 
 from complaintdesk.accounts.models import SystemUser, User
 from complaintdesk.accounts.system import system_user
-from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now
 from complaintdesk.common.validation import validated
@@ -37,11 +36,11 @@ from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.complaints.validation import DateOrNone, choice, text, text_validated
 from complaintdesk.sla.models import TimerKind
-from complaintdesk.sla.selectors import sla_policy_for
+from complaintdesk.sla.selectors import sla_policy_for, unit_calendar
 from complaintdesk.sla.services import complaint_deadlines_apply
-from complaintdesk.sla.timers import WARNING
+from complaintdesk.sla.timers import WARNING, pass_cached
 
-from . import engine, notify
+from . import bursts, engine, notify
 from .clocks import level_clock_points, level_of_subject
 from .models import (
     CaseEscalation,
@@ -52,7 +51,14 @@ from .models import (
     ReferralBody,
     ReferralOutcome,
 )
-from .selectors import Holder, case_escalation_for, ladder_rules_for, level_holder_find, users_to_notify
+from .selectors import (
+    Holder,
+    case_escalation_for,
+    holder_taken,
+    ladder_rules_for,
+    level_holder_find,
+    users_to_notify,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +263,11 @@ def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
     return False
 
 
+def _system() -> User:
+    """The escalation's system account, read once per SLA batch."""
+    return pass_cached(("escalation.system_user",), lambda: system_user(SystemUser.ESCALATION))
+
+
 def _move(
     *,
     complaint: Complaint,
@@ -270,7 +281,7 @@ def _move(
     instructions: str = "",
     clock: str = "",
 ) -> EscalationHandOff:
-    system = system_user(SystemUser.ESCALATION)
+    system = _system()
     actor = actor or system
     level = ladder.level(to_position)
     state = _state_for_update(complaint, at)
@@ -285,7 +296,7 @@ def _move(
             level=level,
             policy=sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id),
             complexity=complaint.complexity,
-            calendar=calendar_for_unit(unit=complaint.org_unit),
+            calendar=unit_calendar(unit=complaint.org_unit),
             started_at=at,
             resolve_from=at,
             acknowledge=acknowledge_required,
@@ -330,6 +341,7 @@ def _move(
         acknowledge_due_at=acknowledge_due,
         resolve_due_at=resolve_due,
         deadline_provisional=provisional,
+        notice_pending=True,  # the holder's notice: on its own, or in a digest (bursts.py)
     )
 
     # Status (and with it the clocks, through sla.services), then the holder.
@@ -343,6 +355,8 @@ def _move(
         complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=why)
     if holder.user != complaint.assignee and not level.is_external:
         assign_apply(complaint=complaint, actor=system, assignee=holder.user, reason=why)
+        if holder.user is not None:
+            holder_taken(user=holder.user)
 
     kind = EventKind.ESCALATED if direction == HandOffDirection.UP else EventKind.DE_ESCALATED
     event_record(
@@ -374,37 +388,26 @@ def _move(
 
 
 def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, holder: Holder, level) -> None:
-    complaint_id, unit_id = complaint.pk, holder.unit.pk if holder.unit else complaint.org_unit_id
-    user_ids = [holder.user.pk] if holder.user else []
-    what = (
-        "holder_missing"
-        if holder.missing
-        else ("hand_back" if hand_off.direction == HandOffDirection.DOWN else "new_holder")
-    )
-    values = {
-        "complaint_id": complaint_id,
-        "hand_off_id": hand_off.pk,
-        "level_name": level.name,
-        "holder_name": str(holder.user) if holder.user else "",
-        "holder_extension": holder.user.extension if holder.user else "",
-        "acknowledge_due_at": hand_off.acknowledge_due_at,
-        "resolve_due_at": hand_off.resolve_due_at,
-        "reason": hand_off.reason,
-    }
-    told = hand_off.direction == HandOffDirection.UP and not level.is_external
-
-    def after_commit():
-        notify.staff_notified(
-            complaint_id=complaint_id,
-            user_ids=user_ids,
-            unit_id=unit_id,
-            what=what,
-            due_at=values["resolve_due_at"],
-        )
-        if told:
-            notify.customer_told_new_holder(**values)
-
-    transaction.on_commit(after_commit)
+    """Who is told, written in the move's own transaction (so a worker killed before the commit tells
+    nobody, and one killed after it leaves nothing untold): the holder — a notice of their own, or their
+    burst digest (`bursts.py`) — and, for a move up, the customer (a message of their own, always)."""
+    bursts.holder_notice_queue(hand_off=hand_off)
+    if hand_off.direction == HandOffDirection.UP and not level.is_external:
+        values = {
+            "complaint_id": complaint.pk,
+            "hand_off_id": hand_off.pk,
+            "level_name": level.name,
+            "holder_name": str(holder.user) if holder.user else "",
+            "holder_extension": holder.user.extension if holder.user else "",
+            "acknowledge_due_at": hand_off.acknowledge_due_at,
+            "resolve_due_at": hand_off.resolve_due_at,
+            "reason": hand_off.reason,
+        }
+        try:
+            with transaction.atomic():
+                notify.customer_told_new_holder(**values, complaint=complaint, level=level)
+        except Exception:  # the case has moved and its holder sees it; a message that cannot be written is logged
+            logger.exception("escalation: the customer of complaint %s could not be told", complaint.pk)
 
 
 # --- what the timers call ---------------------------------------------------------------------------------

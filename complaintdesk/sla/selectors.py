@@ -6,11 +6,14 @@ Cached per process (common.configcache, area "sla"): policies and the unit tree 
 
 from django.db.models import Q
 
+from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common.configcache import config_cached
 from complaintdesk.orgs.models import OrgUnit
 
 from .deadlines import PolicyTerms
 from .models import LIVE_TIMER_STATES, SlaPolicy, SlaTimer
+from .timers import pass_cached
 
 TERM_FIELDS = ("first_response_major", "first_response_general", "resolution_general", "resolution_complex", "acknowledge")
 CACHE_AREA = "sla"
@@ -22,7 +25,18 @@ def sla_policy_for(*, unit: OrgUnit | None, category_id: int | None) -> SlaPolic
     From this process's cache while no policy (nor the unit tree) has changed: the instance is
     shared, read it only."""
     codes = tuple(c for c in unit.path.split("/") if c) if unit else ()
-    return config_cached(CACHE_AREA, (codes, category_id), lambda: sla_policy_load(codes=codes, category_id=category_id))
+    return pass_cached(
+        ("sla.policy", codes, category_id),
+        lambda: config_cached(
+            CACHE_AREA, (codes, category_id), lambda: sla_policy_load(codes=codes, category_id=category_id)
+        ),
+    )
+
+
+def unit_calendar(*, unit: OrgUnit | None) -> WorkCalendar:
+    """`calendars.selectors.calendar_for_unit`, read once per unit during an SLA batch (the per-process
+    cache checks its token with a query on every call outside a request)."""
+    return pass_cached(("sla.calendar", unit.path if unit else None), lambda: calendar_for_unit(unit=unit))
 
 
 def sla_policy_load(*, codes: tuple[str, ...], category_id: int | None) -> SlaPolicy:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common import fastsql
 from complaintdesk.complaints.clocks import CaseClocks
@@ -24,7 +23,7 @@ from complaintdesk.complaints.timeline import events_record_changes
 from .clocks import ClockContribution, TimerSpec, clock_points, timer_spec
 from .deadlines import CaseClockFacts, Deadlines, compute_deadlines
 from .models import SlaPause, SlaPolicy, SlaTimer, TimerKind, TimerState
-from .selectors import policy_terms, sla_policy_for
+from .selectors import policy_terms, sla_policy_for, unit_calendar
 from .timers import sweep_ensure_running, timers_sync, worker_wake
 
 
@@ -70,7 +69,7 @@ def _closed_pauses(complaint) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
 
 def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
     policy = sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id)
-    calendar = calendar_for_unit(unit=complaint.org_unit)
+    calendar = unit_calendar(unit=complaint.org_unit)
     pauses = _closed_pauses(complaint)
     terms = policy_terms(policy)
     facts = CaseClockFacts(

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.time import now
@@ -232,30 +234,175 @@ def timers_due(*, cutoff: dt.datetime) -> int:
     return SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff).count()
 
 
+# --- the batch pass --------------------------------------------------------------------------------------
+#
+# A burst (every "2 working days" clock of a busy organisation falling due at the same end-of-day instant,
+# or everything overdue after an outage) is handled a batch at a time, not a transaction per row:
+# - one statement claims up to `batch` due rows *and* locks their complaints (`FOR UPDATE OF timer,
+#   complaint SKIP LOCKED`): rows another worker holds, and cases a person is changing, are skipped, so
+#   two workers partition the burst without waiting on each other, and nothing is held that is not used;
+# - one row per case per batch (a second due clock of the same case waits for the next batch and is read
+#   again then: the first one's escalation may have replaced it), claimed with one UPDATE per phase;
+# - each case is handled in its own savepoint: a case that fails is rolled back alone, its row put back
+#   with back-off, and the others commit;
+# - what does not change during a batch (policies, calendars, ladders, the system account, who holds a
+#   level) is looked up once per batch (`pass_cached`), not once per case;
+# - everything a case's handling writes (timeline, hand-off, the customer's message, staff notices) is
+#   written in the batch's transaction: a worker killed in the middle of a batch leaves every row of that
+#   batch live and nothing written, and the next pass (this worker or the other) does it once.
+
+_pass_state = threading.local()
+
+
+@contextmanager
+def pass_cache():
+    """Inside: `pass_cached` keeps what it loads until the block ends (one batch). Nested use shares the
+    outer block's values."""
+    if getattr(_pass_state, "values", None) is not None:
+        yield _pass_state.values
+        return
+    _pass_state.values = {}
+    try:
+        yield _pass_state.values
+    finally:
+        _pass_state.values = None
+
+
+def pass_cached(key, load: Callable[[], object]):
+    """`load()`, kept for the rest of the batch when a batch is running (else loaded every time). Only
+    for what a batch does not change itself: configuration, the ladder, the system account."""
+    values = getattr(_pass_state, "values", None)
+    if values is None:
+        return load()
+    if key not in values:
+        values[key] = load()
+    return values[key]
+
+
+def pass_values() -> dict | None:
+    """The running batch's own scratch space (None outside a batch): for values a batch keeps up to date
+    itself (how many open cases each holder has, as the batch assigns them)."""
+    return getattr(_pass_state, "values", None)
+
+
+_AFTER_PASS: list[Callable[[], object]] = []
+_BATCH_END: list[Callable[[], object]] = []
+
+
+def batch_end_register(hook: Callable[[], object]) -> None:
+    """Run at the end of each batch, in its transaction, after its cases (the escalation app decides the
+    holders' notices of the batch's hand-offs together). A hook that fails is rolled back alone and
+    logged; what it left undone must be safe to do later."""
+    if hook not in _BATCH_END:
+        _BATCH_END.append(hook)
+
+
+
+def after_pass_register(hook: Callable[[], object]) -> None:
+    """Run after each reconcile pass has handled everything due (the escalation app's holder digests).
+    Called from an AppConfig.ready(); a hook that fails is logged, the pass's work is committed."""
+    if hook not in _AFTER_PASS:
+        _AFTER_PASS.append(hook)
+
+
+def _restore_failed(*, timer: SlaTimer, error: Exception, at: dt.datetime) -> None:
+    """Undo the claim of a row whose handling failed (its savepoint rolled back) and retry it later."""
+    attempts = timer.attempts + 1
+    SlaTimer.objects.filter(pk=timer.pk).update(
+        state=timer.state, fired_at=timer.fired_at, warned_at=timer.warned_at, attempts=attempts,
+        last_error=repr(error)[:2000], next_check_at=at + _backoff(attempts),
+    )  # fmt: skip
+
+
+def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None) -> tuple[SweepResult, int]:
+    """Claim and handle up to `batch` due rows in one transaction. Returns what happened and how many
+    rows were read (0: nothing due that nobody else holds)."""
+    cutoff = cutoff or now()
+    result = SweepResult()
+    with pass_cache(), transaction.atomic():
+        rows = list(
+            SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "complaint"))
+            .select_related("complaint", "complaint__org_unit")
+            .filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
+            .order_by("next_check_at", "id")[:batch]
+        )
+        if not rows:
+            return result, 0
+        at = now()
+        first: dict[int, SlaTimer] = {}
+        for row in rows:
+            first.setdefault(row.complaint_id, row)
+        breaches = [t for t in first.values() if t.due_at <= at]
+        warnings = [
+            t for t in first.values()
+            if t.due_at > at and t.state == TimerState.PENDING and t.warn_at is not None and t.warn_at <= at
+        ]  # fmt: skip
+        early = [t for t in first.values() if t not in breaches and t not in warnings]
+        before = {t.pk: (t.state, t.fired_at, t.warned_at) for t in first.values()}
+        if breaches:
+            SlaTimer.objects.filter(pk__in=[t.pk for t in breaches]).update(state=TimerState.FIRED, fired_at=at)
+        if warnings:
+            SlaTimer.objects.filter(pk__in=[t.pk for t in warnings]).update(
+                state=TimerState.WARNED, warned_at=at, next_check_at=F("due_at")
+            )
+        for timer in early:  # looked at early (after a back-off): wait for its next point
+            upcoming = timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+            SlaTimer.objects.filter(pk=timer.pk).update(next_check_at=upcoming)
+            result.add(NOTHING)
+        work = [(t, BREACH, CLAIMED_BREACH) for t in breaches] + [(t, WARNING, CLAIMED_WARNING) for t in warnings]
+        work.sort(key=lambda item: (item[0].next_check_at, item[0].pk))
+        for timer, phase, outcome in work:
+            complaint = timer.complaint
+            state, fired_at, warned_at = before[timer.pk]
+            if phase == BREACH:
+                timer.state, timer.fired_at = TimerState.FIRED, at
+            else:
+                timer.state, timer.warned_at = TimerState.WARNED, at
+            try:
+                with transaction.atomic():
+                    _timer_handle(timer=timer, complaint=complaint, phase=phase, at=at)
+            except Exception as error:  # this case only: its savepoint rolled back; the others go on
+                logger.exception("SLA timer %s (complaint %s) failed", timer.pk, timer.complaint_id)
+                timer.state, timer.fired_at, timer.warned_at = state, fired_at, warned_at
+                _restore_failed(timer=timer, error=error, at=at)
+                result.add(FAILED)
+                continue
+            result.add(outcome)
+        for hook in _BATCH_END:
+            try:
+                with transaction.atomic():
+                    hook()
+            except Exception:
+                logger.exception("end of an SLA batch: %s failed", getattr(hook, "__name__", hook))
+    return result, len(rows)
+
+
 def timers_process_due(
     *, batch: int = 500, time_budget: float | None = None, cutoff: dt.datetime | None = None
 ) -> SweepResult:
-    """One pass over every live timer whose check time is at or before `cutoff` (default: now), in
-    order of that time, each at most once in this pass (keyset over (next_check_at, id))."""
+    """One pass over every live timer whose check time is at or before `cutoff` (default: now), a batch
+    at a time (`timers_process_batch`), until nothing due is left that nobody else holds. Rows of cases
+    locked by someone else (a person changing the case, another worker's batch) are counted `skipped`
+    and left for the next pass."""
     cutoff = cutoff or now()
     started = time.monotonic()
     result = SweepResult()
-    position: tuple[dt.datetime, int] | None = None
     while True:
-        rows = SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
-        if position is not None:
-            rows = rows.filter(Q(next_check_at__gt=position[0]) | Q(next_check_at=position[0], id__gt=position[1]))
-        page = list(rows.order_by("next_check_at", "id").values_list("next_check_at", "id", "complaint_id")[:batch])
-        for next_check_at, timer_id, complaint_id in page:
-            result.add(timer_process(timer_id=timer_id, complaint_id=complaint_id))
-            position = (next_check_at, timer_id)
-        if len(page) < batch or (time_budget is not None and time.monotonic() - started > time_budget):
-            return result
+        done, read = timers_process_batch(batch=batch, cutoff=cutoff)
+        for name, value in done.as_dict().items():
+            setattr(result, name, getattr(result, name) + value)
+        if read == 0 or (time_budget is not None and time.monotonic() - started > time_budget):
+            break
+    if read == 0:
+        # What is still due now is held by someone else (or was claimed meanwhile by another worker).
+        result.skipped = SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff).count()
+    return result
 
 
 def timers_reconcile(*, max_passes: int = 20, batch: int = 500, pause: float = 0.2) -> SweepResult:
     """Passes until nothing that has passed is left, or only cases someone else holds remain
-    (`max_passes`): what `manage.py sla_reconcile` and the worker's periodic sweep run."""
+    (`max_passes`): what `manage.py sla_reconcile` and the worker's periodic sweep run. Then the
+    after-pass hooks (the holders' digests of what this pass escalated)."""
     total = SweepResult()
     for _pass in range(max_passes):
         result = timers_process_due(batch=batch)
@@ -264,6 +411,12 @@ def timers_reconcile(*, max_passes: int = 20, batch: int = 500, pause: float = 0
         if result.skipped == 0:
             break
         time.sleep(pause)  # only cases locked by someone else are left: give them a moment
+    total.skipped = result.skipped
+    for hook in _AFTER_PASS:
+        try:
+            hook()
+        except Exception:  # what the hook had to do stays pending; the next pass tries again
+            logger.exception("after the SLA pass: %s failed", getattr(hook, "__name__", hook))
     return total
 
 

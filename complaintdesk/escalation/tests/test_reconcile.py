@@ -60,6 +60,9 @@ def test_three_deadlines_passed_during_downtime_are_each_handled_once(
 ):
     org = ladder_org
     case_a, case_b, case_c = _three_deadlines_pass_while_stopped(org, clock)
+    # The notices are written with the escalation itself now: forget those of case (c)'s escalation by hand.
+    calls["staff"].clear()
+    calls["customer"].clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("sla_reconcile", verbosity=0)
