@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "complaintdesk.regulation",
     "complaintdesk.privacy",
     "complaintdesk.learning",
+    "complaintdesk.outreach",
 ]
 
 MIDDLEWARE = [
