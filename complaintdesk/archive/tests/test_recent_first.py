@@ -162,3 +162,30 @@ def test_page_and_api_say_how_far_back_and_offer_all_years(org, years, window_of
     body = api.get("/archive/search?all_years=true&q=%E5%AE%BD%E5%B8%A6%E6%96%AD%E7%BD%91").json()
     assert {i["number"] for i in body["items"]} == {years["new"][0].number, years["old"][0].number}
     assert body["since"] is None and body["all_years"] is True
+
+
+def _index_query(user, **kwargs) -> str:
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        archive_search(user=user, query="宽带断网", **kwargs)
+    [sql] = [s for s in statements if "archive_fts" in s or "to_tsquery" in s]
+    return sql
+
+
+@pytest.mark.parametrize("who", ["agent_a", "manager", "executive"])
+def test_every_kind_of_user_is_bounded_and_all_years_drops_the_bound(org, years, window_of_five, who):
+    """Store agent, branch manager, HQ-wide user: the index query holds the recency bound of the user's
+    scope (PostgreSQL: the buckets inside the GIN index; SQLite: a filter on `at`); "all years" holds none."""
+    user = getattr(org, who)
+    bound = "archive_buckets(e.kind, e.org_unit_id, e.at) && %s::integer[]"
+    if connection.vendor != "postgresql":
+        bound = "e.at >= %s"
+    assert bound in _index_query(user)
+    assert archive_search_results(user=user, query="宽带断网").since is not None
+    widest = _index_query(user, all_years=True)
+    assert bound not in widest and "archive_buckets" not in widest
