@@ -219,7 +219,9 @@ def explain(query: str, label: str = "store", all_years: bool = False) -> str:
 
     with connection.execute_wrapper(capture):
         archive_search(user=user, query=query, limit=20, all_years=all_years)
-    sql, params = next((sql, params) for sql, params in captured if "to_tsquery" in sql)
+    # The last index query: when no case holds every word, the search asks again for any of them
+    # (`any_term`), and that second statement is the one that costs.
+    sql, params = [(sql, params) for sql, params in captured if "to_tsquery" in sql][-1]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
