@@ -3,6 +3,7 @@
 import inspect
 import json
 import logging
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -89,9 +90,13 @@ def _has_body(request) -> bool:
 # --- text the database can store ------------------------------------------------------------------------
 
 
+# NUL: PostgreSQL refuses it in text. A lone surrogate (JSON "\ud800") cannot be encoded at all.
+# One regular expression rather than a Python loop over every character (every API POST checks its body).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _bad_text(value: str) -> bool:
-    # NUL: PostgreSQL refuses it in text. A lone surrogate (JSON "\ud800") cannot be encoded at all.
-    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    return _UNSTORABLE.search(value) is not None
 
 
 def _printable_key(key: str) -> str:

@@ -130,8 +130,7 @@ def after_intake_queue(*, complaint_id: int, steps: Sequence[AfterIntakeStep]) -
         return
     steps = steps[::-1]
     if queue_in_transaction(steps[0].task):
-        for step in steps:
-            _sendable(step.task, step.priority).enqueue(complaint_id)
+        _rows_queue(complaint_id=complaint_id, steps=steps)
         return
     at = now()
     AfterIntakeJob.objects.bulk_create(
@@ -149,6 +148,25 @@ def after_intake_queue(*, complaint_id: int, steps: Sequence[AfterIntakeStep]) -
             _job_ids_note(complaint_id=complaint_id, sent=sent)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+def _rows_queue(*, complaint_id: int, steps: Sequence[AfterIntakeStep]) -> None:
+    """The database queue: the steps' task rows, in one INSERT when they share a backend that can
+    (`tasks.backend.DatabaseBackend.enqueue_many`), else one `enqueue` each. The task as queued (with
+    its priority) is kept per backend instance: building it validates the task each time."""
+    backend = steps[0].task.get_backend()
+    sendable = backend.__dict__.setdefault("_after_intake_sendable", {})
+    tasks = []
+    for step in steps:
+        key = (step.task, step.priority)
+        if (queued := sendable.get(key)) is None:
+            queued = sendable[key] = _sendable(step.task, step.priority)
+        tasks.append(queued)
+    if hasattr(backend, "enqueue_many") and all(t.get_backend() is backend for t in tasks):
+        backend.enqueue_many([(t, (complaint_id,), {}) for t in tasks])
+        return
+    for queued in tasks:
+        queued.enqueue(complaint_id)
 
 
 def _job_ids_note(*, complaint_id: int, sent: dict[str, str]) -> None:

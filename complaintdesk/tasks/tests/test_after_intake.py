@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django_tasks import TaskResultStatus
+from django_tasks.base import TASK_MAX_PRIORITY
 
 from complaintdesk.channels import acknowledge
 from complaintdesk.channels.api import ApiChannelAdapter
@@ -144,7 +145,9 @@ def test_statements_per_api_intake_are_bounded(org, api_for, make_payload):
     """The statements of one `POST /api/v1/complaints` with an Idempotency-Key on the production queue
     (transaction control not counted). Was 19 before per-process caching and the written-out hot
     statements; 11 with one after-intake task row, 12 since the acknowledgement is a job of its own (it
-    must not wait behind enrichment). A new query on this path should be a decision, not an accident."""
+    must not wait behind enrichment), 11 again since all the steps' task rows are one INSERT (issue 17
+    item 3), whatever the number of steps. A new query on this path should be a decision, not an
+    accident."""
     api = api_for(org.api_a)
     with override_settings(TASKS=OUR_DB_TASKS, SLA_TIMERS_WAKE=False):
         assert _post(api, make_payload()).status_code == 201  # warm: the token's first use is touched
@@ -152,7 +155,8 @@ def test_statements_per_api_intake_are_bounded(org, api_for, make_payload):
             response = _post(api, make_payload(customer={"name": "李先生", "phone": "13900139000"}))
         assert response.status_code == 201
         statements = _work_statements(queries)
-        assert len(statements) <= 12, "\n".join(statements)
+        assert len(statements) <= 11, "\n".join(statements)
+        assert sum("django_tasks_database_dbtaskresult" in s for s in statements) == 1  # every step, one row each
         assert not any(
             s.startswith('SELECT "orgs_orgunit"') for s in statements
         )  # unit: from the cached tree
@@ -165,7 +169,38 @@ def test_statements_per_api_intake_are_bounded(org, api_for, make_payload):
                 _post(api, make_payload(customer={"name": "李先生", "phone": "13900139000"})).status_code
                 == 201
             )
-        assert len(_work_statements(queries)) <= 11
+        assert len(_work_statements(queries)) <= 10
+
+
+@pytest.mark.django_db
+def test_the_steps_task_rows_written_in_one_insert_are_those_enqueue_writes_one_by_one():
+    """`DatabaseBackend.enqueue_many` (the after-intake steps' rows in one statement) writes what
+    `enqueue` would write for each: same task, priority, queue, arguments, status, run_after."""
+    from django_tasks_db.models import DBTaskResult
+
+    with override_settings(TASKS=OUR_DB_TASKS):
+        tasks = [
+            acknowledge_after_intake.using(priority=TASK_MAX_PRIORITY),
+            enrich_after_intake,
+        ]
+        for queued in tasks:
+            queued.enqueue(41)
+        with CaptureQueriesContext(connection) as queries:
+            results = tasks[0].get_backend().enqueue_many([(queued, (42,), {}) for queued in tasks])
+        assert sum(q["sql"].startswith("INSERT") for q in queries.captured_queries) == 1
+        assert [r.task.module_path for r in results] == [t.module_path for t in tasks]
+        assert all(r.status == TaskResultStatus.READY and r.args == [42] for r in results)
+
+        def row(pk):
+            found = DBTaskResult.objects.get(pk=pk)
+            return (found.task_path, found.priority, found.queue_name, found.backend_name, found.status,
+                    found.run_after, found.worker_ids, found.return_value, found.args_kwargs["kwargs"])  # fmt: skip
+
+        one_by_one = sorted(
+            row(found.pk) for found in DBTaskResult.objects.all() if found.args_kwargs["args"] == [41]
+        )
+        assert one_by_one == sorted(row(r.id) for r in results)
+        assert sorted(DBTaskResult.objects.get(pk=r.id).args_kwargs["args"][0] for r in results) == [42, 42]
 
 
 class QueueDown:
