@@ -145,6 +145,12 @@ def main() -> None:
     print(database_label())
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; workers {args.workers}; batch {args.batch}")
     call_command("migrate", verbosity=0)
+    # seed.py --fresh empties the users, the system's own accounts too: put them back as migrate made them.
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("complaintdesk.accounts.migrations.0003_system_users").system_users_create(apps, None)
 
     total = Complaint.objects.count()
     open_now = Complaint.objects.filter(is_open=True).count()
