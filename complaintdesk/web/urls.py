@@ -11,6 +11,7 @@ from . import (
     views_groups,
     views_inbox,
     views_learning,
+    views_outreach,
     views_privacy,
     views_quality,
     views_regulation,
@@ -114,6 +115,12 @@ urlpatterns = [
     path("learning/cases/<int:case_id>/consent", views_learning.case_consent, name="learning_consent"),
     path("learning/cases/<int:case_id>/remove", views_learning.case_remove, name="learning_remove"),
     path("learning/log/", views_learning.service_log_page, name="service_log"),
+    # Known incidents (outreach): the list and declaring one, its page and resolving it, the case page's panel.
+    path("incidents/", views_outreach.incident_list, name="incidents"),
+    path("incidents/declare", views_outreach.incident_declare, name="incident_declare"),
+    path("incidents/<int:incident_id>/", views_outreach.incident_page, name="incident"),
+    path("incidents/<int:incident_id>/resolve", views_outreach.incident_resolve, name="incident_resolve"),
+    path("complaints/<str:number>/incident/panel", views_outreach.incident_panel, name="incident_panel"),
     # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
     # Escalation (escalation): the case page's panel, escalating to a level, recording an external referral.
     path("complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"),

@@ -6,6 +6,7 @@ import pytest
 
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.common.time import now
+from complaintdesk.complaints.intake import complaint_take_in
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import IntakeCustomer
 from complaintdesk.complaints.states import Status
@@ -20,7 +21,6 @@ from complaintdesk.outreach.services import (
     incident_feedback_send,
     incident_resolve,
 )
-from complaintdesk.complaints.intake import complaint_take_in
 from complaintdesk.testing import intake_data
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,9 @@ def take_in(committed, actor, **over):
 
 def _complaint(org, n: int, committed, **over):
     over = {"title": "宽带断网", "product": "家庭宽带", **over}
-    return take_in(committed, org.agent_a, customer=IntakeCustomer(name=f"客户{n}", phone=f"1380013{n:04d}"), **over)
+    return take_in(
+        committed, org.agent_a, customer=IntakeCustomer(name=f"客户{n}", phone=f"1380013{n:04d}"), **over
+    )
 
 
 def test_matching_is_pure_and_needs_an_area():
@@ -64,8 +66,14 @@ def test_spoken_times():
     today = dt.date(2026, 12, 6)
     at = dt.datetime(2026, 12, 6, 18, 0, tzinfo=zone)
     assert matching.spoken_time(at, today=today, zone=zone, language="zh-hans") == "今天18:00"
-    assert matching.spoken_time(at + dt.timedelta(days=1), today=today, zone=zone, language="zh-hans") == "明天18:00"
-    assert matching.spoken_time(at + dt.timedelta(days=3), today=today, zone=zone, language="zh-hans") == "12月9日18:00"
+    assert (
+        matching.spoken_time(at + dt.timedelta(days=1), today=today, zone=zone, language="zh-hans")
+        == "明天18:00"
+    )
+    assert (
+        matching.spoken_time(at + dt.timedelta(days=3), today=today, zone=zone, language="zh-hans")
+        == "12月9日18:00"
+    )
     assert matching.spoken_time(at, today=today, zone=zone, language="en") == "today 18:00"
 
 
@@ -94,7 +102,13 @@ def test_complaints_are_linked_and_answered_once_and_all_told_once_at_the_end(or
         assert "预计" in texts[0] and "恢复" in texts[0] and "outage" not in texts[0]
     assert incident_counts(limit=10)[0].complaints == 5
 
-    committed(incident_resolve, incident_id=incident.pk, actor=org.manager, resolution="已更换受损光缆", mode="continue")
+    committed(
+        incident_resolve,
+        incident_id=incident.pk,
+        actor=org.manager,
+        resolution="已更换受损光缆",
+        mode="continue",
+    )
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.RESOLVED
     sent = sms_sent()
@@ -113,7 +127,13 @@ def test_complaints_are_linked_and_answered_once_and_all_told_once_at_the_end(or
 def test_close_mode_sends_the_result_and_the_case_waits_for_the_customer(org, committed):
     incident = _outage(org)
     case = _complaint(org, 1, committed)
-    committed(incident_resolve, incident_id=incident.pk, actor=org.manager, resolution="已更换受损光缆", mode="close")
+    committed(
+        incident_resolve,
+        incident_id=incident.pk,
+        actor=org.manager,
+        resolution="已更换受损光缆",
+        mode="close",
+    )
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CUSTOMER
     link = IncidentLink.objects.get(complaint=case)

@@ -1,0 +1,109 @@
+"""Known incidents in the workbench (complaintdesk.outreach): the list, declaring one, its page (what customers
+are told, the complaints linked, the counts, resolving it) and the case page's panel. Views parse input, call
+one service or selector, and render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.complaints.access import access_complaint
+from complaintdesk.outreach import selectors, services
+from complaintdesk.outreach.models import IncidentKind, IncidentStatus, ResolveMode
+from complaintdesk.outreach.texts import answer_text
+from complaintdesk.web import refused
+
+DECLARE_FIELDS = ("kind", "title", "explanation", "explanation_en", "district", "units", "products", "accounts",
+                  "starts_at", "ends_at", "expected_end_at", "notify_customers")  # fmt: skip
+RESOLVE_FIELDS = ("resolution", "mode")
+
+
+def _incident_or_404(request: HttpRequest, incident_id: int):
+    try:
+        return services.incident_for_user(user=request.user, incident_id=incident_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def incident_list(request: HttpRequest) -> HttpResponse:
+    if not services.user_may_view(request.user):
+        raise Http404
+    kept = refused.kept_take(request, "incident:new")
+    context = {
+        "incidents": selectors.incident_list(),
+        "may_declare": services.user_may_declare(request.user),
+        "kinds": IncidentKind.choices,
+        "values": (kept.values if kept else None) or {"kind": IncidentKind.OUTAGE},
+        "errors": kept.errors if kept else {},
+    }
+    return render(request, "web/outreach/list.html", context)
+
+
+@login_required
+@require_POST
+def incident_declare(request: HttpRequest) -> HttpResponse:
+    values = refused.post_values(request, DECLARE_FIELDS)
+    data = dict(values)
+    data["units"] = [u for u in values.get("units", "").replace("，", ",").replace("、", ",").split(",") if u.strip()]
+    data["notify_customers"] = values.get("notify_customers") == "on"
+    try:
+        incident = services.incident_declare(actor=request.user, **data)
+    except DomainError as error:
+        kept = refused.Kept(values=values, errors=refused.reasons(error, DECLARE_FIELDS))
+        return refused.answer(request, to=reverse("web:incidents"), kept=kept, key="incident:new")
+    return refused.answer(
+        request, to=reverse("web:incident", args=[incident.pk]), message=_("事件已登记，相关的新投诉会自动关联")
+    )
+
+
+@login_required
+@require_GET
+def incident_page(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident_or_404(request, incident_id)
+    kept = refused.kept_take(request, f"incident:{incident_id}")
+    context = {
+        "incident": incident,
+        "summary": selectors.incident_summary(incident=incident),
+        "links": selectors.incident_links_for_user(incident=incident, user=request.user),
+        "sample": answer_text(incident, language="zh-hans") if incident.status == IncidentStatus.ACTIVE else "",
+        "may_resolve": services.user_may_declare(request.user) and incident.status == IncidentStatus.ACTIVE,
+        "modes": ResolveMode.choices,
+        "values": (kept.values if kept else None) or {"mode": ResolveMode.CONTINUE},
+        "errors": kept.errors if kept else {},
+    }
+    return render(request, "web/outreach/incident.html", context)
+
+
+@login_required
+@require_POST
+def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
+    _incident_or_404(request, incident_id)
+    values = refused.post_values(request, RESOLVE_FIELDS)
+    to = reverse("web:incident", args=[incident_id])
+    try:
+        services.incident_resolve(incident_id=incident_id, actor=request.user, **values)
+    except DomainError as error:
+        kept = refused.Kept(values=values, errors=refused.reasons(error, RESOLVE_FIELDS))
+        return refused.answer(request, to=to, kept=kept, key=f"incident:{incident_id}")
+    return refused.answer(request, to=to, message=_("已登记事件已解决，正在逐一告知关联投诉的客户"))
+
+
+@login_required
+@require_GET
+def incident_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """The case page's panel: the incident this case is linked to (nothing when none)."""
+    try:
+        complaint = access_complaint(user=request.user, number=number)
+    except NotFound:
+        raise Http404 from None
+    link = selectors.link_for_complaint(complaint=complaint)
+    if link is None:
+        return HttpResponse("")
+    return render(request, "web/outreach/panel.html", {"link": link, "c": complaint})
