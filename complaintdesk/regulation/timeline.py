@@ -36,6 +36,6 @@ def codes_in_words(value: str) -> str:
 timeline_field_register(field=FIELD, label=_("监管分类"), values=codes_in_words)
 timeline_field_register(field=STATUTORY_DECISION_FIELD, label=_("法定处理时限"))
 timeline_field_register(field="statutory_due", label=_("法定处理时限"))
-timeline_field_register(field="regulator_report", label=_("转办回复时限"))
+timeline_field_register(field="regulator_report", label=_("向转办机构回复时限"))
 timeline_field_register(field="regulator_referral", label=_("监管转办"))
 timeline_field_register(field="regulator_report_back", label=_("向转办机构回复"))

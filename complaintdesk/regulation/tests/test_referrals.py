@@ -149,7 +149,7 @@ def test_an_unanswered_referral_warns_and_breaches_in_words(org, postal, lax_sla
     )
     assert [e.kind for e in events] == [EventKind.SLA_WARNING, EventKind.SLA_BREACH]
     breach = events_for_people(events)[1]
-    assert breach.what == "转办回复时限"
+    assert breach.what == "向转办机构回复时限"
     assert (
         "已超过邮政业用户申诉 12305转办（编号 YZ2026100100123）的回复时限（最后一日 2026-10-16）"
         in breach.reason
