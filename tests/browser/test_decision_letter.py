@@ -16,9 +16,7 @@ BASIS = "根据您办理套餐时签订的服务协议第五条，同一计费�
 
 
 @pytest.mark.parametrize("size", [DESKTOP, {"width": 390, "height": 844}], ids=["1366x768", "390x844"])
-def test_the_agent_writes_and_sends_a_decision_letter(
-    org, billing_case, new_page, sign_in, screenshot, size
-):
+def test_the_agent_writes_and_sends_a_decision_letter(org, billing_case, new_page, sign_in, screenshot, size):
     PackSelection.objects.create(pack=DeadlinePack.objects.get(code="banking-insurance", version=1))
     org.agent_a.set_password(PASSWORD)
     org.agent_a.save()

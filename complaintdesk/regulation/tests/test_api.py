@@ -110,7 +110,11 @@ def test_a_case_without_a_pack_needs_no_decision_letter_and_its_result_is_unchan
         api.post(f"/complaints/{case.number}/transitions", {"to": to})
     sent = api.post(
         f"/complaints/{case.number}/result",
-        {"cause": "小区光缆被施工挖断", "measures": "我们已安排工程师更换了光缆", "outcome": "网络已恢复正常"},
+        {
+            "cause": "小区光缆被施工挖断",
+            "measures": "我们已安排工程师更换了光缆",
+            "outcome": "网络已恢复正常",
+        },
     )
     assert sent.status_code == 201, sent.content
     body = sent.json()
@@ -123,7 +127,9 @@ def test_the_decision_letter_terms_of_a_banking_case(org, banking, api_for, cloc
     letter = api_for(org.agent_a).get(f"/complaints/{case.number}/regulation").json()["decision_letter"]
     assert letter["required"] and letter["review_days"] == 30
     assert letter["routes_labels"] == ["申请核查", "申请调解", "申请仲裁", "向人民法院提起诉讼"]
-    assert letter["routes_text"].startswith("如您不同意本处理决定，可自收到本处理决定之日起 30 日内向我们申请核查")
+    assert letter["routes_text"].startswith(
+        "如您不同意本处理决定，可自收到本处理决定之日起 30 日内向我们申请核查"
+    )
 
 
 def test_codes_and_statistics_refuse_bad_input_in_words(org, banking, api_for, clock):
@@ -142,6 +148,8 @@ def test_codes_and_statistics_refuse_bad_input_in_words(org, banking, api_for, c
     unknown = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&unit=NOPE")
     assert unknown.status_code == 422 and unknown.json()["errors"]["unit"] == ["没有编码为 NOPE 的机构。"]
     backwards = api.get("/regulation/statistics?start=2026-10-31&end=2026-10-01")
-    assert backwards.status_code == 422 and backwards.json()["errors"]["end"] == ["结束日期不能早于开始日期。"]
+    assert backwards.status_code == 422 and backwards.json()["errors"]["end"] == [
+        "结束日期不能早于开始日期。"
+    ]
     fine = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&levels=A=1")
     assert fine.status_code == 200 and fine.content[:2] == b"PK"

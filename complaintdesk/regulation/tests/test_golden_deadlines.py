@@ -157,12 +157,30 @@ GOLDEN_RECEIVED = [
         dt.date(2027, 2, 23),
         "春节 2027 (provisional): 4, 11, 12, 15–19, 22, 23 Feb",
     ),
-    ("telecom", Clock.ANSWER, local(2026, 2, 3, 10), "general", dt.date(2026, 2, 24),
-     "15日 ends Wed 18 Feb in 春节: moves to Tue 24 Feb"),
-    ("telecom", Clock.ANSWER, local(2026, 1, 30, 16), "general", dt.date(2026, 2, 14),
-     "ends on Sat 14 Feb, a 调休 working Saturday: stays"),
-    ("postal-courier", Clock.ANSWER, local(2026, 10, 3, 10), "general", dt.date(2026, 10, 10),
-     "7日 ends on Sat 10 Oct, the 调休 working Saturday after 国庆: stays"),
+    (
+        "telecom",
+        Clock.ANSWER,
+        local(2026, 2, 3, 10),
+        "general",
+        dt.date(2026, 2, 24),
+        "15日 ends Wed 18 Feb in 春节: moves to Tue 24 Feb",
+    ),
+    (
+        "telecom",
+        Clock.ANSWER,
+        local(2026, 1, 30, 16),
+        "general",
+        dt.date(2026, 2, 14),
+        "ends on Sat 14 Feb, a 调休 working Saturday: stays",
+    ),
+    (
+        "postal-courier",
+        Clock.ANSWER,
+        local(2026, 10, 3, 10),
+        "general",
+        dt.date(2026, 10, 10),
+        "7日 ends on Sat 10 Oct, the 调休 working Saturday after 国庆: stays",
+    ),
 ]
 
 
