@@ -18,7 +18,8 @@ written once, staff notices (one per case, or one digest per holder).
 
 The overdue cases are the same on every run (`--seed`): their state before the first run is kept in
 a table `bench_sla_snapshot` and put back at the start of each run (status, assignee, escalation
-rows, hand-offs, events, messages written by an earlier run), so runs are comparable.
+rows, hand-offs, messages written by an earlier run; the timeline is append-only and keeps its events),
+so runs are comparable.
 Refuses a database whose name does not contain "bench".
 """
 
@@ -91,23 +92,26 @@ def _snapshot_and_restore(*, overdue_ids: list[int], connection) -> None:
         if cursor.fetchone()[0] is None:
             cursor.execute(
                 "CREATE TABLE bench_sla_snapshot AS SELECT id, status, assignee_id, escalated_at, reopened_at, "
-                "updated_at, due_at, resolution_due_at, deadline_provisional FROM complaints_complaint "
-                "WHERE id = ANY(%s)",
-                [overdue_ids],
+                "updated_at, due_at, resolution_due_at, deadline_provisional FROM complaints_complaint WHERE false"
             )
             cursor.execute("CREATE TABLE bench_sla_marks AS SELECT "
-                           "(SELECT coalesce(max(id), 0) FROM complaints_complaintevent) AS event_id, "
                            "(SELECT coalesce(max(id), 0) FROM notifications_notification) AS notification_id, "
                            "(SELECT coalesce(max(id), 0) FROM inbox_staffnotification) AS notice_id")  # fmt: skip
+        cursor.execute(
+            "INSERT INTO bench_sla_snapshot SELECT id, status, assignee_id, escalated_at, reopened_at, updated_at, "
+            "due_at, resolution_due_at, deadline_provisional FROM complaints_complaint WHERE id = ANY(%s) "
+            "AND id NOT IN (SELECT id FROM bench_sla_snapshot)",
+            [overdue_ids],
+        )
         cursor.execute(
             "UPDATE complaints_complaint c SET status = s.status, assignee_id = s.assignee_id, "
             "escalated_at = s.escalated_at, reopened_at = s.reopened_at, updated_at = s.updated_at, "
             "due_at = s.due_at, resolution_due_at = s.resolution_due_at, "
             "deadline_provisional = s.deadline_provisional FROM bench_sla_snapshot s WHERE c.id = s.id"
         )
-        cursor.execute("SELECT event_id, notification_id, notice_id FROM bench_sla_marks")
-        event_id, notification_id, notice_id = cursor.fetchone()
-        cursor.execute("DELETE FROM complaints_complaintevent WHERE id > %s", [event_id])
+        # The timeline is append-only (a trigger refuses deletes): earlier runs' events stay.
+        cursor.execute("SELECT notification_id, notice_id FROM bench_sla_marks")
+        notification_id, notice_id = cursor.fetchone()
         cursor.execute("DELETE FROM notifications_notification WHERE id > %s", [notification_id])
         cursor.execute("DELETE FROM inbox_staffnotification WHERE id > %s", [notice_id])
         if _table_exists(cursor, "django_tasks_database_dbtaskresult"):  # queued deliveries of earlier runs
@@ -151,6 +155,11 @@ def main() -> None:
     from django.apps import apps
 
     importlib.import_module("complaintdesk.accounts.migrations.0003_system_users").system_users_create(apps, None)
+    # … and the shipped message templates (the customer's `escalated` message needs them).
+    from complaintdesk.notifications.defaults import templates_load
+    from complaintdesk.notifications.models import NotificationTemplate
+
+    templates_load(template_model=NotificationTemplate)
 
     total = Complaint.objects.count()
     open_now = Complaint.objects.filter(is_open=True).count()
