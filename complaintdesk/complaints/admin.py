@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .access import complaints_visible_to
 from .event_text import event_for_people
 from .models import Category, Complaint, ComplaintEvent, Customer
@@ -48,7 +50,7 @@ class ComplaintEventInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     """Read-only here: cases change only through the services (workbench, API), which keep the timeline."""
 
     list_display = (
@@ -69,15 +71,6 @@ class ComplaintAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [ComplaintEventInline]
     raw_id_fields = ("customer", "assignee", "created_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return complaints_visible_to(request.user)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .models import WorkOrder
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
+class WorkOrderAdmin(ReadOnlyAdmin):
     """Written by dispatch.services only (audited on the case's timeline): read-only here."""
 
     list_display = (
@@ -20,12 +22,3 @@ class WorkOrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "department")
     list_select_related = ("complaint", "department", "owner")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .models import CaseEscalation, EscalationHandOff, EscalationLadder, EscalationLevel, ExternalReferral
 
 
@@ -16,19 +18,6 @@ class EscalationLevelInline(admin.TabularInline):
 class EscalationLadderAdmin(admin.ModelAdmin):
     list_display = ("name", "org_unit", "is_active", "reputation_risk_level", "batch_level")
     inlines = [EscalationLevelInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by escalation.services only: audited moves, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseEscalation)

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .content import placeholder_help, template_errors
 from .models import Notification, NotificationTemplate
 
@@ -54,7 +56,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """The notification log: read-only, the recipient masked (the full value is only for sending)."""
 
     list_display = (
@@ -75,12 +77,3 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description=_("接收人"))
     def recipient_display(self, obj):
         return obj.recipient_masked
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

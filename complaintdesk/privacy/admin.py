@@ -5,6 +5,8 @@ only the role table's complaints permissions from groups)."""
 
 from django.contrib import admin
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .access import user_may_audit, user_may_view_holds
 from .models import AccessLog, AnonymisationRun, LegalHold, RetentionRule
 
@@ -15,19 +17,8 @@ class RetentionRuleAdmin(admin.ModelAdmin):
     fields = ("category", "years", "months", "note")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LegalHold)
-class LegalHoldAdmin(_ReadOnly):
+class LegalHoldAdmin(ReadOnlyAdmin):
     """Placed and released on the case page (with the timeline entry); here only read."""
 
     list_display = ("complaint", "reason", "placed_by", "placed_at", "released_by", "released_at")
@@ -43,12 +34,12 @@ class LegalHoldAdmin(_ReadOnly):
 
 
 @admin.register(AnonymisationRun)
-class AnonymisationRunAdmin(_ReadOnly):
+class AnonymisationRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "finished_at", "cases", "customers", "attachments", "held", "remaining")
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(_ReadOnly):
+class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "kind", "case_number", "field", "reason", "rows", "unmasked")
     list_filter = ("kind", "field", "unmasked")
     list_select_related = ("user",)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .models import QaInspection, QaPeriod, QaSample, SamplingPolicy
 
 
@@ -26,21 +28,8 @@ class SamplingPolicyAdmin(admin.ModelAdmin):
     )
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Written by quality.services only (draws and scores): read-only here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(QaPeriod)
-class QaPeriodAdmin(_ReadOnly):
+class QaPeriodAdmin(ReadOnlyAdmin):
     list_display = (
         "__str__",
         "seed",
@@ -52,7 +41,7 @@ class QaPeriodAdmin(_ReadOnly):
 
 
 @admin.register(QaSample)
-class QaSampleAdmin(_ReadOnly):
+class QaSampleAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "complaint", "agent", "org_unit", "closed_at", "is_calibration")
     list_filter = ("is_calibration", "period")
     list_select_related = ("complaint", "agent", "org_unit")
@@ -60,7 +49,7 @@ class QaSampleAdmin(_ReadOnly):
 
 
 @admin.register(QaInspection)
-class QaInspectionAdmin(_ReadOnly):
+class QaInspectionAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "inspector", "status", "total", "scored_at")
     list_filter = ("status",)
     list_select_related = ("inspector",)

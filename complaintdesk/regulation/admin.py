@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .admin_import import ClassificationImportMixin
 from .models import (
     CaseCode,
@@ -55,21 +57,8 @@ class PackSelectionAdmin(admin.ModelAdmin):
     list_select_related = ("pack", "org_unit", "category")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Written by regulation.services only: read-only here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StatutoryExtension)
-class StatutoryExtensionAdmin(_ReadOnly):
+class StatutoryExtensionAdmin(ReadOnlyAdmin):
     list_display = (
         "complaint",
         "amount",
@@ -104,6 +93,6 @@ class ClassificationCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseCode)
-class CaseCodeAdmin(_ReadOnly):
+class CaseCodeAdmin(ReadOnlyAdmin):
     list_display = ("complaint", "dimension", "code", "status", "confirmed_by", "confirmed_at")
     list_select_related = ("complaint", "dimension", "code", "confirmed_by")

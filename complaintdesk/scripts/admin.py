@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.admin import ReadOnlyAdmin
 from complaintdesk.common.time import now
 from complaintdesk.complaints.access import complaints_visible_to
 
@@ -108,7 +109,7 @@ class ScriptAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScriptVersion)
-class ScriptVersionAdmin(admin.ModelAdmin):
+class ScriptVersionAdmin(ReadOnlyAdmin):
     """Earlier texts, for reading and for restoring one as a new version."""
 
     list_display = ("script", "number", "note", "created_by", "created_at")
@@ -118,15 +119,6 @@ class ScriptVersionAdmin(admin.ModelAdmin):
     fields = ("script", "number", "body", "note", "created_by", "created_at")
     readonly_fields = fields
     actions = ["restore"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("忽略的警告"))
     def warnings_ignored(self, obj):
@@ -153,7 +145,7 @@ class ReplyRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReplyCheckOverride)
-class ReplyCheckOverrideAdmin(admin.ModelAdmin):
+class ReplyCheckOverrideAdmin(ReadOnlyAdmin):
     """Read-only: what agents sent despite warnings, and why (for quality inspection)."""
 
     list_display = ("complaint", "actor", "at", "warnings_ignored", "reason")
@@ -171,15 +163,6 @@ class ReplyCheckOverrideAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("忽略的警告"))
     def warnings_ignored(self, obj):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .models import SlaPolicy, SlaTimer
 
 DURATION_FIELDS = {
@@ -35,19 +37,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaTimer)
-class SlaTimerAdmin(admin.ModelAdmin):
+class SlaTimerAdmin(ReadOnlyAdmin):
     """Timers are written by sla.services and handled by the worker: read-only here."""
 
     list_display = ("complaint", "kind", "subject", "generation", "state", "warn_at", "due_at", "attempts")
     list_filter = ("state", "kind")
     list_select_related = ("complaint",)
     search_fields = ("complaint__number",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

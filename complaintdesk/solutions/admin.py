@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from complaintdesk.common.admin import ReadOnlyAdmin
+
 from .models import (
     ApprovalRequest,
     CompensationAuthority,
@@ -23,19 +25,6 @@ class CompensationAuthorityAdmin(admin.ModelAdmin):
 
     list_display = ("role", "per_case_limit", "per_month_limit", "approval_limit")
     list_editable = ("per_case_limit", "per_month_limit", "approval_limit")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by solutions.services only: audited, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SolutionOptionInline(admin.TabularInline):

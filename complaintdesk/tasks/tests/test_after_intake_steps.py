@@ -19,6 +19,7 @@ OUR_DB_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.DatabaseBack
 PROBE = f"{__name__}.probe_step"
 ENRICH = "complaintdesk.intelligence.tasks.enrich_after_intake"
 ACKNOWLEDGE = "complaintdesk.channels.intake_tasks.acknowledge_after_intake"
+INCIDENT = "complaintdesk.outreach.tasks.incident_match_after_intake"
 ran: list[int] = []
 
 
@@ -58,6 +59,7 @@ def test_the_apps_register_their_steps_most_urgent_first():
     assert [(s.name, s.task.module_path, s.priority) for s in steps] == [
         ("acknowledgement", ACKNOWLEDGE, TASK_MAX_PRIORITY),  # channels: the customer is told first
         ("enrichment", ENRICH, DEFAULT_TASK_PRIORITY),  # intelligence
+        ("incident-match", INCIDENT, DEFAULT_TASK_PRIORITY),  # outreach: a known incident answers it
     ]
     assert [s.name for s in steps if s.settled] == ["enrichment"]  # the acknowledgement runs it first
 
@@ -85,7 +87,12 @@ def test_a_registered_step_is_queued_once_per_intake_in_the_cases_transaction(or
 def test_on_an_outside_queue_a_rolled_back_intake_leaves_no_outbox_row_and_runs_no_step(org, probe):
     with pytest.raises(RuntimeError), transaction.atomic():
         complaint_take_in(data=_data(), actor=org.agent_a)
-        assert set(AfterIntakeJob.objects.values_list("task_path", flat=True)) == {PROBE, ENRICH, ACKNOWLEDGE}
+        assert set(AfterIntakeJob.objects.values_list("task_path", flat=True)) == {
+            PROBE,
+            ENRICH,
+            ACKNOWLEDGE,
+            INCIDENT,
+        }
         raise RuntimeError("the caller's transaction fails after intake")
     assert not AfterIntakeJob.objects.exists() and ran == []
 

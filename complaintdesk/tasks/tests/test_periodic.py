@@ -247,7 +247,7 @@ def test_the_admin_lists_the_jobs_in_words(admin_client):
     assert "sla-sweep" not in body
     with translation.override("en"):
         assert str(periodic.periodic_job("sla-sweep").label) == "SLA sweep"
-        assert str(periodic.periodic_job("mail-poll").label) == "Fetch customer mail"
+        assert str(periodic.periodic_job("mail-poll").label) == "Fetch customer e-mail"
 
 
 @pytest.mark.redis
