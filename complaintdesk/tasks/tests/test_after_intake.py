@@ -29,6 +29,7 @@ OUR_DB_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.DatabaseBack
 RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUEUES": ["default"]}}
 ENRICH = "complaintdesk.intelligence.tasks.enrich_after_intake"
 ACKNOWLEDGE = "complaintdesk.channels.intake_tasks.acknowledge_after_intake"
+INCIDENT = "complaintdesk.outreach.tasks.incident_match_after_intake"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -239,7 +240,7 @@ def test_jobs_lost_on_the_way_to_an_outside_queue_are_sent_again_by_the_sweep(
     assert sorted(AfterIntakeJob.objects.values_list("task_path", "job_id")) == [
         (ACKNOWLEDGE, ""),
         (ENRICH, ""),
-        ("complaintdesk.outreach.tasks.incident_match_after_intake", ""),
+        (INCIDENT, ""),
     ]
 
     time_machine.move_to("2026-11-23T10:00:30+08:00", tick=False)
@@ -318,14 +319,14 @@ def test_the_sweep_leaves_a_job_waiting_in_redis_alone_and_resends_one_redis_los
             response = _post(api_for(org.api_a), make_payload())
             complaint = Complaint.objects.get(number=response.json()["number"])
             rows = {row.task_path: row for row in AfterIntakeJob.objects.all()}
-            assert set(rows) == {ENRICH, ACKNOWLEDGE} and all(row.job_id for row in rows.values())
+            assert set(rows) == {ENRICH, ACKNOWLEDGE, INCIDENT} and all(row.job_id for row in rows.values())
             later = complaint.created_at + outbox.RESEND_UNKNOWN_AFTER * 2
-            assert outbox.after_intake_resend(at=later) == 0  # both wait in the queue: not sent again
-            assert queue.count == 2
+            assert outbox.after_intake_resend(at=later) == 0  # all wait in the queue: not sent again
+            assert queue.count == 3
             queue.connection.delete(f"rq:job:{rows[ACKNOWLEDGE].job_id}")  # lost (Redis flushed, expired)
             queue.remove(rows[ACKNOWLEDGE].job_id)
             assert outbox.after_intake_resend(at=later) == 1
-            assert queue.count == 2
+            assert queue.count == 3
             django_rq.get_worker("default", worker_class=Worker).work(burst=True)
             assert _acks(complaint) == 1 and not AfterIntakeJob.objects.exists()
         finally:
@@ -343,7 +344,8 @@ def test_on_redis_the_acknowledgements_go_ahead_of_waiting_analyses(org, api_for
             for _ in range(3):
                 assert _post(api_for(org.api_a), make_payload()).status_code == 201
             paths = [queue.fetch_job(job_id).func_name for job_id in queue.job_ids]
-            assert paths == [ACKNOWLEDGE] * 3 + [ENRICH] * 3
+            assert paths[:3] == [ACKNOWLEDGE] * 3  # ahead of every analysis and incident match
+            assert sorted(paths[3:]) == [ENRICH] * 3 + [INCIDENT] * 3
         finally:
             queue.connection.flushdb()
 

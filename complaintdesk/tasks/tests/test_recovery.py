@@ -67,7 +67,7 @@ def test_after_redis_lost_its_data_the_worker_brings_back_the_sweep_and_every_ac
             numbers = [
                 api_for(org.agent_a).post("/complaints", make_payload()).json()["number"] for _ in range(3)
             ]
-            assert AfterIntakeJob.objects.count() == 6  # the outbox, written with each case: two jobs each
+            assert AfterIntakeJob.objects.count() == 9  # the outbox, written with each case: a job per step
             queue.connection.flushdb()  # Redis lost everything: the jobs, and any sweep chain
             clock.at(local(2026, 11, 24, 10, 5))  # later than the sweep's lease and the resend delay
             worker = django_rq.get_worker(
