@@ -359,7 +359,7 @@ def setup_database(cluster: Cluster, first_response: str) -> dict:
 
     from complaintdesk.accounts.models import Role, User
     from complaintdesk.accounts.services import api_token_issue, user_create
-    from complaintdesk.channels.intake_tasks import enrichment_warm_up
+    from complaintdesk.intelligence.tasks import enrichment_warm_up
     from complaintdesk.demo.organisation import demo_organisation_ensure
     from complaintdesk.sla.models import SlaPolicy
 
