@@ -359,8 +359,8 @@ def setup_database(cluster: Cluster, first_response: str) -> dict:
 
     from complaintdesk.accounts.models import Role, User
     from complaintdesk.accounts.services import api_token_issue, user_create
-    from complaintdesk.intelligence.tasks import enrichment_warm_up
     from complaintdesk.demo.organisation import demo_organisation_ensure
+    from complaintdesk.intelligence.tasks import enrichment_warm_up
     from complaintdesk.sla.models import SlaPolicy
 
     call_command("migrate", verbosity=0)
