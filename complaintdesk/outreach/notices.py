@@ -62,7 +62,9 @@ def incident_notices_send(*, incident_id: int) -> dict:
         return {"queued": 0, "no_contact": 0, "more": False}
     queued = no_contact = 0
     if incident.notices_started_at is None:
-        Incident.objects.filter(pk=incident.pk, notices_started_at__isnull=True).update(notices_started_at=now())
+        Incident.objects.filter(pk=incident.pk, notices_started_at__isnull=True).update(
+            notices_started_at=now()
+        )
     after = 0
     while queued + no_contact < max_per_run():
         batch = list(audience(incident).filter(pk__gt=after)[:BATCH])

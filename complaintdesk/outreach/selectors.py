@@ -31,10 +31,7 @@ class IncidentCount:
 
 def incident_counts(*, limit: int = 20) -> list[IncidentCount]:
     """Complaints per incident, the ones in progress first then the latest (the dashboard's panel)."""
-    rows = (
-        Incident.objects.annotate(complaints=Count("links"))
-        .order_by("status", "-declared_at")[:limit]
-    )
+    rows = Incident.objects.annotate(complaints=Count("links")).order_by("status", "-declared_at")[:limit]
     return [IncidentCount(incident=row, complaints=row.complaints) for row in rows]
 
 

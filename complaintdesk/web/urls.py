@@ -121,6 +121,7 @@ urlpatterns = [
     path("incidents/<int:incident_id>/", views_outreach.incident_page, name="incident"),
     path("incidents/<int:incident_id>/resolve", views_outreach.incident_resolve, name="incident_resolve"),
     path("complaints/<str:number>/incident/panel", views_outreach.incident_panel, name="incident_panel"),
+    path("complaints/<str:number>/outreach/choices", views_outreach.customer_choices_record, name="customer_choices"),
     # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
     # Escalation (escalation): the case page's panel, escalating to a level, recording an external referral.
     path("complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"),
