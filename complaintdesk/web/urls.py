@@ -118,6 +118,7 @@ urlpatterns = [
     # Known incidents (outreach): the list and declaring one, its page and resolving it, the case page's panel.
     path("incidents/", views_outreach.incident_list, name="incidents"),
     path("incidents/declare", views_outreach.incident_declare, name="incident_declare"),
+    path("incidents/dashboard-panel", views_outreach.incident_dashboard_panel, name="incident_dashboard_panel"),
     path("incidents/<int:incident_id>/", views_outreach.incident_page, name="incident"),
     path("incidents/<int:incident_id>/resolve", views_outreach.incident_resolve, name="incident_resolve"),
     path("complaints/<str:number>/incident/panel", views_outreach.incident_panel, name="incident_panel"),

@@ -48,6 +48,15 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def incident_dashboard_panel(request: HttpRequest) -> HttpResponse:
+    """The management dashboard's panel: complaints per incident (nothing for those who may not see cases)."""
+    if not services.user_may_view(request.user):
+        return HttpResponse("")
+    return render(request, "web/outreach/dashboard_panel.html", {"incidents": selectors.incident_dashboard()})
+
+
+@login_required
 @require_POST
 def incident_declare(request: HttpRequest) -> HttpResponse:
     values = refused.post_values(request, DECLARE_FIELDS)
