@@ -21,7 +21,7 @@ import random
 from django.contrib.auth.models import Permission
 
 from complaintdesk.accounts.models import User
-from complaintdesk.common.time import local_today, now
+from complaintdesk.common.time import local_today, now, to_local
 from complaintdesk.complaints.customers import phone_normalise
 from complaintdesk.complaints.models import Customer
 from complaintdesk.complaints.services import (
@@ -71,6 +71,17 @@ BATCH_TEXTS = (
 )
 
 
+def _at_local(at: dt.datetime, hour: int | None) -> dt.datetime:
+    """A time as people announce it: on the hour (`hour`), else the next half hour."""
+    local = to_local(at)
+    if hour is not None:
+        return local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    rounded = local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(
+        minutes=30 if local.minute < 30 else 60
+    )
+    return rounded
+
+
 def _user(username: str) -> User:
     return User.objects.get(username=username)
 
@@ -108,7 +119,7 @@ def _outage(rng: random.Random, current: dt.datetime) -> Incident:
             explanation="徐汇区一处光缆被施工挖断，工程师正在抢修",
             explanation_en="A fibre cable in Xuhui was cut by construction work; engineers are repairing it",
             district="徐汇区", units=["SH-S01"], products="宽带", starts_at=declared - dt.timedelta(minutes=20),
-            expected_end_at=current + dt.timedelta(hours=3),
+            expected_end_at=_at_local(current + dt.timedelta(hours=3), None),
         )  # fmt: skip
     for n in range(OUTAGE_COMPLAINTS):
         at = declared + dt.timedelta(minutes=10 + n * 18)
@@ -133,7 +144,7 @@ def _batch(rng: random.Random, current: dt.datetime, *, number: int, source: str
             actor=api, source=source, external_id=f"batch-{number}", kind=IncidentKind.SHIPMENT_DELAY,
             title=f"第{number}批订单延迟发货", explanation=f"仓库系统升级，第{number}批订单要晚3天发货",
             accounts=[c.account_no for c in customers], starts_at=received - dt.timedelta(hours=1),
-            expected_end_at=current + dt.timedelta(days=1),
+            expected_end_at=_at_local(current + dt.timedelta(days=1), 18),
         )  # fmt: skip
         if incident.notify_customers:  # what the notice job queued on commit does, at the event's time
             incident_notices_send(incident_id=incident.pk)
@@ -173,7 +184,10 @@ def _care(rng: random.Random, current: dt.datetime) -> None:
                 customer_choice_record(
                     customer=customer, actor=None, notices=False, channel=ChoiceChannel.LINK
                 )
-            else:
+            else:  # agreed on the phone, then tapped the link in a greeting
+                customer_choice_record(customer=customer, actor=staff, care=True, channel=ChoiceChannel.DEMO)
+        if i >= 10:
+            with clock_at(current - dt.timedelta(hours=2 + i - 10)):
                 customer_choice_record(customer=customer, actor=None, care=False, channel=ChoiceChannel.LINK)
 
 

@@ -42,7 +42,8 @@ def test_the_demo_has_an_incident_linked_complaints_events_and_a_campaign_once(s
     )
     assert notice_effect(incident=not_told).unnoticed_customers == BATCH_SIZE
     assert Campaign.objects.filter(is_active=True).count() == 2
-    assert CustomerChoiceChange.objects.filter(channel="link").exists()
+    assert CustomerChoiceChange.objects.filter(channel="link", topic="notices", agreed=False).exists()
+    assert CustomerChoiceChange.objects.filter(channel="link", topic="care", agreed=False).count() == 2
     before = (Incident.objects.count(), IncidentLink.objects.count(), OutreachMessage.objects.count(),
               Campaign.objects.count(), CustomerChoiceChange.objects.count())  # fmt: skip
     call_command("load_demo", stdout=io.StringIO())
