@@ -14,6 +14,7 @@ from complaintdesk.common.time import now
 
 from .models import (
     Campaign,
+    CampaignKind,
     CustomerChoice,
     CustomerChoiceChange,
     Incident,
@@ -103,9 +104,8 @@ class NoticeRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "is_active", "send_on", "check_in_after_days", "consent_required",
-                    "include_open_complaints", "quiet_from", "quiet_until", "min_days_between", "sent_count",
-                    "last_run_at")  # fmt: skip
+    list_display = ("name", "kind", "is_active", "when", "consent_required", "include_open_complaints", "quiet",
+                    "min_days_between", "sent_count", "last_run_at")  # fmt: skip
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
     readonly_fields = ("created_at", "last_run_at")
@@ -129,6 +129,18 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sent_total=Count("messages"))
+
+    @admin.display(description=_("什么时候发"))
+    def when(self, obj) -> str:
+        if obj.kind == CampaignKind.FESTIVAL and obj.send_on:
+            return obj.send_on.isoformat()
+        if obj.kind == CampaignKind.CHECK_IN and obj.check_in_after_days:
+            return _("结案后 %(days)d 天") % {"days": obj.check_in_after_days}
+        return _("客户生日当天") if obj.kind == CampaignKind.BIRTHDAY else "—"
+
+    @admin.display(description=_("免打扰"))
+    def quiet(self, obj) -> str:
+        return f"{obj.quiet_from:%H:%M}–{obj.quiet_until:%H:%M}"
 
     @admin.display(description=_("已发消息"), ordering="sent_total")
     def sent_count(self, obj) -> int:
