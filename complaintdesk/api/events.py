@@ -19,7 +19,7 @@ from .schemas import ProblemOut, StrictSchema
 
 router = Router(tags=["events"])
 
-POST_ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 409: ProblemOut, 413: ProblemOut,
+POST_ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 413: ProblemOut,
                422: ProblemOut}  # fmt: skip
 
 
