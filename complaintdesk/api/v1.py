@@ -15,6 +15,7 @@ from .auth import BearerToken
 from .complaints import router as complaints_router
 from .customers import router as customers_router
 from .escalation import router as escalation_router
+from .events import router as events_router
 from .feedback import router as feedback_router
 from .groups import router as groups_router
 from .guards import body_size_guard, content_type_guard, database_unavailable_guard, text_guard
@@ -135,3 +136,4 @@ api.add_router("/", archive_router)
 api.add_router("/", quality_router)
 api.add_router("/", analytics_router)
 api.add_router("/", regulation_router)
+api.add_router("/", events_router)

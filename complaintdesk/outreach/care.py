@@ -22,10 +22,21 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.common.time import local_today, now, to_local
+from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, Customer
 
 from .delivery import message_queue
-from .models import Campaign, CampaignKind, CustomerChoice, OutreachMessage, Purpose
+from .models import (
+    Campaign,
+    CampaignKind,
+    ChoiceChannel,
+    ChoiceTopic,
+    CustomerChoice,
+    CustomerChoiceChange,
+    OutreachMessage,
+    Purpose,
+)
+from .optout import stop_token_read
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +82,14 @@ def candidates(campaign: Campaign, *, today: dt.date, at: dt.datetime):
         customers = customers.filter(Exists(closed))
     if campaign.consent_required:
         customers = customers.filter(outreach_choice__care_consent_at__isnull=False)
-    refused = CustomerChoice.objects.filter(
-        customer_id=OuterRef("pk"), care_refused_at__isnull=False
-    ).filter(Q(care_consent_at__isnull=True) | Q(care_refused_at__gt=F("care_consent_at")))
+    refused = CustomerChoice.objects.filter(customer_id=OuterRef("pk"), care_refused_at__isnull=False).filter(
+        Q(care_consent_at__isnull=True) | Q(care_refused_at__gt=F("care_consent_at"))
+    )
     customers = customers.filter(~Exists(refused))
     if not campaign.include_open_complaints:
-        customers = customers.filter(~Exists(Complaint.objects.filter(customer_id=OuterRef("pk"), is_open=True)))
+        customers = customers.filter(
+            ~Exists(Complaint.objects.filter(customer_id=OuterRef("pk"), is_open=True))
+        )
     recent = OutreachMessage.objects.filter(
         customer_id=OuterRef("pk"), purpose=Purpose.CARE,
         created_at__gt=at - dt.timedelta(days=campaign.min_days_between),
@@ -142,27 +155,115 @@ CHOICES = ("notices", "care")
 @transaction.atomic
 def customer_choice_record(
     *, customer: Customer, actor, notices: bool | None = None, care: bool | None = None,
-    birthday: dt.date | None = None, note: str = "",
+    birthday: dt.date | None = None, note: str = "", channel: str = ChoiceChannel.STAFF,
 ) -> CustomerChoice:  # fmt: skip
-    """Record what the customer said (on the phone, by replying, on the portal): notices True/False (they
-    are sent unless refused), care True (consent) / False (refusal), their birthday. The times are kept."""
-    if len(note or "") > 200:
+    """Record what the customer said (on the phone, by tapping the link in a message, on the portal): notices
+    True/False (they are sent unless refused), care True (consent) / False (refusal), their birthday. The
+    current choice is kept on CustomerChoice; each change, with its time and how it reached us, on
+    CustomerChoiceChange. Saying again what is already recorded changes nothing."""
+    note = (note or "").strip()
+    if len(note) > 200:
         raise InvalidInput({"note": [_("不能超过 %(limit)d 个字符") % {"limit": 200}]})
+    if channel not in ChoiceChannel.values:
+        raise InvalidInput({"channel": [_("请选择客户是怎样告诉我们的")]})
     at = now()
     choice, _created = CustomerChoice.objects.select_for_update().get_or_create(
         customer=customer, defaults={"updated_at": at}
     )
-    if notices is not None:
+    changes: list[tuple[str, bool]] = []
+    if notices is not None and notices != (choice.notices_refused_at is None):
         choice.notices_refused_at = None if notices else at
-    if care is True:
-        choice.care_consent_at, choice.care_refused_at = at, None
-    elif care is False:
-        choice.care_refused_at = at
-    if birthday is not None:
+        changes.append((ChoiceTopic.NOTICES, notices))
+    if care is not None and care != care_agreed(choice):
+        if care:
+            choice.care_consent_at, choice.care_refused_at = at, None
+        else:
+            choice.care_refused_at = at
+        changes.append((ChoiceTopic.CARE, care))
+    if birthday is not None and birthday != choice.birthday:
         choice.birthday = birthday
+        changes.append((ChoiceTopic.BIRTHDAY, True))
+    if not changes and not _created:
+        return choice
     choice.recorded_by = actor
-    choice.note = (note or "").strip()
+    choice.note = note
     choice.updated_at = at
     choice.save(update_fields=["notices_refused_at", "care_consent_at", "care_refused_at", "birthday",
-                               "recorded_by", "note", "updated_at"])
+                               "recorded_by", "note", "updated_at"])  # fmt: skip
+    CustomerChoiceChange.objects.bulk_create(
+        CustomerChoiceChange(
+            customer=customer,
+            topic=topic,
+            agreed=agreed,
+            channel=channel,
+            at=at,
+            recorded_by=actor,
+            note=note,
+        )  # fmt: skip
+        for topic, agreed in changes
+    )
     return choice
+
+
+def care_agreed(choice: CustomerChoice | None) -> bool:
+    """Consent given and not withdrawn since."""
+    if choice is None or choice.care_consent_at is None:
+        return False
+    return choice.care_refused_at is None or choice.care_refused_at <= choice.care_consent_at
+
+
+def customer_stop(*, token: str) -> tuple[Customer, str] | None:
+    """The customer tapped the opt-out link of a message: that kind of message (proactive notices, or care
+    messages) is refused from now on, recorded as coming from the link. (customer, purpose), or None for a
+    link we did not make."""
+    request = stop_token_read(token)
+    if request is None:
+        return None
+    customer = Customer.objects.filter(pk=request.customer_id).first()
+    if customer is None:
+        return None
+    if request.purpose == Purpose.NOTICE:
+        customer_choice_record(customer=customer, actor=None, notices=False, channel=ChoiceChannel.LINK)
+    else:
+        customer_choice_record(customer=customer, actor=None, care=False, channel=ChoiceChannel.LINK)
+    return customer, request.purpose
+
+
+def customer_stop_preview(*, token: str) -> tuple[Customer, str] | None:
+    """What the link would stop (the page shown before the customer confirms), without changing anything."""
+    request = stop_token_read(token)
+    if request is None:
+        return None
+    customer = Customer.objects.filter(pk=request.customer_id).first()
+    return None if customer is None else (customer, request.purpose)
+
+
+def customer_choice_record_for_case(
+    *, number: str, actor, notices: bool, care: bool, birthday: str = "", note: str = ""
+) -> CustomerChoice:
+    """Staff record on the case page what its customer said on the phone or in person: whether they want
+    proactive notices and care messages, and their birthday. Needs the right to handle the case."""
+    complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
+    born = None
+    if (birthday or "").strip():
+        try:
+            born = dt.date.fromisoformat(birthday.strip())
+        except ValueError:
+            raise InvalidInput({"birthday": [_("日期格式不对，例如 1990-05-20")]}) from None
+        if not dt.date(1900, 1, 1) <= born <= local_today():
+            raise InvalidInput({"birthday": [_("生日不能晚于今天")]})
+    return customer_choice_record(
+        customer=complaint.customer, actor=actor, notices=notices, care=care, birthday=born, note=note,
+        channel=ChoiceChannel.STAFF,
+    )  # fmt: skip
+
+
+def customer_choices(*, customer: Customer, limit: int = 5) -> tuple[CustomerChoice | None, list]:
+    """The customer's current choice and their latest changes (the case page's panel)."""
+    choice = CustomerChoice.objects.filter(customer=customer).first()
+    changes = list(
+        CustomerChoiceChange.objects.filter(customer=customer)
+        .select_related("recorded_by")
+        .order_by("-at", "-pk")[:limit]
+    )
+    return choice, changes

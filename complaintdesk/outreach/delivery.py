@@ -11,10 +11,11 @@ import logging
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from complaintdesk.common.time import now
-from complaintdesk.notifications.base import OutboundMessage, SendResult, notifier_for
+from complaintdesk.notifications.base import NotificationChannel, OutboundMessage, SendResult, notifier_for
 from complaintdesk.notifications.content import notification_language, template_render
 from complaintdesk.notifications.services import (
     CHANNEL_FOR_PREFERENCE,
@@ -24,7 +25,8 @@ from complaintdesk.notifications.services import (
     retry_delay,
 )
 
-from .models import MessageStatus, OutreachMessage
+from .models import CustomerChoice, MessageStatus, OutreachMessage, Purpose
+from .optout import stop_line
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +50,18 @@ def message_queue(*, customer, purpose: str, body: str, subject: str = "", **abo
     if found is None:
         return None
     channel, recipient = found
+    language = notification_language(customer.language)
+    body = (
+        body.rstrip()
+        + ("\n" if channel == NotificationChannel.EMAIL else " ")
+        + stop_line(customer_id=customer.pk, purpose=purpose, language=language)
+    )
     rendered = template_render(channel=channel, subject=subject, body=body, provider_fields={}, values={},
                                recipient=recipient)  # fmt: skip
     at = now()
     message = OutreachMessage.objects.create(
         customer=customer, purpose=purpose, channel=channel, recipient=recipient,
-        language=notification_language(customer.language), subject=rendered.subject or subject, body=rendered.body,
+        language=language, subject=rendered.subject or subject, body=rendered.body,
         created_at=at, next_attempt_at=at, **about,
     )  # fmt: skip
     transaction.on_commit(functools.partial(_enqueue, message.pk), robust=True)
@@ -88,6 +96,11 @@ def outreach_deliver(*, message_id: int) -> str:
     if not claimed:
         return "skipped"
     message.attempts += 1
+    if _refused(message):  # opted out after the message was queued: it is never sent
+        message.status, message.next_attempt_at = MessageStatus.GAVE_UP, None
+        message.last_error = _("客户已退订这类消息，未发送")
+        message.save(update_fields=["status", "next_attempt_at", "last_error"])
+        return "refused"
     outbound = OutboundMessage(
         channel=message.channel, recipient=message.recipient, language=message.language, subject=message.subject,
         body=message.body, template_code=TEMPLATE_CODE[message.purpose], reference=f"outreach-{message.pk}",
@@ -107,12 +120,27 @@ def outreach_deliver(*, message_id: int) -> str:
         message.next_attempt_at = at + retry_delay(message.attempts)
         outcome = "retry"
     else:
-        message.status, message.last_error, message.next_attempt_at = MessageStatus.GAVE_UP, result.error, None
+        message.status, message.last_error, message.next_attempt_at = (
+            MessageStatus.GAVE_UP,
+            result.error,
+            None,
+        )
         outcome = "gave_up"
     message.save(update_fields=["status", "sent_at", "next_attempt_at", "provider_message_id", "last_error"])
     if outcome == "retry":
         _enqueue(message.pk, run_after=message.next_attempt_at)
     return outcome
+
+
+def _refused(message: OutreachMessage) -> bool:
+    choice = CustomerChoice.objects.filter(customer_id=message.customer_id).first()
+    if choice is None:
+        return False
+    if message.purpose == Purpose.NOTICE:
+        return choice.notices_refused_at is not None
+    return choice.care_refused_at is not None and (
+        choice.care_consent_at is None or choice.care_refused_at > choice.care_consent_at
+    )
 
 
 def outreach_retry_due(*, limit: int = 200) -> int:
@@ -123,7 +151,8 @@ def outreach_retry_due(*, limit: int = 200) -> int:
     ).update(status=MessageStatus.FAILED, next_attempt_at=at)
     due = list(
         OutreachMessage.objects.filter(
-            status__in=[MessageStatus.QUEUED, MessageStatus.FAILED], next_attempt_at__lte=at - dt.timedelta(minutes=1)
+            status__in=[MessageStatus.QUEUED, MessageStatus.FAILED],
+            next_attempt_at__lte=at - dt.timedelta(minutes=1),
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]

@@ -97,7 +97,9 @@ def spoken_time(at: dt.datetime, *, today: dt.date, zone, language: str) -> str:
     clock = f"{local.hour}:{local.minute:02d}"
     day = local.date()
     english = (language or "").lower().startswith("en")
-    relative = {0: ("今天", "today"), 1: ("明天", "tomorrow"), -1: ("昨天", "yesterday")}.get((day - today).days)
+    relative = {0: ("今天", "today"), 1: ("明天", "tomorrow"), -1: ("昨天", "yesterday")}.get(
+        (day - today).days
+    )
     if relative:
         return f"{relative[1]} {clock}" if english else f"{relative[0]}{clock}"
     if english:

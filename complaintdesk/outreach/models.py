@@ -5,6 +5,7 @@ choices about such messages."""
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,9 @@ class Incident(models.Model):
     words found in the complaint's product or title, or categories; its window is when complaints about it
     are expected. `explanation` is what customers are told, in words a person would use."""
 
-    kind = models.CharField(_("类型"), max_length=20, choices=IncidentKind.choices, default=IncidentKind.OUTAGE)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=IncidentKind.choices, default=IncidentKind.OUTAGE
+    )
     origin = models.CharField(
         _("来源"), max_length=12, choices=IncidentOrigin.choices, default=IncidentOrigin.DECLARED
     )
@@ -84,6 +87,8 @@ class Incident(models.Model):
         verbose_name = _("事件")
         verbose_name_plural = _("事件")
         ordering = ["-declared_at", "-id"]
+        # Given to the API user of a business system (manage.py outreach_event_sender USERNAME).
+        permissions = [("receive_event", _("可以通过接口报送业务事件"))]
         indexes = [models.Index(fields=["status", "declared_at"], name="outreach_incident_status")]
         constraints = [
             # An event delivered twice by its system is the same incident.
@@ -96,10 +101,21 @@ class Incident(models.Model):
         return self.title
 
 
+class ReceivedEvent(Incident):
+    """The incidents a business system sent (POST /api/v1/events), listed on their own in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("业务系统报送的事件")
+        verbose_name_plural = _("业务系统报送的事件")
+
+
 class IncidentLink(models.Model):
     """A complaint explained by an incident, and what its customer was told because of it (each once)."""
 
-    incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="links")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="links"
+    )
     complaint = models.OneToOneField(
         "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="incident_link"
     )
@@ -123,7 +139,9 @@ class IncidentLink(models.Model):
         ordering = ["-linked_at", "-id"]
         indexes = [
             models.Index(fields=["incident", "linked_at"], name="outreach_link_incident"),
-            models.Index(fields=["incident"], condition=Q(feedback_at__isnull=True), name="outreach_link_unfed"),
+            models.Index(
+                fields=["incident"], condition=Q(feedback_at__isnull=True), name="outreach_link_unfed"
+            ),
         ]
 
 
@@ -132,7 +150,10 @@ class CustomerChoice(models.Model):
     (sent only with consent), and the birthday the birthday wishes need."""
 
     customer = models.OneToOneField(
-        "complaints.Customer", verbose_name=_("客户"), on_delete=models.CASCADE, related_name="outreach_choice"
+        "complaints.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="outreach_choice",
     )
     notices_refused_at = models.DateTimeField(_("拒收主动通知时间"), null=True, blank=True)
     care_consent_at = models.DateTimeField(_("同意接收关怀消息时间"), null=True, blank=True)
@@ -148,6 +169,68 @@ class CustomerChoice(models.Model):
     class Meta:
         verbose_name = _("客户的通知意愿")
         verbose_name_plural = _("客户的通知意愿")
+
+    def __str__(self) -> str:
+        return str(self.customer)
+
+
+class ChoiceTopic(models.TextChoices):
+    NOTICES = "notices", _("事件主动通知")
+    CARE = "care", _("关怀消息")
+    BIRTHDAY = "birthday", _("生日")
+
+
+class ChoiceChannel(models.TextChoices):
+    LINK = "link", _("客户点击消息中的退订链接")
+    STAFF = "staff", _("客服登记（电话或当面）")
+    API = "api", _("业务系统")
+    DEMO = "demo", _("演示数据")
+
+
+class CustomerChoiceChange(models.Model):
+    """Each time a customer agreed to or refused a kind of message: what, when, how it reached us (their
+    tap on the link in a message, or staff on the phone), and who recorded it. Never changed afterwards."""
+
+    customer = models.ForeignKey(
+        "complaints.Customer", verbose_name=_("客户"), on_delete=models.CASCADE, related_name="+"
+    )
+    topic = models.CharField(_("消息类型"), max_length=10, choices=ChoiceTopic.choices)
+    agreed = models.BooleanField(_("同意接收"))
+    channel = models.CharField(_("登记方式"), max_length=10, choices=ChoiceChannel.choices)
+    at = models.DateTimeField(_("时间"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("通知意愿记录")
+        verbose_name_plural = _("通知意愿记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "at"], name="outreach_choice_change")]
+
+
+class NoticeRule(models.Model):
+    """Whether an event received from a business system is told to the customers concerned before they
+    complain: by its source and kind (a rule with an empty source applies to every source). An event that
+    says itself whether to notify follows what it says."""
+
+    source = models.CharField(_("来源系统"), max_length=50, blank=True, help_text=_("不填表示所有来源系统"))
+    kind = models.CharField(_("事件类型"), max_length=20, choices=IncidentKind.choices)
+    notify_customers = models.BooleanField(_("主动通知受影响客户"), default=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("主动通知规则")
+        verbose_name_plural = _("主动通知规则")
+        ordering = ["source", "kind"]
+        constraints = [models.UniqueConstraint(fields=["source", "kind"], name="outreach_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source or _('所有来源系统')} · {self.get_kind_display()}"
 
 
 class CampaignKind(models.TextChoices):
@@ -185,6 +268,17 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == CampaignKind.FESTIVAL and not self.send_on:
+            errors["send_on"] = _("节日问候须填写发送日期")
+        if self.kind == CampaignKind.CHECK_IN and not self.check_in_after_days:
+            errors["check_in_after_days"] = _("定期回访须填写结案后几天回访")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("结束日期不能早于开始日期")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Purpose(models.TextChoices):
     NOTICE = "notice", _("主动通知")
@@ -209,7 +303,12 @@ class OutreachMessage(models.Model):
     )
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
     incident = models.ForeignKey(
-        Incident, verbose_name=_("事件"), null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+        Incident,
+        verbose_name=_("事件"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
     )
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("关怀活动"), null=True, blank=True, on_delete=models.CASCADE,
@@ -221,7 +320,9 @@ class OutreachMessage(models.Model):
     language = models.CharField(_("语言"), max_length=10)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
-    status = models.CharField(_("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=200, blank=True)
@@ -238,15 +339,20 @@ class OutreachMessage(models.Model):
             models.Index(fields=["customer", "purpose", "created_at"], name="outreach_msg_customer"),
             models.Index(fields=["incident", "status"], name="outreach_msg_incident"),
             models.Index(
-                fields=["next_attempt_at"], condition=Q(status__in=["queued", "failed"]), name="outreach_msg_due"
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["queued", "failed"]),
+                name="outreach_msg_due",
             ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "incident"], condition=Q(incident__isnull=False), name="outreach_notice_once"
+                fields=["customer", "incident"],
+                condition=Q(incident__isnull=False),
+                name="outreach_notice_once",
             ),
             models.UniqueConstraint(
-                fields=["customer", "campaign", "occasion"], condition=Q(campaign__isnull=False),
+                fields=["customer", "campaign", "occasion"],
+                condition=Q(campaign__isnull=False),
                 name="outreach_care_once",
             ),  # fmt: skip
         ]

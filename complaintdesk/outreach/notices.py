@@ -33,21 +33,25 @@ def max_per_run() -> int:
     return int(getattr(settings, "OUTREACH_NOTICE_MAX_PER_RUN", 5000))
 
 
+def concerned(incident: Incident):
+    """Every customer the incident concerns by the rule above (a queryset), told or not."""
+    if incident.accounts:
+        return Customer.objects.filter(Q(account_no__in=incident.accounts) | Q(phone__in=incident.accounts))
+    where = Q()
+    for unit in incident.org_units.all():
+        where |= Q(org_unit__path__startswith=unit.path)
+    if incident.district:
+        where |= Q(place__contains=incident.district)
+    if not where:
+        return Customer.objects.none()
+    since = now() - dt.timedelta(days=lookback_days())
+    cases = Complaint.objects.filter(where, received_at__gte=since, customer_id=OuterRef("pk"))
+    return Customer.objects.filter(Exists(cases))
+
+
 def audience(incident: Incident):
     """The customers concerned who have not been told yet and have not refused notices (a queryset by id)."""
-    if incident.accounts:
-        who = Customer.objects.filter(Q(account_no__in=incident.accounts) | Q(phone__in=incident.accounts))
-    else:
-        where = Q()
-        for unit in incident.org_units.all():
-            where |= Q(org_unit__path__startswith=unit.path)
-        if incident.district:
-            where |= Q(place__contains=incident.district)
-        if not where:
-            return Customer.objects.none()
-        since = now() - dt.timedelta(days=lookback_days())
-        cases = Complaint.objects.filter(where, received_at__gte=since, customer_id=OuterRef("pk"))
-        who = Customer.objects.filter(Exists(cases))
+    who = concerned(incident)
     told = OutreachMessage.objects.filter(incident=incident, customer_id=OuterRef("pk"))
     linked = IncidentLink.objects.filter(incident=incident, complaint__customer_id=OuterRef("pk"))
     refused = CustomerChoice.objects.filter(customer_id=OuterRef("pk"), notices_refused_at__isnull=False)
@@ -62,7 +66,9 @@ def incident_notices_send(*, incident_id: int) -> dict:
         return {"queued": 0, "no_contact": 0, "more": False}
     queued = no_contact = 0
     if incident.notices_started_at is None:
-        Incident.objects.filter(pk=incident.pk, notices_started_at__isnull=True).update(notices_started_at=now())
+        Incident.objects.filter(pk=incident.pk, notices_started_at__isnull=True).update(
+            notices_started_at=now()
+        )
     after = 0
     while queued + no_contact < max_per_run():
         batch = list(audience(incident).filter(pk__gt=after)[:BATCH])

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from complaintdesk.complaints.access import complaints_visible_to
 
+from .effect import NoticeEffect, notice_effect
 from .models import (
     Campaign,
     CustomerChoice,
@@ -31,11 +33,31 @@ class IncidentCount:
 
 def incident_counts(*, limit: int = 20) -> list[IncidentCount]:
     """Complaints per incident, the ones in progress first then the latest (the dashboard's panel)."""
-    rows = (
-        Incident.objects.annotate(complaints=Count("links"))
-        .order_by("status", "-declared_at")[:limit]
-    )
+    rows = Incident.objects.annotate(complaints=Count("links")).order_by("status", "-declared_at")[:limit]
     return [IncidentCount(incident=row, complaints=row.complaints) for row in rows]
+
+
+def _count_of(queryset):
+    """A correlated COUNT(*) (two Counts over two joins would multiply each other)."""
+    counted = queryset.order_by().values("incident_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def incident_dashboard(*, limit: int = 10) -> list[tuple[Incident, NoticeEffect]]:
+    """The dashboard's panel: the incidents in progress first, then the latest, each with its complaints,
+    how many of them came from customers told first, how many customers were told first, and complaints
+    per affected customer with and without a notice (effect.py)."""
+    links = IncidentLink.objects.filter(incident_id=OuterRef("pk"))
+    rows = list(
+        Incident.objects.annotate(
+            complaints=_count_of(links),
+            complaints_after_notice=_count_of(links.filter(noticed_before=True)),
+            customers_told=_count_of(
+                OutreachMessage.objects.filter(incident_id=OuterRef("pk"), status=MessageStatus.SENT)
+            ),
+        ).order_by("status", "-declared_at")[:limit]
+    )
+    return [(row, notice_effect(incident=row)) for row in rows]
 
 
 def incident_list(*, status: str = "", limit: int = LIST_LIMIT) -> list[Incident]:

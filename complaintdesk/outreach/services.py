@@ -41,6 +41,7 @@ from .models import (
     IncidentOrigin,
     IncidentStatus,
     MessageStatus,
+    NoticeRule,
     OutreachMessage,
     ResolveMode,
 )
@@ -58,6 +59,11 @@ TITLE_MAX, TEXT_MAX, EN_MAX, DISTRICT_MAX, PRODUCTS_MAX = 100, 120, 240, 50, 200
 def user_may_declare(user) -> bool:
     """Supervisors and managers (those who assign cases) declare and resolve incidents."""
     return bool(user.is_active and user.has_perm("complaints.assign_complaint"))
+
+
+def user_may_send_events(user) -> bool:
+    """The API user of a business system given the permission (manage.py outreach_event_sender)."""
+    return bool(user.is_active and user.has_perm("outreach.receive_event"))
 
 
 def user_may_view(user) -> bool:
@@ -106,14 +112,20 @@ def _when(errors: dict, name: str, value, *, required: bool = False) -> dt.datet
 
 def _accounts(errors: dict, value) -> list[str]:
     """Account or order numbers and phones, one a line (or a list): phones in E.164 like the customer record."""
-    items = value if isinstance(value, (list, tuple)) else str(value or "").replace("，", ",").replace(",", "\n").splitlines()
+    items = (
+        value
+        if isinstance(value, (list, tuple))
+        else str(value or "").replace("，", ",").replace(",", "\n").splitlines()
+    )
     found: list[str] = []
     for item in items:
         item = str(item).strip()
         if not item:
             continue
         if unstorable_text(item) or len(item) > 64:
-            errors.setdefault("accounts", []).append(_("“%(item)s”不是账号、订单号或电话") % {"item": item[:20]})
+            errors.setdefault("accounts", []).append(
+                _("“%(item)s”不是账号、订单号或电话") % {"item": item[:20]}
+            )
             continue
         digits = item.lstrip("+").replace("-", "").replace(" ", "")
         if digits.isdigit() and 7 <= len(digits) <= 15:
@@ -132,7 +144,9 @@ def _units(errors: dict, codes, *, actor) -> list[OrgUnit]:
     units = list(OrgUnit.objects.filter(code__in=codes, is_active=True)[:200])
     unknown = set(codes) - {u.code for u in units}
     if unknown:
-        errors.setdefault("units", []).append(_("没有这些机构：%(codes)s") % {"codes": "、".join(sorted(unknown))})
+        errors.setdefault("units", []).append(
+            _("没有这些机构：%(codes)s") % {"codes": "、".join(sorted(unknown))}
+        )
     if actor is not None and not user_sees_all_units(actor):
         outside = [u for u in units if not unit_visible_to(actor, u)]
         if outside:
@@ -147,7 +161,9 @@ def _categories(errors: dict, codes) -> list[Category]:
     found = list(Category.objects.filter(code__in=codes)[:100])
     unknown = set(codes) - {c.code for c in found}
     if unknown:
-        errors.setdefault("categories", []).append(_("没有这些类别：%(codes)s") % {"codes": "、".join(sorted(unknown))})
+        errors.setdefault("categories", []).append(
+            _("没有这些类别：%(codes)s") % {"codes": "、".join(sorted(unknown))}
+        )
     return found
 
 
@@ -183,7 +199,9 @@ def _clean(*, actor, data: dict) -> tuple[dict, list[OrgUnit], list[Category]]:
     return clean, units, categories
 
 
-def _create(*, actor, clean: dict, units, categories, origin: str, source: str = "", external_id: str = "") -> Incident:
+def _create(
+    *, actor, clean: dict, units, categories, origin: str, source: str = "", external_id: str = ""
+) -> Incident:
     at = now()
     incident = Incident.objects.create(
         **clean, origin=origin, source=source, external_id=external_id, declared_by=actor, declared_at=at,
@@ -210,21 +228,40 @@ def incident_declare(*, actor, **data) -> Incident:
     if not user_may_declare(actor):
         raise PermissionDenied(_("只有主管或经理可以登记事件"))
     clean, units, categories = _clean(actor=actor, data=data)
-    return _create(actor=actor, clean=clean, units=units, categories=categories, origin=IncidentOrigin.DECLARED)
+    return _create(
+        actor=actor, clean=clean, units=units, categories=categories, origin=IncidentOrigin.DECLARED
+    )
+
+
+def notice_rule_says(*, source: str, kind: str) -> bool:
+    """Whether an event of this source and kind is told to the customers concerned: the source's own active
+    rule for the kind, else the rule for every source, else not."""
+    rules = {
+        r.source: r.notify_customers
+        for r in NoticeRule.objects.filter(source__in=[source, ""], kind=kind, is_active=True)[:2]
+    }
+    return rules.get(source, rules.get("", False))
 
 
 def incident_event_receive(*, actor, source: str, external_id: str, **data) -> tuple[Incident, bool]:
     """A business system tells us of an event ("orders of batch X ship 5 days late", "outage in 徐汇区 until
-    18:00"). Delivered again with the same (source, external_id): the incident stored the first time, nothing
-    new (False). Whether customers are told first is the event's `notify_customers` (the rule of its kind)."""
+        18:00"). Delivered again with the same (source, external_id): the incident stored the first time, nothing
+        new (False). Whether customers are told first is the event's `notify_customers`, or when it does not say,
+    the notice rule of its source and kind (NoticeRule)."""
+    if actor is not None and not user_may_send_events(actor):
+        raise PermissionDenied(_("这个账号没有报送业务事件的权限"))
     errors: dict[str, list[str]] = {}
     source = _text(errors, "source", source, limit=50, required=True)
-    external_id = _text(errors, "external_id", external_id, limit=100, required=True)
+    external_id = _text(errors, "event_id", external_id, limit=100, required=True)
     if errors:
         raise InvalidInput(errors)
     existing = Incident.objects.filter(source=source, external_id=external_id).first()
     if existing is not None:
         return existing, False
+    if data.get("notify_customers") is None:
+        data["notify_customers"] = notice_rule_says(
+            source=source, kind=data.get("kind") or IncidentKind.OUTAGE
+        )
     clean, units, categories = _clean(actor=None, data=data)
     try:
         with transaction.atomic():
@@ -269,7 +306,10 @@ def incidents_active() -> list[Incident]:
 
 def _link(*, complaint: Complaint, incident: Incident, actor, at: dt.datetime) -> IncidentLink:
     noticed = OutreachMessage.objects.filter(
-        customer_id=complaint.customer_id, incident=incident, status=MessageStatus.SENT, sent_at__lte=complaint.received_at
+        customer_id=complaint.customer_id,
+        incident=incident,
+        status=MessageStatus.SENT,
+        sent_at__lte=complaint.received_at,
     ).exists()
     link = IncidentLink.objects.create(
         incident=incident, complaint=complaint, linked_at=at, linked_by=actor, noticed_before=noticed
@@ -279,7 +319,9 @@ def _link(*, complaint: Complaint, incident: Incident, actor, at: dt.datetime) -
         if actor is None
         else _("已关联到事件“%(title)s”")
     ) % {"title": incident.title}
-    event_record(complaint=complaint, actor=actor, kind=EventKind.NOTE, at=at, field="", new="", reason=reason)
+    event_record(
+        complaint=complaint, actor=actor, kind=EventKind.NOTE, at=at, field="", new="", reason=reason
+    )
     if incident.status == IncidentStatus.ACTIVE:
         _answer(link=link, complaint=complaint, incident=incident, at=at)
     return link
@@ -295,7 +337,9 @@ def _answer(*, link: IncidentLink, complaint: Complaint, incident: Incident, at:
                 extra={"progress": answer_text(incident, language=language)},
             )  # fmt: skip
     except (NotificationImpossible, InvalidInput) as error:
-        logger.warning("complaint %s not told of incident %s: %s", complaint.number, incident.pk, error.message)
+        logger.warning(
+            "complaint %s not told of incident %s: %s", complaint.number, incident.pk, error.message
+        )
         return
     link.answered_at = at
     link.answer_notification_id = notification.pk
@@ -360,7 +404,9 @@ def incident_resolve(*, incident_id: int, actor, resolution: str, mode: str) -> 
     elif mode == ResolveMode.CLOSE and not actor.has_perm("complaints.handle_complaint"):
         errors["mode"] = [_("作为处理结果反馈需要处理投诉的权限；请选择“只告知已恢复”，或请经理登记")]
     if incident.status == IncidentStatus.RESOLVED:
-        errors["resolution"] = [_("这个事件已于 %(at)s 登记为已解决") % {"at": spoken(incident.resolved_at, "zh-hans")}]
+        errors["resolution"] = [
+            _("这个事件已于 %(at)s 登记为已解决") % {"at": spoken(incident.resolved_at, "zh-hans")}
+        ]
     if errors:
         raise InvalidInput(errors, message=_("未能登记事件已解决"))
     at = now()
@@ -371,7 +417,17 @@ def incident_resolve(*, incident_id: int, actor, resolution: str, mode: str) -> 
     incident.resolved_at = at
     incident.ends_at = incident.ends_at or at
     incident.updated_at = at
-    incident.save(update_fields=["status", "resolution", "resolve_mode", "resolved_by", "resolved_at", "ends_at", "updated_at"])
+    incident.save(
+        update_fields=[
+            "status",
+            "resolution",
+            "resolve_mode",
+            "resolved_by",
+            "resolved_at",
+            "ends_at",
+            "updated_at",
+        ]
+    )
     transaction.on_commit(functools.partial(incident_feedback_task.enqueue, incident.pk), robust=True)
     return incident
 
@@ -406,7 +462,9 @@ def _feedback_one(link: IncidentLink, incident: Incident, at: dt.datetime) -> No
             link.feedback_note = _("已作为处理结果反馈，等待客户确认")
             return
         except DomainError as error:  # the case cannot take a result now: the customer still hears it is over
-            link.feedback_note = _("未能作为处理结果反馈（%(why)s），已改为告知恢复") % {"why": error.message[:200]}
+            link.feedback_note = _("未能作为处理结果反馈（%(why)s），已改为告知恢复") % {
+                "why": error.message[:200]
+            }
     with transaction.atomic():
         notification = notification_send(
             complaint=complaint, template_code=TemplateCode.PROGRESS,
@@ -453,12 +511,20 @@ def incident_feedback_send(*, incident_id: int, limit: int = FEEDBACK_BATCH) -> 
             except DomainError as error:
                 link.feedback_error = error.message[:300]
                 failed += 1
-            except Exception:  # a bug or an outage must not stop the others: shown on the page, retried by hand
-                logger.exception("incident %s: telling complaint %s failed", incident.pk, link.complaint.number)
+            except (
+                Exception
+            ):  # a bug or an outage must not stop the others: shown on the page, retried by hand
+                logger.exception(
+                    "incident %s: telling complaint %s failed", incident.pk, link.complaint.number
+                )
                 link.feedback_error = _("发送时出错，请稍后重试")
                 failed += 1
-            link.save(update_fields=["feedback_at", "feedback_note", "feedback_notification_id", "feedback_error"])
-    remaining = IncidentLink.objects.filter(incident=incident, feedback_at__isnull=True, feedback_error="").count()
+            link.save(
+                update_fields=["feedback_at", "feedback_note", "feedback_notification_id", "feedback_error"]
+            )
+    remaining = IncidentLink.objects.filter(
+        incident=incident, feedback_at__isnull=True, feedback_error=""
+    ).count()
     if remaining and told + failed:  # a large incident: the next batch in a job of its own
         incident_feedback_task.enqueue(incident.pk)
     return {"told": told, "failed": failed, "remaining": remaining}

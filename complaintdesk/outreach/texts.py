@@ -42,7 +42,9 @@ def answer_text(incident: Incident, *, language: str) -> str:
     """What a customer whose complaint the incident explains is told (inside the progress message)."""
     language = notification_language(language)
     with translation.override(language):
-        parts = [_("您反映的问题我们已经知道：%(explanation)s") % {"explanation": _explanation(incident, language)}]
+        parts = [
+            _("您反映的问题我们已经知道：%(explanation)s") % {"explanation": _explanation(incident, language)}
+        ]
         if incident.expected_end_at and incident.expected_end_at > now():
             parts.append(_EXPECTED[incident.kind]() % {"when": spoken(incident.expected_end_at, language)})
         parts.append(_("结束后我们会马上告诉您"))
@@ -53,9 +55,12 @@ def over_text(incident: Incident, *, language: str) -> str:
     language = notification_language(language)
     with translation.override(language):
         head = OVER[incident.kind]() % {
-            "title": incident.title, "when": spoken(incident.resolved_at or now(), language)
+            "title": incident.title,
+            "when": spoken(incident.resolved_at or now(), language),
         }
-        text = head + (_("：%(text)s") % {"text": incident.resolution.rstrip("。. ")} if incident.resolution else "")
+        text = head + (
+            _("：%(text)s") % {"text": incident.resolution.rstrip("。. ")} if incident.resolution else ""
+        )
         return text
 
 
@@ -70,10 +75,11 @@ def notice_text(incident: Incident, *, language: str) -> str:
         return _("，").join(parts) + _("。")
 
 
-
-
 def outcome_text(incident: Incident, *, language: str) -> str:
     """The result's outcome when the recovery is fed back as the case's result."""
     language = notification_language(language)
     with translation.override(language):
-        return OVER[incident.kind]() % {"title": incident.title, "when": spoken(incident.resolved_at or now(), language)}
+        return OVER[incident.kind]() % {
+            "title": incident.title,
+            "when": spoken(incident.resolved_at or now(), language),
+        }

@@ -15,4 +15,5 @@ urlpatterns = [
     path("case/<str:number>/accept/", views.case_accept, name="accept"),
     path("case/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
     path("case/<str:number>/leave/", views.case_leave, name="leave"),
+    path("stop/<str:token>/", views.outreach_stop, name="outreach_stop"),
 ]

@@ -14,7 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaintdesk.channels.base import IncomingFile
 from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.common.errors import DomainError, InvalidInput
+from complaintdesk.common.masking import mask_email, mask_phone
 from complaintdesk.common.ratelimit import client_ip, ratelimit_hit
+from complaintdesk.outreach import care as outreach_care
+from complaintdesk.outreach.models import Purpose
 
 from . import selectors, services
 from .forms import AcceptForm, ComplaintForm, MessageForm, ObjectionForm, TrackForm, VerifyForm, WithdrawForm
@@ -280,3 +283,29 @@ def case_leave(request: HttpRequest, number: str) -> HttpResponse:
     grants.pop(number, None)
     request.session[SESSION_GRANTS] = grants
     return redirect("portal:track")
+
+
+# --- stopping proactive notices or care messages (the link at the end of such a message) --------------------
+
+
+@require_http_methods(["GET", "POST"])
+def outreach_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a proactive notice or a care message, opened without signing in (the token is signed). GET
+    says what the customer is about to stop and asks them to confirm (a phone's link preview must not stop
+    anything); POST stops it and says, in words, what has stopped."""
+    limited = _limited(request, "portal-action")
+    if limited:
+        return limited
+    found = outreach_care.customer_stop_preview(token=token)
+    if found is None:
+        return render(request, "portal/outreach_stop.html", {"unknown": True}, status=404)
+    if request.method == "POST":
+        found = outreach_care.customer_stop(token=token)
+    customer, purpose = found
+    context = {
+        "purpose": purpose,
+        "notice": purpose == Purpose.NOTICE,
+        "done": request.method == "POST",
+        "contact": mask_phone(customer.phone) if customer.phone else mask_email(customer.email),
+    }
+    return render(request, "portal/outreach_stop.html", context)

@@ -118,9 +118,11 @@ urlpatterns = [
     # Known incidents (outreach): the list and declaring one, its page and resolving it, the case page's panel.
     path("incidents/", views_outreach.incident_list, name="incidents"),
     path("incidents/declare", views_outreach.incident_declare, name="incident_declare"),
+    path("incidents/dashboard-panel", views_outreach.incident_dashboard_panel, name="incident_dashboard_panel"),
     path("incidents/<int:incident_id>/", views_outreach.incident_page, name="incident"),
     path("incidents/<int:incident_id>/resolve", views_outreach.incident_resolve, name="incident_resolve"),
     path("complaints/<str:number>/incident/panel", views_outreach.incident_panel, name="incident_panel"),
+    path("complaints/<str:number>/outreach/choices", views_outreach.customer_choices_record, name="customer_choices"),
     # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
     # Escalation (escalation): the case page's panel, escalating to a level, recording an external referral.
     path("complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"),

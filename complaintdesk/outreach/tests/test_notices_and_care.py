@@ -49,7 +49,12 @@ def test_customers_on_the_list_are_told_once_except_who_refused_and_a_later_comp
     assert "+8613700000003" not in sms_sent()
     _event(committed)  # the same event again: nothing new
     assert OutreachMessage.objects.filter(incident=incident).count() == 2
-    case = take_in(committed, org.agent_a, title="订单怎么还没发", customer=IntakeCustomer(name="甲", phone="13700000001"))
+    case = take_in(
+        committed,
+        org.agent_a,
+        title="订单怎么还没发",
+        customer=IntakeCustomer(name="甲", phone="13700000001"),
+    )
     link = IncidentLink.objects.get(complaint=case)
     assert link.incident == incident and link.noticed_before
 

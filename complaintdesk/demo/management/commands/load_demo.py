@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from complaintdesk.demo.credentials import accounts_table, credentials_path
+from complaintdesk.demo.outreach import demo_outreach_ensure
 from complaintdesk.demo.services import DEFAULT_COMPLAINT_COUNT, demo_is_loaded, demo_load, demo_usernames
 
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         # Staff sign in to the workbench; the administrator also reaches /admin/ from there.
         login_url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/login/"
         if demo_is_loaded():
+            if demo_outreach_ensure(seed=seed):  # a demo loaded before incidents existed gets them now
+                self.stdout.write("演示事件与关怀活动已补充 / demo incidents and campaigns added.")
             self._already_loaded(login_url)
             return
         started = time.monotonic()
