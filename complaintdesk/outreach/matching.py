@@ -91,12 +91,14 @@ def best_match(incidents: list[IncidentFacts], case: CaseFacts) -> int | None:
 
 
 def spoken_time(at: dt.datetime, *, today: dt.date, zone, language: str) -> str:
-    """A time as a person says it: 今天18:00, 明天9:30, 昨天17:40, 12月8日18:00 (2027年12月8日 another year);
-    today 18:00, tomorrow 9:30, 8 December 18:00."""
+    """A time as a person says it: 今天18:00, 明天9:30, 昨天17:40, 12月8日18:00 (2027年12月8日 another year),
+    今天凌晨4:30 before six in the morning; today 18:00, tomorrow 9:30, 8 December 18:00, today 4:30 am."""
     local = at.astimezone(zone)
-    clock = f"{local.hour}:{local.minute:02d}"
     day = local.date()
     english = (language or "").lower().startswith("en")
+    clock = f"{local.hour}:{local.minute:02d}"
+    if local.hour < 6:  # a small hour read as the afternoon's would be twelve hours wrong
+        clock = f"{clock} am" if english else f"凌晨{clock}"
     relative = {0: ("今天", "today"), 1: ("明天", "tomorrow"), -1: ("昨天", "yesterday")}.get(
         (day - today).days
     )

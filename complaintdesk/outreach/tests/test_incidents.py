@@ -75,6 +75,9 @@ def test_spoken_times():
         == "12月9日18:00"
     )
     assert matching.spoken_time(at, today=today, zone=zone, language="en") == "today 18:00"
+    small_hours = dt.datetime(2026, 12, 7, 4, 23, tzinfo=zone)
+    assert matching.spoken_time(small_hours, today=today, zone=zone, language="zh-hans") == "明天凌晨4:23"
+    assert matching.spoken_time(small_hours, today=today, zone=zone, language="en") == "tomorrow 4:23 am"
 
 
 def test_only_supervisors_and_managers_declare_and_the_form_says_what_is_wrong(org):
