@@ -8,6 +8,7 @@ the scorecard says which weights were redistributed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +17,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.archive.models import ArticleStatus, KnowledgeArticle
+from complaintdesk.archive.models import ArticleStatus, CaseSummary, KnowledgeArticle
 from complaintdesk.common.time import local_zone
 from complaintdesk.learning.selectors import contributions_by_agent, training_cases_published_in
 from complaintdesk.quality.selectors import quality_agent_scores
@@ -112,19 +113,28 @@ def shared_knowledge(
     published = KnowledgeArticle.objects.filter(
         status=ArticleStatus.PUBLISHED, published_at__gte=start, published_at__lt=end
     )
-    articles = {
-        row["promoted_by_id"]: row["n"]
-        for row in published.filter(promoted_by_id__in=agent_ids)
-        .values("promoted_by_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    articles = _articles_written(published, agent_ids=agent_ids)
     cases = contributions_by_agent(agent_ids=agent_ids, start=start, end=end)
     in_use = (
         bool(articles or cases) or published.exists() or training_cases_published_in(start=start, end=end)
     )
     shared = {aid: Shared(articles=articles.get(aid, 0), cases=cases.get(aid, 0)) for aid in agent_ids}
     return shared, in_use
+
+
+def _articles_written(published, *, agent_ids: list[int]) -> dict[int, int]:
+    """Published articles per writer: the one who wrote the article, and the one who wrote the archive
+    summary of the case it came from (an article promoted from a case is that summary, reworded by a
+    supervisor at most). Each article counts once for each of its writers."""
+    pairs = set(published.filter(promoted_by_id__in=agent_ids).values_list("id", "promoted_by_id").order_by())
+    pairs |= set(
+        CaseSummary.objects.filter(written_by_id__in=agent_ids, complaint__knowledge_articles__in=published)
+        .values_list("complaint__knowledge_articles", "written_by_id")
+        .distinct()
+        .order_by()
+    )
+    written = Counter(writer for _article, writer in pairs)
+    return dict(written)
 
 
 def _sharing_part(shared: Shared, *, months: int, in_use: bool) -> Part:

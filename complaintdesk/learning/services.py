@@ -13,17 +13,18 @@ from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from complaintdesk.accounts.models import User
 from complaintdesk.archive.services import summary_latest
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import local_today, now
 from complaintdesk.common.validation import validated
 from complaintdesk.complaints.access import access_complaint
-from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.states import Status
 from complaintdesk.inbox.services import staff_notify
 from complaintdesk.inbox.text import Words
-from complaintdesk.privacy.redaction import text_redacted
 
+from .depersonalise import text_depersonalised
 from .models import Consent, ExampleKind, ServiceLogEntry, TrainingCase
 
 # Cases that may become examples: handled to the end (closed), not withdrawn halfway.
@@ -77,12 +78,19 @@ def user_may_curate(user) -> bool:
     return bool(user.is_active and user.has_perm("complaints.assign_complaint"))
 
 
+STAFF_NAMES_MAX = 50
+
+
 def _known_details(complaint: Complaint) -> list[tuple[str, str]]:
+    """The case's people as (kind, value): the customer and the contact as registered, and the staff
+    named on it (the handler, whoever acted on its timeline, a recorder in another system)."""
     customer = complaint.customer
     known = [
         ("name", complaint.contact_name),
         ("phone", complaint.contact_phone),
         ("email", complaint.contact_email),
+        ("wechat_openid", complaint.contact_wechat_openid),
+        ("name", complaint.recorded_by_name),
     ]
     if customer is not None:
         known += [
@@ -92,13 +100,25 @@ def _known_details(complaint: Complaint) -> list[tuple[str, str]]:
             ("account_no", customer.account_no),
             ("wechat_openid", customer.wechat_openid),
         ]
-    return [(kind, value) for kind, value in known if value]
+    actor_ids = set(
+        ComplaintEvent.objects.filter(complaint_id=complaint.pk, actor_id__isnull=False)
+        .values_list("actor_id", flat=True)
+        .distinct()[:STAFF_NAMES_MAX]
+    )
+    if complaint.assignee_id:
+        actor_ids.add(complaint.assignee_id)
+    for display_name, employee_no in User.objects.filter(pk__in=actor_ids).values_list(
+        "display_name", "employee_no"
+    ):
+        known += [("name", display_name), ("reference", employee_no)]
+    return [(kind, value.strip()) for kind, value in known if value and value.strip()]
 
 
 def narrative_build(complaint: Complaint) -> str:
-    """The case told without the customer: what they said and asked, what was found and done (the
-    archive summary when there is one), with their details and anything that looks like personal data
-    masked. The handler's name is not in it; the library shows who handled it only with their consent."""
+    """The case told without anyone in it: what the customer said and asked, what was found and done
+    (the archive summary when there is one), with every personal detail replaced by what it was
+    (learning.depersonalise). The handler's name is not in it; the library shows who handled it only
+    with their consent."""
     known = _known_details(complaint)
     summary = summary_latest(complaint=complaint)
     with translation.override(settings.LANGUAGE_CODE):  # stored once: in the organisation's language
@@ -114,7 +134,7 @@ def _narrative(complaint: Complaint, summary, known: list[tuple[str, str]]) -> s
         (_("经验教训"), summary.lesson if summary else ""),
     ]
     lines = [
-        f"{label}：{text_redacted(text.strip(), known=known)}"
+        f"{label}：{text_depersonalised(text.strip(), known=known)}"
         for label, text in parts
         if text and text.strip()
     ]
@@ -156,11 +176,16 @@ def training_case_propose(*, number: str, actor, kind: str, title: str, lesson: 
         raise InvalidInput({"number": [_("这件投诉已是培训案例")]})
     at = now()
     own = complaint.assignee_id == actor.pk
+    known = _known_details(complaint)
+    with translation.override(settings.LANGUAGE_CODE):
+        # The supervisor's own words may name the customer too ("王女士断网三天").
+        title = text_depersonalised(data.title, known=known)[:100]
+        lesson = text_depersonalised(data.lesson, known=known)
     case = TrainingCase(
         complaint=complaint,
         kind=data.kind,
-        title=data.title,
-        lesson=data.lesson,
+        title=title,
+        lesson=lesson,
         narrative=narrative_build(complaint),
         category_id=complaint.category_id,
         handler_id=complaint.assignee_id,

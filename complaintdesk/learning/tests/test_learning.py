@@ -9,8 +9,10 @@ from django.test import Client
 from django.utils import translation
 
 from complaintdesk.analytics.scorecards import Shared, _sharing_part, shared_knowledge
+from complaintdesk.archive.services import article_promote, case_summary_write
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import local_today, now
+from complaintdesk.complaints.services import IntakeCustomer, complaint_transition
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.learning import selectors, services
 from complaintdesk.learning.models import Consent, ServiceLogEntry, TrainingCase
@@ -191,3 +193,60 @@ def test_pages_from_the_case_page_to_the_library(org, finished):
     assert "耐心解释了账单" in manager.get("/learning/log/").content.decode()
     assert "耐心解释了账单" not in other.get("/learning/log/").content.decode()
     assert now()
+
+
+def test_the_library_text_keeps_no_address_no_number_no_staff_name_and_neither_do_title_and_lesson(org):
+    org.agent_a.display_name, org.agent_a.employee_no = "张晓雯", "A4997"
+    org.agent_a.save(update_fields=["display_name", "employee_no"])
+    complaint = handling_case(
+        org.agent_a,
+        customer=IntakeCustomer(name="黄宇轩", phone="13855160806"),
+        description=(
+            "我住在上海杨浦区绿洲新城26号楼3单元2001室，手机信号只有一格。运单号CD473637275721的充电宝也没到，"
+            "张晓雯（工号A4997）说要等。"
+        ),
+    )
+    resolve(org.agent_a, complaint.number)
+    case = propose(
+        org, complaint, title="黄宇轩家（绿洲新城）信号差", lesson="黄先生的楼要先查覆盖，张晓雯做得好"
+    )
+    text = " ".join((case.title, case.lesson, case.narrative))
+    for personal in ("绿洲新城", "2001室", "CD473637275721", "张晓雯", "A4997", "黄宇轩", "黄先生"):
+        assert personal not in text
+    assert "【地址】" in case.narrative and "手机信号只有一格" in case.narrative
+    assert (
+        case.title == "【姓名】家（【地址】）信号差" and case.lesson == "某先生的楼要先查覆盖，【姓名】做得好"
+    )
+
+
+def test_an_article_from_the_agents_summary_counts_as_written_by_them(org, finished):
+    case_summary_write(
+        number=finished.number,
+        actor=org.agent_a,
+        problem="断网",
+        cause="端口老化",
+        solution="换端口",
+        lesson="巡检",
+    )
+    complaint_transition(number=finished.number, actor=org.manager, to="closed", reason="归档")
+    article_promote(
+        number=finished.number, actor=org.manager
+    )  # the supervisor publishes the agent's write-up
+    month = local_today().replace(day=1)
+    shared, in_use = shared_knowledge(
+        agent_ids=[org.agent_a.pk, org.agent_b.pk, org.manager.pk], month_from=month, month_to=month
+    )
+    assert in_use
+    assert shared[org.agent_a.pk] == Shared(articles=1, cases=0)
+    assert shared[org.agent_b.pk] == Shared()
+    assert shared[org.manager.pk] == Shared(articles=1, cases=0)  # and for whoever wrote the article
+    case_summary_write(  # a second version by the same agent does not make it two articles
+        number=finished.number,
+        actor=org.agent_a,
+        problem="断网",
+        cause="端口老化",
+        solution="换端口",
+        lesson="每月巡检",
+    )
+    shared, _in_use = shared_knowledge(agent_ids=[org.agent_a.pk], month_from=month, month_to=month)
+    assert shared[org.agent_a.pk].articles == 1
