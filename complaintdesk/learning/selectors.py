@@ -41,6 +41,17 @@ def training_cases_awaiting(*, user, limit: int = 20) -> list[TrainingCase]:
     )
 
 
+def training_cases_proposed_by(*, user, limit: int = 20) -> list[TrainingCase]:
+    """What this supervisor chose that is not in the library: waiting for the handler, or declined."""
+    if not user_may_curate(user):
+        return []
+    return list(
+        TrainingCase.objects.filter(curated_by_id=user.pk, published_at__isnull=True)
+        .select_related("complaint", "handler")
+        .order_by("-id")[:limit]
+    )
+
+
 def training_case_for_user(*, user, case_id: int) -> TrainingCase:
     """A published case for every reader; an unpublished one for its handler and the curators."""
     case = (
@@ -56,11 +67,16 @@ def training_case_for_user(*, user, case_id: int) -> TrainingCase:
 
 
 def service_logs_readable(
-    *, reader, agent_id: int | None = None, since: dt.date | None = None, limit: int = LIST_MAX
+    *,
+    reader,
+    agent_id: int | None = None,
+    since: dt.date | None = None,
+    day: dt.date | None = None,
+    limit: int = LIST_MAX,
 ) -> QuerySet[ServiceLogEntry]:
     """Entries a reader may see, newest day first: their own; a supervisor's also those of the people in
     their units (all units for an HQ-wide role)."""
-    rows = ServiceLogEntry.objects.select_related("agent")
+    rows = ServiceLogEntry.objects.select_related("agent", "agent__org_unit")
     if user_may_curate(reader):
         unit_ids = user_unit_ids(reader)
         if unit_ids is not None:
@@ -71,6 +87,8 @@ def service_logs_readable(
         rows = rows.filter(agent_id=agent_id)
     if since:
         rows = rows.filter(day__gte=since)
+    if day:
+        rows = rows.filter(day=day)
     return rows.order_by("-day", "agent_id")[: min(limit, LIST_MAX)]
 
 

@@ -18,10 +18,11 @@ from complaintdesk.archive.services import summary_latest
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import local_today, now
 from complaintdesk.common.validation import validated
-from complaintdesk.complaints.access import access_complaint
+from complaintdesk.complaints.access import access_complaint, complaints_visible_to
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.states import Status
-from complaintdesk.inbox.services import staff_notify
+from complaintdesk.inbox.models import StaffNotification
+from complaintdesk.inbox.services import staff_notifications_mark_read, staff_notify
 from complaintdesk.inbox.text import Words
 
 from .depersonalise import text_depersonalised
@@ -172,6 +173,8 @@ def training_case_propose(*, number: str, actor, kind: str, title: str, lesson: 
         raise InvalidInput({"number": [_("只有已解决或已归档的投诉可以作为培训案例")]})
     if complaint.assignee_id is None:
         raise InvalidInput({"number": [_("这件投诉没有经办人，无法征得同意")]})
+    if not complaint.assignee.is_active:
+        raise InvalidInput({"number": [_("这件投诉的经办人账号已停用，无法征得同意")]})
     if TrainingCase.objects.filter(complaint=complaint).exists():
         raise InvalidInput({"number": [_("这件投诉已是培训案例")]})
     at = now()
@@ -237,18 +240,50 @@ def training_case_consent(*, case_id: int, actor, agree: bool, note: str = "") -
     case.consent, case.consent_at, case.consent_note = target, at, note
     case.published_at = at if agree else None
     case.save(update_fields=["consent", "consent_at", "consent_note", "published_at"])
+    # The question is answered: its notice no longer waits among the handler's unread ones.
+    asked = StaffNotification.objects.filter(
+        user_id=actor.pk, kind="learning_consent", link=f"/learning/cases/{case.pk}/", read_at__isnull=True
+    ).values_list("pk", flat=True)[:10]
+    staff_notifications_mark_read(user=actor, ids=list(asked))
     transaction.on_commit(lambda: _consent_told(case))
     return case
 
 
+def user_may_remove(user, case: TrainingCase) -> bool:
+    """A supervisor or manager whose units hold the source case."""
+    return user_may_curate(user) and complaints_visible_to(user).filter(pk=case.complaint_id).exists()
+
+
+def _removal_told(*, title: str, number: str, recipients: list[int], complaint: Complaint) -> None:
+    staff_notify(
+        recipients=recipients,
+        kind="learning_removed",
+        title=Words(
+            gettext_lazy("培训案例“%(title)s”（%(number)s）已从案例库撤下"),
+            {"title": title, "number": number},
+        ),
+        complaint=complaint,
+    )
+
+
 @transaction.atomic
 def training_case_remove(*, case_id: int, actor) -> None:
-    """The supervisor who chose it (or any curator) takes it out of the library."""
+    """A supervisor or manager who can see the source case takes the example out of the library (the case
+    itself is untouched). The handler and the one who chose it are told."""
     if not user_may_curate(actor):
         raise PermissionDenied(_("只有主管或经理可以撤下培训案例"))
-    deleted, _rows = TrainingCase.objects.filter(pk=case_id).delete()
-    if not deleted:
+    case = TrainingCase.objects.select_for_update().select_related("complaint").filter(pk=case_id).first()
+    if case is None:
         raise NotFound(_("培训案例不存在"))
+    if not user_may_remove(actor, case):
+        raise PermissionDenied(_("只有来源投诉所在机构的主管或经理可以撤下这个案例"))
+    told = [uid for uid in {case.handler_id, case.curated_by_id} if uid != actor.pk]
+    title, complaint = case.title, case.complaint
+    case.delete()
+    if told:
+        transaction.on_commit(
+            lambda: _removal_told(title=title, number=complaint.number, recipients=told, complaint=complaint)
+        )
 
 
 # --- the daily service log -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -92,6 +93,7 @@ def library_page(request: HttpRequest) -> HttpResponse:
         "kinds": ExampleKind.choices,
         "cases": selectors.training_cases_published(user=request.user, kind=kind),
         "awaiting": selectors.training_cases_awaiting(user=request.user),
+        "proposed": selectors.training_cases_proposed_by(user=request.user),
     }
     return render(request, "web/learning/library.html", context)
 
@@ -104,7 +106,7 @@ def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, errors=
     context = {
         "case": case,
         "is_handler": case.handler_id == request.user.pk,
-        "may_remove": services.user_may_curate(request.user),
+        "may_remove": services.user_may_remove(request.user, case),
         "errors": errors or {},
     }
     return render(request, "web/learning/case.html", context, status=status)
@@ -142,11 +144,16 @@ def case_remove(request: HttpRequest, case_id: int) -> HttpResponse:
         services.training_case_remove(case_id=case_id, actor=request.user)
     except NotFound:
         raise Http404 from None
-    except PermissionDenied:
-        return _case_page(
-            request, case_id, status=403, errors={refused.GENERAL: [_("只有主管或经理可以撤下培训案例")]}
-        )
+    except PermissionDenied as error:
+        return _case_page(request, case_id, status=403, errors={refused.GENERAL: [error.message]})
     return refused.answer(request, to=reverse("web:learning_library"), message=_("已从培训案例库撤下"))
+
+
+def _is_date(value: str) -> bool:
+    try:
+        return bool(value) and parse_date(value) is not None
+    except ValueError:  # 2026-02-31: looks like a date, is none
+        return False
 
 
 @login_required
@@ -165,6 +172,7 @@ def service_log_page(request: HttpRequest) -> HttpResponse:
     kept = refused.kept_take(request, "learning:log")
     agent_id = request.GET.get("agent", "")
     agent_id = int(agent_id) if agent_id.isdigit() else None
+    day = parse_date(request.GET.get("day", "") or "") if _is_date(request.GET.get("day", "")) else None
     today = local_today()
     mine = selectors.service_logs_readable(reader=user, agent_id=user.pk, since=today)
     own_today = next(iter(mine), None)
@@ -179,6 +187,7 @@ def service_log_page(request: HttpRequest) -> HttpResponse:
         "may_read_others": services.user_may_curate(user),
         "agents": selectors.log_agents_for(reader=user),
         "agent_id": agent_id,
-        "entries": selectors.service_logs_readable(reader=user, agent_id=agent_id),
+        "day": day,
+        "entries": selectors.service_logs_readable(reader=user, agent_id=agent_id, day=day),
     }
     return render(request, "web/learning/log.html", context)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from complaintdesk.accounts.models import Role
 from complaintdesk.analytics.scorecards import Shared, _sharing_part, shared_knowledge
 from complaintdesk.archive.services import article_promote, case_summary_write
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
@@ -16,6 +17,7 @@ from complaintdesk.complaints.services import IntakeCustomer, complaint_transiti
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.learning import selectors, services
 from complaintdesk.learning.models import Consent, ServiceLogEntry, TrainingCase
+from complaintdesk.orgs.services import orgunit_create
 from complaintdesk.testing import handling_case, resolve
 
 LESSON = "断网超过24小时要主动上门，不要让客户反复打电话。"
@@ -250,3 +252,71 @@ def test_an_article_from_the_agents_summary_counts_as_written_by_them(org, finis
     )
     shared, _in_use = shared_knowledge(agent_ids=[org.agent_a.pk], month_from=month, month_to=month)
     assert shared[org.agent_a.pk].articles == 1
+
+
+def test_the_handlers_answer_clears_their_question_and_a_handler_who_left_cannot_be_asked(
+    org, finished, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = propose(org, finished)
+    asked = StaffNotification.objects.get(user=org.agent_a, kind="learning_consent")
+    assert asked.read_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_case_consent(case_id=case.pk, actor=org.agent_a, agree=False, note="客户能认出是谁")
+    asked.refresh_from_db()
+    assert asked.read_at is not None  # answered: no longer waiting among their unread notices
+    told = StaffNotification.objects.get(user=org.manager, kind="learning_consent_answer")
+    assert "不同意" in told.title and told.body == "客户能认出是谁"
+    # The supervisor sees what they chose and its state until it is published.
+    assert selectors.training_cases_proposed_by(user=org.manager) == [case]
+    assert selectors.training_cases_proposed_by(user=org.agent_a) == []
+
+    other = handling_case(org.agent_b)
+    resolve(org.agent_b, other.number)
+    org.agent_b.is_active = False
+    org.agent_b.save(update_fields=["is_active"])
+    with pytest.raises(InvalidInput) as caught:
+        propose(org, other)
+    assert caught.value.fields == {"number": ["这件投诉的经办人账号已停用，无法征得同意"]}
+
+
+def test_removing_needs_the_source_case_in_ones_units_and_tells_handler_and_curator(
+    org, finished, django_capture_on_commit_callbacks
+):
+    case = propose(org, finished)
+    services.training_case_consent(case_id=case.pk, actor=org.agent_a, agree=True)
+    south = orgunit_create(code="SZ", name="深圳分公司", kind="branch", parent=org.hq)
+    far_manager = org.user("manager_sz", Role.BUSINESS_MANAGER, south)
+    assert selectors.training_cases_published(user=far_manager) == [case]  # the library is for everyone
+    with pytest.raises(PermissionDenied):
+        services.training_case_remove(case_id=case.pk, actor=far_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_case_remove(case_id=case.pk, actor=org.executive)
+    assert not TrainingCase.objects.exists()
+    told = StaffNotification.objects.filter(kind="learning_removed")
+    assert sorted(n.user_id for n in told) == sorted([org.agent_a.pk, org.manager.pk])
+    assert all("已从案例库撤下" in n.title for n in told)
+
+
+def test_a_supervisor_reads_the_logs_of_their_units_by_person_and_day(org):
+    south = orgunit_create(code="SZ", name="深圳分公司", kind="branch", parent=org.hq)
+    far_agent = org.user("agent_sz", Role.AGENT, south)
+    services.service_log_write(actor=org.agent_a, went_well="安抚了客户", to_improve="")
+    services.service_log_write(actor=far_agent, went_well="深圳的日志", to_improve="")
+    yesterday = local_today() - dt.timedelta(days=1)
+    services.service_log_write(actor=org.agent_b, went_well="昨天的", to_improve="", day=yesterday)
+    assert {e.agent_id for e in selectors.service_logs_readable(reader=org.manager)} == {
+        org.agent_a.pk,
+        org.agent_b.pk,
+    }  # not Shenzhen's
+    assert [e.agent_id for e in selectors.service_logs_readable(reader=org.manager, day=yesterday)] == [
+        org.agent_b.pk
+    ]
+    assert far_agent not in selectors.log_agents_for(reader=org.manager)
+    manager = Client()
+    manager.force_login(org.manager)
+    page = manager.get("/learning/log/", {"day": yesterday.isoformat()}).content.decode()
+    assert "昨天的" in page and "安抚了客户" not in page and "深圳的日志" not in page
+    page = manager.get(f"/learning/log/?agent={far_agent.pk}").content.decode()
+    assert "深圳的日志" not in page
+    assert manager.get("/learning/log/?day=2026-02-31").status_code == 200  # no such day: no filter, no error
