@@ -10,6 +10,7 @@ from complaintdesk.accounts.models import User
 
 from .cases import demo_complaints_create
 from .credentials import credentials_write
+from .learning import demo_learning_create
 from .organisation import demo_organisation_build, demo_organisation_exists
 from .outreach import demo_outreach_ensure
 from .people import API_CLIENT_USERNAME, PEOPLE, DemoAccount, demo_people_create
@@ -49,6 +50,7 @@ def demo_load(
     accounts, api_token = demo_people_create(units=units)
     people = {account.user.username: account.user for account in accounts}
     complaints = demo_complaints_create(rng=rng, people=people, count=complaint_count)
+    demo_learning_create(rng=rng, people=people, complaints=complaints)
     demo_outreach_ensure(seed=seed)
     path = credentials_write(
         accounts=accounts, api_token=api_token, api_username=API_CLIENT_USERNAME, login_url=login_url
