@@ -42,11 +42,11 @@ def mask_name(value: str) -> str:
 
 _HAN = "\u4e00-\u9fff"
 # Characters that end a sentence's lead-in rather than start a place name ("我住在…", "家在…").
-_NOT_PLACE = "我你他她它们住在是的了到去从和与及家这那往来办买说叫被把向"
+_NOT_PLACE = "我你他她它们住在是的了到去从与及家这那往来办买说叫被把向"
 _PLACE_CHAR = rf"(?:(?![{_NOT_PLACE}])[{_HAN}A-Za-z])"
 _ADMIN = rf"{_PLACE_CHAR}{{1,8}}?(?:省|自治区|市|区|县|镇|乡|街道)"
 _ROAD = rf"{_PLACE_CHAR}{{1,10}}?(?:大道|路|街|巷|弄|胡同|村|里)"
-_ESTATE = rf"{_PLACE_CHAR}{{1,10}}?(?:小区|新城|新村|花园|家园|公寓|大厦|苑|社区|宿舍)"
+_ESTATE = rf"{_PLACE_CHAR}{{1,10}}?(?:小区|新城|新村|花园|家园|华庭|公寓|大厦|苑|社区|宿舍)"
 _DOOR = (
     r"(?:[0-9０-９一二三四五六七八九十百零〇A-Za-z-]{1,6}(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|弄|支弄|户))"
 )
@@ -55,7 +55,7 @@ ADDRESS = re.compile(
     rf"(?:{_ADMIN}){{0,3}}"
     rf"(?:(?:{_ROAD}|{_ESTATE}){{1,2}}{_DOOR}+(?:{_PLACE_CHAR}{{1,10}}?{_DOOR}+)*"  # 建国路88号SOHO现代城2号楼1503室
     rf"|(?:{_ROAD})?{_ESTATE}(?:{_DOOR}+)?"  # 绿洲新城(26号楼…)
-    rf"|{_DOOR}{{1,3}}{_ROOM})"  # 3单元2001室
+    rf"|{_PLACE_CHAR}{{0,10}}?{_DOOR}{{0,3}}{_ROOM})"  # 锦绣华庭27号楼3单元2204室, 3单元2001室
 )
 
 # Common single-character surnames, without the ones that are also everyday words before a title
