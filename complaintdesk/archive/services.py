@@ -16,7 +16,7 @@ from complaintdesk.common.time import now
 from complaintdesk.common.validation import Text, refusal, validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.states import Status, runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 
 from . import segment
@@ -59,8 +59,9 @@ def summary_latest(*, complaint: Complaint) -> CaseSummary | None:
 
 
 def summary_required_to_close(*, complaint: Complaint, target: str, actor) -> None:
-    """Transition guard: a case is closed only with a complete summary."""
-    if target != Status.CLOSED:
+    """Transition guard: a complaint is closed only with a complete summary. An inquiry, a suggestion or
+    praise closes with the answer or outcome as its reason (complaints.states), without one."""
+    if target != Status.CLOSED or not runs_complaint_process(complaint.kind):
         return
     summary = summary_latest(complaint=complaint)
     labels = summary_field_labels()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel
+from complaintdesk.complaints.states import ContactKind
 from complaintdesk.tasks.intake import after_intake_settled
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,27 @@ def _when(value: dt.datetime | None) -> str:
     return to_local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def _kind_opening(kind: str) -> str:
+    """The acknowledgement's sentence for the contact type (an inquiry is never "您的投诉已登记")."""
+    if kind == ContactKind.INQUIRY:
+        return _("%(name)s，您的咨询已登记，单号 %(number)s。%(steps)s 如需查询进度，请提供单号。")
+    if kind == ContactKind.SUGGESTION:
+        return _("%(name)s，感谢您的建议，单号 %(number)s。%(steps)s")
+    if kind == ContactKind.PRAISE:
+        return _("%(name)s，感谢您的表扬，单号 %(number)s。%(steps)s")
+    return _("%(name)s，您的投诉已登记，投诉单号 %(number)s。%(steps)s 如需查询进度，请提供投诉单号。")
+
+
+def _kind_steps(complaint: Complaint, first_due: dt.datetime | None) -> list[str]:
+    if complaint.kind == ContactKind.INQUIRY:
+        if first_due is not None and first_due > now():
+            return [_("我们会在 %(when)s 前答复您。") % {"when": _when(first_due)}]
+        return [_("我们会尽快答复您。")]
+    if complaint.kind == ContactKind.SUGGESTION:
+        return [_("您的建议将转交负责的部门研究，如有采纳我们会告诉您。")]
+    return [_("我们会把您的肯定转达给受表扬的同事和团队。")]
+
+
 def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
     customer = complaint.customer
     first_due = to_local(complaint.first_response_due_at) if complaint.first_response_due_at else None
@@ -98,9 +120,13 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
             steps.append(_("以上为初步时限；如有调整，我们会另行告诉您。"))
         name = case_contact_name(complaint)
         addressed = name if name else _("您好")
-        text = _(
-            "%(name)s，您的投诉已登记，投诉单号 %(number)s。%(steps)s 如需查询进度，请提供投诉单号。"
-        ) % {"name": addressed, "number": complaint.number, "steps": "".join(steps)}
+        if complaint.kind != ContactKind.COMPLAINT:
+            steps = _kind_steps(complaint, first_due)
+        text = _kind_opening(complaint.kind) % {
+            "name": addressed,
+            "number": complaint.number,
+            "steps": "".join(steps),
+        }
         if complaint.deadline_provisional:
             text += _("（该年度节假日安排尚未公布，时限为暂定）")
     return Acknowledgement(

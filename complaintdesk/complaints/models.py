@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .states import Status
+from .states import ContactKind, Status
 
 
 class Channel(models.TextChoices):
@@ -128,6 +128,9 @@ class Complaint(models.Model):
     org_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("受理机构"), on_delete=models.PROTECT)
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="complaints")
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    # Every contact is a case; its kind chooses its lifecycle (states.TRANSITIONS_BY_KIND) and which of
+    # the complaint-only stages apply (states.runs_complaint_process).
+    kind = models.CharField(_("联系类型"), max_length=16, choices=ContactKind.choices, default=ContactKind.COMPLAINT)
     language = models.CharField(_("语言"), max_length=10, default="zh-hans")
 
     # What the customer told us.
@@ -183,6 +186,19 @@ class Complaint(models.Model):
         related_name="+",
     )
     recorded_by_name = models.CharField(_("记录人（外部系统）"), max_length=100, blank=True)
+    # A suggestion goes to the unit that owns its subject; praise is credited to a person or a unit.
+    owner_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("建议负责部门"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    credited_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("受表扬人员"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="praise_received",
+    )
+    credited_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("受表扬机构"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     # Lifecycle.
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW)
@@ -232,6 +248,8 @@ class Complaint(models.Model):
             # A unit's open cases by nearest deadline (team / unassigned queues, supervisors).
             models.Index(fields=["org_unit", "due_at"], condition=Q(is_open=True), name="cpl_open_unit_due"),
             models.Index(fields=["org_unit", "-created_at"], name="cpl_unit_created"),
+            # Lists filtered by contact type, newest first (API v1 ?kind=, the staff queue's selector).
+            models.Index(fields=["kind", "-created_at", "-id"], name="cpl_kind_created_id"),
             models.Index(fields=["status", "due_at"], name="cpl_status_due"),
             # API v1 list orderings, each with `id` last so that a keyset cursor is one index range.
             # created: newest first; deadline: nearest first (cases without a running clock after);
@@ -294,6 +312,10 @@ class EventKind(models.TextChoices):
     # Staff changed the customer's record (contact details) or merged two records: `field` says which.
     CUSTOMER_UPDATED = "customer_updated", _("更新客户档案")
     CUSTOMERS_MERGED = "customers_merged", _("合并客户档案")
+    # Contact types (issue 19): the kind changed, with the reason; a suggestion routed; praise credited.
+    KIND_CHANGED = "kind_changed", _("变更联系类型")
+    ROUTED = "routed", _("转交负责部门")
+    CREDITED = "credited", _("表扬记入")
 
 
 class ComplaintEventQuerySet(models.QuerySet):

@@ -20,7 +20,7 @@ from complaintdesk.orgs.selectors import orgunit_subtree_ids
 
 from .access import access_complaint, complaints_visible_to
 from .models import Attachment, Category, Complaint, ComplaintEvent
-from .states import TRANSITIONS, Status
+from .states import Status, transitions_for
 from .validation import SEARCH_MAX as SEARCH_MAX
 from .validation import SEARCH_MIN as SEARCH_MIN
 from .validation import FilterFields, checked
@@ -95,7 +95,7 @@ def complaint_transitions_for_user(*, complaint: Complaint, user) -> list[Status
     """The targets the table allows from the current state that this user holds the permission for."""
     return [
         target
-        for target, rule in TRANSITIONS[Status(complaint.status)].items()
+        for target, rule in transitions_for(complaint.kind).get(Status(complaint.status), {}).items()
         if user.has_perm(f"complaints.{rule.permission}")
     ]
 

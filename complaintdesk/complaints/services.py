@@ -24,7 +24,7 @@ from .clocks import case_clocks
 from .customers import customer_match_or_create, title_from_name
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind, PerceivedSeverity
 from .numbering import case_number_allocate
-from .states import IllegalTransition, Status
+from .states import ContactKind, IllegalTransition, Status
 from .timeline import event_record, events_record_changes
 from .validation import ANALYSIS_FIELDS as ANALYSIS_FIELDS
 from .validation import DESCRIPTION_MAX as DESCRIPTION_MAX
@@ -77,6 +77,7 @@ class IntakeData:
     title: str
     description: str
     customer: IntakeCustomer
+    kind: str = ContactKind.COMPLAINT  # complaint, inquiry, suggestion or praise (states.ContactKind)
     demand: str = ""
     org_unit_code: str = ""
     occurred_at: dt.datetime | None = None
@@ -105,6 +106,7 @@ def _intake_validate(
             "at": at,
             **{name: getattr(data, name) for name in INTAKE_TEXTS},
             "channel": data.channel,
+            "kind": data.kind,
             "perceived_severity": data.perceived_severity,
             "occurred_at": data.occurred_at,
             "received_at": data.received_at,
@@ -129,7 +131,7 @@ def _intake_validate(
             errors["category"] = [_("未知的类别编码：%(code)s") % {"code": data.category_code}]
     if errors:
         raise InvalidInput(errors)
-    values = {name: getattr(fields, name) for name in INTAKE_TEXTS} | recorded
+    values = {name: getattr(fields, name) for name in INTAKE_TEXTS} | recorded | {"kind": fields.kind}
     return values, fields.customer.model_dump(), unit, category
 
 
@@ -224,6 +226,8 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
 
 def _intake_reason(complaint: Complaint) -> str:
     reason = _("通过%(channel)s登记") % {"channel": complaint.get_channel_display()}
+    if complaint.kind != ContactKind.COMPLAINT:
+        reason += _("（%(kind)s）") % {"kind": complaint.get_kind_display()}
     recorder = complaint.recorded_by
     who = complaint.recorded_by_name or (
         " ".join(p for p in (recorder.display_name or recorder.username, recorder.employee_no) if p)
@@ -281,15 +285,32 @@ def _illegal(error: IllegalTransition, target: str) -> InvalidInput:
     )
 
 
+def _kind_conditions(*, complaint: Complaint, target: Status) -> None:
+    """The light lifecycles' own conditions: a suggestion is with its owner before it is handled; praise is
+    credited to someone before it is closed."""
+    if complaint.kind == ContactKind.SUGGESTION and target == Status.HANDLING and complaint.owner_unit_id is None:
+        raise InvalidInput({"owner_unit": [_("请先指定负责这条建议的部门")]})
+    if (
+        complaint.kind == ContactKind.PRAISE
+        and target == Status.CLOSED
+        and complaint.credited_user_id is None
+        and complaint.credited_unit_id is None
+    ):
+        raise InvalidInput({"credited": [_("请先登记受表扬的人员或机构")]})
+
+
 def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at: dt.datetime) -> None:
     try:
-        rule = states.check_transition(complaint.status, target)
+        rule = states.check_transition(complaint.status, target, complaint.kind)
     except IllegalTransition as error:
         raise _illegal(error, target) from None
     if not actor.has_perm(f"complaints.{rule.permission}"):
         raise PermissionDenied(_("您没有权限把投诉转为“%(target)s”") % {"target": Status(target).label})
     if rule.reason_required and not reason.strip():
-        raise InvalidInput({"reason": [_("转为“%(target)s”需要填写原因") % {"target": Status(target).label}]})
+        raise InvalidInput(
+            {"reason": [_("转为“%(target)s”需要填写原因") % {"target": states.status_label(target, complaint.kind)}]}
+        )
+    _kind_conditions(complaint=complaint, target=target)
     for guard in _TRANSITION_GUARDS:
         guard(complaint=complaint, target=target, actor=actor)
 
@@ -298,7 +319,10 @@ def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at
     complaint.status = target
     complaint.is_open = states.is_open(target)
     setattr(complaint, rule.stamp, at)
-    if target == Status.ACCEPTED or (old_status == Status.NEW and target == Status.ESCALATED):
+    light_first_step = (
+        complaint.kind != ContactKind.COMPLAINT and old_status == Status.NEW and target != Status.WITHDRAWN
+    )
+    if target == Status.ACCEPTED or (old_status == Status.NEW and target == Status.ESCALATED) or light_first_step:
         # Acceptance is the first human response, and it tells the customer the case is taken. Sending a
         # new case straight up takes it too; the level's own acknowledge clock then covers the customer.
         complaint.first_responded_at = complaint.first_responded_at or at
@@ -348,7 +372,7 @@ def transition_apply(*, complaint: Complaint, actor, to: str, reason: str = "") 
     if route is None:
         return status_change_apply(complaint=complaint, actor=actor, to=to, reason=reason)
     try:
-        states.check_transition(complaint.status, to)
+        states.check_transition(complaint.status, to, complaint.kind)
     except IllegalTransition as error:
         raise _illegal(error, to) from None
     return route(complaint=complaint, actor=actor, reason=reason or "")

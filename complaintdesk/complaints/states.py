@@ -10,6 +10,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ContactKind(models.TextChoices):
+    """What a customer contacted us for. Every kind is a case (number, timeline, access, channels); only a
+    complaint runs the whole process (analysis, escalation, statutory clocks, result and survey)."""
+
+    COMPLAINT = "complaint", _("投诉")
+    INQUIRY = "inquiry", _("咨询")
+    SUGGESTION = "suggestion", _("建议")
+    PRAISE = "praise", _("表扬")
+
+
 class Status(models.TextChoices):
     NEW = "new", _("待受理")
     ACCEPTED = "accepted", _("已受理")
@@ -97,7 +107,69 @@ TRANSITIONS: dict[Status, dict[Status, Rule]] = {
     Status.WITHDRAWN: {},
 }
 
-STAMP_FIELDS = tuple(sorted({rule.stamp for rules in TRANSITIONS.values() for rule in rules.values()}))
+# The light lifecycles (issue 19). Closing is the handler's to do (handle permission) and says how the contact
+# ended (the answer given, where the suggestion went, whom the praise credits): the reason is required.
+_ANSWER_CLOSE = _to(Status.CLOSED, _HANDLE, reason_required=True)
+
+# An inquiry answered at first contact closes at once; one that needs looking into is handled, may wait for
+# the customer, and closes when answered.
+INQUIRY_TRANSITIONS: dict[Status, dict[Status, Rule]] = {
+    Status.NEW: dict([_to(Status.HANDLING, _HANDLE), _ANSWER_CLOSE, _WITHDRAW_TO]),
+    Status.HANDLING: dict([_to(Status.AWAITING_CUSTOMER, _HANDLE), _ANSWER_CLOSE, _WITHDRAW_TO]),
+    Status.AWAITING_CUSTOMER: dict([_to(Status.HANDLING, _HANDLE), _ANSWER_CLOSE, _WITHDRAW_TO]),
+    Status.CLOSED: dict([_REOPEN_TO]),
+    Status.REOPENED: dict([_to(Status.HANDLING, _HANDLE), _ANSWER_CLOSE, _WITHDRAW_TO]),
+    Status.WITHDRAWN: {},
+}
+# A suggestion is acknowledged (accepted), routed to the unit that owns the subject (handling: with the
+# owner), and closed with what became of it.
+SUGGESTION_TRANSITIONS: dict[Status, dict[Status, Rule]] = {
+    Status.NEW: dict([_to(Status.ACCEPTED, _HANDLE), _WITHDRAW_TO]),
+    Status.ACCEPTED: dict([_to(Status.HANDLING, _HANDLE), _ANSWER_CLOSE]),
+    Status.HANDLING: dict([_ANSWER_CLOSE]),
+    Status.CLOSED: dict([_REOPEN_TO]),
+    Status.REOPENED: dict([_to(Status.HANDLING, _HANDLE), _ANSWER_CLOSE]),
+    Status.WITHDRAWN: {},
+}
+# Praise is acknowledged (accepted) and closed once credited to the person or unit praised.
+PRAISE_TRANSITIONS: dict[Status, dict[Status, Rule]] = {
+    Status.NEW: dict([_to(Status.ACCEPTED, _HANDLE), _ANSWER_CLOSE]),
+    Status.ACCEPTED: dict([_ANSWER_CLOSE]),
+    Status.CLOSED: dict([_REOPEN_TO]),
+    Status.REOPENED: dict([_ANSWER_CLOSE]),
+    Status.WITHDRAWN: {},
+}
+
+TRANSITIONS_BY_KIND: dict[ContactKind, dict[Status, dict[Status, Rule]]] = {
+    ContactKind.COMPLAINT: TRANSITIONS,
+    ContactKind.INQUIRY: INQUIRY_TRANSITIONS,
+    ContactKind.SUGGESTION: SUGGESTION_TRANSITIONS,
+    ContactKind.PRAISE: PRAISE_TRANSITIONS,
+}
+
+# What a status is called for a kind where the complaint's word would be wrong ("已归档" for an answered
+# inquiry); statuses not listed keep their own label.
+KIND_STATUS_LABELS: dict[ContactKind, dict[Status, str]] = {
+    ContactKind.INQUIRY: {Status.HANDLING: _("解答中"), Status.CLOSED: _("已答复")},
+    ContactKind.SUGGESTION: {
+        Status.ACCEPTED: _("已确认收到"),
+        Status.HANDLING: _("已转负责部门"),
+        Status.CLOSED: _("已办结"),
+        Status.WITHDRAWN: _("已撤回"),
+    },
+    ContactKind.PRAISE: {Status.ACCEPTED: _("已确认收到"), Status.CLOSED: _("已记入表扬")},
+}
+
+STAMP_FIELDS = tuple(
+    sorted(
+        {
+            rule.stamp
+            for table in TRANSITIONS_BY_KIND.values()
+            for rules in table.values()
+            for rule in rules.values()
+        }
+    )
+)
 
 
 class IllegalTransition(Exception):
@@ -106,14 +178,19 @@ class IllegalTransition(Exception):
         super().__init__(f"{current} -> {target}")
 
 
-def allowed_targets(current: Status) -> list[Status]:
-    return list(TRANSITIONS[Status(current)])
+def transitions_for(kind: str = ContactKind.COMPLAINT) -> dict[Status, dict[Status, Rule]]:
+    return TRANSITIONS_BY_KIND[ContactKind(kind or ContactKind.COMPLAINT)]
 
 
-def check_transition(current: str, target: str) -> Rule:
-    """The rule for current → target, or IllegalTransition naming what is allowed instead."""
+def allowed_targets(current: Status, kind: str = ContactKind.COMPLAINT) -> list[Status]:
+    return list(transitions_for(kind).get(Status(current), {}))
+
+
+def check_transition(current: str, target: str, kind: str = ContactKind.COMPLAINT) -> Rule:
+    """The rule for current → target in the lifecycle of `kind`, or IllegalTransition naming what is
+    allowed instead."""
     current_status = Status(current)
-    rules = TRANSITIONS[current_status]
+    rules = transitions_for(kind).get(current_status, {})
     try:
         return rules[Status(target)]
     except ValueError:
@@ -124,3 +201,21 @@ def check_transition(current: str, target: str) -> Rule:
 
 def is_open(status: str) -> bool:
     return Status(status) in OPEN_STATUSES
+
+
+def status_label(status: str, kind: str = ContactKind.COMPLAINT) -> str:
+    """The status in words for a contact of `kind`."""
+    word = KIND_STATUS_LABELS.get(ContactKind(kind or ContactKind.COMPLAINT), {}).get(Status(status))
+    return str(word if word is not None else Status(status).label)
+
+
+def runs_complaint_process(kind: str) -> bool:
+    """Whether the complaint-only stages (escalation ladder, statutory clocks, result, surveys) apply."""
+    return (kind or ContactKind.COMPLAINT) == ContactKind.COMPLAINT
+
+
+def kind_change_status(*, status: str, to_kind: str) -> Status | None:
+    """Where a case stands after it becomes `to_kind`: its status if that kind's lifecycle has it, else
+    None (the change is refused: the case must first be moved to a status both lifecycles share)."""
+    current = Status(status)
+    return current if current in transitions_for(to_kind) else None

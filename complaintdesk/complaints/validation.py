@@ -29,7 +29,7 @@ from complaintdesk.common.validation import validated
 
 from .customers import phone_normalise
 from .models import Channel, Complexity, ContactChannel, PerceivedSeverity, Priority, Responsibility, Severity
-from .states import Status
+from .states import ContactKind, Status
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -260,6 +260,7 @@ class IntakeFields(BaseModel):
     product: text(PRODUCT_MAX) = ""
     people_involved: text(SHORT_TEXT_MAX) = ""
     channel: ChannelValue
+    kind: choice(lambda: ContactKind.values, _choices(ContactKind)) = ContactKind.COMPLAINT
     perceived_severity: choice(lambda: PerceivedSeverity.values, _choices(PerceivedSeverity)) = (
         PerceivedSeverity.MEDIUM
     )

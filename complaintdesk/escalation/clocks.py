@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from complaintdesk.complaints.states import runs_complaint_process
 from complaintdesk.sla.clocks import ClockContribution, ClockPoints, TimerSpec, clock_points, timer_spec
 from complaintdesk.sla.models import TimerKind
 
@@ -56,6 +57,8 @@ def level_clock_points(
 
 def escalation_clocks(context) -> ClockContribution:
     complaint = context.complaint
+    if not runs_complaint_process(complaint.kind):
+        return ClockContribution()  # an inquiry, a suggestion or praise never climbs the ladder
     state = CaseEscalation.objects.filter(complaint_id=complaint.pk).first() if complaint.pk else None
     timers: list[TimerSpec] = []
     flags_pending = (complaint.reputation_risk and not (state and state.reputation_risk_handled_at)) or (

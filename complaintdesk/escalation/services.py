@@ -252,7 +252,7 @@ def _status_up(*, complaint: Complaint, actor: User, reason: str) -> bool:
     if complaint.status == Status.ESCALATED:
         return False
     # status_change_apply, not transition_apply: "escalated" is routed to this app's service.
-    allowed = states.allowed_targets(complaint.status)
+    allowed = states.allowed_targets(complaint.status, complaint.kind)
     if Status.ESCALATED in allowed:
         status_change_apply(complaint=complaint, actor=actor, to=Status.ESCALATED, reason=reason)
         return True
@@ -415,6 +415,8 @@ def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, hol
 
 def escalation_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetime) -> None:
     """A timer warned or fired (inside the worker's claim transaction, the complaint row locked)."""
+    if not states.runs_complaint_process(complaint.kind):
+        return  # the sweep recorded the breach of an inquiry's clock; the ladder is for complaints only
     state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
     ladder = ladder_rules_for(unit=complaint.org_unit)
     if timer.kind == TimerKind.ESCALATION_FLAG:
@@ -719,7 +721,7 @@ def external_referral_outcome_record(
         reason=f"{summary}；{note}" if note else summary,
     )
     if reopen:
-        if not complaint.is_open and Status.REOPENED in states.allowed_targets(complaint.status):
+        if not complaint.is_open and Status.REOPENED in states.allowed_targets(complaint.status, complaint.kind):
             transition_apply(
                 complaint=complaint, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}"
             )

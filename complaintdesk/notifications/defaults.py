@@ -56,6 +56,116 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "Quote the case number to track it[[: {track_url}]].",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
+    # --- the acknowledgement of an inquiry, a suggestion, praise (issue 19): never "your complaint" ---
+    (
+        "ack_inquiry", "sms", "zh-hans", "",
+        "您的咨询已收到，单号{case_number}。我们将[[于{reply_by}前]][[{reply_soon}]]答复您。凭单号可查询进度[[：{track_url}]]",
+        {},
+    ),
+    (
+        "ack_inquiry", "sms", "en", "",
+        "Question {case_number} received. We'll answer you[[ by {reply_by}]][[ {reply_soon}]]. "
+        "Track it with this number[[: {track_url}]]",
+        {},
+    ),
+    (
+        "ack_inquiry", "email", "zh-hans", "您的咨询已收到（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "我们已收到您的咨询“{problem}”，单号为 {case_number}。\n\n"
+        "我们将[[在 {reply_by} 前]][[{reply_soon}]]通过{hear_back}答复您。\n\n"
+        "查询进度：请凭单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "ack_inquiry", "email", "en", "We have received your question ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "We have received your question \"{problem}\". Your reference number is {case_number}.\n\n"
+        "We will answer you by {hear_back}[[ by {reply_by}]][[ {reply_soon}]].\n\n"
+        "To track it, quote the number when you contact us[[ or visit {track_url}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "ack_inquiry", "wechat", "zh-hans", "您的咨询已收到",
+        "我们将[[于{reply_by}前]][[{reply_soon}]]答复您。凭单号可查询进度[[：{track_url}]]。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "ack_inquiry", "wechat", "en", "We have received your question",
+        "We will answer you[[ by {reply_by}]][[ {reply_soon}]]. Quote the number to track it[[: {track_url}]].",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "ack_suggestion", "sms", "zh-hans", "",
+        "感谢您的建议，单号{case_number}。我们已转交相关部门研究，如有采纳会告诉您。",
+        {},
+    ),
+    (
+        "ack_suggestion", "sms", "en", "",
+        "Thank you for your suggestion ({case_number}). We have passed it to the team concerned and will tell you if it is taken up.",
+        {},
+    ),
+    (
+        "ack_suggestion", "email", "zh-hans", "感谢您的建议（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "我们已收到您的建议“{problem}”，单号为 {case_number}。\n\n"
+        "您的建议将转交负责的部门研究；如有采纳或进展，我们会通过{hear_back}告诉您。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "ack_suggestion", "email", "en", "Thank you for your suggestion ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "We have received your suggestion \"{problem}\". Your reference number is {case_number}.\n\n"
+        "It goes to the team responsible; if it is taken up we will tell you by {hear_back}.\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "ack_suggestion", "wechat", "zh-hans", "感谢您的建议",
+        "您的建议已收到，将转交负责部门研究；如有采纳会告诉您。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "ack_suggestion", "wechat", "en", "Thank you for your suggestion",
+        "Your suggestion has reached us and goes to the team responsible; we will tell you if it is taken up.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "ack_praise", "sms", "zh-hans", "",
+        "感谢您的表扬（单号{case_number}）！我们会把您的肯定转达给受表扬的同事和团队。",
+        {},
+    ),
+    (
+        "ack_praise", "sms", "en", "",
+        "Thank you for your kind words ({case_number})! We will pass them on to the people and team you praised.",
+        {},
+    ),
+    (
+        "ack_praise", "email", "zh-hans", "感谢您的表扬（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "感谢您的表扬“{problem}”！我们会把您的肯定转达给受表扬的同事和团队，并记入他们的服务评价。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "ack_praise", "email", "en", "Thank you for your kind words ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "Thank you for your praise \"{problem}\"! We will pass it on to the people and team concerned and record it in their service review.\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "ack_praise", "wechat", "zh-hans", "感谢您的表扬",
+        "我们会把您的肯定转达给受表扬的同事和团队。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "ack_praise", "wechat", "en", "Thank you for your kind words",
+        "We will pass your praise on to the people and team concerned.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
     # --- progress ---
     (
         "progress", "sms", "zh-hans", "",

@@ -14,6 +14,11 @@ class TemplateCode(models.TextChoices):
     SURVEY = "survey", _("满意度调查邀请")
     # The case went up a level: who holds it now and by when the customer will hear (SPEC §3).
     ESCALATED = "escalated", _("升级告知")
+    # The acknowledgement of a contact that is not a complaint, in its own words (issue 19). Sent in place of
+    # "acknowledgement" (the notification keeps that code: one acknowledgement per case).
+    ACK_INQUIRY = "ack_inquiry", _("咨询受理告知")
+    ACK_SUGGESTION = "ack_suggestion", _("建议收到告知")
+    ACK_PRAISE = "ack_praise", _("表扬收到致谢")
 
 
 class NotificationLanguage(models.TextChoices):

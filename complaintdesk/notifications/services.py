@@ -22,6 +22,7 @@ from complaintdesk.common.taskslot import TaskSlot
 from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import case_contact, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel, EventKind
+from complaintdesk.complaints.states import ContactKind
 from complaintdesk.complaints.timeline import event_record, events_record_changes
 from complaintdesk.sla.services import complaint_deadlines_refresh
 
@@ -137,6 +138,20 @@ def _delivery_enqueue(notification_id: int, *, run_after: dt.datetime | None = N
         logger.exception("could not queue delivery of notification %s", notification_id)
 
 
+# The acknowledgement's words for each contact type that is not a complaint (an inquiry is not "您的投诉已受理").
+ACKNOWLEDGEMENT_OF_KIND = {
+    ContactKind.INQUIRY: TemplateCode.ACK_INQUIRY,
+    ContactKind.SUGGESTION: TemplateCode.ACK_SUGGESTION,
+    ContactKind.PRAISE: TemplateCode.ACK_PRAISE,
+}
+
+
+def _template_of_kind(template_code: str, kind: str) -> str:
+    if template_code == TemplateCode.ACKNOWLEDGEMENT:
+        return ACKNOWLEDGEMENT_OF_KIND.get(kind, template_code)
+    return template_code
+
+
 def notification_send(
     *, complaint: Complaint, template_code: str, channel: str | None = None, extra: dict | None = None
 ) -> Notification:
@@ -155,7 +170,9 @@ def notification_send(
     customer = complaint.customer
     language = notification_language(customer.language or complaint.language)
     channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
-    template = notification_template_for(code=template_code, channel=channel, language=language)
+    template = notification_template_for(
+        code=_template_of_kind(template_code, complaint.kind), channel=channel, language=language
+    )
     values = notification_values(complaint=complaint, language=template.language, extra=extra)
     rendered = template_render(
         channel=channel, subject=template.subject, body=template.body,

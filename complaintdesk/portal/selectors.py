@@ -202,7 +202,7 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         access_until=to_local(grant.expires_at),
         result=result,
         can_object=complaint.status in OBJECTION_STATUSES,
-        can_withdraw=Status.WITHDRAWN in allowed_targets(complaint.status),
+        can_withdraw=Status.WITHDRAWN in allowed_targets(complaint.status, complaint.kind),
         timeline=entries,
         attachments=attachments,
     )

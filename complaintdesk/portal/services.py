@@ -327,7 +327,7 @@ def portal_withdraw(*, grant: AccessGrant, reason: str = "") -> Complaint:
     """The customer withdraws the complaint (撤诉) while it is open."""
     complaint = _granted(grant)
     reason = _reason_clean(reason, field="reason", required=False)
-    if Status.WITHDRAWN not in allowed_targets(complaint.status):
+    if Status.WITHDRAWN not in allowed_targets(complaint.status, complaint.kind):
         raise InvalidInput({"reason": [_("投诉已处理完毕，不能再撤诉")]})
     why = _("客户在网上自助服务中撤诉")
     actor = portal_actor()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common.time import to_local
 from complaintdesk.complaints.models import EventKind
+from complaintdesk.complaints.states import runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.sla.clocks import ClockContribution, RecordClocks, TimerSpec
 from complaintdesk.sla.models import TimerKind
@@ -52,7 +53,7 @@ def warn_point(*, start: dt.datetime, due: dt.datetime, share: int) -> dt.dateti
 def regulation_clocks(context) -> ClockContribution:
     complaint = context.complaint
     timers: list[TimerSpec] = []
-    if complaint.is_open and complaint.resolved_at is None:
+    if complaint.is_open and complaint.resolved_at is None and runs_complaint_process(complaint.kind):
         due = case_statutory_due(complaint_statutory_dues(complaint=complaint, calendar=context.calendar))
         if due is not None:
             timers.append(

@@ -17,6 +17,23 @@ class PolicyTerms:
     acknowledge: str = "2wd"
 
 
+# Which of the case's own clocks each contact type has (issue 19): an inquiry is answered (first response)
+# and closed (resolution); a suggestion is responded to and acknowledged, then it is the owner's; praise is
+# acknowledged without a clock. A kind not listed has all three.
+FIRST_RESPONSE, ACKNOWLEDGE, RESOLUTION = "first_response", "acknowledge", "resolution"
+ALL_CLOCKS = frozenset({FIRST_RESPONSE, ACKNOWLEDGE, RESOLUTION})
+KIND_CLOCKS: dict[str, frozenset[str]] = {
+    "complaint": ALL_CLOCKS,
+    "inquiry": frozenset({FIRST_RESPONSE, RESOLUTION}),
+    "suggestion": frozenset({FIRST_RESPONSE, ACKNOWLEDGE}),
+    "praise": frozenset(),
+}
+
+
+def clocks_of_kind(kind: str) -> frozenset[str]:
+    return KIND_CLOCKS.get(kind or "complaint", ALL_CLOCKS)
+
+
 @dataclass(frozen=True)
 class CaseClockFacts:
     created_at: dt.datetime
@@ -31,6 +48,7 @@ class CaseClockFacts:
     # customer's days to confirm the result do not shift the time we answered them by).
     first_responded_at: dt.datetime | None = None
     acknowledged_at: dt.datetime | None = None
+    kind: str = "complaint"  # the contact type: which clocks the case has (KIND_CLOCKS)
 
 
 def _pauses_before(
@@ -43,9 +61,10 @@ def _pauses_before(
 
 @dataclass(frozen=True)
 class Deadlines:
-    first_response_due_at: dt.datetime
-    acknowledge_due_at: dt.datetime
-    resolution_due_at: dt.datetime
+    # None: the contact type has no such clock (KIND_CLOCKS).
+    first_response_due_at: dt.datetime | None
+    acknowledge_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
     provisional: bool
     due_at: dt.datetime | None  # the nearest deadline still to be met
 
@@ -86,18 +105,30 @@ def compute_deadlines(*, facts: CaseClockFacts, terms: PolicyTerms, calendar: Wo
             calendar=calendar,
             pauses=pauses_then,
         )
-    acknowledge_due_at = min(acknowledge.due_at, cap.due_at)
+    has = clocks_of_kind(facts.kind)
+    # Without a resolution clock (a suggestion) the acknowledgement keeps its own term.
+    acknowledge_due_at = min(acknowledge.due_at, cap.due_at) if RESOLUTION in has else acknowledge.due_at
     outstanding = []
     if facts.is_open:
-        outstanding.append(resolution.due_at)
-        if not facts.first_responded:
+        if RESOLUTION in has:
+            outstanding.append(resolution.due_at)
+        if not facts.first_responded and FIRST_RESPONSE in has:
             outstanding.append(first_response.due_at)
-        if not facts.acknowledged:
+        if not facts.acknowledged and ACKNOWLEDGE in has:
             outstanding.append(acknowledge_due_at)
+    kept = [
+        c
+        for c, name in (
+            (first_response, FIRST_RESPONSE),
+            (acknowledge, ACKNOWLEDGE),
+            (resolution, RESOLUTION),
+        )
+        if name in has
+    ]
     return Deadlines(
-        first_response_due_at=first_response.due_at,
-        acknowledge_due_at=acknowledge_due_at,
-        resolution_due_at=resolution.due_at,
-        provisional=first_response.provisional or acknowledge.provisional or resolution.provisional,
+        first_response_due_at=first_response.due_at if FIRST_RESPONSE in has else None,
+        acknowledge_due_at=acknowledge_due_at if ACKNOWLEDGE in has else None,
+        resolution_due_at=resolution.due_at if RESOLUTION in has else None,
+        provisional=any(c.provisional for c in kept),
         due_at=min(outstanding) if outstanding else None,
     )

@@ -21,7 +21,15 @@ from complaintdesk.complaints.models import EventKind
 from complaintdesk.complaints.timeline import events_record_changes
 
 from .clocks import ClockContribution, TimerSpec, clock_points, timer_spec
-from .deadlines import CaseClockFacts, Deadlines, compute_deadlines
+from .deadlines import (
+    ACKNOWLEDGE,
+    FIRST_RESPONSE,
+    RESOLUTION,
+    CaseClockFacts,
+    Deadlines,
+    clocks_of_kind,
+    compute_deadlines,
+)
 from .models import SlaPause, SlaPolicy, SlaTimer, TimerKind, TimerState
 from .selectors import policy_terms, sla_policy_for, unit_calendar
 from .timers import sweep_ensure_running, timers_sync, worker_wake
@@ -38,6 +46,12 @@ class ClockContext:
     calendar: WorkCalendar
     pauses: tuple[tuple[dt.datetime, dt.datetime], ...]
 
+
+_CLOCK_NAMES = {
+    TimerKind.RESOLUTION: RESOLUTION,
+    TimerKind.FIRST_RESPONSE: FIRST_RESPONSE,
+    TimerKind.ACKNOWLEDGE: ACKNOWLEDGE,
+}
 
 ClockProvider = Callable[[ClockContext], ClockContribution]
 _PROVIDERS: list[ClockProvider] = []
@@ -83,6 +97,7 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
         acknowledged_at=complaint.acknowledged_at,
         resolution_started_at=complaint.reopened_at or complaint.received_at,
         pauses=pauses,
+        kind=complaint.kind,
     )
     deadlines = compute_deadlines(facts=facts, terms=terms, calendar=calendar)
 
@@ -106,11 +121,18 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
             )
         if not facts.acknowledged:
             clocks.append((TimerKind.ACKNOWLEDGE, facts.created_at, terms.acknowledge))
+        has = clocks_of_kind(complaint.kind)
+        has_resolution = RESOLUTION in has
+        clocks = [c for c in clocks if _CLOCK_NAMES[c[0]] in has]
         for kind, start, duration in clocks:
             points = clock_points(
                 start=start, duration=duration, calendar=calendar, pauses=pauses, warn_share=share
             )
-            if kind == TimerKind.ACKNOWLEDGE and points.due_at > deadlines.acknowledge_due_at:
+            if (
+                kind == TimerKind.ACKNOWLEDGE
+                and points.due_at > deadlines.acknowledge_due_at
+                and has_resolution
+            ):
                 # Capped by the resolution deadline (deadlines.compute_deadlines): that clock's points.
                 points = clock_points(
                     start=facts.resolution_started_at,

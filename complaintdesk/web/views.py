@@ -32,7 +32,7 @@ from complaintdesk.complaints.selectors import (
     complaint_timeline,
     complaint_transitions_for_user,
 )
-from complaintdesk.complaints.states import TRANSITIONS, Status
+from complaintdesk.complaints.states import Status, transitions_for
 from complaintdesk.dispatch.selectors import work_order_for_case_number
 from complaintdesk.privacy.models import AccessField, AccessKind
 from complaintdesk.privacy.services import access_log_record
@@ -188,7 +188,7 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
     allowed = [
         t for t in complaint_transitions_for_user(complaint=complaint, user=user) if t != Status.RESOLVED
     ]
-    rules = TRANSITIONS[Status(complaint.status)]
+    rules = transitions_for(complaint.kind).get(Status(complaint.status), {})
     analysed = complaint.category_id is not None and complaint.responsibility != "undetermined"
     step_code = current_step(status=complaint.status, analysed=analysed)
     can_handle = user.has_perm("complaints.handle_complaint")
