@@ -10,7 +10,7 @@ from pydantic import Field
 
 from complaintdesk.channels.api import ApiChannelAdapter
 from complaintdesk.channels.intake import complaint_intake
-from complaintdesk.complaints import services
+from complaintdesk.complaints import contacts, services
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.attachments import attachment_add
 from complaintdesk.complaints.selectors import (
@@ -31,11 +31,15 @@ from .schemas import (
     ComplaintIn,
     ComplaintListOut,
     ComplaintOut,
+    CreditIn,
     EventOut,
     IsoDateTime,
+    KindChangeIn,
+    KindCode,
     MessageIn,
     NoteIn,
     ProblemOut,
+    RouteIn,
     StatusCode,
     TransitionIn,
 )
@@ -50,6 +54,9 @@ class ListFilters(Schema):
     unit: str | None = Field(None, description="机构编码：该机构及其下级机构")
     category: str | None = Field(None, description="类别编码：该类别及其子类别")
     channel: list[ChannelCode] | None = Field(None, description="渠道，可重复")
+    kind: list[KindCode] | None = Field(
+        None, description="联系类型，可重复：complaint 投诉、inquiry 咨询、suggestion 建议、praise 表扬"
+    )
     assignee: str | None = Field(None, description="处理人用户名；me = 我；none = 未分派")
     breached: bool | None = Field(
         None, description="true：已超时（未结、未因等待客户而暂停计时，且最近时限已过）"
@@ -92,6 +99,7 @@ def list_complaints(request: HttpRequest, filters: Query[ListFilters]):
             unit=filters.unit or "",
             category=filters.category or "",
             channel=tuple(filters.channel or ()),
+            kind=tuple(filters.kind or ()),
             assignee=filters.assignee or ("me" if filters.mine else ""),
             breached=filters.breached,
             at_risk=filters.at_risk,
@@ -123,6 +131,46 @@ def get_complaint(request: HttpRequest, number: str):
 def transition_complaint(request: HttpRequest, number: str, payload: TransitionIn):
     services.complaint_transition(
         number=number, actor=request.user, to=payload.to, reason=payload.reason or ""
+    )
+    complaint = access_complaint(user=request.user, number=number)
+    return complaint_detail(complaint=complaint, user=request.user)
+
+
+@router.post(
+    "/complaints/{number}/kind",
+    response={200: ComplaintOut, **POST_ERRORS},
+    summary="变更联系类型（如咨询转投诉）",
+)
+def change_kind(request: HttpRequest, number: str, payload: KindChangeIn):
+    contacts.complaint_kind_change(
+        number=number, actor=request.user, to=payload.to, reason=payload.reason or ""
+    )
+    complaint = access_complaint(user=request.user, number=number)
+    return complaint_detail(complaint=complaint, user=request.user)
+
+
+@router.post(
+    "/complaints/{number}/route", response={200: ComplaintOut, **POST_ERRORS}, summary="建议转交负责部门"
+)
+def route_suggestion(request: HttpRequest, number: str, payload: RouteIn):
+    contacts.suggestion_route(
+        number=number, actor=request.user, unit_code=payload.unit, reason=payload.reason or ""
+    )
+    complaint = access_complaint(user=request.user, number=number)
+    return complaint_detail(complaint=complaint, user=request.user)
+
+
+@router.post(
+    "/complaints/{number}/credit", response={200: ComplaintOut, **POST_ERRORS}, summary="表扬记入人员或机构"
+)
+def credit_praise(request: HttpRequest, number: str, payload: CreditIn):
+    contacts.praise_credit(
+        number=number,
+        actor=request.user,
+        username=payload.username or "",
+        employee_no=payload.employee_no or "",
+        unit_code=payload.unit or "",
+        note=payload.note or "",
     )
     complaint = access_complaint(user=request.user, number=number)
     return complaint_detail(complaint=complaint, user=request.user)

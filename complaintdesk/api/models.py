@@ -27,7 +27,9 @@ class IdempotencyKey(models.Model):
     class Meta:
         verbose_name = _("幂等键")
         verbose_name_plural = _("幂等键")
-        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="api_idempotency_principal_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="api_idempotency_principal_key")
+        ]
         indexes = [models.Index(fields=["created_at"], name="api_idempotency_created")]
 
     def __str__(self) -> str:

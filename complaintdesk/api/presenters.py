@@ -11,7 +11,7 @@ from complaintdesk.complaints.selectors import (
     complaint_timeline,
     complaint_transitions_for_user,
 )
-from complaintdesk.complaints.states import STAMP_FIELDS, Status
+from complaintdesk.complaints.states import STAMP_FIELDS, ContactKind, status_label
 from complaintdesk.escalation.selectors import CaseLadder, case_ladder_for
 from complaintdesk.privacy.services import access_log_views_record
 
@@ -33,7 +33,9 @@ def customer_view(*, complaint: Complaint, user) -> dict:
         "title": customer.get_title_display() if customer.title else "",
         "phone": customer.phone if full or not customer.phone else mask_phone(customer.phone),
         "email": customer.email if full or not customer.email else mask_email(customer.email),
-        "account_no": customer.account_no if full or not customer.account_no else mask_text(customer.account_no, 2),
+        "account_no": customer.account_no
+        if full or not customer.account_no
+        else mask_text(customer.account_no, 2),
         "preferred_channel": customer.preferred_channel,
         "masked": not full,
         "given_with_case": given_with_case_view(complaint=complaint, full=full),
@@ -56,7 +58,9 @@ def complaint_summary(complaint: Complaint) -> dict:
     return {
         "number": complaint.number,
         "status": complaint.status,
-        "status_label": str(Status(complaint.status).label),
+        "status_label": status_label(complaint.status, complaint.kind),
+        "kind": complaint.kind,
+        "kind_label": str(ContactKind(complaint.kind).label),
         "title": complaint.title,
         "channel": complaint.channel,
         "org_unit": complaint.org_unit.code,
@@ -76,7 +80,10 @@ def complaint_summary(complaint: Complaint) -> dict:
 
 
 def complaint_detail(
-    *, complaint: Complaint, user, events: list[ComplaintEvent] | None = None,
+    *,
+    complaint: Complaint,
+    user,
+    events: list[ComplaintEvent] | None = None,
     attachments: list[Attachment] | None = None,
 ) -> dict:
     """The case with its timeline and attachments; `events` / `attachments` when the caller has them
@@ -96,6 +103,9 @@ def complaint_detail(
         "product": complaint.product,
         "people_involved": complaint.people_involved,
         "perceived_severity": complaint.perceived_severity,
+        "owner_unit": complaint.owner_unit.code if complaint.owner_unit_id else None,
+        "credited_user": complaint.credited_user.username if complaint.credited_user_id else None,
+        "credited_unit": complaint.credited_unit.code if complaint.credited_unit_id else None,
         "is_batch": complaint.is_batch,
         "reputation_risk": complaint.reputation_risk,
         "responsibility": complaint.responsibility,
@@ -147,8 +157,9 @@ def attachment_view(attachment: Attachment, *, number: str) -> dict:
         "channel": attachment.channel,
         "uploaded_by": attachment.uploaded_by.username if attachment.uploaded_by_id else None,
         "uploaded_at": _local(attachment.uploaded_at),
-        "url": reverse("api-v1:complaint_attachment_download",
-                       kwargs={"number": number, "attachment_id": attachment.pk}),
+        "url": reverse(
+            "api-v1:complaint_attachment_download", kwargs={"number": number, "attachment_id": attachment.pk}
+        ),
     }
 
 

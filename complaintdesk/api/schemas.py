@@ -8,12 +8,13 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from complaintdesk.complaints.models import Channel, ContactChannel, PerceivedSeverity
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.states import ContactKind, Status
 
 from .fields import IsoDate, IsoDateTime  # noqa: F401  (the shared types, importable from here too)
 
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+KindCode = Literal[tuple(ContactKind.values)]  # type: ignore[valid-type]
 
 
 class StrictSchema(Schema):
@@ -38,7 +39,9 @@ class RecorderIn(StrictSchema):
 
 
 class ComplaintIn(StrictSchema):
-    channel: ChannelCode = Field(description="客户在哪个渠道投诉：phone、walk_in、letter、weibo、chat 为人工登记渠道")
+    channel: ChannelCode = Field(
+        description="客户在哪个渠道投诉：phone、walk_in、letter、weibo、chat 为人工登记渠道"
+    )
     org_unit: str | None = Field(None, description="受理机构编码；缺省为调用者所属机构")
     customer: CustomerIn
     title: str
@@ -54,6 +57,9 @@ class ComplaintIn(StrictSchema):
     product: str | None = Field(None, description="涉及的产品或业务")
     people_involved: str | None = None
     perceived_severity: Literal[tuple(PerceivedSeverity.values)] | None = None  # type: ignore[valid-type]
+    kind: Literal[tuple(ContactKind.values)] | None = Field(  # type: ignore[valid-type]
+        None, description="联系类型：complaint 投诉（缺省）、inquiry 咨询、suggestion 建议、praise 表扬"
+    )
     category: str | None = Field(None, description="类别编码")
     language: Literal["zh-hans", "en"] | None = None
     recorded_by: RecorderIn | None = Field(
@@ -68,6 +74,23 @@ class NoteIn(StrictSchema):
 class MessageIn(StrictSchema):
     text: str = Field(description="客户说的话，原样记录")
     channel: ChannelCode = Field(description="客户通过哪个渠道说的")
+
+
+class KindChangeIn(StrictSchema):
+    to: KindCode = Field(description="新的联系类型")
+    reason: str | None = Field(None, description="原因；由投诉转为其他类型时必填")
+
+
+class RouteIn(StrictSchema):
+    unit: str = Field(description="负责这条建议的机构编码")
+    reason: str | None = None
+
+
+class CreditIn(StrictSchema):
+    username: str | None = Field(None, description="受表扬人员的用户名")
+    employee_no: str | None = Field(None, description="或其工号")
+    unit: str | None = Field(None, description="受表扬机构的编码（缺省为该人员所属机构）")
+    note: str | None = None
 
 
 class TransitionIn(StrictSchema):
@@ -123,7 +146,9 @@ class EventOut(Schema):
 class ComplaintSummaryOut(Schema):
     number: str
     status: StatusCode
-    status_label: str
+    status_label: str = Field(description="状态（当前语言；按联系类型，如咨询的 closed 为“已答复”）")
+    kind: KindCode = Field(description="联系类型：complaint / inquiry / suggestion / praise")
+    kind_label: str = Field(description="联系类型（当前语言）")
     title: str
     channel: ChannelCode
     org_unit: str
@@ -154,8 +179,10 @@ class AttachmentOut(Schema):
 
 
 class ClockOut(Schema):
-    kind: str = Field(description="first_response / acknowledge / resolution / level_acknowledge / level_resolve / "
-                      "follow_up / work_order / approval")
+    kind: str = Field(
+        description="first_response / acknowledge / resolution / level_acknowledge / level_resolve / "
+        "follow_up / work_order / approval"
+    )
     label: str = Field(description="时限名称（当前语言）")
     level: int | None = Field(description="升级层级的时限：层级序号")
     level_name: str = Field(description="升级层级的时限：层级名称")
@@ -191,6 +218,9 @@ class ComplaintOut(ComplaintSummaryOut):
     product: str
     people_involved: str
     perceived_severity: str
+    owner_unit: str | None = Field(description="建议：负责部门的机构编码")
+    credited_user: str | None = Field(description="表扬：受表扬人员的用户名")
+    credited_unit: str | None = Field(description="表扬：受表扬机构的编码")
     is_batch: bool
     reputation_risk: bool
     responsibility: str
@@ -220,4 +250,6 @@ class ProblemOut(Schema):
     status: int
     code: str
     detail: str | None = None
-    errors: dict[str, list[str]] | None = Field(None, description="按字段列出的错误，如 {\"customer.phone\": [\"…\"]}")
+    errors: dict[str, list[str]] | None = Field(
+        None, description='按字段列出的错误，如 {"customer.phone": ["…"]}'
+    )

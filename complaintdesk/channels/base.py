@@ -107,6 +107,7 @@ def intake_data_from_mapping(raw: Mapping, *, channel: str) -> IntakeData:
         occurred_at=raw.get("occurred_at"),
         received_at=raw.get("received_at"),
         perceived_severity=text_field(raw, "perceived_severity", errors) or "medium",
+        kind=text_field(raw, "kind", errors) or "complaint",
         category_code=text_field(raw, "category", errors),
         language=text_field(raw, "language", errors) or "zh-hans",
         recorded_by=recorder,

@@ -39,7 +39,13 @@ def sniff(head: bytes) -> Sniffed:
         return Sniffed("application/x-msdownload", "Windows executable", False)
     if head.startswith(b"\x7fELF"):
         return Sniffed("application/x-executable", "ELF executable", False)
-    if head[:4] in {b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"}:
+    if head[:4] in {
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+    }:
         return Sniffed("application/x-mach-binary", "Mach-O executable", False)
     if head.startswith(b"#!"):
         return Sniffed("text/x-script", "script", False)

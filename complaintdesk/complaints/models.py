@@ -96,7 +96,9 @@ class Category(models.Model):
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -126,11 +128,15 @@ class CaseNumberDayStart(models.Model):
 class Complaint(models.Model):
     number = models.CharField(_("投诉单号"), max_length=32, unique=True)
     org_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("受理机构"), on_delete=models.PROTECT)
-    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="complaints")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="complaints"
+    )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     # Every contact is a case; its kind chooses its lifecycle (states.TRANSITIONS_BY_KIND) and which of
     # the complaint-only stages apply (states.runs_complaint_process).
-    kind = models.CharField(_("联系类型"), max_length=16, choices=ContactKind.choices, default=ContactKind.COMPLAINT)
+    kind = models.CharField(
+        _("联系类型"), max_length=16, choices=ContactKind.choices, default=ContactKind.COMPLAINT
+    )
     language = models.CharField(_("语言"), max_length=10, default="zh-hans")
 
     # What the customer told us.
@@ -142,7 +148,10 @@ class Complaint(models.Model):
     product = models.CharField(_("涉及产品/业务"), max_length=100, blank=True)
     people_involved = models.CharField(_("涉及人员"), max_length=200, blank=True)
     perceived_severity = models.CharField(
-        _("客户感受严重程度"), max_length=16, choices=PerceivedSeverity.choices, default=PerceivedSeverity.MEDIUM
+        _("客户感受严重程度"),
+        max_length=16,
+        choices=PerceivedSeverity.choices,
+        default=PerceivedSeverity.MEDIUM,
     )
     # How to reach whoever filed this case, as given with it. A detail given on a channel that does not
     # prove who is writing (the public web form, e-mail, WeChat, an integration) stays here and never
@@ -157,10 +166,18 @@ class Complaint(models.Model):
     )
 
     # Our analysis.
-    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT)
-    complexity = models.CharField(_("复杂程度"), max_length=16, choices=Complexity.choices, default=Complexity.GENERAL)
-    severity = models.CharField(_("严重级别"), max_length=16, choices=Severity.choices, default=Severity.GENERAL)
-    priority = models.PositiveSmallIntegerField(_("优先级"), choices=Priority.choices, default=Priority.NORMAL)
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    complexity = models.CharField(
+        _("复杂程度"), max_length=16, choices=Complexity.choices, default=Complexity.GENERAL
+    )
+    severity = models.CharField(
+        _("严重级别"), max_length=16, choices=Severity.choices, default=Severity.GENERAL
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("优先级"), choices=Priority.choices, default=Priority.NORMAL
+    )
     is_batch = models.BooleanField(_("批量/群体性"), default=False)
     reputation_risk = models.BooleanField(_("声誉风险"), default=False)
     responsibility = models.CharField(
@@ -168,35 +185,61 @@ class Complaint(models.Model):
     )
     root_cause = models.TextField(_("根本原因"), blank=True)
     impact = models.TextField(_("影响"), blank=True)
-    amount_at_stake = models.DecimalField(_("涉及金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_at_stake = models.DecimalField(
+        _("涉及金额"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     # Who has it.
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_complaints",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # Who took it down on an assisted channel (phone, walk-in, letter, Weibo, chat). An integration
     # posts on behalf of an agent: the agent is `recorded_by` when known here, else named in text.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_by_name = models.CharField(_("记录人（外部系统）"), max_length=100, blank=True)
     # A suggestion goes to the unit that owns its subject; praise is credited to a person or a unit.
     owner_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("建议负责部门"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgs.OrgUnit",
+        verbose_name=_("建议负责部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     credited_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("受表扬人员"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受表扬人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="praise_received",
     )
     credited_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("受表扬机构"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgs.OrgUnit",
+        verbose_name=_("受表扬机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -244,7 +287,9 @@ class Complaint(models.Model):
         ]
         indexes = [
             # An agent's open cases by nearest deadline (the workbench's main queue).
-            models.Index(fields=["assignee", "due_at"], condition=Q(is_open=True), name="cpl_open_assignee_due"),
+            models.Index(
+                fields=["assignee", "due_at"], condition=Q(is_open=True), name="cpl_open_assignee_due"
+            ),
             # A unit's open cases by nearest deadline (team / unassigned queues, supervisors).
             models.Index(fields=["org_unit", "due_at"], condition=Q(is_open=True), name="cpl_open_unit_due"),
             models.Index(fields=["org_unit", "-created_at"], name="cpl_unit_created"),
@@ -259,7 +304,8 @@ class Complaint(models.Model):
             models.Index(fields=["priority", "due_at", "id"], name="cpl_priority_due_id"),
             # A WeChat user's cases filed from their OpenID (channels.wechat.selectors).
             models.Index(
-                fields=["contact_wechat_openid", "-created_at"], condition=~Q(contact_wechat_openid=""),
+                fields=["contact_wechat_openid", "-created_at"],
+                condition=~Q(contact_wechat_openid=""),
                 name="cpl_contact_openid",
             ),
         ]
@@ -335,7 +381,11 @@ class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
@@ -385,7 +435,11 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"))

@@ -55,6 +55,7 @@ QUEUE_FIELDS = (
     "status",
     "is_open",
     "channel",
+    "kind",
     "severity",
     "complexity",
     "priority",
@@ -149,6 +150,7 @@ class ComplaintFilters:
     unit: str = ""  # a unit code: the unit and its descendants
     category: str = ""  # a category code: the category and its sub-categories
     channel: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()  # contact types (states.ContactKind)
     assignee: str = ""  # a username, "me" or "none"
     breached: bool | None = None
     at_risk: bool | None = None
@@ -175,6 +177,7 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
         {
             "status": filters.status,
             "channel": filters.channel,
+            "kind": filters.kind,
             "created_from": filters.created_from,
             "created_to": filters.created_to,
             "q": filters.q,
@@ -184,6 +187,8 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
         qs = qs.filter(status__in=filters.status)
     if filters.channel:
         qs = qs.filter(channel__in=filters.channel)
+    if filters.kind and not errors.get("kind"):
+        qs = qs.filter(kind__in=filters.kind)
     if filters.open_only:
         qs = qs.filter(is_open=True)
     if filters.unit:

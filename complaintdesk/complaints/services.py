@@ -288,7 +288,11 @@ def _illegal(error: IllegalTransition, target: str) -> InvalidInput:
 def _kind_conditions(*, complaint: Complaint, target: Status) -> None:
     """The light lifecycles' own conditions: a suggestion is with its owner before it is handled; praise is
     credited to someone before it is closed."""
-    if complaint.kind == ContactKind.SUGGESTION and target == Status.HANDLING and complaint.owner_unit_id is None:
+    if (
+        complaint.kind == ContactKind.SUGGESTION
+        and target == Status.HANDLING
+        and complaint.owner_unit_id is None
+    ):
         raise InvalidInput({"owner_unit": [_("请先指定负责这条建议的部门")]})
     if (
         complaint.kind == ContactKind.PRAISE
@@ -308,7 +312,12 @@ def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at
         raise PermissionDenied(_("您没有权限把投诉转为“%(target)s”") % {"target": Status(target).label})
     if rule.reason_required and not reason.strip():
         raise InvalidInput(
-            {"reason": [_("转为“%(target)s”需要填写原因") % {"target": states.status_label(target, complaint.kind)}]}
+            {
+                "reason": [
+                    _("转为“%(target)s”需要填写原因")
+                    % {"target": states.status_label(target, complaint.kind)}
+                ]
+            }
         )
     _kind_conditions(complaint=complaint, target=target)
     for guard in _TRANSITION_GUARDS:
@@ -322,7 +331,11 @@ def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at
     light_first_step = (
         complaint.kind != ContactKind.COMPLAINT and old_status == Status.NEW and target != Status.WITHDRAWN
     )
-    if target == Status.ACCEPTED or (old_status == Status.NEW and target == Status.ESCALATED) or light_first_step:
+    if (
+        target == Status.ACCEPTED
+        or (old_status == Status.NEW and target == Status.ESCALATED)
+        or light_first_step
+    ):
         # Acceptance is the first human response, and it tells the customer the case is taken. Sending a
         # new case straight up takes it too; the level's own acknowledge clock then covers the customer.
         complaint.first_responded_at = complaint.first_responded_at or at

@@ -74,7 +74,14 @@ def _previous_hash(complaint_id: int) -> str:
 
 
 def event_record(
-    *, complaint: Complaint, actor, kind: EventKind, at: dt.datetime, field: str = "", old=None, new=None,
+    *,
+    complaint: Complaint,
+    actor,
+    kind: EventKind,
+    at: dt.datetime,
+    field: str = "",
+    old=None,
+    new=None,
     reason: str = "",
 ) -> ComplaintEvent:
     # Written out (common.fastsql): one event per intake and per transition, the busiest insert there is.
@@ -96,7 +103,12 @@ def _same_minute(old, new) -> bool:
 
 
 def events_record_changes(
-    *, complaint: Complaint, actor, at: dt.datetime, before: dict, kind: EventKind = EventKind.FIELD_CHANGED,
+    *,
+    complaint: Complaint,
+    actor,
+    at: dt.datetime,
+    before: dict,
+    kind: EventKind = EventKind.FIELD_CHANGED,
     reason: str = "",
 ) -> list[str]:
     """One event per field whose value differs from `before`; returns the changed field names."""
@@ -144,7 +156,9 @@ def chains_verify(rows: Iterable[tuple]) -> ChainReport:
         # the chain was introduced (the events before it have none).
         expected = event_hash(previous=previous if chained else "", values=values)
         if stored != expected:
-            why = "no hash after a chained event" if not stored else "content or order does not match its hash"
+            why = (
+                "no hash after a chained event" if not stored else "content or order does not match its hash"
+            )
             report.broken = BrokenLink(values["complaint_id"], event_id, values["at"], why)
             return report
         previous, chained = stored, True

@@ -412,6 +412,12 @@ def _channels(value: Any) -> tuple:
     return tuple(value)
 
 
+def _kinds(value: Any) -> tuple:
+    if bad := [k for k in value if k not in ContactKind.values]:
+        raise refused(_("未知的联系类型：%(bad)s") % {"bad": ", ".join(map(str, bad))})
+    return tuple(value)
+
+
 def _search(value: Any) -> str:
     if value and not SEARCH_MIN <= len(value.strip()) <= SEARCH_MAX:
         raise refused(_("搜索词应为 %(min)d 到 %(max)d 个字符") % {"min": SEARCH_MIN, "max": SEARCH_MAX})
@@ -423,6 +429,7 @@ class FilterFields(BaseModel):
 
     status: Annotated[tuple, PlainValidator(_statuses)] = ()
     channel: Annotated[tuple, PlainValidator(_channels)] = ()
+    kind: Annotated[tuple, PlainValidator(_kinds)] = ()
     created_from: AwareTime = None
     created_to: AwareTime = None
     q: Annotated[str, PlainValidator(_search)] = ""

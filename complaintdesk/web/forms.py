@@ -22,7 +22,7 @@ from complaintdesk.complaints.models import (
     Severity,
 )
 from complaintdesk.complaints.selectors import SEARCH_MAX
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.states import ContactKind, Status
 
 from .lockout import login_locked_seconds
 
@@ -83,6 +83,7 @@ class QueueFilterForm(forms.Form):
         label=_("状态"), required=False, choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
     channel = forms.ChoiceField(label=_("渠道"), required=False)
+    kind = forms.ChoiceField(label=_("类型"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
     unit = forms.ChoiceField(label=_("机构"), required=False)
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -90,14 +91,40 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, categories=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = _choices(Channel, gettext("全部渠道"))
-        self.fields["category"].choices = [("", gettext("全部类别"))] + [(c.code, name_for_people(c)) for c in categories]
-        self.fields["unit"].choices = [("", gettext("我的机构"))] + [(u.code, name_for_people(u)) for u in units]
+        self.fields["kind"].choices = _choices(ContactKind, gettext("全部类型"))
+        self.fields["category"].choices = [("", gettext("全部类别"))] + [
+            (c.code, name_for_people(c)) for c in categories
+        ]
+        self.fields["unit"].choices = [("", gettext("我的机构"))] + [
+            (u.code, name_for_people(u)) for u in units
+        ]
 
     def clean_q(self):
         q = self.cleaned_data["q"].strip()
         if q and len(q) < 2:
             raise ValidationError(_("搜索词至少 2 个字符"))
         return q
+
+
+class ContactKindForm(forms.Form):
+    to = forms.ChoiceField(label=_("改为"), choices=ContactKind.choices)
+    reason = forms.CharField(label=_("原因"), required=False, max_length=1000)
+
+    def __init__(self, *args, current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if current:
+            self.fields["to"].choices = [(v, label) for v, label in ContactKind.choices if v != current]
+
+
+class RouteForm(forms.Form):
+    unit = forms.CharField(label=_("负责部门（机构编码）"), max_length=64)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=1000)
+
+
+class CreditForm(forms.Form):
+    username = forms.CharField(label=_("受表扬人员（用户名）"), required=False, max_length=150)
+    unit = forms.CharField(label=_("受表扬机构（机构编码）"), required=False, max_length=64)
+    note = forms.CharField(label=_("说明"), required=False, max_length=1000)
 
 
 class BulkAssignForm(forms.Form):
@@ -190,6 +217,13 @@ class ReplyForm(forms.Form):
 class PhoneIntakeForm(forms.Form):
     """The fields in the order a call brings them: who is calling, what happened, what they want."""
 
+    kind = forms.ChoiceField(
+        label=_("来电类型"),
+        choices=ContactKind.choices,
+        initial=ContactKind.COMPLAINT,
+        widget=forms.RadioSelect,
+    )
+
     phone = forms.CharField(label=_("来电号码"), max_length=30)
     name = forms.CharField(label=_("客户姓名/称呼"), max_length=100)
     email = forms.EmailField(label=_("邮箱"), required=False)
@@ -214,7 +248,10 @@ class PhoneIntakeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-    demand = forms.CharField(label=_("客户诉求"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Required for a complaint only (clean): an inquiry, a suggestion or praise need not state a demand.
+    demand = forms.CharField(
+        label=_("客户诉求"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     perceived_severity = forms.ChoiceField(
         label=_("客户感受严重程度"), choices=PerceivedSeverity.choices, initial=PerceivedSeverity.MEDIUM
     )
@@ -242,11 +279,18 @@ class PhoneIntakeForm(forms.Form):
             (c.code, name_for_people(c)) for c in categories
         ]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ContactKind.COMPLAINT and not (data.get("demand") or "").strip():
+            self.add_error("demand", _("投诉须记录客户诉求"))
+        return data
+
     def intake_mapping(self, *, language: str) -> dict:
         """The channel adapters' common input shape (channels.base.intake_data_from_mapping)."""
         data = self.cleaned_data
         return {
             "channel": Channel.PHONE,
+            "kind": data["kind"],
             "customer": {
                 "name": data["name"],
                 "phone": data["phone"],

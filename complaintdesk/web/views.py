@@ -24,6 +24,7 @@ from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now
 from complaintdesk.complaints import services as complaint_services
 from complaintdesk.complaints.access import access_complaint
+from complaintdesk.complaints.contacts import complaint_kind_change, praise_credit, suggestion_route
 from complaintdesk.complaints.models import EventKind, Priority, Severity
 from complaintdesk.complaints.selectors import (
     ComplaintFilters,
@@ -32,7 +33,7 @@ from complaintdesk.complaints.selectors import (
     complaint_timeline,
     complaint_transitions_for_user,
 )
-from complaintdesk.complaints.states import Status, transitions_for
+from complaintdesk.complaints.states import ContactKind, Status, status_label, transitions_for
 from complaintdesk.dispatch.selectors import work_order_for_case_number
 from complaintdesk.privacy.models import AccessField, AccessKind
 from complaintdesk.privacy.services import access_log_record
@@ -48,12 +49,15 @@ from . import refused, selectors
 from .forms import (
     AnalysisForm,
     BulkAssignForm,
+    ContactKindForm,
+    CreditForm,
     CustomerMessageForm,
     LoginForm,
     NoteForm,
     PhoneIntakeForm,
     QueueFilterForm,
     ReplyForm,
+    RouteForm,
     TransitionForm,
     domain_errors_apply,
 )
@@ -102,6 +106,7 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
             q=data.get("q", ""),
             status=tuple(data.get("status") or ()),
             channel=(data["channel"],) if data.get("channel") else (),
+            kind=(data["kind"],) if data.get("kind") else (),
             category=data.get("category", ""),
             unit=data.get("unit", ""),
         )
@@ -207,8 +212,14 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "steps": steps_for(status=complaint.status, analysed=analysed),
         "step": next(s for s in STEPS if s.code == step_code),
         "transitions": [
-            {"to": t, "label": t.label, "reason_required": rules[t].reason_required} for t in allowed
+            {"to": t, "label": status_label(t, complaint.kind), "reason_required": rules[t].reason_required}
+            for t in allowed
         ],
+        "status_words": status_label(complaint.status, complaint.kind),
+        "is_complaint": complaint.kind == ContactKind.COMPLAINT,
+        "kind_form": forms.get("kind_form") or ContactKindForm(current=complaint.kind),
+        "route_form": forms.get("route_form") or RouteForm(),
+        "credit_form": forms.get("credit_form") or CreditForm(),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "analysis_form": forms.get("analysis_form")
         or AnalysisForm(initial=AnalysisForm.initial_from(complaint), categories=categories),
@@ -326,6 +337,58 @@ def complaint_transition(request: HttpRequest, number: str) -> HttpResponse:
         success=_("状态已更新"),
         action=lambda f: complaint_services.complaint_transition(
             number=number, actor=request.user, to=f.cleaned_data["to"], reason=f.cleaned_data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_kind(request: HttpRequest, number: str) -> HttpResponse:
+    form = ContactKindForm(request.POST)
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="kind_form",
+        success=_("联系类型已变更"),
+        action=lambda f: complaint_kind_change(
+            number=number, actor=request.user, to=f.cleaned_data["to"], reason=f.cleaned_data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_route(request: HttpRequest, number: str) -> HttpResponse:
+    form = RouteForm(request.POST)
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="route_form",
+        success=_("建议已转交负责部门"),
+        action=lambda f: suggestion_route(
+            number=number, actor=request.user, unit_code=f.cleaned_data["unit"], reason=f.cleaned_data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def complaint_credit(request: HttpRequest, number: str) -> HttpResponse:
+    form = CreditForm(request.POST)
+    return _case_post(
+        request,
+        number,
+        form,
+        form_name="credit_form",
+        success=_("表扬已记入"),
+        action=lambda f: praise_credit(
+            number=number,
+            actor=request.user,
+            username=f.cleaned_data["username"],
+            unit_code=f.cleaned_data["unit"],
+            note=f.cleaned_data["note"],
         ),
     )
 

@@ -45,6 +45,7 @@ class WebFormAdapter(ChannelAdapter):
         data = IntakeData(
             channel=self.channel, customer=customer, occurred_at=occurred_at,
             perceived_severity=text_field(raw, "perceived_severity", errors) or "medium",
+            kind=text_field(raw, "kind", errors) or "complaint",
             org_unit_code=text_field(raw, "org_unit", errors),
             language=language if language in {"zh-hans", "en"} else "zh-hans",
             **{name: text_field(raw, name, errors) for name in TEXT_FIELDS},

@@ -58,5 +58,11 @@ def test_unknown_target_is_refused_not_crashing():
 
 def test_open_statuses_are_those_with_work_left():
     assert {s.value for s in OPEN_STATUSES} == {
-        "new", "accepted", "analysing", "handling", "awaiting_customer", "escalated", "reopened"
+        "new",
+        "accepted",
+        "analysing",
+        "handling",
+        "awaiting_customer",
+        "escalated",
+        "reopened",
     }

@@ -11,6 +11,7 @@ from complaintdesk.common.masking import mask_name, mask_phone
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.selectors import AT_RISK_SHARE
+from complaintdesk.complaints.states import status_label
 from complaintdesk.inbox.text import when
 from complaintdesk.web.selectors import follow_up_phone as phone_for
 
@@ -132,3 +133,9 @@ def local_times(value) -> str:
 def local_name(obj) -> str:
     """A unit's, category's or remedy's name in the page's language (common.names.name_for_people)."""
     return name_for_people(obj)
+
+
+@register.simple_tag
+def status_words(complaint) -> str:
+    """The case's status as its contact type calls it ("已答复" for an inquiry, not "已归档")."""
+    return status_label(complaint.status, complaint.kind)
