@@ -15,6 +15,7 @@ from django.db.models import Sum
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.states import ContactKind
 from complaintdesk.escalation.models import EscalationHandOff, HandOffDirection
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.solutions.models import CompensationEntry
@@ -29,7 +30,7 @@ RollupKey = tuple[dt.date, int]  # (month, org unit id): the grain at which roll
 _COMPLAINT_FIELDS = (
     "id", "created_at", "status", "org_unit_id", "category_id", "channel", "assignee_id", "severity",
     "complexity", "customer_id", "first_responded_at", "first_response_due_at", "resolution_due_at",
-    "resolved_at", "closed_at", "reopened_at", "escalated_at", "sla_paused_at",
+    "resolved_at", "closed_at", "reopened_at", "escalated_at", "sla_paused_at", "kind",
 )  # fmt: skip
 
 
@@ -97,7 +98,10 @@ def _customer_history(rows: list[dict]) -> dict[int, list[tuple[dt.datetime, int
     customers = sorted({r["customer_id"] for r in rows})
     for i in range(0, len(customers), BATCH):
         qs = Complaint.objects.filter(
-            customer_id__in=customers[i : i + BATCH], created_at__gte=start, created_at__lte=end
+            customer_id__in=customers[i : i + BATCH],
+            created_at__gte=start,
+            created_at__lte=end,
+            kind=ContactKind.COMPLAINT,  # repeats and complainants count complaints only
         ).values_list("customer_id", "created_at", "id", "org_unit_id")
         for customer_id, created_at, cid, unit_id in qs:
             history[customer_id].append((created_at, cid, unit_id))
@@ -146,6 +150,7 @@ def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
             stars=stars,
             nps=nps,
             compensation_cents=compensation.get(r["id"], 0),
+            kind=r["kind"],
         )
         measures, pending_until = case_measures(case, at=at, calendar=calendars[r["org_unit_id"]])
         facts.append(

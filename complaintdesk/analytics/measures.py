@@ -18,6 +18,9 @@ SATISFIED_STARS = 4  # 4–5 stars
 PRAISE_STARS = 5
 PROMOTER_NPS, DETRACTOR_NPS = 9, 6  # 9–10 promoters, 0–6 detractors
 REPEAT_WINDOW = dt.timedelta(days=30)
+# Contact types (complaints.states.ContactKind) and the measure that counts each.
+KIND_MEASURES = {"inquiry": "inquiries", "suggestion": "suggestions", "praise": "praises"}
+CONTACT_MEASURES = ("contacts", "inquiries", "suggestions", "praises", "contacts_resolved", "contacts_fcr")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class CaseInput:
     stars: int | None = None  # the latest survey answer
     nps: int | None = None
     compensation_cents: int = 0
+    kind: str = "complaint"  # complaint, inquiry, suggestion, praise
 
 
 def _seconds(delta: dt.timedelta) -> int:
@@ -56,9 +60,26 @@ def case_measures(
             "withdrawn responded response_seconds fr_decided fr_met res_decided res_met resolved "
             "handling_seconds fcr ever_resolved reopened escalated repeat rated satisfied praised "
             "nps_answered promoters detractors compensated compensation_cents"
-        ).split(),
+        ).split()
+        + list(CONTACT_MEASURES),
         0,
     )
+    m["contacts"] = 1
+    resolved = case.status in RESOLVED_STATUSES
+    resolved_time = case.resolved_at or (case.closed_at if resolved else None)
+    if case.kind != "complaint":
+        # An inquiry, a suggestion or praise: counted as a contact of its kind and in first-contact
+        # resolution over all contacts; none of the complaint measures.
+        m[KIND_MEASURES.get(case.kind, "inquiries")] = 1
+        if resolved_time is not None:
+            m["contacts_resolved"] = 1
+            m["contacts_fcr"] = int(
+                resolved_time <= (case.first_response_due_at or case.created_at + FCR_DEFAULT_WINDOW)
+                and case.reopened_at is None
+                and not case.transferred
+                and not case.dispatched
+            )
+        return m, None
     m["complaints"] = 1
     m["complainants"] = int(case.complainant_first)
     m["repeat"] = int(case.repeat)
@@ -83,8 +104,6 @@ def case_measures(
             elif case.sla_paused_at is None:
                 pending.append(case.first_response_due_at)
 
-    resolved = case.status in RESOLVED_STATUSES
-    resolved_time = case.resolved_at or (case.closed_at if resolved else None)
     if case.resolution_due_at is not None:
         if resolved and resolved_time is not None:
             m["res_decided"] = 1
@@ -108,6 +127,7 @@ def case_measures(
             and not case.transferred
             and not case.dispatched
         )
+        m["contacts_resolved"], m["contacts_fcr"] = 1, m["fcr"]
     ever_resolved = case.resolved_at is not None or case.closed_at is not None
     m["ever_resolved"] = int(ever_resolved)
     m["reopened"] = int(ever_resolved and case.reopened_at is not None)

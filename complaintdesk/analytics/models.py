@@ -73,6 +73,13 @@ class Measures(models.Model):
     detractors = models.PositiveIntegerField(_("贬损者（0–6）"), default=0)
     compensated = models.PositiveIntegerField(_("有补偿"), default=0)
     compensation_cents = models.BigIntegerField(_("补偿金额（分）"), default=0)
+    # Every contact, whatever its type (issue 19); the measures above count complaints only.
+    contacts = models.PositiveIntegerField(_("联系量（全部类型）"), default=0)
+    inquiries = models.PositiveIntegerField(_("咨询"), default=0)
+    suggestions = models.PositiveIntegerField(_("建议"), default=0)
+    praises = models.PositiveIntegerField(_("表扬"), default=0)
+    contacts_resolved = models.PositiveIntegerField(_("已办结的联系"), default=0)
+    contacts_fcr = models.PositiveIntegerField(_("首次接触即办结的联系"), default=0)
 
     class Meta:
         abstract = True

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from complaintdesk.accounts.models import Role
 from complaintdesk.archive.models import ArticleStatus, CaseSummary, KnowledgeArticle
 from complaintdesk.common.time import local_zone
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.states import ContactKind
 from complaintdesk.learning.selectors import contributions_by_agent, training_cases_published_in
 from complaintdesk.quality.selectors import quality_agent_scores
 
@@ -148,6 +150,32 @@ def _sharing_part(shared: Shared, *, months: int, in_use: bool) -> Part:
     return Part(str(_("知识分享")), score, str(source))
 
 
+def praise_credited(*, agent_ids: list[int], month_from: dt.date, month_to: dt.date) -> dict[int, int]:
+    """agent id → praise contacts credited to them (Complaint.credited_user) received in the months."""
+    if not agent_ids:
+        return {}
+    zone = local_zone()
+    start = dt.datetime.combine(month_from, dt.time(), tzinfo=zone)
+    end_month = month_to.replace(day=28) + dt.timedelta(days=4)
+    end = dt.datetime.combine(end_month.replace(day=1), dt.time(), tzinfo=zone)
+    rows = (
+        Complaint.objects.filter(
+            kind=ContactKind.PRAISE, credited_user_id__in=agent_ids, created_at__gte=start, created_at__lt=end
+        )
+        .values("credited_user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["credited_user_id"]: r["n"] for r in rows}
+
+
+def _praise_part(n: int, mean: Decimal) -> Part:
+    if not mean:
+        return Part(str(_("表扬")), None, str(_("本期团队没有记入个人的表扬")))
+    score = _round(min(Decimal(100), Decimal(100 * n) / mean))
+    return Part(str(_("表扬")), score, str(_("%(n)d 次表扬 ÷ 同期客服人均表扬次数，封顶 100") % {"n": n}))
+
+
 def scorecards(s: Slice) -> list[Scorecard]:
     """One scorecard per agent (the agent role) who handled complaints in the slice (its units and months)."""
     weights = scorecard_weights_get()
@@ -158,6 +186,8 @@ def scorecards(s: Slice) -> list[Scorecard]:
     volumes = [m["complaints"] for m in per_agent.values()]
     mean_volume = Decimal(sum(volumes)) / len(volumes) if volumes else 0
     attitude = attitude_scores(agent_ids=list(per_agent), month_from=s.month_from, month_to=s.month_to)
+    praise = praise_credited(agent_ids=list(per_agent), month_from=s.month_from, month_to=s.month_to)
+    mean_praise = Decimal(sum(praise.values())) / len(per_agent) if per_agent else Decimal(0)
     contribution = {
         r["agent_id"]: (round(float(r["avg"]), 2), r["n"])
         for r in ContributionScore.objects.filter(
@@ -192,6 +222,7 @@ def scorecards(s: Slice) -> list[Scorecard]:
             Part(str(_("满意度 CSAT")), k["csat"].value, str(_("4–5 星评价 ÷ 全部评价"))),
             Part(str(_("净推荐值（换算为 0–100）")), nps_score, str(_("(NPS + 100) ÷ 2"))),
             Part(str(_("保持率")), retention, str(_("100 − 重新打开率"))),
+            _praise_part(praise.get(agent_id, 0), mean_praise),
         )
         contribution_parts = (
             Part(

@@ -213,7 +213,7 @@ class RateParts:
 def complainants_by_unit_month(s: Slice, *, source: str = "auto") -> dict[tuple[int, dt.date], int]:
     if s.cuts_customers or source == "facts":
         rows = (
-            ComplaintFact.objects.filter(s.q(facts=True))
+            ComplaintFact.objects.filter(s.q(facts=True), complaints__gt=0)
             .values("org_unit_id", "month")
             .annotate(n=Count("customer_id", distinct=True))
             .order_by()
@@ -285,7 +285,8 @@ class KpiDef:
 KPI_DEFS: tuple[KpiDef, ...] = (
     KpiDef("volume", _("投诉量"), "complaints", "", "", multiply=1),
     KpiDef("csat", _("满意度 CSAT"), "satisfied", "rated", "%", target=95.0),
-    KpiDef("fcr", _("首次接触解决率 FCR"), "fcr", "resolved", "%", target=80.0),
+    # Over every contact (complaints, inquiries, suggestions, praise), not complaints alone (issue 19).
+    KpiDef("fcr", _("首次接触解决率 FCR"), "contacts_fcr", "contacts_resolved", "%", target=80.0),
     KpiDef("complaint_rate", _("投诉率"), "complainants", "served", "%", target=2.0, higher_is_better=False),
     KpiDef("fr_sla", _("首次响应及时率"), "fr_met", "fr_decided", "%"),
     KpiDef("res_sla", _("解决及时率"), "res_met", "res_decided", "%"),
@@ -304,7 +305,7 @@ KPI_DEFS: tuple[KpiDef, ...] = (
         higher_is_better=False,
     ),
     KpiDef("nps", _("净推荐值 NPS"), "promoters", "nps_answered", ""),
-    KpiDef("praise_rate", _("表扬率"), "praised", "rated", "%"),
+    KpiDef("praise_rate", _("表扬率"), "praises", "contacts", "%"),
     KpiDef("compensation", _("补偿金额"), "compensation_cents", "", "元", 1, 100, higher_is_better=False),
 )
 KPI_BY_CODE = {d.code: d for d in KPI_DEFS}

@@ -43,7 +43,7 @@ def test_definitions_and_durations_on_the_dashboard(client, org):
     assert "docs/metrics.md" not in text
     definitions = re.search(r'data-testid="definitions".*?</section>', html, re.S).group(0)
     assert (
-        "满意（4–5 星）的评价 ÷ 有评价的投诉 × 100" in definitions and "首次接触即解决的投诉" in definitions
+        "满意（4–5 星）的评价 ÷ 有评价的投诉 × 100" in definitions and "首次接触即办结的联系" in definitions
     )
     assert definitions.count("<dt>") == 14
     for code in ("art", "aht"):

@@ -1,7 +1,7 @@
 """Every KPI of the 50-case fixture (see fixture.py for the groups), worked out by hand.
 
 Per-group measures, by hand (n = cases; resp/handling in seconds; "fr a/b" = first response met a of
-b decided; "res a/b" likewise; sat/praise of rated; prom/det of NPS answers):
+b decided; "res a/b" likewise; sat/praise (5 stars) of rated; the praise rate counts praise contacts, none here; prom/det of NPS answers):
 
   A1  n10 complainants10 resp 10×3600=36000 fr 10/10 res 10/10 resolved10 handling 10×4h=144000 fcr10
       rated10 sat 6+2=8 praise6 nps10 prom6 det2 (A1c's NPS 3)
@@ -71,12 +71,12 @@ def test_march_whole_organisation(fx, org, source):
     # ART: (36000+648000+14400+57600+0+5400) = 761400 s ÷ responded 31 = 24561.3 s → 6.82 h
     # AHT: (144000+518400+86400+504000+10800) = 1263600 s ÷ 29 = 43572.4 s → 12.10 h
     # NPS: promoters 6+3+1+0+3 = 13, detractors 2+1+4 = 7, answered 10+3+3+4+3 = 23 → (13−7)/23 = 26.09
-    # praise: 6+0+1+0+3 = 10 ÷ 25 → 40.00 %; compensation 100.00+50.50+20.00 = 170.50
+    # praise rate: no praise contacts → 0 %; compensation 100.00+50.50+20.00 = 170.50
     # complaint rate: complainants SH-A 16 (c1–c16) + SH-B 12 (d1–d12) + SH 3 = 31 ÷ served 1000+500+200 → 1.82 %
     assert values(k) == {
         "volume": 35, "csat": 76.0, "fcr": 58.62, "complaint_rate": 1.82, "fr_sla": 73.53, "res_sla": 79.41,
         "escalation_rate": 5.71, "repeat_rate": 11.43, "reopen_rate": 3.45, "art": 6.82, "aht": 12.1,
-        "nps": 26.09, "praise_rate": 40.0, "compensation": 170.5,
+        "nps": 26.09, "praise_rate": 0.0, "compensation": 170.5,
     }  # fmt: skip
     assert (k["csat"].numerator, k["csat"].denominator) == (19, 25)
     assert (k["fcr"].numerator, k["fcr"].denominator) == (17, 29)
@@ -94,12 +94,12 @@ def test_april_whole_organisation(fx, org, source):
     # escalation 3 ÷ 15 → 20.00 %; repeat 5+3 = 8 ÷ 15 → 53.33 %; reopen 0 ÷ 14 → 0.00 %
     # ART 18000+3600+64800+3600+7200 = 97200 ÷ 15 = 6480 s → 1.80 h
     # AHT 54000+7200+518400+36000 = 615600 ÷ 14 = 43971.4 s → 12.21 h
-    # NPS (5+3 − 2) ÷ 10 → 60.00; praise 5 ÷ 10 → 50.00 %; compensation 0
+    # NPS (5+3 − 2) ÷ 10 → 60.00; praise rate 0 % (no praise contacts); compensation 0
     # complaint rate: SH-A 7 (c5–c10, g1) + SH-B 3 (f1–f3) = 10 ÷ 800+400 → 0.83 %; BILL's 2 left out (no number)
     assert values(k) == {
         "volume": 15, "csat": 80.0, "fcr": 57.14, "complaint_rate": 0.83, "fr_sla": 60.0, "res_sla": 100.0,
         "escalation_rate": 20.0, "repeat_rate": 53.33, "reopen_rate": 0.0, "art": 1.8, "aht": 12.21,
-        "nps": 60.0, "praise_rate": 50.0, "compensation": 0.0,
+        "nps": 60.0, "praise_rate": 0.0, "compensation": 0.0,
     }  # fmt: skip
     s = selectors.slice_for(user=org.executive, month_from=APRIL, month_to=APRIL)
     assert selectors.complaint_rate(s).unit_months_missing == 1
@@ -111,12 +111,12 @@ def test_two_months_whole_organisation(fx, org, source):
     # March + April: CSAT 27 ÷ 35 → 77.14; FCR 25 ÷ 43 → 58.14; first response 34 ÷ 49 → 69.39;
     # resolution 41 ÷ 48 → 85.42; escalation 5 ÷ 50 → 10.00; repeat 12 ÷ 50 → 24.00; reopen 1 ÷ 43 → 2.33;
     # ART 858600 ÷ 46 = 18665.2 s → 5.18 h; AHT 1879200 ÷ 43 = 43702.3 s → 12.14 h;
-    # NPS (21 − 9) ÷ 33 → 36.36; praise 15 ÷ 35 → 42.86; compensation 170.50;
+    # NPS (21 − 9) ÷ 33 → 36.36; praise rate 0 %; compensation 170.50;
     # complaint rate (31 + 10) ÷ (1700 + 1200) = 41 ÷ 2900 → 1.41
     assert values(k) == {
         "volume": 50, "csat": 77.14, "fcr": 58.14, "complaint_rate": 1.41, "fr_sla": 69.39, "res_sla": 85.42,
         "escalation_rate": 10.0, "repeat_rate": 24.0, "reopen_rate": 2.33, "art": 5.18, "aht": 12.14,
-        "nps": 36.36, "praise_rate": 42.86, "compensation": 170.5,
+        "nps": 36.36, "praise_rate": 0.0, "compensation": 170.5,
     }  # fmt: skip
 
 
@@ -144,12 +144,12 @@ def test_one_store_one_month(fx, org, source):
     # FCR 10 ÷ 20 → 50.00; first response (10+0+4) ÷ 20 → 70.00; resolution 20 ÷ 20 → 100.00;
     # escalation 2 ÷ 20 → 10.00; repeat 4 ÷ 20 → 20.00; reopen 1 ÷ 20 → 5.00;
     # ART (36000+648000+14400) ÷ 20 = 34920 s → 9.70 h; AHT (144000+518400+86400) ÷ 20 = 37440 s → 10.40 h;
-    # NPS (6+3+1 − (2+1)) ÷ 16 → 43.75; praise (6+1) ÷ 16 → 43.75; compensation 150.50;
+    # NPS (6+3+1 − (2+1)) ÷ 16 → 43.75; praise rate 0 %; compensation 150.50;
     # complaint rate 16 ÷ 1000 → 1.60
     assert values(k) == {
         "volume": 20, "csat": 75.0, "fcr": 50.0, "complaint_rate": 1.6, "fr_sla": 70.0, "res_sla": 100.0,
         "escalation_rate": 10.0, "repeat_rate": 20.0, "reopen_rate": 5.0, "art": 9.7, "aht": 10.4,
-        "nps": 43.75, "praise_rate": 43.75, "compensation": 150.5,
+        "nps": 43.75, "praise_rate": 0.0, "compensation": 150.5,
     }  # fmt: skip
 
 
