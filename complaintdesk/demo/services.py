@@ -9,6 +9,7 @@ from django.db import transaction
 from complaintdesk.accounts.models import User
 
 from .cases import demo_complaints_create
+from .contacts import demo_contacts_create
 from .credentials import credentials_write
 from .learning import demo_learning_create
 from .organisation import demo_organisation_build, demo_organisation_exists
@@ -24,6 +25,7 @@ class DemoLoaded:
     api_token: str
     complaint_count: int
     credentials_path: Path
+    contact_count: int = 0  # inquiries, suggestions and praise (and one inquiry turned complaint)
 
 
 def demo_is_loaded() -> bool:
@@ -52,9 +54,14 @@ def demo_load(
     complaints = demo_complaints_create(rng=rng, people=people, count=complaint_count)
     demo_learning_create(rng=rng, people=people, complaints=complaints)
     demo_outreach_ensure(seed=seed)
+    contacts = demo_contacts_create(rng=rng, people=people)
     path = credentials_write(
         accounts=accounts, api_token=api_token, api_username=API_CLIENT_USERNAME, login_url=login_url
     )
     return DemoLoaded(
-        accounts=accounts, api_token=api_token, complaint_count=len(complaints), credentials_path=path
+        accounts=accounts,
+        api_token=api_token,
+        complaint_count=len(complaints),
+        credentials_path=path,
+        contact_count=len(contacts),
     )

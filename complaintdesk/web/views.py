@@ -368,7 +368,10 @@ def complaint_route(request: HttpRequest, number: str) -> HttpResponse:
         form_name="route_form",
         success=_("建议已转交负责部门"),
         action=lambda f: suggestion_route(
-            number=number, actor=request.user, unit_code=f.cleaned_data["unit"], reason=f.cleaned_data["reason"]
+            number=number,
+            actor=request.user,
+            unit_code=f.cleaned_data["unit"],
+            reason=f.cleaned_data["reason"],
         ),
     )
 

@@ -13,7 +13,7 @@ from django.db.models import Count
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import api_token_authenticate
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, EventKind
-from complaintdesk.complaints.states import OPEN_STATUSES
+from complaintdesk.complaints.states import OPEN_STATUSES, ContactKind, Status
 from complaintdesk.demo.organisation import CATEGORIES, UNITS
 from complaintdesk.demo.people import PEOPLE
 from complaintdesk.orgs.models import OrgUnit
@@ -59,8 +59,9 @@ def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch
     assert SlaPolicy.objects.filter(org_unit__isnull=True, category__isnull=True).count() == 1
     # People of the demo; the system accounts (system.*) come from the accounts migration.
     assert User.objects.exclude(username__startswith="system.").count() == len(PEOPLE)
-    # The sample complaints; the demo's incidents bring their own (demo/outreach.py, test_outreach_demo.py).
-    assert Complaint.objects.filter(incident_link__isnull=True).count() == 10
+    # The sample complaints; the demo's incidents bring their own (demo/outreach.py, test_outreach_demo.py), and
+    # one inquiry of demo/contacts.py was turned into a complaint.
+    assert Complaint.objects.filter(incident_link__isnull=True, kind=ContactKind.COMPLAINT).count() == 10 + 1
     passwords, token = credentials(var_dir / "demo_credentials.txt")
     assert all(password in first for password in passwords.values())
     assert str(var_dir / "demo_credentials.txt") in second
@@ -74,7 +75,13 @@ def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch
 def test_two_hundred_complaints_in_many_states_each_with_its_created_event(var_dir):
     load_demo(seed=2)
 
-    complaints = Complaint.objects.filter(incident_link__isnull=True)  # without the incidents' own
+    complaints = (
+        Complaint.objects.filter(
+            incident_link__isnull=True, kind=ContactKind.COMPLAINT
+        ).exclude(  # without the incidents' own
+            events__kind=EventKind.KIND_CHANGED
+        )  # nor the inquiry turned complaint (demo/contacts.py)
+    )
     assert complaints.count() == 200
     by_status = dict(complaints.values_list("status").annotate(n=Count("id")))
     assert len(by_status) >= 9, by_status
@@ -136,3 +143,33 @@ def test_every_store_finds_a_holder_at_every_level_of_the_ladder(var_dir):
                 continue
             holder = level_holder_find(unit=store, level=level)
             assert not holder.missing and holder.user is not None, (store.code, level.code)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_contacts_of_every_kind_each_in_its_own_lifecycle(var_dir):
+    load_demo(complaints=5, seed=3)
+
+    contacts = Complaint.objects.all()
+    by_kind = dict(contacts.values_list("kind").annotate(n=Count("id")))
+    assert set(by_kind) == set(ContactKind.values), by_kind
+    # Inquiries answered at first contact are closed with the answer on the timeline.
+    answered = contacts.filter(kind=ContactKind.INQUIRY, status=Status.CLOSED)
+    assert answered.count() >= 4
+    assert (
+        ComplaintEvent.objects.filter(
+            complaint__in=answered, kind=EventKind.TRANSITION, new_value=Status.CLOSED, reason__contains="已"
+        ).count()
+        == answered.count()
+    )
+    # Suggestions are routed to the department that owns them; praise is credited to a person.
+    assert not contacts.filter(kind=ContactKind.SUGGESTION, owner_unit__isnull=True).exists()
+    assert not contacts.filter(kind=ContactKind.PRAISE, credited_user__isnull=True).exists()
+    # One inquiry became a complaint, keeping its number and its history.
+    turned = Complaint.objects.get(events__kind=EventKind.KIND_CHANGED)
+    assert turned.kind == ContactKind.COMPLAINT
+    assert list(turned.events.values_list("kind", flat=True)[:2]) == [
+        EventKind.CREATED,
+        EventKind.KIND_CHANGED,
+    ]
+    # No praise or inquiry runs a complaint's clocks it does not have.
+    assert not contacts.filter(kind=ContactKind.PRAISE, due_at__isnull=False).exists()

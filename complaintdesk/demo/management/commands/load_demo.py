@@ -34,7 +34,8 @@ class Command(BaseCommand):
         loaded = demo_load(login_url=login_url, complaint_count=complaints, seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
-                f"演示数据已加载 / demo loaded: {loaded.complaint_count} complaints, {len(loaded.accounts)} users "
+                f"演示数据已加载 / demo loaded: {loaded.complaint_count} complaints, "
+                f"{loaded.contact_count} inquiries, suggestions and praise, {len(loaded.accounts)} users "
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
