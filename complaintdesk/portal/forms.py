@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.models import ContactChannel, PerceivedSeverity
+from complaintdesk.complaints.states import ContactKind
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,12 +33,27 @@ def _area(label, *, maxlength: int, required: bool = False, rows: int = 4, **att
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
 
 
+# What the customer came for, in their words (complaints.states.ContactKind).
+CONTACT_KINDS = [
+    (ContactKind.COMPLAINT.value, _("投诉：遇到了问题")),
+    (ContactKind.INQUIRY.value, _("咨询：想了解情况")),
+    (ContactKind.SUGGESTION.value, _("建议：希望我们改进")),
+    (ContactKind.PRAISE.value, _("表扬：感谢我们的员工")),
+]
+
 REPLY_CHANNELS = [
     (c.value, c.label) for c in (ContactChannel.PHONE, ContactChannel.SMS, ContactChannel.EMAIL)
 ]
 
 
 class ComplaintForm(PortalForm):
+    kind = forms.ChoiceField(
+        label=_("您想"),
+        required=False,
+        choices=CONTACT_KINDS,
+        initial=ContactKind.COMPLAINT,
+        widget=forms.RadioSelect,
+    )
     name = _text(_("您的姓名或称呼"), maxlength=100, required=True, autocomplete="name")
     phone = _text(_("手机号"), maxlength=30, type="tel", inputmode="tel", autocomplete="tel")
     email = _text(_("邮箱"), maxlength=254, type="email", inputmode="email", autocomplete="email")
@@ -47,7 +63,7 @@ class ComplaintForm(PortalForm):
     account_no = _text(_("账号或订单号（选填）"), maxlength=64)
     title = _text(_("一句话说明问题"), maxlength=200, required=True)
     description = _area(_("发生了什么"), maxlength=20_000, required=True, rows=6)
-    demand = _area(_("您的诉求：希望我们如何处理"), maxlength=5_000, required=True, rows=3)
+    demand = _area(_("您的诉求：希望我们如何处理（投诉必填）"), maxlength=5_000, rows=3)
     occurred_at = forms.CharField(
         label=_("发生时间（选填）"), required=False, widget=forms.TextInput(attrs={"type": "datetime-local"})
     )

@@ -33,7 +33,7 @@ from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import case_contact_is_known, phone_normalise
 from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
-from complaintdesk.complaints.states import Status, allowed_targets
+from complaintdesk.complaints.states import ContactKind, Status, allowed_targets
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.escalation.services import complaint_object
 from complaintdesk.notifications.base import OutboundMessage, SendResult, notifier_for
@@ -88,7 +88,7 @@ def portal_complaint_file(*, message: InboundMessage) -> IntakeResult:
     诉求); everything else is the intake's rules, as on every channel. Nothing is written on bad input."""
     if message.case_number:
         raise ValueError("the web form opens new cases; use portal_message_add for an existing one")
-    if not message.data.demand.strip():
+    if message.data.kind in ("", ContactKind.COMPLAINT) and not message.data.demand.strip():
         raise InvalidInput({"demand": [_("请告诉我们您希望如何处理（诉求）")]})
     return intake_receive(message=message, actor=portal_actor())
 
@@ -364,7 +364,9 @@ def portal_accept(*, grant: AccessGrant, note: str = "") -> Complaint:
     (surveys.resolution.result_accept), which starts the follow-up."""
     complaint = _granted(grant)
     note = _reason_clean(note, field="note", required=False)
-    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("customer").get(pk=complaint.pk)
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",)).select_related("customer").get(pk=complaint.pk)
+    )
     if note:
         event_record(
             complaint=complaint,
