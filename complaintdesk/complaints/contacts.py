@@ -19,7 +19,7 @@ from .clocks import case_clocks
 from .models import Complaint, EventKind
 from .services import _columns, _deadline_snapshot, _save_changed, status_change_apply
 from .states import ContactKind, Status
-from .timeline import events_record_changes
+from .timeline import event_record, events_record_changes
 from .validation import REASON_MAX, text_validated
 
 
@@ -88,11 +88,17 @@ def suggestion_route(*, number: str, actor, unit_code: str, reason: str = "") ->
         raise InvalidInput({"owner_unit": [_("未知的机构编码：%(code)s") % {"code": unit_code}]})
     reason = text_validated(reason or "", field="reason", limit=REASON_MAX)
     at = now()
-    before = {"owner_unit": complaint.owner_unit}
-    complaint.owner_unit = unit
-    events_record_changes(
-        complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.ROUTED, reason=reason
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind=EventKind.ROUTED,
+        at=at,
+        field="owner_unit",
+        old=complaint.owner_unit.name if complaint.owner_unit_id else "",
+        new=unit.name,  # the unit in words on the timeline, never its code
+        reason=reason,
     )
+    complaint.owner_unit = unit
     complaint.updated_at = at
     complaint.save(update_fields=["owner_unit", "updated_at"])
     if complaint.status in (Status.ACCEPTED, Status.REOPENED):
@@ -128,19 +134,35 @@ def praise_credit(
         raise InvalidInput(errors)
     note = text_validated(note or "", field="note", limit=REASON_MAX)
     at = now()
-    before = {"credited_user": complaint.credited_user, "credited_unit": complaint.credited_unit}
-    if user is not None:
-        complaint.credited_user = user
-    if unit is not None:
-        complaint.credited_unit = unit
-    elif user is not None and complaint.credited_unit_id is None and user.org_unit_id is not None:
-        complaint.credited_unit_id = user.org_unit_id  # the person's unit shares the praise
-    changed = events_record_changes(
-        complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.CREDITED, reason=note
-    )
+    if unit is None and user is not None and complaint.credited_unit_id is None:
+        unit = user.org_unit  # the person's unit shares the praise
+    changed = []
+    for field_name, value in (("credited_user", user), ("credited_unit", unit)):
+        old = getattr(complaint, field_name)
+        if value is None or old == value:
+            continue
+        event_record(
+            complaint=complaint,
+            actor=actor,
+            kind=EventKind.CREDITED,
+            at=at,
+            field=field_name,
+            old=_who(old),
+            new=_who(value),
+            reason=note,
+        )
+        setattr(complaint, field_name, value)
+        changed.append(field_name)
     complaint.updated_at = at
     complaint.save(update_fields=[*changed, "updated_at"])
     return complaint
+
+
+def _who(value) -> str:
+    """A person or a unit as the timeline keeps it: the name people know, never a code."""
+    if value is None:
+        return ""
+    return getattr(value, "display_name", "") or getattr(value, "name", "") or getattr(value, "username", "")
 
 
 __all__ = ["complaint_kind_change", "praise_credit", "suggestion_route"]

@@ -11,6 +11,7 @@ to the customer shows its text (`notifications`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from complaintdesk.common.names import english_wanted, name_for_people
 from complaintdesk.common.time import to_local
 
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind
-from .states import Status
+from .states import ContactKind, Status, status_label
 
 ValueText = Callable[[str], str]
 
@@ -214,7 +215,28 @@ def event_for_people(event: ComplaintEvent) -> EventLine:
     return events_for_people([event])[0]
 
 
+def _contact_kind(event: ComplaintEvent) -> str:
+    """The case's contact type when the event came with its case loaded (a case's own timeline), for the
+    status in that kind's words; else a complaint's words (no query for it)."""
+    if ComplaintEvent.complaint.is_cached(event):
+        return event.complaint.kind
+    return ContactKind.COMPLAINT
+
+
+def _status_words(line: EventLine, event: ComplaintEvent) -> EventLine:
+    kind = _contact_kind(event)
+    if kind == ContactKind.COMPLAINT or not (event.field == "status" or event.kind == EventKind.CREATED):
+        return line
+    old = status_label(event.old_value, kind) if event.old_value in Status.values else line.old
+    new = status_label(event.new_value, kind) if event.new_value in Status.values else line.new
+    return dataclasses.replace(line, old=old, new=new)
+
+
 def _line(event: ComplaintEvent, sent_text: str) -> EventLine:
+    return _status_words(_line_words(event, sent_text), event)
+
+
+def _line_words(event: ComplaintEvent, sent_text: str) -> EventLine:
     kind, field = event.kind, event.field or ""
     kind_label = str(EventKind(kind).label) if kind in EventKind.values else _("其他")
     channel = str(Channel(field).label) if kind in CHANNEL_KINDS and field in Channel.values else ""
