@@ -217,10 +217,12 @@ class ReplyForm(forms.Form):
 class PhoneIntakeForm(forms.Form):
     """The fields in the order a call brings them: who is calling, what happened, what they want."""
 
+    # Not sent (an older page, a script): a complaint, as before contact types existed.
     kind = forms.ChoiceField(
         label=_("来电类型"),
         choices=ContactKind.choices,
         initial=ContactKind.COMPLAINT,
+        required=False,
         widget=forms.RadioSelect,
     )
 
@@ -281,7 +283,8 @@ class PhoneIntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == ContactKind.COMPLAINT and not (data.get("demand") or "").strip():
+        data["kind"] = data.get("kind") or ContactKind.COMPLAINT
+        if data["kind"] == ContactKind.COMPLAINT and not (data.get("demand") or "").strip():
             self.add_error("demand", _("投诉须记录客户诉求"))
         return data
 
