@@ -27,7 +27,7 @@ from complaintdesk.common.validation import text, validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
-from complaintdesk.complaints.states import TRANSITIONS, Status
+from complaintdesk.complaints.states import TRANSITIONS, Status, runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.notifications.base import NotificationChannel
 from complaintdesk.notifications.content import notification_language, notification_values, template_render
@@ -64,8 +64,10 @@ RESULT_FROM = frozenset(
 
 
 def result_sendable(*, complaint: Complaint) -> bool:
-    """Whether the case's status lets a result be sent (the guard of `result_send`; pages ask it too)."""
-    return complaint.status in RESULT_FROM
+    """Whether the case's status lets a result be sent (the guard of `result_send`; pages ask it too). Only a
+    complaint has a result, its acceptance and a survey: an inquiry, a suggestion or praise closes with its
+    answer (complaints.states)."""
+    return runs_complaint_process(complaint.kind) and complaint.status in RESULT_FROM
 
 
 class ResultNeedsOverride(DomainError):
@@ -354,6 +356,11 @@ def result_send(
         basis=basis,
         routes=routes,
     )
+    if not runs_complaint_process(complaint.kind):
+        raise InvalidInput(
+            {"kind": [_("只有投诉需要反馈处理结果；咨询、建议和表扬在结束时写明答复或去向")]},
+            message=_("不是投诉"),
+        )
     if not result_sendable(complaint=complaint):
         raise InvalidInput(
             {

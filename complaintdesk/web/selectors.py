@@ -96,10 +96,12 @@ def queue_page(
     *, user, queue: Queue, search: ComplaintFilters, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ComplaintPage:
     """One page of a queue, nearest deadline first (follow-ups: earliest resolved first), with the
-    user's own filters (`search`: q, status, channel, category, unit) laid over the queue's."""
+    user's own filters (`search`: q, status, channel, kind, category, unit) laid over the queue's."""
     filters = queue.filters
     extra = {
-        name: getattr(search, name) for name in ("q", "channel", "category", "unit") if getattr(search, name)
+        name: getattr(search, name)
+        for name in ("q", "channel", "kind", "category", "unit")
+        if getattr(search, name)
     }
     if search.status:
         # Within a queue a status filter narrows, it never widens (awaiting stays awaiting).

@@ -260,6 +260,9 @@ CASE_FORMS = {
     "note_form": (NoteForm, "notes"),
     "message_form": (CustomerMessageForm, "notes"),
     "reply_form": (ReplyForm, "reply"),
+    "kind_form": (ContactKindForm, "contact-kind"),
+    "route_form": (RouteForm, "contact-kind"),
+    "credit_form": (CreditForm, "contact-kind"),
 }
 
 
