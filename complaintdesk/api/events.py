@@ -23,7 +23,7 @@ POST_ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOu
                422: ProblemOut}  # fmt: skip
 
 
-class EventIn(StrictSchema):
+class BusinessEventIn(StrictSchema):
     source: str = Field(
         description="报送系统的名称，如 wms、noc；与 event_id 一起唯一确定一个事件", max_length=50
     )
@@ -57,7 +57,7 @@ class EventIn(StrictSchema):
     )
 
 
-class EventOut(StrictSchema):
+class BusinessEventOut(StrictSchema):
     incident_id: int = Field(description="登记的事件编号")
     created: bool = Field(description="true：第一次收到；false：重复报送，返回第一次登记的事件")
     status: str = Field(description="active 进行中；resolved 已解决")
@@ -68,19 +68,19 @@ class EventOut(StrictSchema):
 
 @router.post(
     "/events",
-    response={200: EventOut, 201: EventOut, **POST_ERRORS},
+    response={200: BusinessEventOut, 201: BusinessEventOut, **POST_ERRORS},
     summary="报送业务事件（如延迟发货、服务中断），登记为事件并按规则主动通知客户",
     description="需要“可以通过接口报送业务事件”权限（`manage.py outreach_event_sender 用户名`）。"
     "第一次收到返回 201；同一 source 与 event_id 再次报送返回 200 和第一次登记的事件，不会重复通知客户。"
     "403：令牌的用户没有报送权限。422：字段有误，`errors` 按字段列出原因。",
 )
-def event_receive(request: HttpRequest, payload: EventIn):
+def event_receive(request: HttpRequest, payload: BusinessEventIn):
     data = payload.dict()
     source, external_id = data.pop("source"), data.pop("event_id")
     incident, created = incident_event_receive(
         actor=request.user, source=source, external_id=external_id, **data
     )
-    body = EventOut(
+    body = BusinessEventOut(
         incident_id=incident.pk, created=created, status=incident.status, status_label=incident.get_status_display(),
         title=incident.title, notify_customers=incident.notify_customers,
     )  # fmt: skip

@@ -72,6 +72,9 @@ def test_bodies_and_errors_are_typed(db):
                  "EventOut", "ProblemOut", "RecorderIn"):
         assert name in components, name
     assert "next_cursor" in components["ComplaintListOut"]["properties"]
+    # One name, one schema: a later schema of the same class name would silently replace the first.
+    assert "kind_label" in components["EventOut"]["properties"]  # the timeline's event, not a business event
+    assert "incident_id" in components["BusinessEventOut"]["properties"]
     upload = schema["paths"]["/api/v1/complaints/{number}/attachments"]["post"]["requestBody"]["content"]
     assert upload["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
     download = schema["paths"]["/api/v1/complaints/{number}/attachments/{attachment_id}"]["get"]

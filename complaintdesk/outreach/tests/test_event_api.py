@@ -122,4 +122,4 @@ def test_the_event_api_is_documented(sender):
     schema = sender.client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/events"]["post"]
     assert operation["summary"] and {"201", "200", "403", "422"} <= set(operation["responses"])
-    assert "event_id" in str(schema["components"]["schemas"]["EventIn"])
+    assert "event_id" in str(schema["components"]["schemas"]["BusinessEventIn"])
