@@ -37,7 +37,7 @@ from complaintdesk.regulation.statistics import (
 )
 from complaintdesk.surveys.letters import letter_terms_for, route_phrase, routes_default
 
-from .schemas import ProblemOut, StrictSchema
+from .schemas import HintOut, ProblemOut, StrictSchema
 
 router = Router(tags=["regulation"])
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
@@ -58,12 +58,6 @@ class StatutoryDueOut(Schema):
     due_at: dt.datetime
     extended_by: int
     provisional: bool = Field(description="经过尚无官方节假日安排的年份，为暂定")
-
-
-class HintOut(Schema):
-    code: str = Field(description="appeal_window_passed（超过申诉期限）/ possible_duplicate（可能重复投诉）")
-    text: str = Field(description="提示（当前语言）；投诉已照常受理，不会被拒绝")
-    related: str = Field(description="possible_duplicate：另一件未结投诉的单号")
 
 
 class ReferralOut(Schema):
