@@ -357,7 +357,9 @@ class ExtensionIn(StrictSchema):
     amount: int = Field(ge=1, le=366, description="延长的日数")
     reason: str = Field(max_length=2000, description="延长理由")
     customer_notified_at: dt.datetime | None = Field(
-        None, description="告知投诉人的时间（带时区）；法定时限包要求先告知投诉人时必填"
+        None,
+        description="已另行（电话、书面）告知投诉人的时间（带时区）。批准后系统会按投诉人希望的渠道发送延期告知"
+        "（新的处理期限和理由）；投诉人没有可发送的联系方式而法定时限包要求告知时，此项必填",
     )
 
 
@@ -371,6 +373,10 @@ class ExtensionOut(Schema):
     approver_role_label: str
     approved_at: dt.datetime
     customer_notified_at: dt.datetime | None
+    customer_notice_channel: str = Field(
+        description="延期告知的发送渠道（sms / email / wechat）；未发送时为空"
+    )
+    customer_notice_status: str = Field(description="延期告知的发送状态（当前语言）；未发送时为空")
     statutory_due_at: dt.datetime | None = Field(description="延长后的法定处理时限")
 
 
@@ -391,6 +397,7 @@ def extension_approve(request: HttpRequest, number: str, payload: ExtensionIn):
     )
     complaint = access_complaint(user=request.user, number=number)
     view = case_regulation(complaint=complaint, user=request.user)
+    notice = extension.customer_notice
     return Status(
         201,
         {
@@ -403,6 +410,8 @@ def extension_approve(request: HttpRequest, number: str, payload: ExtensionIn):
             "approver_role_label": extension.get_approver_role_display(),
             "approved_at": to_local(extension.approved_at),
             "customer_notified_at": _local(extension.customer_notified_at),
+            "customer_notice_channel": notice.channel if notice else "",
+            "customer_notice_status": notice.get_status_display() if notice else "",
             "statutory_due_at": _local(view.statutory.due_at) if view.statutory else None,
         },
     )

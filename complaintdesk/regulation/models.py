@@ -221,6 +221,16 @@ class StatutoryExtension(models.Model):
     approver_role = models.CharField(_("审批人角色"), max_length=32, choices=Role.choices)
     approved_at = models.DateTimeField(_("审批时间"))
     customer_notified_at = models.DateTimeField(_("告知投诉人时间"), null=True, blank=True)
+    # The message that told the complainant (sent on their preferred channel when the extension was approved);
+    # empty when they could not be reached in writing and were told otherwise (customer_notified_at).
+    customer_notice = models.ForeignKey(
+        "notifications.Notification",
+        verbose_name=_("告知投诉人的消息"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("法定时限延长")

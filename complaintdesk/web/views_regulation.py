@@ -152,11 +152,16 @@ def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
             amount = values.get("amount", "").strip()
             if not amount.isdigit() or not 0 < int(amount) <= 366:
                 raise InvalidInput({"amount": [_("请填写延长的天数（正整数）。")]})
-            services.statutory_extension_approve(
+            extension = services.statutory_extension_approve(
                 number=number, actor=request.user, amount=int(amount), reason=values.get("reason", ""),
                 customer_notified_at=now() if values.get("customer_notified") else None,
             )  # fmt: skip
-            notice = _("法定时限已延长")
+            if extension.customer_notice is not None:
+                notice = _("法定时限已延长，已通过%(channel)s告知投诉人新的处理期限和理由。") % {
+                    "channel": extension.customer_notice.get_channel_display()
+                }
+            else:
+                notice = _("法定时限已延长")
         elif values.get("action") == "suggest":
             services.complaint_codes_suggest(number=number, actor=request.user)
             notice = _("已根据投诉内容给出建议分类，请核对后确认。")

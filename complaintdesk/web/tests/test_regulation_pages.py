@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from complaintdesk.common.testing import clock as clock
 from complaintdesk.common.testing import local
 from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.notifications.models import Notification
 from complaintdesk.regulation.models import CaseCode, CaseCodeStatus, DeadlinePack, PackSelection
 from complaintdesk.testing import intake
 
@@ -121,15 +122,13 @@ def test_the_designated_role_extends_from_the_panel(org, banking_case):
         "regulation-extend" not in agent_view and "经“管理层”审批并告知投诉人，可再延长 30 日" in agent_view
     )
     executive = client_for(org.executive)
-    untold = executive.post(
+    done = executive.post(
         url, {"action": "extend", "amount": "30", "reason": "需调取跨行交易记录"}, HTTP_HX_REQUEST="true"
     )
-    assert untold.status_code == 403 and "延长须先告知投诉人" in untold.content.decode()
-    done = executive.post(
-        url, {"action": "extend", "amount": "30", "reason": "需调取跨行交易记录", "customer_notified": "1"},
-        HTTP_HX_REQUEST="true",
-    )  # fmt: skip
     html = done.content.decode()
-    assert "法定时限已延长" in html and "2026-03-05" not in html and "2026-04-07 24:00 前" in html
+    assert "法定时限已延长，已通过短信告知投诉人新的处理期限和理由" in html
+    assert "2026-03-05" not in html and "2026-04-07 24:00 前" in html
+    (told,) = Notification.objects.filter(complaint=banking_case, template_code="statutory_extension")
+    assert "4月7日（周二）" in told.body and "需调取跨行交易记录" in told.body
     bad = executive.post(url, {"action": "extend", "amount": "x", "reason": "r"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 422 and "请填写延长的天数" in bad.content.decode()
