@@ -5,6 +5,7 @@ statutory extension; the statistics workbook. Parse, call one service or selecto
 words beside codes)."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -81,6 +82,10 @@ class ReferralOut(Schema):
     report_channel: str
     report_channel_label: str
     report_reference: str
+    report_parts: dict[str, str | bool | Decimal | None] = Field(
+        description="回复的各项（12305）：investigation、liability、compensation_amount、complainant_satisfied、"
+        "handler、contact_phone；未填为 null"
+    )
 
 
 class DecisionLetterOut(Schema):
@@ -129,12 +134,23 @@ class ReferralIn(StrictSchema):
 
 
 class ReportIn(StrictSchema):
-    content: str = Field(max_length=8000, description="回复内容")
+    content: str = Field(
+        "", max_length=8000, description="回复内容；12305 以外的转办必填，12305 转办可只填下列各项"
+    )
     channel: ChannelCode = Field(
         description="回复方式：platform 转办机构的系统 / letter / email / phone / other"
     )
     reference: str = Field("", max_length=200, description="回复凭证或附件编号")
     reported_at: dt.datetime | None = Field(None, description="回复时间（带时区）；缺省为现在")
+    # 12305 (邮政业用户申诉) requires each of these; other sources may give them.
+    investigation: str | None = Field(None, max_length=4000, description="调查情况（12305 必填）")
+    liability: str | None = Field(None, max_length=2000, description="责任认定（12305 必填）")
+    compensation_amount: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="赔偿金额（元；没有赔偿为 0；12305 必填）"
+    )
+    complainant_satisfied: bool | None = Field(None, description="投诉人是否满意（12305 必填）")
+    handler: str | None = Field(None, max_length=50, description="处理人（12305 必填）")
+    contact_phone: str | None = Field(None, max_length=30, description="联系电话（12305 必填）")
 
 
 class ReferralQuery(Schema):
@@ -174,6 +190,14 @@ def _referral_view(row: ReferralRow, *, number: str | None = None, title: str | 
         "report_channel": r.report_channel,
         "report_channel_label": r.get_report_channel_display() if r.report_channel else "",
         "report_reference": r.report_reference,
+        "report_parts": {
+            "investigation": r.report_investigation or None,
+            "liability": r.report_liability or None,
+            "compensation_amount": r.report_compensation,
+            "complainant_satisfied": r.report_satisfied,
+            "handler": r.report_handler or None,
+            "contact_phone": r.report_phone or None,
+        },
     }
 
 
@@ -252,7 +276,7 @@ def referral_report(request: HttpRequest, number: str, referral_id: int, payload
         number=number,
         referral_id=referral_id,
         actor=request.user,
-        data=payload.model_dump(exclude_unset=True),
+        data={k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None},
     )
     return _referral_view(referral_row(referral=referral))
 

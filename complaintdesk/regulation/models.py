@@ -434,6 +434,15 @@ class RegulatorReferral(models.Model):
     report_content = models.TextField(_("回复内容"), blank=True)
     report_channel = models.CharField(_("回复方式"), max_length=10, choices=ReportChannel.choices, blank=True)
     report_reference = models.CharField(_("回复凭证/附件编号"), max_length=200, blank=True)
+    # The parts a 12305 report-back must state (required for that source, optional for the others).
+    report_investigation = models.TextField(_("调查情况"), blank=True)
+    report_liability = models.TextField(_("责任认定"), blank=True)
+    report_compensation = models.DecimalField(
+        _("赔偿金额"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    report_satisfied = models.BooleanField(_("投诉人是否满意"), null=True, blank=True)
+    report_handler = models.CharField(_("处理人"), max_length=50, blank=True)
+    report_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("监管转办案件")

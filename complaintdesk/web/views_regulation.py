@@ -97,6 +97,7 @@ def _panel(
         "hints": view.hints,
         "banner": banner and bool(view.hints),
         "can_refer": request.user.has_perm("complaints.handle_complaint"),
+        "postal_source": ReferralSource.POSTAL_12305.value,
         "sources": ReferralSource.choices,
         "report_channels": ReportChannel.choices,
         "values": values,
@@ -145,7 +146,8 @@ def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
             referrals.referral_report_back(
                 number=number, actor=request.user, referral_id=int(referral_id) if referral_id.isdigit() else 0,
                 data={"content": values.get("content", ""), "channel": values.get("channel", ""),
-                      "reference": values.get("report_reference", "")},
+                      "reference": values.get("report_reference", ""),
+                      **{n: values[n] for n, _label in referrals.REPORT_PARTS if values.get(n, "").strip()}},
             )  # fmt: skip
             notice = _("向转办机构的回复已登记")
         elif values.get("action") == "extend":

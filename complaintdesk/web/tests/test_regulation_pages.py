@@ -12,6 +12,7 @@ from complaintdesk.common.testing import local
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.notifications.models import Notification
 from complaintdesk.regulation.models import CaseCode, CaseCodeStatus, DeadlinePack, PackSelection
+from complaintdesk.regulation.referrals import referral_record
 from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,40 @@ def test_the_designated_role_extends_from_the_panel(org, banking_case):
     assert "4月7日（周二）" in told.body and "需调取跨行交易记录" in told.body
     bad = executive.post(url, {"action": "extend", "amount": "x", "reason": "r"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 422 and "请填写延长的天数" in bad.content.decode()
+
+
+def test_a_12305_report_back_from_the_panel_asks_for_each_part_and_keeps_what_was_typed(org, clock):
+    PackSelection.objects.create(pack=DeadlinePack.objects.get(code="postal-courier", version=1))
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="快递丢件")
+    referral = referral_record(
+        number=case.number, actor=org.agent_a,
+        data={"source": "spb_12305", "reference": "YZ-9", "forwarded_on": "2026-10-01"},
+    )  # fmt: skip
+    url = f"/complaints/{case.number}/regulation/panel"
+    agent = client_for(org.agent_a)
+    form = agent.get(url).content.decode()
+    for name in ("investigation", "liability", "compensation_amount", "complainant_satisfied", "handler"):
+        assert f'name="{name}"' in form
+    assert 'name="contact_phone"' in form and "12305 转办的回复须写明以下各项" in form
+    typed = {
+        "action": "report", "referral": str(referral.pk), "channel": "platform",
+        "investigation": "快件在中转站丢失", "liability": "", "compensation_amount": "0",
+        "handler": "张三", "contact_phone": "12",
+    }  # fmt: skip
+    refused = agent.post(url, typed, HTTP_HX_REQUEST="true")
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert "须写明责任认定" in html and "须写明投诉人是否满意" in html and "回拨" in html
+    assert "快件在中转站丢失" in html and 'value="张三"' in html  # what was typed is kept
+    referral.refresh_from_db()
+    assert referral.reported_at is None
+    done = agent.post(
+        url,
+        {**typed, "liability": "我司全责", "complainant_satisfied": "true", "contact_phone": "021-12345678"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert done.status_code == 200, done.content.decode()[:500]
+    referral.refresh_from_db()
+    assert referral.report_satisfied is True and referral.report_compensation == 0
+    assert "赔偿金额：0.00 元" in done.content.decode()
