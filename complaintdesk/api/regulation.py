@@ -35,6 +35,7 @@ from complaintdesk.regulation.statistics import (
     regulatory_statistics_export,
     statistics_unit,
     stats_layout_parse,
+    stats_layout_saved,
 )
 from complaintdesk.surveys.letters import letter_terms_for, route_phrase, routes_default
 
@@ -456,6 +457,11 @@ class StatisticsQuery(Schema):
     column: str = Field("C", max_length=10, description="展开为列的维度；空则不展开")
     levels: str = Field("", max_length=80, description="各维度统计到第几级，如 A=1,B=1；缺省按确认的代码")
     scheme: str | None = Field(None, max_length=64, description="分类标准代码；缺省为唯一启用的标准")
+    saved_layout: str = Field(
+        "",
+        max_length=80,
+        description="保存的统计报表样式的名称（在管理后台维护：行、列维度、统计级别、统计指标）；给出时代替 rows、column、levels",
+    )
 
 
 @router.get(
@@ -466,7 +472,10 @@ class StatisticsQuery(Schema):
 )
 def statistics_export(request: HttpRequest, filters: Query[StatisticsQuery]):
     unit = statistics_unit(code=filters.unit)
-    layout = stats_layout_parse(rows=filters.rows, column=filters.column, levels=filters.levels)
+    if filters.saved_layout.strip():
+        layout = stats_layout_saved(name=filters.saved_layout)
+    else:
+        layout = stats_layout_parse(rows=filters.rows, column=filters.column, levels=filters.levels)
     data = regulatory_statistics_export(
         actor=request.user,
         start=filters.start,

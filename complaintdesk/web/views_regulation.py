@@ -21,7 +21,12 @@ from complaintdesk.complaints.access import access_complaint
 from complaintdesk.regulation import referrals, selectors, services
 from complaintdesk.regulation.case_view import QUEUE_SLA, QUEUE_STATUTORY, case_regulation
 from complaintdesk.regulation.models import CaseCodeStatus, Clock, Condition, ReferralSource, ReportChannel
-from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export
+from complaintdesk.regulation.statistics import (
+    StatsLayout,
+    regulatory_statistics_export,
+    stats_layout_saved,
+    stats_layouts_saved,
+)
 from complaintdesk.web import refused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -231,6 +236,7 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         "unit": request.GET.get("unit", ""),
         "rows": request.GET.get("rows", "A,B"),
         "column": request.GET.get("column", "C"),
+        "saved_layout": request.GET.get("saved_layout", ""),
     }
     units = list(units_visible_to(request.user).order_by("path")[:500])
     errors: list[str] = []
@@ -242,11 +248,14 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         elif values["unit"] and unit is None:
             errors.append(_("请选择您可查看的机构。"))
         else:
-            layout = StatsLayout(
-                rows=tuple(d.strip() for d in values["rows"].split(",") if d.strip()),
-                column=values["column"].strip() or None,
-            )
             try:
+                if values["saved_layout"].strip():
+                    layout = stats_layout_saved(name=values["saved_layout"])
+                else:
+                    layout = StatsLayout(
+                        rows=tuple(d.strip() for d in values["rows"].split(",") if d.strip()),
+                        column=values["column"].strip() or None,
+                    )
                 data = regulatory_statistics_export(
                     actor=request.user, start=start, end=end, unit=unit, layout=layout
                 )
@@ -263,6 +272,7 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         "values": values,
         "units": [(u.code, _name(u)) for u in units],
         "all_units": user_sees_all_units(request.user),
+        "saved_layouts": [saved.name for saved in stats_layouts_saved()],
         "errors": errors,
     }
     return render(request, "web/regulation/statistics.html", context, status=422 if errors else 200)
