@@ -159,3 +159,11 @@ def test_a_day_as_people_here_type_it():
     assert day_as_typed("2026年2月28日") == dt.date(2026, 2, 28)
     for wrong in ("", "12/01/2026", "2026-02-30", "2026-13-01", "明天"):
         assert day_as_typed(wrong) is None
+
+
+def test_the_application_role_may_not_rewrite_the_log():
+    from complaintdesk.common.dbroles import app_role_statements
+
+    statements = app_role_statements(role="cd_app", tables=["privacy_accesslog", "privacy_legalhold"])
+    assert 'REVOKE UPDATE, DELETE ON "privacy_accesslog" FROM "cd_app"' in statements
+    assert not any("privacy_legalhold" in s for s in statements)
