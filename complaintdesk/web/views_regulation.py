@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.time import local_today, now
+from complaintdesk.common.time import day_as_typed, local_today, now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.regulation import referrals, selectors, services
 from complaintdesk.regulation.case_view import QUEUE_SLA, QUEUE_STATUTORY, case_regulation
@@ -215,10 +215,7 @@ def _messages(error: DomainError) -> list[str]:
 
 
 def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
+    return day_as_typed(text)
 
 
 @login_required
@@ -244,7 +241,11 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         start, end = _date(values["start"]), _date(values["end"])
         unit = next((u for u in units if u.code == values["unit"]), None)
         if start is None or end is None:
-            errors.append(_("请按 YYYY-MM-DD 填写开始和结束日期。"))
+            errors.extend(
+                _("请按“年-月-日”填写日期，例如 2026-12-01：%(value)s") % {"value": values[name]}
+                for name in ("start", "end")
+                if _date(values[name]) is None
+            )
         elif values["unit"] and unit is None:
             errors.append(_("请选择您可查看的机构。"))
         else:

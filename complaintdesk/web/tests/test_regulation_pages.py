@@ -170,3 +170,20 @@ def test_a_12305_report_back_from_the_panel_asks_for_each_part_and_keeps_what_wa
     referral.refresh_from_db()
     assert referral.report_satisfied is True and referral.report_compensation == 0
     assert "赔偿金额：0.00 元" in done.content.decode()
+
+
+def test_the_statistics_days_are_typed_year_first(org, banking_case):
+    page = client_for(org.manager).get("/regulation/statistics/").content.decode()
+    assert 'type="date"' not in page and "年-月-日，如 2026-12-01" in page
+    answer = client_for(org.manager).get(
+        "/regulation/statistics/",
+        {"download": "1", "start": "2026年2月1日", "end": "2026/2/28", "unit": "SH"},
+    )
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    wrong = client_for(org.manager).get(
+        "/regulation/statistics/", {"download": "1", "start": "02/01/2026", "end": "2026-02-28", "unit": "SH"}
+    )
+    assert (
+        wrong.status_code == 422
+        and "请按“年-月-日”填写日期，例如 2026-12-01：02/01/2026" in wrong.content.decode()
+    )
