@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0008_statutory_extension_template'),
+        ('notifications', '0009_statutory_extension_template'),
         ('regulation', '0006_config_cache_area'),
     ]
 
