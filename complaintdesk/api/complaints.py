@@ -22,12 +22,14 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.privacy.models import AccessField, AccessKind
 from complaintdesk.privacy.services import access_log_record
+from complaintdesk.regulation.hints import complaint_admissibility_hints
 
 from .presenters import attachment_view, complaint_detail, complaint_summary, event_view
 from .schemas import (
     AnalysisIn,
     AttachmentOut,
     ChannelCode,
+    ComplaintCreatedOut,
     ComplaintIn,
     ComplaintListOut,
     ComplaintOut,
@@ -76,18 +78,22 @@ class ListFilters(Schema):
 
 
 @router.post(
-    "/complaints", response={201: ComplaintOut, **POST_ERRORS}, summary="登记投诉 / create a complaint"
+    "/complaints",
+    response={201: ComplaintCreatedOut, **POST_ERRORS},
+    summary="登记投诉 / create a complaint",
+    description="201 返回登记的投诉，并附受理提示 `hints`（超过申诉期限、可能重复投诉）：仅提示，投诉照常受理。",
 )
 def create_complaint(request: HttpRequest, payload: ComplaintIn):
     message = ApiChannelAdapter().parse(payload.model_dump(exclude_unset=False))
     # The stored case as intake returns it: unit, customer and category loaded, one event, no files.
     complaint = complaint_intake(data=message.data, actor=request.user)
-    return Status(
-        201,
-        complaint_detail(
-            complaint=complaint, user=request.user, events=[complaint.created_event], attachments=[]
-        ),
+    detail = complaint_detail(
+        complaint=complaint, user=request.user, events=[complaint.created_event], attachments=[]
     )
+    # Told at intake, never refused: the same words as GET /complaints/{number}/regulation.
+    hints = complaint_admissibility_hints(complaint=complaint, user=request.user)
+    detail["hints"] = [{"code": h.code, "text": h.text, "related": h.related} for h in hints]
+    return Status(201, detail)
 
 
 @router.get("/complaints", response={200: ComplaintListOut, **ERRORS}, summary="投诉列表 / list complaints")

@@ -5,6 +5,7 @@ statutory extension; the statistics workbook. Parse, call one service or selecto
 words beside codes)."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -34,10 +35,11 @@ from complaintdesk.regulation.statistics import (
     regulatory_statistics_export,
     statistics_unit,
     stats_layout_parse,
+    stats_layout_saved,
 )
 from complaintdesk.surveys.letters import letter_terms_for, route_phrase, routes_default
 
-from .schemas import ProblemOut, StrictSchema
+from .schemas import HintOut, ProblemOut, StrictSchema
 
 router = Router(tags=["regulation"])
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
@@ -58,12 +60,6 @@ class StatutoryDueOut(Schema):
     due_at: dt.datetime
     extended_by: int
     provisional: bool = Field(description="经过尚无官方节假日安排的年份，为暂定")
-
-
-class HintOut(Schema):
-    code: str = Field(description="appeal_window_passed（超过申诉期限）/ possible_duplicate（可能重复投诉）")
-    text: str = Field(description="提示（当前语言）；投诉已照常受理，不会被拒绝")
-    related: str = Field(description="possible_duplicate：另一件未结投诉的单号")
 
 
 class ReferralOut(Schema):
@@ -87,6 +83,10 @@ class ReferralOut(Schema):
     report_channel: str
     report_channel_label: str
     report_reference: str
+    report_parts: dict[str, str | bool | Decimal | None] = Field(
+        description="回复的各项（12305）：investigation、liability、compensation_amount、complainant_satisfied、"
+        "handler、contact_phone；未填为 null"
+    )
 
 
 class DecisionLetterOut(Schema):
@@ -135,12 +135,23 @@ class ReferralIn(StrictSchema):
 
 
 class ReportIn(StrictSchema):
-    content: str = Field(max_length=8000, description="回复内容")
+    content: str = Field(
+        "", max_length=8000, description="回复内容；12305 以外的转办必填，12305 转办可只填下列各项"
+    )
     channel: ChannelCode = Field(
         description="回复方式：platform 转办机构的系统 / letter / email / phone / other"
     )
     reference: str = Field("", max_length=200, description="回复凭证或附件编号")
     reported_at: dt.datetime | None = Field(None, description="回复时间（带时区）；缺省为现在")
+    # 12305 (邮政业用户申诉) requires each of these; other sources may give them.
+    investigation: str | None = Field(None, max_length=4000, description="调查情况（12305 必填）")
+    liability: str | None = Field(None, max_length=2000, description="责任认定（12305 必填）")
+    compensation_amount: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="赔偿金额（元；没有赔偿为 0；12305 必填）"
+    )
+    complainant_satisfied: bool | None = Field(None, description="投诉人是否满意（12305 必填）")
+    handler: str | None = Field(None, max_length=50, description="处理人（12305 必填）")
+    contact_phone: str | None = Field(None, max_length=30, description="联系电话（12305 必填）")
 
 
 class ReferralQuery(Schema):
@@ -180,6 +191,14 @@ def _referral_view(row: ReferralRow, *, number: str | None = None, title: str | 
         "report_channel": r.report_channel,
         "report_channel_label": r.get_report_channel_display() if r.report_channel else "",
         "report_reference": r.report_reference,
+        "report_parts": {
+            "investigation": r.report_investigation or None,
+            "liability": r.report_liability or None,
+            "compensation_amount": r.report_compensation,
+            "complainant_satisfied": r.report_satisfied,
+            "handler": r.report_handler or None,
+            "contact_phone": r.report_phone or None,
+        },
     }
 
 
@@ -258,7 +277,7 @@ def referral_report(request: HttpRequest, number: str, referral_id: int, payload
         number=number,
         referral_id=referral_id,
         actor=request.user,
-        data=payload.model_dump(exclude_unset=True),
+        data={k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None},
     )
     return _referral_view(referral_row(referral=referral))
 
@@ -363,7 +382,9 @@ class ExtensionIn(StrictSchema):
     amount: int = Field(ge=1, le=366, description="延长的日数")
     reason: str = Field(max_length=2000, description="延长理由")
     customer_notified_at: dt.datetime | None = Field(
-        None, description="告知投诉人的时间（带时区）；法定时限包要求先告知投诉人时必填"
+        None,
+        description="已另行（电话、书面）告知投诉人的时间（带时区）。批准后系统会按投诉人希望的渠道发送延期告知"
+        "（新的处理期限和理由）；投诉人没有可发送的联系方式而法定时限包要求告知时，此项必填",
     )
 
 
@@ -377,6 +398,10 @@ class ExtensionOut(Schema):
     approver_role_label: str
     approved_at: dt.datetime
     customer_notified_at: dt.datetime | None
+    customer_notice_channel: str = Field(
+        description="延期告知的发送渠道（sms / email / wechat）；未发送时为空"
+    )
+    customer_notice_status: str = Field(description="延期告知的发送状态（当前语言）；未发送时为空")
     statutory_due_at: dt.datetime | None = Field(description="延长后的法定处理时限")
 
 
@@ -397,6 +422,7 @@ def extension_approve(request: HttpRequest, number: str, payload: ExtensionIn):
     )
     complaint = access_complaint(user=request.user, number=number)
     view = case_regulation(complaint=complaint, user=request.user)
+    notice = extension.customer_notice
     return Status(
         201,
         {
@@ -409,6 +435,8 @@ def extension_approve(request: HttpRequest, number: str, payload: ExtensionIn):
             "approver_role_label": extension.get_approver_role_display(),
             "approved_at": to_local(extension.approved_at),
             "customer_notified_at": _local(extension.customer_notified_at),
+            "customer_notice_channel": notice.channel if notice else "",
+            "customer_notice_status": notice.get_status_display() if notice else "",
             "statutory_due_at": _local(view.statutory.due_at) if view.statutory else None,
         },
     )
@@ -429,6 +457,11 @@ class StatisticsQuery(Schema):
     column: str = Field("C", max_length=10, description="展开为列的维度；空则不展开")
     levels: str = Field("", max_length=80, description="各维度统计到第几级，如 A=1,B=1；缺省按确认的代码")
     scheme: str | None = Field(None, max_length=64, description="分类标准代码；缺省为唯一启用的标准")
+    saved_layout: str = Field(
+        "",
+        max_length=80,
+        description="保存的统计报表样式的名称（在管理后台维护：行、列维度、统计级别、统计指标）；给出时代替 rows、column、levels",
+    )
 
 
 @router.get(
@@ -439,7 +472,10 @@ class StatisticsQuery(Schema):
 )
 def statistics_export(request: HttpRequest, filters: Query[StatisticsQuery]):
     unit = statistics_unit(code=filters.unit)
-    layout = stats_layout_parse(rows=filters.rows, column=filters.column, levels=filters.levels)
+    if filters.saved_layout.strip():
+        layout = stats_layout_saved(name=filters.saved_layout)
+    else:
+        layout = stats_layout_parse(rows=filters.rows, column=filters.column, levels=filters.levels)
     data = regulatory_statistics_export(
         actor=request.user,
         start=filters.start,

@@ -238,6 +238,21 @@ class ComplaintOut(ComplaintSummaryOut):
     attachments: list[AttachmentOut]
 
 
+class HintOut(Schema):
+    """An admissibility hint (regulation.hints): words for the agent; `code` is for programs only."""
+
+    code: str = Field(description="appeal_window_passed（超过申诉期限）/ possible_duplicate（可能重复投诉）")
+    text: str = Field(description="提示（当前语言）；投诉已照常受理，不会被拒绝")
+    related: str = Field(description="possible_duplicate：另一件未结投诉的单号")
+
+
+class ComplaintCreatedOut(ComplaintOut):
+    hints: list[HintOut] = Field(
+        description="受理提示（与 GET /complaints/{number}/regulation 的 hints 相同）：收到时已超过法定时限包的申诉期限、"
+        "可能与该客户的未结投诉重复。投诉已照常受理，从不因此拒绝；text 供人阅读，code 仅供程序判断"
+    )
+
+
 class ComplaintListOut(Schema):
     items: list[ComplaintSummaryOut]
     count: int = Field(description="本页条数")

@@ -49,6 +49,12 @@ def _day_text(day: dt.date, *, language: str, today: dt.date | None) -> str:
     return f"{year}{day.month}月{day.day}日（周{WEEKDAYS_ZH[day.weekday()]}）"
 
 
+def customer_day(day: dt.date, *, language: str, today: dt.date | None = None) -> str:
+    """A day as a customer reads it: "1月15日（周五）" / "Friday 15 January" (with the year when it is not
+    `today`'s year) — for a deadline that ends with its day (a statutory one)."""
+    return _day_text(day, language=language, today=today)
+
+
 def _at(day: dt.date, clock: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, clock.replace(tzinfo=None), tzinfo=zone)
 

@@ -1,6 +1,7 @@
 """The one place the current time comes from, and conversions at the edges."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,3 +23,18 @@ def to_local(value: dt.datetime) -> dt.datetime:
 
 def local_today() -> dt.date:
     return to_local(now()).date()
+
+
+_DAY_AS_TYPED = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def day_as_typed(text: str) -> dt.date | None:
+    """A day typed by a person the way Chinese users write one — 2026-12-01, 2026/12/1, 2026.12.1,
+    2026年12月1日 (year first, always) — or None when it is not one (11/20/2026 is refused, not guessed)."""
+    found = _DAY_AS_TYPED.match(text or "")
+    if found is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None

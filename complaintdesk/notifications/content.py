@@ -77,6 +77,24 @@ NOTIFICATION_PLACEHOLDERS: tuple[rendering.Placeholder, ...] = (
     rendering.Placeholder(
         "compensation_short", "", gettext_lazy("补偿（简短）"), "赠送 10 元话费", "10 yuan credit"
     ),
+    # An extended statutory decision deadline (regulation): the day as people say it, and why.
+    rendering.Placeholder(
+        "decision_day", "", gettext_lazy("作出处理决定的最晚日期"), "11月19日（周四）", "Thursday 19 November"
+    ),
+    rendering.Placeholder(
+        "extension_reason",
+        "",
+        gettext_lazy("延长理由"),
+        "需调取跨行交易记录",
+        "we need the other bank's records",
+    ),
+    rendering.Placeholder(
+        "extension_reason_short",
+        "",
+        gettext_lazy("延长理由（简短）"),
+        "需调取跨行交易记录",
+        "we need the other bank's records",
+    ),
     rendering.Placeholder(
         "provisional_note", "", gettext_lazy("时限暂定说明"), "（时限为暂定）", " (provisional)"
     ),

@@ -336,6 +336,48 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "Now handled by {level}[[ {agent_name}]]. You will hear the result[[ by {deadline}]].",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
+    # --- statutory_extension: a regulated case's decision deadline extended (issue 15; the pack requires
+    # the complainant to be told). The day only: a statutory deadline ends with its last day.
+    (
+        "statutory_extension", "sms", "zh-hans", "",
+        "您的投诉{case_number}因{extension_reason_short}，处理期限延长，我们最迟将于{decision_day}作出处理决定并告知您。",
+        {},
+    ),
+    (
+        "statutory_extension", "sms", "en", "",
+        "Complaint {case_number}: because {extension_reason_short}, we need more time. "
+        "We will decide and tell you by {decision_day} at the latest.",
+        {},
+    ),
+    (
+        "statutory_extension", "email", "zh-hans", "您的投诉处理期限已延长（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "您的投诉“{problem}”（单号 {case_number}）情况较为复杂，原因是：{extension_reason}\n\n"
+        "经审批，处理期限延长，我们最迟将于 {decision_day} 作出处理决定，并通过{hear_back}告诉您。\n\n"
+        "如有疑问，请凭投诉单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "statutory_extension", "email", "en", "More time is needed for your complaint ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "Your complaint \"{problem}\" (case {case_number}) needs more work: {extension_reason}\n\n"
+        "With approval, the time to handle it has been extended. We will make our decision and tell you by "
+        "{hear_back} no later than {decision_day}.\n\n"
+        "If you have questions, quote the case number when you contact us[[ or visit {track_url}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "statutory_extension", "wechat", "zh-hans", "您的投诉处理期限已延长",
+        "因{extension_reason_short}，处理期限延长，我们最迟将于{decision_day}作出处理决定并告知您。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "statutory_extension", "wechat", "en", "More time is needed for your complaint",
+        "Because {extension_reason_short}, we need more time. We will decide and tell you by {decision_day} at the latest.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
 ]  # fmt: skip
 
 

@@ -19,6 +19,8 @@ class TemplateCode(models.TextChoices):
     ACK_INQUIRY = "ack_inquiry", _("咨询受理告知")
     ACK_SUGGESTION = "ack_suggestion", _("建议收到告知")
     ACK_PRAISE = "ack_praise", _("表扬收到致谢")
+    # A regulated case's decision deadline was extended (issue 15): the new day and why.
+    STATUTORY_EXTENSION = "statutory_extension", _("延期告知")
 
 
 class NotificationLanguage(models.TextChoices):

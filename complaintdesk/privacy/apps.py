@@ -10,3 +10,9 @@ class PrivacyConfig(AppConfig):
     name = "complaintdesk.privacy"
     label = "privacy"
     verbose_name = _("个人信息保护")
+
+    def ready(self) -> None:
+        from complaintdesk.common.dbroles import append_only_register
+
+        # The access log is evidence: on PostgreSQL the application's role may add rows, never change them.
+        append_only_register("privacy_accesslog")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,8 @@ from .models import (
     DeadlinePack,
     DeadlineRule,
     PackSelection,
+    StatisticsLayout,
+    StatsMeasure,
     StatutoryExtension,
 )
 
@@ -96,3 +99,35 @@ class ClassificationCodeAdmin(admin.ModelAdmin):
 class CaseCodeAdmin(ReadOnlyAdmin):
     list_display = ("complaint", "dimension", "code", "status", "confirmed_by", "confirmed_at")
     list_select_related = ("complaint", "dimension", "code", "confirmed_by")
+
+
+class StatisticsLayoutForm(forms.ModelForm):
+    measures = forms.MultipleChoiceField(
+        label=_("统计指标"),
+        choices=StatsMeasure.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("显示哪些结果列；不选则全部显示。"),
+    )
+
+    class Meta:
+        model = StatisticsLayout
+        fields = ("name", "rows", "column", "levels", "measures", "note")
+
+    def clean_measures(self) -> list[str]:
+        chosen = set(self.cleaned_data.get("measures") or ())
+        return [m for m in StatsMeasure.values if m in chosen]  # in the workbook's order
+
+
+@admin.register(StatisticsLayout)
+class StatisticsLayoutAdmin(admin.ModelAdmin):
+    """Saved layouts of the regulatory statistics workbook, chosen by name when exporting."""
+
+    form = StatisticsLayoutForm
+    list_display = ("name", "rows", "column", "levels", "measures_shown", "updated_at")
+    search_fields = ("name",)
+
+    @admin.display(description=_("统计指标"))
+    def measures_shown(self, obj: StatisticsLayout) -> str:
+        chosen = obj.measures or StatsMeasure.values
+        return "、".join(str(StatsMeasure(m).label) for m in StatsMeasure.values if m in chosen)

@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.common.errors import InvalidInput
 
-from . import deadlines
+from . import deadlines, stats_layout
 
 
 class Clock(models.TextChoices):
@@ -221,6 +222,16 @@ class StatutoryExtension(models.Model):
     approver_role = models.CharField(_("审批人角色"), max_length=32, choices=Role.choices)
     approved_at = models.DateTimeField(_("审批时间"))
     customer_notified_at = models.DateTimeField(_("告知投诉人时间"), null=True, blank=True)
+    # The message that told the complainant (sent on their preferred channel when the extension was approved);
+    # empty when they could not be reached in writing and were told otherwise (customer_notified_at).
+    customer_notice = models.ForeignKey(
+        "notifications.Notification",
+        verbose_name=_("告知投诉人的消息"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("法定时限延长")
@@ -424,6 +435,15 @@ class RegulatorReferral(models.Model):
     report_content = models.TextField(_("回复内容"), blank=True)
     report_channel = models.CharField(_("回复方式"), max_length=10, choices=ReportChannel.choices, blank=True)
     report_reference = models.CharField(_("回复凭证/附件编号"), max_length=200, blank=True)
+    # The parts a 12305 report-back must state (required for that source, optional for the others).
+    report_investigation = models.TextField(_("调查情况"), blank=True)
+    report_liability = models.TextField(_("责任认定"), blank=True)
+    report_compensation = models.DecimalField(
+        _("赔偿金额"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    report_satisfied = models.BooleanField(_("投诉人是否满意"), null=True, blank=True)
+    report_handler = models.CharField(_("处理人"), max_length=50, blank=True)
+    report_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("监管转办案件")
@@ -459,3 +479,86 @@ class RegulatorReferral(models.Model):
         if self.source == ReferralSource.OTHER and self.source_name:
             return self.source_name
         return str(self.get_source_display())
+
+
+# The statistics workbook's saved layouts ----------------------------------------------------------------
+
+
+class StatsMeasure(models.TextChoices):
+    """The outcome columns of the statistics workbook (stats_layout.MEASURES, in that order)."""
+
+    TOTAL = stats_layout.TOTAL, _("合计")
+    WITHIN = stats_layout.WITHIN, _("法定时限内办结")
+    OVERDUE = stats_layout.OVERDUE, _("超时")
+    EXTENDED = stats_layout.EXTENDED, _("延期")
+    IN_PROGRESS = stats_layout.IN_PROGRESS, _("办理中")
+    NO_PACK = stats_layout.NO_PACK, _("未适用法定时限")
+
+
+class StatisticsLayout(models.Model):
+    """A named layout of the regulatory statistics workbook, kept so that the same report is produced each
+    month: the dimensions on rows, the one spread over columns, the level of each, and the measures shown.
+    Chosen by name in the export (API `saved_layout`, the statistics page, `manage.py regulation_statistics
+    --layout`)."""
+
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    rows = models.CharField(
+        _("行维度"), max_length=40, default="A,B", help_text=_("分类标准的维度代码，逗号分隔，如 A,B。")
+    )
+    column = models.CharField(
+        _("列维度"),
+        max_length=10,
+        blank=True,
+        default="C",
+        help_text=_("展开为列的维度代码，如 C；留空则不展开。"),
+    )
+    levels = models.CharField(
+        _("统计级别"),
+        max_length=80,
+        blank=True,
+        help_text=_("各维度统计到第几级，如 A=1,B=1；留空则按确认的最末级代码。"),
+    )
+    measures = models.JSONField(
+        _("统计指标"), default=list, blank=True, help_text=_("显示哪些结果列；不选则全部显示。")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("统计报表样式")
+        verbose_name_plural = _("统计报表样式")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def layout(self) -> stats_layout.StatsLayout:
+        return stats_layout.stats_layout_parse(
+            rows=self.rows, column=self.column, levels=self.levels, measures=tuple(self.measures or ())
+        )
+
+    def clean(self) -> None:
+        """Refuses, beside the field, a layout the export would refuse: a malformed field, a dimension the
+        active classification scheme does not have, a dimension both on rows and columns."""
+        try:
+            layout = self.layout()
+        except InvalidInput as error:
+            raise ValidationError({k: v for k, v in error.fields.items()}) from None
+        dimensions = set(
+            ClassificationDimension.objects.filter(scheme__is_active=True).values_list("code", flat=True)[
+                :100
+            ]
+        )
+        problems: dict[str, list[str]] = {}
+        for name, named in (("rows", layout.rows), ("column", [layout.column] if layout.column else [])):
+            unknown = [d for d in named if dimensions and d not in dimensions]
+            if unknown:
+                problems[name] = [
+                    _("启用的分类标准没有维度 %(dimensions)s。") % {"dimensions": "、".join(unknown)}
+                ]
+        if layout.column and layout.column in layout.rows:
+            problems.setdefault("column", []).append(_("同一维度不能既作为行又作为列。"))
+        if len(set(layout.rows)) != len(layout.rows):
+            problems.setdefault("rows", []).append(_("行维度不能重复。"))
+        if problems:
+            raise ValidationError(problems)

@@ -12,20 +12,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from django.utils.translation import gettext_lazy, ngettext
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import Conflict, InvalidInput
 from complaintdesk.common.time import local_today, now, to_local
-from complaintdesk.common.validation import validated
+from complaintdesk.common.validation import refusal, said, text, validated
 from complaintdesk.complaints.access import access_complaint, complaints_visible_to
+from complaintdesk.complaints.customers import phone_normalise
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.sla.services import complaint_deadlines_apply
@@ -78,24 +80,110 @@ class ReferralIn(BaseModel):
         return self
 
 
+def _aware_past(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return value
+    if value.tzinfo is None:
+        raise _own("naive", _("请带上时区，例如 2026-11-22T20:00:00+08:00"))
+    if value > now():
+        raise _own("future", _("回复时间不能晚于现在"))
+    return value
+
+
+def _contact_phone(value: str) -> str:
+    """A phone number the forwarding body can call back (mobile, landline with area code, 400/800), kept as
+    typed."""
+    if value:
+        try:
+            phone_normalise(value)
+        except ValueError:
+            raise refusal(_("请填写可以回拨的电话号码，例如 021-12345678 或 13800138000")) from None
+    return value
+
+
 class ReportIn(BaseModel):
+    """A report-back. Every source: the channel, the content (required but for 12305, whose report is made of
+    the parts below), a reference and the time. The parts are optional here; `PostalReportIn` requires them."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    content: str = Field(min_length=1, max_length=8000)
+    content: text(8000) = ""
     channel: ReportChannel
-    reference: str = Field("", max_length=200)
+    reference: text(200) = ""
     reported_at: dt.datetime | None = None
+    investigation: text(4000) = ""
+    liability: text(2000) = ""
+    compensation_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    complainant_satisfied: bool | None = None
+    handler: text(50) = ""
+    contact_phone: Annotated[text(30), AfterValidator(_contact_phone)] = ""
 
     @field_validator("reported_at")
     @classmethod
     def _reported_at(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is None:
-            return value
-        if value.tzinfo is None:
-            raise _own("naive", _("请带上时区，例如 2026-11-22T20:00:00+08:00"))
-        if value > now():
-            raise _own("future", _("回复时间不能晚于现在"))
-        return value
+        return _aware_past(value)
+
+    parts_required: ClassVar[bool] = False
+
+    @model_validator(mode="after")
+    def _content_given(self):
+        if not self.content and not self.parts_required:
+            raise InvalidInput({"content": [_("请填写回复内容")]})
+        return self
+
+
+def _missing(words) -> Any:
+    return said(lambda: _("邮政业用户申诉（12305）转办的回复须写明%(what)s") % {"what": words()})
+
+
+class PostalReportIn(ReportIn):
+    """The report-back of a case forwarded by the postal appeal centre (12305): the investigation, the
+    liability, the compensation amount (0 when none), whether the complainant is satisfied, the handler and
+    a phone number, each required (邮政业用户申诉处理办法)."""
+
+    # Defaults are validated too: a part left out reads as the same words as a part left empty.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+    parts_required: ClassVar[bool] = True
+
+    investigation: Annotated[text(4000, required=True), _missing(lambda: _("调查情况"))] = ""
+    liability: Annotated[text(2000, required=True), _missing(lambda: _("责任认定"))] = ""
+    compensation_amount: Annotated[
+        Decimal,
+        Field(ge=0, max_digits=12, decimal_places=2),
+        _missing(lambda: _("赔偿金额（没有赔偿请填 0）")),
+    ] = None
+    complainant_satisfied: Annotated[bool, _missing(lambda: _("投诉人是否满意"))] = None
+    handler: Annotated[text(50, required=True), _missing(lambda: _("处理人"))] = ""
+    contact_phone: Annotated[
+        text(30, required=True), _missing(lambda: _("联系电话")), AfterValidator(_contact_phone)
+    ] = ""
+
+
+REPORT_PARTS = (
+    ("investigation", gettext_lazy("调查情况")),
+    ("liability", gettext_lazy("责任认定")),
+    ("compensation_amount", gettext_lazy("赔偿金额")),
+    ("complainant_satisfied", gettext_lazy("是否满意")),
+    ("handler", gettext_lazy("处理人")),
+    ("contact_phone", gettext_lazy("联系电话")),
+)
+
+
+def _report_text(values: ReportIn) -> str:
+    """The report as the body receives it: the parts given, each on its line in words, then the content."""
+    lines = []
+    for name, label in REPORT_PARTS:
+        value = getattr(values, name)
+        if value is None or value == "":
+            continue
+        if name == "compensation_amount":
+            value = _("%(amount)s 元") % {"amount": f"{value:.2f}"}
+        elif name == "complainant_satisfied":
+            value = _("满意") if value else _("不满意")
+        lines.append(_("%(label)s：%(value)s") % {"label": label, "value": value})
+    if values.content:
+        lines.append(values.content)
+    return "\n".join(lines)
 
 
 def _report_back_rule(complaint: Complaint) -> DeadlineRule | None:
@@ -194,8 +282,9 @@ def referral_report_back(
     *, number: str, referral_id: int, actor, data: Mapping[str, Any]
 ) -> RegulatorReferral:
     """Record the report-back of referral `referral_id` of case `number` (`data`: content, channel,
-    reference, reported_at — default now). Its clock stops; a second report is refused."""
-    values = validated(ReportIn, data)
+    reference, reported_at — default now; for a 12305 referral also investigation, liability,
+    compensation_amount, complainant_satisfied, handler and contact_phone, each required). Its clock stops;
+    a second report is refused. Nothing is written when anything is missing or wrong."""
     with transaction.atomic():
         complaint = access_complaint(
             user=actor, number=number, permission="handle_complaint", for_update=True
@@ -210,29 +299,39 @@ def referral_report_back(
                 _("已于 %(at)s 回复过%(source)s")
                 % {"at": _local_text(referral.reported_at), "source": referral.source_label}
             )
+        values = validated(
+            PostalReportIn if referral.source == ReferralSource.POSTAL_12305 else ReportIn, data
+        )
         at = now()
         reported_at = values.reported_at or at
         if reported_at < referral.created_at - dt.timedelta(days=366):
             raise InvalidInput({"reported_at": [_("回复时间早于转办登记时间太多，请核对")]})
         referral.reported_at, referral.reported_by = reported_at, actor
-        referral.report_content, referral.report_channel = values.content, values.channel
+        report_text = _report_text(values)
+        referral.report_content, referral.report_channel = report_text, values.channel
         referral.report_reference = values.reference
+        referral.report_investigation, referral.report_liability = values.investigation, values.liability
+        referral.report_compensation = (
+            values.compensation_amount.quantize(Decimal("0.01"))
+            if values.compensation_amount is not None
+            else None
+        )
+        referral.report_satisfied = values.complainant_satisfied
+        referral.report_handler, referral.report_phone = values.handler, values.contact_phone
         referral.save(
             update_fields=[
-                "reported_at",
-                "reported_by",
-                "report_content",
-                "report_channel",
-                "report_reference",
+                "reported_at", "reported_by", "report_content", "report_channel", "report_reference",
+                "report_investigation", "report_liability", "report_compensation", "report_satisfied",
+                "report_handler", "report_phone",
             ]
-        )
+        )  # fmt: skip
         late = reported_at > referral.due_at
         event_record(
             complaint=complaint, actor=actor, kind=EventKind.FIELD_CHANGED, at=at, field=REPORT_FIELD,
             new=_("已通过%(channel)s回复%(source)s（编号 %(reference)s）") % {
                 "channel": referral.get_report_channel_display(), "source": referral.source_label,
                 "reference": referral.reference},
-            reason=values.content[:2000] + ("\n" + _("（晚于回复时限）") if late else ""),
+            reason=report_text[:2000] + ("\n" + _("（晚于回复时限）") if late else ""),
         )  # fmt: skip
         complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=_("已向转办机构回复"))
         return referral

@@ -4,16 +4,27 @@ timeline with the acting person."""
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import Conflict, InvalidInput, PermissionDenied
-from complaintdesk.common.time import now
+from complaintdesk.common.phrasing import customer_day
+from complaintdesk.common.time import local_today, now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.notifications.content import notification_language
+from complaintdesk.notifications.models import Notification, TemplateCode
+from complaintdesk.notifications.services import (
+    NotificationImpossible,
+    notification_channel_choose,
+    notification_send,
+)
 from complaintdesk.sla.services import complaint_deadlines_apply
 
 from . import deadlines
@@ -29,6 +40,8 @@ from .models import (
 from .selectors import pack_for, pack_terms, scheme_active
 from .suggest import CodeKeywords, suggest_codes
 from .timeline import FIELD, STATUTORY_DECISION_FIELD, codes_value
+
+logger = logging.getLogger(__name__)
 
 # Classification schemes --------------------------------------------------------------------------------
 
@@ -222,7 +235,9 @@ _REFUSALS = {
         _("每次最多延长 %(amount)d 日。") % {"amount": rule.extension_amount if rule else 0}
     ),
     "approver": lambda rule: _("延长须由“%(role)s”审批。") % {"role": _role_label(rule)},
-    "notice": lambda rule: _("延长须先告知投诉人。"),
+    "notice": lambda rule: _(
+        "延长须告知投诉人，但投诉人没有可发送通知的手机、邮箱或微信。请先电话或书面告知投诉人，再勾选“已另行告知投诉人”。"
+    ),
     "cap": lambda rule: (
         _("延长后总期限不能超过 %(total)d 日。") % {"total": rule.extension_max_total if rule else 0}
     ),
@@ -238,9 +253,15 @@ def statutory_extension_approve(
     *, number: str, actor, amount: int, reason: str, customer_notified_at=None
 ) -> StatutoryExtension:
     """Approve an extension of case `number`'s statutory decision deadline. Refused unless the case's pack
-    allows it (complex case, the approver has the pack's designated role, the complainant was told when the
-    pack requires it, the total within the cap)."""
-    if not (reason or "").strip():
+    allows it (complex case, the approver has the pack's designated role, the complainant is told when the
+    pack requires it, the total within the cap).
+
+    The complainant is told by a message on their preferred channel (`statutory_extension`: the new decision
+    day and the reason), queued in this transaction and sent when it commits; it is on the case's timeline
+    once delivered. `customer_notified_at` records that they were told otherwise (by phone, by letter): it
+    is what allows the extension when they have no contact a message can go to."""
+    reason = (reason or "").strip()
+    if not reason:
         raise InvalidInput({"reason": [_("请填写延长理由。")]})
     with transaction.atomic():
         complaint = access_complaint(
@@ -252,8 +273,15 @@ def statutory_extension_approve(
         if pack is None:
             raise PermissionDenied(_("该投诉没有适用的法定时限包，无需延长。"), code="no_statutory_pack")
         terms = pack_terms(pack)
+        try:
+            notification_channel_choose(complaint=complaint)
+            reachable = True
+        except NotificationImpossible:
+            reachable = False
         grant = deadlines.ExtensionGrant(
-            amount=amount, approver_role=actor.role, customer_notified=customer_notified_at is not None
+            amount=amount,
+            approver_role=actor.role,
+            customer_notified=reachable or customer_notified_at is not None,
         )
         earlier = tuple(e.grant() for e in StatutoryExtension.objects.filter(complaint=complaint)[:20])
         facts = deadlines.CaseFacts(received_at=complaint.received_at, complexity=complaint.complexity)
@@ -267,18 +295,52 @@ def statutory_extension_approve(
                 _REFUSALS[refused.reason](rule), code=f"extension_{refused.reason}"
             ) from None
         at = now()
-        extension = StatutoryExtension.objects.create(
-            complaint=complaint, amount=amount, reason=reason.strip(), approved_by=actor, approver_role=actor.role,
-            approved_at=at, customer_notified_at=customer_notified_at,
-        )  # fmt: skip
         decision = next(d for d in dues if d.extended_by)
+        notice = (
+            _extension_notice_send(complaint=complaint, decision_day=decision.last_day, reason=reason)
+            if reachable
+            else None
+        )
+        if notice is None and customer_notified_at is None and rule is not None and rule.extension_notice:
+            raise PermissionDenied(_REFUSALS["notice"](rule), code="extension_notice")
+        extension = StatutoryExtension.objects.create(
+            complaint=complaint, amount=amount, reason=reason, approved_by=actor, approver_role=actor.role,
+            approved_at=at, customer_notified_at=customer_notified_at or (at if notice else None),
+            customer_notice=notice,
+        )  # fmt: skip
         event_record(
             complaint=complaint, actor=actor, kind=EventKind.DEADLINES, at=at, field=STATUTORY_DECISION_FIELD,
-            new=decision.last_day.isoformat(), reason=reason.strip(),
+            new=decision.last_day.isoformat(), reason=reason,
         )  # fmt: skip
         # The statutory clock moved: the case's timer and its place in the queue follow.
-        complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason.strip())
+        complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=reason)
         return extension
+
+
+REASON_SHORT = 30  # characters of the reason in an SMS or a WeChat message
+
+
+def _extension_notice_send(*, complaint: Complaint, decision_day, reason: str) -> Notification | None:
+    """Queue the `statutory_extension` message to the complainant (their language, their preferred channel):
+    the last day of the decision, as people say it, and the reason. None when it cannot be sent (no template
+    for the channel, a placeholder without value): the caller decides whether the extension may go on."""
+    language = notification_language(complaint.customer.language or complaint.language)
+    with translation.override(language):
+        day = customer_day(decision_day, language=language, today=local_today())
+    short = reason if len(reason) <= REASON_SHORT else reason[: REASON_SHORT - 1].rstrip() + "…"
+    extra = {
+        "decision_day": day,
+        "extension_reason": reason,
+        "extension_reason_short": short.rstrip("。.；;，, "),
+    }
+    try:
+        with transaction.atomic():
+            return notification_send(
+                complaint=complaint, template_code=TemplateCode.STATUTORY_EXTENSION, extra=extra
+            )
+    except (NotificationImpossible, InvalidInput) as error:
+        logger.warning("complaint %s: extension notice not sent (%s)", complaint.number, error)
+        return None
 
 
 def _calendar(complaint: Complaint):

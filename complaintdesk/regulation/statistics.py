@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,21 +32,24 @@ from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
 
 from . import deadlines
-from .models import CaseCode, CaseCodeStatus, ClassificationCode, ClassificationScheme, StatutoryExtension
+from .models import (
+    CaseCode,
+    CaseCodeStatus,
+    ClassificationCode,
+    ClassificationScheme,
+    StatisticsLayout,
+    StatsMeasure,
+    StatutoryExtension,
+)
 from .selectors import pack_selection_for, pack_terms, pack_version_on, scheme_active
+from .stats_layout import IN_PROGRESS, NO_PACK, OVERDUE, WITHIN, StatsLayout, stats_layout_parse
 
-WITHIN, OVERDUE, IN_PROGRESS, NO_PACK = "within", "overdue", "in_progress", "no_pack"
+__all__ = ["StatsLayout", "regulatory_statistics_export", "stats_layout_parse", "stats_layout_saved"]
+
 OUTCOMES = (WITHIN, OVERDUE, IN_PROGRESS, NO_PACK)
 UNCLASSIFIED = ""  # the key of a dimension the case has no confirmed code in
 MAX_CASES = 200_000
 MAX_DAYS = 400
-
-
-@dataclass(frozen=True)
-class StatsLayout:
-    rows: tuple[str, ...] = ("A", "B")
-    column: str | None = "C"
-    levels: dict[str, int] = field(default_factory=dict)  # dimension → level (1 = top); absent: as confirmed
 
 
 @dataclass(frozen=True)
@@ -194,32 +197,24 @@ def _outcome(case: Complaint, terms: deadlines.PackTerms, grants, as_of: dt.date
 # The workbook --------------------------------------------------------------------------------------------
 
 
-def _outcome_labels() -> list[tuple[str, str]]:
-    return [
-        ("total", _("合计")),
-        (WITHIN, _("法定时限内办结")),
-        (OVERDUE, _("超时")),
-        ("extended", _("延期")),
-        (IN_PROGRESS, _("办理中")),
-        (NO_PACK, _("未适用法定时限")),
-    ]
+def _outcome_labels(layout: StatsLayout) -> list[tuple[str, str]]:
+    """The measures the layout shows, in the workbook's order, as people read them."""
+    return [(key, str(StatsMeasure(key).label)) for key in layout.measures_shown()]
 
 
-def stats_layout_parse(*, rows: str, column: str = "", levels: str = "") -> StatsLayout:
-    """A layout as typed in a query or a command: rows "A,B", column "C" (empty: none), levels "A=1,B=1"."""
-    parsed: dict[str, int] = {}
-    for item in (levels or "").split(","):
-        if not item.strip():
-            continue
-        dimension, _sep, level = item.partition("=")
-        if not dimension.strip() or not level.strip().isdigit() or int(level) < 1:
-            raise InvalidInput({"levels": [_("请按“维度=级别”填写统计级别，如 A=1,B=1。")]})
-        parsed[dimension.strip()] = int(level)
-    return StatsLayout(
-        rows=tuple(d.strip() for d in (rows or "").split(",") if d.strip()),
-        column=(column or "").strip() or None,
-        levels=parsed,
-    )
+def stats_layout_saved(*, name: str) -> StatsLayout:
+    """The saved layout called `name` (models.StatisticsLayout, edited in the admin)."""
+    saved = StatisticsLayout.objects.filter(name=(name or "").strip()).first()
+    if saved is None:
+        raise InvalidInput(
+            {"saved_layout": [_("没有名为“%(name)s”的统计样式。") % {"name": (name or "").strip()}]}
+        )
+    return saved.layout()
+
+
+def stats_layouts_saved() -> list[StatisticsLayout]:
+    """The saved layouts by name, for a page to offer (bounded)."""
+    return list(StatisticsLayout.objects.order_by("name")[:100])
 
 
 def statistics_unit(*, code: str) -> OrgUnit | None:
@@ -323,7 +318,7 @@ def statistics_workbook(
     extra_columns = [c for c in table_column_keys(table) if c not in column_codes]
     header = [dimension_name(d) for d in layout.rows]
     header += [label(c) for c in [*column_codes, *extra_columns]]
-    header += [text for _key, text in _outcome_labels()]
+    header += [text for _key, text in _outcome_labels(layout)]
     _append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
@@ -337,13 +332,13 @@ def statistics_workbook(
             sheet,
             [label(code) for code in key]
             + [cell["columns"].get(c, 0) for c in [*column_codes, *extra_columns]]
-            + [cell["outcomes"].get(k, 0) for k, _text in _outcome_labels()],
+            + [cell["outcomes"].get(k, 0) for k, _text in _outcome_labels(layout)],
         )
     _append(
         sheet,
         [_("合计")] + [""] * (len(layout.rows) - 1)
         + [totals_columns.get(c, 0) for c in [*column_codes, *extra_columns]]
-        + [totals_outcomes.get(k, 0) for k, _text in _outcome_labels()]
+        + [totals_outcomes.get(k, 0) for k, _text in _outcome_labels(layout)]
     )  # fmt: skip
     for cell in sheet[sheet.max_row]:
         cell.font = bold

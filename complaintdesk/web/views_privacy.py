@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from complaintdesk.common.errors import DomainError, NotFound
+from complaintdesk.common.time import day_as_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.privacy import selectors, services
 from complaintdesk.privacy.access import user_may_audit, user_may_hold
@@ -94,10 +95,7 @@ def privacy_panel(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _day(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    return day_as_typed(text) if text else None
 
 
 @login_required
@@ -109,7 +107,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         raise Http404
     q = request.GET
     problems = [
-        _("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": q.get(name)}
+        _("请按“年-月-日”填写日期，例如 2026-12-01：%(value)s") % {"value": q.get(name)}
         for name in ("from", "to")
         if q.get(name) and _day(q.get(name)) is None
     ]
@@ -132,8 +130,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "f": filters,
-            "from": q.get("from", ""),
-            "to": q.get("to", ""),
+            # A day understood is shown back as 2026-12-01; one that was not, as it was typed.
+            "from": filters.day_from.isoformat() if filters.day_from else q.get("from", ""),
+            "to": filters.day_to.isoformat() if filters.day_to else q.get("to", ""),
             "kinds": AccessKind.choices,
             "field_labels": dict(AccessField.choices),
             "problems": problems,

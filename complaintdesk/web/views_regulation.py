@@ -16,12 +16,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.time import local_today, now
+from complaintdesk.common.time import day_as_typed, local_today, now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.regulation import referrals, selectors, services
 from complaintdesk.regulation.case_view import QUEUE_SLA, QUEUE_STATUTORY, case_regulation
 from complaintdesk.regulation.models import CaseCodeStatus, Clock, Condition, ReferralSource, ReportChannel
-from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export
+from complaintdesk.regulation.statistics import (
+    StatsLayout,
+    regulatory_statistics_export,
+    stats_layout_saved,
+    stats_layouts_saved,
+)
 from complaintdesk.web import refused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,6 +102,7 @@ def _panel(
         "hints": view.hints,
         "banner": banner and bool(view.hints),
         "can_refer": request.user.has_perm("complaints.handle_complaint"),
+        "postal_source": ReferralSource.POSTAL_12305.value,
         "sources": ReferralSource.choices,
         "report_channels": ReportChannel.choices,
         "values": values,
@@ -145,18 +151,24 @@ def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
             referrals.referral_report_back(
                 number=number, actor=request.user, referral_id=int(referral_id) if referral_id.isdigit() else 0,
                 data={"content": values.get("content", ""), "channel": values.get("channel", ""),
-                      "reference": values.get("report_reference", "")},
+                      "reference": values.get("report_reference", ""),
+                      **{n: values[n] for n, _label in referrals.REPORT_PARTS if values.get(n, "").strip()}},
             )  # fmt: skip
             notice = _("向转办机构的回复已登记")
         elif values.get("action") == "extend":
             amount = values.get("amount", "").strip()
             if not amount.isdigit() or not 0 < int(amount) <= 366:
                 raise InvalidInput({"amount": [_("请填写延长的天数（正整数）。")]})
-            services.statutory_extension_approve(
+            extension = services.statutory_extension_approve(
                 number=number, actor=request.user, amount=int(amount), reason=values.get("reason", ""),
                 customer_notified_at=now() if values.get("customer_notified") else None,
             )  # fmt: skip
-            notice = _("法定时限已延长")
+            if extension.customer_notice is not None:
+                notice = _("法定时限已延长，已通过%(channel)s告知投诉人新的处理期限和理由。") % {
+                    "channel": extension.customer_notice.get_channel_display()
+                }
+            else:
+                notice = _("法定时限已延长")
         elif values.get("action") == "suggest":
             services.complaint_codes_suggest(number=number, actor=request.user)
             notice = _("已根据投诉内容给出建议分类，请核对后确认。")
@@ -203,10 +215,7 @@ def _messages(error: DomainError) -> list[str]:
 
 
 def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
+    return day_as_typed(text)
 
 
 @login_required
@@ -224,6 +233,7 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         "unit": request.GET.get("unit", ""),
         "rows": request.GET.get("rows", "A,B"),
         "column": request.GET.get("column", "C"),
+        "saved_layout": request.GET.get("saved_layout", ""),
     }
     units = list(units_visible_to(request.user).order_by("path")[:500])
     errors: list[str] = []
@@ -231,15 +241,22 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         start, end = _date(values["start"]), _date(values["end"])
         unit = next((u for u in units if u.code == values["unit"]), None)
         if start is None or end is None:
-            errors.append(_("请按 YYYY-MM-DD 填写开始和结束日期。"))
+            errors.extend(
+                _("请按“年-月-日”填写日期，例如 2026-12-01：%(value)s") % {"value": values[name]}
+                for name in ("start", "end")
+                if _date(values[name]) is None
+            )
         elif values["unit"] and unit is None:
             errors.append(_("请选择您可查看的机构。"))
         else:
-            layout = StatsLayout(
-                rows=tuple(d.strip() for d in values["rows"].split(",") if d.strip()),
-                column=values["column"].strip() or None,
-            )
             try:
+                if values["saved_layout"].strip():
+                    layout = stats_layout_saved(name=values["saved_layout"])
+                else:
+                    layout = StatsLayout(
+                        rows=tuple(d.strip() for d in values["rows"].split(",") if d.strip()),
+                        column=values["column"].strip() or None,
+                    )
                 data = regulatory_statistics_export(
                     actor=request.user, start=start, end=end, unit=unit, layout=layout
                 )
@@ -256,6 +273,7 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
         "values": values,
         "units": [(u.code, _name(u)) for u in units],
         "all_units": user_sees_all_units(request.user),
+        "saved_layouts": [saved.name for saved in stats_layouts_saved()],
         "errors": errors,
     }
     return render(request, "web/regulation/statistics.html", context, status=422 if errors else 200)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.common.time import now, to_local
 from complaintdesk.privacy.access import AUDITOR_GROUP
 from complaintdesk.privacy.models import AccessLog, LegalHold
 
@@ -64,4 +65,13 @@ def test_hold_reveal_and_the_auditors_log(org, billing_case, new_page, sign_in, 
     rows.first.wait_for()
     text = log.locator("[data-testid=access-log-rows]").inner_text()
     assert number in text and "电话" in text and "客户要求回电核实退款" in text and "点击查看完整信息" in text
+    # The days are typed year first, whatever the browser's language (not Chromium's mm/dd/yyyy).
+    day = log.locator("[data-testid=filter-from]")
+    assert day.get_attribute("type") == "text" and "2026-12-01" in day.get_attribute("placeholder")
+    today = to_local(now()).date()
+    day.fill(f"{today.year}/{today.month}/{today.day}")
+    log.locator("[data-testid=filter-to]").fill(f"{today.year}年{today.month}月{today.day}日")
+    log.locator("[data-testid=access-log-filters] button[type=submit]").click()
+    log.locator("[data-testid=access-row]").first.wait_for()
+    assert log.locator("[data-testid=filter-from]").input_value() == today.isoformat()
     screenshot(log, f"privacy-access-log-{size}")

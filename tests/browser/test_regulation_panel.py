@@ -3,6 +3,8 @@ sees its statutory decision deadline in words, asks for suggested JR/T 0169-2018
 finds the confirmation on the timeline in words. Screenshots at 1366×768 and 390×844 (set
 BROWSER_SCREENSHOTS_DIR=docs/screenshots)."""
 
+import os
+
 import pytest
 
 from complaintdesk.complaints.services import complaint_create
@@ -55,3 +57,39 @@ def test_the_agent_confirms_suggested_codes_on_the_case_page(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.locator("#regulation").scroll_into_view_if_needed()
     screenshot(page, f"regulation-panel-{screen['width']}x{screen['height']}")
+
+
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
+def test_the_agent_sees_the_admissibility_hints_right_after_phone_intake(
+    org, new_page, sign_in, screenshot, screen
+):
+    PackSelection.objects.create(pack=DeadlinePack.objects.get(code="telecom", version=1))
+    org.agent_a.set_password(PASSWORD)
+    org.agent_a.save()
+    page = new_page(**screen)
+    sign_in(page, "agent_a", PASSWORD)
+    page.goto("/intake/phone/")
+    page.fill("input[name=phone]", "13812345678")
+    page.fill("input[name=name]", "王女士")
+    page.fill("input[name=title]", "两年前的月租多扣")
+    page.fill("textarea[name=description]", "2024 年 1 月的月租多扣了 30 元，一直没退。")
+    page.fill("textarea[name=demand]", "退还多扣的月租")
+    page.fill("input[name=occurred_at]", "2024-01-10T10:00")
+    page.check("input[name=restated]")
+    page.focus("textarea[name=demand]")
+    page.keyboard.press("Control+Enter")  # saves, as the form's hint says
+    page.wait_for_url("**/complaints/TS*/", timeout=90_000)  # the first intake loads the classifier
+    banner = page.locator("[data-testid=regulation-hints-banner]")
+    banner.wait_for()
+    text = banner.inner_text()
+    assert "受理提示" in text and "申诉期限" in text and "已照常受理" in text
+    assert "appeal_window" not in page.locator("body").inner_text()  # words, not codes
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"regulation-intake-hints-{screen['width']}x{screen['height']}")
+    if os.environ.get("BROWSER_SCREENSHOTS_DIR"):  # what the agent sees first, without scrolling
+        page.screenshot(
+            path=os.path.join(
+                os.environ["BROWSER_SCREENSHOTS_DIR"],
+                f"regulation-intake-hints-first-screen-{screen['width']}x{screen['height']}.png",
+            )
+        )

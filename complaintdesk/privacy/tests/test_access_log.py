@@ -2,6 +2,7 @@
 which field, why); a role that sees data whole is logged once a day per case and field; the auditor reads
 the log at /privacy/access-log/, an agent gets 404."""
 
+import datetime as dt
 import io
 
 from django.contrib.auth.models import Group
@@ -9,7 +10,9 @@ from django.test import Client
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.analytics.services import analytics_rebuild
-from complaintdesk.common.time import to_local
+from complaintdesk.common.testing import clock as clock
+from complaintdesk.common.testing import local
+from complaintdesk.common.time import day_as_typed, to_local
 from complaintdesk.complaints.attachments import attachment_add
 from complaintdesk.privacy.access import AUDITOR_GROUP
 from complaintdesk.privacy.models import AccessKind, AccessLog
@@ -124,3 +127,43 @@ def test_an_attachment_download_is_logged(org, settings, tmp_path):
     assert response.status_code == 200
     row = AccessLog.objects.get(kind=AccessKind.DOWNLOAD)
     assert (row.user, row.case_number, row.field) == (org.agent_a, case.number, "attachment")
+
+
+def test_the_days_are_typed_year_first_whatever_the_browsers_language(org, clock):
+    clock.at(local(2026, 11, 20, 10))
+    case = intake(org.agent_a)
+    _client(org.agent_a).post(f"/complaints/{case.number}/reveal", {"field": "phone", "reason": "回电"})
+    auditor = org.user("audit", Role.QUALITY_INSPECTOR, org.hq)
+    auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))
+    client = _client(auditor)
+    page = client.get("/privacy/access-log/").content.decode()
+    # Not type=date: Chromium would show it as mm/dd/yyyy in an English browser.
+    assert 'type="date"' not in page and 'name="from"' in page and "年-月-日，如 2026-12-01" in page
+    for typed in ("2026/11/20", "2026年11月20日", "2026.11.20"):
+        html = client.get("/privacy/access-log/", {"from": typed, "to": typed}).content.decode()
+        assert html.count('data-testid="access-row"') == 1, typed
+        assert 'value="2026-11-20"' in html  # shown back year first
+    assert (
+        client.get("/privacy/access-log/", {"from": "2026-11-21"})
+        .content.decode()
+        .count('data-testid="access-row"')
+        == 0
+    )
+    wrong = client.get("/privacy/access-log/", {"from": "11/20/2026"}).content.decode()
+    assert "请按“年-月-日”填写日期，例如 2026-12-01：11/20/2026" in wrong and 'value="11/20/2026"' in wrong
+
+
+def test_a_day_as_people_here_type_it():
+    assert day_as_typed("2026-12-01") == dt.date(2026, 12, 1)
+    assert day_as_typed(" 2026/1/5 ") == dt.date(2026, 1, 5)
+    assert day_as_typed("2026年2月28日") == dt.date(2026, 2, 28)
+    for wrong in ("", "12/01/2026", "2026-02-30", "2026-13-01", "明天"):
+        assert day_as_typed(wrong) is None
+
+
+def test_the_application_role_may_not_rewrite_the_log():
+    from complaintdesk.common.dbroles import app_role_statements
+
+    statements = app_role_statements(role="cd_app", tables=["privacy_accesslog", "privacy_legalhold"])
+    assert 'REVOKE UPDATE, DELETE ON "privacy_accesslog" FROM "cd_app"' in statements
+    assert not any("privacy_legalhold" in s for s in statements)

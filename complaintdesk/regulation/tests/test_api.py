@@ -66,7 +66,23 @@ def test_a_referral_and_its_report_back_through_the_api(org, postal, clock, api_
             "reference": "HF-9",
         },
     )
+    # 12305 wants each part by itself: refused part by part, nothing recorded.
+    assert reported.status_code == 422
+    assert set(reported.json()["errors"]) == {
+        "investigation", "liability", "compensation_amount", "complainant_satisfied", "handler", "contact_phone"
+    }  # fmt: skip
+    assert api.get("/regulation/referrals").json()["items"][0]["reported_at"] is None
+    reported = api.post(
+        f"/complaints/{case.number}/referrals/{referral['id']}/report-back",
+        {
+            "channel": "platform", "reference": "HF-9", "investigation": "快件在中转站丢失",
+            "liability": "我司全责", "compensation_amount": 200, "complainant_satisfied": True, "handler": "张三",
+            "contact_phone": "021-12345678",
+        },
+    )  # fmt: skip
     assert reported.status_code == 200, reported.content
+    assert reported.json()["report_parts"]["compensation_amount"] == "200.00"
+    assert "赔偿金额：200.00 元" in reported.json()["report_content"]
     assert (
         reported.json()["reported_by"] == "agent_a"
         and reported.json()["report_channel_label"] == "转办机构的系统"
@@ -153,3 +169,23 @@ def test_codes_and_statistics_refuse_bad_input_in_words(org, banking, api_for, c
     ]
     fine = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&levels=A=1")
     assert fine.status_code == 200 and fine.content[:2] == b"PK"
+
+
+def test_a_12305_report_back_is_refused_in_the_callers_language(org, postal, clock, api_for):
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="快递丢件")
+    api = api_for(org.agent_a)
+    referral = api.post(
+        f"/complaints/{case.number}/referrals",
+        {"source": "spb_12305", "reference": "YZ-2", "forwarded_on": "2026-10-01"},
+    ).json()
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    refused = api.post(
+        f"/complaints/{case.number}/referrals/{referral['id']}/report-back",
+        {"channel": "platform", "investigation": "Lost at the depot"},
+    )
+    assert refused.status_code == 422
+    errors = refused.json()["errors"]
+    assert "investigation" not in errors
+    assert "liability" in errors["liability"][0].lower() and "12305" in errors["liability"][0]
+    assert not any("\u4e00" <= ch <= "\u9fff" for messages in errors.values() for m in messages for ch in m)

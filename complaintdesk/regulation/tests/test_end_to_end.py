@@ -102,17 +102,16 @@ def test_a_12378_banking_case_from_receipt_to_the_statistics(org, clock, api_for
     assert refused.status_code == 403, refused.content
     assert refused.json()["title"] == "延长须由“管理层”审批。"
     executive = api_for(org.executive)
-    untold = executive.post(
-        f"/complaints/{number}/statutory-extensions", {"amount": 30, "reason": "需向境外卡组织调单"}
-    )
-    assert untold.status_code == 403 and untold.json()["title"] == "延长须先告知投诉人。"
     extended = executive.post(
-        f"/complaints/{number}/statutory-extensions",
-        {"amount": 30, "reason": "需向境外卡组织调单", "customer_notified_at": "2026-10-09T09:30:00+08:00"},
+        f"/complaints/{number}/statutory-extensions", {"amount": 30, "reason": "需向境外卡组织调单"}
     )
     assert extended.status_code == 201, extended.content
     assert extended.json()["statutory_due_at"] == "2026-11-28T00:00:00+08:00"  # 60 日: Fri 27 Nov
     assert extended.json()["approver_role_label"] == "管理层"
+    # The complainant is told in writing by the product itself: the new day as people say it, and why.
+    assert extended.json()["customer_notice_channel"] == "sms"
+    (told,) = Notification.objects.filter(complaint__number=number, template_code="statutory_extension")
+    assert "11月27日（周五）" in told.body and "需向境外卡组织调单" in told.body
 
     # The decision letter: the agent's form shows its three parts, the routes prefilled.
     clock.at(local(2026, 11, 2, 10))

@@ -2,13 +2,15 @@
 designated role's approval and notice to the complainant, 60日 at most)."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.complaints.event_text import events_for_people
-from complaintdesk.complaints.models import ComplaintEvent
+from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.notifications.models import Notification, NotificationTemplate
 from complaintdesk.regulation.models import StatutoryExtension
 from complaintdesk.regulation.selectors import complaint_statutory_dues
 from complaintdesk.regulation.services import statutory_extension_approve
@@ -58,9 +60,53 @@ def test_another_role_cannot_approve_it(org, complex_case):
     assert not StatutoryExtension.objects.exists()
 
 
-def test_the_complainant_must_be_told_first(org, complex_case):
+def outbox_lines(path) -> list[dict]:
+    return (
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    )
+
+
+@pytest.fixture
+def sms_outbox(settings, tmp_path):
+    settings.NOTIFY_SMS_BACKEND = "complaintdesk.notifications.sms.backends.file.FileSmsBackend"
+    settings.NOTIFY_SMS_OUTBOX = tmp_path / "sms.jsonl"
+    settings.NOTIFY_SMS_SIGNATURE = "示例银行"
+    return settings.NOTIFY_SMS_OUTBOX
+
+
+def test_the_complainant_is_sent_one_message_with_the_new_day_and_the_reason(
+    org, complex_case, clock, sms_outbox, django_capture_on_commit_callbacks
+):
+    clock.at(local(2026, 10, 12, 10))
+    with django_capture_on_commit_callbacks(execute=True):
+        extension = statutory_extension_approve(
+            number=complex_case.number, actor=org.executive, amount=30, reason="需调取跨行交易记录"
+        )
+    (sms,) = outbox_lines(sms_outbox)  # exactly one message went out
+    assert sms["to"] == "+8613800138000"
+    body = sms["body"]
+    assert "11月19日（周四）" in body and "需调取跨行交易记录" in body and complex_case.number in body
+    assert "statutory" not in body and "2026-11-19" not in body  # words, not codes
+    notice = Notification.objects.get(complaint=complex_case)
+    assert (notice.template_code, notice.status, notice.channel) == ("statutory_extension", "sent", "sms")
+    extension.refresh_from_db()
+    assert extension.customer_notice == notice and extension.customer_notified_at == extension.approved_at
+    # On the case's timeline, in words: the new deadline and the message sent.
+    events = ComplaintEvent.objects.filter(complaint=complex_case, kind=EventKind.NOTIFIED)
+    (line,) = events_for_people(list(events))
+    assert "延期告知" in line.reason and "短信" in line.reason and "138****8000" in line.reason
+
+
+def test_a_complainant_who_cannot_be_written_to_must_be_told_otherwise_first(org, complex_case, sms_outbox):
+    NotificationTemplate.objects.filter(code="statutory_extension").update(is_active=False)
     with pytest.raises(PermissionDenied, match="告知投诉人"):
         statutory_extension_approve(number=complex_case.number, actor=org.executive, amount=30, reason="复杂")
+    assert not StatutoryExtension.objects.exists() and not Notification.objects.exists()
+    told = local(2026, 10, 1, 9)
+    extension = statutory_extension_approve(
+        number=complex_case.number, actor=org.executive, amount=30, reason="复杂", customer_notified_at=told
+    )
+    assert extension.customer_notified_at == told and extension.customer_notice is None
 
 
 def test_the_total_is_capped_at_60_days(org, complex_case):

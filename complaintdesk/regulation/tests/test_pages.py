@@ -80,7 +80,9 @@ def test_referral_and_report_back_from_the_panel(org, postal, clock):
     assert "2026-10-16 24:00 前回复" in text
     referral = RegulatorReferral.objects.get()
     done = client.post(
-        url, {"action": "report", "referral": referral.pk, "content": "已赔偿 200 元", "channel": "platform"},
+        url, {"action": "report", "referral": referral.pk, "content": "已赔偿 200 元", "channel": "platform",
+              "investigation": "快件在中转站丢失", "liability": "我司全责", "compensation_amount": "200",
+              "complainant_satisfied": "true", "handler": "张三", "contact_phone": "021-12345678"},
         HTTP_HX_REQUEST="true",
     )  # fmt: skip
     text = done.content.decode()

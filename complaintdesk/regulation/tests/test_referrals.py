@@ -47,6 +47,16 @@ def record(case, actor, **data):
     return referral_record(number=case.number, actor=actor, data=values)
 
 
+POSTAL_PARTS = {
+    "investigation": "经查，快件在中转站丢失",
+    "liability": "我司负全部责任",
+    "compensation_amount": "200",
+    "complainant_satisfied": True,
+    "handler": "张三",
+    "contact_phone": "021-12345678",
+}
+
+
 def live_report_timer(case):
     return SlaTimer.objects.filter(complaint=case, kind=REPORT_BACK_KIND, state__in=LIVE_TIMER_STATES).first()
 
@@ -119,8 +129,7 @@ def test_the_report_back_stops_its_clock_and_is_on_the_timeline(org, postal, lax
     clock.at(local(2026, 10, 10, 15))
     referral_report_back(
         number=case.number, referral_id=referral.pk, actor=org.agent_a,
-        data={"content": "已核实丢件，赔偿 200 元，客户满意。处理人 张三 021-12345678", "channel": "platform",
-              "reference": "回复单 2026-1010-01"},
+        data={**POSTAL_PARTS, "channel": "platform", "reference": "回复单 2026-1010-01"},
     )  # fmt: skip
     referral.refresh_from_db()
     assert referral.reported_by == org.agent_a and referral.reported_at == local(2026, 10, 10, 15)
@@ -179,3 +188,85 @@ def test_remaining_time_in_words():
     assert remaining_words(due_at=due, at=local(2026, 10, 12, 23)) == "今天到期"
     assert remaining_words(due_at=due, at=local(2026, 10, 13, 8)) == "已逾期 1 天"
     assert remaining_words(due_at=due, at=local(2026, 10, 15, 8)) == "已逾期 3 天"
+
+
+def test_a_12305_report_back_missing_its_parts_is_refused_part_by_part_and_nothing_is_written(
+    org, postal, clock
+):
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="快递丢件")
+    referral = record(case, org.agent_a)
+    with pytest.raises(InvalidInput) as refused:
+        referral_report_back(
+            number=case.number, referral_id=referral.pk, actor=org.agent_a,
+            data={"content": "已处理，客户满意", "channel": "platform", "handler": "  "},
+        )  # fmt: skip
+    errors = refused.value.fields
+    assert sorted(errors) == sorted(
+        [
+            "investigation",
+            "liability",
+            "compensation_amount",
+            "complainant_satisfied",
+            "handler",
+            "contact_phone",
+        ]
+    )
+    assert errors["investigation"] == ["邮政业用户申诉（12305）转办的回复须写明调查情况"]
+    assert errors["compensation_amount"] == [
+        "邮政业用户申诉（12305）转办的回复须写明赔偿金额（没有赔偿请填 0）"
+    ]
+    assert errors["complainant_satisfied"] == ["邮政业用户申诉（12305）转办的回复须写明投诉人是否满意"]
+    referral.refresh_from_db()
+    assert referral.reported_at is None and referral.report_content == ""
+    assert not ComplaintEvent.objects.filter(complaint=case, field="regulator_report_back").exists()
+
+
+def test_a_12305_report_back_with_no_compensation_and_an_unsatisfied_complainant_is_kept_in_words(
+    org, postal, clock
+):
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="快递延误")
+    referral = record(case, org.agent_a)
+    bad_phone = {**POSTAL_PARTS, "contact_phone": "12", "channel": "platform"}
+    with pytest.raises(InvalidInput) as refused:
+        referral_report_back(number=case.number, referral_id=referral.pk, actor=org.agent_a, data=bad_phone)
+    assert list(refused.value.fields) == ["contact_phone"]
+    assert "回拨" in refused.value.fields["contact_phone"][0]
+    parts = {
+        **POSTAL_PARTS,
+        "compensation_amount": "0",
+        "complainant_satisfied": False,
+        "channel": "platform",
+    }
+    referral_report_back(number=case.number, referral_id=referral.pk, actor=org.agent_a, data=parts)
+    referral.refresh_from_db()
+    assert (referral.report_compensation, referral.report_satisfied) == (0, False)
+    assert (referral.report_handler, referral.report_phone) == ("张三", "021-12345678")
+    assert referral.report_content.splitlines() == [
+        "调查情况：经查，快件在中转站丢失",
+        "责任认定：我司负全部责任",
+        "赔偿金额：0.00 元",
+        "是否满意：不满意",
+        "处理人：张三",
+        "联系电话：021-12345678",
+    ]
+    (line,) = events_for_people([ComplaintEvent.objects.get(complaint=case, field="regulator_report_back")])
+    assert "赔偿金额：0.00 元" in line.reason and "是否满意：不满意" in line.reason
+
+
+def test_other_sources_keep_their_rule_content_alone(org, postal, clock):
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="理财收益争议")
+    referral = record(case, org.agent_a, source="nfra_12378", reference="JR-1", due_on=dt.date(2026, 10, 20))
+    with pytest.raises(InvalidInput) as refused:
+        referral_report_back(
+            number=case.number, referral_id=referral.pk, actor=org.agent_a, data={"channel": "platform"}
+        )
+    assert list(refused.value.fields) == ["content"]
+    referral_report_back(
+        number=case.number, referral_id=referral.pk, actor=org.agent_a,
+        data={"content": "已向客户解释收益计算方式，客户接受", "channel": "platform"},
+    )  # fmt: skip
+    referral.refresh_from_db()
+    assert referral.report_content == "已向客户解释收益计算方式，客户接受"

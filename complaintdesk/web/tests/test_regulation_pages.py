@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 from complaintdesk.common.testing import clock as clock
 from complaintdesk.common.testing import local
 from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.notifications.models import Notification
 from complaintdesk.regulation.models import CaseCode, CaseCodeStatus, DeadlinePack, PackSelection
+from complaintdesk.regulation.referrals import referral_record
 from complaintdesk.testing import intake
 
 pytestmark = pytest.mark.django_db
@@ -121,15 +123,67 @@ def test_the_designated_role_extends_from_the_panel(org, banking_case):
         "regulation-extend" not in agent_view and "经“管理层”审批并告知投诉人，可再延长 30 日" in agent_view
     )
     executive = client_for(org.executive)
-    untold = executive.post(
+    done = executive.post(
         url, {"action": "extend", "amount": "30", "reason": "需调取跨行交易记录"}, HTTP_HX_REQUEST="true"
     )
-    assert untold.status_code == 403 and "延长须先告知投诉人" in untold.content.decode()
-    done = executive.post(
-        url, {"action": "extend", "amount": "30", "reason": "需调取跨行交易记录", "customer_notified": "1"},
-        HTTP_HX_REQUEST="true",
-    )  # fmt: skip
     html = done.content.decode()
-    assert "法定时限已延长" in html and "2026-03-05" not in html and "2026-04-07 24:00 前" in html
+    assert "法定时限已延长，已通过短信告知投诉人新的处理期限和理由" in html
+    assert "2026-03-05" not in html and "2026-04-07 24:00 前" in html
+    (told,) = Notification.objects.filter(complaint=banking_case, template_code="statutory_extension")
+    assert "4月7日（周二）" in told.body and "需调取跨行交易记录" in told.body
     bad = executive.post(url, {"action": "extend", "amount": "x", "reason": "r"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 422 and "请填写延长的天数" in bad.content.decode()
+
+
+def test_a_12305_report_back_from_the_panel_asks_for_each_part_and_keeps_what_was_typed(org, clock):
+    PackSelection.objects.create(pack=DeadlinePack.objects.get(code="postal-courier", version=1))
+    clock.at(local(2026, 10, 1, 10))
+    case = intake(org.agent_a, title="快递丢件")
+    referral = referral_record(
+        number=case.number, actor=org.agent_a,
+        data={"source": "spb_12305", "reference": "YZ-9", "forwarded_on": "2026-10-01"},
+    )  # fmt: skip
+    url = f"/complaints/{case.number}/regulation/panel"
+    agent = client_for(org.agent_a)
+    form = agent.get(url).content.decode()
+    for name in ("investigation", "liability", "compensation_amount", "complainant_satisfied", "handler"):
+        assert f'name="{name}"' in form
+    assert 'name="contact_phone"' in form and "12305 转办的回复须写明以下各项" in form
+    typed = {
+        "action": "report", "referral": str(referral.pk), "channel": "platform",
+        "investigation": "快件在中转站丢失", "liability": "", "compensation_amount": "0",
+        "handler": "张三", "contact_phone": "12",
+    }  # fmt: skip
+    refused = agent.post(url, typed, HTTP_HX_REQUEST="true")
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert "须写明责任认定" in html and "须写明投诉人是否满意" in html and "回拨" in html
+    assert "快件在中转站丢失" in html and 'value="张三"' in html  # what was typed is kept
+    referral.refresh_from_db()
+    assert referral.reported_at is None
+    done = agent.post(
+        url,
+        {**typed, "liability": "我司全责", "complainant_satisfied": "true", "contact_phone": "021-12345678"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert done.status_code == 200, done.content.decode()[:500]
+    referral.refresh_from_db()
+    assert referral.report_satisfied is True and referral.report_compensation == 0
+    assert "赔偿金额：0.00 元" in done.content.decode()
+
+
+def test_the_statistics_days_are_typed_year_first(org, banking_case):
+    page = client_for(org.manager).get("/regulation/statistics/").content.decode()
+    assert 'type="date"' not in page and "年-月-日，如 2026-12-01" in page
+    answer = client_for(org.manager).get(
+        "/regulation/statistics/",
+        {"download": "1", "start": "2026年2月1日", "end": "2026/2/28", "unit": "SH"},
+    )
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    wrong = client_for(org.manager).get(
+        "/regulation/statistics/", {"download": "1", "start": "02/01/2026", "end": "2026-02-28", "unit": "SH"}
+    )
+    assert (
+        wrong.status_code == 422
+        and "请按“年-月-日”填写日期，例如 2026-12-01：02/01/2026" in wrong.content.decode()
+    )

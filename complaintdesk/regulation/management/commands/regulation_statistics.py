@@ -1,5 +1,5 @@
 """manage.py regulation_statistics --user NAME --from 2026-10-01 --to 2026-10-31 [--unit SH] [--rows A,B]
-[--column C] [--level A=1] --out stats.xlsx: the regulatory statistics workbook, as that user may see it."""
+[--column C] [--level A=1] [--layout NAME] --out stats.xlsx: the regulatory statistics workbook, as that user may see it."""
 
 import datetime as dt
 from pathlib import Path
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import DomainError
 from complaintdesk.orgs.models import OrgUnit
-from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export
+from complaintdesk.regulation.statistics import StatsLayout, regulatory_statistics_export, stats_layout_saved
 
 
 def _date(text: str) -> dt.date:
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--rows", default="A,B", help="dimensions as rows, e.g. A,B")
         parser.add_argument("--column", default="C", help="dimension spread over columns ('' for none)")
         parser.add_argument("--level", action="append", default=[], help="roll a dimension up, e.g. A=1")
+        parser.add_argument("--layout", help="a saved layout's name (replaces --rows, --column, --level)")
         parser.add_argument("--out", required=True, help="the .xlsx file to write")
 
     def handle(self, *args, **options):
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             levels=levels,
         )
         try:
+            if options["layout"]:
+                layout = stats_layout_saved(name=options["layout"])
             data = regulatory_statistics_export(
                 actor=user, start=_date(options["start"]), end=_date(options["end"]), unit=unit, layout=layout,
                 scheme_code=options["scheme"],
