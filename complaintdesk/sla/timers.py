@@ -28,9 +28,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.configcache import config_snapshot
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, EventKind
-from complaintdesk.complaints.timeline import event_record
+from complaintdesk.complaints.timeline import (
+    event_record,
+    timeline_flush,
+    timeline_kept,
+    timeline_last_hashes_load,
+    timeline_mark,
+    timeline_rollback,
+)
 from complaintdesk.tasks.periodic import periodic_revive, periodic_wake
 
 from .clocks import TimerSpec
@@ -44,8 +52,14 @@ BREACH = "breach"
 # Kinds that are deadlines (a breach is written on the timeline); other kinds are wake-ups.
 DEADLINE_KINDS = frozenset(
     {
-        TimerKind.FIRST_RESPONSE, TimerKind.ACKNOWLEDGE, TimerKind.RESOLUTION, TimerKind.LEVEL_ACKNOWLEDGE,
-        TimerKind.LEVEL_RESOLVE, TimerKind.FOLLOW_UP, TimerKind.WORK_ORDER, TimerKind.APPROVAL,
+        TimerKind.FIRST_RESPONSE,
+        TimerKind.ACKNOWLEDGE,
+        TimerKind.RESOLUTION,
+        TimerKind.LEVEL_ACKNOWLEDGE,
+        TimerKind.LEVEL_RESOLVE,
+        TimerKind.FOLLOW_UP,
+        TimerKind.WORK_ORDER,
+        TimerKind.APPROVAL,
     }
 )
 
@@ -92,8 +106,10 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
     for spec in specs:
         row = live.pop(spec.clock, None)
         if row is not None and (spec.immediate or row.due_at == spec.due_at):
-            if not spec.immediate and row.state == TimerState.PENDING and (
-                row.warn_at != spec.warn_at or row.provisional != spec.provisional
+            if (
+                not spec.immediate
+                and row.state == TimerState.PENDING
+                and (row.warn_at != spec.warn_at or row.provisional != spec.provisional)
             ):
                 SlaTimer.objects.filter(pk=row.pk, state=TimerState.PENDING).update(
                     warn_at=spec.warn_at, provisional=spec.provisional, next_check_at=spec.first_check_at
@@ -105,10 +121,17 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
             replaced.append(row.pk)
         to_create.append(
             SlaTimer(
-                complaint_id=complaint.pk, kind=spec.kind, subject=spec.subject,
-                generation=generation.get(spec.clock, 0) + 1, started_at=spec.started_at, due_at=spec.due_at,
-                warn_at=spec.warn_at, provisional=spec.provisional, state=TimerState.PENDING,
-                next_check_at=spec.first_check_at, created_at=at,
+                complaint_id=complaint.pk,
+                kind=spec.kind,
+                subject=spec.subject,
+                generation=generation.get(spec.clock, 0) + 1,
+                started_at=spec.started_at,
+                due_at=spec.due_at,
+                warn_at=spec.warn_at,
+                provisional=spec.provisional,
+                state=TimerState.PENDING,
+                next_check_at=spec.first_check_at,
+                created_at=at,
             )
         )
     not_wanted = [row.pk for row in live.values()]
@@ -189,7 +212,11 @@ def timer_process(*, timer_id: int, complaint_id: int) -> str:
                 )
                 timer.state, timer.warned_at = TimerState.WARNED, at
             else:  # looked at early (after a back-off): wait for its next point
-                upcoming = timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+                upcoming = (
+                    timer.due_at
+                    if timer.state == TimerState.WARNED or timer.warn_at is None
+                    else timer.warn_at
+                )
                 live.filter(state=timer.state).update(next_check_at=upcoming)
                 return NOTHING
             if claimed != 1:
@@ -222,8 +249,13 @@ def _timer_handle(*, timer: SlaTimer, complaint, phase: str, at: dt.datetime) ->
             reason = _("已超过“%(clock)s”时限") % {"clock": label}
         # The kind says warning or breach; the field names the clock ("resolution", "level_resolve").
         event_record(
-            complaint=complaint, actor=None, kind=EventKind.SLA_WARNING if phase == WARNING else EventKind.SLA_BREACH,
-            at=at, field=timer.kind[:50], new=timer.due_at, reason=reason,
+            complaint=complaint,
+            actor=None,
+            kind=EventKind.SLA_WARNING if phase == WARNING else EventKind.SLA_BREACH,
+            at=at,
+            field=timer.kind[:50],
+            new=timer.due_at,
+            reason=reason,
         )
     handler = _HANDLERS.get(timer.kind)
     if handler is not None:
@@ -285,8 +317,34 @@ def pass_values() -> dict | None:
     return getattr(_pass_state, "values", None)
 
 
+def pass_case_values(complaint_id: int) -> dict | None:
+    """The running batch's scratch space for one of its cases (None outside a batch): what the batch read
+    for that case in one statement for all (its escalation row, its timer rows, its closed pauses), kept
+    up to date by whoever writes it during the batch. Dropped when the case's handling fails (its
+    savepoint rolled back what the values described)."""
+    values = getattr(_pass_state, "values", None)
+    if values is None:
+        return None
+    return values.setdefault(("case", complaint_id), {})
+
+
+def _case_values_drop(complaint_id: int) -> None:
+    values = getattr(_pass_state, "values", None)
+    if values is not None:
+        values.pop(("case", complaint_id), None)
+
+
 _AFTER_PASS: list[Callable[[], object]] = []
 _BATCH_END: list[Callable[[], object]] = []
+_BATCH_START: list[Callable[[list], object]] = []
+
+
+def batch_start_register(hook: Callable[[list], object]) -> None:
+    """Run once a batch has claimed its rows, before its cases, with the batch's complaints (locked): read
+    for all of them at once what each case's handling would read one by one (`pass_case_values`). A hook
+    must only read; what it leaves unread is read per case as before."""
+    if hook not in _BATCH_START:
+        _BATCH_START.append(hook)
 
 
 def batch_end_register(hook: Callable[[], object]) -> None:
@@ -295,7 +353,6 @@ def batch_end_register(hook: Callable[[], object]) -> None:
     logged; what it left undone must be safe to do later."""
     if hook not in _BATCH_END:
         _BATCH_END.append(hook)
-
 
 
 def after_pass_register(hook: Callable[[], object]) -> None:
@@ -319,10 +376,12 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
     rows were read (0: nothing due that nobody else holds)."""
     cutoff = cutoff or now()
     result = SweepResult()
-    with pass_cache(), transaction.atomic():
+    # One snapshot of the configuration per batch (one token query, not one per cached look-up), and the
+    # batch's timeline written in one statement at its end (complaints.timeline.timeline_kept).
+    with pass_cache(), config_snapshot(), transaction.atomic(), timeline_kept():
         rows = list(
             SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "complaint"))
-            .select_related("complaint", "complaint__org_unit")
+            .select_related("complaint", "complaint__org_unit", "complaint__customer", "complaint__assignee")
             .filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
             .order_by("next_check_at", "id")[:batch]
         )
@@ -340,17 +399,28 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
         early = [t for t in first.values() if t not in breaches and t not in warnings]
         before = {t.pk: (t.state, t.fired_at, t.warned_at) for t in first.values()}
         if breaches:
-            SlaTimer.objects.filter(pk__in=[t.pk for t in breaches]).update(state=TimerState.FIRED, fired_at=at)
+            SlaTimer.objects.filter(pk__in=[t.pk for t in breaches]).update(
+                state=TimerState.FIRED, fired_at=at
+            )
         if warnings:
             SlaTimer.objects.filter(pk__in=[t.pk for t in warnings]).update(
                 state=TimerState.WARNED, warned_at=at, next_check_at=F("due_at")
             )
         for timer in early:  # looked at early (after a back-off): wait for its next point
-            upcoming = timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+            upcoming = (
+                timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+            )
             SlaTimer.objects.filter(pk=timer.pk).update(next_check_at=upcoming)
             result.add(NOTHING)
-        work = [(t, BREACH, CLAIMED_BREACH) for t in breaches] + [(t, WARNING, CLAIMED_WARNING) for t in warnings]
+        work = [(t, BREACH, CLAIMED_BREACH) for t in breaches] + [
+            (t, WARNING, CLAIMED_WARNING) for t in warnings
+        ]
         work.sort(key=lambda item: (item[0].next_check_at, item[0].pk))
+        if work:
+            complaints = [timer.complaint for timer, _phase, _outcome in work]
+            timeline_last_hashes_load([c.pk for c in complaints])
+            for hook in _BATCH_START:
+                hook(complaints)
         for timer, phase, outcome in work:
             complaint = timer.complaint
             state, fired_at, warned_at = before[timer.pk]
@@ -358,16 +428,20 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
                 timer.state, timer.fired_at = TimerState.FIRED, at
             else:
                 timer.state, timer.warned_at = TimerState.WARNED, at
+            mark = timeline_mark()
             try:
                 with transaction.atomic():
                     _timer_handle(timer=timer, complaint=complaint, phase=phase, at=at)
             except Exception as error:  # this case only: its savepoint rolled back; the others go on
                 logger.exception("SLA timer %s (complaint %s) failed", timer.pk, timer.complaint_id)
+                timeline_rollback(mark)
+                _case_values_drop(timer.complaint_id)
                 timer.state, timer.fired_at, timer.warned_at = state, fired_at, warned_at
                 _restore_failed(timer=timer, error=error, at=at)
                 result.add(FAILED)
                 continue
             result.add(outcome)
+        timeline_flush()
         for hook in _BATCH_END:
             try:
                 with transaction.atomic():
@@ -395,7 +469,9 @@ def timers_process_due(
             break
     if read == 0:
         # What is still due now is held by someone else (or was claimed meanwhile by another worker).
-        result.skipped = SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff).count()
+        result.skipped = SlaTimer.objects.filter(
+            state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff
+        ).count()
     return result
 
 
