@@ -24,8 +24,8 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Hashable
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.core.signals import request_finished, request_started

@@ -197,10 +197,10 @@ def case_escalation_kept(state: CaseEscalation) -> None:
         scratch[STATE_KEY] = state
 
 
-def case_escalations_load(complaints: list) -> None:
+def case_escalations_load(timers: list) -> None:
     """The start of an SLA batch (sla.timers.batch_start_register): the escalation rows of all its cases
     (locked by the batch) in one query."""
-    ids = [c.pk for c in complaints]
+    ids = [t.complaint_id for t in timers]
     found = {row.complaint_id: row for row in CaseEscalation.objects.filter(complaint_id__in=ids)}
     for pk in ids:
         scratch = pass_case_values(pk)

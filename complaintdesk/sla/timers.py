@@ -76,6 +76,20 @@ def timer_handler_register(*, kinds: Iterable[str], handler: TimerHandler) -> No
 # --- writing ---------------------------------------------------------------------------------------------
 
 
+TIMERS_KEY = "sla.timers"
+TIMER_SYNC_FIELDS = (
+    "id",
+    "complaint_id",
+    "kind",
+    "subject",
+    "generation",
+    "state",
+    "due_at",
+    "warn_at",
+    "provisional",
+)
+
+
 @dataclass
 class SyncResult:
     created: list[SlaTimer] = field(default_factory=list)
@@ -88,11 +102,14 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
     old one is cancelled; a live row no spec asks for is cancelled (met, paused or closed). A clock
     whose row already fired for the same due time is not armed again."""
     specs = list(specs)
-    rows = list(
-        SlaTimer.objects.filter(complaint_id=complaint.pk)
-        .only("id", "kind", "subject", "generation", "state", "due_at", "warn_at", "provisional")
-        .order_by("id")[:2000]
-    )
+    scratch = pass_case_values(complaint.pk)
+    rows = scratch.get(TIMERS_KEY) if scratch is not None else None
+    if rows is None:
+        rows = list(
+            SlaTimer.objects.filter(complaint_id=complaint.pk).only(*TIMER_SYNC_FIELDS).order_by("id")[:2000]
+        )
+        if scratch is not None:
+            scratch[TIMERS_KEY] = rows
     live = {(r.kind, r.subject): r for r in rows if r.state in LIVE_TIMER_STATES}
     fired = {(r.kind, r.subject, r.due_at) for r in rows if r.state == TimerState.FIRED}
     generation: dict[tuple[str, str], int] = {}
@@ -114,6 +131,7 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
                 SlaTimer.objects.filter(pk=row.pk, state=TimerState.PENDING).update(
                     warn_at=spec.warn_at, provisional=spec.provisional, next_check_at=spec.first_check_at
                 )
+                row.warn_at, row.provisional = spec.warn_at, spec.provisional
             continue
         if row is None and not spec.immediate and (spec.kind, spec.subject, spec.due_at) in fired:
             continue
@@ -140,8 +158,13 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
             result.cancelled += SlaTimer.objects.filter(pk__in=ids, state__in=LIVE_TIMER_STATES).update(
                 state=TimerState.CANCELLED, cancelled_at=at, cancel_reason=reason
             )
+            for row in rows:
+                if row.pk in ids:
+                    row.state = TimerState.CANCELLED
     if to_create:
         result.created = SlaTimer.objects.bulk_create(to_create)
+        if scratch is not None:
+            rows.extend(result.created)
     if any(timer.next_check_at <= at for timer in to_create):
         transaction.on_commit(worker_wake)
     transaction.on_commit(sweep_ensure_running)
@@ -328,6 +351,18 @@ def pass_case_values(complaint_id: int) -> dict | None:
     return values.setdefault(("case", complaint_id), {})
 
 
+def _case_timers_load(complaint_ids: list[int]) -> None:
+    """The timer rows of the batch's cases in one query, for `timers_sync` (which keeps them up to date)."""
+    found: dict[int, list[SlaTimer]] = {pk: [] for pk in complaint_ids}
+    for row in (
+        SlaTimer.objects.filter(complaint_id__in=complaint_ids).only(*TIMER_SYNC_FIELDS).order_by("id")
+    ):
+        found[row.complaint_id].append(row)
+    for pk, rows in found.items():
+        if len(rows) <= 2000:  # as timers_sync reads them
+            pass_case_values(pk)[TIMERS_KEY] = rows
+
+
 def _case_values_drop(complaint_id: int) -> None:
     values = getattr(_pass_state, "values", None)
     if values is not None:
@@ -340,11 +375,43 @@ _BATCH_START: list[Callable[[list], object]] = []
 
 
 def batch_start_register(hook: Callable[[list], object]) -> None:
-    """Run once a batch has claimed its rows, before its cases, with the batch's complaints (locked): read
-    for all of them at once what each case's handling would read one by one (`pass_case_values`). A hook
-    must only read; what it leaves unread is read per case as before."""
+    """Run once a batch has claimed its rows, before its cases, with the batch's claimed timers (each with
+    its `complaint`, locked): read for all the cases at once what each case's handling would read one by
+    one (`pass_case_values`). A hook must only read; what it leaves unread is read per case as before."""
     if hook not in _BATCH_START:
         _BATCH_START.append(hook)
+
+
+def case_records_load(
+    *,
+    key: str,
+    timers: list,
+    load: Callable[[list[int]], Iterable[tuple]],
+    written_by: Iterable[str] = (),
+    limit: int = 100,
+) -> None:
+    """For a batch-start hook of an app whose clock provider reads rows of its own per case (approval
+    requests, work orders, referrals): `load(complaint_ids)` gives (complaint_id, row) for all the batch's
+    cases at once, kept under `key` for `case_records`. Cases whose claimed timer is of a kind in
+    `written_by` (the app's own timer kinds, whose handler changes those rows) are left out, and so is a
+    case with more than `limit` rows: they read their own, as outside a batch."""
+    skip = {str(kind) for kind in written_by}
+    found: dict[int, list] = {t.complaint_id: [] for t in timers if t.kind not in skip}
+    if not found:
+        return
+    for complaint_id, row in load(list(found)):
+        found[complaint_id].append(row)
+    for pk, rows in found.items():
+        if len(rows) <= limit:
+            pass_case_values(pk)[key] = rows
+
+
+def case_records(*, key: str, complaint_id: int, load: Callable[[], Iterable]) -> list:
+    """The rows `case_records_load` read for the case during this batch, else `load()`."""
+    scratch = pass_case_values(complaint_id)
+    if scratch is not None and key in scratch:
+        return scratch[key]
+    return list(load())
 
 
 def batch_end_register(hook: Callable[[], object]) -> None:
@@ -417,10 +484,11 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
         ]
         work.sort(key=lambda item: (item[0].next_check_at, item[0].pk))
         if work:
-            complaints = [timer.complaint for timer, _phase, _outcome in work]
-            timeline_last_hashes_load([c.pk for c in complaints])
+            claimed = [timer for timer, _phase, _outcome in work]
+            timeline_last_hashes_load([t.complaint_id for t in claimed])
+            _case_timers_load([t.complaint_id for t in claimed])
             for hook in _BATCH_START:
-                hook(complaints)
+                hook(claimed)
         for timer, phase, outcome in work:
             complaint = timer.complaint
             state, fired_at, warned_at = before[timer.pk]
