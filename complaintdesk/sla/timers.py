@@ -511,11 +511,14 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
             result.add(outcome)
         timeline_flush()
         for hook in _BATCH_END:
+            mark = timeline_mark()
             try:
                 with transaction.atomic():
                     hook()
             except Exception:
                 logger.exception("end of an SLA batch: %s failed", getattr(hook, "__name__", hook))
+                timeline_rollback(mark)
+        timeline_flush()  # what the hooks wrote on timelines
     return result, len(rows)
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.timeline import chain_rows, chains_verify
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import EscalationHandOff, HolderBurstDigest
 from complaintdesk.inbox.models import StaffNotification
@@ -133,6 +134,9 @@ def test_one_failing_case_is_put_back_and_the_rest_of_its_batch_commits(ladder_o
     clock.at(local(2026, 11, 26, 10, 0, 30))
     assert timers_process_due().fired == 1
     _assert_each_escalated_once(cases)
+    # The batch wrote its timelines in one statement, the failed case's events dropped with it: every chain holds.
+    report = chains_verify(chain_rows(complaint_ids=[c.pk for c in cases]))
+    assert report.broken is None and report.cases == len(cases) and report.unchained == 0
 
 
 @override_settings(ESCALATION_DIGEST_THRESHOLD=2, ESCALATION_DIGEST_WINDOW_MINUTES=10)
