@@ -25,6 +25,7 @@ import json
 import secrets
 import threading
 from collections.abc import Callable, Hashable
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.core.signals import request_finished, request_started
@@ -63,6 +64,22 @@ def _tokens() -> dict[str, int]:
     if getattr(_local, "in_request", False):
         _local.tokens = tokens
     return tokens
+
+
+@contextmanager
+def config_snapshot():
+    """Inside, the configuration is one snapshot, as during a request: the tokens are read once (at the
+    first cached call), not on every call. For a unit of work outside requests that reads configuration
+    many times and may see an edit only from its next unit (one batch of the SLA sweep)."""
+    saved = getattr(_local, "in_request", False), getattr(_local, "tokens", None)
+    if saved[0]:
+        yield
+        return
+    _local.in_request, _local.tokens = True, None
+    try:
+        yield
+    finally:
+        _local.in_request, _local.tokens = saved
 
 
 def snapshot_sql(vendor: str) -> str:

@@ -9,7 +9,7 @@ is a 403.
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.accounts.access import unit_visible_to, user_unit_ids
 from complaintdesk.common.errors import NotFound, PermissionDenied
 
 from .models import Complaint
@@ -21,6 +21,14 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     unit_ids = user_unit_ids(user)
     qs = Complaint.objects.all()
     return qs if unit_ids is None else qs.filter(org_unit_id__in=unit_ids)
+
+
+def complaint_visible_to(user, complaint: Complaint) -> bool:
+    """Whether `user` may see this case, without a query when the user's and the case's units are loaded
+    (the same scope as `complaints_visible_to`: the user's unit and everything under it)."""
+    if not (user.is_active and user.has_perm("complaints.view_complaint")):
+        return False
+    return unit_visible_to(user, complaint.org_unit)
 
 
 def access_complaint(

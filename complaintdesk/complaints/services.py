@@ -19,7 +19,7 @@ from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_active_by_code
 
 from . import states
-from .access import access_complaint, complaints_visible_to
+from .access import access_complaint, complaint_visible_to, complaints_visible_to
 from .clocks import case_clocks
 from .customers import customer_match_or_create, title_from_name
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind, PerceivedSeverity
@@ -503,7 +503,7 @@ def complaint_assign(*, number: str, actor, assignee, reason: str = "") -> Compl
 
 def assign_apply(*, complaint: Complaint, actor, assignee, reason: str = "") -> Complaint:
     """`complaint_assign` on a case the caller has loaded and locked: the assignee must be able to see it."""
-    if assignee is not None and not complaints_visible_to(assignee).filter(pk=complaint.pk).exists():
+    if assignee is not None and not complaint_visible_to(assignee, complaint):
         raise InvalidInput({"assignee": [_("该用户看不到这张投诉单，不能分派给他")]})
     at = now()
     before = {"assignee": complaint.assignee}

@@ -9,10 +9,14 @@ needs no lookup, which keeps intake at its statement count.
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.db import connection
+from django.db.models import Max
 
 from complaintdesk.common import fastsql
 from complaintdesk.common.time import to_local
@@ -73,6 +77,89 @@ def _previous_hash(complaint_id: int) -> str:
     return row[0] if row else ""
 
 
+# --- kept events: a batch of cases writes its timeline in one statement -----------------------------------
+#
+# The SLA sweep handles hundreds of cases in one transaction, each writing about seven events. Inside
+# `timeline_kept()` an event is not inserted at once: its link is computed from the case's newest hash as
+# known in memory (read once per case, or given for the whole batch by `timeline_last_hashes_load`), and
+# the event is kept until `timeline_flush` inserts every kept event in one statement, in the order they
+# were recorded (so the ids follow each chain). `timeline_mark` / `timeline_rollback` drop what a case
+# that failed had kept, as its savepoint dropped its other rows. Nothing in a batch reads the events back.
+
+
+@dataclass
+class _Kept:
+    last: dict[int, str] = dataclass_field(default_factory=dict)  # complaint id → hash of its newest event
+    events: list[ComplaintEvent] = dataclass_field(default_factory=list)
+
+
+_kept = threading.local()
+
+
+@contextmanager
+def timeline_kept():
+    """Inside: events are kept and written by `timeline_flush` (which the block's owner calls before its
+    transaction commits; what is left unflushed at the end of the block is an error). Nested use shares
+    the outer block."""
+    if getattr(_kept, "state", None) is not None:
+        yield
+        return
+    _kept.state = _Kept()
+    try:
+        yield
+        if _kept.state.events:
+            raise RuntimeError("timeline events kept but never written")
+    finally:
+        _kept.state = None
+
+
+def timeline_last_hashes_load(complaint_ids: Iterable[int]) -> None:
+    """Inside `timeline_kept`, for cases whose rows the caller has locked: their newest hashes in one
+    query (instead of one per event)."""
+    state = getattr(_kept, "state", None)
+    ids = [pk for pk in set(complaint_ids) if state is not None and pk not in state.last]
+    if not ids:
+        return
+    newest = (
+        ComplaintEvent.objects.filter(complaint_id__in=ids).values("complaint_id").annotate(newest=Max("id"))
+    )
+    found = dict(
+        ComplaintEvent.objects.filter(id__in=newest.values("newest")).values_list("complaint_id", "hash")
+    )
+    for pk in ids:
+        state.last[pk] = found.get(pk) or ""
+
+
+def timeline_mark() -> int:
+    state = getattr(_kept, "state", None)
+    return len(state.events) if state is not None else 0
+
+
+def timeline_rollback(mark: int) -> None:
+    """Forget the events kept since `timeline_mark()` returned `mark` (their case's savepoint was rolled
+    back), and the newest hashes they had set."""
+    state = getattr(_kept, "state", None)
+    if state is None or len(state.events) <= mark:
+        return
+    dropped = {event.complaint_id for event in state.events[mark:]}
+    del state.events[mark:]
+    for pk in dropped:
+        state.last.pop(pk, None)
+    for event in state.events:
+        if event.complaint_id in dropped:
+            state.last[event.complaint_id] = event.hash
+
+
+def timeline_flush() -> int:
+    """Insert every kept event (one statement per 1,000). Returns how many."""
+    state = getattr(_kept, "state", None)
+    if state is None or not state.events:
+        return 0
+    events, state.events = state.events, []
+    ComplaintEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
+
+
 def event_record(
     *,
     complaint: Complaint,
@@ -84,13 +171,25 @@ def event_record(
     new=None,
     reason: str = "",
 ) -> ComplaintEvent:
-    # Written out (common.fastsql): one event per intake and per transition, the busiest insert there is.
+    """Append an event to the case's timeline (written at once, or kept inside `timeline_kept`)."""
     event = ComplaintEvent(
         complaint=complaint, actor=actor, kind=kind, at=at, field=field, old_value=_text(old),
         new_value=_text(new), reason=reason,
     )  # fmt: skip
+    state = getattr(_kept, "state", None)
+    if state is not None:
+        previous = state.last.get(complaint.pk)
+        if previous is None:
+            previous = "" if kind == EventKind.CREATED else _previous_hash(complaint.pk)
+        event.hash = event_hash(
+            previous=previous, values={name: getattr(event, name) for name in CHAIN_FIELDS}
+        )
+        state.last[complaint.pk] = event.hash
+        state.events.append(event)
+        return event
     previous = "" if kind == EventKind.CREATED else _previous_hash(complaint.pk)
     event.hash = event_hash(previous=previous, values={name: getattr(event, name) for name in CHAIN_FIELDS})
+    # Written out (common.fastsql): one event per intake and per transition, the busiest insert there is.
     return fastsql.insert_instance(event)
 
 

@@ -12,12 +12,13 @@ class DispatchConfig(AppConfig):
         from complaintdesk.complaints.models import EventKind
         from complaintdesk.complaints.services import transition_guard_register
         from complaintdesk.sla.services import clock_provider_register
-        from complaintdesk.sla.timers import timer_handler_register
+        from complaintdesk.sla.timers import batch_start_register, timer_handler_register
 
         from . import clocks, services
         from .models import WorkOrderStatus
 
         clock_provider_register(clocks.work_order_clocks)
+        batch_start_register(clocks.work_orders_batch_load)  # an SLA batch reads its cases' orders at once
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.work_order_on_timer)
         transition_guard_register(services.resolution_waits_for_work_orders)
         # A work order's state on the timeline, in words.

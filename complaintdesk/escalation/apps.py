@@ -13,9 +13,14 @@ class EscalationConfig(AppConfig):
         from complaintdesk.complaints.states import Status
         from complaintdesk.notifications.services import notification_delivered_hook_register
         from complaintdesk.sla.services import clock_provider_register
-        from complaintdesk.sla.timers import after_pass_register, batch_end_register, timer_handler_register
+        from complaintdesk.sla.timers import (
+            after_pass_register,
+            batch_end_register,
+            batch_start_register,
+            timer_handler_register,
+        )
 
-        from . import bursts, clocks, notify, services
+        from . import bursts, clocks, notify, selectors, services
         from .models import ReferralOutcome
 
         clock_provider_register(clocks.escalation_clocks)
@@ -23,6 +28,7 @@ class EscalationConfig(AppConfig):
         transition_route_register(target=Status.ESCALATED, route=services.escalation_transition_route)
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.escalation_on_timer)
         # A burst: the holders' notices of a batch's hand-offs decided together, digests after the pass.
+        batch_start_register(selectors.case_escalations_load)
         batch_end_register(bursts.batch_notices_decide)
         after_pass_register(bursts.holder_digests_send)
         # The customer told who holds the case now: the level's acknowledge deadline is met when it is sent.

@@ -34,7 +34,7 @@ from complaintdesk.inbox.text import Words
 from complaintdesk.sla.timers import pass_values
 
 from . import notify
-from .alerts import staff_alert_recipients
+from .alerts import StaffAlert, staff_alert_recipients
 from .models import EscalationHandOff, HandOffDirection, HolderBurstDigest
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,9 @@ def holder_notices_decide(*, hand_off_ids: list[int]) -> dict[str, int]:
     case whose handling failed) are simply not found."""
     hand_offs = list(
         EscalationHandOff.objects.filter(pk__in=hand_off_ids, notice_pending=True)
-        .only("id", "complaint_id", "to_user_id", "to_unit_id", "holder_missing", "direction", "resolve_due_at")
+        .only(
+            "id", "complaint_id", "to_user_id", "to_unit_id", "holder_missing", "direction", "resolve_due_at"
+        )
         .order_by("id")
     )
     if not hand_offs:
@@ -102,18 +104,22 @@ def holder_notices_decide(*, hand_off_ids: list[int]) -> dict[str, int]:
     for user_id, unit_id, n in recent.values_list("to_user_id", "to_unit_id").annotate(n=Count("id")):
         counts[_key(user_id, unit_id)] += n
     told: list[int] = []
+    alerts: list[StaffAlert] = []
     for hand_off in hand_offs:
         key = _key(hand_off.to_user_id, hand_off.to_unit_id)
         if counts[key] > digest_threshold():
             continue
-        notify.staff_notified(
-            complaint_id=hand_off.complaint_id,
-            user_ids=[hand_off.to_user_id] if hand_off.to_user_id else [],
-            unit_id=hand_off.to_unit_id,
-            what=_what(hand_off),
-            due_at=hand_off.resolve_due_at,
+        alerts.append(
+            StaffAlert(
+                complaint_id=hand_off.complaint_id,
+                user_ids=(hand_off.to_user_id,) if hand_off.to_user_id else (),
+                unit_id=hand_off.to_unit_id,
+                what=_what(hand_off),
+                due_at=hand_off.resolve_due_at,
+            )
         )
         told.append(hand_off.pk)
+    notify.staff_notified_many(alerts=alerts)  # all the notices in one statement
     if told:
         EscalationHandOff.objects.filter(pk__in=told).update(notice_pending=False)
     return {"sent": len(told), "pending": len(hand_offs) - len(told)}
@@ -146,7 +152,12 @@ def _lines(hand_offs: list[EscalationHandOff]) -> list[Words]:
         }
         if hand_off.resolve_due_at:
             values["due"] = hand_off.resolve_due_at
-            lines.append(Words(gettext_lazy("- %(number)s %(level)s · %(severity)s · 解决时限 %(due)s · %(title)s"), values))
+            lines.append(
+                Words(
+                    gettext_lazy("- %(number)s %(level)s · %(severity)s · 解决时限 %(due)s · %(title)s"),
+                    values,
+                )
+            )
         else:
             lines.append(Words(gettext_lazy("- %(number)s %(level)s · %(severity)s · %(title)s"), values))
     if len(hand_offs) > LIST_MAX:
@@ -161,10 +172,20 @@ def digest_text(*, hand_offs: list[EscalationHandOff], missing: bool, minutes: i
     worst = hand_offs[0].complaint
     values = {"count": len(hand_offs), "number": worst.number, "title": worst.title[:40], "minutes": minutes}
     if missing:
-        title = Words(gettext_lazy("[升级汇总] %(count)d 件投诉升级后无人承接，请尽快分派；最严重：%(number)s %(title)s"), values)
-        intro = Words(gettext_lazy("%(minutes)d 分钟内有 %(count)d 件投诉升级到本机构，但没有承接人。按严重程度排列："), values)
+        title = Words(
+            gettext_lazy(
+                "[升级汇总] %(count)d 件投诉升级后无人承接，请尽快分派；最严重：%(number)s %(title)s"
+            ),
+            values,
+        )
+        intro = Words(
+            gettext_lazy("%(minutes)d 分钟内有 %(count)d 件投诉升级到本机构，但没有承接人。按严重程度排列："),
+            values,
+        )
     else:
-        title = Words(gettext_lazy("[升级汇总] %(count)d 件投诉已升级到您；最严重：%(number)s %(title)s"), values)
+        title = Words(
+            gettext_lazy("[升级汇总] %(count)d 件投诉已升级到您；最严重：%(number)s %(title)s"), values
+        )
         intro = Words(gettext_lazy("%(minutes)d 分钟内有 %(count)d 件投诉升级到您。按严重程度排列："), values)
     return title, [intro, "", *_lines(hand_offs)]
 
@@ -179,9 +200,11 @@ def _due_keys(pending: list[EscalationHandOff], at: dt.datetime) -> dict[tuple, 
     users = [key[1] for key in groups if key[0] == "user"]
     units = [key[1] for key in groups if key[0] == "unit"]
     recent = set()
-    for user_id, unit_id in HolderBurstDigest.objects.filter(sent_at__gt=since).filter(
-        Q(user_id__in=users) | Q(user__isnull=True, unit_id__in=units)
-    ).values_list("user_id", "unit_id"):
+    for user_id, unit_id in (
+        HolderBurstDigest.objects.filter(sent_at__gt=since)
+        .filter(Q(user_id__in=users) | Q(user__isnull=True, unit_id__in=units))
+        .values_list("user_id", "unit_id")
+    ):
         recent.add(_key(user_id, unit_id))
     return {
         key: rows for key, rows in groups.items() if key not in recent or min(h.at for h in rows) <= since
@@ -224,7 +247,9 @@ def holder_digests_send() -> dict[str, int]:
                 )
                 recipients = staff_alert_recipients(user_ids=[user_id] if user_id else [], unit_id=unit_id)
                 title, body = digest_text(hand_offs=claimed, missing=user_id is None, minutes=minutes)
-                staff_notify(recipients=recipients, kind="escalation_burst", title=title, body=body, link=DIGEST_LINK)
+                staff_notify(
+                    recipients=recipients, kind="escalation_burst", title=title, body=body, link=DIGEST_LINK
+                )
         except Exception:  # this holder's cases stay pending: the next run sends them
             logger.exception("escalation: burst digest for %s %s failed", kind, holder_id)
             continue

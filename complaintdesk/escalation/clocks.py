@@ -17,7 +17,7 @@ from complaintdesk.sla.models import TimerKind
 
 from .engine import LevelRule
 from .models import CaseEscalation
-from .selectors import ladder_rules_for
+from .selectors import case_escalation_for, ladder_rules_for
 
 FLAGS_SUBJECT = "flags"
 
@@ -32,20 +32,29 @@ def level_of_subject(subject: str) -> int:
 
 def level_limits(*, level: LevelRule, policy, complexity: str) -> tuple[str, str]:
     acknowledge = level.acknowledge_limit or policy.level_acknowledge
-    resolve = (level.resolve_limit_general if complexity != "complex" and level.resolve_limit_general else "") or (
-        level.resolve_limit or policy.level_resolve
-    )
+    resolve = (
+        level.resolve_limit_general if complexity != "complex" and level.resolve_limit_general else ""
+    ) or (level.resolve_limit or policy.level_resolve)
     return acknowledge, resolve
 
 
 def level_clock_points(
-    *, level: LevelRule, policy, complexity: str, calendar, started_at: dt.datetime, resolve_from: dt.datetime,
-    pauses=(), acknowledge: bool = True,
+    *,
+    level: LevelRule,
+    policy,
+    complexity: str,
+    calendar,
+    started_at: dt.datetime,
+    resolve_from: dt.datetime,
+    pauses=(),
+    acknowledge: bool = True,
 ) -> tuple[ClockPoints | None, ClockPoints]:
     acknowledge_limit, resolve_limit = level_limits(level=level, policy=policy, complexity=complexity)
     share = policy.warn_at_share
     acknowledge_points = (
-        clock_points(start=started_at, duration=acknowledge_limit, calendar=calendar, pauses=pauses, warn_share=share)
+        clock_points(
+            start=started_at, duration=acknowledge_limit, calendar=calendar, pauses=pauses, warn_share=share
+        )
         if acknowledge
         else None
     )
@@ -59,7 +68,7 @@ def escalation_clocks(context) -> ClockContribution:
     complaint = context.complaint
     if not runs_complaint_process(complaint.kind):
         return ClockContribution()  # an inquiry, a suggestion or praise never climbs the ladder
-    state = CaseEscalation.objects.filter(complaint_id=complaint.pk).first() if complaint.pk else None
+    state = case_escalation_for(complaint_id=complaint.pk) if complaint.pk else None
     timers: list[TimerSpec] = []
     flags_pending = (complaint.reputation_risk and not (state and state.reputation_risk_handled_at)) or (
         complaint.is_batch and not (state and state.batch_handled_at)
@@ -67,8 +76,12 @@ def escalation_clocks(context) -> ClockContribution:
     if flags_pending and complaint.is_open:
         timers.append(
             TimerSpec(
-                kind=TimerKind.ESCALATION_FLAG, subject=FLAGS_SUBJECT, started_at=context.at, due_at=context.at,
-                immediate=True, counts_for_due_at=False,
+                kind=TimerKind.ESCALATION_FLAG,
+                subject=FLAGS_SUBJECT,
+                started_at=context.at,
+                due_at=context.at,
+                immediate=True,
+                counts_for_due_at=False,
             )
         )
     if state is None or state.level_started_at is None:
@@ -81,22 +94,35 @@ def escalation_clocks(context) -> ClockContribution:
     started_at = state.level_started_at
     resolve_from = max(started_at, complaint.reopened_at) if complaint.reopened_at else started_at
     acknowledge_points, resolve_points = level_clock_points(
-        level=level, policy=context.policy, complexity=complaint.complexity, calendar=context.calendar,
-        started_at=started_at, resolve_from=resolve_from, pauses=context.pauses,
+        level=level,
+        policy=context.policy,
+        complexity=complaint.complexity,
+        calendar=context.calendar,
+        started_at=started_at,
+        resolve_from=resolve_from,
+        pauses=context.pauses,
         acknowledge=state.acknowledge_required and state.customer_acknowledged_at is None,
     )
     subject = level_subject(level.position)
     if acknowledge_points is not None:
-        timers.append(timer_spec(kind=TimerKind.LEVEL_ACKNOWLEDGE, points=acknowledge_points, subject=subject))
+        timers.append(
+            timer_spec(kind=TimerKind.LEVEL_ACKNOWLEDGE, points=acknowledge_points, subject=subject)
+        )
     timers.append(timer_spec(kind=TimerKind.LEVEL_RESOLVE, points=resolve_points, subject=subject))
 
     # Keep the case's escalation row showing the clocks as they now run (a pause moves them).
     acknowledge_due = acknowledge_points.due_at if acknowledge_points else state.acknowledge_due_at
     provisional = resolve_points.provisional or bool(acknowledge_points and acknowledge_points.provisional)
     if (state.acknowledge_due_at, state.resolve_due_at, state.deadline_provisional) != (
-        acknowledge_due, resolve_points.due_at, provisional
+        acknowledge_due,
+        resolve_points.due_at,
+        provisional,
     ):
         CaseEscalation.objects.filter(pk=state.pk).update(
-            acknowledge_due_at=acknowledge_due, resolve_due_at=resolve_points.due_at, deadline_provisional=provisional
+            acknowledge_due_at=acknowledge_due,
+            resolve_due_at=resolve_points.due_at,
+            deadline_provisional=provisional,
         )
+        state.acknowledge_due_at, state.resolve_due_at = acknowledge_due, resolve_points.due_at
+        state.deadline_provisional = provisional
     return ClockContribution(timers=tuple(timers), supersedes=superseded)

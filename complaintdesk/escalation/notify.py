@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
 from django.utils import translation
 
 from complaintdesk.common.errors import InvalidInput
@@ -24,7 +25,7 @@ from complaintdesk.notifications.content import notification_language
 from complaintdesk.notifications.services import NotificationImpossible, notification_send
 from complaintdesk.scripts.services import case_deadline_text
 
-from .alerts import staff_alert_send
+from .alerts import StaffAlert, staff_alert_send, staff_alerts_send_many
 from .engine import LevelRule
 from .models import EscalationHandOff
 from .selectors import ladder_rules_for, level_name_for_people
@@ -68,7 +69,9 @@ def customer_told_new_holder(
         with translation.override(language):
             level_name = level_name_for_people(level, fallback=level_name)
     else:
-        level_name = _level_name_in(language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name)
+        level_name = _level_name_in(
+            language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name
+        )
     extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
     if resolve_due_at is not None:
         with translation.override(language):
@@ -108,3 +111,15 @@ def staff_notified(
         )
     except Exception:  # the case has moved and is on the holder's queue; a lost notice is only logged
         logger.exception("escalation: could not notify staff (%s) of complaint %s", what, complaint_id)
+
+
+def staff_notified_many(*, alerts: list[StaffAlert]) -> None:
+    """`staff_notified` for many cases at once (the holders' notices of an SLA batch's hand-offs): all the
+    notices in one statement, in the caller's transaction; if they cannot be written it is only logged."""
+    if not alerts:
+        return
+    try:
+        with transaction.atomic():
+            staff_alerts_send_many(alerts)
+    except Exception:  # the cases have moved and are on the holders' queues; lost notices are only logged
+        logger.exception("escalation: could not notify the holders of %d cases", len(alerts))

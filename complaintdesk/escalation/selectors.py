@@ -14,7 +14,7 @@ from complaintdesk.complaints.states import Status
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import complaint_running_clocks
-from complaintdesk.sla.timers import pass_cached, pass_values
+from complaintdesk.sla.timers import pass_cached, pass_case_values, pass_values
 
 from .defaults import DEFAULT_LADDER
 from .engine import LadderRules, LevelRule
@@ -30,11 +30,19 @@ def _unit_codes(unit: OrgUnit | None) -> list[str]:
 
 def _level_rule(level: EscalationLevel) -> LevelRule:
     return LevelRule(
-        position=level.position, code=level.code, name=level.name, name_en=level.name_en,
-        holder_role=level.holder_role, is_external=level.is_external, acknowledge_limit=level.acknowledge_limit,
-        resolve_limit=level.resolve_limit, resolve_limit_general=level.resolve_limit_general,
-        on_acknowledge_breach=level.on_acknowledge_breach, on_resolve_breach=level.on_resolve_breach,
-        notify_roles=tuple(level.notify_roles or ()), fallback_unit_id=level.fallback_unit_id,
+        position=level.position,
+        code=level.code,
+        name=level.name,
+        name_en=level.name_en,
+        holder_role=level.holder_role,
+        is_external=level.is_external,
+        acknowledge_limit=level.acknowledge_limit,
+        resolve_limit=level.resolve_limit,
+        resolve_limit_general=level.resolve_limit_general,
+        on_acknowledge_breach=level.on_acknowledge_breach,
+        on_resolve_breach=level.on_resolve_breach,
+        notify_roles=tuple(level.notify_roles or ()),
+        fallback_unit_id=level.fallback_unit_id,
     )
 
 
@@ -60,11 +68,15 @@ def _ladder_rules_load(codes: list[str]) -> LadderRules:
         return codes.index(ladder.org_unit.code) + 1 if ladder.org_unit_id else 0
 
     ladder = max(ladders, key=lambda item: (depth(item), -item.id))
-    levels = tuple(_level_rule(level) for level in EscalationLevel.objects.filter(ladder=ladder).order_by("position"))
+    levels = tuple(
+        _level_rule(level) for level in EscalationLevel.objects.filter(ladder=ladder).order_by("position")
+    )
     if not levels:
         return DEFAULT_LADDER
     return LadderRules(
-        levels=levels, reputation_risk_level=ladder.reputation_risk_level, batch_level=ladder.batch_level,
+        levels=levels,
+        reputation_risk_level=ladder.reputation_risk_level,
+        batch_level=ladder.batch_level,
         ladder_id=ladder.id,
     )
 
@@ -159,11 +171,41 @@ def objection_offered(*, complaint) -> bool:
     return complaint.status in OBJECTION_STATUSES
 
 
+STATE_KEY = "escalation.state"
+
+
 def case_escalation_for(*, complaint_id: int, for_update: bool = False) -> CaseEscalation | None:
+    """The case's escalation row. During an SLA batch, the instance the batch read for all its cases
+    (`case_escalations_load`) and every step of the case's handling shares and saves: the case is locked
+    by the batch, so nobody else changes it meanwhile."""
+    scratch = pass_case_values(complaint_id)
+    if scratch is not None and STATE_KEY in scratch:
+        return scratch[STATE_KEY]
     rows = CaseEscalation.objects.filter(complaint_id=complaint_id)
     if for_update:
         rows = rows.select_for_update()
-    return rows.first()
+    state = rows.first()
+    if scratch is not None:
+        scratch[STATE_KEY] = state
+    return state
+
+
+def case_escalation_kept(state: CaseEscalation) -> None:
+    """A row just created for a case during an SLA batch: the one its later steps read."""
+    scratch = pass_case_values(state.complaint_id)
+    if scratch is not None:
+        scratch[STATE_KEY] = state
+
+
+def case_escalations_load(timers: list) -> None:
+    """The start of an SLA batch (sla.timers.batch_start_register): the escalation rows of all its cases
+    (locked by the batch) in one query."""
+    ids = [t.complaint_id for t in timers]
+    found = {row.complaint_id: row for row in CaseEscalation.objects.filter(complaint_id__in=ids)}
+    for pk in ids:
+        scratch = pass_case_values(pk)
+        if scratch is not None:
+            scratch[STATE_KEY] = found.get(pk)
 
 
 def level_name_for_people(level: LevelRule | None, *, fallback: str = "") -> str:
@@ -210,8 +252,14 @@ def _clock_for_people(timer, ladder: LadderRules) -> RunningClock:
         kind = TimerKind(timer.kind).label if timer.kind in TimerKind.values else _("其他")
         label = _("%(clock)s时限") % {"clock": kind}
     return RunningClock(
-        kind=timer.kind, label=label, level=level, level_name=level_name, started_at=timer.started_at,
-        due_at=timer.due_at, warned=timer.warned_at is not None, provisional=timer.provisional,
+        kind=timer.kind,
+        label=label,
+        level=level,
+        level_name=level_name,
+        started_at=timer.started_at,
+        due_at=timer.due_at,
+        warned=timer.warned_at is not None,
+        provisional=timer.provisional,
     )
 
 
@@ -227,8 +275,13 @@ def _fresh_case_ladder(complaint) -> CaseLadder:
     clocks = sorted(
         (
             RunningClock(
-                kind=kind, label=_("%(clock)s时限") % {"clock": TimerKind(kind).label}, level=None, level_name="",
-                started_at=complaint.received_at, due_at=due_at, warned=False,
+                kind=kind,
+                label=_("%(clock)s时限") % {"clock": TimerKind(kind).label},
+                level=None,
+                level_name="",
+                started_at=complaint.received_at,
+                due_at=due_at,
+                warned=False,
                 provisional=complaint.deadline_provisional,
             )
             for kind, due_at in deadlines
@@ -247,10 +300,19 @@ def case_ladder_for(*, complaint) -> CaseLadder:
     ladder = ladder_rules_for(unit=complaint.org_unit)
     position = state.level_position if state else 0
     current = ladder.level(position)
-    clocks = [_clock_for_people(timer, ladder) for timer in complaint_running_clocks(complaint_id=complaint.pk)]
-    targets = [lv for lv in ladder.levels if lv.position > position and not lv.is_external] if complaint.is_open else []
+    clocks = [
+        _clock_for_people(timer, ladder) for timer in complaint_running_clocks(complaint_id=complaint.pk)
+    ]
+    targets = (
+        [lv for lv in ladder.levels if lv.position > position and not lv.is_external]
+        if complaint.is_open
+        else []
+    )
     return CaseLadder(
-        state=state, level=position, level_code=current.code if current else (state.level_code if state else ""),
-        level_name=level_name_for_people(current, fallback=state.level_name if state else ""), clocks=clocks,
+        state=state,
+        level=position,
+        level_code=current.code if current else (state.level_code if state else ""),
+        level_name=level_name_for_people(current, fallback=state.level_name if state else ""),
+        clocks=clocks,
         escalate_to=targets,
     )

@@ -54,6 +54,7 @@ from .models import (
 from .selectors import (
     Holder,
     case_escalation_for,
+    case_escalation_kept,
     holder_taken,
     ladder_rules_for,
     level_holder_find,
@@ -89,10 +90,15 @@ def _case_facts(complaint: Complaint, state: CaseEscalation | None) -> engine.Ca
     )
 
 
-def _state_for_update(complaint: Complaint, at: dt.datetime) -> CaseEscalation:
+def _state_for_update(complaint: Complaint, at: dt.datetime, *, saved: bool = True) -> CaseEscalation:
+    """The case's escalation row, locked; a new one when it has none (unsaved with `saved=False`: the
+    caller fills it and inserts it with one statement)."""
     state = case_escalation_for(complaint_id=complaint.pk, for_update=True)
     if state is None:
-        state = CaseEscalation.objects.create(complaint=complaint, updated_at=at)
+        state = CaseEscalation(complaint=complaint, updated_at=at)
+        if saved:
+            state.save()
+        case_escalation_kept(state)
     return state
 
 
@@ -284,7 +290,7 @@ def _move(
     system = _system()
     actor = actor or system
     level = ladder.level(to_position)
-    state = _state_for_update(complaint, at)
+    state = _state_for_update(complaint, at, saved=False)
     from_position = state.level_position
     from_rule = ladder.level(from_position)
     holder = _holder_for(complaint=complaint, level=level, direction=direction)
@@ -406,7 +412,9 @@ def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, hol
         try:
             with transaction.atomic():
                 notify.customer_told_new_holder(**values, complaint=complaint, level=level)
-        except Exception:  # the case has moved and its holder sees it; a message that cannot be written is logged
+        except (
+            Exception
+        ):  # the case has moved and its holder sees it; a message that cannot be written is logged
             logger.exception("escalation: the customer of complaint %s could not be told", complaint.pk)
 
 

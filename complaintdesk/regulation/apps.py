@@ -13,7 +13,7 @@ class RegulationConfig(AppConfig):
     def ready(self) -> None:
         from complaintdesk.common.configcache import config_watch
         from complaintdesk.sla.services import clock_provider_register
-        from complaintdesk.sla.timers import timer_handler_register
+        from complaintdesk.sla.timers import batch_start_register, timer_handler_register
         from complaintdesk.surveys.letters import result_requirement_register
 
         from . import clocks, letters, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
@@ -32,6 +32,7 @@ class RegulationConfig(AppConfig):
         # The statutory decision clock and each referral's report-back clock beside the SLA's (the earlier
         # drives the queue); their warnings and breaches on the timeline in words.
         clock_provider_register(clocks.regulation_clocks)
+        batch_start_register(clocks.referrals_batch_load)  # an SLA batch reads its cases' referrals at once
         timer_handler_register(kinds=clocks.HANDLED_TIMER_KINDS, handler=clocks.on_timer)
 
         # A case under a pack is told the result as a decision letter (what was verified, the basis and

@@ -28,7 +28,7 @@ from complaintdesk.complaints.states import runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.sla.clocks import ClockContribution, RecordClocks, TimerSpec
 from complaintdesk.sla.models import TimerKind
-from complaintdesk.sla.timers import WARNING
+from complaintdesk.sla.timers import WARNING, case_records, case_records_load
 
 from .models import Clock, RegulatorReferral
 from .selectors import case_statutory_due, complaint_pack_name, complaint_statutory_dues
@@ -37,6 +37,8 @@ STATUTORY_KIND = TimerKind.STATUTORY.value
 REPORT_BACK_KIND = TimerKind.REGULATOR_REPORT.value
 REPORT_BACK_CLOCKS = RecordClocks(kind=REPORT_BACK_KIND, prefix="R")
 HANDLED_TIMER_KINDS = (STATUTORY_KIND, REPORT_BACK_KIND)
+RECORDS_KEY = "regulation.referrals_open"
+REFERRAL_FIELDS = ("id", "created_at", "due_at", "warn_at", "due_provisional")
 
 # Timeline fields (named in words in timeline.py).
 STATUTORY_DUE_FIELD = "statutory_due"
@@ -69,9 +71,13 @@ def regulation_clocks(context) -> ClockContribution:
                 )
             )
     if complaint.pk:
-        rows = RegulatorReferral.objects.filter(
-            complaint_id=complaint.pk, reported_at__isnull=True
-        ).values_list("id", "created_at", "due_at", "warn_at", "due_provisional")[:50]
+        rows = case_records(
+            key=RECORDS_KEY,
+            complaint_id=complaint.pk,
+            load=lambda: RegulatorReferral.objects.filter(
+                complaint_id=complaint.pk, reported_at__isnull=True
+            ).values_list(*REFERRAL_FIELDS)[:50],
+        )
         for spec in REPORT_BACK_CLOCKS.contribution(rows).timers:
             timers.append(
                 TimerSpec(
@@ -80,6 +86,18 @@ def regulation_clocks(context) -> ClockContribution:
                 )
             )  # fmt: skip
     return ClockContribution(timers=tuple(timers))
+
+
+def referrals_batch_load(timers: list) -> None:
+    """The start of an SLA batch (sla.timers.batch_start_register): the referrals not yet reported back of
+    all its cases in one query, except cases whose regulation timer is being handled."""
+
+    def load(ids: list[int]):
+        rows = RegulatorReferral.objects.filter(complaint_id__in=ids, reported_at__isnull=True)
+        for complaint_id, *row in rows.order_by("id").values_list("complaint_id", *REFERRAL_FIELDS):
+            yield complaint_id, tuple(row)
+
+    case_records_load(key=RECORDS_KEY, timers=timers, load=load, written_by=HANDLED_TIMER_KINDS, limit=50)
 
 
 def _day(timer) -> str:

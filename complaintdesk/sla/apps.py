@@ -15,10 +15,13 @@ class SlaConfig(AppConfig):
 
         from .models import TimerKind
         from .selectors import CACHE_AREA
-        from .services import CASE_CLOCKS
+        from .services import CASE_CLOCKS, case_pauses_load
+        from .timers import batch_start_register
 
         # The complaint services set deadlines and pause the clocks through this app.
         case_clocks_register(CASE_CLOCKS)
+        # An SLA batch reads its cases' closed pauses in one query.
+        batch_start_register(case_pauses_load)
 
         # The cached policy resolution (selectors.sla_policy_for) depends on the policies and on the
         # unit tree (a policy applies to a unit's descendants by path).

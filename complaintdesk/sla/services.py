@@ -32,7 +32,7 @@ from .deadlines import (
 )
 from .models import SlaPause, SlaPolicy, SlaTimer, TimerKind, TimerState
 from .selectors import policy_terms, sla_policy_for, unit_calendar
-from .timers import sweep_ensure_running, timers_sync, worker_wake
+from .timers import pass_case_values, sweep_ensure_running, timers_sync, worker_wake
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,45 @@ class ClockPlan:
     running: bool  # False while the clocks stand still (awaiting the customer): no live timers then
 
 
+PAUSES_KEY = "sla.pauses"
+
+
 def _closed_pauses(complaint) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
     if not complaint.pk:
         return ()
-    return tuple(
+    scratch = pass_case_values(complaint.pk)
+    if scratch is not None and PAUSES_KEY in scratch:
+        return scratch[PAUSES_KEY]
+    pauses = tuple(
         SlaPause.objects.filter(complaint=complaint, ended_at__isnull=False)
         .order_by("started_at")
         .values_list("started_at", "ended_at")[:500]
     )
+    if scratch is not None:
+        scratch[PAUSES_KEY] = pauses
+    return pauses
+
+
+def case_pauses_load(timers: list) -> None:
+    """The start of an SLA batch (timers.batch_start_register): the closed pauses of all its cases in one
+    query (a pause or resume during the batch forgets its case's)."""
+    found: dict[int, list] = {t.complaint_id: [] for t in timers}
+    rows = (
+        SlaPause.objects.filter(complaint_id__in=list(found), ended_at__isnull=False)
+        .order_by("complaint_id", "started_at")
+        .values_list("complaint_id", "started_at", "ended_at")
+    )
+    for complaint_id, started_at, ended_at in rows:
+        found[complaint_id].append((started_at, ended_at))
+    for pk, pauses in found.items():
+        if len(pauses) <= 500:
+            pass_case_values(pk)[PAUSES_KEY] = tuple(pauses)
+
+
+def _pauses_changed(complaint) -> None:
+    scratch = pass_case_values(complaint.pk) if complaint.pk else None
+    if scratch is not None:
+        scratch.pop(PAUSES_KEY, None)
 
 
 def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
@@ -246,11 +277,13 @@ def complaint_sla_pause(*, complaint, at: dt.datetime) -> None:
     if not policy.pause_while_awaiting_customer or complaint.sla_paused_at is not None:
         return
     SlaPause.objects.create(complaint=complaint, started_at=at)
+    _pauses_changed(complaint)
     complaint.sla_paused_at = at
 
 
 def complaint_sla_resume(*, complaint, at: dt.datetime) -> None:
     SlaPause.objects.filter(complaint=complaint, ended_at__isnull=True).update(ended_at=at)
+    _pauses_changed(complaint)
     complaint.sla_paused_at = None
 
 

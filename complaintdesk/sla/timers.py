@@ -28,9 +28,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.configcache import config_snapshot
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, EventKind
-from complaintdesk.complaints.timeline import event_record
+from complaintdesk.complaints.timeline import (
+    event_record,
+    timeline_flush,
+    timeline_kept,
+    timeline_last_hashes_load,
+    timeline_mark,
+    timeline_rollback,
+)
 from complaintdesk.tasks.periodic import periodic_revive, periodic_wake
 
 from .clocks import TimerSpec
@@ -44,8 +52,14 @@ BREACH = "breach"
 # Kinds that are deadlines (a breach is written on the timeline); other kinds are wake-ups.
 DEADLINE_KINDS = frozenset(
     {
-        TimerKind.FIRST_RESPONSE, TimerKind.ACKNOWLEDGE, TimerKind.RESOLUTION, TimerKind.LEVEL_ACKNOWLEDGE,
-        TimerKind.LEVEL_RESOLVE, TimerKind.FOLLOW_UP, TimerKind.WORK_ORDER, TimerKind.APPROVAL,
+        TimerKind.FIRST_RESPONSE,
+        TimerKind.ACKNOWLEDGE,
+        TimerKind.RESOLUTION,
+        TimerKind.LEVEL_ACKNOWLEDGE,
+        TimerKind.LEVEL_RESOLVE,
+        TimerKind.FOLLOW_UP,
+        TimerKind.WORK_ORDER,
+        TimerKind.APPROVAL,
     }
 )
 
@@ -62,6 +76,20 @@ def timer_handler_register(*, kinds: Iterable[str], handler: TimerHandler) -> No
 # --- writing ---------------------------------------------------------------------------------------------
 
 
+TIMERS_KEY = "sla.timers"
+TIMER_SYNC_FIELDS = (
+    "id",
+    "complaint_id",
+    "kind",
+    "subject",
+    "generation",
+    "state",
+    "due_at",
+    "warn_at",
+    "provisional",
+)
+
+
 @dataclass
 class SyncResult:
     created: list[SlaTimer] = field(default_factory=list)
@@ -74,11 +102,14 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
     old one is cancelled; a live row no spec asks for is cancelled (met, paused or closed). A clock
     whose row already fired for the same due time is not armed again."""
     specs = list(specs)
-    rows = list(
-        SlaTimer.objects.filter(complaint_id=complaint.pk)
-        .only("id", "kind", "subject", "generation", "state", "due_at", "warn_at", "provisional")
-        .order_by("id")[:2000]
-    )
+    scratch = pass_case_values(complaint.pk)
+    rows = scratch.get(TIMERS_KEY) if scratch is not None else None
+    if rows is None:
+        rows = list(
+            SlaTimer.objects.filter(complaint_id=complaint.pk).only(*TIMER_SYNC_FIELDS).order_by("id")[:2000]
+        )
+        if scratch is not None:
+            scratch[TIMERS_KEY] = rows
     live = {(r.kind, r.subject): r for r in rows if r.state in LIVE_TIMER_STATES}
     fired = {(r.kind, r.subject, r.due_at) for r in rows if r.state == TimerState.FIRED}
     generation: dict[tuple[str, str], int] = {}
@@ -92,12 +123,15 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
     for spec in specs:
         row = live.pop(spec.clock, None)
         if row is not None and (spec.immediate or row.due_at == spec.due_at):
-            if not spec.immediate and row.state == TimerState.PENDING and (
-                row.warn_at != spec.warn_at or row.provisional != spec.provisional
+            if (
+                not spec.immediate
+                and row.state == TimerState.PENDING
+                and (row.warn_at != spec.warn_at or row.provisional != spec.provisional)
             ):
                 SlaTimer.objects.filter(pk=row.pk, state=TimerState.PENDING).update(
                     warn_at=spec.warn_at, provisional=spec.provisional, next_check_at=spec.first_check_at
                 )
+                row.warn_at, row.provisional = spec.warn_at, spec.provisional
             continue
         if row is None and not spec.immediate and (spec.kind, spec.subject, spec.due_at) in fired:
             continue
@@ -105,10 +139,17 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
             replaced.append(row.pk)
         to_create.append(
             SlaTimer(
-                complaint_id=complaint.pk, kind=spec.kind, subject=spec.subject,
-                generation=generation.get(spec.clock, 0) + 1, started_at=spec.started_at, due_at=spec.due_at,
-                warn_at=spec.warn_at, provisional=spec.provisional, state=TimerState.PENDING,
-                next_check_at=spec.first_check_at, created_at=at,
+                complaint_id=complaint.pk,
+                kind=spec.kind,
+                subject=spec.subject,
+                generation=generation.get(spec.clock, 0) + 1,
+                started_at=spec.started_at,
+                due_at=spec.due_at,
+                warn_at=spec.warn_at,
+                provisional=spec.provisional,
+                state=TimerState.PENDING,
+                next_check_at=spec.first_check_at,
+                created_at=at,
             )
         )
     not_wanted = [row.pk for row in live.values()]
@@ -117,8 +158,13 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
             result.cancelled += SlaTimer.objects.filter(pk__in=ids, state__in=LIVE_TIMER_STATES).update(
                 state=TimerState.CANCELLED, cancelled_at=at, cancel_reason=reason
             )
+            for row in rows:
+                if row.pk in ids:
+                    row.state = TimerState.CANCELLED
     if to_create:
         result.created = SlaTimer.objects.bulk_create(to_create)
+        if scratch is not None:
+            rows.extend(result.created)
     if any(timer.next_check_at <= at for timer in to_create):
         transaction.on_commit(worker_wake)
     transaction.on_commit(sweep_ensure_running)
@@ -189,7 +235,11 @@ def timer_process(*, timer_id: int, complaint_id: int) -> str:
                 )
                 timer.state, timer.warned_at = TimerState.WARNED, at
             else:  # looked at early (after a back-off): wait for its next point
-                upcoming = timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+                upcoming = (
+                    timer.due_at
+                    if timer.state == TimerState.WARNED or timer.warn_at is None
+                    else timer.warn_at
+                )
                 live.filter(state=timer.state).update(next_check_at=upcoming)
                 return NOTHING
             if claimed != 1:
@@ -222,8 +272,13 @@ def _timer_handle(*, timer: SlaTimer, complaint, phase: str, at: dt.datetime) ->
             reason = _("已超过“%(clock)s”时限") % {"clock": label}
         # The kind says warning or breach; the field names the clock ("resolution", "level_resolve").
         event_record(
-            complaint=complaint, actor=None, kind=EventKind.SLA_WARNING if phase == WARNING else EventKind.SLA_BREACH,
-            at=at, field=timer.kind[:50], new=timer.due_at, reason=reason,
+            complaint=complaint,
+            actor=None,
+            kind=EventKind.SLA_WARNING if phase == WARNING else EventKind.SLA_BREACH,
+            at=at,
+            field=timer.kind[:50],
+            new=timer.due_at,
+            reason=reason,
         )
     handler = _HANDLERS.get(timer.kind)
     if handler is not None:
@@ -285,8 +340,78 @@ def pass_values() -> dict | None:
     return getattr(_pass_state, "values", None)
 
 
+def pass_case_values(complaint_id: int) -> dict | None:
+    """The running batch's scratch space for one of its cases (None outside a batch): what the batch read
+    for that case in one statement for all (its escalation row, its timer rows, its closed pauses), kept
+    up to date by whoever writes it during the batch. Dropped when the case's handling fails (its
+    savepoint rolled back what the values described)."""
+    values = getattr(_pass_state, "values", None)
+    if values is None:
+        return None
+    return values.setdefault(("case", complaint_id), {})
+
+
+def _case_timers_load(complaint_ids: list[int]) -> None:
+    """The timer rows of the batch's cases in one query, for `timers_sync` (which keeps them up to date)."""
+    found: dict[int, list[SlaTimer]] = {pk: [] for pk in complaint_ids}
+    for row in (
+        SlaTimer.objects.filter(complaint_id__in=complaint_ids).only(*TIMER_SYNC_FIELDS).order_by("id")
+    ):
+        found[row.complaint_id].append(row)
+    for pk, rows in found.items():
+        if len(rows) <= 2000:  # as timers_sync reads them
+            pass_case_values(pk)[TIMERS_KEY] = rows
+
+
+def _case_values_drop(complaint_id: int) -> None:
+    values = getattr(_pass_state, "values", None)
+    if values is not None:
+        values.pop(("case", complaint_id), None)
+
+
 _AFTER_PASS: list[Callable[[], object]] = []
 _BATCH_END: list[Callable[[], object]] = []
+_BATCH_START: list[Callable[[list], object]] = []
+
+
+def batch_start_register(hook: Callable[[list], object]) -> None:
+    """Run once a batch has claimed its rows, before its cases, with the batch's claimed timers (each with
+    its `complaint`, locked): read for all the cases at once what each case's handling would read one by
+    one (`pass_case_values`). A hook must only read; what it leaves unread is read per case as before."""
+    if hook not in _BATCH_START:
+        _BATCH_START.append(hook)
+
+
+def case_records_load(
+    *,
+    key: str,
+    timers: list,
+    load: Callable[[list[int]], Iterable[tuple]],
+    written_by: Iterable[str] = (),
+    limit: int = 100,
+) -> None:
+    """For a batch-start hook of an app whose clock provider reads rows of its own per case (approval
+    requests, work orders, referrals): `load(complaint_ids)` gives (complaint_id, row) for all the batch's
+    cases at once, kept under `key` for `case_records`. Cases whose claimed timer is of a kind in
+    `written_by` (the app's own timer kinds, whose handler changes those rows) are left out, and so is a
+    case with more than `limit` rows: they read their own, as outside a batch."""
+    skip = {str(kind) for kind in written_by}
+    found: dict[int, list] = {t.complaint_id: [] for t in timers if t.kind not in skip}
+    if not found:
+        return
+    for complaint_id, row in load(list(found)):
+        found[complaint_id].append(row)
+    for pk, rows in found.items():
+        if len(rows) <= limit:
+            pass_case_values(pk)[key] = rows
+
+
+def case_records(*, key: str, complaint_id: int, load: Callable[[], Iterable]) -> list:
+    """The rows `case_records_load` read for the case during this batch, else `load()`."""
+    scratch = pass_case_values(complaint_id)
+    if scratch is not None and key in scratch:
+        return scratch[key]
+    return list(load())
 
 
 def batch_end_register(hook: Callable[[], object]) -> None:
@@ -295,7 +420,6 @@ def batch_end_register(hook: Callable[[], object]) -> None:
     logged; what it left undone must be safe to do later."""
     if hook not in _BATCH_END:
         _BATCH_END.append(hook)
-
 
 
 def after_pass_register(hook: Callable[[], object]) -> None:
@@ -319,10 +443,12 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
     rows were read (0: nothing due that nobody else holds)."""
     cutoff = cutoff or now()
     result = SweepResult()
-    with pass_cache(), transaction.atomic():
+    # One snapshot of the configuration per batch (one token query, not one per cached look-up), and the
+    # batch's timeline written in one statement at its end (complaints.timeline.timeline_kept).
+    with pass_cache(), config_snapshot(), transaction.atomic(), timeline_kept():
         rows = list(
             SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "complaint"))
-            .select_related("complaint", "complaint__org_unit")
+            .select_related("complaint", "complaint__org_unit", "complaint__customer", "complaint__assignee")
             .filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
             .order_by("next_check_at", "id")[:batch]
         )
@@ -340,17 +466,29 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
         early = [t for t in first.values() if t not in breaches and t not in warnings]
         before = {t.pk: (t.state, t.fired_at, t.warned_at) for t in first.values()}
         if breaches:
-            SlaTimer.objects.filter(pk__in=[t.pk for t in breaches]).update(state=TimerState.FIRED, fired_at=at)
+            SlaTimer.objects.filter(pk__in=[t.pk for t in breaches]).update(
+                state=TimerState.FIRED, fired_at=at
+            )
         if warnings:
             SlaTimer.objects.filter(pk__in=[t.pk for t in warnings]).update(
                 state=TimerState.WARNED, warned_at=at, next_check_at=F("due_at")
             )
         for timer in early:  # looked at early (after a back-off): wait for its next point
-            upcoming = timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+            upcoming = (
+                timer.due_at if timer.state == TimerState.WARNED or timer.warn_at is None else timer.warn_at
+            )
             SlaTimer.objects.filter(pk=timer.pk).update(next_check_at=upcoming)
             result.add(NOTHING)
-        work = [(t, BREACH, CLAIMED_BREACH) for t in breaches] + [(t, WARNING, CLAIMED_WARNING) for t in warnings]
+        work = [(t, BREACH, CLAIMED_BREACH) for t in breaches] + [
+            (t, WARNING, CLAIMED_WARNING) for t in warnings
+        ]
         work.sort(key=lambda item: (item[0].next_check_at, item[0].pk))
+        if work:
+            claimed = [timer for timer, _phase, _outcome in work]
+            timeline_last_hashes_load([t.complaint_id for t in claimed])
+            _case_timers_load([t.complaint_id for t in claimed])
+            for hook in _BATCH_START:
+                hook(claimed)
         for timer, phase, outcome in work:
             complaint = timer.complaint
             state, fired_at, warned_at = before[timer.pk]
@@ -358,22 +496,29 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
                 timer.state, timer.fired_at = TimerState.FIRED, at
             else:
                 timer.state, timer.warned_at = TimerState.WARNED, at
+            mark = timeline_mark()
             try:
                 with transaction.atomic():
                     _timer_handle(timer=timer, complaint=complaint, phase=phase, at=at)
             except Exception as error:  # this case only: its savepoint rolled back; the others go on
                 logger.exception("SLA timer %s (complaint %s) failed", timer.pk, timer.complaint_id)
+                timeline_rollback(mark)
+                _case_values_drop(timer.complaint_id)
                 timer.state, timer.fired_at, timer.warned_at = state, fired_at, warned_at
                 _restore_failed(timer=timer, error=error, at=at)
                 result.add(FAILED)
                 continue
             result.add(outcome)
+        timeline_flush()
         for hook in _BATCH_END:
+            mark = timeline_mark()
             try:
                 with transaction.atomic():
                     hook()
             except Exception:
                 logger.exception("end of an SLA batch: %s failed", getattr(hook, "__name__", hook))
+                timeline_rollback(mark)
+        timeline_flush()  # what the hooks wrote on timelines
     return result, len(rows)
 
 
@@ -395,7 +540,9 @@ def timers_process_due(
             break
     if read == 0:
         # What is still due now is held by someone else (or was claimed meanwhile by another worker).
-        result.skipped = SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff).count()
+        result.skipped = SlaTimer.objects.filter(
+            state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff
+        ).count()
     return result
 
 

@@ -13,12 +13,13 @@ class SolutionsConfig(AppConfig):
         from complaintdesk.complaints.services import transition_guard_register
         from complaintdesk.scripts.services import script_value_source_register
         from complaintdesk.sla.services import clock_provider_register
-        from complaintdesk.sla.timers import timer_handler_register
+        from complaintdesk.sla.timers import batch_start_register, timer_handler_register
 
         from . import clocks, selectors, services
         from .models import ApprovalStatus, ProposalStatus
 
         clock_provider_register(clocks.approval_clocks)
+        batch_start_register(clocks.approvals_batch_load)  # an SLA batch reads its cases' requests at once
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.approval_on_timer)
         transition_guard_register(services.resolution_waits_for_approvals)
         # The reply, feedback and follow-up scripts quote the options offered and the one chosen.

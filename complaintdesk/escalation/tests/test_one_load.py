@@ -15,7 +15,7 @@ from complaintdesk.escalation import services as escalation_services
 from complaintdesk.escalation.models import EscalationHandOff
 from complaintdesk.testing import resolve
 
-from .conftest import handling_case, local, sweep
+from .conftest import handling_case, local, staff_notices_capture, sweep
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def loads(monkeypatch):
     for module in (access, complaint_services, escalation_services):
         monkeypatch.setattr(module, "access_complaint", counted)
     monkeypatch.setattr(notify, "customer_told_new_holder", lambda **values: None)
-    monkeypatch.setattr(notify, "staff_notified", lambda **values: None)
+    staff_notices_capture(monkeypatch, lambda values: None)
     return seen
 
 

@@ -25,7 +25,7 @@ from complaintdesk.tasks import periodic
 from complaintdesk.tasks.models import PeriodicJob
 from complaintdesk.tasks.periodic import periodic_run
 
-from .conftest import handling_case, intake, local, sweep
+from .conftest import handling_case, intake, local, staff_notices_capture, sweep
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
@@ -35,7 +35,7 @@ RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["defa
 def calls(monkeypatch):
     seen = {"customer": [], "staff": []}
     monkeypatch.setattr(notify, "customer_told_new_holder", lambda **values: seen["customer"].append(values))
-    monkeypatch.setattr(notify, "staff_notified", lambda **values: seen["staff"].append(values))
+    staff_notices_capture(monkeypatch, seen["staff"].append)
     return seen
 
 

@@ -12,14 +12,14 @@ from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff, H
 from complaintdesk.escalation.services import complaint_escalate
 from complaintdesk.sla.models import LIVE_TIMER_STATES, SlaTimer, TimerKind
 
-from .conftest import handling_case, local
+from .conftest import handling_case, local, staff_notices_capture
 
 
 @pytest.fixture
 def told(monkeypatch):
     seen = {"customer": [], "staff": []}
     monkeypatch.setattr(notify, "customer_told_new_holder", lambda **values: seen["customer"].append(values))
-    monkeypatch.setattr(notify, "staff_notified", lambda **values: seen["staff"].append(values))
+    staff_notices_capture(monkeypatch, seen["staff"].append)
     return seen
 
 

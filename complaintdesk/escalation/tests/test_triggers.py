@@ -24,7 +24,7 @@ from complaintdesk.escalation.services import (
 from complaintdesk.sla.models import SlaTimer, TimerKind
 from complaintdesk.testing import resolve
 
-from .conftest import handling_case, intake, local, sweep
+from .conftest import handling_case, intake, local, staff_notices_capture, sweep
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def calls(monkeypatch):
     """What went through the notification seams."""
     seen = {"customer": [], "staff": []}
     monkeypatch.setattr(notify, "customer_told_new_holder", lambda **values: seen["customer"].append(values))
-    monkeypatch.setattr(notify, "staff_notified", lambda **values: seen["staff"].append(values))
+    staff_notices_capture(monkeypatch, seen["staff"].append)
     return seen
 
 
