@@ -17,7 +17,12 @@ from . import states
 from .access import access_complaint
 from .clocks import case_clocks
 from .models import Complaint, EventKind
-from .services import _columns, _deadline_snapshot, _save_changed, status_change_apply
+from .services import (
+    _columns,
+    _deadline_snapshot,
+    _deadlines_recorded_and_saved,
+    status_change_apply,
+)
 from .states import ContactKind, Status
 from .timeline import event_record, events_record_changes
 from .validation import REASON_MAX, text_validated
@@ -61,16 +66,10 @@ def complaint_kind_change(*, number: str, actor, to: str, reason: str = "") -> C
         complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.KIND_CHANGED, reason=reason
     )
     case_clocks().refresh(complaint=complaint, at=at)
-    events_record_changes(
-        complaint=complaint,
-        actor=actor,
-        at=at,
-        before=deadlines_before,
-        kind=EventKind.DEADLINES,
+    _deadlines_recorded_and_saved(
+        complaint=complaint, actor=actor, at=at, before=deadlines_before, columns=columns,
         reason=_("联系类型变更后重算时限"),
-    )
-    complaint.updated_at = at
-    _save_changed(complaint, columns)
+    )  # fmt: skip
     return complaint
 
 

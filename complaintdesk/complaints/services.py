@@ -480,17 +480,23 @@ def complaint_analyse(*, number: str, actor, changes: dict, reason: str = "") ->
         setattr(complaint, name, value)
     case_clocks().refresh(complaint=complaint, at=at)
     events_record_changes(complaint=complaint, actor=actor, at=at, before=before, reason=reason)
-    events_record_changes(
-        complaint=complaint,
-        actor=actor,
-        at=at,
-        before=deadlines_before,
-        kind=EventKind.DEADLINES,
+    _deadlines_recorded_and_saved(
+        complaint=complaint, actor=actor, at=at, before=deadlines_before, columns=columns,
         reason=_("分析结果变更后重算时限"),
+    )  # fmt: skip
+    return complaint
+
+
+def _deadlines_recorded_and_saved(
+    *, complaint: Complaint, actor, at, before: dict, columns: list[str], reason: str
+) -> None:
+    """After the clocks were refreshed: one timeline event per moved deadline (`before`: the snapshot taken
+    before the change), then the changed columns saved."""
+    events_record_changes(
+        complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.DEADLINES, reason=reason
     )
     complaint.updated_at = at
     _save_changed(complaint, columns)
-    return complaint
 
 
 @transaction.atomic
