@@ -177,18 +177,14 @@ def event_record(
         new_value=_text(new), reason=reason,
     )  # fmt: skip
     state = getattr(_kept, "state", None)
+    previous = state.last.get(complaint.pk) if state is not None else None
+    if previous is None:
+        previous = "" if kind == EventKind.CREATED else _previous_hash(complaint.pk)
+    event.hash = event_hash(previous=previous, values={name: getattr(event, name) for name in CHAIN_FIELDS})
     if state is not None:
-        previous = state.last.get(complaint.pk)
-        if previous is None:
-            previous = "" if kind == EventKind.CREATED else _previous_hash(complaint.pk)
-        event.hash = event_hash(
-            previous=previous, values={name: getattr(event, name) for name in CHAIN_FIELDS}
-        )
         state.last[complaint.pk] = event.hash
         state.events.append(event)
         return event
-    previous = "" if kind == EventKind.CREATED else _previous_hash(complaint.pk)
-    event.hash = event_hash(previous=previous, values={name: getattr(event, name) for name in CHAIN_FIELDS})
     # Written out (common.fastsql): one event per intake and per transition, the busiest insert there is.
     return fastsql.insert_instance(event)
 
