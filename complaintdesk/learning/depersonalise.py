@@ -21,11 +21,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from complaintdesk.common.masking import ADDRESS, REFERENCE, TITLED_NAME
-from complaintdesk.scripts.checking import DETECTORS
-
-# Order matters: an ID card number holds what looks like a phone number, a card number a landline.
-_DETECTED = ("id_card", "bank_card", "email", "phone", "landline")
+from complaintdesk.scripts.personal import personal_data_replaced
 
 
 def _placeholder(kind: str) -> str:
@@ -40,41 +36,17 @@ def _placeholder(kind: str) -> str:
         "wechat_openid": _("【微信号】"),
         "address": _("【地址】"),
         "reference": _("【编号】"),
+        "surname": "某",
     }[kind]
 
 
-def _variants(kind: str, value: str) -> list[str]:
-    """The forms a known value takes in text: a phone also without its country code, spaced or dashed."""
-    value = value.strip()
-    if kind != "phone":
-        return [value]
-    digits = value.removeprefix("+86") if value.startswith("+86") else value
-    forms = [value, digits]
-    if len(digits) == 11:
-        forms += [f"{digits[:3]} {digits[3:7]} {digits[7:]}", f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"]
-    return forms
+def _replacement(kind: str, _value: str) -> str:
+    return _placeholder(kind)
 
 
 def text_depersonalised(text: str, *, known: Iterable[tuple[str, str]] = ()) -> str:
     """`text` with no personal data: `known` are (kind, value) pairs of the case's people (kinds: name,
-    phone, email, account_no, wechat_openid, address, reference). Applying it twice changes nothing more."""
-    if not text:
-        return text
-    pairs = [(kind, form) for kind, value in known if value for form in _variants(kind, value)]
-    for kind, value in sorted(pairs, key=lambda kv: -len(kv[1])):
-        if len(value) >= 2 and not (value.isdigit() and len(value) < 4):  # not every "12" in the text
-            text = text.replace(value, _placeholder(kind))
-    for code in _DETECTED:
-        detector = DETECTORS[code]
-        text = detector.pattern.sub(
-            lambda m, d=detector, c=code: (
-                m.group(0) if d.valid and not d.valid(m.group(0)) else _placeholder(c)
-            ),
-            text,
-        )
-    text = REFERENCE.sub(lambda m: m.group("label") + _placeholder("reference"), text)
-    address = _placeholder("address")
-    text = ADDRESS.sub(address, text)
-    while address * 2 in text:  # 体育西路191号 + 中石化大厦: one address
-        text = text.replace(address * 2, address)
-    return TITLED_NAME.sub("某", text)
+    phone, email, account_no, wechat_openid, address, reference). Applying it twice changes nothing more.
+    The steps are `scripts.personal.personal_data_replaced`'s (shared with the privacy anonymiser); only
+    the replacement is this library's."""
+    return personal_data_replaced(text, replacement=_replacement, known=known)

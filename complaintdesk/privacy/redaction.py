@@ -1,44 +1,39 @@
-"""Personal data out of free text: the customer's own details wherever they appear, and anything that
-looks like a mobile number, an ID card number, an e-mail address or a bank card. Pure."""
+"""Personal data out of free text, for an expired case: the customer's own details wherever they appear,
+anything that looks like a mobile number, an ID card number, an e-mail address or a bank card, a number
+after its label (运单号, 工号 …) and a home address. The steps are `scripts.personal.personal_data_replaced`'s
+(shared with the training library's de-personalisation); the replacement is this module's: masks
+(138****8000, 王**), an address as 【地址】 — a surname before a title (王女士) stays. Pure."""
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from complaintdesk.common.masking import mask_email, mask_name, mask_phone, mask_text
 from complaintdesk.scripts.checking import DETECTORS
-
-_PATTERNS = ("id_card", "bank_card", "email", "phone", "landline")
+from complaintdesk.scripts.personal import personal_data_replaced
 
 
 def text_redacted(text: str, *, known: Iterable[tuple[str, str]] = ()) -> str:
     """`text` with the known values ((kind, value): name, phone, email, account_no, wechat_openid) and
-    every detected phone, ID number, e-mail and bank card masked. Masking what is already masked changes
-    nothing, so a second pass returns the same text."""
-    if not text:
-        return text
-    for field, value in sorted(known, key=lambda kv: -len(kv[1] or "")):
-        value = (value or "").strip()
-        if len(value) < 2:
-            continue
-        text = text.replace(value, _known_mask(field, value))
-        if field == "phone" and value.startswith("+86"):
-            text = text.replace(value[3:], mask_phone(value))
-    for code in _PATTERNS:
-        detector = DETECTORS[code]
-        text = detector.pattern.sub(lambda m, d=detector: _masked(m.group(0), d), text)
-    return text
+    every detected phone, ID number, e-mail, bank card, labelled number and address masked. Masking what
+    is already masked changes nothing, so a second pass returns the same text."""
+    return personal_data_replaced(text, replacement=_mask, known=known)
 
 
-def _masked(value: str, detector) -> str:
-    if detector.valid and not detector.valid(value):
-        return value
-    return detector.mask(value)
-
-
-def _known_mask(field: str, value: str) -> str:
-    if field == "name":
+def _mask(kind: str, value: str) -> str:
+    if kind == "name":
         return mask_name(value)
-    if field == "phone":
-        return mask_phone(value)
-    if field == "email":
+    if kind == "phone":
+        detector = DETECTORS["phone"]
+        return detector.mask(value) if detector.pattern.fullmatch(value) else mask_phone(value)
+    if kind == "email":
         return mask_email(value)
-    return mask_text(value, 2 if field == "account_no" else 1)
+    if kind in DETECTORS:  # id_card, bank_card, landline
+        return DETECTORS[kind].mask(value)
+    if kind == "address":
+        return _("【地址】")
+    if kind == "reference":
+        return mask_text(value, 1) if len(value) <= 6 else value[:2] + "*" * (len(value) - 4) + value[-2:]
+    if kind == "surname":
+        return value
+    return mask_text(value, 2 if kind == "account_no" else 1)
