@@ -12,11 +12,12 @@ class RegulationConfig(AppConfig):
 
     def ready(self) -> None:
         from complaintdesk.common.configcache import config_watch
+        from complaintdesk.privacy.services import case_anonymise_step_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register
         from complaintdesk.surveys.letters import result_requirement_register
 
-        from . import clocks, letters, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
+        from . import anonymise, clocks, letters, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
         from .selectors import CACHE_AREA
 
         # The cached pack resolution (selectors.pack_selection_for, pack_version_on, pack_terms) depends on
@@ -38,3 +39,7 @@ class RegulationConfig(AppConfig):
         # A case under a pack is told the result as a decision letter (what was verified, the basis and
         # reasons, the routes if the customer disagrees): surveys asks the pack's terms through its registry.
         result_requirement_register(letters.decision_letter_terms)
+
+        # A referral's report-back (the 12305 parts, the handler and their phone) is anonymised with its case
+        # by the privacy retention job.
+        case_anonymise_step_register(anonymise.referrals_anonymise)
