@@ -302,7 +302,13 @@ class CaseCodeOut(Schema):
     name: str = Field(description="代码名称（当前语言）")
     status: str = Field(description="suggested（系统建议）/ confirmed（已确认）")
     status_label: str
-    suggestion_basis: str = Field(description="系统建议所依据的关键词")
+    suggestion_basis: str = Field(
+        description="系统建议的依据：关键词建议为所匹配的关键词，分类模型建议为对结果影响最大的词"
+    )
+    suggestion_confidence: float | None = Field(
+        description="分类模型建议时模型的置信度（0–1）；关键词建议或已确认时为空"
+    )
+    suggestion_text: str = Field(description="建议的来源，供人阅读（当前语言），如“分类模型建议，置信度 87%”")
     confirmed_by: str | None
     confirmed_at: dt.datetime | None
 
@@ -332,6 +338,8 @@ def _code_view(row: CaseCode) -> dict:
         "status": row.status,
         "status_label": row.get_status_display(),
         "suggestion_basis": row.suggestion_basis,
+        "suggestion_confidence": row.suggestion_confidence,
+        "suggestion_text": row.suggestion_words(),
         "confirmed_by": row.confirmed_by.username if row.confirmed_by_id else None,
         "confirmed_at": _local(row.confirmed_at),
     }

@@ -16,9 +16,12 @@ class RegulationConfig(AppConfig):
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register
         from complaintdesk.surveys.letters import result_requirement_register
+        from complaintdesk.tasks.intake import after_intake_step_register
 
         from . import anonymise, clocks, letters, timeline  # noqa: F401  (timeline: names the timeline fields it writes)
+        from .code_models import CODES_AREA
         from .selectors import CACHE_AREA
+        from .tasks import codes_suggest_after_intake
 
         # The cached pack resolution (selectors.pack_selection_for, pack_version_on, pack_terms) depends on
         # the packs, their rules, the selections and the unit tree (a selection applies to a subtree).
@@ -29,6 +32,18 @@ class RegulationConfig(AppConfig):
             "regulation.DeadlineRule",
             "orgs.OrgUnit",
         )
+        # The codes (with their keywords) and each dimension's active classifier, read by every suggestion.
+        config_watch(
+            CODES_AREA,
+            "regulation.ClassificationScheme",
+            "regulation.ClassificationDimension",
+            "regulation.ClassificationCode",
+            "regulation.CodeClassifierModel",
+        )
+
+        # Every case taken in gets its regulatory codes suggested from its text by a job of its own (the
+        # dimension's trained classifier when confident, else the codes' keywords); the agent confirms.
+        after_intake_step_register("regulatory-codes", codes_suggest_after_intake)
 
         # The statutory decision clock and each referral's report-back clock beside the SLA's (the earlier
         # drives the queue); their warnings and breaches on the timeline in words.

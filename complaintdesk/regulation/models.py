@@ -351,6 +351,9 @@ class CaseCode(models.Model):
     code = models.ForeignKey(ClassificationCode, verbose_name=_("分类代码"), on_delete=models.PROTECT)
     status = models.CharField(_("状态"), max_length=12, choices=CaseCodeStatus.choices)
     suggestion_basis = models.CharField(_("建议依据"), max_length=200, blank=True)
+    # Set when the suggestion came from the dimension's trained classifier (its calibrated confidence,
+    # 0–1); empty when it came from the codes' keywords (then `suggestion_basis` holds the words matched).
+    suggestion_confidence = models.FloatField(_("分类模型置信度"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -373,6 +376,56 @@ class CaseCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+    def suggestion_words(self) -> str:
+        """Where a suggestion came from, in the reader's language ("" for a confirmed code)."""
+        if self.status != CaseCodeStatus.SUGGESTED:
+            return ""
+        if self.suggestion_confidence is not None:
+            return _("分类模型建议，置信度 %(percent)d%%") % {
+                "percent": round(self.suggestion_confidence * 100)
+            }
+        return _("系统建议，依据关键词：%(words)s") % {"words": self.suggestion_basis}
+
+
+class CodeClassifierModel(models.Model):
+    """A classifier trained on the codes agents confirmed in one dimension of a scheme (A, B, C …): one row
+    per training run, at most one active per dimension. The text model is intelligence's (`classifier.train`);
+    `blob` is its pickled pipeline, written and read only by this application."""
+
+    dimension = models.ForeignKey(
+        ClassificationDimension,
+        verbose_name=_("分类维度"),
+        on_delete=models.CASCADE,
+        related_name="classifiers",
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    created_at = models.DateTimeField(_("训练时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("训练人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    examples = models.PositiveIntegerField(_("已确认的案件数"), default=0)
+    trained_on = models.PositiveIntegerField(_("训练样本数"))
+    labels = models.JSONField(_("代码"), default=list)
+    evaluation = models.JSONField(_("评估结果"), default=dict)
+    train_seconds = models.FloatField(_("训练耗时(秒)"), default=0.0)
+    is_active = models.BooleanField(_("使用中"), default=False)
+    blob = models.BinaryField(_("模型"), editable=False)
+
+    class Meta:
+        verbose_name = _("监管分类模型")
+        verbose_name_plural = _("监管分类模型")
+        ordering = ["dimension_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "version"], name="regulation_codemodel_version"),
+            models.UniqueConstraint(
+                fields=["dimension"], condition=Q(is_active=True), name="regulation_codemodel_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension.code} v{self.version}"
 
 
 # Cases forwarded by a regulator or hotline ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from complaintdesk.common.time import local_today, now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.intelligence import classifier
 from complaintdesk.notifications.content import notification_language
 from complaintdesk.notifications.models import Notification, TemplateCode
 from complaintdesk.notifications.services import (
@@ -27,7 +28,7 @@ from complaintdesk.notifications.services import (
 )
 from complaintdesk.sla.services import complaint_deadlines_apply
 
-from . import deadlines
+from . import code_models, deadlines
 from .classification_csv import parse_scheme_csv
 from .models import (
     CaseCode,
@@ -38,7 +39,7 @@ from .models import (
     StatutoryExtension,
 )
 from .selectors import pack_for, pack_terms, scheme_active
-from .suggest import CodeKeywords, suggest_codes
+from .suggest import suggest_codes
 from .timeline import FIELD, STATUTORY_DECISION_FIELD, codes_value
 
 logger = logging.getLogger(__name__)
@@ -99,48 +100,66 @@ def scheme_import_csv(
 
 
 def _case_text(complaint: Complaint) -> str:
-    return "\n".join(
-        p for p in (complaint.title, complaint.description, complaint.demand, complaint.product) if p
-    )
+    return code_models.case_text(
+        title=complaint.title, description=complaint.description, demand=complaint.demand,
+        product=complaint.product,
+    )  # fmt: skip
 
 
 def case_codes_suggest(*, complaint: Complaint, scheme: ClassificationScheme) -> list[CaseCode]:
     """Step: store the suggestion (a most specific code) for each dimension of `scheme` not yet confirmed on
-    the case (a confirmed code is never replaced by a suggestion). Returns the case's suggested rows."""
-    rows = [
-        CodeKeywords(dimension=str(dimension_id), code=code, level=level, keywords=keywords)
-        for dimension_id, code, level, keywords in ClassificationCode.objects.filter(dimension__scheme=scheme)
-        .exclude(keywords="")
-        .filter(children__isnull=True)  # only codes a case may be given (the most specific)
-        .values_list("dimension_id", "code", "level", "keywords")[:5000]
-    ]
-    suggestions = suggest_codes(text=_case_text(complaint), codes=rows)
+    the case (a confirmed code is never replaced by a suggestion). Per dimension, the dimension's trained
+    classifier's code when it is at least `code_models.threshold()` confident, else the keyword match, else
+    nothing. Returns the case's suggested rows. The codes and models are the process's cached ones."""
+    codes = code_models.scheme_codes(scheme_id=scheme.pk)
+    text = _case_text(complaint)
+    chosen: dict[int, tuple[str, str, float | None]] = {}  # dimension id → (code, basis, confidence)
+    for dimension_key, found in suggest_codes(text=text, codes=list(codes.keywords)).items():
+        chosen[int(dimension_key)] = (found.code, "、".join(found.matched)[:200], None)
+    for active in code_models.active_models(scheme_id=scheme.pk):
+        model = code_models.model_loaded(active)
+        if model is None:
+            continue
+        predicted = classifier.predict(model, text, version=active.version)
+        code = predicted.category_code
+        if code is None or predicted.confidence < code_models.threshold():
+            continue
+        if (active.dimension_id, code) not in codes.ids:  # a code the scheme no longer gives: keywords decide
+            continue
+        chosen[active.dimension_id] = (code, "、".join(predicted.explanation)[:200], predicted.confidence)
+    if not chosen:
+        return []
     confirmed = set(
         CaseCode.objects.filter(complaint=complaint, status=CaseCodeStatus.CONFIRMED).values_list(
             "dimension_id", flat=True
         )
     )
-    by_key = {
-        (c.dimension_id, c.code): c
-        for c in ClassificationCode.objects.filter(
-            dimension__scheme=scheme, code__in=[s.code for s in suggestions.values()]
-        )
-    }
     stored = []
-    for dimension_key, suggestion in suggestions.items():
-        dimension_id = int(dimension_key)
+    for dimension_id, (code, basis, confidence) in chosen.items():
         if dimension_id in confirmed:
             continue
-        code = by_key[(dimension_id, suggestion.code)]
         row, _created = CaseCode.objects.update_or_create(
             complaint=complaint, dimension_id=dimension_id,
             defaults={
-                "code": code, "status": CaseCodeStatus.SUGGESTED, "suggestion_basis": "、".join(suggestion.matched)[:200],
+                "code_id": codes.ids[(dimension_id, code)], "status": CaseCodeStatus.SUGGESTED,
+                "suggestion_basis": basis, "suggestion_confidence": confidence,
                 "confirmed_by": None, "confirmed_at": None,
             },
         )  # fmt: skip
         stored.append(row)
     return stored
+
+
+def complaint_codes_suggest_at_intake(*, complaint_id: int) -> int:
+    """The after-intake step: suggest the new case's codes in every active scheme, nobody pressing anything
+    (the agent confirms on the case page). The case is locked, as when an agent confirms. Returns how many
+    codes were suggested; no active scheme, nothing."""
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
+        if complaint is None:
+            return 0
+        schemes = ClassificationScheme.objects.filter(is_active=True).order_by("code")[:10]
+        return sum(len(case_codes_suggest(complaint=complaint, scheme=scheme)) for scheme in schemes)
 
 
 def complaint_codes_suggest(*, number: str, actor, scheme_code: str | None = None) -> list[CaseCode]:

@@ -30,6 +30,7 @@ RQ_TASKS = {"default": {"BACKEND": "complaintdesk.tasks.backend.RQBackend", "QUE
 ENRICH = "complaintdesk.intelligence.tasks.enrich_after_intake"
 ACKNOWLEDGE = "complaintdesk.channels.intake_tasks.acknowledge_after_intake"
 INCIDENT = "complaintdesk.outreach.tasks.incident_match_after_intake"
+CODES = "complaintdesk.regulation.tasks.codes_suggest_after_intake"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
@@ -241,6 +242,7 @@ def test_jobs_lost_on_the_way_to_an_outside_queue_are_sent_again_by_the_sweep(
         (ACKNOWLEDGE, ""),
         (ENRICH, ""),
         (INCIDENT, ""),
+        (CODES, ""),
     ]
 
     time_machine.move_to("2026-11-23T10:00:30+08:00", tick=False)
@@ -305,8 +307,8 @@ def test_a_run_killed_half_way_is_redone_once_and_a_run_beside_it_does_nothing(
     runner.join(10)
     assert _acks(complaint) == 0 and AfterIntakeJob.objects.filter(task_path=ACKNOWLEDGE).exists()
     assert (
-        outbox.after_intake_resend(at=complaint.created_at + outbox.RESEND_UNKNOWN_AFTER * 2) == 2
-    )  # the acknowledgement, and the incident match lost with it
+        outbox.after_intake_resend(at=complaint.created_at + outbox.RESEND_UNKNOWN_AFTER * 2) == 3
+    )  # the acknowledgement, and the incident match and the codes' suggestion lost with it
     assert _acks(complaint) == 1 and not AfterIntakeJob.objects.exists()
 
 
@@ -321,14 +323,16 @@ def test_the_sweep_leaves_a_job_waiting_in_redis_alone_and_resends_one_redis_los
             response = _post(api_for(org.api_a), make_payload())
             complaint = Complaint.objects.get(number=response.json()["number"])
             rows = {row.task_path: row for row in AfterIntakeJob.objects.all()}
-            assert set(rows) == {ENRICH, ACKNOWLEDGE, INCIDENT} and all(row.job_id for row in rows.values())
+            assert set(rows) == {ENRICH, ACKNOWLEDGE, INCIDENT, CODES} and all(
+                row.job_id for row in rows.values()
+            )
             later = complaint.created_at + outbox.RESEND_UNKNOWN_AFTER * 2
             assert outbox.after_intake_resend(at=later) == 0  # all wait in the queue: not sent again
-            assert queue.count == 3
+            assert queue.count == 4
             queue.connection.delete(f"rq:job:{rows[ACKNOWLEDGE].job_id}")  # lost (Redis flushed, expired)
             queue.remove(rows[ACKNOWLEDGE].job_id)
             assert outbox.after_intake_resend(at=later) == 1
-            assert queue.count == 3
+            assert queue.count == 4
             django_rq.get_worker("default", worker_class=Worker).work(burst=True)
             assert _acks(complaint) == 1 and not AfterIntakeJob.objects.exists()
         finally:
@@ -347,7 +351,7 @@ def test_on_redis_the_acknowledgements_go_ahead_of_waiting_analyses(org, api_for
                 assert _post(api_for(org.api_a), make_payload()).status_code == 201
             paths = [queue.fetch_job(job_id).func_name for job_id in queue.job_ids]
             assert paths[:3] == [ACKNOWLEDGE] * 3  # ahead of every analysis and incident match
-            assert sorted(paths[3:]) == [ENRICH] * 3 + [INCIDENT] * 3
+            assert sorted(paths[3:]) == sorted([ENRICH] * 3 + [INCIDENT] * 3 + [CODES] * 3)
         finally:
             queue.connection.flushdb()
 

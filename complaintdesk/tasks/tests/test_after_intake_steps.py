@@ -20,6 +20,7 @@ PROBE = f"{__name__}.probe_step"
 ENRICH = "complaintdesk.intelligence.tasks.enrich_after_intake"
 ACKNOWLEDGE = "complaintdesk.channels.intake_tasks.acknowledge_after_intake"
 INCIDENT = "complaintdesk.outreach.tasks.incident_match_after_intake"
+CODES = "complaintdesk.regulation.tasks.codes_suggest_after_intake"
 ran: list[int] = []
 
 
@@ -60,6 +61,7 @@ def test_the_apps_register_their_steps_most_urgent_first():
         ("acknowledgement", ACKNOWLEDGE, TASK_MAX_PRIORITY),  # channels: the customer is told first
         ("enrichment", ENRICH, DEFAULT_TASK_PRIORITY),  # intelligence
         ("incident-match", INCIDENT, DEFAULT_TASK_PRIORITY),  # outreach: a known incident answers it
+        ("regulatory-codes", CODES, DEFAULT_TASK_PRIORITY),  # regulation: the codes suggested from the text
     ]
     assert [s.name for s in steps if s.settled] == ["enrichment"]  # the acknowledgement runs it first
 
@@ -92,6 +94,7 @@ def test_on_an_outside_queue_a_rolled_back_intake_leaves_no_outbox_row_and_runs_
             ENRICH,
             ACKNOWLEDGE,
             INCIDENT,
+            CODES,
         }
         raise RuntimeError("the caller's transaction fails after intake")
     assert not AfterIntakeJob.objects.exists() and ran == []
