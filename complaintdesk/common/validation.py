@@ -15,6 +15,7 @@ validation (complaintdesk.api.problems) uses the same table, so a field refused 
 refused by the service read alike.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, TypeVar
 
@@ -23,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import InvalidInput, too_long_message
+from .time import day_as_typed
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -35,6 +37,23 @@ def _limit(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def DAY_FORMAT_MESSAGE() -> str:
+    """How a day must be written, in the user's language."""
+    return _("请按“年-月-日”填写日期，例如 2026-12-01")
+
+
+def day_typed(value: Any) -> Any:
+    """Before a date field: a day as people type it here, year first (2026-12-01, 2026/12/1, 2026年12月1日:
+    `common.time.day_as_typed`) becomes the date; anything else goes on to the field, which refuses it
+    in words (11/20/2026 is refused, never guessed)."""
+    if isinstance(value, str):
+        return day_as_typed(value) or value
+    return value
+
+
+TypedDay = Annotated[dt.date, BeforeValidator(day_typed)]
 
 
 def pydantic_message(error: Mapping[str, Any]) -> str:
@@ -57,6 +76,9 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
         "datetime_parsing": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
         "datetime_from_date_parsing": _("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"),
         "timezone_aware": _("请带上时区，例如 +08:00"),
+        "date_parsing": DAY_FORMAT_MESSAGE(),
+        "date_from_datetime_parsing": DAY_FORMAT_MESSAGE(),
+        "date_from_datetime_inexact": DAY_FORMAT_MESSAGE(),
         "model_type": _("应为 JSON 对象"),
         "model_attributes_type": _("应为 JSON 对象"),
         "dict_type": _("应为 JSON 对象"),

@@ -25,7 +25,8 @@ from complaintdesk.common.errors import (
     unstorable_text,
     unstorable_text_message,
 )
-from complaintdesk.common.validation import validated
+from complaintdesk.common.time import day_as_typed
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, validated
 
 from .customers import phone_normalise
 from .models import Channel, Complexity, ContactChannel, PerceivedSeverity, Priority, Responsibility, Severity
@@ -128,8 +129,10 @@ def date_or_none(value: Any) -> dt.date | None:
     """A date (not a date and time), or None for nothing given."""
     if value in (None, ""):
         return None
+    if isinstance(value, str):  # typed by a person, year first: 2026-11-23, 2026/11/23, 2026年11月23日
+        value = day_as_typed(value) or value
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise refused(_("应为日期，例如 2026-11-23"))
+        raise refused(DAY_FORMAT_MESSAGE())
     return value
 
 

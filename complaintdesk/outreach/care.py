@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.time import local_today, now, to_local
+from complaintdesk.common.time import day_as_typed, local_today, now, to_local
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, Customer
 
@@ -246,10 +246,9 @@ def customer_choice_record_for_case(
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint")
     born = None
     if (birthday or "").strip():
-        try:
-            born = dt.date.fromisoformat(birthday.strip())
-        except ValueError:
-            raise InvalidInput({"birthday": [_("日期格式不对，例如 1990-05-20")]}) from None
+        born = day_as_typed(birthday)
+        if born is None:
+            raise InvalidInput({"birthday": [_("请按“年-月-日”填写日期，例如 1990-05-20")]})
         if not dt.date(1900, 1, 1) <= born <= local_today():
             raise InvalidInput({"birthday": [_("生日不能晚于今天")]})
     return customer_choice_record(

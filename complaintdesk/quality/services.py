@@ -30,7 +30,7 @@ from pydantic import (
 from complaintdesk.accounts.models import User
 from complaintdesk.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, too_long_message
 from complaintdesk.common.time import local_zone, now
-from complaintdesk.common.validation import refusal, text, validated
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, refusal, text, validated
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.states import Status
 
@@ -101,7 +101,7 @@ class DrawResult:
 
 def _date(value: Any) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise refusal(_("请填写日期（YYYY-MM-DD）"))
+        raise refusal(DAY_FORMAT_MESSAGE())
     return value
 
 

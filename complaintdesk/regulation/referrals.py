@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import Conflict, InvalidInput
 from complaintdesk.common.time import local_today, now, to_local
-from complaintdesk.common.validation import refusal, said, text, validated
+from complaintdesk.common.validation import TypedDay, refusal, said, text, validated
 from complaintdesk.complaints.access import access_complaint, complaints_visible_to
 from complaintdesk.complaints.customers import phone_normalise
 from complaintdesk.complaints.models import Complaint, EventKind
@@ -54,8 +54,8 @@ class ReferralIn(BaseModel):
     source: ReferralSource
     source_name: str = Field("", max_length=100)
     reference: str = Field(min_length=1, max_length=64)
-    forwarded_on: dt.date
-    due_on: dt.date | None = None
+    forwarded_on: TypedDay
+    due_on: TypedDay | None = None
     content_required: str | None = Field(None, max_length=4000)
 
     @field_validator("forwarded_on")

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
+from complaintdesk.common.time import day_as_typed
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import ReferralBody
@@ -120,10 +122,10 @@ def _date(value: str, field: str) -> dt.date | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput({field: [_("应为日期，例如 2026-11-23")]}) from None
+    day = day_as_typed(value)
+    if day is None:
+        raise InvalidInput({field: [DAY_FORMAT_MESSAGE()]})
+    return day
 
 
 @login_required

@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaintdesk.common.errors import DomainError, NotFound, PermissionDenied
-from complaintdesk.common.time import local_today
+from complaintdesk.common.time import day_as_typed, local_today
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.learning import selectors, services
 from complaintdesk.learning.models import ExampleKind, TrainingCase
@@ -149,13 +149,6 @@ def case_remove(request: HttpRequest, case_id: int) -> HttpResponse:
     return refused.answer(request, to=reverse("web:learning_library"), message=_("已从培训案例库撤下"))
 
 
-def _is_date(value: str) -> bool:
-    try:
-        return bool(value) and parse_date(value) is not None
-    except ValueError:  # 2026-02-31: looks like a date, is none
-        return False
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_log_page(request: HttpRequest) -> HttpResponse:
@@ -172,7 +165,9 @@ def service_log_page(request: HttpRequest) -> HttpResponse:
     kept = refused.kept_take(request, "learning:log")
     agent_id = request.GET.get("agent", "")
     agent_id = int(agent_id) if agent_id.isdigit() else None
-    day = parse_date(request.GET.get("day", "") or "") if _is_date(request.GET.get("day", "")) else None
+    day_text = request.GET.get("day", "").strip()[:40]
+    # Typed year first: 2026-12-01, 2026/12/1, 2026年12月1日.
+    day = day_as_typed(day_text) if day_text else None
     today = local_today()
     mine = selectors.service_logs_readable(reader=user, agent_id=user.pk, since=today)
     own_today = next(iter(mine), None)
@@ -188,6 +183,8 @@ def service_log_page(request: HttpRequest) -> HttpResponse:
         "agents": selectors.log_agents_for(reader=user),
         "agent_id": agent_id,
         "day": day,
+        "day_text": day.isoformat() if day else day_text,
+        "day_error": DAY_FORMAT_MESSAGE() if day_text and day is None else "",
         "entries": selectors.service_logs_readable(reader=user, agent_id=agent_id, day=day),
     }
     return render(request, "web/learning/log.html", context)

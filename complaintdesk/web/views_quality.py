@@ -6,8 +6,6 @@ quality.services'. Only inspecting roles (quality inspectors, supervisors) see t
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as PageForbidden
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaintdesk.common.errors import DomainError, NotFound
-from complaintdesk.common.time import local_today
+from complaintdesk.common.time import day_as_typed, local_today
 from complaintdesk.quality import schedule, selectors
 from complaintdesk.quality.models import QaPeriod
 from complaintdesk.quality.rubric import CRITERIA, CRITERION_CODES, LEVELS
@@ -54,11 +52,9 @@ def quality_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _date_or_text(text: str):
-    """A YYYY-MM-DD date, or the text as typed (the service then says what is wrong with it)."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return text
+    """A day typed year first (2026-12-01, 2026/12/1, 2026年12月1日), or the text as typed (the service then
+    says what is wrong with it, beside the field)."""
+    return day_as_typed(text) or text
 
 
 @login_required

@@ -107,6 +107,7 @@ def _panel(
         "report_channels": ReportChannel.choices,
         "values": values,
         "today": local_today(),
+        "today_text": local_today().isoformat(),
         "content_default": referrals.referral_content_required(complaint=complaint) if pack else "",
         "dues": [
             {

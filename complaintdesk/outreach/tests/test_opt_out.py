@@ -116,7 +116,10 @@ def test_staff_record_the_choice_on_the_case_page(org, committed):
     assert "客户的通知意愿" in panel and "接收事件主动通知" in panel
     bad = browser.post(f"/complaints/{case.number}/outreach/choices", {"care": "on", "birthday": "明年"})
     assert bad.status_code == 302
-    assert "日期格式不对" in browser.get(f"/complaints/{case.number}/incident/panel").content.decode()
+    assert (
+        "请按“年-月-日”填写日期，例如 1990-05-20"
+        in browser.get(f"/complaints/{case.number}/incident/panel").content.decode()
+    )
     assert not CustomerChoiceChange.objects.exists()
     done = browser.post(
         f"/complaints/{case.number}/outreach/choices",

@@ -237,12 +237,12 @@ def test_every_wrong_score_is_named_with_its_exact_reason(drawn):
 @pytest.mark.parametrize(
     "start, end, seed, expected",
     [
-        ("2026-11-01", NOV_30, None, {"period_start": ["请填写日期（YYYY-MM-DD）"]}),
+        ("2026-11-01", NOV_30, None, {"period_start": ["请按“年-月-日”填写日期，例如 2026-12-01"]}),
         (
             NOV_1,
             dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC),
             None,
-            {"period_end": ["请填写日期（YYYY-MM-DD）"]},
+            {"period_end": ["请按“年-月-日”填写日期，例如 2026-12-01"]},
         ),
         (NOV_30, NOV_1, None, {"period_end": ["结束日期不能早于开始日期"]}),
         (NOV_1, dt.date(2027, 11, 2), None, {"period_end": ["抽检周期不能超过 366 天"]}),

@@ -51,7 +51,7 @@ def test_a_bad_period_is_a_message_next_to_the_form(people):
     assert 'value="2026-11-30"' in response.content.decode()
     assert not QaPeriod.objects.exists()
     garbled = client.post("/quality/draw", {"period_start": "11/01", "period_end": ""}, follow=True)
-    assert "请填写日期（YYYY-MM-DD）" in garbled.content.decode()
+    assert "请按“年-月-日”填写日期，例如 2026-12-01" in garbled.content.decode()
 
 
 def test_an_agent_cannot_draw(people):

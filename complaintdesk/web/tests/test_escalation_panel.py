@@ -77,4 +77,4 @@ def test_refused_escalation_and_a_referral(ladder_org):  # noqa: F811
         {"body": "court", "reason": "诉讼", "response_due_on": "明天"},
         HTTP_HX_REQUEST="true",
     )
-    assert "应为日期" in response.content.decode()
+    assert "请按“年-月-日”填写日期" in response.content.decode()
