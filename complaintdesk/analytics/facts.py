@@ -87,9 +87,10 @@ def _compensation_cents(ids: list[int]) -> dict[int, int]:
     return {cid: int((Decimal(total or 0) * 100).to_integral_value()) for cid, total in rows}
 
 
-def _customer_history(rows: list[dict]) -> dict[int, list[tuple[dt.datetime, int, int]]]:
-    """customer id → [(created_at, id, org unit id)] of their complaints from 31 days before the batch's
-    earliest one to its latest one, in order: enough to decide repeats and each first of a unit-month."""
+def _customer_history(rows: list[dict]) -> dict[int, list[tuple[dt.datetime, int, int, int | None, str]]]:
+    """customer id → [(created_at, id, org unit id, category id, channel)] of their complaints from 31
+    days before the batch's earliest one to its latest one, in order: enough to decide repeats and each
+    first of a unit-month (overall, in a category, through a channel)."""
     if not rows:
         return {}
     start = min(r["created_at"] for r in rows) - REPEAT_WINDOW - dt.timedelta(days=1)
@@ -102,9 +103,9 @@ def _customer_history(rows: list[dict]) -> dict[int, list[tuple[dt.datetime, int
             created_at__gte=start,
             created_at__lte=end,
             kind=ContactKind.COMPLAINT,  # repeats and complainants count complaints only
-        ).values_list("customer_id", "created_at", "id", "org_unit_id")
-        for customer_id, created_at, cid, unit_id in qs:
-            history[customer_id].append((created_at, cid, unit_id))
+        ).values_list("customer_id", "created_at", "id", "org_unit_id", "category_id", "channel")
+        for customer_id, *entry in qs:
+            history[customer_id].append(tuple(entry))
     for entries in history.values():
         entries.sort()
     return history
@@ -126,10 +127,11 @@ def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
         day = local_day(r["created_at"])
         month = month_of(day)
         earlier = [e for e in history.get(r["customer_id"], []) if (e[0], e[1]) < (r["created_at"], r["id"])]
-        first_in_unit_month = not any(
-            unit_id == r["org_unit_id"] and month_of(local_day(created)) == month
-            for created, _id, unit_id in earlier
-        )
+        same_unit_month = [
+            (category_id, channel)
+            for created, _id, unit_id, category_id, channel in earlier
+            if unit_id == r["org_unit_id"] and month_of(local_day(created)) == month
+        ]
         stars, nps = answers.get(r["id"], (None, None))
         case = CaseInput(
             created_at=r["created_at"],
@@ -145,8 +147,10 @@ def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
             escalated_up=r["id"] in escalated_up,
             transferred=r["id"] in transferred,
             dispatched=r["id"] in dispatched,
-            repeat=is_repeat(r["created_at"], [created for created, _id, _unit in earlier]),
-            complainant_first=first_in_unit_month,
+            repeat=is_repeat(r["created_at"], [entry[0] for entry in earlier]),
+            complainant_first=not same_unit_month,
+            complainant_first_category=all(c != r["category_id"] for c, _channel in same_unit_month),
+            complainant_first_channel=all(ch != r["channel"] for _c, ch in same_unit_month),
             stars=stars,
             nps=nps,
             compensation_cents=compensation.get(r["id"], 0),

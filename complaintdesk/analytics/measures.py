@@ -40,6 +40,8 @@ class CaseInput:
     dispatched: bool = False  # a work order went to a department
     repeat: bool = False  # the customer complained within the 30 days before
     complainant_first: bool = False  # the customer's first complaint in this unit this month
+    complainant_first_category: bool = False  # … of this category in this unit this month
+    complainant_first_channel: bool = False  # … through this channel in this unit this month
     stars: int | None = None  # the latest survey answer
     nps: int | None = None
     compensation_cents: int = 0
@@ -82,6 +84,8 @@ def case_measures(
         return m, None
     m["complaints"] = 1
     m["complainants"] = int(case.complainant_first)
+    m["complainants_category"] = int(case.complainant_first_category)
+    m["complainants_channel"] = int(case.complainant_first_channel)
     m["repeat"] = int(case.repeat)
     m["escalated"] = int(case.escalated_at is not None or case.escalated_up)
     pending: list[dt.datetime] = []

@@ -51,6 +51,10 @@ class Measures(models.Model):
 
     complaints = models.PositiveIntegerField(_("投诉量"), default=0)
     complainants = models.PositiveIntegerField(_("投诉客户数（机构×月）"), default=0)
+    # The same count within one category / one channel: what the complaint rate counts when the
+    # dashboard is filtered by either, read from the rollups like every other measure (issue 20).
+    complainants_category = models.PositiveIntegerField(_("投诉客户数（机构×月×类别）"), default=0)
+    complainants_channel = models.PositiveIntegerField(_("投诉客户数（机构×月×渠道）"), default=0)
     withdrawn = models.PositiveIntegerField(_("撤诉"), default=0)
     responded = models.PositiveIntegerField(_("已首次响应"), default=0)
     response_seconds = models.BigIntegerField(_("首次响应用时（秒）"), default=0)

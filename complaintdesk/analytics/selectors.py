@@ -62,15 +62,6 @@ class Slice:
     def needs_facts(self) -> bool:
         return self.agent_id is not None
 
-    @property
-    def cuts_customers(self) -> bool:
-        """True when the slice picks some of a customer's complaints (the stored first-of-unit-month
-        flag then no longer counts complainants)."""
-        return any(
-            v is not None
-            for v in (self.category_id, self.channel, self.agent_id, self.severity, self.complexity)
-        )
-
     def q(self, *, facts: bool) -> Q:
         q = Q(month__gte=self.month_from, month__lte=self.month_to)
         if self.unit_ids is not None:
@@ -210,8 +201,26 @@ class RateParts:
     unit_months_missing: int  # unit-months with complaints but no served number (left out of both)
 
 
+def _rollup_complainants(s: Slice) -> str | None:
+    """The rollup measure that counts this slice's complainants per unit-month, or None when only the
+    facts can (an agent, a severity or a complexity, or a category and a channel together)."""
+    if s.agent_id is not None or s.severity is not None or s.complexity is not None:
+        return None
+    if s.category_id is not None and s.channel is not None:
+        return None
+    if s.category_id is not None:
+        return "complainants_category"
+    if s.channel is not None:
+        return "complainants_channel"
+    return "complainants"
+
+
 def complainants_by_unit_month(s: Slice, *, source: str = "auto") -> dict[tuple[int, dt.date], int]:
-    if s.cuts_customers or source == "facts":
+    """Customers who complained per (unit, month) of the slice. From the rollups (bounded by the
+    months × units × dimensions, not by the complaints) when one of their measures counts them: none,
+    a category, or a channel filter; from the facts otherwise, or when `source` is "facts"."""
+    measure = _rollup_complainants(s)
+    if measure is None or source == "facts":
         rows = (
             ComplaintFact.objects.filter(s.q(facts=True), complaints__gt=0)
             .values("org_unit_id", "month")
@@ -222,7 +231,7 @@ def complainants_by_unit_month(s: Slice, *, source: str = "auto") -> dict[tuple[
         rows = (
             MonthlyRollup.objects.filter(s.q(facts=False))
             .values("org_unit_id", "month")
-            .annotate(n=Sum("complainants"))
+            .annotate(n=Sum(measure))
             .order_by()
         )
     return {(r["org_unit_id"], r["month"]): int(r["n"] or 0) for r in rows}
@@ -414,13 +423,14 @@ def dashboard(s: Slice, *, unit: OrgUnit | None = None) -> Dashboard:
         "unit": ("org_unit_id",),
         "channel": ("channel",),
     }
-    if not s.cuts_customers:
+    measure = _rollup_complainants(s)
+    if measure is not None:
         sets["unit_month"] = ("org_unit_id", "month")
     groups = grouped_many(s, sets=sets)
-    if s.cuts_customers:
+    if measure is None:
         complainants = complainants_by_unit_month(s)
     else:
-        complainants = {key: m["complainants"] for key, m in groups["unit_month"].items()}
+        complainants = {key: m[measure] for key, m in groups["unit_month"].items()}
     served = served_by_unit_month(s)
     rate = rate_parts(complainants, served)
     by_month = groups["month"]

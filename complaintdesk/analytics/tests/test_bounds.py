@@ -75,3 +75,61 @@ def test_the_sync_rewrites_only_the_keys_that_changed(fx, org):
     rewritten = {key for key in after if after[key] != before.get(key)}
     assert rewritten == {(MARCH, case.org_unit_id)}
     assert all(after[key] == before[key] for key in before if key != (MARCH, case.org_unit_id))
+
+
+@pytest.mark.parametrize("cut", ["category", "channel"])
+def test_a_category_or_channel_filter_still_reads_rollups_only(fx, org, cut):
+    """The complaint rate of a filtered dashboard counts complainants from the rollups' per-category and
+    per-channel measures, not from the facts (which grow with the archive)."""
+    filters = {"category_id": fx.billing.id} if cut == "category" else {"channel": "wechat"}
+    s = selectors.slice_for(user=org.executive, month_from=MARCH, month_to=APRIL, **filters)
+    with CaptureQueriesContext(connection) as queries:
+        board = selectors.dashboard(s)
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert not any("analytics_complaintfact" in sql for sql in sqls), sqls
+    assert not any("complaints_complaint" in sql for sql in sqls), sqls
+    unfiltered = _dashboard_queries(org.executive, month_from=MARCH, month_to=APRIL)
+    assert len(sqls) == len(unfiltered)
+    # billing: 23 customers ÷ 2 900 served (test_kpis.test_one_category); wechat: SH-A March c11–c16
+    # and SH-B April f1–f3 (twice each, counted once) = 9 ÷ 2 900.
+    assert board.kpis["complaint_rate"].numerator == (23 if cut == "category" else 9)
+
+
+def test_filtered_complainants_in_the_rollups_equal_the_distinct_customers_of_the_facts(fx, org):
+    """For every category and every channel, per unit-month: the rollup sum is the number of distinct
+    customers the facts hold for that cut (what the dashboard counted before, reading the facts)."""
+    cuts = [{"category_id": c} for c in {fx.billing.id, fx.network.id, fx.attitude.id}]
+    cuts += [{"channel": ch} for ch in ("phone", "wechat", "web", "email", "api")]
+    for cut in cuts:
+        s = selectors.slice_for(user=org.executive, month_from=MARCH, month_to=APRIL, **cut)
+        from_rollups = selectors.complainants_by_unit_month(s)
+        from_facts = selectors.complainants_by_unit_month(s, source="facts")
+        assert from_rollups == from_facts, cut
+        assert sum(from_rollups.values()) > 0 or cut == {"channel": "api"}
+
+
+def test_the_migration_fills_the_flags_of_facts_already_stored(fx, org):
+    """Migration 0004 backfills the new measures of existing facts and rollups as the sync computes them."""
+    import importlib
+
+    from django.apps import apps
+
+    from complaintdesk.analytics.models import ComplaintFact
+
+    migration = importlib.import_module(
+        "complaintdesk.analytics.migrations.0004_complainants_by_category_channel"
+    )
+    fields = ("complainants_category", "complainants_channel")
+    computed = {row[0]: row[1:] for row in ComplaintFact.objects.values_list("complaint_id", *fields)}
+    rollups = sorted(
+        MonthlyRollup.objects.values_list("month", "org_unit_id", "category_id", "channel", *fields)
+    )
+    assert any(any(v) for v in computed.values())
+    ComplaintFact.objects.update(complainants_category=0, complainants_channel=0)
+    MonthlyRollup.objects.update(complainants_category=0, complainants_channel=0)
+    migration.backfill(apps, None)
+    assert {row[0]: row[1:] for row in ComplaintFact.objects.values_list("complaint_id", *fields)} == computed
+    assert (
+        sorted(MonthlyRollup.objects.values_list("month", "org_unit_id", "category_id", "channel", *fields))
+        == rollups
+    )

@@ -188,6 +188,9 @@ def test_one_channel(fx, org, source):
     assert values(k)["volume"] == 12
     assert (k["fr_sla"].value, k["res_sla"].value, k["csat"].value) == (0.0, 100.0, 100.0)
     assert (k["repeat_rate"].value, k["escalation_rate"].value) == (25.0, 25.0)
+    # complaint rate: customers with a wechat complaint per unit-month: SH-A March c11–c16 = 6, SH-B
+    # April f1–f3 (twice each) = 3 → 9 ÷ 2900 → 0.31 (from the rollups' per-channel measure or the facts)
+    assert (k["complaint_rate"].numerator, k["complaint_rate"].value) == (9, 0.31)
 
 
 def test_sla_by_severity_and_complexity(fx, org):
