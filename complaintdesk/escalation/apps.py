@@ -16,6 +16,7 @@ class EscalationConfig(AppConfig):
         from complaintdesk.sla.timers import (
             after_pass_register,
             batch_end_register,
+            batch_rows_flush_register,
             batch_start_register,
             timer_handler_register,
         )
@@ -30,6 +31,9 @@ class EscalationConfig(AppConfig):
         # A burst: the holders' notices of a batch's hand-offs decided together, digests after the pass.
         batch_start_register(selectors.case_escalations_load)
         batch_end_register(bursts.batch_notices_decide)
+        # … its cases' new escalation rows and hand-offs written in one INSERT each.
+        batch_rows_flush_register(services.STATE_ROWS_KEY, services.batch_states_write)
+        batch_rows_flush_register(services.HAND_OFF_ROWS_KEY, services.batch_hand_offs_write)
         after_pass_register(bursts.holder_digests_send)
         # The customer told who holds the case now: the level's acknowledge deadline is met when it is sent.
         notification_delivered_hook_register(

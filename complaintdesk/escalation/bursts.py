@@ -63,16 +63,18 @@ def holder_notice_queue(*, hand_off: EscalationHandOff) -> None:
     """A hand-off was written (flagged `notice_pending`): decide its holder's notice at the end of the
     running SLA batch, or now when no batch runs (a person escalated one case)."""
     scratch = pass_values()
-    if scratch is not None:
-        scratch.setdefault(SCRATCH_KEY, []).append(hand_off.pk)
+    if scratch is not None:  # the hand-off itself: in a batch it may be written only at the batch's end
+        scratch.setdefault(SCRATCH_KEY, []).append(hand_off)
         return
     holder_notices_decide(hand_off_ids=[hand_off.pk])
 
 
 def batch_notices_decide() -> None:
-    """The SLA batch's end (sla.timers.batch_end_register): its hand-offs' notices, decided together."""
+    """The SLA batch's end (sla.timers.batch_end_register): its hand-offs' notices, decided together. A
+    hand-off without an id is one of a case that failed (not written)."""
     scratch = pass_values()
-    ids = scratch.pop(SCRATCH_KEY, []) if scratch is not None else []
+    hand_offs = scratch.pop(SCRATCH_KEY, []) if scratch is not None else []
+    ids = [hand_off.pk for hand_off in hand_offs if hand_off.pk is not None]
     if ids:
         holder_notices_decide(hand_off_ids=ids)
 

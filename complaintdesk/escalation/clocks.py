@@ -118,11 +118,12 @@ def escalation_clocks(context) -> ClockContribution:
         resolve_points.due_at,
         provisional,
     ):
-        CaseEscalation.objects.filter(pk=state.pk).update(
-            acknowledge_due_at=acknowledge_due,
-            resolve_due_at=resolve_points.due_at,
-            deadline_provisional=provisional,
-        )
+        if state.pk is not None:  # else kept for the SLA batch's end, written with the values set below
+            CaseEscalation.objects.filter(pk=state.pk).update(
+                acknowledge_due_at=acknowledge_due,
+                resolve_due_at=resolve_points.due_at,
+                deadline_provisional=provisional,
+            )
         state.acknowledge_due_at, state.resolve_due_at = acknowledge_due, resolve_points.due_at
         state.deadline_provisional = provisional
     return ClockContribution(timers=tuple(timers), supersedes=superseded)

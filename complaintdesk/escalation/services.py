@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import nullcontext
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
@@ -38,7 +39,7 @@ from complaintdesk.complaints.validation import DateOrNone, choice, text, text_v
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import sla_policy_for, unit_calendar
 from complaintdesk.sla.services import complaint_deadlines_apply
-from complaintdesk.sla.timers import WARNING, pass_cached
+from complaintdesk.sla.timers import WARNING, batch_row_keep, pass_cached, pass_values
 
 from . import bursts, engine, notify
 from .clocks import level_clock_points, level_of_subject
@@ -100,6 +101,40 @@ def _state_for_update(complaint: Complaint, at: dt.datetime, *, saved: bool = Tr
             state.save()
         case_escalation_kept(state)
     return state
+
+
+# In the worker's SLA batch, a case's new escalation row and its hand-off are written with the batch's
+# others, in one INSERT each at the batch's end (sla.timers.batch_row_keep; registered in apps.py). The
+# instance is the one the case's later steps read and change (case_escalation_for): it is written as it
+# is then. Its `pk` is set when it is written.
+STATE_ROWS_KEY = "escalation.case_escalation"
+HAND_OFF_ROWS_KEY = "escalation.hand_off"
+
+
+def _kept_for_batch_end(row, *, key: str) -> bool:
+    if batch_row_keep(complaint_id=row.complaint_id, key=key, row=row):
+        row._batch_kept = True
+        return True
+    return False
+
+
+def _state_save(state: CaseEscalation, *, update_fields: list[str]) -> None:
+    """Save these fields of the case's escalation row, unless the row is kept for the batch's end (it is
+    then written with every field as it is at that point)."""
+    if state.pk is None and getattr(state, "_batch_kept", False):
+        return
+    state.save(update_fields=update_fields)
+
+
+def batch_states_write(rows: list[CaseEscalation]) -> None:
+    """The escalation rows an SLA batch's cases created, in one INSERT (sla.timers.batch_rows_flush_register)."""
+    CaseEscalation.objects.bulk_create(rows)
+
+
+def batch_hand_offs_write(rows: list[EscalationHandOff]) -> None:
+    """The hand-offs an SLA batch's cases wrote, in one INSERT (their holders' notices are decided after,
+    at the batch's end: bursts.batch_notices_decide)."""
+    EscalationHandOff.objects.bulk_create(rows)
 
 
 def _clock_label(clock: str) -> str:
@@ -173,7 +208,7 @@ def _steps_apply(
             if step.batch:
                 state.batch_handled_at = at
             state.updated_at = at
-            state.save(update_fields=["reputation_risk_handled_at", "batch_handled_at", "updated_at"])
+            _state_save(state, update_fields=["reputation_risk_handled_at", "batch_handled_at", "updated_at"])
         elif isinstance(step, engine.Warn):
             _notify_after_commit(
                 complaint=complaint, users=[], what="warning", clock=step.clock, due_at=step.due_at
@@ -326,9 +361,10 @@ def _move(
     )
     state.customer_acknowledged_at = None
     state.updated_at = at
-    state.save()
+    if state.pk is not None or not _kept_for_batch_end(state, key=STATE_ROWS_KEY):
+        state.save()
     why = _why(trigger=trigger, reason=reason or instructions, clock=clock)
-    hand_off = EscalationHandOff.objects.create(
+    hand_off = EscalationHandOff(
         complaint=complaint,
         at=at,
         actor=actor,
@@ -349,6 +385,8 @@ def _move(
         deadline_provisional=provisional,
         notice_pending=True,  # the holder's notice: on its own, or in a digest (bursts.py)
     )
+    if not _kept_for_batch_end(hand_off, key=HAND_OFF_ROWS_KEY):
+        hand_off.save(force_insert=True)
 
     # Status (and with it the clocks, through sla.services), then the holder.
     moved = False
@@ -409,12 +447,16 @@ def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, hol
             "resolve_due_at": hand_off.resolve_due_at,
             "reason": hand_off.reason,
         }
+        # In an SLA batch the message row is kept for the batch's one INSERT (notifications.notification_send):
+        # nothing is written here, so no savepoint; a database error fails the case, which is retried.
+        in_batch = pass_values() is not None
         try:
-            with transaction.atomic():
+            with nullcontext() if in_batch else transaction.atomic():
                 notify.customer_told_new_holder(**values, complaint=complaint, level=level)
-        except (
-            Exception
-        ):  # the case has moved and its holder sees it; a message that cannot be written is logged
+        except Exception as error:
+            if in_batch and isinstance(error, DatabaseError):
+                raise  # without its own savepoint the transaction is unusable: the case fails, to be retried
+            # The case has moved and its holder sees it; a message that cannot be written is logged.
             logger.exception("escalation: the customer of complaint %s could not be told", complaint.pk)
 
 
@@ -533,7 +575,7 @@ def _level_acknowledged_mark(
 ) -> None:
     state.customer_acknowledged_at = at
     state.updated_at = at
-    state.save(update_fields=["customer_acknowledged_at", "updated_at"])
+    _state_save(state, update_fields=["customer_acknowledged_at", "updated_at"])
     last = (
         EscalationHandOff.objects.filter(complaint=complaint, to_level_position=state.level_position)
         .order_by("-at", "-id")

@@ -151,11 +151,14 @@ def track_url(case_number: str) -> str:
     return public_url(f"{path}?{urlencode({'number': case_number})}")
 
 
-def notification_values(*, complaint, language: str, extra: dict | None = None) -> dict[str, str]:
+def notification_values(
+    *, complaint, language: str, extra: dict | None = None, needed: frozenset[str] | None = None
+) -> dict[str, str]:
     """Placeholder values for a message about `complaint` in `language`; `extra` (progress, result,
-    cause, compensation, survey_url …) overrides. Times are in the organisation's zone."""
+    cause, compensation, survey_url …) overrides. Times are in the organisation's zone. `needed`: the
+    placeholders the template uses, when known (other apps' values it does not use are not read)."""
     language = notification_language(language)
-    values = script_values(complaint=complaint, agent=None, language=language)
+    values = script_values(complaint=complaint, agent=None, language=language, needed=needed)
     with translation.override(language):
         if complaint.first_response_due_at:
             # "" when already past (recorded late): the message then says "as soon as possible".

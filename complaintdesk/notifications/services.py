@@ -24,7 +24,9 @@ from complaintdesk.complaints.customers import case_contact, case_preferred_chan
 from complaintdesk.complaints.models import Complaint, ContactChannel, EventKind
 from complaintdesk.complaints.states import ContactKind
 from complaintdesk.complaints.timeline import event_record, events_record_changes
+from complaintdesk.scripts.rendering import placeholders_in
 from complaintdesk.sla.services import complaint_deadlines_refresh
+from complaintdesk.sla.timers import batch_row_keep, pass_cached
 
 from .base import NotificationChannel, OutboundMessage, SendResult, notifier_for
 from .content import notification_language, notification_values, template_render
@@ -112,7 +114,22 @@ def notification_channel_choose(*, complaint, channel: str | None = None) -> tup
 
 
 def notification_template_for(*, code: str, channel: str, language: str) -> NotificationTemplate:
-    """The active template in the customer's language, else in Chinese (the product's first language)."""
+    """The active template in the customer's language, else in Chinese (the product's first language).
+    Read once per SLA batch (`sla.timers.pass_cached`: nobody edits a template inside a worker's batch)."""
+    return pass_cached(
+        ("notifications.template", code, channel, language),
+        lambda: _template_find(code=code, channel=channel, language=language),
+    )
+
+
+def _template_placeholders(template: NotificationTemplate) -> frozenset[str]:
+    """The placeholders the template's subject, body and provider fields use."""
+    texts = [template.subject or "", template.body or ""]
+    texts += [str(text) for text in (template.provider_fields or {}).values()]
+    return frozenset(name for text in texts for name in placeholders_in(text))
+
+
+def _template_find(*, code: str, channel: str, language: str) -> NotificationTemplate:
     for candidate in dict.fromkeys([notification_language(language), "zh-hans", "en"]):
         template = NotificationTemplate.objects.filter(
             code=code, channel=channel, language=candidate, is_active=True
@@ -173,7 +190,9 @@ def notification_send(
     template = notification_template_for(
         code=_template_of_kind(template_code, complaint.kind), channel=channel, language=language
     )
-    values = notification_values(complaint=complaint, language=template.language, extra=extra)
+    values = notification_values(
+        complaint=complaint, language=template.language, extra=extra, needed=_template_placeholders(template)
+    )
     rendered = template_render(
         channel=channel, subject=template.subject, body=template.body,
         provider_fields=template.provider_fields or {}, values=values, recipient=recipient,
@@ -188,15 +207,47 @@ def notification_send(
             }
         )
     at = now()
+    notification = Notification(
+        complaint=complaint, template=template, template_code=template_code, channel=channel,
+        recipient=recipient, language=template.language, subject=rendered.subject, body=rendered.body,
+        params=rendered.params, segments=rendered.segments, status=NotificationStatus.QUEUED,
+        created_at=at, updated_at=at, next_attempt_at=at,
+    )  # fmt: skip
+    # In the worker's SLA batch the row is written with the batch's other messages, in one INSERT before
+    # the batch commits (`batch_notifications_write`); its `pk` is set then. Else now.
+    if batch_row_keep(complaint_id=complaint.pk, key=BATCH_ROWS_KEY, row=notification):
+        return notification
     with transaction.atomic():
-        notification = Notification.objects.create(
-            complaint=complaint, template=template, template_code=template_code, channel=channel,
-            recipient=recipient, language=template.language, subject=rendered.subject, body=rendered.body,
-            params=rendered.params, segments=rendered.segments, status=NotificationStatus.QUEUED,
-            created_at=at, updated_at=at, next_attempt_at=at,
-        )  # fmt: skip
+        notification.save(force_insert=True)
         transaction.on_commit(functools.partial(_delivery_enqueue, notification.pk), robust=True)
     return notification
+
+
+BATCH_ROWS_KEY = "notifications.notification"
+
+
+def batch_notifications_write(rows: list[Notification]) -> None:
+    """The messages an SLA batch's cases queued (`notification_send` inside the batch), in one INSERT;
+    their deliveries queued together when the batch commits (registered with
+    `sla.timers.batch_rows_flush_register` in AppConfig.ready())."""
+    Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(functools.partial(_deliveries_enqueue, ids), robust=True)
+
+
+def _deliveries_enqueue(notification_ids: list[int]) -> None:
+    """`_delivery_enqueue` of each, their task rows in one INSERT where the backend can
+    (`tasks.backend.DatabaseBackend.enqueue_many`)."""
+    task = DELIVERY_TASK.get()
+    backend = task.get_backend()
+    if not hasattr(backend, "enqueue_many"):
+        for notification_id in notification_ids:
+            _delivery_enqueue(notification_id)
+        return
+    try:
+        backend.enqueue_many([(task, (notification_id,), {}) for notification_id in notification_ids])
+    except Exception:  # the rows are stored: the sweep (notifications_retry_due) queues them again
+        logger.exception("could not queue delivery of %d notifications", len(notification_ids))
 
 
 # --- delivery -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Writes and case-bound operations of the script library and the reply checker."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -77,17 +77,22 @@ def _text(value, *, language: str) -> str:
 # Values a case holds in higher apps, e.g. surveys: the result told to the customer ({cause}, {measures},
 # {result}, {compensation}). source(*, complaint, language) -> dict of canonical name → value; filled in an
 # AppConfig.ready(). Later sources override earlier ones; `extra` overrides them all.
+# `names`: the placeholders a source can fill, when it says (a text that uses none of them does not ask it).
 CaseValueSource = Callable[..., dict]
-_CASE_VALUE_SOURCES: list[CaseValueSource] = []
+_CASE_VALUE_SOURCES: list[tuple[CaseValueSource, frozenset[str] | None]] = []
 
 
-def script_value_source_register(source: CaseValueSource) -> None:
-    if source not in _CASE_VALUE_SOURCES:
-        _CASE_VALUE_SOURCES.append(source)
+def script_value_source_register(source: CaseValueSource, *, names: Iterable[str] | None = None) -> None:
+    if all(registered is not source for registered, _names in _CASE_VALUE_SOURCES):
+        _CASE_VALUE_SOURCES.append((source, frozenset(names) if names is not None else None))
 
 
-def script_values(*, complaint, agent, language: str, extra: dict | None = None) -> dict[str, str]:
+def script_values(
+    *, complaint, agent, language: str, extra: dict | None = None, needed: Iterable[str] | None = None
+) -> dict[str, str]:
     """The placeholder values a case and an agent provide, overridden by `extra` (options, cause …).
+    `needed`: the placeholders the text to fill uses, when the caller knows them — a registered source
+    that can fill none of them is not asked (each asks the database).
 
     The case's analysis gives {cause} (its root cause); the registered sources add what other apps hold
     (the result told to the customer). Keys of `extra` may be canonical names or their Chinese aliases;
@@ -111,7 +116,10 @@ def script_values(*, complaint, agent, language: str, extra: dict | None = None)
         )
         if deadline := complaint.resolution_due_at or complaint.due_at:
             values["deadline"] = case_deadline_text(complaint=complaint, at=deadline, language=language)
-        for source in _CASE_VALUE_SOURCES:
+        needed = None if needed is None else frozenset(needed)
+        for source, names in _CASE_VALUE_SOURCES:
+            if needed is not None and names is not None and not (names & needed):
+                continue
             values.update(
                 {
                     name: value

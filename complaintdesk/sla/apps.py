@@ -16,12 +16,19 @@ class SlaConfig(AppConfig):
         from .models import TimerKind
         from .selectors import CACHE_AREA
         from .services import CASE_CLOCKS, case_pauses_load
-        from .timers import batch_start_register
+        from .timers import (
+            TIMER_ROWS_KEY,
+            batch_rows_flush_register,
+            batch_start_register,
+            batch_timers_write,
+        )
 
         # The complaint services set deadlines and pause the clocks through this app.
         case_clocks_register(CASE_CLOCKS)
         # An SLA batch reads its cases' closed pauses in one query.
         batch_start_register(case_pauses_load)
+        # … and writes the timer rows its cases arm in one INSERT at its end.
+        batch_rows_flush_register(TIMER_ROWS_KEY, batch_timers_write)
 
         # The cached policy resolution (selectors.sla_policy_for) depends on the policies and on the
         # unit tree (a policy applies to a unit's descendants by path).

@@ -77,6 +77,7 @@ def timer_handler_register(*, kinds: Iterable[str], handler: TimerHandler) -> No
 
 
 TIMERS_KEY = "sla.timers"
+TIMER_ROWS_KEY = "sla.timer"  # new timer rows kept for the end of an SLA batch (batch_row_keep)
 TIMER_SYNC_FIELDS = (
     "id",
     "complaint_id",
@@ -119,6 +120,7 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
 
     result = SyncResult()
     replaced: list[int] = []
+    replaced_rows: list[SlaTimer] = []
     to_create: list[SlaTimer] = []
     for spec in specs:
         row = live.pop(spec.clock, None)
@@ -128,15 +130,19 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
                 and row.state == TimerState.PENDING
                 and (row.warn_at != spec.warn_at or row.provisional != spec.provisional)
             ):
-                SlaTimer.objects.filter(pk=row.pk, state=TimerState.PENDING).update(
-                    warn_at=spec.warn_at, provisional=spec.provisional, next_check_at=spec.first_check_at
-                )
+                if row.pk is not None:  # else not written yet (kept for the batch's end): written as changed
+                    SlaTimer.objects.filter(pk=row.pk, state=TimerState.PENDING).update(
+                        warn_at=spec.warn_at, provisional=spec.provisional, next_check_at=spec.first_check_at
+                    )
+                else:
+                    row.next_check_at = spec.first_check_at
                 row.warn_at, row.provisional = spec.warn_at, spec.provisional
             continue
         if row is None and not spec.immediate and (spec.kind, spec.subject, spec.due_at) in fired:
             continue
         if row is not None:
             replaced.append(row.pk)
+            replaced_rows.append(row)
         to_create.append(
             SlaTimer(
                 complaint_id=complaint.pk,
@@ -153,7 +159,15 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
             )
         )
     not_wanted = [row.pk for row in live.values()]
+    # A row this case's handling kept for the end of the SLA batch (not written yet) and no longer wanted
+    # is simply not written.
+    unwritten = [row for row in rows if row.pk is None and (row in live.values() or row in replaced_rows)]
+    for row in unwritten:
+        batch_row_drop(complaint_id=complaint.pk, key=TIMER_ROWS_KEY, row=row)
+        rows.remove(row)
+        result.cancelled += 1
     for ids, reason in ((replaced, TimerCancelReason.REPLACED), (not_wanted, TimerCancelReason.MET)):
+        ids = [pk for pk in ids if pk is not None]
         if ids:
             result.cancelled += SlaTimer.objects.filter(pk__in=ids, state__in=LIVE_TIMER_STATES).update(
                 state=TimerState.CANCELLED, cancelled_at=at, cancel_reason=reason
@@ -162,7 +176,11 @@ def timers_sync(*, complaint, specs: Iterable[TimerSpec], at: dt.datetime) -> Sy
                 if row.pk in ids:
                     row.state = TimerState.CANCELLED
     if to_create:
-        result.created = SlaTimer.objects.bulk_create(to_create)
+        # In an SLA batch the new rows are written with the batch's others, in one INSERT at its end.
+        kept = [
+            row for row in to_create if batch_row_keep(complaint_id=complaint.pk, key=TIMER_ROWS_KEY, row=row)
+        ]
+        result.created = to_create if kept else SlaTimer.objects.bulk_create(to_create)
         if scratch is not None:
             rows.extend(result.created)
     if any(timer.next_check_at <= at for timer in to_create):
@@ -370,6 +388,8 @@ def _case_values_drop(complaint_id: int) -> None:
 
 
 _AFTER_PASS: list[Callable[[], object]] = []
+_BATCH_ROWS: dict[str, Callable[[list], object]] = {}
+ROWS_OPEN_KEY = "sla.batch_rows_open"
 _BATCH_END: list[Callable[[], object]] = []
 _BATCH_START: list[Callable[[list], object]] = []
 
@@ -412,6 +432,57 @@ def case_records(*, key: str, complaint_id: int, load: Callable[[], Iterable]) -
     if scratch is not None and key in scratch:
         return scratch[key]
     return list(load())
+
+
+def batch_rows_flush_register(key: str, flush: Callable[[list], object]) -> None:
+    """Rows of kind `key` that a case's handling keeps for the end of its batch (`batch_row_keep`) are
+    written by `flush(rows)`, in the order the cases were handled, once every case of the batch has been
+    handled and before the batch commits (one INSERT for the batch instead of one per case). A flush that
+    fails rolls the whole batch back, as a killed worker would: its rows stay due and the next pass does
+    them once. Called from an AppConfig.ready()."""
+    _BATCH_ROWS[key] = flush
+
+
+def batch_row_keep(*, complaint_id: int, key: str, row) -> bool:
+    """Inside an SLA batch, while its cases are handled: keep `row` (an unsaved instance) to be written
+    with the other cases' rows of `key` at the end of the batch (`batch_rows_flush_register`); dropped with
+    the case if its handling fails. False outside (no batch, a batch-end hook, no flush registered for
+    `key`): the caller writes the row itself, as before."""
+    values = getattr(_pass_state, "values", None)
+    if values is None or not values.get(ROWS_OPEN_KEY) or key not in _BATCH_ROWS:
+        return False
+    pass_case_values(complaint_id).setdefault(("rows", key), []).append(row)
+    return True
+
+
+def batch_row_drop(*, complaint_id: int, key: str, row) -> bool:
+    """A row kept with `batch_row_keep` that the case's handling no longer wants: it is not written."""
+    scratch = pass_case_values(complaint_id)
+    kept = scratch.get(("rows", key)) if scratch is not None else None
+    for index, candidate in enumerate(kept or ()):
+        if candidate is row:
+            del kept[index]
+            return True
+    return False
+
+
+def batch_timers_write(rows: list[SlaTimer]) -> None:
+    """The timer rows an SLA batch's cases armed (`timers_sync`), in one INSERT."""
+    SlaTimer.objects.bulk_create(rows)
+
+
+def _batch_rows_flush(complaint_ids: list[int]) -> None:
+    """Write what the batch's handled cases kept (`batch_row_keep`), key by key, in case order."""
+    values = _pass_state.values
+    values[ROWS_OPEN_KEY] = False
+    for key, flush in _BATCH_ROWS.items():
+        rows = []
+        for complaint_id in complaint_ids:
+            scratch = values.get(("case", complaint_id))
+            if scratch is not None:
+                rows.extend(scratch.pop(("rows", key), ()))
+        if rows:
+            flush(rows)
 
 
 def batch_end_register(hook: Callable[[], object]) -> None:
@@ -489,6 +560,8 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
             _case_timers_load([t.complaint_id for t in claimed])
             for hook in _BATCH_START:
                 hook(claimed)
+        _pass_state.values[ROWS_OPEN_KEY] = True
+        handled: list[int] = []
         for timer, phase, outcome in work:
             complaint = timer.complaint
             state, fired_at, warned_at = before[timer.pk]
@@ -508,7 +581,9 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
                 _restore_failed(timer=timer, error=error, at=at)
                 result.add(FAILED)
                 continue
+            handled.append(timer.complaint_id)
             result.add(outcome)
+        _batch_rows_flush(handled)  # not caught: a failure here rolls the batch back as a whole
         timeline_flush()
         for hook in _BATCH_END:
             mark = timeline_mark()

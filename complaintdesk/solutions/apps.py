@@ -23,7 +23,7 @@ class SolutionsConfig(AppConfig):
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.approval_on_timer)
         transition_guard_register(services.resolution_waits_for_approvals)
         # The reply, feedback and follow-up scripts quote the options offered and the one chosen.
-        script_value_source_register(selectors.script_value_source)
+        script_value_source_register(selectors.script_value_source, names=selectors.SCRIPT_VALUE_NAMES)
         # A proposal's or an approval's state on the timeline, in words.
         for kind in (EventKind.SOLUTION_PROPOSED, EventKind.SOLUTION_CHOSEN):
             timeline_values_register(kind=kind, values=dict(ProposalStatus.choices))

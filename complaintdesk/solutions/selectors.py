@@ -18,6 +18,7 @@ from complaintdesk.escalation.models import EscalationLevel
 from complaintdesk.escalation.selectors import ladder_rules_for
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
+from complaintdesk.scripts.rendering import PLACEHOLDER_NAMES
 
 from .defaults import DEFAULT_APPROVAL_LIMIT, DEFAULT_AUTHORITY
 from .limits import NO_AUTHORITY, Authority, Exposure, Rung
@@ -313,6 +314,13 @@ def script_values_for_case(*, complaint) -> dict[str, str]:
     if chosen is not None:
         values["compensation"] = text(chosen)
     return values
+
+
+# What `script_value_source` can fill: an option's text by its label ({option_a}, {option_b}), and the one
+# chosen ({compensation}); a message whose template uses none of them does not read the proposals.
+SCRIPT_VALUE_NAMES = frozenset(
+    {name for name in PLACEHOLDER_NAMES if name.startswith("option_")} | {"compensation"}
+)
 
 
 def script_value_source(*, complaint, language: str) -> dict[str, str]:

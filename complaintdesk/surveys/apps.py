@@ -24,4 +24,6 @@ class SurveysConfig(AppConfig):
         # A case is resolved only through feeding back the result (accepted, or the customer unreachable).
         transition_guard_register(resolution.resolution_needs_feedback)
         # The feedback and follow-up scripts are filled with the result the customer was told.
-        script_value_source_register(selectors.result_script_values)
+        script_value_source_register(
+            selectors.result_script_values, names=("cause", "measures", "result", "compensation")
+        )
