@@ -24,6 +24,7 @@ from .clocks import case_clocks
 from .customers import customer_match_or_create, title_from_name
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind, PerceivedSeverity
 from .numbering import case_number_allocate
+from .saves import complaint_save
 from .states import ContactKind, IllegalTransition, Status
 from .timeline import event_record, events_record_changes
 from .validation import ANALYSIS_FIELDS as ANALYSIS_FIELDS
@@ -401,7 +402,7 @@ def _save_changed(complaint: Complaint, columns: dict) -> None:
     """Write the columns this step changed (status, stamps, deadlines … whatever the transition, the
     clocks and the analysis set), never the others: a stale copy must not undo another writer's column."""
     changed = [name for name, value in columns.items() if getattr(complaint, name) != value]
-    complaint.save(update_fields=changed or ["updated_at"])
+    complaint_save(complaint, changed or ["updated_at"])
 
 
 @transaction.atomic
@@ -518,7 +519,7 @@ def assign_apply(*, complaint: Complaint, actor, assignee, reason: str = "") -> 
         complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.ASSIGNED, reason=reason
     )
     complaint.updated_at = at
-    complaint.save(update_fields=["assignee", "updated_at"])
+    complaint_save(complaint, ["assignee", "updated_at"])
     return complaint
 
 

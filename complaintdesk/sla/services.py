@@ -18,6 +18,7 @@ from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common import fastsql
 from complaintdesk.complaints.clocks import CaseClocks
 from complaintdesk.complaints.models import EventKind
+from complaintdesk.complaints.saves import complaint_save
 from complaintdesk.complaints.timeline import events_record_changes
 
 from .clocks import ClockContribution, TimerSpec, clock_points, timer_spec
@@ -267,7 +268,7 @@ def complaint_deadlines_apply(*, complaint, at: dt.datetime, actor, reason: str)
         complaint=complaint, actor=actor, at=at, before=before, kind=EventKind.DEADLINES, reason=reason
     )
     complaint.updated_at = at
-    complaint.save(update_fields=[*DEADLINE_FIELDS, "updated_at"])
+    complaint_save(complaint, [*DEADLINE_FIELDS, "updated_at"])
     return changed
 
 

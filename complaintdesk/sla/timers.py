@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.common.configcache import config_snapshot
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, EventKind
+from complaintdesk.complaints.saves import complaint_saves_drop, complaint_saves_flush, complaint_saves_kept
 from complaintdesk.complaints.timeline import (
     event_record,
     timeline_flush,
@@ -516,7 +517,8 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
     result = SweepResult()
     # One snapshot of the configuration per batch (one token query, not one per cached look-up), and the
     # batch's timeline written in one statement at its end (complaints.timeline.timeline_kept).
-    with pass_cache(), config_snapshot(), transaction.atomic(), timeline_kept():
+    # The cases' changed columns too: one UPDATE per set of columns at the end (complaints.saves).
+    with pass_cache(), config_snapshot(), transaction.atomic(), timeline_kept(), complaint_saves_kept():
         rows = list(
             SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "complaint"))
             .select_related("complaint", "complaint__org_unit", "complaint__customer", "complaint__assignee")
@@ -576,6 +578,7 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
             except Exception as error:  # this case only: its savepoint rolled back; the others go on
                 logger.exception("SLA timer %s (complaint %s) failed", timer.pk, timer.complaint_id)
                 timeline_rollback(mark)
+                complaint_saves_drop(timer.complaint_id)
                 _case_values_drop(timer.complaint_id)
                 timer.state, timer.fired_at, timer.warned_at = state, fired_at, warned_at
                 _restore_failed(timer=timer, error=error, at=at)
@@ -584,6 +587,7 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
             handled.append(timer.complaint_id)
             result.add(outcome)
         _batch_rows_flush(handled)  # not caught: a failure here rolls the batch back as a whole
+        complaint_saves_flush()
         timeline_flush()
         for hook in _BATCH_END:
             mark = timeline_mark()
@@ -593,6 +597,7 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
             except Exception:
                 logger.exception("end of an SLA batch: %s failed", getattr(hook, "__name__", hook))
                 timeline_rollback(mark)
+        complaint_saves_flush()
         timeline_flush()  # what the hooks wrote on timelines
     return result, len(rows)
 
