@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from complaintdesk.scripts import rendering
 from complaintdesk.scripts.services import brand_name, case_deadline_text, script_values
+from complaintdesk.sla.timers import pass_cached
 
 from .base import NotificationChannel
 from .sms.text import is_domestic, sms_segments, sms_sign
@@ -144,11 +145,17 @@ def track_url(case_number: str) -> str:
     pattern = getattr(settings, "NOTIFY_TRACK_URL", "") or ""
     if pattern:
         return public_url(rendering.render(pattern, {"case_number": case_number}).text)
-    try:
-        path = reverse("portal:track")
-    except NoReverseMatch:  # the portal is not installed: the message says to quote the number
+    path = pass_cached(("notifications.track_path",), _track_path)  # once per SLA batch
+    if not path:  # the portal is not installed: the message says to quote the number
         return ""
     return public_url(f"{path}?{urlencode({'number': case_number})}")
+
+
+def _track_path() -> str:
+    try:
+        return reverse("portal:track")
+    except NoReverseMatch:
+        return ""
 
 
 def notification_values(

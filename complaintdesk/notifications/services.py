@@ -190,9 +190,10 @@ def notification_send(
     template = notification_template_for(
         code=_template_of_kind(template_code, complaint.kind), channel=channel, language=language
     )
-    values = notification_values(
-        complaint=complaint, language=template.language, extra=extra, needed=_template_placeholders(template)
+    needed = pass_cached(
+        ("notifications.placeholders", template.pk), lambda: _template_placeholders(template)
     )
+    values = notification_values(complaint=complaint, language=template.language, extra=extra, needed=needed)
     rendered = template_render(
         channel=channel, subject=template.subject, body=template.body,
         provider_fields=template.provider_fields or {}, values=values, recipient=recipient,
