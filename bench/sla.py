@@ -62,7 +62,7 @@ class LoadSampler(threading.Thread):
         )
 
 
-def _worker(batch: int, start_at: float, out) -> None:
+def _worker(batch: int, start, out) -> None:
     """One worker process: the periodic sweep's code until nothing due is left."""
     django_setup()
     from django.db import connection
@@ -76,11 +76,15 @@ def _worker(batch: int, start_at: float, out) -> None:
         return execute(sql, params, many, context)
 
     connection.ensure_connection()
-    while time.time() < start_at:
-        time.sleep(0.005)
+    out.put("ready")
+    start.wait()  # all workers set up: the pass is timed from here
     started = time.perf_counter()
-    with connection.execute_wrapper(count):
-        result = timers_reconcile(batch=batch)
+    try:
+        with connection.execute_wrapper(count):
+            result = timers_reconcile(batch=batch)
+    except BaseException as error:  # reported, so that the bench does not wait for this worker forever
+        out.put({"pid": os.getpid(), "error": repr(error)})
+        raise
     out.put({"pid": os.getpid(), "seconds": time.perf_counter() - started, "statements": statements[0],
              "result": result.as_dict()})  # fmt: skip
 
@@ -225,17 +229,20 @@ def main() -> None:
     connections.close_all()
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    start_at = time.time() + 4.0  # the workers' Django set-up is not timed
-    workers = [context.Process(target=_worker, args=(args.batch, start_at, out)) for _ in range(args.workers)]
+    start = context.Event()  # the workers' Django set-up is not timed: they start together once all are ready
+    workers = [context.Process(target=_worker, args=(args.batch, start, out)) for _ in range(args.workers)]
     for process in workers:
         process.start()
-    while time.time() < start_at:
-        time.sleep(0.005)
+    for _process in workers:
+        assert out.get(timeout=300) == "ready"
+    start.set()
     sampler = LoadSampler()
     sampler.start()
     started = time.perf_counter()
     reports = [out.get() for _ in workers]
     seconds = time.perf_counter() - started
+    if failed := [report for report in reports if "error" in report]:
+        sys.exit(f"a worker failed: {failed}")
     load = sampler.summary()
     for process in workers:
         process.join()

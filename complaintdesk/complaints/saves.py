@@ -65,7 +65,7 @@ def complaint_saves_flush() -> int:
     _kept.pending = {}
     groups: dict[tuple[str, ...], list[Complaint]] = {}
     for complaint, fields in pending.values():
-        columns = tuple(sorted(Complaint._meta.get_field(name).attname for name in fields))
+        columns = tuple(sorted({Complaint._meta.get_field(name).attname for name in fields}))
         groups.setdefault(columns, []).append(complaint)
     for columns, cases in groups.items():
         if len(cases) == 1:
