@@ -14,6 +14,7 @@ import datetime as dt
 from complaintdesk.complaints.states import runs_complaint_process
 from complaintdesk.sla.clocks import ClockContribution, ClockPoints, TimerSpec, clock_points, timer_spec
 from complaintdesk.sla.models import TimerKind
+from complaintdesk.sla.timers import pass_cached
 
 from .engine import LevelRule
 from .models import CaseEscalation
@@ -49,6 +50,35 @@ def level_clock_points(
     pauses=(),
     acknowledge: bool = True,
 ) -> tuple[ClockPoints | None, ClockPoints]:
+    def points() -> tuple[ClockPoints | None, ClockPoints]:
+        return _level_clock_points(
+            level=level, policy=policy, complexity=complexity, calendar=calendar, started_at=started_at,
+            resolve_from=resolve_from, pauses=pauses, acknowledge=acknowledge,
+        )  # fmt: skip
+
+    if pauses:
+        return points()
+    # A burst moves many cases to the same level at the same instant on the same policy and calendar: in
+    # an SLA batch the points are worked out once for them all. The level, policy and calendar are the
+    # batch's own cached instances, kept with the points, so that another object never matches.
+    key = (
+        "escalation.level_points",
+        id(level),
+        id(policy),
+        id(calendar),
+        complexity,
+        started_at,
+        resolve_from,
+    )
+    kept = pass_cached((*key, acknowledge), lambda: ((level, policy, calendar), points()))
+    same = all(a is b for a, b in zip(kept[0], (level, policy, calendar), strict=True))
+    return kept[1] if same else points()
+
+
+def _level_clock_points(
+    *, level: LevelRule, policy, complexity: str, calendar, started_at: dt.datetime,
+    resolve_from: dt.datetime, pauses=(), acknowledge: bool = True,
+) -> tuple[ClockPoints | None, ClockPoints]:  # fmt: skip
     acknowledge_limit, resolve_limit = level_limits(level=level, policy=policy, complexity=complexity)
     share = policy.warn_at_share
     acknowledge_points = (
