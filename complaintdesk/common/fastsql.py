@@ -136,6 +136,35 @@ def insert_rows(
     return len(rows)
 
 
+def insert_instances(instances: Sequence[Model], *, using: str = "default") -> None:
+    """`Model.objects.bulk_create(instances)` for new rows of one model with an auto-increment id, written
+    out: one multi-row INSERT per 1,000 with RETURNING, each instance given its id (in the order of the
+    rows, as the ORM's bulk_create relies on too). The fields' pre_save hooks run (auto_now_add); no
+    signals are sent, as with bulk_create."""
+    if not instances:
+        return
+    model = type(instances[0])
+    connection = connections[using]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    preparers = _preparers(model, fields, connection)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    for start in range(0, len(instances), 1000):
+        chunk = instances[start : start + 1000]
+        values: list = []
+        for instance in chunk:
+            values.extend(
+                _prepared(preparers, fields, [field.pre_save(instance, True) for field in fields], connection)
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _insert_sql(connection, model, fields, len(chunk)) + f" RETURNING {pk_column}", values
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        for instance, pk in zip(chunk, ids, strict=True):
+            instance.pk = pk
+            instance._state.adding, instance._state.db = False, using
+
+
 def _insert_sql(connection, model: type[Model], fields, rows: int, nulls: tuple[bool, ...] = ()) -> str:
     """INSERT of `rows` rows of `fields`; `nulls` (one row) marks the values written as NULL literals."""
     quote = connection.ops.quote_name

@@ -151,12 +151,18 @@ def timeline_rollback(mark: int) -> None:
 
 
 def timeline_flush() -> int:
-    """Insert every kept event (one statement per 1,000). Returns how many."""
+    """Insert every kept event, in order (one statement per 1,000, written out by `fastsql.insert_rows`:
+    the ORM's bulk INSERT compiled every value of every event). Returns how many. The kept events get no
+    ids: nobody holds on to them once written."""
     state = getattr(_kept, "state", None)
     if state is None or not state.events:
         return 0
     events, state.events = state.events, []
-    ComplaintEvent.objects.bulk_create(events, batch_size=1000)
+    fields = [field for field in ComplaintEvent._meta.concrete_fields if not field.primary_key]
+    names = [field.attname for field in fields]
+    for start in range(0, len(events), 1000):
+        rows = ([field.pre_save(event, True) for field in fields] for event in events[start : start + 1000])
+        fastsql.insert_rows(ComplaintEvent, names, rows)
     return len(events)
 
 

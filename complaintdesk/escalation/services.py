@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from complaintdesk.accounts.models import SystemUser, User
 from complaintdesk.accounts.system import system_user
+from complaintdesk.common import fastsql
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import now
 from complaintdesk.common.validation import validated
@@ -134,7 +135,7 @@ def batch_states_write(rows: list[CaseEscalation]) -> None:
 def batch_hand_offs_write(rows: list[EscalationHandOff]) -> None:
     """The hand-offs an SLA batch's cases wrote, in one INSERT (their holders' notices are decided after,
     at the batch's end: bursts.batch_notices_decide)."""
-    EscalationHandOff.objects.bulk_create(rows)
+    fastsql.insert_instances(rows)
 
 
 def _clock_label(clock: str) -> str:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from complaintdesk.common import fastsql
 from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.taskslot import TaskSlot
 from complaintdesk.common.time import now
@@ -231,7 +232,7 @@ def batch_notifications_write(rows: list[Notification]) -> None:
     """The messages an SLA batch's cases queued (`notification_send` inside the batch), in one INSERT;
     their deliveries queued together when the batch commits (registered with
     `sla.timers.batch_rows_flush_register` in AppConfig.ready())."""
-    Notification.objects.bulk_create(rows)
+    fastsql.insert_instances(rows)
     ids = [row.pk for row in rows]
     transaction.on_commit(functools.partial(_deliveries_enqueue, ids), robust=True)
 
