@@ -20,7 +20,8 @@ The overdue cases are the same on every run (`--seed`): their state before the f
 a table `bench_sla_snapshot` and put back at the start of each run (status, assignee, escalation
 rows, hand-offs, messages written by an earlier run; the timeline is append-only and keeps its events),
 so runs are comparable.
-Refuses a database whose name does not contain "bench".
+Refuses a database whose name does not contain "bench". With BENCH_SLA_PROFILE=<directory> each worker
+runs under cProfile (slower) and writes its profile there.
 """
 
 import argparse
@@ -79,9 +80,18 @@ def _worker(batch: int, start, out) -> None:
     out.put("ready")
     start.wait()  # all workers set up: the pass is timed from here
     started = time.perf_counter()
+    profile = None
+    if profile_dir := os.environ.get("BENCH_SLA_PROFILE"):  # where the time goes (cProfile, one file per worker)
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     try:
         with connection.execute_wrapper(count):
             result = timers_reconcile(batch=batch)
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.path.join(profile_dir, f"sla-worker-{os.getpid()}.prof"))
     except BaseException as error:  # reported, so that the bench does not wait for this worker forever
         out.put({"pid": os.getpid(), "error": repr(error)})
         raise

@@ -128,12 +128,32 @@ def insert_rows(
     if not rows:
         return 0
     preparers = _preparers(model, fields, connection)
-    values: list = []
-    for row in rows:
-        values.extend(_prepared(preparers, fields, row, connection))
+    prepared = [_prepared(preparers, fields, row, connection) for row in rows]
+    sql, values = _many_rows(connection, model, fields, prepared)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection, model, fields, len(rows)), values)
+        cursor.execute(sql, values)
     return len(rows)
+
+
+def _many_rows(connection, model: type[Model], fields, prepared: list[list]) -> tuple[str, list]:
+    """The INSERT of the prepared rows and its parameters. On PostgreSQL, several rows go as one array
+    per column (`INSERT … SELECT * FROM unnest(%s::type[], …)`, as the ORM's bulk_create does since
+    Django 5.2): one parameter per column, so psycopg keeps the statement's parsed form instead of
+    scanning thousands of placeholders each time (that scan was a fifth of an SLA batch's time)."""
+    if connection.vendor == "postgresql" and len(prepared) > 1:
+        return unnest_sql(connection, model, fields), [list(column) for column in zip(*prepared, strict=True)]
+    return _insert_sql(connection, model, fields, len(prepared)), [value for row in prepared for value in row]
+
+
+def unnest_arrays(connection, fields) -> str:
+    """`unnest(%s::type[], …)` over `fields` (PostgreSQL): one array parameter per field."""
+    return "unnest(" + ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields) + ")"
+
+
+def unnest_sql(connection, model: type[Model], fields) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM {unnest_arrays(connection, fields)}"
 
 
 def insert_instances(instances: Sequence[Model], *, using: str = "default") -> None:
@@ -150,15 +170,13 @@ def insert_instances(instances: Sequence[Model], *, using: str = "default") -> N
     pk_column = connection.ops.quote_name(model._meta.pk.column)
     for start in range(0, len(instances), 1000):
         chunk = instances[start : start + 1000]
-        values: list = []
-        for instance in chunk:
-            values.extend(
-                _prepared(preparers, fields, [field.pre_save(instance, True) for field in fields], connection)
-            )
+        prepared = [
+            _prepared(preparers, fields, [field.pre_save(instance, True) for field in fields], connection)
+            for instance in chunk
+        ]
+        sql, values = _many_rows(connection, model, fields, prepared)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _insert_sql(connection, model, fields, len(chunk)) + f" RETURNING {pk_column}", values
-            )
+            cursor.execute(sql + f" RETURNING {pk_column}", values)
             ids = [row[0] for row in cursor.fetchall()]
         for instance, pk in zip(chunk, ids, strict=True):
             instance.pk = pk

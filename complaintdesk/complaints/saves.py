@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from complaintdesk.common import fastsql
+
 from .models import Complaint
 
 _kept = threading.local()
@@ -77,30 +79,33 @@ def complaint_saves_flush() -> int:
 
 
 def _update_from_values(columns: tuple[str, ...], cases: list[Complaint]) -> None:
-    """One `WITH v AS (VALUES …) UPDATE … FROM v` setting `columns` of `cases` to their instances' values
-    (PostgreSQL, and SQLite since 3.33; on PostgreSQL each value cast to its column's type)."""
+    """One UPDATE setting `columns` of `cases` to their instances' values: from one array per column on
+    PostgreSQL (`FROM unnest(%s::type[], …)`: a few parameters, so psycopg keeps the statement parsed),
+    from `WITH v AS (VALUES …)` elsewhere (SQLite since 3.33)."""
     quote = connection.ops.quote_name
     meta = Complaint._meta
     fields = [meta.get_field(attname) for attname in columns]
     pk = meta.pk
-    if connection.vendor == "postgresql":
-        types = [pk.db_type(connection)] + [field.db_type(connection) for field in fields]
-        one = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
-    else:
-        one = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-    params: list = []
-    for complaint in cases:
-        params.append(pk.get_db_prep_value(complaint.pk, connection))
-        for field in fields:
-            params.append(field.get_db_prep_save(getattr(complaint, field.attname), connection))
+    rows = [
+        [pk.get_db_prep_value(complaint.pk, connection)]
+        + [field.get_db_prep_save(getattr(complaint, field.attname), connection) for field in fields]
+        for complaint in cases
+    ]
     names = ["id_"] + [f"v{index}" for index in range(len(fields))]
     assignments = ", ".join(
         f"{quote(field.column)} = v.{names[index + 1]}" for index, field in enumerate(fields)
     )
     table = quote(meta.db_table)
-    sql = (
-        f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([one] * len(cases))}) "
-        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(pk.column)} = v.id_"
-    )
+    if connection.vendor == "postgresql":
+        source = f"{fastsql.unnest_arrays(connection, [pk, *fields])} AS v ({', '.join(names)})"
+        params = [list(column) for column in zip(*rows, strict=True)]
+        sql = f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.{quote(pk.column)} = v.id_"
+    else:
+        one = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+        params = [value for row in rows for value in row]
+        sql = (
+            f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([one] * len(cases))}) "
+            f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(pk.column)} = v.id_"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
