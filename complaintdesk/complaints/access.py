@@ -1,12 +1,14 @@
 """The only way to load complaints on behalf of a user.
 
 Scope: a user sees the complaints of their own unit and its descendants, or all of them when
-their role grants `view_all_units` (the unit scope is accounts.access). Outside the scope a complaint
+their role grants `view_all_units` (the unit scope is accounts.access). A suggestion routed to the unit
+that owns its subject (`owner_unit`, complaints.contacts.suggestion_route) is also in that unit's scope:
+the owner unit opens it, is assigned it and closes it, while the unit that took it keeps seeing it. Outside the scope a complaint
 does not exist for them (404), so that case numbers cannot be probed; inside it, a missing permission
 is a 403.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import unit_visible_to, user_unit_ids
@@ -20,7 +22,9 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
         return Complaint.objects.none()
     unit_ids = user_unit_ids(user)
     qs = Complaint.objects.all()
-    return qs if unit_ids is None else qs.filter(org_unit_id__in=unit_ids)
+    if unit_ids is None:
+        return qs
+    return qs.filter(Q(org_unit_id__in=unit_ids) | Q(owner_unit_id__in=unit_ids))
 
 
 def complaint_visible_to(user, complaint: Complaint) -> bool:
@@ -28,7 +32,9 @@ def complaint_visible_to(user, complaint: Complaint) -> bool:
     (the same scope as `complaints_visible_to`: the user's unit and everything under it)."""
     if not (user.is_active and user.has_perm("complaints.view_complaint")):
         return False
-    return unit_visible_to(user, complaint.org_unit)
+    if unit_visible_to(user, complaint.org_unit):
+        return True
+    return complaint.owner_unit_id is not None and unit_visible_to(user, complaint.owner_unit)
 
 
 def access_complaint(

@@ -5,6 +5,8 @@ channels and the access scope are the same; the lifecycle is the kind's (states.
 Each service here is one transaction on a case loaded through access_complaint, with a timeline event.
 """
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,7 @@ from .services import (
     _columns,
     _deadline_snapshot,
     _deadlines_recorded_and_saved,
+    assign_apply,
     status_change_apply,
 )
 from .states import ContactKind, Status
@@ -73,10 +76,24 @@ def complaint_kind_change(*, number: str, actor, to: str, reason: str = "") -> C
     return complaint
 
 
+# Who hears that a suggestion was routed (dispatch.notify: the owner unit's staff, in their inbox), in the
+# route's own transaction once the case is saved. hook(*, complaint, unit, actor, reason).
+RouteHook = Callable[..., None]
+_ROUTE_HOOKS: list[RouteHook] = []
+
+
+def suggestion_route_hook_register(hook: RouteHook) -> None:
+    """Called from an AppConfig.ready(); a hook that raises rolls the routing back."""
+    if hook not in _ROUTE_HOOKS:
+        _ROUTE_HOOKS.append(hook)
+
+
 @transaction.atomic
 def suggestion_route(*, number: str, actor, unit_code: str, reason: str = "") -> Complaint:
     """Send suggestion `number` to the unit that owns its subject. An acknowledged suggestion moves on to
-    "with the owner" (handling); routing it again names the new owner."""
+    "with the owner" (handling); routing it again names the new owner. The owner unit sees the case from
+    then on (complaints.access) and it waits in that unit's queue: a handler who is not of the owner unit
+    gives it up (an assignment event), and the unit's staff are told (the route hooks)."""
     complaint = access_complaint(user=actor, number=number, permission="handle_complaint", for_update=True)
     if complaint.kind != ContactKind.SUGGESTION:
         raise InvalidInput({"kind": [_("只有建议需要转交负责部门")]})
@@ -85,6 +102,8 @@ def suggestion_route(*, number: str, actor, unit_code: str, reason: str = "") ->
     unit = orgunit_active_by_code(unit_code or "")
     if unit is None:
         raise InvalidInput({"owner_unit": [_("未知的机构编码：%(code)s") % {"code": unit_code}]})
+    if unit.pk == complaint.owner_unit_id:
+        raise InvalidInput({"owner_unit": [_("这条建议已经在%(unit)s") % {"unit": unit.name}]})
     reason = text_validated(reason or "", field="reason", limit=REASON_MAX)
     at = now()
     event_record(
@@ -102,7 +121,21 @@ def suggestion_route(*, number: str, actor, unit_code: str, reason: str = "") ->
     complaint.save(update_fields=["owner_unit", "updated_at"])
     if complaint.status in (Status.ACCEPTED, Status.REOPENED):
         status_change_apply(complaint=complaint, actor=actor, to=Status.HANDLING, reason=reason)
+    handler = complaint.assignee
+    if handler is not None and not (handler.org_unit_id and _in_unit(handler, unit)):
+        assign_apply(
+            complaint=complaint, actor=actor, assignee=None, reason=_("建议已转交%(unit)s") % {"unit": unit.name}
+        )
+    for hook in _ROUTE_HOOKS:
+        hook(complaint=complaint, unit=unit, actor=actor, reason=reason)
     return complaint
+
+
+def _in_unit(user, unit) -> bool:
+    """Whether `user` works in `unit` or under it (the owner unit's own people keep the case)."""
+    return user.org_unit_id == unit.pk or (
+        user.org_unit is not None and user.org_unit.path.startswith(unit.path)
+    )
 
 
 @transaction.atomic
@@ -164,4 +197,9 @@ def _who(value) -> str:
     return getattr(value, "display_name", "") or getattr(value, "name", "") or getattr(value, "username", "")
 
 
-__all__ = ["complaint_kind_change", "praise_credit", "suggestion_route"]
+__all__ = [
+    "complaint_kind_change",
+    "praise_credit",
+    "suggestion_route",
+    "suggestion_route_hook_register",
+]

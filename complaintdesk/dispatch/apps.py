@@ -8,18 +8,21 @@ class DispatchConfig(AppConfig):
     verbose_name = _("派工单")
 
     def ready(self) -> None:
+        from complaintdesk.complaints.contacts import suggestion_route_hook_register
         from complaintdesk.complaints.event_text import timeline_values_register
         from complaintdesk.complaints.models import EventKind
         from complaintdesk.complaints.services import transition_guard_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register
 
-        from . import clocks, services
+        from . import clocks, notify, services
         from .models import WorkOrderStatus
 
         clock_provider_register(clocks.work_order_clocks)
         batch_start_register(clocks.work_orders_batch_load)  # an SLA batch reads its cases' orders at once
         timer_handler_register(kinds=services.HANDLED_TIMER_KINDS, handler=services.work_order_on_timer)
         transition_guard_register(services.resolution_waits_for_work_orders)
+        # A suggestion routed to its owner unit: the unit's staff are told in their inbox.
+        suggestion_route_hook_register(notify.suggestion_routed_notify)
         # A work order's state on the timeline, in words.
         timeline_values_register(kind=EventKind.WORK_ORDER, values=dict(WorkOrderStatus.choices))

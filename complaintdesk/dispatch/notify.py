@@ -8,6 +8,8 @@ with plain values (services._notify_after_commit).
 - To the case's handler (and whoever dispatched it): "accepted", "done" (with the result, to feed back
   to the customer), "rejected" (sent back, with the reason). With nobody handling the case, the unit's
   managers are told.
+- To the unit a suggestion is routed to (complaints.contacts.suggestion_route): its department staff and
+  managers, a notice opening the case (the owner unit sees the case from then on).
 """
 
 from __future__ import annotations
@@ -160,3 +162,53 @@ def _work_order_notify(*, work_order_id: int, user_ids: list[int], unit_id: int 
                 )
             )
     return sent
+
+
+# --- a suggestion routed to the unit that owns its subject (complaints.contacts.suggestion_route) ------------
+
+SUGGESTION_TITLE = gettext_lazy("建议转交给%(unit)s：%(number)s")
+
+
+def suggestion_route_recipients(*, unit_id: int) -> list[int]:
+    """Who in the owner unit hears of a routed suggestion: its department staff and its managers (those
+    who assign its cases), at most UNIT_PEOPLE_MAX."""
+    return list(
+        User.objects.filter(
+            is_active=True, org_unit_id=unit_id, role__in=(Role.DEPARTMENT_STAFF, *MANAGER_ROLES)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:UNIT_PEOPLE_MAX]
+    )
+
+
+def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int:
+    """A notice in the inbox of the owner unit's staff, opening the case (the unit sees it from now on),
+    written in the routing's transaction (route hook of complaints.contacts)."""
+    recipients = [pk for pk in suggestion_route_recipients(unit_id=unit.pk) if pk != getattr(actor, "pk", None)]
+    if not recipients:
+        logger.warning("dispatch: nobody in unit %s to tell of suggestion %s", unit.pk, complaint.number)
+        return 0
+    values = {
+        "number": complaint.number,
+        "unit": unit.name,
+        "title": complaint.title,
+        "by": str(actor) if actor is not None else "",
+        "reason": reason,
+    }
+    body = [
+        Words(gettext_lazy("建议：%(title)s"), values),
+        Words(gettext_lazy("转交人：%(by)s"), values),
+    ]
+    if reason:
+        body.append(Words(gettext_lazy("转交说明：%(reason)s"), values))
+    body.append(gettext_lazy("请分派给本部门的人员处理，办结时写明采纳情况。"))
+    return len(
+        staff_notify(
+            recipients=recipients,
+            kind="suggestion_routed",
+            title=Words(SUGGESTION_TITLE, values),
+            body=body,
+            link=f"/complaints/{complaint.number}/",
+            complaint=complaint,
+        )
+    )
