@@ -93,6 +93,8 @@ class IntakeData:
     language: str = "zh-hans"
     recorded_by: IntakeRecorder | None = None
     extra: dict = field(default_factory=dict)
+    # Why the kind is what it is when a channel detected it (channels.kinds), said on the created event.
+    kind_note: str = ""
 
 
 def _intake_validate(
@@ -219,13 +221,13 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
             kind=EventKind.CREATED,
             at=at,
             new=Status.NEW,
-            reason=_intake_reason(complaint),
+            reason=_intake_reason(complaint, kind_note=data.kind_note),
         )
     complaint.created_event = created  # the whole timeline of the new case, for whoever presents it next
     return complaint
 
 
-def _intake_reason(complaint: Complaint) -> str:
+def _intake_reason(complaint: Complaint, *, kind_note: str = "") -> str:
     reason = _("通过%(channel)s登记") % {"channel": complaint.get_channel_display()}
     if complaint.kind != ContactKind.COMPLAINT:
         reason += _("（%(kind)s）") % {"kind": complaint.get_kind_display()}
@@ -241,6 +243,8 @@ def _intake_reason(complaint: Complaint) -> str:
         reason += _("；实际收到时间：%(at)s") % {
             "at": complaint.received_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
         }
+    if kind_note and complaint.kind != ContactKind.COMPLAINT:
+        reason += "；" + kind_note
     return reason
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.channels.acknowledge import acknowledgement_build
 from complaintdesk.channels.base import ChannelAdapter, InboundMessage, IncomingFile, Reply
+from complaintdesk.channels.kinds import kind_detect
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Channel, ContactChannel
 from complaintdesk.complaints.services import DESCRIPTION_MAX, TITLE_MAX, IntakeCustomer, IntakeData
@@ -203,9 +204,15 @@ class EmailChannelAdapter(ChannelAdapter):
             if cut:
                 notes.append(f"body cut to {DESCRIPTION_MAX} characters")
         name = (sender_name.strip() or sender.split("@", 1)[0])[:NAME_MAX]
+        # 咨询 / 建议 / 表扬 from the subject and the first lines, else a complaint (channels.kinds); the
+        # reason is said on the timeline in the organisation's language.
+        guess = kind_detect(subject=title, text=text)
+        with translation.override(settings.LANGUAGE_CODE):
+            kind_note = guess.note()
         data = IntakeData(
             channel=self.channel, title=title, description=text, language=language,
             customer=IntakeCustomer(name=name, email=sender, preferred_channel=ContactChannel.EMAIL),
+            kind=guess.kind, kind_note=kind_note,
         )  # fmt: skip
         inbound = InboundMessage(data=data, files=files, external_id=external_id, case_number=case_number)
         return ReadMail(

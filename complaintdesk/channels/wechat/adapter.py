@@ -11,6 +11,8 @@ the note on the case says so and keeps the MediaId and link, so an agent can fin
 
 import enum
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wechatpy.events import SubscribeEvent, SubscribeScanEvent
 from wechatpy.messages import (
@@ -27,6 +29,7 @@ from wechatpy.replies import TextReply
 
 from complaintdesk.channels.acknowledge import receipt_text
 from complaintdesk.channels.base import ChannelAdapter, InboundMessage, Reply
+from complaintdesk.channels.kinds import kind_detect
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Channel, ContactChannel
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData
@@ -147,9 +150,15 @@ class WeChatChannelAdapter(ChannelAdapter):
         customer = IntakeCustomer(
             name=_("微信用户"), wechat_openid=raw.source or "", preferred_channel=ContactChannel.WECHAT
         )
+        # 咨询 / 建议 / 表扬 from the first message's words, else a complaint (channels.kinds), said on the
+        # timeline; a note (a picture, a place) is never guessed.
+        guess = kind_detect(subject="", text=description if kind == Kind.TEXT else "")
+        with translation.override(settings.LANGUAGE_CODE):
+            kind_note = guess.note()
         data = IntakeData(
-            channel=self.channel, title=title, description=description, customer=customer, language="zh-hans"
-        )
+            channel=self.channel, title=title, description=description, customer=customer, language="zh-hans",
+            kind=guess.kind, kind_note=kind_note,
+        )  # fmt: skip
         return InboundMessage(data=data, external_id=str(raw.id or ""))
 
     def send_reply(self, *, complaint=None, text: str = "", message: BaseMessage | None = None) -> Reply:
