@@ -124,7 +124,10 @@ def suggestion_route(*, number: str, actor, unit_code: str, reason: str = "") ->
     handler = complaint.assignee
     if handler is not None and not (handler.org_unit_id and _in_unit(handler, unit)):
         assign_apply(
-            complaint=complaint, actor=actor, assignee=None, reason=_("建议已转交%(unit)s") % {"unit": unit.name}
+            complaint=complaint,
+            actor=actor,
+            assignee=None,
+            reason=_("建议已转交%(unit)s") % {"unit": unit.name},
         )
     for hook in _ROUTE_HOOKS:
         hook(complaint=complaint, unit=unit, actor=actor, reason=reason)

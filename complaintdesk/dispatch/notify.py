@@ -184,7 +184,9 @@ def suggestion_route_recipients(*, unit_id: int) -> list[int]:
 def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int:
     """A notice in the inbox of the owner unit's staff, opening the case (the unit sees it from now on),
     written in the routing's transaction (route hook of complaints.contacts)."""
-    recipients = [pk for pk in suggestion_route_recipients(unit_id=unit.pk) if pk != getattr(actor, "pk", None)]
+    recipients = [
+        pk for pk in suggestion_route_recipients(unit_id=unit.pk) if pk != getattr(actor, "pk", None)
+    ]
     if not recipients:
         logger.warning("dispatch: nobody in unit %s to tell of suggestion %s", unit.pk, complaint.number)
         return 0

@@ -203,6 +203,113 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "{progress}. We will tell you the result[[ by {deadline}]].",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
+    # --- progress of an inquiry (the answer), a suggestion, praise (issue 19): never "your complaint" ---
+    (
+        "progress_inquiry", "sms", "zh-hans", "",
+        "您的咨询{case_number}答复：{progress}。如还有疑问请凭单号联系我们[[：{track_url}]]",
+        {},
+    ),
+    (
+        "progress_inquiry", "sms", "en", "",
+        "Your question {case_number}: {progress}. Any more questions? Quote this number[[: {track_url}]]",
+        {},
+    ),
+    (
+        "progress_inquiry", "email", "zh-hans", "关于您的咨询（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "关于您的咨询“{problem}”（单号 {case_number}）：{progress}\n\n"
+        "如还有疑问，请凭单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "progress_inquiry", "email", "en", "About your question ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "About your question \"{problem}\" (reference {case_number}): {progress}\n\n"
+        "If you have more questions, quote the number when you contact us[[ or visit {track_url}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "progress_inquiry", "wechat", "zh-hans", "您的咨询有答复了",
+        "{progress}。如还有疑问请凭单号联系我们。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "progress_inquiry", "wechat", "en", "Your question has been answered",
+        "{progress}. Any more questions? Quote the number when you contact us.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "progress_suggestion", "sms", "zh-hans", "",
+        "您的建议{case_number}进展：{progress}。感谢您的建议[[，进度可查：{track_url}]]",
+        {},
+    ),
+    (
+        "progress_suggestion", "sms", "en", "",
+        "Your suggestion {case_number}: {progress}. Thank you for it[[. Track it: {track_url}]]",
+        {},
+    ),
+    (
+        "progress_suggestion", "email", "zh-hans", "您的建议有新进展（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "您的建议“{problem}”（单号 {case_number}）有新进展：{progress}\n\n"
+        "当前状态：{status}。感谢您帮助我们改进[[，进度可在 {track_url} 查询]]。\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "progress_suggestion", "email", "en", "News about your suggestion ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "There is news about your suggestion \"{problem}\" (reference {case_number}): {progress}\n\n"
+        "Current status: {status}. Thank you for helping us improve[[; track it at {track_url}]].\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "progress_suggestion", "wechat", "zh-hans", "您的建议有新进展",
+        "{progress}。感谢您的建议。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "progress_suggestion", "wechat", "en", "News about your suggestion",
+        "{progress}. Thank you for your suggestion.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "progress_praise", "sms", "zh-hans", "",
+        "感谢您的表扬（{case_number}）：{progress}。",
+        {},
+    ),
+    (
+        "progress_praise", "sms", "en", "",
+        "Thank you for your praise ({case_number}): {progress}.",
+        {},
+    ),
+    (
+        "progress_praise", "email", "zh-hans", "感谢您的表扬（单号 {case_number}）",
+        "[[{customer_title}，]]您好：\n\n"
+        "感谢您的表扬“{problem}”（单号 {case_number}）：{progress}\n\n"
+        "{brand} 客户服务",
+        {},
+    ),
+    (
+        "progress_praise", "email", "en", "Thank you for your praise ({case_number})",
+        "Hello[[ {customer_title}]],\n\n"
+        "Thank you for your kind words \"{problem}\" (reference {case_number}): {progress}\n\n"
+        "{brand} Customer Service",
+        {},
+    ),
+    (
+        "progress_praise", "wechat", "zh-hans", "感谢您的表扬",
+        "{progress}。",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
+    (
+        "progress_praise", "wechat", "en", "Thank you for your praise",
+        "{progress}.",
+        {"keyword1": "{case_number}", "keyword2": "{status}"},
+    ),
     # --- result: cause, measures, result, compensation (SPEC §2 step 5) ---
     (
         "result", "sms", "zh-hans", "",

@@ -19,6 +19,11 @@ class TemplateCode(models.TextChoices):
     ACK_INQUIRY = "ack_inquiry", _("咨询受理告知")
     ACK_SUGGESTION = "ack_suggestion", _("建议收到告知")
     ACK_PRAISE = "ack_praise", _("表扬收到致谢")
+    # The progress message (a reply on the case page, an incident's explanation) of a contact that is not a
+    # complaint, in its own words; sent in place of "progress" (the notification keeps that code).
+    PROGRESS_INQUIRY = "progress_inquiry", _("咨询答复")
+    PROGRESS_SUGGESTION = "progress_suggestion", _("建议进展告知")
+    PROGRESS_PRAISE = "progress_praise", _("表扬回复")
     # A regulated case's decision deadline was extended (issue 15): the new day and why.
     STATUTORY_EXTENSION = "statutory_extension", _("延期告知")
 

@@ -164,9 +164,21 @@ ACKNOWLEDGEMENT_OF_KIND = {
 }
 
 
+# The progress message's words for each contact type that is not a complaint ("投诉…进展" is wrong for an answer).
+PROGRESS_OF_KIND = {
+    ContactKind.INQUIRY: TemplateCode.PROGRESS_INQUIRY,
+    ContactKind.SUGGESTION: TemplateCode.PROGRESS_SUGGESTION,
+    ContactKind.PRAISE: TemplateCode.PROGRESS_PRAISE,
+}
+
+
 def _template_of_kind(template_code: str, kind: str) -> str:
+    """The template a contact of `kind` gets for `template_code`: its kind's own words where there are some
+    (acknowledgement, progress); result, survey and escalation are complaint-only stages."""
     if template_code == TemplateCode.ACKNOWLEDGEMENT:
         return ACKNOWLEDGEMENT_OF_KIND.get(kind, template_code)
+    if template_code == TemplateCode.PROGRESS:
+        return PROGRESS_OF_KIND.get(kind, template_code)
     return template_code
 
 

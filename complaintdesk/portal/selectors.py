@@ -17,7 +17,7 @@ from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact
 from complaintdesk.complaints.models import Attachment, Channel, Complaint, ComplaintEvent, EventKind
-from complaintdesk.complaints.states import Status, allowed_targets
+from complaintdesk.complaints.states import ContactKind, Status, allowed_targets, status_label
 from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
 from complaintdesk.orgs.models import OrgUnit, UnitKind
@@ -83,6 +83,7 @@ class PublicEntry:
 @dataclass(frozen=True)
 class PublicCase:
     number: str
+    kind: str  # states.ContactKind: the page's words follow it (portal.words)
     status: str
     status_label: str
     is_open: bool
@@ -107,12 +108,16 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return to_local(value) if value else None
 
 
-def _entry(event: ComplaintEvent, channel_labels: dict) -> PublicEntry | None:
+def _entry(
+    event: ComplaintEvent, channel_labels: dict, kind: str = ContactKind.COMPLAINT
+) -> PublicEntry | None:
+    """One line of the customer's timeline, in the words of the contact's `kind` (咨询已登记, 已答复)."""
     at = to_local(event.at)
+    kind_word = ContactKind(kind or ContactKind.COMPLAINT).label
     if event.kind == EventKind.CREATED:
-        return PublicEntry(at=at, who="customer", title=_("投诉已登记"))
+        return PublicEntry(at=at, who="customer", title=_("%(kind)s已登记") % {"kind": kind_word})
     if event.kind == EventKind.TRANSITION:
-        label = Status(event.new_value).label if event.new_value in Status.values else event.new_value
+        label = status_label(event.new_value, kind) if event.new_value in Status.values else event.new_value
         return PublicEntry(at=at, who="case", title=_("状态变为“%(status)s”") % {"status": label})
     if event.kind == EventKind.CUSTOMER_MESSAGE:
         return PublicEntry(
@@ -127,7 +132,9 @@ def _entry(event: ComplaintEvent, channel_labels: dict) -> PublicEntry | None:
     if event.kind == EventKind.CUSTOMER_OBJECTION:
         return PublicEntry(at=at, who="customer", title=_("您对处理结果提出了异议"), text=event.new_value)
     if event.kind == EventKind.CUSTOMER_WITHDREW:
-        return PublicEntry(at=at, who="customer", title=_("您撤回了投诉"), text=event.new_value)
+        return PublicEntry(
+            at=at, who="customer", title=_("您撤回了%(kind)s") % {"kind": kind_word}, text=event.new_value
+        )
     if event.kind == EventKind.RESULT_SENT:
         return PublicEntry(at=at, who="us", title=_("已向您反馈处理结果"))
     return None
@@ -159,7 +166,7 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         entry
         for index, event in enumerate(events)
         if not _said_again(event, events[index + 1] if index + 1 < len(events) else None)
-        and (entry := _entry(event, labels)) is not None
+        and (entry := _entry(event, labels, complaint.kind)) is not None
     ]
     sent = list(
         Notification.objects.filter(complaint=complaint, status=NotificationStatus.SENT).order_by(
@@ -187,8 +194,9 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
     contact = mask_phone(phone) if phone else (mask_email(email) if email else "")
     return PublicCase(
         number=complaint.number,
+        kind=complaint.kind,
         status=complaint.status,
-        status_label=complaint.get_status_display(),
+        status_label=status_label(complaint.status, complaint.kind),
         is_open=complaint.is_open,
         title=complaint.title,
         description=complaint.description,

@@ -16,11 +16,13 @@ from complaintdesk.channels.web import WebFormAdapter
 from complaintdesk.common.errors import DomainError, InvalidInput
 from complaintdesk.common.masking import mask_email, mask_phone
 from complaintdesk.common.ratelimit import client_ip, ratelimit_hit
+from complaintdesk.complaints.states import ContactKind
 from complaintdesk.outreach import care as outreach_care
 from complaintdesk.outreach.models import Purpose
 
 from . import selectors, services
 from .forms import AcceptForm, ComplaintForm, MessageForm, ObjectionForm, TrackForm, VerifyForm, WithdrawForm
+from .words import kind_words
 
 SESSION_GRANTS = "portal_grants"  # {case number: access token}
 SESSION_FILED = "portal_filed"  # case numbers filed from this session (their acknowledgement pages)
@@ -80,7 +82,11 @@ def _remember(request: HttpRequest, key: str, number: str, value=True) -> None:
 def file_complaint(request: HttpRequest) -> HttpResponse:
     units = selectors.portal_units()
     if request.method == "GET":
-        return render(request, "portal/file.html", {"form": ComplaintForm(units=units)})
+        # ?kind=inquiry (a link "我要咨询") chooses the kind; the page says it.
+        kind = request.GET.get("kind", "")
+        kind = kind if kind in ContactKind.values else ContactKind.COMPLAINT
+        form = ComplaintForm(units=units, initial={"kind": kind})
+        return render(request, "portal/file.html", {"form": form, "words": kind_words(kind)})
     if limited := _limited(request, "portal-file"):
         return limited
     form = ComplaintForm(request.POST, units=units)
@@ -92,7 +98,8 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         result = services.portal_complaint_file(message=message)
     except DomainError as error:
         _errors_into(form, error, message.files if message else ())
-        return render(request, "portal/file.html", {"form": form}, status=422)
+        kind = request.POST.get("kind", "")
+        return render(request, "portal/file.html", {"form": form, "words": kind_words(kind)}, status=422)
     _remember(request, SESSION_FILED, result.complaint.number)
     return redirect("portal:filed", number=result.complaint.number)
 
@@ -106,7 +113,11 @@ def filed(request: HttpRequest, number: str) -> HttpResponse:
     if complaint is None:
         return redirect(reverse("portal:track") + "?" + urlencode({"number": number}))
     reply = WebFormAdapter().send_reply(complaint=complaint)
-    return render(request, "portal/filed.html", {"reply": reply, "ack": reply.detail})
+    return render(
+        request,
+        "portal/filed.html",
+        {"reply": reply, "ack": reply.detail, "words": kind_words(complaint.kind)},
+    )
 
 
 # --- tracking -------------------------------------------------------------------------------------------
@@ -172,8 +183,10 @@ def _to_track(number: str) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, grant, *, status: int = 200, done: str = "", **forms) -> HttpResponse:
+    case = selectors.portal_case_view(grant=grant)
     context = {
-        "case": selectors.portal_case_view(grant=grant),
+        "case": case,
+        "words": kind_words(case.kind),
         "message_form": forms.get("message_form") or MessageForm(),
         "objection_form": forms.get("objection_form") or ObjectionForm(),
         "accept_form": forms.get("accept_form") or AcceptForm(),
@@ -188,7 +201,7 @@ DONE = {
     "message": lambda: _("已收到您补充的信息。"),
     "objection": lambda: _("已收到您的异议，投诉已升级处理。"),
     "accept": lambda: _("感谢您确认处理结果。我们会在几天后回访，确认一切正常。"),
-    "withdraw": lambda: _("您的投诉已撤回。"),
+    "withdraw": lambda: _("已撤回，我们不再处理这一单。"),
 }
 
 

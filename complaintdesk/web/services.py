@@ -10,7 +10,7 @@ from complaintdesk.common.errors import DomainError, InvalidInput, PermissionDen
 from complaintdesk.common.time import now
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import EventKind
-from complaintdesk.complaints.states import OPEN_STATUSES, Status
+from complaintdesk.complaints.states import OPEN_STATUSES, Status, status_label
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.notifications.services import notification_send
 from complaintdesk.privacy.models import AccessKind
@@ -82,8 +82,11 @@ def customer_reply_send(
         raise InvalidInput(
             {
                 "status": [
-                    _("投诉处于“%(status)s”，不能再向客户发送答复")
-                    % {"status": complaint.get_status_display()}
+                    _("%(kind)s处于“%(status)s”，不能再向客户发送答复")
+                    % {
+                        "kind": complaint.get_kind_display(),
+                        "status": status_label(complaint.status, complaint.kind),
+                    }
                 ]
             }
         )

@@ -61,7 +61,7 @@ from .forms import (
     TransitionForm,
     domain_errors_apply,
 )
-from .process import STEPS, current_step, steps_for
+from .process import step_of, steps_for
 from .services import ReplyNeedsOverride, customer_contact_reveal, customer_reply_send
 
 
@@ -195,7 +195,6 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
     ]
     rules = transitions_for(complaint.kind).get(Status(complaint.status), {})
     analysed = complaint.category_id is not None and complaint.responsibility != "undetermined"
-    step_code = current_step(status=complaint.status, analysed=analysed)
     can_handle = user.has_perm("complaints.handle_complaint")
     actions = selectors.case_actions(complaint=complaint, user=user, transitions=allowed)
     return {
@@ -209,14 +208,17 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "event_kinds": dict(EventKind.choices),
         "status_labels": dict(Status.choices),
         "attachments": complaint_attachments(complaint=complaint),
-        "steps": steps_for(status=complaint.status, analysed=analysed),
-        "step": next(s for s in STEPS if s.code == step_code),
+        "steps": steps_for(status=complaint.status, analysed=analysed, kind=complaint.kind),
+        "step": step_of(status=complaint.status, analysed=analysed, kind=complaint.kind),
         "transitions": [
             {"to": t, "label": status_label(t, complaint.kind), "reason_required": rules[t].reason_required}
             for t in allowed
         ],
         "status_words": status_label(complaint.status, complaint.kind),
         "is_complaint": complaint.kind == ContactKind.COMPLAINT,
+        # An inquiry is looked into like a complaint (analysis, a department, an incident); a suggestion and
+        # praise are not: their page shows only their own process.
+        "process_panels": complaint.kind in (ContactKind.COMPLAINT, ContactKind.INQUIRY),
         "kind_form": forms.get("kind_form") or ContactKindForm(current=complaint.kind),
         "route_form": forms.get("route_form") or RouteForm(),
         "credit_form": forms.get("credit_form") or CreditForm(),

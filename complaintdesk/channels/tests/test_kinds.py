@@ -92,7 +92,9 @@ def test_an_email_asking_a_question_is_an_inquiry_and_the_timeline_says_why(org)
     # An agent who disagrees changes it back: a complaint again, kept on the timeline.
     complaint_kind_change(number=inquiry.number, actor=org.executive, to=ContactKind.COMPLAINT)
     inquiry.refresh_from_db()
-    assert inquiry.kind == ContactKind.COMPLAINT and inquiry.events.filter(kind=EventKind.KIND_CHANGED).exists()
+    assert (
+        inquiry.kind == ContactKind.COMPLAINT and inquiry.events.filter(kind=EventKind.KIND_CHANGED).exists()
+    )
 
 
 @pytest.mark.django_db
@@ -108,7 +110,12 @@ def test_an_email_complaint_stays_a_complaint_with_nothing_said(org):
 def test_a_wechat_message_praising_staff_is_praise(org):
     actor = channel_actor(channel="wechat")
     raw = parse_message(
-        text_xml(openid="oPraise1", content="表扬一下营业厅的小李\n办业务特别耐心", msg_id="5501", create_time=1_763_900_123)
+        text_xml(
+            openid="oPraise1",
+            content="表扬一下营业厅的小李\n办业务特别耐心",
+            msg_id="5501",
+            create_time=1_763_900_123,
+        )
     )
     result = intake_receive_once(message=WeChatChannelAdapter().parse(raw), actor=actor)
     praise = result.complaint

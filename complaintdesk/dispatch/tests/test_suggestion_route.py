@@ -60,7 +60,11 @@ def test_the_owner_unit_is_told_opens_the_case_and_closes_it(org):
 
     # The front-desk handler gave it up: it waits in the owner unit's queue (an assignment on the timeline).
     suggestion.refresh_from_db()
-    assert (suggestion.status, suggestion.owner_unit, suggestion.assignee) == (Status.HANDLING, org.billing, None)
+    assert (suggestion.status, suggestion.owner_unit, suggestion.assignee) == (
+        Status.HANDLING,
+        org.billing,
+        None,
+    )
     assert suggestion.events.filter(kind=EventKind.ASSIGNED, new_value="").exists()
 
     # The owner unit acts: it closes the suggestion with what became of it, on the case page.

@@ -1,0 +1,58 @@
+"""The portal's words for each kind of contact (issue 19): a customer who asked a question reads 咨询, not
+投诉, on every page of it. Pure: a kind in, the words out (each through gettext)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.complaints.states import ContactKind
+
+KIND_WORDS: dict[str, dict[str, str]] = {
+    ContactKind.COMPLAINT: {
+        "file": _("我要投诉"),
+        "filed_title": _("投诉已登记"),
+        "filed_heading": _("您的投诉已登记"),
+        "number": _("投诉单号"),
+        "number_keep": _("投诉单号（请保存，查询进度时要用）"),
+        "yours": _("您的投诉"),
+        "withdraw": _("撤回投诉"),
+        "withdraw_hint": _("问题已经解决或不再需要处理时，可以撤回投诉。撤回后不能恢复。"),
+        "done_by": _("处理完成时限"),
+    },
+    ContactKind.INQUIRY: {
+        "file": _("我要咨询"),
+        "filed_title": _("咨询已登记"),
+        "filed_heading": _("您的咨询已登记"),
+        "number": _("咨询单号"),
+        "number_keep": _("咨询单号（请保存，查询答复时要用）"),
+        "yours": _("您的咨询"),
+        "withdraw": _("撤回咨询"),
+        "withdraw_hint": _("问题已经清楚、不再需要答复时，可以撤回咨询。撤回后不能恢复。"),
+        "done_by": _("答复时限"),
+    },
+    ContactKind.SUGGESTION: {
+        "file": _("我要提建议"),
+        "filed_title": _("建议已收到"),
+        "filed_heading": _("感谢您的建议"),
+        "number": _("建议单号"),
+        "number_keep": _("建议单号（请保存，查询进展时要用）"),
+        "yours": _("您的建议"),
+        "withdraw": _("撤回建议"),
+        "withdraw_hint": _("不再需要我们考虑这条建议时，可以撤回。撤回后不能恢复。"),
+        "done_by": _("办结时限"),
+    },
+    ContactKind.PRAISE: {
+        "file": _("我要表扬"),
+        "filed_title": _("表扬已收到"),
+        "filed_heading": _("感谢您的表扬"),
+        "number": _("表扬单号"),
+        "number_keep": _("表扬单号（请保存）"),
+        "yours": _("您的表扬"),
+        "withdraw": _("撤回表扬"),
+        "withdraw_hint": _("撤回后不能恢复。"),
+        "done_by": _("处理完成时限"),
+    },
+}
+
+
+def kind_words(kind: str | None) -> dict[str, str]:
+    """The words of `kind` (a complaint's when unknown or empty)."""
+    return KIND_WORDS.get(kind or ContactKind.COMPLAINT, KIND_WORDS[ContactKind.COMPLAINT])
