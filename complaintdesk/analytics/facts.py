@@ -165,6 +165,7 @@ def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
                 org_unit_id=r["org_unit_id"],
                 category_id=r["category_id"],
                 channel=r["channel"],
+                kind=r["kind"],
                 agent_id=r["assignee_id"],
                 severity=r["severity"],
                 complexity=r["complexity"],

@@ -109,6 +109,8 @@ class ComplaintFact(Measures):
         "complaints.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=16)
+    # The contact's kind (complaints.states.ContactKind) when the fact was computed: a slice of one kind.
+    kind = models.CharField(_("联系类型"), max_length=16, default="complaint")
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -132,7 +134,7 @@ class ComplaintFact(Measures):
 
 
 class MonthlyRollup(Measures):
-    """Sums of the facts per month × unit × category × channel × severity × complexity: what the
+    """Sums of the facts per month × unit × category × channel × kind × severity × complexity: what the
     dashboard reads. Rewritten key by key by analytics.rollups whenever a fact of the key changes."""
 
     month = models.DateField()
@@ -141,6 +143,7 @@ class MonthlyRollup(Measures):
         "complaints.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=16)
+    kind = models.CharField(_("联系类型"), max_length=16, default="complaint")
     severity = models.CharField(max_length=16)
     complexity = models.CharField(max_length=16)
 

@@ -1,4 +1,4 @@
-"""Monthly rollups: the facts summed per month × unit × category × channel × severity × complexity.
+"""Monthly rollups: the facts summed per month × unit × category × channel × kind × severity × complexity.
 Rewritten one (month, unit) at a time, from the facts, so a rollup always equals the facts it sums."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.db.models import Q, Sum
 from .facts import RollupKey
 from .models import MEASURE_FIELDS, ComplaintFact, MonthlyRollup
 
-GROUP_FIELDS = ("month", "org_unit_id", "category_id", "channel", "severity", "complexity")
+GROUP_FIELDS = ("month", "org_unit_id", "category_id", "channel", "kind", "severity", "complexity")
 _SUMS = {name: Sum(name) for name in MEASURE_FIELDS}
 
 

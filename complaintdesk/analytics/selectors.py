@@ -1,5 +1,5 @@
-"""Reads: KPIs over a slice (months × unit subtree × category × channel × agent × severity ×
-complexity), from the monthly rollups when the slice allows it, else from the facts; the cases behind
+"""Reads: KPIs over a slice (months × unit subtree × category × channel × contact kind × agent ×
+severity × complexity), from the monthly rollups when the slice allows it, else from the facts; the cases behind
 a number. Every KPI is a ratio of two additive sums; the formulas are in docs/metrics.md."""
 
 from __future__ import annotations
@@ -57,6 +57,13 @@ class Slice:
     agent_id: int | None = None
     severity: str | None = None
     complexity: str | None = None
+    kind: str | None = None  # one contact kind (complaints.states.ContactKind); None: every kind
+
+    @property
+    def has_complaint_rate(self) -> bool:
+        """The complaint rate is about complainants: a slice of inquiries, suggestions or praise has none
+        (it is shown as —, not as 0 %)."""
+        return self.kind in (None, "complaint")
 
     @property
     def needs_facts(self) -> bool:
@@ -66,7 +73,7 @@ class Slice:
         q = Q(month__gte=self.month_from, month__lte=self.month_to)
         if self.unit_ids is not None:
             q &= Q(org_unit_id__in=sorted(self.unit_ids))
-        for name in ("category_id", "channel", "severity", "complexity"):
+        for name in ("category_id", "channel", "kind", "severity", "complexity"):
             value = getattr(self, name)
             if value is not None:
                 q &= Q(**{name: value})
@@ -87,6 +94,7 @@ def slice_for(
     severity: str | None = None,
     complexity: str | None = None,
     unit_only: bool = False,
+    kind: str | None = None,
 ) -> Slice:
     """A slice limited to what `user` may see: the unit's subtree (rolled up) within the user's units
     (`unit_only`: the unit's own cases, without its children's)."""
@@ -108,6 +116,7 @@ def slice_for(
         agent_id=agent_id,
         severity=severity or None,
         complexity=complexity or None,
+        kind=kind or None,
     )
 
 
@@ -238,6 +247,8 @@ def complainants_by_unit_month(s: Slice, *, source: str = "auto") -> dict[tuple[
 
 
 def served_by_unit_month(s: Slice) -> dict[tuple[int, dt.date], int]:
+    if not s.has_complaint_rate:
+        return {}  # no complaint rate for a slice of another kind: nothing served to divide by
     qs = CustomersServed.objects.filter(month__gte=s.month_from, month__lte=s.month_to)
     if s.unit_ids is not None:
         qs = qs.filter(org_unit_id__in=sorted(s.unit_ids))

@@ -13,6 +13,7 @@ from complaintdesk.analytics import scorecards as scorecard_selectors
 from complaintdesk.analytics import selectors
 from complaintdesk.common.errors import InvalidInput, NotFound
 from complaintdesk.complaints.models import Category
+from complaintdesk.complaints.states import ContactKind
 
 from .fields import RANGE_TEXT, date_in_range
 from .schemas import ProblemOut
@@ -30,6 +31,7 @@ class SliceIn(Schema):
     agent: int | None = Field(None, description="处理人的用户 id（按客服统计，无投诉率）")
     severity: str = Field("", description="严重级别 general / major")
     complexity: str = Field("", description="复杂程度 general / complex")
+    kind: str = Field("", description="联系类型 complaint / inquiry / suggestion / praise（空：全部类型）")
 
 
 class KpiOut(Schema):
@@ -95,6 +97,8 @@ def _slice(request: HttpRequest, q: SliceIn) -> selectors.Slice:
         unit = units_visible_to(request.auth).filter(code=q.unit).first()
         if unit is None:
             raise NotFound(_("机构 %(code)s 不存在") % {"code": q.unit})
+    if q.kind and q.kind not in ContactKind.values:
+        raise InvalidInput({"kind": [_("可选：%(choices)s") % {"choices": ", ".join(ContactKind.values)}]})
     category = None
     if q.category:
         category = Category.objects.filter(code=q.category).first()
@@ -103,7 +107,7 @@ def _slice(request: HttpRequest, q: SliceIn) -> selectors.Slice:
     return selectors.slice_for(
         user=request.auth, month_from=month_from, month_to=month_to, unit=unit,
         category_id=category.id if category else None, channel=q.channel or None, agent_id=q.agent,
-        severity=q.severity or None, complexity=q.complexity or None,
+        severity=q.severity or None, complexity=q.complexity or None, kind=q.kind or None,
     )  # fmt: skip
 
 

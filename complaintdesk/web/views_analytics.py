@@ -23,7 +23,7 @@ from complaintdesk.common.errors import unstorable_text
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import local_today
 from complaintdesk.complaints.models import Category, Channel, Complexity, Severity
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.states import ContactKind, Status
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.privacy.models import AccessField, AccessKind
 from complaintdesk.privacy.services import access_log_record
@@ -51,6 +51,7 @@ class Filters:
     severity: str
     complexity: str
     own: bool = False  # the unit's own cases only, not its children's
+    kind: str = ""  # one contact kind (投诉/咨询/建议/表扬), "" every kind
     cases_path: str | None = None
 
     def query(self, **extra) -> str:
@@ -64,6 +65,7 @@ class Filters:
             "severity": self.severity,
             "complexity": self.complexity,
             "own": "1" if self.own else "",
+            "kind": self.kind,
             **extra,
         }
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
@@ -90,6 +92,7 @@ def _filters(request: HttpRequest) -> Filters:
     channel = request.GET.get("channel", "")
     agent = request.GET.get("agent", "")
     severity, complexity = request.GET.get("severity", ""), request.GET.get("complexity", "")
+    kind = request.GET.get("kind", "")
     return Filters(
         month_from=month_from,
         month_to=month_to,
@@ -100,6 +103,7 @@ def _filters(request: HttpRequest) -> Filters:
         severity=severity if severity in Severity.values else "",
         complexity=complexity if complexity in Complexity.values else "",
         own=request.GET.get("own") == "1" and unit is not None,
+        kind=kind if kind in ContactKind.values else "",
     )
 
 
@@ -115,6 +119,7 @@ def _slice(request: HttpRequest, f: Filters) -> selectors.Slice:
         severity=f.severity or None,
         complexity=f.complexity or None,
         unit_only=f.own,
+        kind=f.kind or None,
     )
 
 
@@ -267,6 +272,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unit_choices": units_visible_to(request.user).order_by("path"),
         "category_choices": Category.objects.filter(is_active=True),
         "channel_choices": Channel.choices,
+        "kind_choices": ContactKind.choices,
         "query": f.query(),
         "formats": ("xlsx", "csv"),
         # What each number counts, on the page itself (docs/metrics.md is the engineers' long version).
