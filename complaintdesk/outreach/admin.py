@@ -3,6 +3,7 @@ declared, received and resolved through their services), the notice rules and ca
 the customers' choices and each change of them (read-only: recorded by staff or the customer's link, with
 time and channel), and the messages sent."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
@@ -22,8 +23,10 @@ from .models import (
     IncidentOrigin,
     NoticeRule,
     OutreachMessage,
+    Purpose,
     ReceivedEvent,
 )
+from .sms import sms_too_long, too_long_text
 
 
 @admin.register(Incident)
@@ -102,8 +105,33 @@ class NoticeRuleAdmin(admin.ModelAdmin):
         return obj.source or _("所有来源系统")
 
 
+class CampaignForm(forms.ModelForm):
+    """A care message must fit an SMS with its opt-out link and signature (NOTIFY_SMS_MAX_SEGMENTS)."""
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "name", "kind", "message", "message_en", "is_active", "send_on", "check_in_after_days", "starts_on",
+            "ends_on", "consent_required", "include_open_complaints", "quiet_from", "quiet_until",
+            "min_days_between",
+        )  # fmt: skip
+
+    def _fits(self, name: str, language: str) -> str:
+        text = self.cleaned_data.get(name) or ""
+        if text and (problem := sms_too_long(text=text, purpose=Purpose.CARE, language=language)):
+            raise forms.ValidationError(too_long_text(problem))
+        return text
+
+    def clean_message(self) -> str:
+        return self._fits("message", "zh-hans")
+
+    def clean_message_en(self) -> str:
+        return self._fits("message_en", "en")
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
     list_display = ("name", "kind", "is_active", "when", "consent_required", "include_open_complaints", "quiet",
                     "min_days_between", "sent_count", "last_run_at")  # fmt: skip
     list_filter = ("kind", "is_active")

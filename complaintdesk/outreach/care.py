@@ -99,6 +99,7 @@ def candidates(campaign: Campaign, *, today: dt.date, at: dt.datetime):
 
 
 def care_text(campaign: Campaign, customer: Customer) -> str:
+    """The campaign's message in the customer's language (an SMS too long is cut at its end: outreach.sms)."""
     if (customer.language or "").startswith("en") and campaign.message_en:
         return campaign.message_en
     return campaign.message

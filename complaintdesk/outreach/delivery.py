@@ -27,6 +27,7 @@ from complaintdesk.notifications.services import (
 
 from .models import CustomerChoice, MessageStatus, OutreachMessage, Purpose
 from .optout import stop_line
+from .sms import sms_fit
 
 logger = logging.getLogger(__name__)
 
@@ -42,20 +43,35 @@ def customer_channel(customer) -> tuple[str, str] | None:
     return None
 
 
-def message_queue(*, customer, purpose: str, body: str, subject: str = "", **about) -> OutreachMessage | None:
+def message_queue(
+    *,
+    customer,
+    purpose: str,
+    body: str,
+    subject: str = "",
+    shorten=None,
+    shorten_max: int = 0,
+    **about,
+) -> OutreachMessage | None:
     """A queued message to `customer` (None without any contact detail); its delivery is queued on commit.
     `about`: incident= or campaign= and occasion=. The caller holds the uniqueness (one per incident, one per
-    campaign and occasion) and handles IntegrityError."""
+    campaign and occasion) and handles IntegrityError. An SMS longer than NOTIFY_SMS_MAX_SEGMENTS is cut
+    (outreach.sms: `shorten(n)` the body with its explanation cut to n characters; else its end), never its
+    opt-out link."""
     found = customer_channel(customer)
     if found is None:
         return None
     channel, recipient = found
     language = notification_language(customer.language)
-    body = (
-        body.rstrip()
-        + ("\n" if channel == NotificationChannel.EMAIL else " ")
-        + stop_line(customer_id=customer.pk, purpose=purpose, language=language)
-    )
+    stop = stop_line(customer_id=customer.pk, purpose=purpose, language=language)
+    if channel == NotificationChannel.SMS:
+        body, cut = sms_fit(
+            body=body, stop=stop, recipient=recipient, shorten=shorten, shorten_max=shorten_max
+        )
+        if cut:
+            logger.info("outreach: the %s SMS to customer %s was shortened to fit", purpose, customer.pk)
+    else:
+        body = body.rstrip() + ("\n" if channel == NotificationChannel.EMAIL else " ") + stop
     rendered = template_render(channel=channel, subject=subject, body=body, provider_fields={}, values={},
                                recipient=recipient)  # fmt: skip
     at = now()

@@ -8,6 +8,7 @@ out (they were answered on their case)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,9 +21,13 @@ from complaintdesk.notifications.content import notification_language
 
 from .delivery import message_queue
 from .models import CustomerChoice, Incident, IncidentLink, IncidentStatus, OutreachMessage, Purpose
-from .texts import notice_text
+from .texts import explanation_length, notice_text
 
 BATCH = 200
+
+
+def _notice_cut(incident: Incident, language: str, explanation_max: int) -> str:
+    return notice_text(incident, language=language, explanation_max=explanation_max)
 
 
 def lookback_days() -> int:
@@ -78,9 +83,13 @@ def incident_notices_send(*, incident_id: int) -> dict:
             after = customer.pk
             try:
                 with transaction.atomic():
+                    language = notification_language(customer.language)
                     message = message_queue(
                         customer=customer, purpose=Purpose.NOTICE, incident=incident,
-                        body=notice_text(incident, language=notification_language(customer.language)),
+                        body=notice_text(incident, language=language),
+                        # Too long for an SMS: the explanation is cut, never the expected end or the opt-out.
+                        shorten=functools.partial(_notice_cut, incident, language),
+                        shorten_max=explanation_length(incident, language),
                     )  # fmt: skip
             except IntegrityError:  # told meanwhile by another run
                 continue

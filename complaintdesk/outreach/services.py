@@ -43,10 +43,12 @@ from .models import (
     MessageStatus,
     NoticeRule,
     OutreachMessage,
+    Purpose,
     ResolveMode,
 )
 from .notices import incident_notices_task
-from .texts import answer_text, outcome_text, over_text, spoken
+from .sms import sms_too_long, too_long_text
+from .texts import answer_text, notice_text, outcome_text, over_text, spoken
 
 logger = logging.getLogger(__name__)
 
@@ -194,9 +196,32 @@ def _clean(*, actor, data: dict) -> tuple[dict, list[OrgUnit], list[Category]]:
         errors.setdefault("ends_at", []).append(_("结束时间要晚于开始时间"))
     if starts and clean["expected_end_at"] and clean["expected_end_at"] <= starts:
         errors.setdefault("expected_end_at", []).append(_("预计恢复时间要晚于开始时间"))
+    if clean["notify_customers"] and not errors:
+        _notice_fits_sms(errors, clean)
     if errors:
         raise InvalidInput(errors, message=_("事件信息有误，请按提示修改"))
     return clean, units, categories
+
+
+def _notice_fits_sms(errors: dict, clean: dict) -> None:
+    """An incident told to customers: its notice (explanation, expected end, apology) with the opt-out link and
+    the signature fits NOTIFY_SMS_MAX_SEGMENTS, in each language it has (outreach.sms)."""
+    for field, language in (("explanation", "zh-hans"), ("explanation_en", "en")):
+        text = clean[field]
+        if not text:
+            continue
+
+        def frame(value: str, english: bool = field == "explanation_en", language=language) -> str:
+            sample = Incident(
+                kind=clean["kind"],
+                expected_end_at=clean["expected_end_at"],
+                explanation=value,
+                explanation_en=value if english else "",
+            )
+            return notice_text(sample, language=language)
+
+        if problem := sms_too_long(text=text, purpose=Purpose.NOTICE, language=language, frame=frame):
+            errors.setdefault(field, []).append(too_long_text(problem))
 
 
 def _create(

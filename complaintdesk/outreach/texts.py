@@ -19,9 +19,18 @@ def spoken(at: dt.datetime, language: str) -> str:
     return matching.spoken_time(at, today=local_today(), zone=local_zone(), language=language)
 
 
-def _explanation(incident: Incident, language: str) -> str:
+def _explanation(incident: Incident, language: str, limit: int | None = None) -> str:
+    """The public explanation in `language`, cut to `limit` characters and "…" when given (an SMS that would
+    not fit otherwise: outreach.sms)."""
     text = incident.explanation_en if language == "en" and incident.explanation_en else incident.explanation
-    return text.rstrip("。.！!；;，, ")
+    text = text.rstrip("。.！!；;，, ")
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return text
+
+
+def explanation_length(incident: Incident, language: str) -> int:
+    return len(_explanation(incident, notification_language(language)))
 
 
 _EXPECTED = {
@@ -64,11 +73,13 @@ def over_text(incident: Incident, *, language: str) -> str:
         return text
 
 
-def notice_text(incident: Incident, *, language: str) -> str:
-    """The proactive notice to a customer who has not complained (notices.py)."""
+def notice_text(incident: Incident, *, language: str, explanation_max: int | None = None) -> str:
+    """The proactive notice to a customer who has not complained (notices.py); `explanation_max`: the
+    explanation cut to fit an SMS (the expected end and the apology stay)."""
     language = notification_language(language)
     with translation.override(language):
-        parts = [_("提前告诉您：%(explanation)s") % {"explanation": _explanation(incident, language)}]
+        explanation = _explanation(incident, language, explanation_max)
+        parts = [_("提前告诉您：%(explanation)s") % {"explanation": explanation}]
         if incident.expected_end_at and incident.expected_end_at > now():
             parts.append(_EXPECTED[incident.kind]() % {"when": spoken(incident.expected_end_at, language)})
         parts.append(_("给您带来不便，非常抱歉"))
