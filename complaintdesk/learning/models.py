@@ -15,6 +15,8 @@ class Consent(models.TextChoices):
     ASKED = "asked", _("待经办人同意")
     GRANTED = "granted", _("经办人已同意")
     DECLINED = "declined", _("经办人不同意")
+    # Not answered within LEARNING_CONSENT_EXPIRE_DAYS: not published; the handler may still agree later.
+    EXPIRED = "expired", _("经办人未答复，已过期")
 
 
 class TrainingCase(models.Model):
@@ -46,6 +48,9 @@ class TrainingCase(models.Model):
     )
     created_at = models.DateTimeField(_("推荐时间"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # The handler reminded once of an unanswered question (learning.services.consent_reminders_send).
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("培训案例")
@@ -57,6 +62,10 @@ class TrainingCase(models.Model):
                 condition=Q(published_at__isnull=False),
             ),
             models.Index(fields=["handler", "consent"], name="learning_handler_consent"),
+            # The reminder job: the questions still waiting, oldest first.
+            models.Index(
+                fields=["created_at", "id"], name="learning_asked_created", condition=Q(consent="asked")
+            ),
         ]
 
     def __str__(self) -> str:

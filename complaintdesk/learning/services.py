@@ -337,3 +337,88 @@ def service_log_write(
         entry.went_well, entry.to_improve, entry.updated_at = data.went_well, data.to_improve, at
         entry.save(update_fields=["went_well", "to_improve", "updated_at"])
     return entry
+
+
+# --- an unanswered question: reminded once, then expired (issue 19) -----------------------------------------
+
+REMINDER_BATCH = 200
+
+
+def consent_remind_days() -> int:
+    """Days after the question before the handler is reminded, once (LEARNING_CONSENT_REMIND_DAYS, 3)."""
+    return max(1, int(getattr(settings, "LEARNING_CONSENT_REMIND_DAYS", 3)))
+
+
+def consent_expire_days() -> int:
+    """Days after the question before it expires unanswered (LEARNING_CONSENT_EXPIRE_DAYS, 14); never before
+    the reminder."""
+    return max(consent_remind_days() + 1, int(getattr(settings, "LEARNING_CONSENT_EXPIRE_DAYS", 14)))
+
+
+def _reminded(case: TrainingCase, expires_at: dt.datetime) -> None:
+    staff_notify(
+        recipients=[case.handler_id],
+        kind="learning_consent_reminder",
+        title=Words(
+            gettext_lazy("提醒：您经办的投诉 %(number)s 被推荐为培训案例，还在等您的意见"),
+            {"number": case.complaint.number},
+        ),
+        body=Words(
+            gettext_lazy("标题：%(title)s。请在%(until)s前同意或不同意；到期未答复，案例不会发布。"),
+            {"title": case.title, "until": expires_at},
+        ),
+        link=f"/learning/cases/{case.pk}/",
+        complaint=case.complaint,
+    )
+
+
+def _expired(case: TrainingCase) -> None:
+    staff_notify(
+        recipients=[case.curated_by_id],
+        kind="learning_consent_expired",
+        title=Words(
+            gettext_lazy("经办人未答复，培训案例“%(title)s”（%(number)s）已过期，未发布"),
+            {"title": case.title, "number": case.complaint.number},
+        ),
+        body=Words(
+            gettext_lazy("推荐后 %(days)d 天内经办人没有答复。经办人以后仍可在案例页同意发布。"),
+            {"days": consent_expire_days()},
+        ),
+        link=f"/learning/cases/{case.pk}/",
+        complaint=case.complaint,
+    )
+
+
+def consent_reminders_send(*, at: dt.datetime | None = None, limit: int = REMINDER_BATCH) -> dict[str, int]:
+    """The periodic job's work: a handler who has not answered after `consent_remind_days` is reminded (a
+    notice, once: `reminded_at`); a question unanswered after `consent_expire_days` expires and whoever chose
+    the case is told (once: the consent moves off "asked"). Each case is claimed by a conditional UPDATE in
+    its own transaction, so two runs never remind or tell twice. Bounded: at most `limit` of each per run,
+    oldest first (the next run takes the rest)."""
+    at = at or now()
+    remind_before = at - dt.timedelta(days=consent_remind_days())
+    expire_before = at - dt.timedelta(days=consent_expire_days())
+    asked = (
+        TrainingCase.objects.filter(consent=Consent.ASKED)
+        .select_related("complaint")
+        .order_by("created_at", "id")
+    )
+    expired = 0
+    for case in list(asked.filter(created_at__lte=expire_before)[:limit]):
+        with transaction.atomic():
+            claimed = TrainingCase.objects.filter(pk=case.pk, consent=Consent.ASKED).update(
+                consent=Consent.EXPIRED, expired_at=at
+            )
+            if claimed:
+                _expired(case)
+                expired += 1
+    reminded = 0
+    for case in list(asked.filter(created_at__lte=remind_before, reminded_at__isnull=True)[:limit]):
+        with transaction.atomic():
+            claimed = TrainingCase.objects.filter(
+                pk=case.pk, consent=Consent.ASKED, reminded_at__isnull=True
+            ).update(reminded_at=at)
+            if claimed:
+                _reminded(case, case.created_at + dt.timedelta(days=consent_expire_days()))
+                reminded += 1
+    return {"reminded": reminded, "expired": expired}
