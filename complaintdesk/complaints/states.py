@@ -150,14 +150,22 @@ TRANSITIONS_BY_KIND: dict[ContactKind, dict[Status, dict[Status, Rule]]] = {
 # What a status is called for a kind where the complaint's word would be wrong ("已归档" for an answered
 # inquiry); statuses not listed keep their own label.
 KIND_STATUS_LABELS: dict[ContactKind, dict[Status, str]] = {
-    ContactKind.INQUIRY: {Status.HANDLING: _("解答中"), Status.CLOSED: _("已答复")},
+    ContactKind.INQUIRY: {
+        Status.HANDLING: _("解答中"),
+        Status.CLOSED: _("已答复"),
+        Status.WITHDRAWN: _("已撤回"),
+    },
     ContactKind.SUGGESTION: {
         Status.ACCEPTED: _("已确认收到"),
         Status.HANDLING: _("已转负责部门"),
         Status.CLOSED: _("已办结"),
         Status.WITHDRAWN: _("已撤回"),
     },
-    ContactKind.PRAISE: {Status.ACCEPTED: _("已确认收到"), Status.CLOSED: _("已记入表扬")},
+    ContactKind.PRAISE: {
+        Status.ACCEPTED: _("已确认收到"),
+        Status.CLOSED: _("已记入表扬"),
+        Status.WITHDRAWN: _("已撤回"),
+    },
 }
 
 STAMP_FIELDS = tuple(
