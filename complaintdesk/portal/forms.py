@@ -134,5 +134,7 @@ class AcceptForm(PortalForm):
 class WithdrawForm(PortalForm):
     reason = _area(_("撤诉原因（选填）"), maxlength=2_000, rows=2)
     confirm = forms.BooleanField(
-        label=_("我确认撤回，撤回后不能恢复"), required=False, widget=forms.CheckboxInput(attrs={"required": True})
+        label=_("我确认撤回，撤回后不能恢复"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
     )

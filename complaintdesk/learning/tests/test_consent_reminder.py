@@ -13,7 +13,7 @@ from complaintdesk.learning.models import Consent, TrainingCase
 from complaintdesk.learning.tasks import REMINDER_JOB, consent_reminders_periodic
 from complaintdesk.tasks.periodic import periodic_jobs
 
-from .test_learning import finished as finished  # noqa: F401 (the fixture)
+from .test_learning import finished as finished  # the fixture
 from .test_learning import propose
 
 pytestmark = pytest.mark.django_db
