@@ -229,6 +229,10 @@ def _status_words(line: EventLine, event: ComplaintEvent) -> EventLine:
         return line
     old = status_label(event.old_value, kind) if event.old_value in Status.values else line.old
     new = status_label(event.new_value, kind) if event.new_value in Status.values else line.new
+    if event.kind == EventKind.CREATED:  # "登记投诉" is a complaint's: an inquiry is 登记咨询
+        return dataclasses.replace(
+            line, kind=_("登记%(kind)s") % {"kind": ContactKind(kind).label}, old=old, new=new
+        )
     return dataclasses.replace(line, old=old, new=new)
 
 

@@ -48,6 +48,8 @@ def test_an_inquiry_shows_the_inquiry_process_and_no_complaint_only_panel(org):
     for panel in COMPLAINT_PANELS:
         assert panel not in html
     assert "work-orders/panel" in html  # an inquiry may still need a department
+    # The timeline and the headings in the inquiry's words.
+    assert "登记咨询" in html and "登记投诉" not in html and "投诉内容" not in html
 
 
 def test_a_suggestion_and_praise_show_only_their_own_process(org):
