@@ -39,7 +39,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0003_contact_kinds"),
+        ("analytics", "0004_complainants_by_category_channel"),
         ("complaints", "0012_contact_kinds"),
     ]
 
