@@ -18,7 +18,9 @@ bounded, so by default a search looks at the newest WINDOW_ROWS archived cases o
 bound is inside the GIN index: its second column is `archive_buckets(kind, org_unit_id, at)` (migration
 0005), each case's UTC day number and unit × BUCKET_UNIT + day, articles ARTICLE_BUCKET; a bounded query
 adds `&& ARRAY[the scope's buckets since that day]`, so the index walks the window's entries and skips
-through the words' posting lists, whatever their length. SQLite filters by `at` (small archives).
+through the words' posting lists. Those lists hold every year, though: a window inside the last
+hot.HOT_MONTHS months also carries the predicate of the partial "hot" GIN index of those months
+(hot.py), so the index scan walks recent entries only. SQLite filters by `at` (small archives).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from . import hot
 from .models import EntryKind
 
 CANDIDATES_MAX = 5000
@@ -46,6 +49,9 @@ BUCKET_UNIT = 100_000
 ARTICLE_BUCKET = -1
 WINDOW_BUCKETS_MAX = 5_000  # a window of more buckets (many units × many quiet days): search every year
 _EPOCH_DAY = dt.date(1970, 1, 1)
+# A window covering at least this share of the hot index's months is narrowed by the scope words and a
+# filter on `at` (at most 1 / share of the window's rows read); a shorter one by its buckets (hot.py).
+HOT_WORDS_SHARE = 0.5
 
 
 class Match(NamedTuple):
@@ -123,6 +129,13 @@ def window_buckets(*, kinds: list[str], unit_ids: list[int] | None, since: dt.da
     return buckets
 
 
+def _hot_words(since: dt.datetime, hot_start: dt.datetime) -> bool:
+    """Whether a window from `since` inside the hot index is narrowed by scope words, not buckets: in the
+    hot index a long window costs little to filter, while its many day buckets cost CPU in the GIN scan."""
+    today = dt.datetime.now(dt.UTC)
+    return (today - day_start(since)) >= (today - hot_start) * HOT_WORDS_SHARE
+
+
 def _search_pg(
     terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since
 ) -> tuple[str, list] | None:
@@ -131,7 +144,10 @@ def _search_pg(
     if scope_query == "" or not terms:
         return None
     words = [_pg_query(terms, any_term)]
-    buckets = window_buckets(kinds=kinds, unit_ids=unit_ids, since=since) if since is not None else None
+    hot_start = hot.bound_for(since) if since is not None else None
+    buckets = None
+    if since is not None and not (hot_start is not None and _hot_words(since, hot_start)):
+        buckets = window_buckets(kinds=kinds, unit_ids=unit_ids, since=since)
     if buckets is not None:  # the window's buckets narrow by unit and day inside the GIN index
         match = "e.search @@ q.q AND archive_buckets(e.kind, e.org_unit_id, e.at) && %s::integer[]"
         words.append(buckets)
@@ -141,9 +157,11 @@ def _search_pg(
         match = "e.search @@ (q.q && to_tsquery('simple', %s))"
         words.append(scope_query)
     conditions, params = "e.kind = ANY(%s)", [kinds]
-    if since is not None and buckets is None:  # too many buckets (a quiet, wide scope): a filter
+    if since is not None and buckets is None:  # the hot index, or too many buckets: a filter
         conditions += " AND (e.kind = 'article' OR e.at >= %s)"
         params.append(day_start(since))
+    if hot_start is not None:  # implied by the window; lets the planner use the hot index (hot.py)
+        conditions += " AND " + hot.predicate_sql(hot_start, "e.")
     if exclude_complaint_id is not None:
         conditions += " AND e.complaint_id IS DISTINCT FROM %s"
         params.append(exclude_complaint_id)
