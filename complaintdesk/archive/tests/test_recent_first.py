@@ -53,10 +53,12 @@ def _close_at(case: Complaint, at: dt.datetime) -> None:
 
 @pytest.fixture
 def years(org):
-    """The same five texts closed twice in store A: a year and a half ago, and in the last days; and
-    once in store B, recently. {"old": [...], "new": [...], "b": [...]}"""
+    """The same five texts closed twice in store A: a year and a half ago, and three days ago; and once in
+    store B, a day ago (a whole day later than store A's newest, whatever the hour: a window starts at the
+    beginning of a day, so store B's oldest, up to four hours before the day, must never share a day with
+    store A's newest). {"old": [...], "new": [...], "b": [...]}"""
     out = {"old": [], "new": [], "b": []}
-    for label, unit, age_days in (("old", org.store_a, 540), ("new", org.store_a, 3), ("b", org.store_b, 2)):
+    for label, unit, age_days in (("old", org.store_a, 540), ("new", org.store_a, 3), ("b", org.store_b, 1)):
         for index, (title, description, demand) in enumerate(TEXTS):
             summary = (title, "原因已查明", "已经处理", "加强培训")
             case = case_make(
@@ -100,7 +102,7 @@ def test_all_years_switch_widens_and_the_window_is_the_users_own_scope(org, year
     every = archive_search_results(user=org.agent_a, query="宽带断网", all_years=True)
     assert every.since is None and every.all_years
     assert {h.id for h in every.hits} == {old_broadband.pk, new_broadband.pk}
-    # HQ's newest five are store B's (two days) : store A's three-day-old case is outside its window.
+    # HQ's newest five are store B's (a day old): store A's three-day-old case is outside its window.
     hq = archive_search_results(user=org.executive, query="宽带断网")
     assert [h.id for h in hq.hits] == [years["b"][0].pk]
 
