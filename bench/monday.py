@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchenv import database_label, django_setup
+from benchenv import django_setup, sla_database_ready
 
 TZ = ZoneInfo("Asia/Shanghai")
 WORKER_STOPPED = dt.datetime(2026, 9, 30, 18, 0, tzinfo=TZ)
@@ -232,10 +232,6 @@ def main() -> None:
     args = parser.parse_args()
 
     django_setup()
-    import importlib
-
-    from django.apps import apps
-    from django.core.management import call_command
     from django.db import connection, connections, transaction
 
     from complaintdesk.accounts.models import User
@@ -245,24 +241,13 @@ def main() -> None:
     from complaintdesk.common.configcache import config_changed
     from complaintdesk.complaints.models import Complaint
     from complaintdesk.escalation.models import CaseEscalation, EscalationHandOff
-    from complaintdesk.notifications.defaults import templates_load
-    from complaintdesk.notifications.models import NotificationTemplate
     from complaintdesk.sla.models import SlaTimer
     from complaintdesk.sla.selectors import policy_terms, sla_policy_for
     from complaintdesk.sla.timers import timers_due
 
-    if "bench" not in connection.settings_dict["NAME"]:
-        sys.exit(f"refusing: {connection.settings_dict['NAME']} is not a bench database")
-    if connection.vendor != "postgresql":
-        sys.exit("bench/monday.py measures PostgreSQL (the workers partition the due rows with SKIP LOCKED)")
-    print(database_label())
+    sla_database_ready("bench/monday.py")
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; workers {args.workers}; batch {args.batch}; "
           f"{args.daily} arrivals per working day, {args.holiday_share:.0%} of that per day off")  # fmt: skip
-    call_command("migrate", verbosity=0)
-    importlib.import_module("complaintdesk.accounts.migrations.0003_system_users").system_users_create(
-        apps, None
-    )
-    templates_load(template_model=NotificationTemplate)
 
     if not BusinessHours.objects.filter(org_unit__isnull=True).exists():
         # An organisation keeps office hours; the seeded one has none (then the whole day counts).

@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchenv import database_label, django_setup
+from benchenv import django_setup, sla_database_ready
 
 
 def _load() -> float:
@@ -147,7 +147,6 @@ def main() -> None:
     args = parser.parse_args()
 
     django_setup()
-    from django.core.management import call_command
     from django.db import connection, connections, transaction
 
     from complaintdesk.common.time import now
@@ -156,24 +155,8 @@ def main() -> None:
     from complaintdesk.sla.models import SlaTimer, TimerKind, TimerState
     from complaintdesk.sla.timers import timers_due
 
-    if "bench" not in connection.settings_dict["NAME"]:
-        sys.exit(f"refusing: {connection.settings_dict['NAME']} is not a bench database")
-    if connection.vendor != "postgresql":
-        sys.exit("bench/sla.py measures PostgreSQL (two workers partition the due rows with SKIP LOCKED)")
-    print(database_label())
+    sla_database_ready("bench/sla.py")
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; workers {args.workers}; batch {args.batch}")
-    call_command("migrate", verbosity=0)
-    # seed.py --fresh empties the users, the system's own accounts too: put them back as migrate made them.
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("complaintdesk.accounts.migrations.0003_system_users").system_users_create(apps, None)
-    # … and the shipped message templates (the customer's `escalated` message needs them).
-    from complaintdesk.notifications.defaults import templates_load
-    from complaintdesk.notifications.models import NotificationTemplate
-
-    templates_load(template_model=NotificationTemplate)
 
     total = Complaint.objects.count()
     open_now = Complaint.objects.filter(is_open=True).count()
