@@ -156,11 +156,11 @@ def unnest_sql(connection, model: type[Model], fields) -> str:
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM {unnest_arrays(connection, fields)}"
 
 
-def insert_instances(instances: Sequence[Model], *, using: str = "default") -> None:
+def insert_instances(instances: Sequence[Model], *, ids: bool = True, using: str = "default") -> None:
     """`Model.objects.bulk_create(instances)` for new rows of one model with an auto-increment id, written
-    out: one multi-row INSERT per 1,000 with RETURNING, each instance given its id (in the order of the
-    rows, as the ORM's bulk_create relies on too). The fields' pre_save hooks run (auto_now_add); no
-    signals are sent, as with bulk_create."""
+    out: one multi-row INSERT per 1,000; with `ids`, RETURNING them and each instance given its id (in the
+    order of the rows, as the ORM's bulk_create relies on too) — without, for rows nobody reads back. The
+    fields' pre_save hooks run (auto_now_add); no signals are sent, as with bulk_create."""
     if not instances:
         return
     model = type(instances[0])
@@ -176,11 +176,51 @@ def insert_instances(instances: Sequence[Model], *, using: str = "default") -> N
         ]
         sql, values = _many_rows(connection, model, fields, prepared)
         with connection.cursor() as cursor:
+            if not ids:
+                cursor.execute(sql, values)
+                continue
             cursor.execute(sql + f" RETURNING {pk_column}", values)
-            ids = [row[0] for row in cursor.fetchall()]
-        for instance, pk in zip(chunk, ids, strict=True):
+            returned = [row[0] for row in cursor.fetchall()]
+        for instance, pk in zip(chunk, returned, strict=True):
             instance.pk = pk
             instance._state.adding, instance._state.db = False, using
+
+
+def update_instances(instances: Sequence[Model], attnames: Sequence[str], *, using: str = "default") -> None:
+    """One UPDATE setting the columns `attnames` of each of `instances` (one model) to the instance's values,
+    matched by primary key: from one array per column on PostgreSQL (`FROM unnest(%s::type[], …)`: a few
+    parameters, so psycopg keeps the statement parsed), from `WITH v AS (VALUES …)` elsewhere (SQLite since
+    3.33). No signals, no pre_save hooks: the values as the instances hold them."""
+    if not instances:
+        return
+    model = type(instances[0])
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.pk, *(meta.get_field(attname) for attname in attnames)]
+    preparers = _preparers(model, fields, connection)
+    rows = [
+        _prepared(preparers, fields, [getattr(instance, field.attname) for field in fields], connection)
+        for instance in instances
+    ]
+    names = ["id_"] + [f"v{index}" for index in range(len(fields) - 1)]
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{name}" for field, name in zip(fields[1:], names[1:], strict=True)
+    )
+    table = quote(meta.db_table)
+    match = f"{table}.{quote(meta.pk.column)} = v.id_"
+    if connection.vendor == "postgresql":
+        params = [list(column) for column in zip(*rows, strict=True)]
+        sql = f"UPDATE {table} SET {assignments} FROM {unnest_arrays(connection, fields)} AS v ({', '.join(names)}) WHERE {match}"
+    else:
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        params = [value for row in rows for value in row]
+        sql = (
+            f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([one] * len(rows))}) "
+            f"UPDATE {table} SET {assignments} FROM v WHERE {match}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _insert_sql(connection, model: type[Model], fields, rows: int, nulls: tuple[bool, ...] = ()) -> str:

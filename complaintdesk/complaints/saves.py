@@ -4,7 +4,7 @@ other cases at its end (issue 17).
 `complaint_save(complaint, fields)` is how the complaint services write the columns a step changed. Inside
 `complaint_saves_kept()` (the SLA batch, which holds every one of its cases locked) the fields are only
 noted; `complaint_saves_flush()` writes each case's noted columns with the values the instance has then,
-in one UPDATE per set of columns (`WITH v AS (VALUES …) UPDATE … FROM v`), before the batch commits. A case whose handling fails is dropped (`complaint_saves_drop`): its
+in one UPDATE per set of columns (`common.fastsql.update_instances`), before the batch commits. A case whose handling fails is dropped (`complaint_saves_drop`): its
 savepoint rolled back what it changed. Nothing is read back from the database between the save and the
 flush but by the case's own handling, which reads the instance.
 """
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-
-from django.db import connection
 
 from complaintdesk.common import fastsql
 
@@ -74,38 +72,5 @@ def complaint_saves_flush() -> int:
             cases[0].save(update_fields=list(columns))
             continue
         for start in range(0, len(cases), 500):
-            _update_from_values(columns, cases[start : start + 500])
+            fastsql.update_instances(cases[start : start + 500], columns)
     return len(pending)
-
-
-def _update_from_values(columns: tuple[str, ...], cases: list[Complaint]) -> None:
-    """One UPDATE setting `columns` of `cases` to their instances' values: from one array per column on
-    PostgreSQL (`FROM unnest(%s::type[], …)`: a few parameters, so psycopg keeps the statement parsed),
-    from `WITH v AS (VALUES …)` elsewhere (SQLite since 3.33)."""
-    quote = connection.ops.quote_name
-    meta = Complaint._meta
-    fields = [meta.get_field(attname) for attname in columns]
-    pk = meta.pk
-    rows = [
-        [pk.get_db_prep_value(complaint.pk, connection)]
-        + [field.get_db_prep_save(getattr(complaint, field.attname), connection) for field in fields]
-        for complaint in cases
-    ]
-    names = ["id_"] + [f"v{index}" for index in range(len(fields))]
-    assignments = ", ".join(
-        f"{quote(field.column)} = v.{names[index + 1]}" for index, field in enumerate(fields)
-    )
-    table = quote(meta.db_table)
-    if connection.vendor == "postgresql":
-        source = f"{fastsql.unnest_arrays(connection, [pk, *fields])} AS v ({', '.join(names)})"
-        params = [list(column) for column in zip(*rows, strict=True)]
-        sql = f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.{quote(pk.column)} = v.id_"
-    else:
-        one = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-        params = [value for row in rows for value in row]
-        sql = (
-            f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([one] * len(cases))}) "
-            f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(pk.column)} = v.id_"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)

@@ -40,7 +40,7 @@ from complaintdesk.complaints.validation import DateOrNone, choice, text, text_v
 from complaintdesk.sla.models import TimerKind
 from complaintdesk.sla.selectors import sla_policy_for, unit_calendar
 from complaintdesk.sla.services import complaint_deadlines_apply
-from complaintdesk.sla.timers import WARNING, batch_row_keep, batch_rows_insert, pass_cached, pass_values
+from complaintdesk.sla.timers import WARNING, batch_row_keep, pass_cached, pass_values
 
 from . import bursts, engine, notify
 from .clocks import level_clock_points, level_of_subject
@@ -129,7 +129,7 @@ def _state_save(state: CaseEscalation, *, update_fields: list[str]) -> None:
 
 def batch_states_write(rows: list[CaseEscalation]) -> None:
     """The escalation rows an SLA batch's cases created, in one INSERT (sla.timers.batch_rows_flush_register)."""
-    batch_rows_insert(rows)  # nobody reads their ids in the batch
+    fastsql.insert_instances(rows, ids=False)  # nobody reads their ids in the batch
 
 
 def batch_hand_offs_write(rows: list[EscalationHandOff]) -> None:

@@ -468,23 +468,9 @@ def batch_row_drop(*, complaint_id: int, key: str, row) -> bool:
     return False
 
 
-def batch_rows_insert(rows: list) -> None:
-    """A flush for rows nobody reads back (no ids returned, no signals, as `bulk_create`): written out by
-    `common.fastsql.insert_rows`, one INSERT per 1,000 rows, without the ORM's per-row compiling."""
-    model = type(rows[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    names = [field.attname for field in fields]
-    for start in range(0, len(rows), 1000):
-        fastsql.insert_rows(
-            model,
-            names,
-            ([field.pre_save(row, True) for field in fields] for row in rows[start : start + 1000]),
-        )
-
-
 def batch_timers_write(rows: list[SlaTimer]) -> None:
-    """The timer rows an SLA batch's cases armed (`timers_sync`), in one INSERT."""
-    batch_rows_insert(rows)
+    """The timer rows an SLA batch's cases armed (`timers_sync`), in one INSERT (nobody reads their ids)."""
+    fastsql.insert_instances(rows, ids=False)
 
 
 def _batch_rows_flush(complaint_ids: list[int]) -> None:
