@@ -39,7 +39,6 @@ class SchemeCodes:
 
     keywords: tuple[CodeKeywords, ...]  # codes with keywords, for the keyword match (dimension = its id)
     ids: dict[tuple[int, str], int]  # (dimension id, code) → ClassificationCode id
-    dimension_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,6 @@ def _scheme_codes_load(scheme_id: int) -> SchemeCodes:
             if keywords
         ),
         ids={(dimension_id, code): pk for pk, dimension_id, code, _level, _keywords in rows},
-        dimension_ids=tuple(dict.fromkeys(dimension_id for _pk, dimension_id, *_rest in rows)),
     )
 
 
