@@ -9,7 +9,9 @@ QUALITY_QUERIES (1, 2 and 3 typed words), the top 10 of `archive_search` as (kin
 `--compare` prints, per query and user, how many of the saved top-10 hits are still in the top 10
 ("same hits") and how many of the saved top-10 scores the new top 10 reaches ("same scores": ts_rank
 ties are common in the seeded texts, so hits of equal score can trade places with ones of another
-date). Runs against whatever code is on sys.path first (bench/benchenv.py puts this tree's root
+date). `--exhaustive --all-years` is the reference: every matching case of every year ranked (the
+product ranks at most archive.backends.CANDIDATES_MAX matches, the first ones the index returns, which
+on a table filled in time order are the oldest), ties broken newest first as the product does. Runs against whatever code is on sys.path first (bench/benchenv.py puts this tree's root
 there), so a `git archive` of an older commit with this file copied into its bench/ measures the old
 ranking on the same database.
 """
@@ -84,8 +86,17 @@ def main() -> None:
     parser.add_argument(
         "--all-years", action="store_true", help="search every year (when the code offers it)"
     )
+    parser.add_argument(
+        "--exhaustive",
+        action="store_true",
+        help="rank every match, not the first CANDIDATES_MAX the index returns (the reference ranking)",
+    )
     args = parser.parse_args()
     benchenv.django_setup()
+    if args.exhaustive:
+        from complaintdesk.archive import backends
+
+        backends.CANDIDATES_MAX = 100_000_000
     print(benchenv.database_label())
     result = top10(all_years=args.all_years)
     if args.save:

@@ -136,6 +136,16 @@ def _hot_words(since: dt.datetime, hot_start: dt.datetime) -> bool:
     return (today - day_start(since)) >= (today - hot_start) * HOT_WORDS_SHARE
 
 
+def _newest_first(since: dt.datetime | None) -> str:
+    """Recent first: the window bounds the matches (WINDOW_ROWS cases of the scope and the articles), so
+    the CANDIDATES_MAX ranked are its newest, not the first the index returns (on a table filled in
+    time order, the oldest): equally ranked hits then come newest first, as when every match is ranked.
+    Every year: the first CANDIDATES_MAX, unsorted (sorting every match of a common word would read them
+    all). `e.id + 0`: an order no index gives, else on a small table the planner walks the primary key
+    backwards, testing every entry against the words, instead of asking the word index."""
+    return " ORDER BY e.id + 0 DESC" if since is not None else ""
+
+
 def _search_pg(
     terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since
 ) -> tuple[str, list] | None:
@@ -170,7 +180,7 @@ def _search_pg(
         f"SELECT {_COLUMNS} FROM ("
         " SELECT m.id, ts_rank(m.search, m.q) AS score FROM ("
         "  SELECT e.id, e.search, q.q FROM archive_archiveentry e, to_tsquery('simple', %s) q"
-        f"  WHERE {match} AND {conditions} LIMIT %s"
+        f"  WHERE {match} AND {conditions}{_newest_first(since)} LIMIT %s"
         " ) m ORDER BY score DESC, m.id DESC LIMIT %s"
         ") r JOIN archive_archiveentry e ON e.id = r.id"
         " LEFT JOIN complaints_complaint c ON c.id = e.complaint_id"
@@ -200,7 +210,7 @@ def _search_sqlite(
         " SELECT m.id, -m.rank AS score FROM ("
         "  SELECT e.id, bm25(archive_fts) AS rank FROM archive_fts"
         "  JOIN archive_archiveentry e ON e.id = archive_fts.rowid"
-        f"  WHERE archive_fts MATCH %s AND {scope} LIMIT %s"
+        f"  WHERE archive_fts MATCH %s AND {scope}{_newest_first(since)} LIMIT %s"
         " ) m ORDER BY m.rank, m.id DESC LIMIT %s"
         ") r JOIN archive_archiveentry e ON e.id = r.id"
         " LEFT JOIN complaints_complaint c ON c.id = e.complaint_id"

@@ -192,3 +192,23 @@ def test_every_kind_of_user_is_bounded_and_all_years_drops_the_bound(org, years,
     assert archive_search_results(user=user, query="宽带断网").since is not None
     widest = _index_query(user, all_years=True)
     assert bound not in widest and "archive_buckets" not in widest
+
+
+def test_more_matches_in_the_window_than_are_ranked_the_newest_are_ranked(org, monkeypatch):
+    """Equally ranked cases come newest first, as when every match is ranked: when the window holds more
+    matches than CANDIDATES_MAX, the ones ranked are its newest, not the first the index returns (on a
+    table filled in time order, the oldest)."""
+    title, description, demand = TEXTS[0]
+    cases = []
+    for age_days in (7, 6, 5, 4, 3, 2, 1):  # oldest first, as a real table fills
+        summary = (title, "原因已查明", "已经处理", "加强培训")
+        case = case_make(
+            org, unit=org.store_a, title=title, description=description, demand=demand, summary=summary
+        )
+        _close_at(case, now() - dt.timedelta(days=age_days))
+        cases.append(case)
+    monkeypatch.setattr(backends, "WINDOW_ROWS", 5)
+    monkeypatch.setattr(backends, "CANDIDATES_MAX", 2)
+    results = archive_search_results(user=org.agent_a, query="宽带断网", limit=10)
+    assert results.since is not None
+    assert [h.id for h in results.hits] == [cases[-1].pk, cases[-2].pk]
