@@ -406,6 +406,7 @@ class Seeder:
                 complexity=Complexity.COMPLEX if complex_case else Complexity.GENERAL, is_open=is_open,
                 first_responded=accepted_at is not None, acknowledged=accepted_at is not None,
                 resolution_started_at=stamps.get("reopened_at") or created_at, pauses=tuple(closed_pauses),
+                first_responded_at=accepted_at, acknowledged_at=accepted_at,
             ),
             terms=terms,
             calendar=self.calendars[unit_code],
