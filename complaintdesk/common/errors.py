@@ -1,5 +1,7 @@
 """Domain errors. Interfaces (API, web) turn these into responses; services only raise them."""
 
+import re
+
 from django.utils.translation import gettext as _
 
 
@@ -54,10 +56,13 @@ def too_long_message(*, limit: int, length: int) -> str:
     return _("不能超过 %(limit)d 个字符（当前 %(length)d 个）") % {"limit": limit, "length": length}
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def unstorable_text(value: str) -> bool:
     """Text no database column can hold: a NUL character (PostgreSQL refuses it) or an unpaired surrogate
     (cannot be encoded). Refused as a field error wherever text comes in."""
-    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    return _UNSTORABLE.search(value) is not None
 
 
 def unstorable_text_message() -> str:

@@ -135,12 +135,30 @@ def insert_rows(
     return len(rows)
 
 
+FEW_ROWS = 10
+
+
 def _many_rows(connection, model: type[Model], fields, prepared: list[list]) -> tuple[str, list]:
-    """The INSERT of the prepared rows and its parameters. On PostgreSQL, several rows go as one array
-    per column (`INSERT … SELECT * FROM unnest(%s::type[], …)`, as the ORM's bulk_create does since
-    Django 5.2): one parameter per column, so psycopg keeps the statement's parsed form instead of
-    scanning thousands of placeholders each time (that scan was a fifth of an SLA batch's time)."""
-    if connection.vendor == "postgresql" and len(prepared) > 1:
+    """The INSERT of the prepared rows and its parameters.
+
+    A few rows (an intake's timers, its after-intake task rows): `VALUES`, with the NULLs written into the
+    statement (kept per connection by where they fall) — fewer parameters, at most 50 of which keep
+    psycopg's parsed form cached, and nothing to convert into arrays, which cost an intake more than its
+    two INSERTs' database time. More rows on PostgreSQL go as one array per column (`INSERT … SELECT * FROM
+    unnest(%s::type[], …)`, as the ORM's bulk_create does since Django 5.2): one parameter per column, so
+    psycopg keeps the statement's parsed form instead of scanning thousands of placeholders each time (that
+    scan was a fifth of an SLA batch's time)."""
+    if len(prepared) <= FEW_ROWS:
+        nulls = tuple(tuple(value is None for value in row) for row in prepared)
+        cache = connection.__dict__.setdefault("_fastsql_rows", {})
+        key = (model, tuple(field.attname for field in fields), nulls)
+        sql = cache.get(key)
+        if sql is None:
+            if len(cache) > 200:
+                cache.clear()
+            sql = cache[key] = _insert_sql(connection, model, fields, len(prepared), nulls)
+        return sql, [value for row in prepared for value in row if value is not None]
+    if connection.vendor == "postgresql":
         return unnest_sql(connection, model, fields), [list(column) for column in zip(*prepared, strict=True)]
     return _insert_sql(connection, model, fields, len(prepared)), [value for row in prepared for value in row]
 
@@ -223,13 +241,17 @@ def update_instances(instances: Sequence[Model], attnames: Sequence[str], *, usi
         cursor.execute(sql, params)
 
 
-def _insert_sql(connection, model: type[Model], fields, rows: int, nulls: tuple[bool, ...] = ()) -> str:
-    """INSERT of `rows` rows of `fields`; `nulls` (one row) marks the values written as NULL literals."""
+def _insert_sql(connection, model: type[Model], fields, rows: int, nulls: tuple = ()) -> str:
+    """INSERT of `rows` rows of `fields`; `nulls` marks the values written as NULL literals: one tuple of
+    flags (the same for every row), or one per row."""
     quote = connection.ops.quote_name
-    one = "(" + ", ".join("NULL" if null else "%s" for null in (nulls or [False] * len(fields))) + ")"
+    if not nulls:
+        nulls = (False,) * len(fields)
+    per_row = nulls if isinstance(nulls[0], tuple) else (nulls,) * rows
+    values = ", ".join("(" + ", ".join("NULL" if null else "%s" for null in row) + ")" for row in per_row)
     return (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * rows)}"
+        f"VALUES {values}"
     )
 
 

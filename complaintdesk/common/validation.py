@@ -17,6 +17,7 @@ refused by the service read alike.
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from django.utils.translation import gettext as _
@@ -194,3 +195,10 @@ def text(limit: int, *, required: bool | Message = False) -> Any:
         return value
 
     return Annotated[Text, AfterValidator(check)]
+
+
+@cache
+def choice_values(choices) -> tuple:
+    """`choices.values` of a Django choices class, read once: Django builds the list (and every label) at
+    each `.values`, which every intake did a few dozen times."""
+    return tuple(choices.values)

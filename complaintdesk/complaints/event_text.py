@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.common.names import english_wanted, name_for_people
 from complaintdesk.common.time import to_local
+from complaintdesk.common.validation import choice_values
 
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind
 from .states import ContactKind, Status, status_label
@@ -127,7 +128,7 @@ def field_label(field: str, *, kind: str = "") -> str:
     """The words for a timeline `field`; "" when it is an id or unknown (never the code itself)."""
     if not field or field.isdigit():
         return ""
-    if kind in CHANNEL_KINDS or (kind in (EventKind.NOTE,) and field in Channel.values):
+    if kind in CHANNEL_KINDS or (kind in (EventKind.NOTE,) and field in choice_values(Channel)):
         return ""
     if field in _FIELDS:
         label = _FIELDS[field]
@@ -157,8 +158,12 @@ def value_text(value: str, *, field: str = "", kind: str = "") -> str:
         return _FIELD_VALUES[field](value)
     if field == "category" and english_wanted():
         return _category_text(value)
-    if field == "status" or kind in (EventKind.TRANSITION, EventKind.CREATED) and value in Status.values:
-        return str(Status(value).label) if value in Status.values else value
+    if (
+        field == "status"
+        or kind in (EventKind.TRANSITION, EventKind.CREATED)
+        and value in choice_values(Status)
+    ):
+        return str(Status(value).label) if value in choice_values(Status) else value
     if kind in _KIND_VALUES and (not field or field.isdigit() or field not in _FIELDS):
         return _KIND_VALUES[kind](value)
     iso = _iso_text(value)
@@ -227,8 +232,8 @@ def _status_words(line: EventLine, event: ComplaintEvent) -> EventLine:
     kind = _contact_kind(event)
     if kind == ContactKind.COMPLAINT or not (event.field == "status" or event.kind == EventKind.CREATED):
         return line
-    old = status_label(event.old_value, kind) if event.old_value in Status.values else line.old
-    new = status_label(event.new_value, kind) if event.new_value in Status.values else line.new
+    old = status_label(event.old_value, kind) if event.old_value in choice_values(Status) else line.old
+    new = status_label(event.new_value, kind) if event.new_value in choice_values(Status) else line.new
     if event.kind == EventKind.CREATED:  # "登记投诉" is a complaint's: an inquiry is 登记咨询
         return dataclasses.replace(
             line, kind=_("登记%(kind)s") % {"kind": ContactKind(kind).label}, old=old, new=new
@@ -242,8 +247,8 @@ def _line(event: ComplaintEvent, sent_text: str) -> EventLine:
 
 def _line_words(event: ComplaintEvent, sent_text: str) -> EventLine:
     kind, field = event.kind, event.field or ""
-    kind_label = str(EventKind(kind).label) if kind in EventKind.values else _("其他")
-    channel = str(Channel(field).label) if kind in CHANNEL_KINDS and field in Channel.values else ""
+    kind_label = str(EventKind(kind).label) if kind in choice_values(EventKind) else _("其他")
+    channel = str(Channel(field).label) if kind in CHANNEL_KINDS and field in choice_values(Channel) else ""
     reason = times_in_text(event.reason)
     if kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED):
         return EventLine(

@@ -14,7 +14,7 @@ from complaintdesk.common import fastsql
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 from complaintdesk.common.time import local_zone, now
-from complaintdesk.common.validation import validated
+from complaintdesk.common.validation import choice_values, validated
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_active_by_code
 
@@ -227,10 +227,15 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
     return complaint
 
 
+def _choice_label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choice_values(choices) else value
+
+
 def _intake_reason(complaint: Complaint, *, kind_note: str = "") -> str:
-    reason = _("通过%(channel)s登记") % {"channel": complaint.get_channel_display()}
+    # The label by value (`get_channel_display` builds a dict of the field's choices at every call).
+    reason = _("通过%(channel)s登记") % {"channel": _choice_label(Channel, complaint.channel)}
     if complaint.kind != ContactKind.COMPLAINT:
-        reason += _("（%(kind)s）") % {"kind": complaint.get_kind_display()}
+        reason += _("（%(kind)s）") % {"kind": _choice_label(ContactKind, complaint.kind)}
     recorder = complaint.recorded_by
     who = complaint.recorded_by_name or (
         " ".join(p for p in (recorder.display_name or recorder.username, recorder.employee_no) if p)

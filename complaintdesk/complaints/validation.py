@@ -26,7 +26,7 @@ from complaintdesk.common.errors import (
     unstorable_text_message,
 )
 from complaintdesk.common.time import day_as_typed
-from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, validated
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, choice_values, validated
 
 from .customers import phone_normalise
 from .models import Channel, Complexity, ContactChannel, PerceivedSeverity, Priority, Responsibility, Severity
@@ -94,7 +94,7 @@ def choice(values: Callable[[], Iterable[Any]], message: Callable[[], str]) -> A
     """One of `values()`; else `message()` (which names them)."""
 
     def check(value: Any) -> Any:
-        if isinstance(value, bool) or value not in list(values()):
+        if isinstance(value, bool) or value not in values():
             raise refused(message())
         return value
 
@@ -109,7 +109,7 @@ def _channel_message() -> str:
     return _("未知的渠道，可选：%(choices)s") % {"choices": ", ".join(Channel.values)}
 
 
-ChannelValue = choice(lambda: Channel.values, _channel_message)
+ChannelValue = choice(lambda: choice_values(Channel), _channel_message)
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -180,7 +180,7 @@ def _account_no(value: Any) -> str:
 
 def _preferred_channel(value: Any) -> str:
     value = value or ""
-    if value and value not in ContactChannel.values:
+    if value and value not in choice_values(ContactChannel):
         raise refused(_("未知的联系方式"))
     return value
 
@@ -263,8 +263,8 @@ class IntakeFields(BaseModel):
     product: text(PRODUCT_MAX) = ""
     people_involved: text(SHORT_TEXT_MAX) = ""
     channel: ChannelValue
-    kind: choice(lambda: ContactKind.values, _choices(ContactKind)) = ContactKind.COMPLAINT
-    perceived_severity: choice(lambda: PerceivedSeverity.values, _choices(PerceivedSeverity)) = (
+    kind: choice(lambda: choice_values(ContactKind), _choices(ContactKind)) = ContactKind.COMPLAINT
+    perceived_severity: choice(lambda: choice_values(PerceivedSeverity), _choices(PerceivedSeverity)) = (
         PerceivedSeverity.MEDIUM
     )
     occurred_at: Annotated[
@@ -323,12 +323,12 @@ class AnalysisFields(BaseModel):
     code, found by the service."""
 
     category: Any = None
-    complexity: choice(lambda: Complexity.values, _choices(Complexity)) = None
-    severity: choice(lambda: Severity.values, _choices(Severity)) = None
-    priority: choice(lambda: Priority.values, lambda: _("优先级为 1（紧急）到 4（低）")) = None
+    complexity: choice(lambda: choice_values(Complexity), _choices(Complexity)) = None
+    severity: choice(lambda: choice_values(Severity), _choices(Severity)) = None
+    priority: choice(lambda: choice_values(Priority), lambda: _("优先级为 1（紧急）到 4（低）")) = None
     is_batch: Annotated[bool, PlainValidator(_flag)] = False
     reputation_risk: Annotated[bool, PlainValidator(_flag)] = False
-    responsibility: choice(lambda: Responsibility.values, _choices(Responsibility)) = None
+    responsibility: choice(lambda: choice_values(Responsibility), _choices(Responsibility)) = None
     root_cause: text(DEMAND_MAX) = ""
     impact: text(DEMAND_MAX) = ""
     amount_at_stake: Annotated[Decimal | None, PlainValidator(_amount)] = None
@@ -404,19 +404,19 @@ SEARCH_MIN, SEARCH_MAX = 2, 100
 
 
 def _statuses(value: Any) -> tuple:
-    if bad := [s for s in value if s not in Status.values]:
+    if bad := [s for s in value if s not in choice_values(Status)]:
         raise refused(_("未知的状态：%(bad)s") % {"bad": ", ".join(map(str, bad))})
     return tuple(value)
 
 
 def _channels(value: Any) -> tuple:
-    if bad := [c for c in value if c not in Channel.values]:
+    if bad := [c for c in value if c not in choice_values(Channel)]:
         raise refused(_("未知的渠道：%(bad)s") % {"bad": ", ".join(map(str, bad))})
     return tuple(value)
 
 
 def _kinds(value: Any) -> tuple:
-    if bad := [k for k in value if k not in ContactKind.values]:
+    if bad := [k for k in value if k not in choice_values(ContactKind)]:
         raise refused(_("未知的联系类型：%(bad)s") % {"bad": ", ".join(map(str, bad))})
     return tuple(value)
 

@@ -313,9 +313,10 @@ def timers_due(*, cutoff: dt.datetime) -> int:
 #
 # A burst (every "2 working days" clock of a busy organisation falling due at the same end-of-day instant,
 # or everything overdue after an outage) is handled a batch at a time, not a transaction per row:
-# - one statement claims up to `batch` due rows *and* locks their complaints (`FOR UPDATE OF timer,
-#   complaint SKIP LOCKED`): rows another worker holds, and cases a person is changing, are skipped, so
-#   two workers partition the burst without waiting on each other, and nothing is held that is not used;
+# - the claim locks up to `batch` due rows' *cases* (`FOR UPDATE OF complaint SKIP LOCKED`), then the due
+#   rows of the cases it holds (`_batch_claim`): cases another worker holds, and cases a person is changing,
+#   are skipped without locking anything of theirs, so two workers partition the burst without waiting on
+#   each other or deadlocking, and nothing is held that is not used;
 # - one row per case per batch (a second due clock of the same case waits for the next batch and is read
 #   again then: the first one's escalation may have replaced it), claimed with one UPDATE per phase;
 # - each case is handled in its own savepoint: a case that fails is rolled back alone, its row put back
@@ -511,6 +512,42 @@ def _restore_failed(*, timer: SlaTimer, error: Exception, at: dt.datetime) -> No
     )  # fmt: skip
 
 
+def _batch_claim(*, batch: int, cutoff: dt.datetime) -> tuple[int, list[SlaTimer]]:
+    """Claim a batch in two steps, cases first (inside the batch's transaction). Returns how many due rows
+    the first step read and the due rows of the cases it locked, each with its case (and the case's
+    unit, customer and assignee), by check time.
+
+    1. Up to `batch` due rows are read and *only their cases* locked, `FOR UPDATE OF complaint SKIP
+       LOCKED`: a case another worker (or a person) holds is passed over, and nothing of it is locked.
+    2. The due rows of the cases now held are read again and locked, `FOR UPDATE` without skipping.
+       Only a holder of the case writes its timers (the services lock the case, then rewrite its rows),
+       so nobody holds these rows now, and this statement's fresh snapshot sees what the case's previous
+       holder committed (a row it handled or cancelled is no longer due).
+
+    The one-statement claim this replaces (`FOR UPDATE OF timer, complaint SKIP LOCKED`) locked a row's
+    timer before its case and kept the timer's lock when it skipped the case: the worker holding that
+    case then waited for it as it cancelled the case's timers, while the first waited for a row the other
+    had kept in the same way — deadlocks between two workers (26 of 7,086 timers in a bench run,
+    docs/escalation.md), and a person changing a case could wait for a whole batch."""
+    due = SlaTimer.objects.filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
+    found = list(
+        due.select_related("complaint")
+        .select_for_update(skip_locked=True, of=("complaint",))
+        .only("id", "complaint_id", "complaint__id")
+        .order_by("next_check_at", "id")[:batch]
+    )
+    if not found:
+        return 0, []
+    case_ids = sorted({row.complaint_id for row in found})
+    rows = list(
+        due.filter(complaint_id__in=case_ids)
+        .select_for_update(of=("self",))
+        .select_related("complaint", "complaint__org_unit", "complaint__customer", "complaint__assignee")
+        .order_by("next_check_at", "id")
+    )
+    return len(found), rows
+
+
 def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None) -> tuple[SweepResult, int]:
     """Claim and handle up to `batch` due rows in one transaction. Returns what happened and how many
     rows were read (0: nothing due that nobody else holds)."""
@@ -520,14 +557,9 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
     # batch's timeline written in one statement at its end (complaints.timeline.timeline_kept).
     # The cases' changed columns too: one UPDATE per set of columns at the end (complaints.saves).
     with pass_cache(), config_snapshot(), transaction.atomic(), timeline_kept(), complaint_saves_kept():
-        rows = list(
-            SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "complaint"))
-            .select_related("complaint", "complaint__org_unit", "complaint__customer", "complaint__assignee")
-            .filter(state__in=LIVE_TIMER_STATES, next_check_at__lte=cutoff)
-            .order_by("next_check_at", "id")[:batch]
-        )
+        read, rows = _batch_claim(batch=batch, cutoff=cutoff)
         if not rows:
-            return result, 0
+            return result, read
         at = now()
         first: dict[int, SlaTimer] = {}
         for row in rows:
@@ -602,7 +634,7 @@ def timers_process_batch(*, batch: int = 500, cutoff: dt.datetime | None = None)
                 timeline_rollback(mark)
         complaint_saves_flush()
         timeline_flush()  # what the hooks wrote on timelines
-    return result, len(rows)
+    return result, read
 
 
 def timers_process_due(

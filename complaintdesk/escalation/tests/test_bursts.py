@@ -6,11 +6,12 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from complaintdesk.complaints.models import ComplaintEvent, EventKind
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import chain_rows, chains_verify
 from complaintdesk.escalation import services
@@ -218,3 +219,170 @@ def test_a_clock_moved_twice_by_one_case_in_a_batch_is_written_once(ladder_org, 
     for case in cases:
         rows = SlaTimer.objects.filter(complaint=case, kind=TimerKind.LEVEL_RESOLVE, subject="L9")
         assert [(r.due_at, r.state) for r in rows] == [(second, "pending")]  # the first never written
+
+
+def _flagged_breached_cases(org, clock, n):
+    """Cases with two due timers each: a reputation-risk flag raised on Tuesday that no worker has acted
+    on yet (its due-now timer) and the resolution clock breached on Thursday. Whichever of the two a
+    worker takes first, its handling rewrites the other: the flag's escalation (to level 3) cancels the
+    resolution clock, which the level's clocks replace."""
+    clock.at(local(2026, 11, 24, 10))
+    cases = [handling_case(org) for _ in range(n)]
+    for case in cases:
+        complaint_analyse(
+            number=case.number, actor=org.manager, changes={"reputation_risk": True}, reason="媒体关注"
+        )
+    clock.at(local(2026, 11, 26, 10))
+    return cases
+
+
+def _due_rows(case):
+    return {
+        t.kind: t
+        for t in SlaTimer.objects.filter(
+            complaint=case, kind__in=[TimerKind.ESCALATION_FLAG, TimerKind.RESOLUTION], state="pending"
+        )
+    }
+
+
+def _check_order(rows_in_order):
+    """Set the rows' check times so that a pass reads them in this order (all due)."""
+    for minute, row in enumerate(rows_in_order):
+        SlaTimer.objects.filter(pk=row.pk).update(next_check_at=local(2026, 11, 25, 8, minute))
+
+
+def _assert_handled_once_and_each_customer_told_per_hand_off(cases, results):
+    assert sum(r.failed for r in results) == 0
+    assert not SlaTimer.objects.exclude(last_error="").exists()  # no deadlock, nothing retried
+    for case in cases:
+        # Every clock that was due was handled once (fired) or cancelled by the case's escalation.
+        assert not SlaTimer.objects.filter(
+            complaint=case, kind__in=["escalation_flag", "resolution"], state__in=["pending", "warned"]
+        ).exists()
+        flag = SlaTimer.objects.get(complaint=case, kind=TimerKind.ESCALATION_FLAG)
+        assert flag.state == "fired"
+        hand_offs = EscalationHandOff.objects.filter(complaint=case).order_by("id")
+        assert hand_offs[len(hand_offs) - 1].to_level_position == 3  # the flag took it to level 3
+        assert 1 <= len(hand_offs) <= 2
+        fired = SlaTimer.objects.filter(
+            complaint=case, state="fired", kind__in=["escalation_flag", "resolution"]
+        ).count()
+        assert fired == len(hand_offs)  # each handled timer moved the case once
+        assert Notification.objects.filter(complaint=case, template_code="escalated").count() == len(
+            hand_offs
+        )
+        breaches = ComplaintEvent.objects.filter(
+            complaint=case, kind=EventKind.SLA_BREACH, field="resolution"
+        )
+        assert breaches.count() == fired - 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_claiming_around_a_case_held_elsewhere_do_not_deadlock(ladder_org, clock, monkeypatch):
+    # The order that deadlocked the one-statement claim (`FOR UPDATE OF timer, complaint SKIP LOCKED`, which
+    # kept the lock of a skipped row's timer): while a person holds case B, worker X reads B's resolution
+    # row (B held: skipped) and takes case A by its flag row; then B is free, and worker Y reads A's
+    # resolution row (A held by X: skipped) and takes B. X's flag escalation cancels A's resolution row and
+    # Y's handling of B rewrites B's rows: each waited for a row the other had kept. Claiming cases first
+    # and only then their rows, neither holds anything of the other's case.
+    with override_settings(SLA_TIMERS_WAKE=False):
+        a, b = _flagged_breached_cases(ladder_org, clock, 2)
+        a_rows, b_rows = _due_rows(a), _due_rows(b)
+        _check_order(
+            [
+                b_rows[TimerKind.RESOLUTION],
+                a_rows[TimerKind.ESCALATION_FLAG],
+                a_rows[TimerKind.RESOLUTION],
+                b_rows[TimerKind.ESCALATION_FLAG],
+            ]
+        )
+        held, release, x_claimed, y_claimed = (threading.Event() for _ in range(4))
+        results, errors = [], []
+
+        def after_claim(claimed):
+            name = threading.current_thread().name
+            if name == "X" and not x_claimed.is_set():
+                x_claimed.set()
+                y_claimed.wait(timeout=20)  # both hold their first batch before either handles it
+            elif name == "Y":
+                y_claimed.set()
+
+        monkeypatch.setattr(timers, "_BATCH_START", [after_claim, *timers._BATCH_START])
+
+        def person_holds_b():
+            try:
+                with transaction.atomic():
+                    Complaint.objects.select_for_update().get(pk=b.pk)
+                    held.set()
+                    release.wait(timeout=30)
+            finally:
+                connection.close()
+
+        def worker():
+            try:
+                results.append(timers.timers_process_batch(batch=1)[0])
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        person = threading.Thread(target=person_holds_b)
+        person.start()
+        assert held.wait(timeout=30)
+        x = threading.Thread(target=worker, name="X")
+        x.start()
+        assert x_claimed.wait(timeout=30)
+        release.set()
+        person.join(timeout=30)
+        y = threading.Thread(target=worker, name="Y")
+        y.start()
+        for thread in (x, y):
+            thread.join(timeout=60)
+        assert not errors and len(results) == 2
+        assert [r.handled for r in results] == [1, 1]
+        results.append(timers_reconcile())  # what is left (B's flag), as the next pass would
+
+    _assert_handled_once_and_each_customer_told_per_hand_off([a, b], results)
+    # A went straight to level 3 (its flag first; the resolution row was cancelled, never fired); B's
+    # resolution breach went first (level 1), then its flag (level 3).
+    assert [h.to_level_position for h in EscalationHandOff.objects.filter(complaint=a)] == [3]
+    assert [h.to_level_position for h in EscalationHandOff.objects.filter(complaint=b).order_by("id")] == [
+        1,
+        3,
+    ]
+    assert SlaTimer.objects.get(complaint=a, kind=TimerKind.RESOLUTION).state == "cancelled"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_over_cases_with_several_due_timers_each_handle_each_once(ladder_org, clock):
+    # Two workers together over interleaved rows: each case's flag and resolution rows far apart in the
+    # order, so that each worker's claim reads rows of cases the other holds.
+    with override_settings(SLA_TIMERS_WAKE=False):
+        cases = _flagged_breached_cases(ladder_org, clock, 10)
+        rows = [_due_rows(case) for case in cases]
+        order = [r[TimerKind.RESOLUTION] for r in rows[::2]] + [r[TimerKind.ESCALATION_FLAG] for r in rows]
+        order += [r[TimerKind.RESOLUTION] for r in rows[1::2]]
+        _check_order(order)
+        barrier = threading.Barrier(2)
+        results, errors = [], []
+
+        def worker():
+            try:
+                barrier.wait()
+                results.append(timers_reconcile(batch=2, pause=0.05))
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=180)
+        assert not errors and len(results) == 2
+        results.append(timers_reconcile())  # flag rows an escalation left due after a pass's cut-off
+
+    _assert_handled_once_and_each_customer_told_per_hand_off(cases, results)

@@ -93,3 +93,30 @@ def test_a_case_outside_the_readers_units_is_not_named(org, clock):
     case = intake(org.agent_a, category_code="billing_dispute")
     assert complaint_admissibility_hints(complaint=case, user=org.agent_a) == []
     assert codes(complaint_admissibility_hints(complaint=case, user=org.manager)) == [POSSIBLE_DUPLICATE]
+
+
+def test_a_case_linked_as_repeated_is_named_while_its_category_is_unknown(org, clock):
+    # The intelligence app links a case to the earlier ones it repeats; such an earlier case is named when
+    # either category is not known yet, never when both are known and differ.
+    clock.at(local(2026, 12, 1, 10))
+    Category.objects.create(code="network", name="网络质量", name_en="Network quality")
+    unsorted = intake(org.agent_a, title="宽带又断了")
+    elsewhere = intake(org.agent_a, title="网速慢", category_code="network")
+    again = intake(org.agent_a, title="还是多扣费", category_code="billing_dispute")
+    assert complaint_admissibility_hints(complaint=again, user=org.agent_a) == []  # not linked
+    for earlier in (unsorted, elsewhere):
+        earlier.repeated_by.create(complaint=again, matched_on="customer", created_at=local(2026, 12, 1, 10))
+    assert [h.related for h in complaint_admissibility_hints(complaint=again, user=org.agent_a)] == [
+        unsorted.number
+    ]
+    (hint,) = complaint_admissibility_hints(complaint=again, user=org.agent_a)
+    assert "未分类" in hint.text
+
+    # A new case without a category: the linked cases are named whatever their category, newest first.
+    latest = intake(org.agent_a, title="第三次投诉")
+    for earlier in (unsorted, elsewhere):
+        earlier.repeated_by.create(complaint=latest, matched_on="customer", created_at=local(2026, 12, 1, 10))
+    hints = complaint_admissibility_hints(complaint=latest, user=org.agent_a)
+    assert [h.related for h in hints] == [elsewhere.number, unsorted.number]
+    assert "网络质量" in hints[0].text
+    assert complaint_admissibility_hints(complaint=latest, user=None)[0].related == elsewhere.number
