@@ -33,7 +33,7 @@ from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import case_contact_is_known, phone_normalise
 from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
-from complaintdesk.complaints.states import ContactKind, Status, allowed_targets
+from complaintdesk.complaints.states import ContactKind, Status, allowed_targets, runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.escalation.services import complaint_object
 from complaintdesk.notifications.base import OutboundMessage, SendResult, notifier_for
@@ -308,6 +308,8 @@ def portal_objection(*, grant: AccessGrant, reason: str):
     neither."""
     complaint = _granted(grant)
     reason = _reason_clean(reason, field="reason", required=True)
+    if not runs_complaint_process(complaint.kind):
+        raise InvalidInput({"reason": [_("对答复还有疑问，请在“补充信息”里告诉我们")]})
     if complaint.status not in OBJECTION_STATUSES:
         raise InvalidInput({"reason": [_("收到处理结果后才能提出异议")]})
     event_record(
