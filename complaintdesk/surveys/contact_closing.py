@@ -3,7 +3,8 @@
 A complaint ends with the result (results.py: cause, measures, outcome), a survey and a follow-up. The light
 contacts end differently, and each closing says in words how it ended (the reason the lifecycle requires):
 the answer to an inquiry (已答复), what became of a suggestion (已办结), whom praise was passed to (已记入表扬).
-That sentence goes to the customer, in the kind's own message (notifications: progress_inquiry "您的咨询…答复",
+That sentence goes to the customer (except an inquiry answered at first contact on the phone, at the counter or
+in the chat: the customer heard the answer there), in the kind's own message (notifications: progress_inquiry "您的咨询…答复",
 progress_suggestion "您的建议…进展", progress_praise "感谢您的表扬"), once, on their preferred channel.
 No survey, no result, no escalation message: those are complaint stages (notifications refuses them for
 another kind). Withdrawn contacts are not told anything (the customer withdrew them).
@@ -17,13 +18,17 @@ import logging
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.states import OPEN_STATUSES, Status, runs_complaint_process
+from complaintdesk.complaints.models import Channel, Complaint
+from complaintdesk.complaints.states import OPEN_STATUSES, ContactKind, Status, runs_complaint_process
 from complaintdesk.notifications.models import TemplateCode
 from complaintdesk.notifications.services import NotificationImpossible, notification_send
 from complaintdesk.scripts.services import reply_check
 
 logger = logging.getLogger(__name__)
+
+# Where an inquiry answered at first contact was answered to the customer's face or ear: the closing words are
+# the handler's record of that answer, not a message to send again.
+LIVE_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.CHAT})
 
 
 def contact_closing_told(
@@ -35,6 +40,12 @@ def contact_closing_told(
         return
     if old_status not in OPEN_STATUSES:
         return
+    if (
+        complaint.kind == ContactKind.INQUIRY
+        and old_status == Status.NEW
+        and complaint.channel in LIVE_CHANNELS
+    ):
+        return  # answered in the conversation itself (on the call, at the counter, in the chat)
     text = (reason or "").strip().rstrip("。.")
     if not text:
         return

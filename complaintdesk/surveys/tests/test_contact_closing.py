@@ -25,7 +25,7 @@ def _closing(contact) -> Notification:
 
 
 def test_an_answered_inquiry_sends_the_answer_in_the_words_of_a_question(org):
-    inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询套餐资费", demand="")
+    inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, channel="email", title="咨询套餐资费", demand="")
     complaint_transition(
         number=inquiry.number, actor=org.agent_a, to=Status.CLOSED, reason="新套餐每月 59 元，含 100G 流量。"
     )
@@ -61,6 +61,20 @@ def test_credited_praise_thanks_the_customer(org):
     assert "投诉" not in thanks.body
 
 
+def test_an_inquiry_answered_on_the_call_is_not_sent_again_one_looked_into_is(org):
+    on_the_call = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询套餐资费", demand="")  # phone
+    complaint_transition(
+        number=on_the_call.number, actor=org.agent_a, to=Status.CLOSED, reason="已电话告知资费"
+    )
+    assert not [m for m in _messages(on_the_call) if m.template_code == "progress"]
+    looked_into = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询漫游资费", demand="")
+    complaint_transition(number=looked_into.number, actor=org.agent_a, to=Status.HANDLING)
+    complaint_transition(
+        number=looked_into.number, actor=org.agent_a, to=Status.CLOSED, reason="日本漫游每天 25 元不限量"
+    )
+    assert f"您的咨询{looked_into.number}答复：日本漫游每天 25 元不限量" in _closing(looked_into).body
+
+
 def test_a_withdrawn_inquiry_is_not_answered(org):
     inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询套餐资费", demand="")
     complaint_transition(number=inquiry.number, actor=org.agent_a, to=Status.WITHDRAWN, reason="客户不需要了")
@@ -68,7 +82,9 @@ def test_a_withdrawn_inquiry_is_not_answered(org):
 
 
 def test_closing_words_the_reply_rules_block_are_refused_and_the_inquiry_stays_open(org):
-    inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询能否上门办理", demand="")
+    inquiry = intake(
+        org.agent_a, kind=ContactKind.INQUIRY, channel="email", title="咨询能否上门办理", demand=""
+    )
     with pytest.raises(InvalidInput) as refused:
         complaint_transition(number=inquiry.number, actor=org.agent_a, to=Status.CLOSED, reason="这个不行")
     assert refused.value.fields["reason"]  # the rule's reason, in words
