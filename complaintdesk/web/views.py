@@ -500,6 +500,7 @@ def complaint_scripts(request: HttpRequest, number: str) -> HttpResponse:
         category=complaint.category,
         channel=complaint.channel,
         language=complaint.language or language,
+        complaint=complaint.kind == ContactKind.COMPLAINT,
     )
     rendered = [
         (s, script_render(script=s, complaint=complaint, agent=request.user, extra=extra)) for s in scripts

@@ -59,3 +59,16 @@ def test_the_cases_export_names_the_kind_and_grades_complaints_only(org):
     csv.writer(out).writerows([table.headers, *table.rows])
     inquiry_line = next(line for line in out.getvalue().splitlines() if line.startswith(inquiry.number))
     assert "投诉" not in inquiry_line
+
+
+@pytest.mark.parametrize("stage", ["greeting", "listening", "clarifying", "feedback", "follow_up"])
+def test_an_inquiry_is_offered_no_script_that_speaks_of_a_complaint(org, stage):
+    inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询套餐资费", demand="")
+    complaint = intake(org.agent_a)
+    client = Client()
+    client.force_login(org.agent_a)
+    offered = client.get(f"/complaints/{inquiry.number}/scripts?stage={stage}").content.decode()
+    assert "投诉" not in re.sub(r"<[^>]+>", " ", offered)
+    if stage == "feedback":  # the complaint keeps its scripts that name the complaint
+        kept = client.get(f"/complaints/{complaint.number}/scripts?stage={stage}").content.decode()
+        assert "投诉单" in kept or "您的投诉" in kept
