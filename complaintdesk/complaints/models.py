@@ -305,7 +305,9 @@ class Complaint(models.Model):
                 name="cpl_open_owner_due",
             ),
             models.Index(
-                fields=["owner_unit", "-created_at"], condition=Q(owner_unit__isnull=False), name="cpl_owner_unit"
+                fields=["owner_unit", "-created_at"],
+                condition=Q(owner_unit__isnull=False),
+                name="cpl_owner_unit",
             ),
             # Lists filtered by contact type, newest first (API v1 ?kind=, the staff queue's selector).
             models.Index(fields=["kind", "-created_at", "-id"], name="cpl_kind_created_id"),
