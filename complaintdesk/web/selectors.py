@@ -65,21 +65,21 @@ QUEUES: dict[str, Queue] = {
             ComplaintFilters(assignee="me", open_only=True),
             in_my_units=False,
         ),
-        Queue("team", _("团队"), _("本团队的未结投诉"), ComplaintFilters(open_only=True)),
+        Queue("team", _("团队"), _("本团队未办结的案件"), ComplaintFilters(open_only=True)),
         Queue(
             "unassigned",
             _("未分派"),
-            _("我所在机构未分派的投诉"),
+            _("我所在机构未分派的案件"),
             ComplaintFilters(assignee="none", open_only=True),
         ),
         Queue(
             "at_risk", _("即将超时"), _("即将超时（剩余不足时限窗口的 20%）"), ComplaintFilters(at_risk=True)
         ),
-        Queue("breached", _("已超时"), _("已超时的投诉"), ComplaintFilters(breached=True)),
+        Queue("breached", _("已超时"), _("已超时的案件"), ComplaintFilters(breached=True)),
         Queue(
             "awaiting",
             _("待客户确认"),
-            _("等待客户确认的投诉"),
+            _("等待客户确认的案件"),
             ComplaintFilters(status=(Status.AWAITING_CUSTOMER,), open_only=True),
         ),
         Queue(
