@@ -72,3 +72,15 @@ def test_an_inquiry_is_offered_no_script_that_speaks_of_a_complaint(org, stage):
     if stage == "feedback":  # the complaint keeps its scripts that name the complaint
         kept = client.get(f"/complaints/{complaint.number}/scripts?stage={stage}").content.decode()
         assert "投诉单" in kept or "您的投诉" in kept
+
+
+def test_earlier_cases_are_listed_by_kind_and_only_complaints_make_a_repeat(org):
+    earlier_inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询套餐资费", demand="")
+    complaint = intake(org.agent_a)  # the same customer (13800138000), after a question: not a repeat
+    text = _read(org.agent_a, complaint.number)
+    assert "该客户的其他案件" in text and earlier_inquiry.number in text and "重复投诉" not in text
+    second = intake(org.agent_a, title="宽带又断网")
+    assert "重复投诉" in _read(org.agent_a, second.number)  # a complaint after a complaint is
+    inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询提速", demand="")
+    text = _read(org.agent_a, inquiry.number)
+    assert "重复投诉" not in text and "该客户的其他投诉" not in text
