@@ -13,6 +13,7 @@ from complaintdesk.common.humanize import duration_for_people
 from complaintdesk.common.masking import mask_phone, mask_text
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.states import runs_complaint_process, status_label
 
 from .selectors import Dashboard, Kpi, user_sees_personal_data
 
@@ -146,17 +147,22 @@ def cases_table(facts, *, user, status_labels: dict, channel_labels: dict) -> Ta
     for fact in facts[:MAX_CASE_ROWS]:
         c = fact.complaint
         customer = c.customer
+        # A contact's kind in words, its status in the kind's words (已答复, not 已归档, for an inquiry); the
+        # complaint grade (一般投诉 / 重大投诉) only on a complaint's row, empty on the other kinds.
+        complaint_grade = runs_complaint_process(c.kind)
         rows.append([
-            c.number, f"{to_local(c.created_at):%Y-%m-%d %H:%M}", name_for_people(fact.org_unit),
-            name_for_people(fact.category), channel_labels.get(c.channel, c.channel),
-            str(fact.agent) if fact.agent else "", status_labels.get(c.status, c.status), c.title,
+            c.number, c.get_kind_display(), f"{to_local(c.created_at):%Y-%m-%d %H:%M}",
+            name_for_people(fact.org_unit), name_for_people(fact.category), channel_labels.get(c.channel, c.channel),
+            str(fact.agent) if fact.agent else "",
+            status_labels.get(c.status, c.status) if complaint_grade else status_label(c.status, c.kind),
+            c.get_severity_display() if complaint_grade else "", c.title,
             customer.name if full else _mask_name(customer.name),
             customer.phone if full or not customer.phone else mask_phone(customer.phone),
             customer.account_no if full or not customer.account_no else mask_text(customer.account_no, 2),
         ])  # fmt: skip
-    headers = [_("投诉单号"), _("受理时间"), _("受理机构"), _("类别"), _("渠道"), _("处理人"), _("状态"), _("标题"),
-               _("客户"), _("电话"), _("账号/订单号")]  # fmt: skip
-    return Table("cases", _("投诉明细"), headers, rows)
+    headers = [_("受理单号"), _("联系类型"), _("受理时间"), _("受理机构"), _("类别"), _("渠道"), _("处理人"), _("状态"),
+               _("投诉级别"), _("标题"), _("客户"), _("电话"), _("账号/订单号")]  # fmt: skip
+    return Table("cases", _("案件明细"), headers, rows)
 
 
 def _cell(value):

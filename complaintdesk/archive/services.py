@@ -73,7 +73,7 @@ def summary_required_to_close(*, complaint: Complaint, target: str, actor) -> No
         )
 
 
-def archive_on_transition(*, complaint: Complaint, old_status: str, actor, at) -> None:
+def archive_on_transition(*, complaint: Complaint, old_status: str, actor, at, reason: str = "") -> None:
     """Transition hook: a closed case enters the archive; a case that leaves "closed" leaves it."""
     if complaint.status == Status.CLOSED:
         archive_index_complaint(complaint=complaint)

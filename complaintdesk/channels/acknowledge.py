@@ -149,6 +149,30 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
     )
 
 
+def case_form_name(kind: str) -> str:
+    """What the customer calls the case of a contact of `kind` in a sentence ("已补充到咨询单 …")."""
+    if kind == ContactKind.INQUIRY:
+        return _("咨询单")
+    if kind == ContactKind.SUGGESTION:
+        return _("建议单")
+    if kind == ContactKind.PRAISE:
+        return _("表扬单")
+    return _("投诉单")
+
+
+def _receipt_of_kind(kind: str) -> str:
+    """The receipt's sentence for a contact that is not a complaint (no "您的投诉已登记" for a question)."""
+    if kind == ContactKind.INQUIRY:
+        return _(
+            "%(name)s，您的咨询已登记，单号 %(number)s。稍后我们会通过%(channel)s答复您。如需查询进度，请提供单号。"
+        )
+    if kind == ContactKind.SUGGESTION:
+        return _(
+            "%(name)s，感谢您的建议，单号 %(number)s。我们会转交负责的部门研究，如有采纳会通过%(channel)s告诉您。"
+        )
+    return _("%(name)s，感谢您的表扬，单号 %(number)s。我们会把您的肯定转达给受表扬的同事和团队。")
+
+
 def receipt_text(complaint: Complaint) -> str:
     """What a channel that answers at once (a WeChat passive reply) says when a case is opened: it is
     registered, its number, and that the acknowledgement follows. It quotes no time: the deadlines are set
@@ -157,6 +181,12 @@ def receipt_text(complaint: Complaint) -> str:
     language = complaint.language if complaint.language in {"zh-hans", "en"} else "zh-hans"
     with translation.override(language):
         name = case_contact_name(complaint)
+        if complaint.kind != ContactKind.COMPLAINT:
+            return _receipt_of_kind(complaint.kind) % {
+                "name": name if name else _("您好"),
+                "number": complaint.number,
+                "channel": ContactChannel(case_preferred_channel(complaint)).label,
+            }
         return _(
             "%(name)s，您的投诉已登记，投诉单号 %(number)s。稍后我们会通过%(channel)s告诉您接下来的处理安排，"
             "包括何时与您联系、何时告知处理结果。如需查询进度，请提供投诉单号。"

@@ -225,6 +225,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # almost always empty: the partial index cpl_open_owner_due / cpl_owner_unit covers it
     )
     credited_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -293,6 +294,21 @@ class Complaint(models.Model):
             # A unit's open cases by nearest deadline (team / unassigned queues, supervisors).
             models.Index(fields=["org_unit", "due_at"], condition=Q(is_open=True), name="cpl_open_unit_due"),
             models.Index(fields=["org_unit", "-created_at"], name="cpl_unit_created"),
+            # Suggestions routed to an owner unit (issue 19): the scope and the unit filter say "org_unit in
+            # the units OR owner_unit in the units"; the second branch of that OR is these few rows only (a
+            # full index on a column that is NULL on nearly every case would be as large as the table's).
+            # Open ones by nearest deadline for the owner unit's queues; all of them for the lists, the
+            # orgs PROTECT check and the case page.
+            models.Index(
+                fields=["owner_unit", "due_at"],
+                condition=Q(is_open=True, owner_unit__isnull=False),
+                name="cpl_open_owner_due",
+            ),
+            models.Index(
+                fields=["owner_unit", "-created_at"],
+                condition=Q(owner_unit__isnull=False),
+                name="cpl_owner_unit",
+            ),
             # Lists filtered by contact type, newest first (API v1 ?kind=, the staff queue's selector).
             models.Index(fields=["kind", "-created_at", "-id"], name="cpl_kind_created_id"),
             models.Index(fields=["status", "due_at"], name="cpl_status_due"),

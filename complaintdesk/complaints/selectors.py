@@ -196,7 +196,10 @@ def _filters_apply(qs: QuerySet, *, user, filters: ComplaintFilters, at: dt.date
         if unit is None:
             errors["unit"] = [_("未知的机构编码：%(code)s") % {"code": filters.unit}]
         else:
-            qs = qs.filter(org_unit_id__in=orgunit_subtree_ids(unit=unit))
+            # A unit's cases: those it took in and the suggestions routed to it (owner_unit), which wait in the
+            # owner unit's queues (complaints.contacts.suggestion_route).
+            ids = orgunit_subtree_ids(unit=unit)
+            qs = qs.filter(Q(org_unit_id__in=ids) | Q(owner_unit_id__in=ids))
     if filters.category:
         ids = _category_subtree_ids(filters.category)
         if not ids:

@@ -266,7 +266,7 @@ def transition_guard_register(guard: TransitionGuard) -> None:
 
 
 # Other apps' reactions to a change of status, in the same transaction, once the case is saved, e.g.
-# surveys: a resolved case gets its follow-up (回访) due. hook(*, complaint, old_status, actor, at).
+# surveys: a resolved case gets its follow-up (回访) due. hook(*, complaint, old_status, actor, at, reason).
 TransitionHook = Callable[..., None]
 _TRANSITION_HOOKS: list[TransitionHook] = []
 
@@ -444,7 +444,7 @@ def status_change_apply(*, complaint: Complaint, actor, to: str, reason: str = "
     complaint.updated_at = at
     _save_changed(complaint, columns)
     for hook in _TRANSITION_HOOKS:
-        hook(complaint=complaint, old_status=old_status, actor=actor, at=at)
+        hook(complaint=complaint, old_status=old_status, actor=actor, at=at, reason=reason or "")
     return complaint
 
 

@@ -172,6 +172,13 @@ PROGRESS_OF_KIND = {
 }
 
 
+# Messages of the complaint process (SPEC §2 steps 5-6, §3): an inquiry, a suggestion or praise never gets them
+# (it is answered, told what became of it, thanked: the progress message in its own words).
+COMPLAINT_ONLY_TEMPLATES = frozenset(
+    {TemplateCode.RESULT, TemplateCode.SURVEY, TemplateCode.ESCALATED, TemplateCode.STATUTORY_EXTENSION}
+)
+
+
 def _template_of_kind(template_code: str, kind: str) -> str:
     """The template a contact of `kind` gets for `template_code`: its kind's own words where there are some
     (acknowledgement, progress); result, survey and escalation are complaint-only stages."""
@@ -196,6 +203,11 @@ def notification_send(
     if template_code not in TemplateCode.values:
         raise InvalidInput(
             {"template_code": [_("可选：%(choices)s") % {"choices": ", ".join(TemplateCode.values)}]}
+        )
+    if template_code in COMPLAINT_ONLY_TEMPLATES and complaint.kind not in ("", ContactKind.COMPLAINT):
+        raise NotificationImpossible(
+            _("“%(message)s”只发给投诉的客户，这是一条%(kind)s")
+            % {"message": TemplateCode(template_code).label, "kind": complaint.get_kind_display()}
         )
     customer = complaint.customer
     language = notification_language(customer.language or complaint.language)

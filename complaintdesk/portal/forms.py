@@ -90,7 +90,7 @@ class ComplaintForm(PortalForm):
 
 class TrackForm(PortalForm):
     number = _text(
-        _("投诉单号"),
+        _("受理单号"),  # the kind of the case is not known yet: a word for every kind
         maxlength=32,
         required=True,
         autocomplete="off",
@@ -102,7 +102,7 @@ class TrackForm(PortalForm):
 
 class VerifyForm(PortalForm):
     number = _text(
-        _("投诉单号"), maxlength=32, required=True, autocomplete="off", autocapitalize="characters"
+        _("受理单号"), maxlength=32, required=True, autocomplete="off", autocapitalize="characters"
     )
     code = _text(
         _("验证码"),
@@ -132,7 +132,7 @@ class AcceptForm(PortalForm):
 
 
 class WithdrawForm(PortalForm):
-    reason = _area(_("撤诉原因（选填）"), maxlength=2_000, rows=2)
+    reason = _area(_("撤回原因（选填）"), maxlength=2_000, rows=2)
     confirm = forms.BooleanField(
         label=_("我确认撤回，撤回后不能恢复"),
         required=False,

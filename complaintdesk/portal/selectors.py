@@ -17,7 +17,13 @@ from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.customers import case_contact
 from complaintdesk.complaints.models import Attachment, Channel, Complaint, ComplaintEvent, EventKind
-from complaintdesk.complaints.states import ContactKind, Status, allowed_targets, status_label
+from complaintdesk.complaints.states import (
+    ContactKind,
+    Status,
+    allowed_targets,
+    runs_complaint_process,
+    status_label,
+)
 from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
 from complaintdesk.orgs.models import OrgUnit, UnitKind
@@ -209,7 +215,8 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         contact=contact,
         access_until=to_local(grant.expires_at),
         result=result,
-        can_object=complaint.status in OBJECTION_STATUSES,
+        # An objection climbs the complaint ladder: an answered inquiry is followed up by adding information.
+        can_object=complaint.status in OBJECTION_STATUSES and runs_complaint_process(complaint.kind),
         can_withdraw=Status.WITHDRAWN in allowed_targets(complaint.status, complaint.kind),
         timeline=entries,
         attachments=attachments,

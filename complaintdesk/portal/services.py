@@ -33,7 +33,7 @@ from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import case_contact_is_known, phone_normalise
 from complaintdesk.complaints.models import Channel, Complaint, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData, complaint_transition
-from complaintdesk.complaints.states import ContactKind, Status, allowed_targets
+from complaintdesk.complaints.states import ContactKind, Status, allowed_targets, runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.escalation.services import complaint_object
 from complaintdesk.notifications.base import OutboundMessage, SendResult, notifier_for
@@ -44,6 +44,7 @@ from complaintdesk.surveys.resolution import resolution_routes, result_accept
 from . import codes
 from .models import AccessCode, AccessGrant, CodeChannel
 from .selectors import OBJECTION_STATUSES, number_clean, portal_complaint_find
+from .words import kind_words
 
 logger = logging.getLogger(__name__)
 
@@ -134,10 +135,9 @@ def _code_message(
 ) -> OutboundMessage:
     minutes = int(code_lifetime().total_seconds() // 60)
     with translation.override(language):
-        text = _(
-            "您正在查询投诉单 %(number)s，验证码 %(code)s，%(minutes)d 分钟内有效，仅可使用一次。请勿告诉他人。"
-        ) % {"number": complaint.number, "code": code, "minutes": minutes}
-        subject = _("投诉单 %(number)s 查询验证码") % {"number": complaint.number}
+        words = kind_words(complaint.kind)  # the case is found: the message names it as what it is
+        text = str(words["code_text"]) % {"number": complaint.number, "code": code, "minutes": minutes}
+        subject = str(words["code_subject"]) % {"number": complaint.number}
     if contact.channel == CodeChannel.SMS:
         brand = getattr(settings, "NOTIFY_SMS_SIGNATURE", "") or getattr(settings, "BRAND_NAME", "")
         text = sms_sign(text, brand=brand)
@@ -166,7 +166,7 @@ def portal_code_request(*, number: str, contact: str, language: str = "zh-hans")
     """Send a one-time code for case `number` to `contact` if — and only if — that is the phone or email
     the case's customer gave. Older live codes of the case are voided. The code goes out now."""
     number = number_clean(number)
-    errors = {} if number else {"number": [_("请填写投诉单号")]}
+    errors = {} if number else {"number": [_("请填写受理单号")]}
     try:
         wanted = contact_parse(contact)
     except InvalidInput as error:
@@ -308,6 +308,8 @@ def portal_objection(*, grant: AccessGrant, reason: str):
     neither."""
     complaint = _granted(grant)
     reason = _reason_clean(reason, field="reason", required=True)
+    if not runs_complaint_process(complaint.kind):
+        raise InvalidInput({"reason": [_("对答复还有疑问，请在“补充信息”里告诉我们")]})
     if complaint.status not in OBJECTION_STATUSES:
         raise InvalidInput({"reason": [_("收到处理结果后才能提出异议")]})
     event_record(
@@ -328,8 +330,12 @@ def portal_withdraw(*, grant: AccessGrant, reason: str = "") -> Complaint:
     complaint = _granted(grant)
     reason = _reason_clean(reason, field="reason", required=False)
     if Status.WITHDRAWN not in allowed_targets(complaint.status, complaint.kind):
-        raise InvalidInput({"reason": [_("投诉已处理完毕，不能再撤诉")]})
-    why = _("客户在网上自助服务中撤诉")
+        raise InvalidInput({"reason": [str(kind_words(complaint.kind)["withdraw_closed"])]})
+    why = (
+        _("客户在网上自助服务中撤诉")
+        if complaint.kind == ContactKind.COMPLAINT
+        else _("客户在网上自助服务中撤回")
+    )
     actor = portal_actor()
     complaint = complaint_transition(
         number=complaint.number,

@@ -16,6 +16,11 @@ KIND_WORDS: dict[str, dict[str, str]] = {
         "withdraw": _("撤回投诉"),
         "withdraw_hint": _("问题已经解决或不再需要处理时，可以撤回投诉。撤回后不能恢复。"),
         "done_by": _("处理完成时限"),
+        "code_text": _(
+            "您正在查询投诉单 %(number)s，验证码 %(code)s，%(minutes)d 分钟内有效，仅可使用一次。请勿告诉他人。"
+        ),
+        "code_subject": _("投诉单 %(number)s 查询验证码"),
+        "withdraw_closed": _("投诉已处理完毕，不能再撤诉"),
     },
     ContactKind.INQUIRY: {
         "file": _("我要咨询"),
@@ -27,6 +32,11 @@ KIND_WORDS: dict[str, dict[str, str]] = {
         "withdraw": _("撤回咨询"),
         "withdraw_hint": _("问题已经清楚、不再需要答复时，可以撤回咨询。撤回后不能恢复。"),
         "done_by": _("答复时限"),
+        "code_text": _(
+            "您正在查询咨询单 %(number)s，验证码 %(code)s，%(minutes)d 分钟内有效，仅可使用一次。请勿告诉他人。"
+        ),
+        "code_subject": _("咨询单 %(number)s 查询验证码"),
+        "withdraw_closed": _("咨询已答复，不能再撤回"),
     },
     ContactKind.SUGGESTION: {
         "file": _("我要提建议"),
@@ -38,6 +48,11 @@ KIND_WORDS: dict[str, dict[str, str]] = {
         "withdraw": _("撤回建议"),
         "withdraw_hint": _("不再需要我们考虑这条建议时，可以撤回。撤回后不能恢复。"),
         "done_by": _("办结时限"),
+        "code_text": _(
+            "您正在查询建议单 %(number)s，验证码 %(code)s，%(minutes)d 分钟内有效，仅可使用一次。请勿告诉他人。"
+        ),
+        "code_subject": _("建议单 %(number)s 查询验证码"),
+        "withdraw_closed": _("建议已在办理，不能再撤回"),
     },
     ContactKind.PRAISE: {
         "file": _("我要表扬"),
@@ -49,7 +64,19 @@ KIND_WORDS: dict[str, dict[str, str]] = {
         "withdraw": _("撤回表扬"),
         "withdraw_hint": _("撤回后不能恢复。"),
         "done_by": _("处理完成时限"),
+        "code_text": _(
+            "您正在查询表扬单 %(number)s，验证码 %(code)s，%(minutes)d 分钟内有效，仅可使用一次。请勿告诉他人。"
+        ),
+        "code_subject": _("表扬单 %(number)s 查询验证码"),
+        "withdraw_closed": _("表扬已收到，不能撤回"),
     },
+}
+
+
+# Before the customer has identified the case (the tracking and code pages), its kind is not known: these
+# words fit every kind (受理单号, never 投诉单号).
+NEUTRAL_WORDS: dict[str, str] = {
+    "number": _("受理单号"),
 }
 
 

@@ -26,7 +26,9 @@ class ScriptForm(forms.ModelForm):
 
     class Meta:
         model = Script
-        fields = ("code", "title", "stage", "language", "category", "channel", "sort_order", "is_active")
+        fields = (
+            "code", "title", "stage", "language", "category", "channel", "complaint_only", "sort_order", "is_active",
+        )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +73,7 @@ class ScriptAdmin(admin.ModelAdmin):
         "is_active",
         "updated_at",
     )
-    list_filter = ("stage", "language", "channel", "category", "is_active")
+    list_filter = ("stage", "language", "channel", "category", "complaint_only", "is_active")
     search_fields = ("code", "title", "current_version__body")
     list_select_related = ("category", "current_version")
     readonly_fields = ("version_number", "created_at", "updated_at")

@@ -48,6 +48,11 @@ class Script(models.Model):
     channel = models.CharField(
         _("渠道"), max_length=16, choices=Channel.choices, blank=True, help_text=_("留空表示适用于所有渠道")
     )
+    # Issue 19: a script that speaks of "your complaint" (您的投诉, 投诉单) is not offered on an inquiry, a
+    # suggestion or praise.
+    complaint_only = models.BooleanField(
+        _("仅用于投诉"), default=False, help_text=_("勾选后，咨询、建议和表扬的页面上不提供这条话术")
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     current_version = models.ForeignKey(

@@ -30,11 +30,14 @@ def _category_chain(category) -> list[int]:
     return chain
 
 
-def scripts_for(*, stage: str, category=None, channel: str | None = None, language: str) -> list[Script]:
+def scripts_for(
+    *, stage: str, category=None, channel: str | None = None, language: str, complaint: bool = True
+) -> list[Script]:
     """The active scripts of `stage` in `language` that fit the case, keeping only the most specific:
     a script for the case's category beats one for its parent category, which beats a general one; at
     equal category, a script for the case's channel beats one for all channels. Each comes with its
-    current version loaded (`script.current_version`, `script.body`)."""
+    current version loaded (`script.current_version`, `script.body`). `complaint=False` (an inquiry, a
+    suggestion, praise) leaves out the scripts marked complaint-only."""
     language = language_normalise(language)
     chain = _category_chain(category)
     channels = [""] + ([channel] if channel else [])
@@ -47,6 +50,7 @@ def scripts_for(*, stage: str, category=None, channel: str | None = None, langua
             channel__in=channels,
         )
         .filter(Q(category__isnull=True) | Q(category_id__in=chain))
+        .filter(Q() if complaint else Q(complaint_only=False))
         .select_related("current_version", "category")
         .order_by("sort_order", "code")
     )

@@ -14,11 +14,13 @@ class SurveysConfig(AppConfig):
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
-        from . import clocks, follow_ups, resolution, selectors
+        from . import clocks, contact_closing, follow_ups, resolution, selectors
 
         # The follow-up (回访) is due a policy-set time after the case is resolved: the resolving transition
         # creates the task (hook), the clock refresh keeps its durable timer (provider), the sweep handles it.
         transition_hook_register(follow_ups.follow_up_on_transition)
+        # An inquiry, a suggestion or praise tells its customer how it ended (the answer, what became of it).
+        transition_hook_register(contact_closing.contact_closing_told)
         clock_provider_register(clocks.follow_up_clocks)
         timer_handler_register(kinds=[TimerKind.FOLLOW_UP], handler=follow_ups.follow_up_on_timer)
         # A case is resolved only through feeding back the result (accepted, or the customer unreachable).

@@ -63,7 +63,9 @@ def _when(value: dt.datetime) -> str:
 # --- the task, from the resolving transition ------------------------------------------------------------------
 
 
-def follow_up_on_transition(*, complaint: Complaint, old_status: str, actor, at: dt.datetime) -> None:
+def follow_up_on_transition(
+    *, complaint: Complaint, old_status: str, actor, at: dt.datetime, reason: str = ""
+) -> None:
     """complaints.services transition hook (same transaction, case saved and locked): a resolution gets its
     follow-up task and, through a clock refresh, the task's timer; a case that is reopened, closed or
     withdrawn while its task is open has the task cancelled (its timer went with the transition's refresh);

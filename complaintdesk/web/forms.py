@@ -169,8 +169,11 @@ class AnalysisForm(forms.Form):
     )
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
-    def __init__(self, *args, categories=(), **kwargs):
+    def __init__(self, *args, categories=(), kind: str = ContactKind.COMPLAINT, **kwargs):
         super().__init__(*args, **kwargs)
+        if kind != ContactKind.COMPLAINT:
+            # 一般投诉 / 重大投诉 grades complaints only: an inquiry is analysed without it.
+            del self.fields["severity"]
         self.fields["category"].choices = [("", gettext("（未分类）"))] + [
             (c.code, name_for_people(c)) for c in categories
         ]

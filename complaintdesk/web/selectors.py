@@ -28,7 +28,7 @@ from complaintdesk.complaints.selectors import (
     complaint_page,
     complaint_transitions_for_user,
 )
-from complaintdesk.complaints.states import Status, is_open
+from complaintdesk.complaints.states import Status, is_open, runs_complaint_process
 from complaintdesk.escalation.models import CaseEscalation
 from complaintdesk.escalation.selectors import case_escalation_for
 from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
@@ -65,21 +65,21 @@ QUEUES: dict[str, Queue] = {
             ComplaintFilters(assignee="me", open_only=True),
             in_my_units=False,
         ),
-        Queue("team", _("团队"), _("本团队的未结投诉"), ComplaintFilters(open_only=True)),
+        Queue("team", _("团队"), _("本团队未办结的案件"), ComplaintFilters(open_only=True)),
         Queue(
             "unassigned",
             _("未分派"),
-            _("我所在机构未分派的投诉"),
+            _("我所在机构未分派的案件"),
             ComplaintFilters(assignee="none", open_only=True),
         ),
         Queue(
             "at_risk", _("即将超时"), _("即将超时（剩余不足时限窗口的 20%）"), ComplaintFilters(at_risk=True)
         ),
-        Queue("breached", _("已超时"), _("已超时的投诉"), ComplaintFilters(breached=True)),
+        Queue("breached", _("已超时"), _("已超时的案件"), ComplaintFilters(breached=True)),
         Queue(
             "awaiting",
             _("待客户确认"),
-            _("等待客户确认的投诉"),
+            _("等待客户确认的案件"),
             ComplaintFilters(status=(Status.AWAITING_CUSTOMER,), open_only=True),
         ),
         Queue(
@@ -198,16 +198,20 @@ class EarlierComplaints:
 
 
 def customer_earlier_complaints(*, user, complaint: Complaint) -> EarlierComplaints:
-    """The same customer's other complaints the user may see, newest first (never another unit's)."""
+    """The same customer's other cases (every kind) the user may see, newest first (never another unit's).
+    A repeat (重复投诉) is a complaint after another complaint within REPEAT_DAYS: an earlier question or
+    praise does not make one, and an inquiry is never a repeat complaint."""
     rows = list(
         complaints_visible_to(user)
         .filter(customer_id=complaint.customer_id)
         .exclude(pk=complaint.pk)
-        .only("number", "title", "status", "created_at", "org_unit_id")
+        .only("number", "title", "status", "kind", "created_at", "org_unit_id")
         .order_by("-created_at", "-id")[:EARLIER_LIMIT]
     )
     since = complaint.created_at - dt.timedelta(days=REPEAT_DAYS)
-    repeat = any(since <= row.created_at <= complaint.created_at for row in rows)
+    repeat = runs_complaint_process(complaint.kind) and any(
+        since <= row.created_at <= complaint.created_at and runs_complaint_process(row.kind) for row in rows
+    )
     return EarlierComplaints(items=rows, repeat=repeat)
 
 

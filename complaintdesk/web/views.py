@@ -224,7 +224,9 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "credit_form": forms.get("credit_form") or CreditForm(),
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "analysis_form": forms.get("analysis_form")
-        or AnalysisForm(initial=AnalysisForm.initial_from(complaint), categories=categories),
+        or AnalysisForm(
+            initial=AnalysisForm.initial_from(complaint), categories=categories, kind=complaint.kind
+        ),
         "note_form": forms.get("note_form") or NoteForm(),
         "message_form": forms.get("message_form") or CustomerMessageForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(),
@@ -275,7 +277,11 @@ def _kept_forms(request: HttpRequest, complaint) -> dict:
         kept = refused.kept_take(request, refused.case_key(complaint.number, name))
         if kept is None:
             continue
-        kwargs = {"categories": selectors.active_categories()} if form_class is AnalysisForm else {}
+        kwargs = (
+            {"categories": selectors.active_categories(), "kind": complaint.kind}
+            if form_class is AnalysisForm
+            else {}
+        )
         forms[name] = refused.form_restore(form_class(kept.values, **kwargs), kept)
         if name == "reply_form" and kept.values.get("text"):
             forms.update(_reply_findings(request, complaint, kept.values["text"], kept.extra))
@@ -405,7 +411,7 @@ def complaint_credit(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def complaint_analysis(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _load(request, number)
-    form = AnalysisForm(request.POST, categories=selectors.active_categories())
+    form = AnalysisForm(request.POST, categories=selectors.active_categories(), kind=complaint.kind)
     return _case_post(
         request,
         number,
@@ -494,6 +500,7 @@ def complaint_scripts(request: HttpRequest, number: str) -> HttpResponse:
         category=complaint.category,
         channel=complaint.channel,
         language=complaint.language or language,
+        complaint=complaint.kind == ContactKind.COMPLAINT,
     )
     rendered = [
         (s, script_render(script=s, complaint=complaint, agent=request.user, extra=extra)) for s in scripts

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wechatpy.messages import BaseMessage, ImageMessage
 
-from complaintdesk.channels.acknowledge import receipt_text
+from complaintdesk.channels.acknowledge import case_form_name, receipt_text
 from complaintdesk.channels.intake import intake_receive_once
 from complaintdesk.channels.services import channel_actor
 from complaintdesk.common.errors import DomainError, InvalidInput
@@ -49,14 +49,14 @@ class WeChatAnswer:
 
 def welcome_text() -> str:
     return _(
-        "感谢关注！如需投诉，请直接在这里用文字告诉我们发生了什么、时间地点和您的诉求，"
-        "我们会立即登记并回复投诉单号。之后发来的文字、图片会补充到同一张投诉单。"
+        "感谢关注！遇到问题、想咨询、有建议或想表扬，请直接在这里用文字告诉我们，"
+        "我们会立即登记并回复受理单号。之后发来的文字、图片会补充到同一单。"
     )
 
 
 def text_first_text() -> str:
     return _(
-        "请先用文字描述您遇到的问题，我们会为您登记投诉并回复投诉单号；之后发来的图片、语音、位置会补充到该投诉单。"
+        "请先用文字告诉我们您的问题或想法，我们会为您登记并回复受理单号；之后发来的图片、语音、位置会补充到这一单。"
     )
 
 
@@ -64,14 +64,18 @@ def too_frequent_text() -> str:
     return _("您发送得太频繁了，请稍后再发。")
 
 
-def _appended_text(*, message: BaseMessage, kind: Kind, number: str) -> str:
+def _appended_text(*, message: BaseMessage, kind: Kind, complaint: Complaint) -> str:
+    """The case is known: it is named as what it is (咨询单, not 投诉单, for a question)."""
+    case = case_form_name(complaint.kind)
     if kind == Kind.NOTE:
-        return _("已收到您发送的%(what)s，已补充到投诉单 %(number)s。") % {
+        return _("已收到您发送的%(what)s，已补充到%(case)s %(number)s。") % {
             "what": what_was_sent(message),
-            "number": number,
+            "case": case,
+            "number": complaint.number,
         }
-    return _("已收到您的补充，已记入投诉单 %(number)s，我们会尽快处理。查询进度请提供投诉单号。") % {
-        "number": number
+    return _("已收到您的补充，已记入%(case)s %(number)s，我们会尽快处理。查询进度请提供单号。") % {
+        "case": case,
+        "number": complaint.number,
     }
 
 
@@ -110,7 +114,7 @@ def wechat_message_receive(*, message: BaseMessage, append_window_days: int = 30
     if result.created:
         text = receipt_text(complaint)  # the acknowledgement, with the deadlines, follows after the analysis
     else:
-        text = _appended_text(message=message, kind=kind, number=complaint.number)
+        text = _appended_text(message=message, kind=kind, complaint=complaint)
     return WeChatAnswer(text=text, complaint=complaint, created=result.created, duplicate=result.duplicate)
 
 

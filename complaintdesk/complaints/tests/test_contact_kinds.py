@@ -204,3 +204,19 @@ def test_a_closed_contact_is_reopened_before_its_kind_changes(org):
     with pytest.raises(InvalidInput) as refused:
         complaint_kind_change(number=inquiry.number, actor=org.agent_a, to=ContactKind.COMPLAINT)
     assert "重新打开" in refused.value.fields["kind"][0]
+
+
+@pytest.mark.django_db
+def test_a_routed_suggestion_is_in_its_owner_units_lists(org):
+    """The unit filter (the team and unassigned queues, the API's ?unit=) is the units' own cases and the
+    suggestions routed to them: a routed suggestion waits in the owner unit's queue."""
+    from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
+
+    suggestion = intake(org.agent_a, kind=ContactKind.SUGGESTION, title="希望账单增加明细", demand="")
+    other = intake(org.agent_a, title="账单多扣费")
+    complaint_transition(number=suggestion.number, actor=org.agent_a, to=Status.ACCEPTED)
+    suggestion_route(number=suggestion.number, actor=org.agent_a, unit_code="BILL", reason="计费部负责账单")
+    billing = complaint_page(user=org.executive, filters=ComplaintFilters(unit="BILL", open_only=True))
+    assert [c.number for c in billing.items] == [suggestion.number]
+    store = complaint_page(user=org.executive, filters=ComplaintFilters(unit="SH-A", open_only=True))
+    assert {c.number for c in store.items} == {suggestion.number, other.number}  # the intake unit keeps it

@@ -372,7 +372,7 @@ def test_other_apps_react_to_a_transition_once_it_is_saved_and_can_refuse_it(org
     complaint = _case_in(Status.HANDLING, org=org, clock=clock)
     seen = []
 
-    def hook(*, complaint, old_status, actor, at):
+    def hook(*, complaint, old_status, actor, at, reason):
         saved = Complaint.objects.get(pk=complaint.pk)
         seen.append((old_status, saved.status, actor.username))
 

@@ -16,6 +16,7 @@ from complaintdesk.common.errors import DomainError
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.complaints.services import complaint_analyse
+from complaintdesk.complaints.states import runs_complaint_process
 
 from .. import grouping, selectors, severity
 from ..classifier import NO_SUGGESTION
@@ -56,7 +57,9 @@ def _changes_to_apply(*, complaint: Complaint, policy, suggestion, assessment) -
     ):  # fmt: skip
         changes["category"] = suggestion.category_code
     if policy.apply_severity and assessment is not None:
-        if "severity" not in human and complaint.severity != assessment.severity:
+        # 一般投诉 / 重大投诉 is a complaint's grade: an inquiry, a suggestion or praise keeps the default.
+        complaint_grade = runs_complaint_process(complaint.kind)
+        if complaint_grade and "severity" not in human and complaint.severity != assessment.severity:
             changes["severity"] = assessment.severity
         if "priority" not in human and complaint.priority != assessment.priority:
             changes["priority"] = assessment.priority

@@ -320,13 +320,14 @@ def test_following_the_account_is_welcomed_with_how_to_complain(wechat):
     response = wechat.post(event_xml(openid=OPENID, event="subscribe"))
     reply = reply_fields(response.content.decode())
     assert reply["ToUserName"] == OPENID
-    assert "投诉" in reply["Content"]
+    # Before anything is filed the kind is unknown: the welcome invites every kind and names no complaint.
+    assert "遇到问题、想咨询、有建议或想表扬" in reply["Content"] and "受理单号" in reply["Content"]
     assert _nothing_stored()
 
 
 def test_following_by_a_qr_code_is_welcomed_too(wechat):
     response = wechat.post(event_xml(openid=OPENID, event="subscribe", key="qrscene_store_sh_a"))
-    assert "投诉" in reply_fields(response.content.decode())["Content"]
+    assert "受理单号" in reply_fields(response.content.decode())["Content"]
 
 
 @pytest.mark.parametrize("event", ["unsubscribe", "CLICK", "VIEW", "LOCATION", "TEMPLATESENDJOBFINISH"])
@@ -356,7 +357,7 @@ def _image_xml(msg_id: str) -> str:
 
 def test_an_image_without_an_open_case_asks_for_a_text_and_stores_nothing(wechat):
     response = wechat.post(_image_xml("24031060"))
-    assert "请先用文字描述" in reply_fields(response.content.decode())["Content"]
+    assert "请先用文字告诉我们" in reply_fields(response.content.decode())["Content"]
     assert _nothing_stored()
 
 
@@ -418,5 +419,20 @@ def test_an_unrecognised_voice_and_a_location_go_on_the_open_case(wechat):
 
 def test_an_empty_text_asks_for_a_description(wechat):
     response = wechat.post(text_xml(openid=OPENID, content="   ", msg_id="24031080"))
-    assert "请先用文字描述" in reply_fields(response.content.decode())["Content"]
+    assert "请先用文字告诉我们" in reply_fields(response.content.decode())["Content"]
     assert _nothing_stored()
+
+
+def test_an_inquiry_on_wechat_is_registered_and_answered_in_its_words(wechat):
+    """A question detected as an inquiry (channels.kinds) is told 咨询 at once, never 投诉单号; what the
+    customer sends next is added to 咨询单 …"""
+    response = wechat.post(
+        text_xml(openid=OPENID, content="请问国际漫游怎么开通？需要带什么证件？", msg_id="24039001")
+    )
+    reply = reply_fields(response.content.decode())["Content"]
+    case = Complaint.objects.get(customer__wechat_openid=OPENID)
+    assert case.kind == "inquiry"
+    assert f"您的咨询已登记，单号 {case.number}" in reply and "投诉" not in reply
+    more = wechat.post(text_xml(openid=OPENID, content="我下周三出发去日本。", msg_id="24039002"))
+    added = reply_fields(more.content.decode())["Content"]
+    assert f"咨询单 {case.number}" in added and "投诉" not in added

@@ -76,7 +76,7 @@ def test_appending_works_encrypted(wechat_safe):
 
 def test_subscribe_is_welcomed_encrypted(wechat_safe):
     response = wechat_safe.post(event_xml(openid=OPENID, event="subscribe"))
-    assert "投诉" in reply_fields(wechat_safe.reply_xml(response))["Content"]
+    assert "受理单号" in reply_fields(wechat_safe.reply_xml(response))["Content"]
 
 
 def test_a_wrong_msg_signature_is_403_and_stores_nothing(wechat_safe):
