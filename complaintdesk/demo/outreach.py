@@ -87,10 +87,13 @@ def _user(username: str) -> User:
 
 
 def _customer(rng: random.Random, account_no: str) -> Customer:
-    person = sample_customer(rng)
-    return Customer.objects.create(
-        name=person.name, phone=phone_normalise(person.phone), account_no=account_no
-    )
+    """A new customer, with a phone no other demo customer has: intake finds a customer by phone, so a shared
+    number would file the complaint under the other customer's record (and account), not this one's."""
+    while True:
+        person = sample_customer(rng)
+        phone = phone_normalise(person.phone)
+        if not Customer.objects.filter(phone=phone).exists():
+            return Customer.objects.create(name=person.name, phone=phone, account_no=account_no)
 
 
 def _complain(
