@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from complaintdesk.common.anonymisation import rows_redact
 from complaintdesk.common.masking import mask_name, mask_phone
 from complaintdesk.complaints.models import Complaint
 
-from .models import RegulatorReferral
+from .models import RegulatorReferral, StatutoryExtension
 
 TEXTS = ("content_required", "report_content", "report_investigation", "report_liability", "report_reference")
 # A case has a handful of referrals (one per forwarding body); a bound all the same.
@@ -41,3 +42,10 @@ def referrals_anonymise(
             referral.save(update_fields=fields)
             changed += 1
     return changed
+
+
+def extensions_anonymise(*, complaint: Complaint, redact: Callable[..., str], **_context) -> int:
+    """The reasons given for the case's statutory extensions, redacted (who approved, when, by how many
+    days stay); returns how many changed."""
+    extensions = StatutoryExtension.objects.filter(complaint=complaint).only("pk", "reason")
+    return rows_redact(extensions, ("reason",), redact)

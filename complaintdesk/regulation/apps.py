@@ -58,3 +58,4 @@ class RegulationConfig(AppConfig):
         # A referral's report-back (the 12305 parts, the handler and their phone) is anonymised with its case
         # by the privacy retention job.
         case_anonymise_step_register("regulation", anonymise.referrals_anonymise)
+        case_anonymise_step_register("regulation-extensions", anonymise.extensions_anonymise)

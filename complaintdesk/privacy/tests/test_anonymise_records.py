@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from complaintdesk.analytics.models import ComplaintFact, MonthlyRollup
 from complaintdesk.analytics.services import analytics_rebuild
@@ -27,8 +27,10 @@ from complaintdesk.complaints.services import (
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import chain_rows, chains_verify
 from complaintdesk.dispatch.models import WorkOrder
+from complaintdesk.escalation.models import EscalationHandOff, ExternalReferral
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.privacy.services import cases_anonymise
+from complaintdesk.regulation.models import StatutoryExtension
 from complaintdesk.solutions.models import ApprovalRequest, Remedy, SolutionOption, SolutionProposal
 from complaintdesk.surveys.models import FollowUp, FollowUpAttempt, ResultFeedback, SurveyAnswer
 from complaintdesk.testing import intake
@@ -113,7 +115,10 @@ def test_the_statistics_count_the_anonymised_case_as_before(org):
 
 def test_every_app_that_keeps_texts_about_a_case_has_registered_its_step():
     names = {name for name, _step in case_anonymise_steps()}
-    assert {"regulation", "archive", "surveys", "solutions", "dispatch", "channels", "inbox"} <= names
+    assert {
+        "regulation", "regulation-extensions", "archive", "surveys", "solutions", "dispatch", "escalation",
+        "quality", "channels", "inbox",
+    } <= names  # fmt: skip
 
 
 @pytest.fixture
@@ -180,6 +185,23 @@ def test_the_other_apps_texts_about_the_case_lose_the_personal_data(org, media):
         created_at=at, complaint_id=case.pk, case_number=case.number,
     )  # fmt: skip
 
+    hand_off = EscalationHandOff.objects.create(
+        complaint=case, at=at, trigger="manual", direction="up", from_level_position=1, to_level_position=2,
+        reason=f"{NAME}情绪激动", instructions=f"今天回电 {PHONE}",
+    )  # fmt: skip
+    referral = ExternalReferral.objects.create(
+        complaint=case,
+        body="12315",
+        received_at=at,
+        created_at=at,
+        updated_at=at,
+        outcome_note=f"{NAME}已撤回",
+    )
+    extension = StatutoryExtension.objects.create(
+        complaint=case, amount=30, reason=f"需核实{NAME}的身份证 {ID_NUMBER}", approved_by=org.executive,
+        approver_role="executive", approved_at=at,
+    )  # fmt: skip
+
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert cases_anonymise().cases == 1
 
@@ -188,6 +210,7 @@ def test_the_other_apps_texts_about_the_case_lose_the_personal_data(org, media):
         (attempt, ("note",)), (proposal, ("note", "customer_note")), (option, ("description",)),
         (approval, ("reason",)), (order, ("instructions", "result")), (summary, ("problem", "solution")),
         (article, ("body",)), (mail, ("sender", "subject", "reason")), (notice, ("title", "body")),
+        (hand_off, ("reason", "instructions")), (referral, ("outcome_note",)), (extension, ("reason",)),
     ]  # fmt: skip
     for row, fields in rows:
         row.refresh_from_db()
@@ -205,3 +228,15 @@ def test_the_other_apps_texts_about_the_case_lose_the_personal_data(org, media):
     assert (answer.stars, approval.amount, attempt.outcome, order.department_id) == (
         2, decimal.Decimal("50"), "satisfied", case.org_unit_id,
     )  # fmt: skip
+
+
+def test_the_case_page_of_an_anonymised_case_shows_no_personal_data_even_to_a_role_that_sees_it_whole(org):
+    case = _expired_case(org)
+    client = Client()
+    client.force_login(org.executive)  # sees phone and e-mail whole on a live case
+    before = client.get(f"/complaints/{case.number}/").content.decode()
+    assert PHONE in before and NAME in before
+    cases_anonymise()
+    page = client.get(f"/complaints/{case.number}/").content.decode()
+    assert not _holds_personal_data(page)
+    assert "保存期满，此记录中的个人信息已去除" in page and "已去除个人信息" in page
