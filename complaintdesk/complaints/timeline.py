@@ -5,6 +5,9 @@ the case's previous event (by id). Rows that are changed, deleted or slipped in 
 there on, which `timeline_verify` reports. The previous hash is read under the case's row lock, so two
 writers of one case take turns and the chain follows the id order; a case's first event (`created`)
 needs no lookup, which keeps intake at its statement count.
+
+An anonymised case's events lose their personal data once (`complaints.redaction`): a redacted event keeps
+its hash and carries a seal (`redaction_seal`) that `chains_verify` checks in its place.
 """
 
 import datetime as dt
