@@ -13,7 +13,6 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -31,16 +30,13 @@ from complaintdesk.notifications.models import Notification, NotificationStatus
 from .access import user_may_hold
 from .models import AccessField, AccessKind, AccessLog, AnonymisationRun, AnonymisedCase, LegalHold
 from .redaction import text_redacted
-from .selectors import expired_case_ids, hold_active
+from .selectors import ANONYMOUS_NAME, expired_case_ids, hold_active
 
 logger = logging.getLogger(__name__)
 
 REASON_MAX = 500
 EXPORT_NUMBERS_MAX = 10000  # analytics.exports.MAX_CASE_ROWS: every number of the largest export
 BATCH_SIZE = 200
-# What an anonymised customer is called; stored in Chinese (the product's first language), like the
-# other texts the system writes into records.
-ANONYMOUS_NAME = gettext_noop("（已匿名化）")
 # Case texts that may hold personal data and are masked; the contact fields and the place are emptied.
 TEXT_FIELDS = ("title", "description", "demand", "people_involved", "root_cause", "impact")
 EMPTIED_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_wechat_openid", "place")

@@ -240,3 +240,19 @@ def test_the_case_page_of_an_anonymised_case_shows_no_personal_data_even_to_a_ro
     page = client.get(f"/complaints/{case.number}/").content.decode()
     assert not _holds_personal_data(page)
     assert "保存期满，此记录中的个人信息已去除" in page and "已去除个人信息" in page
+
+
+def test_the_page_and_the_api_of_an_anonymised_case_hide_a_customer_kept_for_a_live_case(org, api_for):
+    case = _expired_case(org)
+    live = intake(org.agent_a, customer=IntakeCustomer(name=NAME, phone=PHONE, email=EMAIL), title="又断网了")
+    assert live.customer_id == case.customer_id
+    assert cases_anonymise().customers == 0  # the record keeps its details for the live case
+    client = Client()
+    client.force_login(org.executive)
+    page = client.get(f"/complaints/{case.number}/").content.decode()
+    assert not _holds_personal_data(page), [v for v in PERSONAL if v in page]
+    assert "（已匿名化）" in page and live.number not in page  # no link to the customer's other cases
+    assert PHONE in client.get(f"/complaints/{live.number}/").content.decode()  # the live case as before
+    answer = api_for(org.executive).get(f"/complaints/{case.number}")
+    assert answer.status_code == 200 and answer.json()["customer"]["name"] == "（已匿名化）"
+    assert not _holds_personal_data(answer.content.decode())
