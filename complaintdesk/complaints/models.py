@@ -424,7 +424,9 @@ class ComplaintEvent(models.Model):
     # (SHA-256 over the redacted content, the previous event's hash and this event's own `hash`, which
     # stays as it was and still links the next event). Empty on an event never redacted.
     redacted_at = models.DateTimeField(_("去除个人信息时间"), null=True, blank=True)
-    redaction_seal = models.CharField(_("去除个人信息校验值"), max_length=64, blank=True, default="")
+    redaction_seal = models.CharField(
+        _("去除个人信息校验值"), max_length=64, blank=True, default="", db_default=""
+    )
 
     objects = ComplaintEventQuerySet.as_manager()
 

@@ -90,7 +90,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="complaintevent",
             name="redaction_seal",
-            field=models.CharField(blank=True, default="", max_length=64, verbose_name="去除个人信息校验值"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=64, verbose_name="去除个人信息校验值"
+            ),
         ),
         migrations.RunPython(forward, backward),
     ]
