@@ -397,7 +397,7 @@ class ComplaintEvent(models.Model):
     case's personal data is anonymised: `complaints.redaction.timeline_redact` replaces the personal data
     in an event's texts, marks it redacted and seals it to its chain (`redaction_seal`).
 
-    The model refuses any other change; on PostgreSQL a trigger refuses it too (migrations 0002, 0013):
+    The model refuses any other change; on PostgreSQL a trigger refuses it too (migrations 0002, 0014):
     only that one redaction, done through the database function `complaints_event_redact`, passes.
     """
 

@@ -12,7 +12,7 @@ redacted all the same — the law asks for the data to go — but not sealed: th
 `manage.py timeline_verify`, never laundered by a fresh seal.
 
 Who, when, what kind of change and which field stay: only the texts change, once. On PostgreSQL the write
-goes through the database function `complaints_event_redact` (migration 0013), the one UPDATE the
+goes through the database function `complaints_event_redact` (migration 0014), the one UPDATE the
 append-only trigger lets through; SQLite has no trigger and the same conditions are in the statement.
 """
 

@@ -1,5 +1,5 @@
 """The retention job's daily search for expired cases reads ranges of the ended cases' indexes
-(`cpl_closed_at`, `cpl_withdrawn_at`, complaints migration 0014), not every case: on PostgreSQL, with
+(`cpl_closed_at`, `cpl_withdrawn_at`, complaints migration 0015), not every case: on PostgreSQL, with
 sequential scans ruled out, the plan of the search uses both."""
 
 import pytest

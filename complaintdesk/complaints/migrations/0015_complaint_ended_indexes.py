@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0013_event_redaction")]
+    dependencies = [("complaints", "0014_event_redaction")]
 
     operations = [
         migrations.AddIndex(
