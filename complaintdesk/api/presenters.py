@@ -13,6 +13,7 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.complaints.states import STAMP_FIELDS, ContactKind, status_label
 from complaintdesk.escalation.selectors import CaseLadder, case_ladder_for
+from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.privacy.services import access_log_views_record
 
 PERSONAL_FIELDS = ("phone", "email", "account_no")  # masked for roles without view_personal_data
@@ -23,6 +24,7 @@ def _local(value):
 
 
 def customer_view(*, complaint: Complaint, user) -> dict:
+    anonymised_customer_hidden(complaint)  # anonymised: the stand-in, whatever the record still holds
     customer = complaint.customer
     full = user.has_perm("complaints.view_personal_data")
     if full:  # shown whole without a click: logged once per user, case, detail and day (privacy)

@@ -10,9 +10,10 @@ class ArchiveConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
 
-        from . import scope, services
+        from . import anonymise, scope, services
 
         # Closing needs the case summary (problem, cause, solution, lesson); a closed case enters the search
         # index in the closing transaction, a reopened one leaves it.
@@ -23,3 +24,5 @@ class ArchiveConfig(AppConfig):
         post_migrate.connect(
             scope.scope_trigger_on_migrate, sender=self, dispatch_uid="archive-scope-trigger"
         )
+        # An expired case's summaries, search entry and articles lose their personal data with it.
+        case_anonymise_step_register("archive", anonymise.archive_anonymise)

@@ -10,10 +10,12 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         from django_tasks.base import TASK_MAX_PRIORITY
 
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.notifications.email import mail_thread_register
         from complaintdesk.notifications.services import acknowledgement_sender
         from complaintdesk.tasks.intake import after_intake_step_register
 
+        from . import anonymise
         from .acknowledge import acknowledgement_sender_register
         from .email.selectors import mail_thread_for
         from .intake_tasks import acknowledge_after_intake
@@ -28,3 +30,5 @@ class ChannelsConfig(AppConfig):
         after_intake_step_register("acknowledgement", acknowledge_after_intake, priority=TASK_MAX_PRIORITY)
         # A WeChat image is fetched after the message is stored: the service queues its task through this slot.
         wechat_services.IMAGE_TASK.register(wechat_tasks.wechat_image_attach_task)
+        # The mails that came in about an expired case lose their personal data with it (the .eml deleted).
+        case_anonymise_step_register("channels", anonymise.inbound_mail_anonymise)

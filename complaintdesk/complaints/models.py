@@ -324,6 +324,10 @@ class Complaint(models.Model):
                 condition=~Q(contact_wechat_openid=""),
                 name="cpl_contact_openid",
             ),
+            # The retention job's search for ended cases whose retention has ended (privacy.selectors.
+            # expired_case_ids): a range per status. Partial, so the open cases' updates never touch them.
+            models.Index(fields=["closed_at"], condition=Q(status="closed"), name="cpl_closed_at"),
+            models.Index(fields=["withdrawn_at"], condition=Q(status="withdrawn"), name="cpl_withdrawn_at"),
         ]
 
     def __str__(self) -> str:
@@ -389,9 +393,12 @@ class ComplaintEventQuerySet(models.QuerySet):
 
 
 class ComplaintEvent(models.Model):
-    """The append-only timeline: one row per change. Never updated, never deleted.
+    """The append-only timeline: one row per change. Never updated, never deleted — except once, when the
+    case's personal data is anonymised: `complaints.redaction.timeline_redact` replaces the personal data
+    in an event's texts, marks it redacted and seals it to its chain (`redaction_seal`).
 
-    The model refuses it; on PostgreSQL a trigger refuses it too (migration 0002).
+    The model refuses any other change; on PostgreSQL a trigger refuses it too (migrations 0002, 0014):
+    only that one redaction, done through the database function `complaints_event_redact`, passes.
     """
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
@@ -413,6 +420,13 @@ class ComplaintEvent(models.Model):
     # (complaints.timeline). Changing, removing or inserting an event breaks every later link;
     # `manage.py timeline_verify` finds the first. Empty on events recorded before the chain existed.
     hash = models.CharField(_("校验值"), max_length=64, blank=True, default="")
+    # Set once, when the case is anonymised and this event's texts held personal data: when, and the seal
+    # (SHA-256 over the redacted content, the previous event's hash and this event's own `hash`, which
+    # stays as it was and still links the next event). Empty on an event never redacted.
+    redacted_at = models.DateTimeField(_("去除个人信息时间"), null=True, blank=True)
+    redaction_seal = models.CharField(
+        _("去除个人信息校验值"), max_length=64, blank=True, default="", db_default=""
+    )
 
     objects = ComplaintEventQuerySet.as_manager()
 

@@ -5,6 +5,9 @@ the case's previous event (by id). Rows that are changed, deleted or slipped in 
 there on, which `timeline_verify` reports. The previous hash is read under the case's row lock, so two
 writers of one case take turns and the chain follows the id order; a case's first event (`created`)
 needs no lookup, which keeps intake at its statement count.
+
+An anonymised case's events lose their personal data once (`complaints.redaction`): a redacted event keeps
+its hash and carries a seal (`redaction_seal`) that `chains_verify` checks in its place.
 """
 
 import datetime as dt
@@ -239,13 +242,23 @@ class ChainReport:
     broken: BrokenLink | None = None
 
 
+def redaction_seal(*, previous: str, stored: str, values: dict) -> str:
+    """The seal of a redacted event: its redacted content hashed with the previous event's hash and its own
+    (original) hash. Changing the redacted text, the time, actor or kind, or the events around it breaks
+    it as it would break the original link."""
+    return event_hash(previous=f"redacted\x1f{previous}\x1f{stored}", values=values)
+
+
 def chains_verify(rows: Iterable[tuple]) -> ChainReport:
-    """Check the chains of events given in (complaint_id, id) order as tuples of (id, hash, *CHAIN_FIELDS).
-    Stops at the first broken link. Pure: the command feeds it rows."""
+    """Check the chains of events given in (complaint_id, id) order as tuples of (id, hash, *CHAIN_FIELDS)
+    or (id, hash, *CHAIN_FIELDS, redaction_seal). Stops at the first broken link. Pure: the command feeds
+    it rows. A redacted event (`complaints.redaction`) is checked by its seal instead of its hash."""
     report = ChainReport()
     current, previous, chained = None, "", False
     for row in rows:
-        event_id, stored, values = row[0], row[1], dict(zip(CHAIN_FIELDS, row[2:], strict=True))
+        event_id, stored = row[0], row[1]
+        values = dict(zip(CHAIN_FIELDS, row[2 : 2 + len(CHAIN_FIELDS)], strict=True))
+        seal = row[2 + len(CHAIN_FIELDS)] if len(row) > 2 + len(CHAIN_FIELDS) else ""
         if values["complaint_id"] != current:
             current, previous, chained = values["complaint_id"], "", False
             report.cases += 1
@@ -255,7 +268,19 @@ def chains_verify(rows: Iterable[tuple]) -> ChainReport:
             continue
         # A chain starts from the empty hash: at the case's `created` event, or at its first event after
         # the chain was introduced (the events before it have none).
-        expected = event_hash(previous=previous if chained else "", values=values)
+        link = previous if chained else ""
+        if seal and stored:
+            # Redacted (its case anonymised): its own hash was over the content now gone, so the seal
+            # stands in for it — the redacted content bound to the previous event's hash and to this
+            # event's hash, from which the next event still links.
+            if seal != redaction_seal(previous=link, stored=stored, values=values):
+                report.broken = BrokenLink(
+                    values["complaint_id"], event_id, values["at"], "redacted content does not match its seal"
+                )
+                return report
+            previous, chained = stored, True
+            continue
+        expected = event_hash(previous=link, values=values)
         if stored != expected:
             why = (
                 "no hash after a chained event" if not stored else "content or order does not match its hash"
@@ -267,8 +292,8 @@ def chains_verify(rows: Iterable[tuple]) -> ChainReport:
 
 
 def chain_rows(*, complaint_ids: Iterable[int] | None = None, chunk_size: int = 2000) -> Iterator[tuple]:
-    """Every event as (id, hash, *CHAIN_FIELDS), in (complaint_id, id) order, streamed."""
+    """Every event as (id, hash, *CHAIN_FIELDS, redaction_seal), in (complaint_id, id) order, streamed."""
     events = ComplaintEvent.objects.order_by("complaint_id", "id")
     if complaint_ids is not None:
         events = events.filter(complaint_id__in=list(complaint_ids))
-    return events.values_list("id", "hash", *CHAIN_FIELDS).iterator(chunk_size=chunk_size)
+    return events.values_list("id", "hash", *CHAIN_FIELDS, "redaction_seal").iterator(chunk_size=chunk_size)

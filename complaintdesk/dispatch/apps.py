@@ -8,6 +8,7 @@ class DispatchConfig(AppConfig):
     verbose_name = _("派工单")
 
     def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.contacts import suggestion_route_hook_register
         from complaintdesk.complaints.event_text import timeline_values_register
         from complaintdesk.complaints.models import EventKind
@@ -15,7 +16,7 @@ class DispatchConfig(AppConfig):
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register
 
-        from . import clocks, notify, services
+        from . import anonymise, clocks, notify, services
         from .models import WorkOrderStatus
 
         clock_provider_register(clocks.work_order_clocks)
@@ -26,3 +27,5 @@ class DispatchConfig(AppConfig):
         suggestion_route_hook_register(notify.suggestion_routed_notify)
         # A work order's state on the timeline, in words.
         timeline_values_register(kind=EventKind.WORK_ORDER, values=dict(WorkOrderStatus.choices))
+        # An expired case's work orders lose their personal data with it.
+        case_anonymise_step_register("dispatch", anonymise.work_orders_anonymise)

@@ -8,6 +8,7 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.event_text import timeline_field_register
         from complaintdesk.complaints.services import transition_route_register
         from complaintdesk.complaints.states import Status
@@ -21,7 +22,7 @@ class EscalationConfig(AppConfig):
             timer_handler_register,
         )
 
-        from . import bursts, clocks, notify, selectors, services
+        from . import anonymise, bursts, clocks, notify, selectors, services
         from .models import ReferralOutcome
 
         clock_provider_register(clocks.escalation_clocks)
@@ -48,3 +49,5 @@ class EscalationConfig(AppConfig):
         timeline_field_register(
             field="external_referral_outcome", label=_("外部机构的结果"), values=dict(ReferralOutcome.choices)
         )
+        # An expired case's hand-off reasons and referral notes lose their personal data with it.
+        case_anonymise_step_register("escalation", anonymise.escalation_anonymise)

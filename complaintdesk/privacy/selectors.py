@@ -7,13 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaintdesk.common.time import to_local
-from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.models import Complaint, Customer
 from complaintdesk.complaints.states import Status
 
 from .models import DEFAULT_RETENTION_YEARS, AccessLog, AnonymisedCase, LegalHold, RetentionRule
 from .retention import closed_before, retention_ends_at, retention_expired
+
+# What an anonymised customer is called; stored in Chinese (the product's first language), like the
+# other texts the system writes into records, and shown in the reader's language.
+ANONYMOUS_NAME = gettext_noop("（已匿名化）")
 
 LOG_PAGE_MAX = 100
 ENDED = (Status.CLOSED, Status.WITHDRAWN)
@@ -158,3 +164,18 @@ def access_log(
     )
     ids = sorted({*own, *exports}, reverse=True)[:limit]
     return list(AccessLog.objects.select_related("user").filter(id__in=ids).order_by("-id"))
+
+
+def anonymised_customer_hidden(complaint: Complaint) -> bool:
+    """For the pages and answers that show a case: True when the case is anonymised, and then its
+    `customer` is replaced, in memory only, by a stand-in with no details (the name 「（已匿名化）」). The
+    customer's record keeps its details while another of their cases is live (`docs/privacy.md`), but the
+    anonymised case no longer shows them, nor leads to them. One query; none again for the same instance."""
+    if getattr(complaint.customer, "anonymous_stand_in", False):
+        return True
+    if not AnonymisedCase.objects.filter(complaint_id=complaint.pk).exists():
+        return False
+    stand_in = Customer(pk=complaint.customer_id, name=_(ANONYMOUS_NAME))
+    stand_in.anonymous_stand_in = True
+    complaint.customer = stand_in
+    return True

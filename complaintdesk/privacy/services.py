@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from complaintdesk.common.anonymisation import case_anonymise_steps
 from complaintdesk.common.errors import Conflict, InvalidInput, PermissionDenied
 from complaintdesk.common.time import local_today, now
 from complaintdesk.common.validation import validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Attachment, Complaint, Customer, EventKind
+from complaintdesk.complaints.redaction import timeline_redact
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.notifications.models import Notification, NotificationStatus
@@ -29,16 +30,13 @@ from complaintdesk.notifications.models import Notification, NotificationStatus
 from .access import user_may_hold
 from .models import AccessField, AccessKind, AccessLog, AnonymisationRun, AnonymisedCase, LegalHold
 from .redaction import text_redacted
-from .selectors import expired_case_ids, hold_active
+from .selectors import ANONYMOUS_NAME, expired_case_ids, hold_active
 
 logger = logging.getLogger(__name__)
 
 REASON_MAX = 500
 EXPORT_NUMBERS_MAX = 10000  # analytics.exports.MAX_CASE_ROWS: every number of the largest export
 BATCH_SIZE = 200
-# What an anonymised customer is called; stored in Chinese (the product's first language), like the
-# other texts the system writes into records.
-ANONYMOUS_NAME = gettext_noop("（已匿名化）")
 # Case texts that may hold personal data and are masked; the contact fields and the place are emptied.
 TEXT_FIELDS = ("title", "description", "demand", "people_involved", "root_cause", "impact")
 EMPTIED_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_wechat_openid", "place")
@@ -169,16 +167,6 @@ def access_log_views_record(*, user, complaint: Complaint, fields: Iterable[str]
 
 # --- anonymisation ---------------------------------------------------------------------------------
 
-# Further records that hold a case's personal data, anonymised with it: filled by the apps above this
-# one (their AppConfig.ready) — fn(complaint=..., known=[(kind, value)], redact=text → text).
-AnonymiseStep = Callable[..., None]
-_STEPS: list[AnonymiseStep] = []
-
-
-def case_anonymise_step_register(step: AnonymiseStep) -> None:
-    if step not in _STEPS:
-        _STEPS.append(step)
-
 
 def cases_anonymise(*, at: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> AnonymisationRun:
     """Anonymise up to `batch_size` cases whose retention has ended and that have no legal hold, each in
@@ -229,12 +217,17 @@ def _case_anonymise(*, complaint_id: int, run: AnonymisationRun, at: dt.datetime
     ]  # fmt: skip
     known = [(kind, value) for kind, value in known if value]
 
-    def redact(text: str) -> str:
-        return text_redacted(text, known=known)
+    case_known = known
+
+    def redact(text: str, *, known: Iterable[tuple[str, str]] = ()) -> str:
+        """The case's text without personal data; `known` adds a step's own people (a handler's name)."""
+        return text_redacted(text, known=[*case_known, *known])
 
     changes = {name: redact(getattr(complaint, name) or "") for name in TEXT_FIELDS}
     changes |= dict.fromkeys(EMPTIED_FIELDS, "")
     Complaint.objects.filter(pk=complaint.pk).update(**changes)
+    for name, value in changes.items():  # the steps below read the case as it is now
+        setattr(complaint, name, value)
 
     files = []
     for attachment in Attachment.objects.filter(complaint=complaint).only("id", "file"):
@@ -251,8 +244,11 @@ def _case_anonymise(*, complaint_id: int, run: AnonymisationRun, at: dt.datetime
         notification.params = {}
         notification.save(update_fields=["recipient", "subject", "body", "params"])
 
-    for step in _STEPS:
+    # The records the other apps keep about the case (their steps, registered in their AppConfig.ready),
+    # then its timeline, before the note that says so.
+    for _name, step in case_anonymise_steps():
         step(complaint=complaint, known=list(known), redact=redact)
+    events = timeline_redact(complaint=complaint, redact=redact, at=at)
 
     AnonymisedCase.objects.create(complaint=complaint, run=run, anonymised_at=at)
     others = (
@@ -268,7 +264,8 @@ def _case_anonymise(*, complaint_id: int, run: AnonymisationRun, at: dt.datetime
         emptied = 1
     event_record(
         complaint=complaint, actor=None, kind=EventKind.NOTE, at=at,
-        new=_("保存期限已满：客户个人信息已匿名化，附件已删除（统计数据保留）"),
+        new=_("保存期限已满：客户个人信息已匿名化（处理记录中 %(events)d 条已去除个人信息），附件已删除（统计数据保留）")
+        % {"events": events},
     )  # fmt: skip
     return emptied, deleted
 

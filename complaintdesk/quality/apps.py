@@ -6,3 +6,11 @@ class QualityConfig(AppConfig):
     name = "complaintdesk.quality"
     label = "quality"
     verbose_name = _("质检")
+
+    def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
+
+        from . import anonymise
+
+        # An expired case's inspection comments lose their personal data with it.
+        case_anonymise_step_register("quality", anonymise.inspections_anonymise)

@@ -11,8 +11,8 @@ class RegulationConfig(AppConfig):
     verbose_name = _("监管合规")
 
     def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.common.configcache import config_watch
-        from complaintdesk.privacy.services import case_anonymise_step_register
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register
         from complaintdesk.surveys.letters import result_requirement_register
@@ -57,4 +57,5 @@ class RegulationConfig(AppConfig):
 
         # A referral's report-back (the 12305 parts, the handler and their phone) is anonymised with its case
         # by the privacy retention job.
-        case_anonymise_step_register(anonymise.referrals_anonymise)
+        case_anonymise_step_register("regulation", anonymise.referrals_anonymise)
+        case_anonymise_step_register("regulation-extensions", anonymise.extensions_anonymise)

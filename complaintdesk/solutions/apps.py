@@ -8,6 +8,7 @@ class SolutionsConfig(AppConfig):
     verbose_name = _("解决方案与补偿")
 
     def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.event_text import timeline_values_register
         from complaintdesk.complaints.models import EventKind
         from complaintdesk.complaints.services import transition_guard_register
@@ -15,7 +16,7 @@ class SolutionsConfig(AppConfig):
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register
 
-        from . import clocks, selectors, services
+        from . import anonymise, clocks, selectors, services
         from .models import ApprovalStatus, ProposalStatus
 
         clock_provider_register(clocks.approval_clocks)
@@ -29,3 +30,5 @@ class SolutionsConfig(AppConfig):
             timeline_values_register(kind=kind, values=dict(ProposalStatus.choices))
         for kind in (EventKind.APPROVAL_REQUESTED, EventKind.APPROVAL_DECIDED):
             timeline_values_register(kind=kind, values=dict(ApprovalStatus.choices))
+        # An expired case's proposals and approval requests lose their personal data with it.
+        case_anonymise_step_register("solutions", anonymise.solutions_anonymise)

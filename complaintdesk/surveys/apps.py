@@ -8,13 +8,14 @@ class SurveysConfig(AppConfig):
     verbose_name = _("结果反馈、满意度与回访")
 
     def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
         from complaintdesk.scripts.services import script_value_source_register
         from complaintdesk.sla.models import TimerKind
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import timer_handler_register
 
-        from . import clocks, contact_closing, follow_ups, resolution, selectors
+        from . import anonymise, clocks, contact_closing, follow_ups, resolution, selectors
 
         # The follow-up (回访) is due a policy-set time after the case is resolved: the resolving transition
         # creates the task (hook), the clock refresh keeps its durable timer (provider), the sweep handles it.
@@ -29,3 +30,6 @@ class SurveysConfig(AppConfig):
         script_value_source_register(
             selectors.result_script_values, names=("cause", "measures", "result", "compensation")
         )
+
+        # An expired case's results, survey comments and follow-up notes lose their personal data with it.
+        case_anonymise_step_register("surveys", anonymise.surveys_anonymise)

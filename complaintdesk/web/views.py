@@ -36,6 +36,7 @@ from complaintdesk.complaints.selectors import (
 from complaintdesk.complaints.states import ContactKind, Status, status_label, transitions_for
 from complaintdesk.dispatch.selectors import work_order_for_case_number
 from complaintdesk.privacy.models import AccessField, AccessKind
+from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.privacy.services import access_log_record
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.models import ScriptStage
@@ -79,9 +80,11 @@ class LoginView(auth_views.LoginView):
 
 def _load(request: HttpRequest, number: str):
     try:
-        return access_complaint(user=request.user, number=number)
+        complaint = access_complaint(user=request.user, number=number)
     except NotFound:
         raise Http404 from None
+    anonymised_customer_hidden(complaint)  # an anonymised case shows and quotes no customer details
+    return complaint
 
 
 # --- queues ----------------------------------------------------------------------------------------
@@ -186,6 +189,9 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, complaint, **forms) -> dict:
     user = request.user
+    # Anonymised: the customer's record may still hold details for a live case; this page shows none of
+    # them, and no list of the customer's other cases (it would say who they were).
+    anonymised = anonymised_customer_hidden(complaint)
     categories = selectors.active_categories()
     events = complaint_timeline(complaint=complaint)
     # "Resolved" is reached in the feedback panel (the result told and accepted, or the customer recorded
@@ -203,7 +209,9 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "customer": customer_view(complaint=complaint, user=user),
         "can_reveal": can_handle and not user.has_perm("complaints.view_personal_data"),
         "can_handle": can_handle,
-        "earlier": selectors.customer_earlier_complaints(user=user, complaint=complaint),
+        "earlier": None
+        if anonymised
+        else selectors.customer_earlier_complaints(user=user, complaint=complaint),
         "events": events,
         "event_kinds": dict(EventKind.choices),
         "status_labels": dict(Status.choices),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.common.time import now
 from complaintdesk.complaints.access import access_complaint
+from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.selectors import scripts_for
 from complaintdesk.scripts.services import ReplyBlocked, script_render
@@ -60,9 +61,11 @@ FIELD_ALIASES = {"compensation": "compensation_text", "satisfied": "result", "re
 
 def _complaint_or_404(request: HttpRequest, number: str):
     try:
-        return access_complaint(user=request.user, number=number)
+        complaint = access_complaint(user=request.user, number=number)
     except NotFound:
         raise Http404 from None
+    anonymised_customer_hidden(complaint)  # an anonymised case's scripts greet no one by name
+    return complaint
 
 
 def _errors(error: DomainError, names: tuple[str, ...]) -> dict[str, list[str]]:
