@@ -30,6 +30,8 @@ def app_role_statements(*, role: str, tables: list[str]) -> list[str]:
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {who}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE, REFERENCES ON ALL TABLES IN SCHEMA public TO {who}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {who}",
+        # The application's own functions (e.g. complaints_event_redact, refused to PUBLIC by its migration).
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {who}",
     ]
     for table in sorted(_APPEND_ONLY & set(tables)):
         statements.append(f"REVOKE UPDATE, DELETE ON {quote(table)} FROM {who}")

@@ -52,6 +52,8 @@ END;
 $$;
 """
 
+REDACT_SIGNATURE = "complaints_event_redact(bigint[], text[], text[], text[], text[], timestamptz)"
+
 # Back to migration 0002's trigger function: every UPDATE refused.
 UNDO = """
 DROP FUNCTION IF EXISTS complaints_event_redact(bigint[], text[], text[], text[], text[], timestamptz);
@@ -67,6 +69,9 @@ $$ LANGUAGE plpgsql;
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(TRIGGER, params=None)  # the "%" of RAISE is not a placeholder
+        # Not every role that may connect (PostgreSQL grants EXECUTE to PUBLIC by default): the owner, and the
+        # application's role, which common.dbroles grants it to after each migrate.
+        schema_editor.execute(f"REVOKE EXECUTE ON FUNCTION {REDACT_SIGNATURE} FROM PUBLIC")
 
 
 def backward(apps, schema_editor):

@@ -190,3 +190,34 @@ def test_on_postgresql_the_app_role_redacts_through_the_function_and_rewrites_no
         assert done.fetchone()[0] == 1
         app.commit()
     assert ComplaintEvent.objects.get(pk=note.pk).new_value == "客户留了电话 139****5678"
+
+
+OTHER_ROLE = "complaintdesk_test_reader"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_role_without_the_applications_grants_cannot_redact(org):
+    """EXECUTE on the redaction function is refused to PUBLIC: a reporting role that may read the timeline
+    cannot rewrite a closed case's entries through it."""
+    case = _ended_case_with_a_note(org)
+    note = ComplaintEvent.objects.filter(complaint=case, kind="note").get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [OTHER_ROLE])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE ROLE "{OTHER_ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+        cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{OTHER_ROLE}"')
+        cursor.execute(f'GRANT SELECT ON complaints_complaintevent TO "{OTHER_ROLE}"')
+    settings = connection.settings_dict
+    conninfo = {
+        "host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432,
+        "dbname": settings["NAME"], "user": OTHER_ROLE, "password": os.environ.get("APP_ROLE_PASSWORD", ""),
+    }  # fmt: skip
+    with psycopg.connect(**conninfo) as reader:
+        assert reader.execute("SELECT count(*) FROM complaints_complaintevent").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reader.execute(
+                "SELECT complaints_event_redact(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], now())",
+                [[note.pk], [""], ["改写"], [""], [""]],
+            )
+    assert ComplaintEvent.objects.get(pk=note.pk).redacted_at is None
