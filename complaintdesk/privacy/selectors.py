@@ -170,9 +170,12 @@ def anonymised_customer_hidden(complaint: Complaint) -> bool:
     """For the pages and answers that show a case: True when the case is anonymised, and then its
     `customer` is replaced, in memory only, by a stand-in with no details (the name 「（已匿名化）」). The
     customer's record keeps its details while another of their cases is live (`docs/privacy.md`), but the
-    anonymised case no longer shows them, nor leads to them. One query; none again for the same instance."""
+    anonymised case no longer shows them, nor leads to them. One query for an ended case; none for a case that
+    never ended, nor again for the same instance."""
     if getattr(complaint.customer, "anonymous_stand_in", False):
         return True
+    if complaint.closed_at is None and complaint.withdrawn_at is None:
+        return False  # only ended cases are anonymised: no query for a new intake
     if not AnonymisedCase.objects.filter(complaint_id=complaint.pk).exists():
         return False
     stand_in = Customer(pk=complaint.customer_id, name=_(ANONYMOUS_NAME))

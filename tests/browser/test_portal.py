@@ -90,7 +90,7 @@ def test_file_track_and_add_information_on_a_phone(org, new_page, outbox, screen
     code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms["body"]).group(1)
     page.fill("#id_code", code)
     screenshot(page, "portal-3-code")
-    page.get_by_role("button", name="查看投诉").click()
+    page.get_by_role("button", name="查看办理情况").click()
 
     # The case: status, what was filed, the photo's name.
     page.wait_for_url(re.compile(rf"/portal/case/{number}/$"))
