@@ -4,13 +4,15 @@ severity × complexity, not by how many complaints there are), in a fixed number
 rewrites only the rollups of the (month, unit) keys of the complaints that changed."""
 
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.analytics import selectors
-from complaintdesk.analytics.models import MonthlyRollup
+from complaintdesk.analytics.models import ComplaintFact, MonthlyRollup
 from complaintdesk.analytics.services import analytics_rebuild, analytics_sync
 from complaintdesk.complaints.models import ComplaintEvent, EventKind
 
@@ -110,12 +112,6 @@ def test_filtered_complainants_in_the_rollups_equal_the_distinct_customers_of_th
 
 def test_the_migration_fills_the_flags_of_facts_already_stored(fx, org):
     """Migration 0004 backfills the new measures of existing facts and rollups as the sync computes them."""
-    import importlib
-
-    from django.apps import apps
-
-    from complaintdesk.analytics.models import ComplaintFact
-
     migration = importlib.import_module(
         "complaintdesk.analytics.migrations.0004_complainants_by_category_channel"
     )

@@ -7,6 +7,7 @@ from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.complaints.contacts import complaint_kind_change, praise_credit, suggestion_route
 from complaintdesk.complaints.event_text import events_for_people
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import (
     TRANSITIONS,
@@ -210,8 +211,6 @@ def test_a_closed_contact_is_reopened_before_its_kind_changes(org):
 def test_a_routed_suggestion_is_in_its_owner_units_lists(org):
     """The unit filter (the team and unassigned queues, the API's ?unit=) is the units' own cases and the
     suggestions routed to them: a routed suggestion waits in the owner unit's queue."""
-    from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
-
     suggestion = intake(org.agent_a, kind=ContactKind.SUGGESTION, title="希望账单增加明细", demand="")
     other = intake(org.agent_a, title="账单多扣费")
     complaint_transition(number=suggestion.number, actor=org.agent_a, to=Status.ACCEPTED)

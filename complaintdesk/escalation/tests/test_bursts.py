@@ -37,6 +37,29 @@ def _breached_cases(org, clock, n):
     return cases
 
 
+def _two_workers_reconcile(*, batch):
+    """Two worker threads, each on its own connection, start a reconcile pass together (small batches, a pause
+    between them, so that their claims interleave); returns (their results, the errors they raised)."""
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(timers_reconcile(batch=batch, pause=0.05))
+        except Exception as error:  # pragma: no cover - reported by the caller
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return results, errors
+
+
 def _assert_each_escalated_once(cases):
     for case in cases:
         assert EscalationHandOff.objects.filter(complaint=case).count() == 1
@@ -58,23 +81,7 @@ def _assert_each_escalated_once(cases):
 def test_two_workers_in_small_batches_handle_each_timer_exactly_once(ladder_org, clock):
     with override_settings(SLA_TIMERS_WAKE=False):
         cases = _breached_cases(ladder_org, clock, 12)
-        barrier = threading.Barrier(2)
-        results, errors = [], []
-
-        def worker():
-            try:
-                barrier.wait()
-                results.append(timers_reconcile(batch=3, pause=0.05))
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=180)
+        results, errors = _two_workers_reconcile(batch=3)
 
     assert not errors and len(results) == 2
     assert sum(r.fired for r in results) == len(cases) and sum(r.failed for r in results) == 0
@@ -365,23 +372,7 @@ def test_two_workers_over_cases_with_several_due_timers_each_handle_each_once(la
         order = [r[TimerKind.RESOLUTION] for r in rows[::2]] + [r[TimerKind.ESCALATION_FLAG] for r in rows]
         order += [r[TimerKind.RESOLUTION] for r in rows[1::2]]
         _check_order(order)
-        barrier = threading.Barrier(2)
-        results, errors = [], []
-
-        def worker():
-            try:
-                barrier.wait()
-                results.append(timers_reconcile(batch=2, pause=0.05))
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=180)
+        results, errors = _two_workers_reconcile(batch=2)
         assert not errors and len(results) == 2
         results.append(timers_reconcile())  # flag rows an escalation left due after a pass's cut-off
 
