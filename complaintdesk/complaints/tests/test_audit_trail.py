@@ -2,17 +2,17 @@
 `timeline_verify` checks, and on PostgreSQL the application's role can neither rewrite nor truncate it."""
 
 import datetime as dt
-import os
 
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from complaintdesk.common.dbroles import app_role_grant, app_role_statements
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.timeline import CHAIN_FIELDS, chains_verify, event_hash
 from complaintdesk.testing import handling_case
+
+from .db_roles import role_conninfo, tamper
 
 AT = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
 
@@ -46,16 +46,6 @@ def test_events_from_before_the_chain_are_counted_not_failed():
     assert chains_verify([legacy, after, unhashed_after]).broken.why == "no hash after a chained event"
 
 
-def _tamper(sql: str, params: list) -> None:
-    """As a superuser or the owner could: on PostgreSQL the append-only trigger is bypassed first."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 @pytest.mark.django_db
 def test_timeline_verify_finds_the_row_an_owner_rewrote(org, capsys):
     case = handling_case(org.agent_a)
@@ -63,7 +53,7 @@ def test_timeline_verify_finds_the_row_an_owner_rewrote(org, capsys):
     call_command("timeline_verify")
     assert "timeline intact: 2 cases, 8 events checked" in capsys.readouterr().out
     accepted = ComplaintEvent.objects.filter(complaint=case).order_by("id")[1]
-    _tamper("UPDATE complaints_complaintevent SET reason = %s WHERE id = %s", ["客户同意", accepted.pk])
+    tamper("UPDATE complaints_complaintevent SET reason = %s WHERE id = %s", ["客户同意", accepted.pk])
     with pytest.raises(CommandError, match=f"case {case.number}, event {accepted.pk}"):
         call_command("timeline_verify")
     call_command("timeline_verify", other.number)  # the other case's chain is whole
@@ -74,7 +64,7 @@ def test_timeline_verify_finds_the_row_an_owner_rewrote(org, capsys):
 def test_timeline_verify_finds_a_deleted_event(org):
     case = handling_case(org.agent_a)
     accepted = ComplaintEvent.objects.filter(complaint=case).order_by("id")[1]
-    _tamper("DELETE FROM complaints_complaintevent WHERE id = %s", [accepted.pk])
+    tamper("DELETE FROM complaints_complaintevent WHERE id = %s", [accepted.pk])
     with pytest.raises(CommandError, match="timeline broken"):
         call_command("timeline_verify", case.number)
 
@@ -94,16 +84,8 @@ APP_ROLE = "complaintdesk_test_app"
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_app_role_cannot_update_delete_truncate_or_switch_the_trigger_off(org):
     case = handling_case(org.agent_a)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+    conninfo = role_conninfo(APP_ROLE)
     app_role_grant(role=APP_ROLE)
-    settings = connection.settings_dict
-    conninfo = {
-        "host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432,
-        "dbname": settings["NAME"], "user": APP_ROLE, "password": os.environ.get("APP_ROLE_PASSWORD", ""),
-    }  # fmt: skip
     with psycopg.connect(**conninfo, autocommit=True) as app:
         # What the application does works …
         count = app.execute(

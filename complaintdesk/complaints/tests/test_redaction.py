@@ -3,7 +3,6 @@ event is checked by its seal; nothing else may change an event, on PostgreSQL no
 the redaction function, and the application's role only through it."""
 
 import datetime as dt
-import os
 
 import psycopg
 import pytest
@@ -25,6 +24,8 @@ from complaintdesk.complaints.timeline import (
     redaction_seal,
 )
 from complaintdesk.testing import handling_case
+
+from .db_roles import role_conninfo, tamper
 
 AT = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
 PHONE = "13912345678"
@@ -93,20 +94,11 @@ def test_the_timeline_of_an_ended_case_is_redacted_once_and_still_verifies(org, 
         timeline_redact(complaint=other, redact=_mask, at=now())
 
 
-def _tamper(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 @pytest.mark.django_db
 def test_a_break_before_the_redaction_is_not_sealed_over(org):
     case = _ended_case_with_a_note(org)
     note = ComplaintEvent.objects.filter(complaint=case, kind="note").get()
-    _tamper("UPDATE complaints_complaintevent SET new_value = %s WHERE id = %s", [f"改写 {PHONE}", note.pk])
+    tamper("UPDATE complaints_complaintevent SET new_value = %s WHERE id = %s", [f"改写 {PHONE}", note.pk])
     timeline_redact(complaint=case, redact=_mask, at=now())
     note = ComplaintEvent.objects.get(pk=note.pk)
     assert note.new_value == "改写 139****5678" and note.redaction_seal == ""  # redacted all the same
@@ -168,16 +160,8 @@ APP_ROLE = "complaintdesk_test_app"
 def test_on_postgresql_the_app_role_redacts_through_the_function_and_rewrites_nothing(org):
     case = _ended_case_with_a_note(org)
     note = ComplaintEvent.objects.filter(complaint=case, kind="note").get()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+    conninfo = role_conninfo(APP_ROLE)
     app_role_grant(role=APP_ROLE)
-    settings = connection.settings_dict
-    conninfo = {
-        "host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432,
-        "dbname": settings["NAME"], "user": APP_ROLE, "password": os.environ.get("APP_ROLE_PASSWORD", ""),
-    }  # fmt: skip
     with psycopg.connect(**conninfo) as app:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("SELECT set_config('complaints.event_redaction', 'on', true)")
@@ -202,17 +186,10 @@ def test_on_postgresql_a_role_without_the_applications_grants_cannot_redact(org)
     cannot rewrite a closed case's entries through it."""
     case = _ended_case_with_a_note(org)
     note = ComplaintEvent.objects.filter(complaint=case, kind="note").get()
+    conninfo = role_conninfo(OTHER_ROLE)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [OTHER_ROLE])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE ROLE "{OTHER_ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
         cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{OTHER_ROLE}"')
         cursor.execute(f'GRANT SELECT ON complaints_complaintevent TO "{OTHER_ROLE}"')
-    settings = connection.settings_dict
-    conninfo = {
-        "host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432,
-        "dbname": settings["NAME"], "user": OTHER_ROLE, "password": os.environ.get("APP_ROLE_PASSWORD", ""),
-    }  # fmt: skip
     with psycopg.connect(**conninfo) as reader:
         assert reader.execute("SELECT count(*) FROM complaints_complaintevent").fetchone()[0] > 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
