@@ -51,15 +51,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--time-cap", type=float, default=1800.0, help="stop sending after this many seconds")
     parser.add_argument("--warmup", type=int, default=50, help="requests before the measurement (not counted)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=7, help="the texts, units and channels (default 7)")
+    parser.add_argument("--customers-seed", type=int, default=None,
+                        help="the new customers' details (default: a new seed each run, printed, so that a "
+                        "rerun on the same database again finds 25 %% returning customers, not 100 %%)")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
     parser.add_argument("--allow-sqlite", action="store_true", help="run without PostgreSQL (not comparable)")
     parser.add_argument("--out", help="write the figures as JSON to this file")
     return parser.parse_args()
 
 
-def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
-    """The API token and `count` request bodies."""
+def prepare(count: int, seed: int, customers_seed: int | None = None) -> tuple[str, list[bytes]]:
+    """The API token and `count` request bodies: texts from `seed`, new customers from `customers_seed`
+    (None: a fresh one, so that customers already in the database from an earlier run are not met again)."""
     from django.core.management import call_command
 
     from complaintdesk.accounts.models import Role, User
@@ -74,6 +78,7 @@ def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
     )
     _row, token = api_token_issue(user=user, name="bench/intake.py")
     rng = random.Random(seed)
+    people = random.Random(random.randrange(2**32) if customers_seed is None else customers_seed)
     codes, weights = list(INTAKE_UNIT_WEIGHTS), list(INTAKE_UNIT_WEIGHTS.values())
     customers, bodies = [], []
     for _ in range(count):
@@ -83,9 +88,9 @@ def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
         if customers and rng.random() < 0.25:
             customer = rng.choice(customers)
         else:
-            person = sample_customer(rng)
+            person = sample_customer(people)
             customer = {"name": person.name, "phone": person.phone, "email": person.email or None,
-                        "wechat_openid": person.wechat_openid or None, "account_no": sample.account_no or None}
+                        "wechat_openid": person.wechat_openid or None, "account_no": _fresh(sample.account_no, people) or None}
             customers.append(customer)
         body = {
             "channel": sample.channel, "org_unit": unit, "customer": customer, "title": sample.title,
@@ -97,6 +102,11 @@ def prepare(count: int, seed: int) -> tuple[str, list[bytes]]:
             body["recorded_by"] = {"name": f"坐席 {rng.randint(8000, 8999)}"}
         bodies.append(json.dumps(body, ensure_ascii=False).encode())
     return token, bodies
+
+
+def _fresh(account_no: str, rng: random.Random) -> str:
+    """The sample's account number with its digits drawn from `rng` (the customers' own seed)."""
+    return "".join(str(rng.randrange(10)) if ch.isdigit() else ch for ch in account_no)
 
 
 class Server:
@@ -168,7 +178,7 @@ def main() -> None:
 
     print(f"database: {database_label()}")
     prepare_started = time.perf_counter()
-    token, bodies = prepare(args.count + args.warmup, args.seed)
+    token, bodies = prepare(args.count + args.warmup, args.seed, args.customers_seed)
     before = Complaint.objects.count()
     connection.close()
     print(f"prepared {len(bodies):,} bodies in {time.perf_counter() - prepare_started:.1f} s; "

@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--customers-seed", type=int, default=None, help="as bench/intake.py's")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
     parser.add_argument("--queries", action="store_true", help="print the statements of one request")
     parser.add_argument("--top", type=int, default=45)
@@ -42,7 +43,7 @@ def main() -> None:
     from intake import prepare
 
     print(f"database: {database_label()}")
-    token, bodies = prepare(args.count + args.warmup + 1, args.seed)
+    token, bodies = prepare(args.count + args.warmup + 1, args.seed, args.customers_seed)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     def post(body: bytes) -> None:

@@ -58,8 +58,9 @@ def _candidates(keys: tuple[str, ...], clean: dict) -> list[Customer]:
     return [fastsql.instance_from_row(Customer, row) for row in rows]
 
 
-def customer_match_or_create(*, clean: dict, language: str, verified: bool) -> Customer:
-    """The known customer with the same phone, email, account or openid (in that order), else a new one.
+def customer_match_or_create(*, clean: dict, language: str, verified: bool) -> tuple[Customer, bool]:
+    """The known customer with the same phone, email, account or openid (in that order), else a new one;
+    and whether it is new (then the customer has no other case).
 
     `verified`: the details come from someone who vouches for them (a member of staff taking the case
     down). Only then are details the known customer lacks added to their record. Details from a channel
@@ -80,17 +81,16 @@ def customer_match_or_create(*, clean: dict, language: str, verified: bool) -> C
             if customer:
                 break
     if customer is None:
-        return fastsql.insert_instance(
-            Customer(title=title_from_name(clean["name"]), language=language, **clean)
-        )
+        customer = Customer(title=title_from_name(clean["name"]), language=language, **clean)
+        return fastsql.insert_instance(customer), True
     if not verified:
-        return customer
+        return customer, False
     missing = [f for f in MATCH_FIELDS if clean[f] and not getattr(customer, f)]
     for field in missing:
         setattr(customer, field, clean[field])
     if missing:
         customer.save(update_fields=missing)
-    return customer
+    return customer, False
 
 
 CONTACT_FIELDS = ("phone", "email", "wechat_openid")

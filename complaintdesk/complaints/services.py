@@ -182,7 +182,7 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
     # No savepoint inside a caller's transaction (two statements on every intake): a failure here fails
     # the caller's whole unit of work; a caller that goes on after one wraps the call in its own atomic().
     with transaction.atomic(savepoint=False):
-        customer = customer_match_or_create(
+        customer, customer_is_new = customer_match_or_create(
             clean=customer_clean, language=data.language, verified=details_vouched_by(actor)
         )
         complaint = Complaint(
@@ -224,6 +224,7 @@ def complaint_create(*, data: IntakeData, actor) -> Complaint:
             reason=_intake_reason(complaint, kind_note=data.kind_note),
         )
     complaint.created_event = created  # the whole timeline of the new case, for whoever presents it next
+    complaint.customer_is_new = customer_is_new  # a first case: no other case of the customer to look up
     return complaint
 
 

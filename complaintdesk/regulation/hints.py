@@ -122,7 +122,8 @@ def _duplicates_sql(*, scope: str, category: bool) -> str:
 
 
 def _duplicate_hints(complaint: Complaint, user) -> list[Hint]:
-    if not complaint.customer_id:
+    # A customer created with this case (intake says so on the case it returns) has no other case.
+    if not complaint.customer_id or getattr(complaint, "customer_is_new", False):
         return []
     scope, scope_params = "", []
     if user is not None:

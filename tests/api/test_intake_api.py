@@ -6,6 +6,8 @@ import json
 import pytest
 from django.test import Client
 
+from complaintdesk.api.schemas import ComplaintCreatedOut
+from complaintdesk.api.v1 import api
 from complaintdesk.complaints import services
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 
@@ -172,3 +174,27 @@ def test_wrong_types_are_422_on_the_field(org, api_for, make_payload, payload_ch
     before = stored_rows()
     assert_problem(api_for(org.agent_a).post("/complaints", make_payload(**payload_change)), 422, field)
     assert stored_rows() == before
+
+
+def test_the_created_answer_is_exactly_what_its_schema_renders(org, api_for, make_payload):
+    """The intake answer is rendered as the presenter built it, without ninja's validation pass (the
+    busiest request): it must still be the schema's own rendering of itself, field for field — no extra
+    key, none missing, no value the schema would coerce (a datetime's form, a number's type)."""
+    api_client = api_for(org.api_a)
+    first = api_client.post("/complaints", make_payload(category="billing_dispute"))
+    response = api_client.post(
+        "/complaints",
+        make_payload(
+            category="billing_dispute",
+            occurred_at="2026-03-01T09:30:00+08:00",
+            received_at="2026-03-02T10:15:00+08:00",
+            recorded_by={"name": "外包坐席 张三"},
+        ),
+    )
+    assert first.status_code == response.status_code == 201, response.content
+    body = response.json()
+    assert body["hints"], "a second case of the same customer and matter carries a hint"
+    rendered = api.renderer.render(
+        None, ComplaintCreatedOut.model_validate(body).model_dump(by_alias=True), response_status=201
+    )
+    assert json.loads(rendered) == body
