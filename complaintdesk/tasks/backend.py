@@ -10,6 +10,7 @@ fields, same `pre_save` handler that sets `run_after`, same `auto_now_add`) and 
 from collections.abc import Sequence
 
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.base import TASK_MAX_PRIORITY
 from django_tasks.signals import task_enqueued
@@ -41,18 +42,58 @@ class DatabaseBackend(LibraryDatabaseBackend):
 
     def enqueue_many(self, calls: Sequence[tuple]) -> list[TaskResult]:
         """`enqueue(task, args, kwargs)` of each of `calls`, their rows written by one INSERT (the
-        after-intake steps of a case: one statement instead of one per step). The same rows, the same
-        `pre_save` / `post_save` and `task_enqueued` signals; each distinct task is checked
-        (`validate_task`) once per backend instance, not at every call."""
-        from django_tasks_db.models import DBTaskResult
+        after-intake steps of a case: one statement instead of one per step), with the `task_enqueued`
+        signal for each. Each distinct task is checked (`validate_task`) once per backend instance, not at
+        every call. The rows' values are those `enqueue` writes, set here without building a model
+        instance per row (every intake queues its steps: the instances and their save signals cost more
+        than the INSERT): id, READY, `enqueued_at` now, the arguments, the task's priority, path and
+        queue, `run_after` as the library's `pre_save` handler sets it. When anything else listens to
+        the rows' save signals, the rows go through `_db_task` and the signals, as before."""
+        from django_tasks_db.models import DBTaskResult, get_date_max
 
         validated = self.__dict__.setdefault("_validated_tasks", set())
-        rows = []
-        for task, args, kwargs in calls:
+        for task, _args, _kwargs in calls:
             if task not in validated:
                 self.validate_task(task)
                 validated.add(task)
-            rows.append(self._db_task(task, args, kwargs))
+        if _save_signals_listened(DBTaskResult):
+            return self._enqueue_many_with_signals(calls)
+        at = timezone.now()
+        rows, results = [], []
+        for task, args, kwargs in calls:
+            args_kwargs = normalize_json({"args": args, "kwargs": kwargs})
+            row_id = self._get_id()
+            run_after = task.run_after if task.run_after is not None else get_date_max()
+            rows.append(
+                [row_id, TaskResultStatus.READY, at, None, None, args_kwargs, task.priority, task.module_path,
+                 [], task.queue_name, self.alias, run_after, None, "", ""]
+            )  # fmt: skip
+            results.append(
+                TaskResult(
+                    db_result=None,
+                    task=task,
+                    id=normalize_uuid(row_id),
+                    status=TaskResultStatus.READY,
+                    enqueued_at=at,
+                    started_at=None,
+                    last_attempted_at=None,
+                    finished_at=None,
+                    args=args_kwargs["args"],
+                    kwargs=args_kwargs["kwargs"],
+                    backend=self.alias,
+                    errors=[],
+                    worker_ids=[],
+                )  # fmt: skip
+            )
+        fastsql.insert_rows(DBTaskResult, _ROW_FIELDS, rows)
+        for result in results:
+            task_enqueued.send(type(self), task_result=result)
+        return results
+
+    def _enqueue_many_with_signals(self, calls: Sequence[tuple]) -> list[TaskResult]:
+        from django_tasks_db.models import DBTaskResult
+
+        rows = [self._db_task(task, args, kwargs) for task, args, kwargs in calls]
         fields = [field.attname for field in DBTaskResult._meta.concrete_fields]
         values = []
         for row in rows:
@@ -63,7 +104,12 @@ class DatabaseBackend(LibraryDatabaseBackend):
         for row, (task, _args, _kwargs) in zip(rows, calls, strict=True):
             row._state.adding, row._state.db = False, "default"
             post_save.send(
-                sender=DBTaskResult, instance=row, created=True, update_fields=None, raw=False, using="default"
+                sender=DBTaskResult,
+                instance=row,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using="default",
             )
             result = TaskResult(
                 db_result=row, task=task, id=normalize_uuid(row.id), status=TaskResultStatus.READY,
@@ -73,6 +119,20 @@ class DatabaseBackend(LibraryDatabaseBackend):
             task_enqueued.send(type(self), task_result=result)
             results.append(result)
         return results
+
+
+# The task table's columns in the order enqueue_many gives its values.
+_ROW_FIELDS = (
+    "id", "status", "enqueued_at", "started_at", "finished_at", "args_kwargs", "priority", "task_path",
+    "worker_ids", "queue_name", "backend_name", "run_after", "return_value", "exception_class_path", "traceback",
+)  # fmt: skip
+
+
+def _save_signals_listened(model) -> bool:
+    """True when a receiver other than django_tasks_db's own `set_run_after` (which enqueue_many does
+    itself) listens to the task rows' pre_save or post_save."""
+    pre = [r for r in pre_save._live_receivers(model)[0] if getattr(r, "__name__", "") != "set_run_after"]
+    return bool(pre) or post_save.has_listeners(model)
 
 
 class RQBackend(LibraryRQBackend):

@@ -209,13 +209,41 @@ def test_the_steps_task_rows_written_in_one_insert_are_those_enqueue_writes_one_
         def row(pk):
             found = DBTaskResult.objects.get(pk=pk)
             return (found.task_path, found.priority, found.queue_name, found.backend_name, found.status,
-                    found.run_after, found.worker_ids, found.return_value, found.args_kwargs["kwargs"])  # fmt: skip
+                    found.run_after, found.worker_ids, found.return_value, found.args_kwargs["kwargs"],
+                    found.started_at, found.finished_at, found.exception_class_path, found.traceback,
+                    found.enqueued_at is not None)  # fmt: skip
 
         one_by_one = sorted(
             row(found.pk) for found in DBTaskResult.objects.all() if found.args_kwargs["args"] == [41]
         )
         assert one_by_one == sorted(row(r.id) for r in results)
         assert sorted(DBTaskResult.objects.get(pk=r.id).args_kwargs["args"][0] for r in results) == [42, 42]
+        # The rows are what a worker claims and runs, as rows enqueue wrote.
+        assert [found.task_result.task.module_path for found in DBTaskResult.objects.ready().filter(
+            pk__in=[r.id for r in results])].count(enrich_after_intake.module_path) == 1  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_receiver_of_the_task_rows_save_signals_still_hears_each_row():
+    """enqueue_many writes its rows without model instances; a receiver of their save signals (none in the
+    product today) must not be skipped silently: then each row is built and its signals sent."""
+    from django.db.models.signals import post_save
+    from django_tasks_db.models import DBTaskResult
+
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.task_path, created))
+
+    post_save.connect(receiver, sender=DBTaskResult)
+    try:
+        with override_settings(TASKS=OUR_DB_TASKS):
+            backend = enrich_after_intake.get_backend()
+            results = backend.enqueue_many([(enrich_after_intake, (7,), {}), (enrich_after_intake, (8,), {})])
+    finally:
+        post_save.disconnect(receiver, sender=DBTaskResult)
+    assert heard == [(enrich_after_intake.module_path, True)] * 2
+    assert DBTaskResult.objects.filter(pk__in=[r.id for r in results]).count() == 2
 
 
 class QueueDown:
