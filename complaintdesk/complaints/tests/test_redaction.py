@@ -232,7 +232,9 @@ def test_a_made_up_replacement_is_refused_and_nothing_of_the_timeline_is_written
     case = _ended_case_with_a_note(org)
     before = list(ComplaintEvent.objects.filter(complaint=case).values_list("id", "new_value", "redacted_at"))
     with pytest.raises(RedactionRefused, match="may only remove information"), transaction.atomic():
-        timeline_redact(complaint=case, redact=lambda text: _mask(text) + ("，已核实无误" if text else ""), at=now())
+        timeline_redact(
+            complaint=case, redact=lambda text: _mask(text) + ("，已核实无误" if text else ""), at=now()
+        )
     after = list(ComplaintEvent.objects.filter(complaint=case).values_list("id", "new_value", "redacted_at"))
     assert after == before
     assert timeline_redact(complaint=case, redact=_mask, at=now()) == 1  # the genuine one passes
@@ -247,7 +249,9 @@ def test_on_postgresql_the_function_refuses_a_made_up_replacement_from_the_app_r
     note = ComplaintEvent.objects.filter(complaint=case, kind="note").get()
     conninfo = role_conninfo(APP_ROLE)
     app_role_grant(role=APP_ROLE)
-    call = "SELECT complaints_event_redact(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], now())"
+    call = (
+        "SELECT complaints_event_redact(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], now())"
+    )
     with psycopg.connect(**conninfo) as app:
         for original, replacement in MADE_UP:
             assert not app.execute(
