@@ -14,6 +14,13 @@ is the one de-personalisation (`scripts.personal.personal_data_replaced` with ma
 `privacy.redaction.text_redacted`) bound to them, and takes further known values of the step's own
 (`redact(text, known=[("name", handler)])`). A step changes only its own app's rows, writes nothing when
 there is nothing to change (a second run is harmless) and writes no timeline event: the job writes one.
+
+Records that belong to no case but keep a customer's personal data — an incident's messages to the
+customers it concerned, care messages (outreach) — have their own retention. Their app registers a
+retention step with `retention_step_register(name, step)`; the same daily job calls it after the cases, as
+`step(at=<now>, batch=<rows>)`, again while it answers `remaining`. A step returns its counts as a dict
+with `remaining` (bool: more is waiting), takes at most `batch` rows a call, commits what it did, and never
+takes a row twice.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +28,9 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db.models import Model
 
 AnonymiseStep = Callable[..., object]
+RetentionStep = Callable[..., dict]
 _STEPS: dict[str, AnonymiseStep] = {}
+_RETENTION_STEPS: dict[str, RetentionStep] = {}
 
 
 def case_anonymise_step_register(name: str, step: AnonymiseStep) -> None:
@@ -32,6 +41,15 @@ def case_anonymise_step_register(name: str, step: AnonymiseStep) -> None:
 def case_anonymise_steps() -> tuple[tuple[str, AnonymiseStep], ...]:
     """The registered steps as (name, step), in the order they were registered."""
     return tuple(_STEPS.items())
+
+
+def retention_step_register(name: str, step: RetentionStep) -> None:
+    """Add (or replace) a step of the daily job for records of no case: `step(at=…, batch=…) -> dict`."""
+    _RETENTION_STEPS[name] = step
+
+
+def retention_steps() -> tuple[tuple[str, RetentionStep], ...]:
+    return tuple(_RETENTION_STEPS.items())
 
 
 def rows_redact(rows: Iterable[Model], fields: Sequence[str], redact: Callable[[str], str]) -> int:

@@ -1,4 +1,4 @@
-"""Personal data out of an anonymised case's timeline (个人信息保護法; `docs/privacy.md`).
+"""Personal data out of an anonymised case's timeline (个人信息保护法; `docs/privacy.md`).
 
 The timeline is append-only and hash-chained (`timeline`). When a case's retention has ended, the privacy
 job asks this module to take the personal data out of its events: each event whose texts (原值, 新值,
@@ -14,12 +14,18 @@ redacted all the same — the law asks for the data to go — but not sealed: th
 Who, when, what kind of change and which field stay: only the texts change, once. On PostgreSQL the write
 goes through the database function `complaints_event_redact` (migration 0014), the one UPDATE the
 append-only trigger lets through; SQLite has no trigger and the same conditions are in the statement.
+
+A redaction may only take information out (migration 0016): each new text is no longer than the old one
+and, without the marks the de-personalisation writes (`MASK_TOKENS`), a subsequence of it. The database
+function refuses anything else; on SQLite `redaction_removes_only` applies the same rule here. Either way
+the refusal is `RedactionRefused` and nothing of the case's timeline is written.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from .models import Complaint, ComplaintEvent
 from .states import Status
@@ -27,6 +33,32 @@ from .timeline import CHAIN_FIELDS, event_hash, redaction_seal
 
 TEXT_FIELDS = ("old_value", "new_value", "reason")
 ENDED = (Status.CLOSED, Status.WITHDRAWN)
+# The marks the de-personalisation (privacy.redaction.text_redacted) puts in place of what it removes: runs
+# of '*' (138****8000, 王**, a card's "**** 1234" with its space), the address mark, the anonymous name. The
+# same expression is in the database function complaints_redaction_removes_only (migration 0016).
+ADDRESS_MARK = "【地址】"
+ANONYMOUS_MARK = "（已匿名化）"
+MASK_TOKENS = re.compile(rf"\*+ ?|{ADDRESS_MARK}|{ANONYMOUS_MARK}")
+
+
+class RedactionRefused(IntegrityError):
+    """A replacement text that adds something to the event instead of only removing personal data."""
+
+
+def redaction_removes_only(original: str | None, replacement: str | None) -> bool:
+    """True when `replacement` only takes information out of `original`: it is no longer, and what is left
+    of it without the mask tokens is `original` with characters deleted (a subsequence). Pure."""
+    if replacement is None:
+        return original is None
+    original = original or ""
+    if replacement == original:
+        return True
+    if len(replacement) > len(original):
+        return False
+    remaining = iter(original)
+    return all(char in remaining for char in MASK_TOKENS.sub("", replacement))
+
+
 # A case's timeline is tens of events, a long one a few hundred: read in one go, written in one statement.
 EVENTS_MAX = 20000
 
@@ -59,6 +91,10 @@ def timeline_redact(*, complaint: Complaint, redact: Callable[[str], str], at: d
         texts = {name: redact(values[name] or "") for name in TEXT_FIELDS}
         if all(texts[name] == (values[name] or "") for name in TEXT_FIELDS):
             continue
+        if connection.vendor != "postgresql" and not all(
+            redaction_removes_only(values[name] or "", texts[name]) for name in TEXT_FIELDS
+        ):  # on PostgreSQL the database function refuses it (migration 0016)
+            raise RedactionRefused(f"a redaction may only remove information: event {event_id} refused")
         intact = bool(stored) and stored == event_hash(previous=link, values=values)
         seal = redaction_seal(previous=link, stored=stored, values=values | texts) if intact else ""
         changes.append((event_id, texts["old_value"], texts["new_value"], texts["reason"], seal))
@@ -71,10 +107,15 @@ def _write(changes: list[tuple[int, str, str, str, str]], *, at: dt.datetime) ->
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             ids, olds, news, reasons, seals = (list(column) for column in zip(*changes, strict=True))
-            cursor.execute(
-                "SELECT complaints_event_redact(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s)",
-                [ids, olds, news, reasons, seals, at],
-            )
+            try:
+                cursor.execute(
+                    "SELECT complaints_event_redact(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s)",
+                    [ids, olds, news, reasons, seals, at],
+                )
+            except IntegrityError as error:
+                if "may only remove information" in str(error):
+                    raise RedactionRefused(str(error).splitlines()[0]) from error
+                raise
             return cursor.fetchone()[0]
         stamp = connection.ops.adapt_datetimefield_value(at)
         cursor.executemany(

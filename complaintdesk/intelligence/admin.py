@@ -159,6 +159,19 @@ class EmotionLabelAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     raw_id_fields = ("complaint",)
     readonly_fields = ("labelled_by", "created_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("text", "level", "complaint", "labelled_by", "created_at"),
+                # Only a label linked to its case loses the case's personal data when the case's
+                # retention ends (intelligence.anonymise); an unlinked text is taken as the staff's own.
+                "description": gettext_lazy(
+                    "文本取自某个投诉时，请选择该投诉：该投诉保存期满匿名化时，此文本中的个人信息随之去除。"
+                ),
+            },
+        ),
+    )
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -10,3 +10,11 @@ class LearningConfig(AppConfig):
     name = "complaintdesk.learning"
     label = "learning"
     verbose_name = _("团队学习")
+
+    def ready(self) -> None:
+        from complaintdesk.common.anonymisation import case_anonymise_step_register
+
+        from . import anonymise
+
+        # A training case taken from an expired case is checked again with it (privacy retention job).
+        case_anonymise_step_register("learning", anonymise.training_case_anonymise)

@@ -12,6 +12,7 @@ from .models import Incident, IncidentLink, MessageStatus, OutreachMessage, Purp
 from .notices import concerned
 
 CUSTOMER_LIMIT = 100_000  # customers read per incident
+COUNTS = ("noticed_customers", "noticed_complaints", "unnoticed_customers", "unnoticed_complaints")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,12 @@ class NoticeEffect:
 def notice_effect(*, incident: Incident) -> NoticeEffect:
     """Affected customers: those the incident concerns (its list, or its area) and everyone who complained
     about it. "With notice": sent a notice (and, if they complained, before complaining: the link's
-    noticed_before). "Without": the others — on an incident without notices, everyone."""
+    noticed_before). "Without": the others — on an incident without notices, everyone. An incident whose
+    personal data is gone (outreach.anonymise: its list of accounts masked) answers what was counted then."""
+    if incident.anonymised_at is not None and incident.notice_counts:
+        return NoticeEffect(
+            incident=incident, **{name: int(incident.notice_counts.get(name, 0)) for name in COUNTS}
+        )
     linked = dict(
         IncidentLink.objects.filter(incident=incident)
         .values("complaint__customer_id")

@@ -82,6 +82,10 @@ class Incident(models.Model):
     resolve_mode = models.CharField(_("投诉如何处理"), max_length=12, choices=ResolveMode.choices, blank=True)
     notices_started_at = models.DateTimeField(_("开始主动通知时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"))
+    # Set when the incident's retention ended (outreach.anonymise): its list of affected accounts and phones
+    # masked, what its notices achieved kept as counted then (the list no longer finds the customers).
+    anonymised_at = models.DateTimeField(_("个人信息去除时间"), null=True, blank=True)
+    notice_counts = models.JSONField(_("去除个人信息时的通知效果"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("事件")
@@ -330,6 +334,8 @@ class OutreachMessage(models.Model):
     last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # Set when its retention ended (outreach.anonymise): recipient masked, texts without personal data.
+    anonymised_at = models.DateTimeField(_("个人信息去除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("主动消息")
@@ -342,6 +348,12 @@ class OutreachMessage(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(status__in=["queued", "failed"]),
                 name="outreach_msg_due",
+            ),
+            # The retention job: the messages still holding their personal data, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(anonymised_at__isnull=True),
+                name="outreach_msg_unredacted",
             ),
         ]
         constraints = [

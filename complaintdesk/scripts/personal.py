@@ -75,6 +75,8 @@ def personal_data_replaced(
 
     text = ADDRESS.sub(address, text)
     for mark in marks:
-        while mark and mark * 2 in text:  # 体育西路191号 + 中石化大厦: one address
+        # 体育西路191号 + 中石化大厦: one address. A mark of stars only (a short address masked to its own
+        # length) is left as it is: merging it would shorten the other masks' runs of stars.
+        while mark.strip("*") and mark * 2 in text:
             text = text.replace(mark * 2, mark)
     return TITLED_NAME.sub(lambda m: replacement("surname", m.group(0)), text)

@@ -13,7 +13,7 @@ from django.db.utils import DatabaseError
 from complaintdesk.common.dbroles import app_role_grant
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
-from complaintdesk.complaints.redaction import timeline_redact
+from complaintdesk.complaints.redaction import RedactionRefused, redaction_removes_only, timeline_redact
 from complaintdesk.complaints.services import complaint_add_note
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import (
@@ -88,7 +88,7 @@ def test_the_timeline_of_an_ended_case_is_redacted_once_and_still_verifies(org, 
     call_command("timeline_verify")  # every case, the redacted one included
     assert "timeline intact: 2 cases" in capsys.readouterr().out
     assert timeline_redact(complaint=case, redact=_mask, at=now()) == 0  # nothing left to redact
-    timeline_redact(complaint=case, redact=lambda text: "x", at=now())  # a redacted event is never again
+    timeline_redact(complaint=case, redact=lambda text: "", at=now())  # a redacted event is never again
     assert ComplaintEvent.objects.get(pk=note.pk).new_value == "客户留了电话 139****5678"
     with pytest.raises(ValueError):  # an open case's timeline is never redacted
         timeline_redact(complaint=other, redact=_mask, at=now())
@@ -198,3 +198,84 @@ def test_on_postgresql_a_role_without_the_applications_grants_cannot_redact(org)
                 [[note.pk], [""], ["改写"], [""], [""]],
             )
     assert ComplaintEvent.objects.get(pk=note.pk).redacted_at is None
+
+
+# --- a redaction may only take information out (migration 0016) ---------------------------------------
+
+NOTE = f"客户留了电话 {PHONE}"
+GENUINE = [
+    (NOTE, "客户留了电话 139****5678"),  # a phone masked
+    ("王小明说住在幸福里18号1502户", "王**说住在【地址】"),  # a name masked, an address replaced by its mark
+    ("卡号 6222021234567890123", "卡号 **** 0123"),  # a card's mask with its space
+    ("客户：上官婉儿（证件已核验）", "客户：（已匿名化）"),
+    ("客户张三", ""),  # everything removed
+    (NOTE, NOTE),  # nothing changed
+]
+MADE_UP = [
+    (NOTE, "客户留了电话 139****5678，已核实无误"),  # words added (and longer)
+    (NOTE, "客户没留电话 139****5678"),  # a character replaced (not a subsequence)
+    ("电话13912345678", "电话13987654321"),  # another number of the same length
+    ("客户张三", "客户李*"),  # a name swapped under a mask
+    ("客户张三要求退款", "【地址】要求赔偿"),  # a mark used to hide a rewrite
+]
+
+
+def test_a_replacement_may_only_remove_information():
+    for original, replacement in GENUINE:
+        assert redaction_removes_only(original, replacement), (original, replacement)
+    for original, replacement in MADE_UP:
+        assert not redaction_removes_only(original, replacement), (original, replacement)
+
+
+@pytest.mark.django_db
+def test_a_made_up_replacement_is_refused_and_nothing_of_the_timeline_is_written(org):
+    case = _ended_case_with_a_note(org)
+    before = list(ComplaintEvent.objects.filter(complaint=case).values_list("id", "new_value", "redacted_at"))
+    with pytest.raises(RedactionRefused, match="may only remove information"), transaction.atomic():
+        timeline_redact(
+            complaint=case, redact=lambda text: _mask(text) + ("，已核实无误" if text else ""), at=now()
+        )
+    after = list(ComplaintEvent.objects.filter(complaint=case).values_list("id", "new_value", "redacted_at"))
+    assert after == before
+    assert timeline_redact(complaint=case, redact=_mask, at=now()) == 1  # the genuine one passes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_function_refuses_a_made_up_replacement_from_the_app_role(org):
+    """Through a real connection as the application's role: the database itself refuses a text that adds
+    anything, whatever the application sends; a genuine redaction passes."""
+    case = _ended_case_with_a_note(org)
+    note = ComplaintEvent.objects.filter(complaint=case, kind="note").get()
+    conninfo = role_conninfo(APP_ROLE)
+    app_role_grant(role=APP_ROLE)
+    call = (
+        "SELECT complaints_event_redact(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], now())"
+    )
+    with psycopg.connect(**conninfo) as app:
+        for original, replacement in MADE_UP:
+            assert not app.execute(
+                "SELECT complaints_redaction_removes_only(%s, %s)", [original, replacement]
+            ).fetchone()[0], replacement
+        for original, replacement in GENUINE:
+            assert app.execute(
+                "SELECT complaints_redaction_removes_only(%s, %s)", [original, replacement]
+            ).fetchone()[0], replacement
+        for made_up in ("客户留了电话 139****5678，已核实无误", "客户拒绝留电话", "客户留了电话 13987654321"):
+            with pytest.raises(psycopg.errors.CheckViolation, match="may only remove information"):
+                app.execute(call, [[note.pk], [""], [made_up], [""], [""]])
+            app.rollback()
+        assert ComplaintEvent.objects.get(pk=note.pk).new_value == NOTE
+        done = app.execute(call, [[note.pk], [""], ["客户留了电话 139****5678"], [""], [""]])
+        assert done.fetchone()[0] == 1
+        app.commit()
+    assert ComplaintEvent.objects.get(pk=note.pk).new_value == "客户留了电话 139****5678"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_service_reports_the_databases_refusal(org):
+    case = _ended_case_with_a_note(org)
+    with pytest.raises(RedactionRefused, match="may only remove information"), transaction.atomic():
+        timeline_redact(complaint=case, redact=lambda text: text.replace(PHONE, "13987654321"), at=now())
+    assert not ComplaintEvent.objects.filter(complaint=case, redacted_at__isnull=False).exists()

@@ -16,7 +16,7 @@ from complaintdesk.analytics.services import analytics_rebuild
 from complaintdesk.archive.models import ArchiveEntry, CaseSummary, KnowledgeArticle
 from complaintdesk.archive.services import archive_index_complaint
 from complaintdesk.channels.models import InboundEmail
-from complaintdesk.common.anonymisation import case_anonymise_steps
+from complaintdesk.common.anonymisation import case_anonymise_steps, retention_steps
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.services import (
@@ -29,7 +29,11 @@ from complaintdesk.complaints.timeline import chain_rows, chains_verify
 from complaintdesk.dispatch.models import WorkOrder
 from complaintdesk.escalation.models import EscalationHandOff, ExternalReferral
 from complaintdesk.inbox.models import StaffNotification
+from complaintdesk.intelligence.models import ComplaintInsight, EmotionLabel, InsightCorrection
+from complaintdesk.learning.models import TrainingCase
+from complaintdesk.outreach.models import Incident, IncidentLink, OutreachMessage
 from complaintdesk.privacy.services import cases_anonymise
+from complaintdesk.privacy.tasks import anonymise_expired
 from complaintdesk.regulation.models import StatutoryExtension
 from complaintdesk.solutions.models import ApprovalRequest, Remedy, SolutionOption, SolutionProposal
 from complaintdesk.surveys.models import FollowUp, FollowUpAttempt, ResultFeedback, SurveyAnswer
@@ -117,8 +121,10 @@ def test_every_app_that_keeps_texts_about_a_case_has_registered_its_step():
     names = {name for name, _step in case_anonymise_steps()}
     assert {
         "regulation", "regulation-extensions", "archive", "surveys", "solutions", "dispatch", "escalation",
-        "quality", "channels", "inbox",
+        "quality", "channels", "inbox", "intelligence", "intelligence-labels", "learning", "outreach",
     } <= names  # fmt: skip
+    # An incident's messages and care messages (no case), by the same daily job.
+    assert "outreach" in {name for name, _step in retention_steps()}
 
 
 @pytest.fixture
@@ -202,8 +208,38 @@ def test_the_other_apps_texts_about_the_case_lose_the_personal_data(org, media):
         approver_role="executive", approved_at=at,
     )  # fmt: skip
 
+    insight = ComplaintInsight.objects.create(
+        complaint=case, created_at=at, suggested_category_code="network_quality", category_confidence=0.8,
+        category_explanation=["断网", NAME[:2], PHONE], emotion_cues=[{"kind": "anger", "text": f"{NAME}气死了", "weight": 2.0}],
+        severity_reasons=[{"rule": "perceived", "points": 2, "detail": quote}], explanation=f"{quote}情绪激动",
+        severity_score=5,
+    )  # fmt: skip
+    correction = InsightCorrection.objects.create(
+        complaint=case, insight=insight, field="emotion", suggested="calm", corrected="angry",
+        reason=f"{NAME}骂人了", corrected_by=org.agent_a, created_at=at,
+    )  # fmt: skip
+    label = EmotionLabel.objects.create(complaint=case, text=SAID, level="angry", created_at=at)
+    training = TrainingCase.objects.create(
+        complaint=case, kind="good", title="断网安抚", lesson="先道歉", narrative="客户【姓名】断网",
+        handler=org.agent_a, curated_by=org.agent_a, created_at=at, consent_note=f"同意，{NAME}的事处理得好",
+    )  # fmt: skip
+    # An incident explained the case and told its customer before; it was resolved as long ago as the case.
+    incident = Incident.objects.create(
+        title="光缆中断", explanation="光缆被挖断", accounts=[PHONE], starts_at=at, declared_at=at, updated_at=at,
+        status="resolved", resolved_at=at,
+    )  # fmt: skip
+    link = IncidentLink.objects.create(
+        incident=incident, complaint=case, linked_at=at, feedback_note=f"已短信告知 {PHONE}"
+    )
+    message = OutreachMessage.objects.create(
+        customer=case.customer, purpose="notice", incident=incident, channel="sms", recipient=PHONE,
+        language="zh-hans", status="sent", created_at=at, sent_at=at, last_error=f"{PHONE} 暂时无法接收",
+        body=f"光缆被挖断。不想再收到这类通知，点此退订：http://localhost/portal/stop/{case.customer_id}.n:Xy-z/",
+    )  # fmt: skip
+
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert cases_anonymise().cases == 1
+        totals = anonymise_expired()  # the daily job: the cases, then the incidents' messages
+    assert totals["cases"] == 1 and totals["outreach"]["messages"] == 1
 
     rows = [
         (feedback, ("cause", "measures", "message")), (answer, ("comment",)), (follow_up, ("close_note",)),
@@ -211,16 +247,21 @@ def test_the_other_apps_texts_about_the_case_lose_the_personal_data(org, media):
         (approval, ("reason",)), (order, ("instructions", "result")), (summary, ("problem", "solution")),
         (article, ("body",)), (mail, ("sender", "subject", "reason")), (notice, ("title", "body")),
         (hand_off, ("reason", "instructions")), (referral, ("outcome_note",)), (extension, ("reason",)),
+        (insight, ("category_explanation", "emotion_cues", "severity_reasons", "explanation")),
+        (correction, ("reason",)), (label, ("text",)), (training, ("consent_note",)), (link, ("feedback_note",)),
+        (message, ("recipient", "last_error")), (incident, ("accounts",)),
     ]  # fmt: skip
     for row, fields in rows:
         row.refresh_from_db()
         for name in fields:
-            assert not _holds_personal_data(getattr(row, name)), (
+            assert not _holds_personal_data(str(getattr(row, name))), (
                 type(row).__name__,
                 name,
                 getattr(row, name),
             )
     assert "139****5678" in feedback.message  # masked where it stood
+    # The opt-out link's token named the customer.
+    assert f"/stop/{case.customer_id}." not in message.body and "光缆被挖断" in message.body
     assert not _holds_personal_data(ArchiveEntry.objects.get(complaint=case).text)
     assert not _holds_personal_data(ArchiveEntry.objects.get(complaint=case).segmented)
     assert mail.raw.name == "" and not default_storage.exists(raw)  # the original mail is gone

@@ -2,7 +2,9 @@
 the caller says only what each piece becomes. Pure: no database."""
 
 import pytest
+from django.utils import translation
 
+from complaintdesk.complaints.redaction import redaction_removes_only
 from complaintdesk.learning.depersonalise import text_depersonalised
 from complaintdesk.privacy.redaction import text_redacted
 from complaintdesk.scripts.personal import personal_data_replaced
@@ -51,3 +53,22 @@ def test_the_anonymiser_masks_where_the_library_names_the_kind():
         "电话139****5678，住【地址】"
     )
     assert text_depersonalised("电话13912345678，住幸福里18号1502户") == "电话【手机号】，住【地址】"
+
+
+def test_the_anonymisers_masks_only_remove_information_as_the_timeline_requires():
+    """The timeline's database function refuses a redaction that adds anything (complaints 0016): what
+    the anonymiser writes must pass it, also where a mask is longer than what it hides — a short e-mail, a
+    two-digit room — and in whatever language the job runs."""
+    texts = [
+        TEXT,
+        "邮箱 a@qq.cn 或 ab@x.cn，住12室，卡号 6222 0212 3456 7890 123",
+        "电话+86 139-1234-5678，(021)12345678，黄宇轩说住在3单元2001室，又住幸福里18号1502户",
+    ]
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for text in texts:
+                out = text_redacted(text, known=KNOWN)
+                assert out != text and redaction_removes_only(text, out), (text, out)
+    with translation.override("en"):
+        assert "【地址】" in text_redacted("住幸福里18号1502户")  # stored in Chinese, as the other marks
+    assert "a@qq.cn" not in text_redacted("邮箱 a@qq.cn") and "12室" not in text_redacted("住12室")
