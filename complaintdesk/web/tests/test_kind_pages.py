@@ -8,6 +8,8 @@ from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import ContactKind, Status
 from complaintdesk.notifications.defaults import DEFAULT_TEMPLATES
 from complaintdesk.notifications.models import Notification
+from complaintdesk.scripts.models import ScriptStage as Stage
+from complaintdesk.scripts.selectors import scripts_for
 from complaintdesk.testing import intake
 from complaintdesk.web.services import customer_reply_send
 
@@ -100,3 +102,17 @@ def test_a_reply_to_an_inquiry_is_an_answer_not_complaint_progress(org):
     )
     assert f"投诉{complaint.number}进展" in message.body
     assert Notification.objects.count() >= 2
+
+
+def test_praise_and_inquiries_are_offered_no_script_that_apologises_or_compensates(org):
+    """The shipped scripts that apologise or speak of a cause found and a compensation are complaint-only
+    (scripts 0004): a customer who wrote to praise a member of staff is not told 为表歉意."""
+    for stage in Stage.values:
+        for language in ("zh-hans", "en"):
+            for script in scripts_for(stage=stage, language=language, complaint=False):
+                body = script.body.lower()
+                assert not any(word in body for word in ("歉", "sorry", "apolog", "{compensation}")), script.code
+    # A complaint is still offered them.
+    offered = scripts_for(stage=Stage.APOLOGY, language="zh-hans", complaint=True)
+    assert offered and all("歉" in script.body for script in offered)
+    assert scripts_for(stage=Stage.APOLOGY, language="zh-hans", complaint=False) == []
