@@ -1,5 +1,5 @@
-"""The header's counts on every staff page (a template context processor): unread notifications and
-the approvals waiting for this person. Lazy: counted only when a template shows them, once per request."""
+"""The header's counts on every staff page (a template context processor): unread notifications, the
+approvals waiting for this person, and whether they read the access log. Lazy: counted only when a template shows them, once per request."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from complaintdesk.inbox.selectors import staff_unread_count
+from complaintdesk.privacy.access import user_may_audit
 from complaintdesk.solutions.selectors import approvals_pending_count, approver_roles
 
 
@@ -37,6 +38,15 @@ class HeaderCounts:
         something waits for them anyway."""
         try:
             return self.user.role in approver_roles() or self.approvals > 0
+        except DatabaseError:
+            return False
+
+
+    @cached_property
+    def audits(self) -> bool:
+        """Whether the personal-data access log belongs in this person's header (the auditor)."""
+        try:
+            return user_may_audit(self.user)
         except DatabaseError:
             return False
 
