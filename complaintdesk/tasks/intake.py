@@ -42,6 +42,7 @@ from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
 from django_tasks.base import DEFAULT_TASK_PRIORITY
 from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks_db.backend import DatabaseBackend
 
 from complaintdesk.common.time import now
 
@@ -108,8 +109,6 @@ def queue_in_transaction(task_obj) -> bool:
     """True when tasks are rows in this database (django_tasks_db): then they are written in the
     transaction that stores the case. Any other queue (Redis, the tests' in-process one) must not
     see a task before its case is committed, so it is sent on commit, with an outbox row."""
-    from django_tasks_db.backend import DatabaseBackend
-
     return isinstance(task_obj.get_backend(), DatabaseBackend)
 
 
