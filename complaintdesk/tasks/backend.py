@@ -50,13 +50,14 @@ class DatabaseBackend(LibraryDatabaseBackend):
         queue, `run_after` as the library's `pre_save` handler sets it. When anything else listens to
         the rows' save signals, the rows go through `_db_task` and the signals, as before."""
         from django_tasks_db.models import DBTaskResult, get_date_max
+        from django_tasks_db.signal_handlers import set_run_after
 
         validated = self.__dict__.setdefault("_validated_tasks", set())
         for task, _args, _kwargs in calls:
             if task not in validated:
                 self.validate_task(task)
                 validated.add(task)
-        if _save_signals_listened(DBTaskResult):
+        if _save_signals_listened(DBTaskResult, besides=set_run_after):
             return self._enqueue_many_with_signals(calls)
         at = timezone.now()
         rows, results = [], []
@@ -128,11 +129,10 @@ _ROW_FIELDS = (
 )  # fmt: skip
 
 
-def _save_signals_listened(model) -> bool:
-    """True when a receiver other than django_tasks_db's own `set_run_after` (which enqueue_many does
-    itself) listens to the task rows' pre_save or post_save."""
-    pre = [r for r in pre_save._live_receivers(model)[0] if getattr(r, "__name__", "") != "set_run_after"]
-    return bool(pre) or post_save.has_listeners(model)
+def _save_signals_listened(model, *, besides) -> bool:
+    """True when a receiver other than `besides` (django_tasks_db's own `set_run_after`, which enqueue_many
+    does itself) listens to the task rows' pre_save, or any to their post_save."""
+    return any(r is not besides for r in pre_save._live_receivers(model)[0]) or post_save.has_listeners(model)
 
 
 class RQBackend(LibraryRQBackend):
