@@ -1,4 +1,5 @@
-"""Test support from the ground floor: Shanghai wall-clock instants and a controlled clock (time-machine).
+"""Test support from the ground floor: Shanghai wall-clock instants, a controlled clock (time-machine), and
+work started in several threads at once.
 It knows no domain app; cases, the ladder's holders and the worker's sweep are in complaintdesk.testing,
 the top layer.
 
@@ -6,9 +7,12 @@ Imported by tests only. An app's conftest imports the fixtures it offers (and re
 tests import from it); its own fixtures stay there."""
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -31,3 +35,32 @@ def clock(time_machine):
 
 
 __all__ = ["SHANGHAI", "clock", "local"]
+
+
+def run_together(work: Callable[[], object], times: int, *, timeout: float = 60) -> tuple[list, list]:
+    """`work()` in `times` threads released together (a barrier), each on its own database connection, closed
+    when it ends (a transactional test's rows must be committed to be seen). Returns the results and the
+    exceptions raised, each in the order the threads finished; a thread still running after `timeout`
+    seconds is left behind (its result missing)."""
+    barrier = threading.Barrier(times)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            result = work()
+            with lock:
+                results.append(result)
+        except BaseException as error:  # reported to the caller
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results, errors

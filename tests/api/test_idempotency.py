@@ -2,14 +2,13 @@
 with another body is 409; ten concurrent retries create exactly one complaint (PostgreSQL)."""
 
 import json
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from complaintdesk.api.models import IdempotencyKey
+from complaintdesk.common.testing import run_together
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent
 
 from .support import assert_problem, stored_rows
@@ -138,26 +137,14 @@ def test_ten_concurrent_requests_with_one_key_create_one_complaint(org, make_pay
     _row, token = api_token_issue(user=org.agent_a)
     body = json.dumps(make_payload())
     key = str(uuid.uuid4())
-    barrier = threading.Barrier(10)
-    responses = []
-    lock = threading.Lock()
 
     def send():
-        try:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-            barrier.wait(timeout=30)
-            response = client.post("/api/v1/complaints", data=body, content_type="application/json",
-                                   HTTP_IDEMPOTENCY_KEY=key)
-            with lock:
-                responses.append(response)
-        finally:
-            connection.close()
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+            "/api/v1/complaints", data=body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        )
 
-    threads = [threading.Thread(target=send) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    responses, errors = run_together(send, 10, timeout=120)
+    assert errors == []
     assert len(responses) == 10
     assert {r.status_code for r in responses} == {201}, [r.content[:200] for r in responses]
     assert len({r.content for r in responses}) == 1

@@ -1,15 +1,13 @@
 """A channel message with an id of its own is taken in at most once (WeChat MsgId, email Message-ID)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from complaintdesk.channels import intake
 from complaintdesk.channels.api import ApiChannelAdapter
 from complaintdesk.channels.intake import intake_receive_once
 from complaintdesk.channels.models import ReceivedMessage
 from complaintdesk.channels.services import channel_actor
+from complaintdesk.common.testing import run_together
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 
 RAW = {
@@ -41,8 +39,9 @@ def test_the_same_message_twice_opens_one_case_and_answers_the_same(org):
 
 def test_ids_are_per_channel_and_an_empty_id_is_not_deduplicated(org):
     wechat = intake_receive_once(message=_message(external_id="42"), actor=channel_actor(channel="wechat"))
-    email = intake_receive_once(message=_message(external_id="42", channel="email"),
-                                actor=channel_actor(channel="email"))
+    email = intake_receive_once(
+        message=_message(external_id="42", channel="email"), actor=channel_actor(channel="email")
+    )
     assert wechat.complaint.pk != email.complaint.pk
     intake_receive_once(message=_message(external_id=""), actor=channel_actor(channel="wechat"))
     intake_receive_once(message=_message(external_id="  "), actor=channel_actor(channel="wechat"))
@@ -54,7 +53,9 @@ def test_a_repeated_follow_up_message_is_appended_once(org):
     actor = channel_actor(channel="wechat")
     case = intake_receive_once(message=_message(external_id="7001"), actor=actor).complaint
     for _ in range(3):
-        result = intake_receive_once(message=_message(external_id="7002", case_number=case.number), actor=actor)
+        result = intake_receive_once(
+            message=_message(external_id="7002", case_number=case.number), actor=actor
+        )
         assert result.complaint.pk == case.pk and not result.created
     assert ComplaintEvent.objects.filter(complaint=case, kind=EventKind.CUSTOMER_MESSAGE).count() == 1
 
@@ -80,23 +81,9 @@ def test_a_failed_intake_leaves_no_claim_and_the_retry_is_taken_in(org, monkeypa
 @pytest.mark.django_db(transaction=True)
 def test_three_concurrent_deliveries_open_one_case(org):
     actor = channel_actor(channel="wechat")
-    results, errors = [], []
-    barrier = threading.Barrier(3)
-
-    def deliver() -> None:
-        try:
-            barrier.wait()
-            results.append(intake_receive_once(message=_message(external_id="9001"), actor=actor))
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = run_together(
+        lambda: intake_receive_once(message=_message(external_id="9001"), actor=actor), 3
+    )
     assert errors == []
     assert len({result.complaint.pk for result in results}) == 1
     assert sorted(result.duplicate for result in results) == [False, True, True]

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from complaintdesk.common.testing import run_together
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.complaints.states import Status
@@ -40,24 +41,7 @@ def _breached_cases(org, clock, n):
 def _two_workers_reconcile(*, batch):
     """Two worker threads, each on its own connection, start a reconcile pass together (small batches, a pause
     between them, so that their claims interleave); returns (their results, the errors they raised)."""
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(timers_reconcile(batch=batch, pause=0.05))
-        except Exception as error:  # pragma: no cover - reported by the caller
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return results, errors
+    return run_together(lambda: timers_reconcile(batch=batch, pause=0.05), 2, timeout=180)
 
 
 def _assert_each_escalated_once(cases):

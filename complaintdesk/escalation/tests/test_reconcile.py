@@ -4,14 +4,13 @@ again; a failure in the middle of an escalation leaves the case as it was; two r
 intake does not depend on the queue."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 from django_tasks import TaskResultStatus
 
+from complaintdesk.common.testing import run_together
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.services import complaint_analyse
 from complaintdesk.complaints.states import Status
@@ -126,23 +125,7 @@ def test_two_reconcilers_at_once_handle_each_deadline_once(ladder_org, clock):
         clock.at(local(2026, 11, 24, 10))
         cases = [handling_case(org) for _ in range(16)]
         clock.at(local(2026, 11, 26, 10))
-        barrier = threading.Barrier(2)
-        results, errors = [], []
-
-        def reconciler():
-            try:
-                barrier.wait()
-                results.append(timers_reconcile(pause=0.05))
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=reconciler) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        results, errors = run_together(lambda: timers_reconcile(pause=0.05), 2, timeout=120)
 
     assert not errors and len(results) == 2
     assert sum(r.fired for r in results) == len(cases)

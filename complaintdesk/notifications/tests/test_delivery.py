@@ -4,8 +4,8 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
 
+from complaintdesk.common.testing import run_together
 from complaintdesk.notifications.base import SendResult
 from complaintdesk.notifications.models import Notification, NotificationStatus
 from complaintdesk.notifications.services import (
@@ -78,21 +78,10 @@ def test_two_deliveries_of_one_row_send_once(make_complaint, counting, clock):
 def test_two_workers_at_once_send_once(org, make_complaint, counting, queue):
     notification = notification_send(complaint=make_complaint(), template_code="acknowledgement")
     counting.during_send = lambda message: threading.Event().wait(0.2)  # a slow provider
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(notification_deliver(notification_id=notification.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+    outcomes, errors = run_together(
+        lambda: notification_deliver(notification_id=notification.pk), 2, timeout=10
+    )
+    assert errors == []
     assert sorted(outcomes) == ["sent", "skipped"] and len(counting.sent) == 1
 
 

@@ -7,6 +7,7 @@ from django.core import mail as django_mail
 from complaintdesk.channels.email.services import email_receive
 from complaintdesk.channels.models import InboundEmail, ReceivedMessage
 from complaintdesk.channels.services import channel_actor
+from complaintdesk.common.testing import run_together
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, EventKind
 
 from .conftest import sample
@@ -255,29 +256,9 @@ def test_the_admin_lists_the_mails_and_why(actor, admin_client):
 @pytest.mark.django_db(transaction=True)
 def test_two_pollers_taking_the_same_mail_at_once_open_one_complaint(org):
     """The periodic task and a `mail_poll --loop` (or two workers) can fetch the same unseen mail."""
-    import threading
-
-    from django.db import connection
-
     actor = channel_actor(channel="email")
     raw = sample("attachments_jpeg_pdf.eml")
-    outcomes, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def poll() -> None:
-        try:
-            barrier.wait()
-            outcomes.append(email_receive(raw=raw, actor=actor))
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=poll) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes, errors = run_together(lambda: email_receive(raw=raw, actor=actor), 2)
     assert errors == []
     assert sorted(o.duplicate for o in outcomes) == [False, True]
     assert {o.outcome for o in outcomes} == {"opened"} and len({o.number for o in outcomes}) == 1
