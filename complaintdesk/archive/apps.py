@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class ArchiveConfig(AppConfig):
     name = "complaintdesk.archive"
@@ -10,7 +12,6 @@ class ArchiveConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
 
         from . import anonymise, scope, services

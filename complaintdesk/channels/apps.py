@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class ChannelsConfig(AppConfig):
     name = "complaintdesk.channels"
@@ -10,7 +12,6 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         from django_tasks.base import TASK_MAX_PRIORITY
 
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.notifications.email import mail_thread_register
         from complaintdesk.notifications.services import acknowledgement_sender
         from complaintdesk.tasks.intake import after_intake_step_register

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class DispatchConfig(AppConfig):
     name = "complaintdesk.dispatch"
@@ -8,7 +10,6 @@ class DispatchConfig(AppConfig):
     verbose_name = _("派工单")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.contacts import suggestion_route_hook_register
         from complaintdesk.complaints.event_text import timeline_values_register
         from complaintdesk.complaints.models import EventKind

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class EscalationConfig(AppConfig):
     name = "complaintdesk.escalation"
@@ -8,7 +10,6 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.event_text import timeline_field_register
         from complaintdesk.complaints.services import transition_route_register
         from complaintdesk.complaints.states import Status

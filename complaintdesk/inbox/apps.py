@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class InboxConfig(AppConfig):
     name = "complaintdesk.inbox"
@@ -8,8 +10,6 @@ class InboxConfig(AppConfig):
     verbose_name = _("员工通知")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
-
         from . import anonymise, services, tasks
 
         # A staff e-mail queues itself again on failure: the services reach their task through this slot.

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class IntelligenceConfig(AppConfig):
     name = "complaintdesk.intelligence"
@@ -8,7 +10,6 @@ class IntelligenceConfig(AppConfig):
     verbose_name = _("智能分析")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.tasks.intake import after_intake_step_register
         from complaintdesk.tasks.worker import worker_warm_up_register
 

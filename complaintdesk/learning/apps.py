@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class LearningConfig(AppConfig):
     """The team's learning (issue 19 item 5): a training case library curated from closed cases with the
@@ -12,8 +14,6 @@ class LearningConfig(AppConfig):
     verbose_name = _("团队学习")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
-
         from . import anonymise
 
         # A training case taken from an expired case is checked again with it (privacy retention job).

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register, retention_step_register
+
 
 class OutreachConfig(AppConfig):
     """Known incidents, proactive notice and customer care (issue 19 items 2-4): complaints that an incident
@@ -12,7 +14,6 @@ class OutreachConfig(AppConfig):
     verbose_name = _("事件与客户关怀")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register, retention_step_register
         from complaintdesk.tasks.intake import after_intake_step_register
 
         from . import anonymise

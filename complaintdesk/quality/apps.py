@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class QualityConfig(AppConfig):
     name = "complaintdesk.quality"
@@ -8,8 +10,6 @@ class QualityConfig(AppConfig):
     verbose_name = _("质检")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
-
         from . import anonymise
 
         # An expired case's inspection comments lose their personal data with it.

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class RegulationConfig(AppConfig):
     """Statutory deadline packs and regulatory classification (issue 15). A process-layer app: it reads
@@ -11,7 +13,6 @@ class RegulationConfig(AppConfig):
     verbose_name = _("监管合规")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.common.configcache import config_watch
         from complaintdesk.sla.services import clock_provider_register
         from complaintdesk.sla.timers import batch_start_register, timer_handler_register

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class SolutionsConfig(AppConfig):
     name = "complaintdesk.solutions"
@@ -8,7 +10,6 @@ class SolutionsConfig(AppConfig):
     verbose_name = _("解决方案与补偿")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.event_text import timeline_values_register
         from complaintdesk.complaints.models import EventKind
         from complaintdesk.complaints.services import transition_guard_register

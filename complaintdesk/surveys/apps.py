@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.common.anonymisation import case_anonymise_step_register
+
 
 class SurveysConfig(AppConfig):
     name = "complaintdesk.surveys"
@@ -8,7 +10,6 @@ class SurveysConfig(AppConfig):
     verbose_name = _("结果反馈、满意度与回访")
 
     def ready(self) -> None:
-        from complaintdesk.common.anonymisation import case_anonymise_step_register
         from complaintdesk.complaints.services import transition_guard_register, transition_hook_register
         from complaintdesk.scripts.services import script_value_source_register
         from complaintdesk.sla.models import TimerKind
