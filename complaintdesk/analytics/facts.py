@@ -1,18 +1,24 @@
 """Building the fact rows (one per complaint) from the complaint and what the other apps recorded
 about it: the timeline (transfers, work orders), escalation hand-offs, the latest survey answer and
-the compensation ledger. A batch of complaints costs a fixed number of queries."""
+the compensation ledger. A batch of complaints costs a fixed number of queries.
+
+`fact_values` is the one computation of a fact, from plain values; `facts_refresh` (the sync) feeds it
+what the ORM reads for a list of ids and writes model instances, `rebuild.py` (every fact again) what
+hand-written statements read for a range of ids and writes with COPY."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from complaintdesk.calendars.selectors import calendar_for_unit
+from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common.time import now, to_local
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.states import ContactKind
@@ -22,16 +28,32 @@ from complaintdesk.solutions.models import CompensationEntry
 from complaintdesk.surveys.models import SurveyAnswer
 
 from .measures import REPEAT_WINDOW, CaseInput, case_measures, is_repeat
-from .models import ComplaintFact
+from .models import MEASURE_FIELDS, ComplaintFact
 
 BATCH = 2000
 RollupKey = tuple[dt.date, int]  # (month, org unit id): the grain at which rollups are rewritten
 
-_COMPLAINT_FIELDS = (
+COMPLAINT_FIELDS = (
     "id", "created_at", "status", "org_unit_id", "category_id", "channel", "assignee_id", "severity",
     "complexity", "customer_id", "first_responded_at", "first_response_due_at", "resolution_due_at",
     "resolved_at", "closed_at", "reopened_at", "escalated_at", "sla_paused_at", "kind",
 )  # fmt: skip
+# The columns of a fact, in the order `fact_values` gives them.
+FACT_FIELDS: tuple[str, ...] = tuple(field.attname for field in ComplaintFact._meta.concrete_fields)
+_NO_MEASURES = dict.fromkeys(MEASURE_FIELDS, 0)
+HistoryEntry = tuple[dt.datetime, int, int, int | None, str]  # created_at, id, unit id, category id, channel
+
+
+@dataclass(frozen=True)
+class BatchRecords:
+    """What the other apps recorded about a batch of complaints, by complaint id."""
+
+    transferred: set[int]  # reassigned away from a handler
+    dispatched: set[int]  # a work order went to a department
+    escalated_up: set[int]  # handed up the escalation ladder
+    answers: dict[int, tuple[int, int | None]]  # (stars, nps) of the latest survey answer
+    compensation: dict[int, int]  # cents
+    history: dict[int, list[HistoryEntry]]  # customer id → their complaints around the batch, in order
 
 
 def local_day(value: dt.datetime) -> dt.date:
@@ -42,11 +64,11 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _flags_from_events(ids: list[int]) -> tuple[set[int], set[int]]:
+def _flags_from_events(scope: Q) -> tuple[set[int], set[int]]:
     """(transferred, dispatched): a reassignment away from a handler; a work order to a department."""
     transferred, dispatched = set(), set()
     rows = ComplaintEvent.objects.filter(
-        complaint_id__in=ids, kind__in=[EventKind.ASSIGNED, EventKind.WORK_ORDER]
+        scope, kind__in=[EventKind.ASSIGNED, EventKind.WORK_ORDER]
     ).values_list("complaint_id", "kind", "old_value")
     for complaint_id, kind, old_value in rows:
         if kind == EventKind.WORK_ORDER:
@@ -56,19 +78,19 @@ def _flags_from_events(ids: list[int]) -> tuple[set[int], set[int]]:
     return transferred, dispatched
 
 
-def _escalated_up(ids: list[int]) -> set[int]:
+def _escalated_up(scope: Q) -> set[int]:
     return set(
-        EscalationHandOff.objects.filter(complaint_id__in=ids, direction=HandOffDirection.UP).values_list(
+        EscalationHandOff.objects.filter(scope, direction=HandOffDirection.UP).values_list(
             "complaint_id", flat=True
         )
     )
 
 
-def _latest_answers(ids: list[int]) -> dict[int, tuple[int, int | None]]:
+def _latest_answers(scope: Q) -> dict[int, tuple[int, int | None]]:
     """complaint id → (stars, nps) of its latest survey answer."""
     latest: dict[int, tuple[int, int | None]] = {}
     rows = (
-        SurveyAnswer.objects.filter(complaint_id__in=ids)
+        SurveyAnswer.objects.filter(scope)
         .order_by("complaint_id", "answered_at", "id")
         .values_list("complaint_id", "stars", "nps")
     )
@@ -77,24 +99,35 @@ def _latest_answers(ids: list[int]) -> dict[int, tuple[int, int | None]]:
     return latest
 
 
-def _compensation_cents(ids: list[int]) -> dict[int, int]:
+def _compensation_cents(scope: Q) -> dict[int, int]:
     rows = (
-        CompensationEntry.objects.filter(complaint_id__in=ids)
+        CompensationEntry.objects.filter(scope)
         .values("complaint_id")
         .annotate(total=Sum("amount"))
         .values_list("complaint_id", "total")
     )
-    return {cid: int((Decimal(total or 0) * 100).to_integral_value()) for cid, total in rows}
+    return {cid: cents(total) for cid, total in rows}
 
 
-def _customer_history(rows: list[dict]) -> dict[int, list[tuple[dt.datetime, int, int, int | None, str]]]:
-    """customer id → [(created_at, id, org unit id, category id, channel)] of their complaints from 31
-    days before the batch's earliest one to its latest one, in order: enough to decide repeats and each
-    first of a unit-month (overall, in a category, through a channel)."""
+def cents(amount) -> int:
+    """A sum of the ledger's amounts (yuan, a Decimal or None) in whole cents."""
+    return int((Decimal(amount or 0) * 100).to_integral_value())
+
+
+def history_window(rows: list[dict]) -> tuple[dt.datetime, dt.datetime]:
+    """The intake times between which a batch's customer history is read: from 31 days before its
+    earliest complaint (the repeat window, and the longest month) to its latest one."""
+    start = min(r["created_at"] for r in rows) - REPEAT_WINDOW - dt.timedelta(days=1)
+    return start, max(r["created_at"] for r in rows)
+
+
+def _customer_history(rows: list[dict]) -> dict[int, list[HistoryEntry]]:
+    """customer id → [(created_at, id, org unit id, category id, channel)] of their complaints in the
+    batch's `history_window`, in order: enough to decide repeats and each first of a unit-month
+    (overall, in a category, through a channel)."""
     if not rows:
         return {}
-    start = min(r["created_at"] for r in rows) - REPEAT_WINDOW - dt.timedelta(days=1)
-    end = max(r["created_at"] for r in rows)
+    start, end = history_window(rows)
     history: dict[int, list] = defaultdict(list)
     customers = sorted({r["customer_id"] for r in rows})
     for i in range(0, len(customers), BATCH):
@@ -111,30 +144,44 @@ def _customer_history(rows: list[dict]) -> dict[int, list[tuple[dt.datetime, int
     return history
 
 
-def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
-    """Fact rows for complaints given as dicts of `_COMPLAINT_FIELDS`."""
-    ids = [r["id"] for r in rows]
-    transferred, dispatched = _flags_from_events(ids)
-    escalated_up = _escalated_up(ids)
-    answers = _latest_answers(ids)
-    compensation = _compensation_cents(ids)
-    history = _customer_history(rows)
-    units = OrgUnit.objects.in_bulk({r["org_unit_id"] for r in rows})
-    calendars = {unit_id: calendar_for_unit(unit=unit) for unit_id, unit in units.items()}
+def batch_records(rows: list[dict], scope: Q) -> BatchRecords:
+    """Read with the ORM; `scope` selects the batch's rows of the other tables by `complaint_id`."""
+    transferred, dispatched = _flags_from_events(scope)
+    return BatchRecords(
+        transferred=transferred,
+        dispatched=dispatched,
+        escalated_up=_escalated_up(scope),
+        answers=_latest_answers(scope),
+        compensation=_compensation_cents(scope),
+        history=_customer_history(rows),
+    )
 
+
+def unit_calendars(unit_ids: Iterable[int]) -> dict[int, WorkCalendar]:
+    units = OrgUnit.objects.in_bulk(set(unit_ids))
+    return {unit_id: calendar_for_unit(unit=unit) for unit_id, unit in units.items()}
+
+
+def fact_values(
+    rows: list[dict], records: BatchRecords, calendars: dict[int, WorkCalendar], *, at: dt.datetime
+) -> list[tuple]:
+    """One tuple of `FACT_FIELDS` per complaint (dicts of `COMPLAINT_FIELDS`); `records` and `calendars`
+    cover the batch."""
+    history, answers = records.history, records.answers
     facts = []
     for r in rows:
-        day = local_day(r["created_at"])
+        complaint_id, created_at = r["id"], r["created_at"]
+        day = local_day(created_at)
         month = month_of(day)
-        earlier = [e for e in history.get(r["customer_id"], []) if (e[0], e[1]) < (r["created_at"], r["id"])]
+        earlier = [e for e in history.get(r["customer_id"], ()) if (e[0], e[1]) < (created_at, complaint_id)]
         same_unit_month = [
             (category_id, channel)
             for created, _id, unit_id, category_id, channel in earlier
             if unit_id == r["org_unit_id"] and month_of(local_day(created)) == month
         ]
-        stars, nps = answers.get(r["id"], (None, None))
+        stars, nps = answers.get(complaint_id, (None, None))
         case = CaseInput(
-            created_at=r["created_at"],
+            created_at=created_at,
             status=r["status"],
             first_responded_at=r["first_responded_at"],
             first_response_due_at=r["first_response_due_at"],
@@ -144,38 +191,48 @@ def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
             reopened_at=r["reopened_at"],
             escalated_at=r["escalated_at"],
             sla_paused_at=r["sla_paused_at"],
-            escalated_up=r["id"] in escalated_up,
-            transferred=r["id"] in transferred,
-            dispatched=r["id"] in dispatched,
-            repeat=is_repeat(r["created_at"], [entry[0] for entry in earlier]),
+            escalated_up=complaint_id in records.escalated_up,
+            transferred=complaint_id in records.transferred,
+            dispatched=complaint_id in records.dispatched,
+            repeat=is_repeat(created_at, [entry[0] for entry in earlier]),
             complainant_first=not same_unit_month,
             complainant_first_category=all(c != r["category_id"] for c, _channel in same_unit_month),
             complainant_first_channel=all(ch != r["channel"] for _c, ch in same_unit_month),
             stars=stars,
             nps=nps,
-            compensation_cents=compensation.get(r["id"], 0),
+            compensation_cents=records.compensation.get(complaint_id, 0),
             kind=r["kind"],
         )
         measures, pending_until = case_measures(case, at=at, calendar=calendars[r["org_unit_id"]])
-        facts.append(
-            ComplaintFact(
-                complaint_id=r["id"],
-                month=month,
-                day=day,
-                org_unit_id=r["org_unit_id"],
-                category_id=r["category_id"],
-                channel=r["channel"],
-                kind=r["kind"],
-                agent_id=r["assignee_id"],
-                severity=r["severity"],
-                complexity=r["complexity"],
-                customer_id=r["customer_id"],
-                pending_until=pending_until,
-                computed_at=at,
-                **measures,
-            )
-        )
+        values = {
+            **_NO_MEASURES,  # a contact that is not a complaint has none of the complaint counts
+            **measures,
+            "complaint_id": complaint_id,
+            "month": month,
+            "day": day,
+            "org_unit_id": r["org_unit_id"],
+            "category_id": r["category_id"],
+            "channel": r["channel"],
+            "kind": r["kind"],
+            "agent_id": r["assignee_id"],
+            "severity": r["severity"],
+            "complexity": r["complexity"],
+            "customer_id": r["customer_id"],
+            "pending_until": pending_until,
+            "computed_at": at,
+        }
+        facts.append(tuple([values[name] for name in FACT_FIELDS]))
     return facts
+
+
+def facts_build(rows: list[dict], *, at: dt.datetime) -> list[ComplaintFact]:
+    """Fact rows for complaints given as dicts of `COMPLAINT_FIELDS`."""
+    records = batch_records(rows, Q(complaint_id__in=[r["id"] for r in rows]))
+    calendars = unit_calendars(r["org_unit_id"] for r in rows)
+    return [
+        ComplaintFact(**dict(zip(FACT_FIELDS, values, strict=True)))
+        for values in fact_values(rows, records, calendars, at=at)
+    ]
 
 
 def facts_refresh(*, complaint_ids: Iterable[int], at: dt.datetime | None = None) -> set[RollupKey]:
@@ -186,7 +243,7 @@ def facts_refresh(*, complaint_ids: Iterable[int], at: dt.datetime | None = None
     touched: set[RollupKey] = set()
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
-        rows = list(Complaint.objects.filter(id__in=chunk).values(*_COMPLAINT_FIELDS))
+        rows = list(Complaint.objects.filter(id__in=chunk).values(*COMPLAINT_FIELDS))
         facts = facts_build(rows, at=at)
         with transaction.atomic():
             old = ComplaintFact.objects.filter(complaint_id__in=chunk)
@@ -195,23 +252,3 @@ def facts_refresh(*, complaint_ids: Iterable[int], at: dt.datetime | None = None
             ComplaintFact.objects.bulk_create(facts, batch_size=500)
         touched.update((f.month, f.org_unit_id) for f in facts)
     return touched
-
-
-def facts_rebuild(*, at: dt.datetime | None = None, progress=None) -> int:
-    """Every fact again, from the complaints, in id order. Returns how many."""
-    at = at or now()
-    ComplaintFact.objects.all().delete()
-    done, last_id = 0, 0
-    while True:
-        rows = list(
-            Complaint.objects.filter(id__gt=last_id).order_by("id").values(*_COMPLAINT_FIELDS)[:BATCH]
-        )
-        if not rows:
-            return done
-        facts = facts_build(rows, at=at)
-        with transaction.atomic():
-            ComplaintFact.objects.bulk_create(facts, batch_size=1000)
-        done += len(rows)
-        last_id = rows[-1]["id"]
-        if progress:
-            progress(done)

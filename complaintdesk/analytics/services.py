@@ -23,8 +23,9 @@ from complaintdesk.common.validation import said, validated
 from complaintdesk.complaints.models import ComplaintEvent
 from complaintdesk.orgs.models import OrgUnit
 
-from .facts import facts_rebuild, facts_refresh
+from .facts import facts_refresh
 from .models import ComplaintFact, ContributionScore, CustomersServed, ScorecardWeights, SyncState
+from .rebuild import facts_rebuild
 from .rollups import rollups_rebuild, rollups_refresh
 
 SYNC_NAME = "sync"
