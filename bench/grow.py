@@ -119,8 +119,8 @@ def columns(cursor, table: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def drop_indexes(cursor) -> None:
-    """Drop every index of TABLES but the primary keys, remembering how to build each again."""
+def drop_indexes(cursor, tables: list[str] = TABLES) -> None:
+    """Drop every index of `tables` but the primary keys, remembering how to build each again."""
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {SAVED} (name text PRIMARY KEY, tbl text, ddl text)")
     cursor.execute(
         """
@@ -136,7 +136,7 @@ def drop_indexes(cursor) -> None:
         LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('u', 'x')
         WHERE t.relname = ANY(%s) AND NOT i.indisprimary
         """,
-        [TABLES],
+        [tables],
     )
     found = cursor.fetchall()
     for name, table, ddl, constraint in found:
@@ -145,7 +145,7 @@ def drop_indexes(cursor) -> None:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
         else:
             cursor.execute(f'DROP INDEX "{name}"')
-    print(f"  dropped {len(found)} secondary indexes of {', '.join(TABLES)} (kept in {SAVED})", flush=True)
+    print(f"  dropped {len(found)} secondary indexes of {', '.join(tables)} (kept in {SAVED})", flush=True)
 
 
 def restore_indexes(cursor) -> None:
@@ -328,10 +328,8 @@ def main() -> None:
         f" ({copied_all / max(copy_seconds, 0.001):,.0f}/s), indexes {index_seconds:.1f} s,"
         f" VACUUM ANALYZE {tidy_seconds:.1f} s; total {time.perf_counter() - began:.1f} s (load {load()})"
     )
-    print(
-        f"complaints: {now_total:,}; archived cases: {entries:,} from {oldest:%Y-%m-%d} to {newest:%Y-%m-%d};"
-        f" database {size}"
-    )
+    span = f" from {oldest:%Y-%m-%d} to {newest:%Y-%m-%d}" if entries else ""
+    print(f"complaints: {now_total:,}; archived cases: {entries:,}{span}; database {size}")
 
 
 if __name__ == "__main__":
