@@ -12,17 +12,18 @@ What a fact holds is decided in one place, `facts.fact_values`, for the sync and
 
 The rollups are then summed from the facts in SQL (`rollups.rollups_rebuild`).
 
-`facts_rebuild_range` rebuilds a range of complaint ids on its own (the management command's
-`--workers`, one process per range, after `facts_clear`).
+With `workers`, processes (forked, each with its own connection) rebuild ranges of ids at once
+(`facts_rebuild_range`, after one `facts_clear`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max, Q
 
 from complaintdesk.calendars.workdays import WorkCalendar
@@ -59,11 +60,49 @@ def facts_clear() -> None:
         ComplaintFact.objects.all().delete()
 
 
-def facts_rebuild(*, at: dt.datetime, progress: Progress | None = None) -> int:
-    """Every fact again, in id order. Returns how many."""
+def facts_rebuild(*, at: dt.datetime, progress: Progress | None = None, workers: int = 1) -> int:
+    """Every fact again, in id order. Returns how many. With `workers` > 1 (PostgreSQL, outside a
+    transaction), that many processes rebuild ranges of ids at once, each on its own connection."""
     facts_clear()
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _rebuild_in_processes(at=at, progress=progress, workers=workers)
     last = Complaint.objects.aggregate(m=Max("id"))["m"] or 0
     return facts_rebuild_range(after=0, up_to=last, at=at, progress=progress)
+
+
+def id_ranges(parts: int) -> list[tuple[int, int]]:
+    """(after, up_to] ranges of complaint ids, `parts` of them holding about as many complaints each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT max(id) FROM (SELECT id, ntile(%s) OVER (ORDER BY id) AS part"
+            f" FROM {Complaint._meta.db_table}) t GROUP BY part ORDER BY part",
+            [parts],
+        )
+        ends = [row[0] for row in cursor.fetchall()]
+    return list(zip([0, *ends[:-1]], ends, strict=True))
+
+
+def _rebuild_in_processes(*, at: dt.datetime, progress: Progress | None, workers: int) -> int:
+    # Ranges smaller than a worker's share, handed out as workers finish: an even load, and progress.
+    ranges = id_ranges(workers * 8)
+    connections.close_all()  # each process opens its own connection, and its own pool
+    if connection.vendor == "postgresql":
+        connection.close_pool()  # no pool's sockets (or threads) shared with the forked processes
+    done = 0
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for count in pool.imap_unordered(_rebuild_part, [(after, up_to, at) for after, up_to in ranges]):
+            done += count
+            if progress:
+                progress(done)
+    return done
+
+
+def _rebuild_part(task: tuple[int, int, dt.datetime]) -> int:
+    after, up_to, at = task
+    try:
+        return facts_rebuild_range(after=after, up_to=up_to, at=at)
+    finally:
+        connection.close()
 
 
 def facts_rebuild_range(

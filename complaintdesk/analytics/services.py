@@ -81,12 +81,12 @@ def analytics_sync(*, at: dt.datetime | None = None) -> SyncResult:
     return result
 
 
-def analytics_rebuild(*, at: dt.datetime | None = None, progress=None) -> dict:
-    """Every fact and rollup row again (after a change of definitions, or to repair). The sync then
-    continues from the newest event."""
+def analytics_rebuild(*, at: dt.datetime | None = None, progress=None, workers: int = 1) -> dict:
+    """Every fact and rollup row again (after a change of definitions, or to repair); `workers` processes
+    at once on PostgreSQL. The sync then continues from the newest event."""
     at = at or now()
     max_id = ComplaintEvent.objects.aggregate(m=Max("id"))["m"] or 0
-    facts = facts_rebuild(at=at, progress=progress)
+    facts = facts_rebuild(at=at, progress=progress, workers=workers)
     rows = rollups_rebuild()
     SyncState.objects.update_or_create(name=SYNC_NAME, defaults={"last_event_id": max_id, "last_run_at": at})
     return {"facts": facts, "rollup_rows": rows, "last_event_id": max_id}
