@@ -19,7 +19,7 @@ years earlier), so this script:
 4. sums every rollup row from the facts in SQL (`rollups.rollups_rebuild`), then VACUUM ANALYZE.
 
 The secondary indexes of the facts table are dropped while it fills and built again afterwards, and the
-copies' foreign-key triggers skipped (`session_replication_role = replica`: every row references rows
+foreign-key triggers skipped (`session_replication_role = replica`: every row references rows
 that exist), as grow.py does; the definitions wait in grow.py's `bench_grow_dropped_index` table, so a
 stopped run restores them when any of the two scripts runs again.
 
@@ -219,7 +219,8 @@ def main() -> None:
         print(f"complaints: {total:,}, of which the base (ids ≤ {stride:,}): {base:,}", flush=True)
         facts_clear()
         drop_indexes(cursor, tables=[FACTS])
-
+        # Every fact written here references rows that exist (its complaint, unit, category, agent).
+        cursor.execute("SET session_replication_role = replica")
         t0 = time.perf_counter()
 
         def progress(done: int) -> None:
@@ -237,7 +238,6 @@ def main() -> None:
         cursor.execute(
             f"SET TIME ZONE '{settings.TIME_ZONE}'"
         )  # whole years of the local calendar, as grow.py
-        cursor.execute("SET session_replication_role = replica")  # every copy references rows that exist
         copied = 0
         try:
             for k in range(1, MAX_COPIES + 1):
@@ -249,7 +249,6 @@ def main() -> None:
                     break
                 copied += copy_facts(cursor, k=k, stride=stride)
         finally:
-            cursor.execute("SET session_replication_role = origin")
             cursor.execute("RESET TIME ZONE")
         copy_seconds = time.perf_counter() - t0
         print(
@@ -267,6 +266,7 @@ def main() -> None:
         computed = 0
         for first, last in _runs(rest):
             computed += facts_rebuild_range(after=first - 1, up_to=last, at=at)
+        cursor.execute("SET session_replication_role = origin")
         print(
             f"  facts computed for other complaints (not copies): {computed:,} in {time.perf_counter() - t0:.1f} s",
             flush=True,
