@@ -105,12 +105,10 @@ def _rebuild_part(task: tuple[int, int, dt.datetime]) -> int:
         connection.close()
 
 
-def facts_rebuild_range(
-    *, after: int, up_to: int, at: dt.datetime, progress: Progress | None = None, batch: int = BATCH
-) -> int:
+def facts_rebuild_range(*, after: int, up_to: int, at: dt.datetime, progress: Progress | None = None) -> int:
     """Write the facts of the complaints with ids in (after, up_to], whose facts are not there (after
-    `facts_clear`), one transaction per batch. Returns how many."""
-    postgres = connection.vendor == "postgresql"
+    `facts_clear`), one transaction per batch of `BATCH`. Returns how many."""
+    postgres, batch = connection.vendor == "postgresql", BATCH
     calendars: dict[int, WorkCalendar] = {}
     done, last_id = 0, after
     while last_id < up_to:
