@@ -91,12 +91,20 @@ def main() -> None:
         action="store_true",
         help="rank every match, not the first CANDIDATES_MAX the index returns (the reference ranking)",
     )
+    parser.add_argument(
+        "--widen-steps",
+        type=int,
+        help="recent first: widen a window with few matches at most this many times"
+        " (default: archive.backends.WIDEN_STEPS; 0 = the window as found, as before 2026-12-07)",
+    )
     args = parser.parse_args()
     benchenv.django_setup()
-    if args.exhaustive:
-        from complaintdesk.archive import backends
+    from complaintdesk.archive import backends
 
+    if args.exhaustive:
         backends.CANDIDATES_MAX = 100_000_000
+    if args.widen_steps is not None:
+        backends.WIDEN_STEPS = args.widen_steps
     print(benchenv.database_label())
     result = top10(all_years=args.all_years)
     if args.save:

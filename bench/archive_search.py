@@ -257,6 +257,12 @@ def main() -> None:
         default=0,
         help="rank at most this many matches per query (default: archive.backends.CANDIDATES_MAX)",
     )
+    parser.add_argument(
+        "--widen-steps",
+        type=int,
+        help="recent first: widen a window with few matches at most this many times"
+        " (default: archive.backends.WIDEN_STEPS; 0 = the window as found, as before 2026-12-07)",
+    )
     args = parser.parse_args()
     benchenv.django_setup()
 
@@ -266,12 +272,18 @@ def main() -> None:
 
     if args.candidates:
         backends.CANDIDATES_MAX = args.candidates
+    if args.widen_steps is not None:
+        backends.WIDEN_STEPS = args.widen_steps
     print(benchenv.database_label())
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {_load()}")
     if args.index or args.index_new:
         index(args.batch, new_only=args.index_new and not args.index)
     print(f"complaints: {Complaint.objects.count()}, archive entries: {ArchiveEntry.objects.count()}")
-    mode = "all years" if args.all_years else f"recent first (newest {backends.WINDOW_ROWS} of the scope)"
+    mode = (
+        "all years"
+        if args.all_years
+        else f"recent first (newest {backends.WINDOW_ROWS} of the scope, widened ≤ {backends.WIDEN_STEPS}×)"
+    )
     print(
         f"ranked candidates per query: at most {backends.CANDIDATES_MAX}, runs per user: {args.runs}, {mode}"
     )

@@ -14,7 +14,8 @@ not to the unit copied into the index.
 Recent first (issue 20): what the index must go through grows with the archive unless the query is
 bounded, so by default a search looks at the newest WINDOW_ROWS archived cases of the user's scope
 (`recent_since` finds the day they go back to, from the btree indexes `archive_case_at` and
-`archive_case_unit_at`), and published articles; `since=None` searches every year. On PostgreSQL the
+`archive_case_unit_at`), and published articles. "Every year" ranks the newest CANDIDATES_MAX matches of
+every year: the window first, widened while it holds fewer (`search` with `back_to`). On PostgreSQL the
 bound is inside the GIN index: its second column is `archive_buckets(kind, org_unit_id, at)` (migration
 0005), each case's UTC day number and unit × BUCKET_UNIT + day, articles ARTICLE_BUCKET; a bounded query
 adds `&& ARRAY[the scope's buckets since that day]`, so the index walks the window's entries and skips
@@ -52,6 +53,13 @@ _EPOCH_DAY = dt.date(1970, 1, 1)
 # A window covering at least this share of the hot index's months is narrowed by the scope words and a
 # filter on `at` (at most 1 / share of the window's rows read); a shorter one by its buckets (hot.py).
 HOT_WORDS_SHARE = 0.5
+# Every year (search with back_to=EPOCH): a window with fewer matches than CANDIDATES_MAX is widened,
+# each time back to where the matches so far say CANDIDATES_MAX × WIDEN_MARGIN of them begin (at most
+# WIDEN_FACTOR_MAX times as far), at most WIDEN_STEPS times, then to `back_to` itself.
+WIDEN_STEPS = 3
+WIDEN_MARGIN = 1.25
+WIDEN_FACTOR_MAX = 16
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # before any archived case: "every year"
 
 
 class Match(NamedTuple):
@@ -67,7 +75,12 @@ class Match(NamedTuple):
     number: str  # the case number; "" for articles
 
 
-_COLUMNS = "e.id, r.score, e.kind, e.complaint_id, e.article_id, e.title, e.text, e.segmented, e.at, c.number"
+class Found(NamedTuple):
+    matches: list[Match]  # best first, at most `limit`
+    since: dt.datetime | None  # the first day searched (widened from the one asked for), None: every year
+
+
+_COLUMNS = "e.id, r.score, e.kind, e.complaint_id, e.article_id, e.title, e.text, e.segmented, e.at, c.number, r.ranked"
 
 
 def _pg_query(terms: list[str], any_term: bool) -> str:
@@ -137,17 +150,18 @@ def _hot_words(since: dt.datetime, hot_start: dt.datetime) -> bool:
 
 
 def _newest_first(since: dt.datetime | None) -> str:
-    """Recent first: the window bounds the matches (WINDOW_ROWS cases of the scope and the articles), so
-    the CANDIDATES_MAX ranked are its newest, not the first the index returns (on a table filled in
-    time order, the oldest): equally ranked hits then come newest first, as when every match is ranked.
-    Every year: the first CANDIDATES_MAX, unsorted (sorting every match of a common word would read them
-    all). `e.id + 0`: an order no index gives, else on a small table the planner walks the primary key
-    backwards, testing every entry against the words, instead of asking the word index."""
-    return " ORDER BY e.id + 0 DESC" if since is not None else ""
+    """The CANDIDATES_MAX ranked are the newest matches, not the first the index returns (on a table
+    filled in time order, the oldest): equally ranked hits then come newest first, as when every match
+    is ranked. What is sorted is bounded: by the window (WINDOW_ROWS cases of the scope and the
+    articles), by a widened window that holds few matches (`search` with `back_to`), or by a scope of
+    fewer than WINDOW_ROWS cases (`since` None). `e.id + 0`: an order no index gives, else on a small
+    table the planner walks the primary key backwards, testing every entry against the words, instead
+    of asking the word index."""
+    return " ORDER BY e.id + 0 DESC"
 
 
 def _search_pg(
-    terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since
+    terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since, widened=False
 ) -> tuple[str, list] | None:
     scope_query = _pg_scope_query(kinds=kinds, unit_ids=unit_ids)
     terms = [term for term in terms if not _SCOPE_TERM.fullmatch(term)]  # not a way to list a unit's cases
@@ -156,7 +170,8 @@ def _search_pg(
     words = [_pg_query(terms, any_term)]
     hot_start = hot.bound_for(since) if since is not None else None
     buckets = None
-    if since is not None and not (hot_start is not None and _hot_words(since, hot_start)):
+    # a widened window (every year, few matches) is long: its day buckets would cost more than a filter
+    if since is not None and not widened and not (hot_start is not None and _hot_words(since, hot_start)):
         buckets = window_buckets(kinds=kinds, unit_ids=unit_ids, since=since)
     if buckets is not None:  # the window's buckets narrow by unit and day inside the GIN index
         match = "e.search @@ q.q AND archive_buckets(e.kind, e.org_unit_id, e.at) && %s::integer[]"
@@ -178,7 +193,7 @@ def _search_pg(
     visible, visible_params = _visible_sql(unit_ids, lambda ids: ("= ANY(%s::integer[])", [ids]))
     sql = (
         f"SELECT {_COLUMNS} FROM ("
-        " SELECT m.id, ts_rank(m.search, m.q) AS score FROM ("
+        " SELECT m.id, ts_rank(m.search, m.q) AS score, count(*) OVER () AS ranked FROM ("
         "  SELECT e.id, e.search, q.q FROM archive_archiveentry e, to_tsquery('simple', %s) q"
         f"  WHERE {match} AND {conditions}{_newest_first(since)} LIMIT %s"
         " ) m ORDER BY score DESC, m.id DESC LIMIT %s"
@@ -190,7 +205,7 @@ def _search_pg(
 
 
 def _search_sqlite(
-    terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since
+    terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since, widened=False
 ) -> tuple[str, list] | None:
     kind_sql, params = _in(kinds)
     scope = f"e.kind {kind_sql}"
@@ -207,7 +222,7 @@ def _search_sqlite(
     visible, visible_params = _visible_sql(unit_ids, _in)
     sql = (
         f"SELECT {_COLUMNS} FROM ("
-        " SELECT m.id, -m.rank AS score FROM ("
+        " SELECT m.id, -m.rank AS score, count(*) OVER () AS ranked FROM ("
         "  SELECT e.id, bm25(archive_fts) AS rank FROM archive_fts"
         "  JOIN archive_archiveentry e ON e.id = archive_fts.rowid"
         f"  WHERE archive_fts MATCH %s AND {scope}{_newest_first(since)} LIMIT %s"
@@ -219,31 +234,13 @@ def _search_sqlite(
     return sql, [_fts_query(terms, any_term), *params, CANDIDATES_MAX, limit, *visible_params]
 
 
-def search(
-    *,
-    terms: list[str],
-    kinds: list[str],
-    unit_ids: list[int] | None,
-    limit: int,
-    any_term: bool = False,
-    exclude_complaint_id: int | None = None,
-    since: dt.datetime | None = None,
-) -> list[Match]:
-    """The best matches the user may see, best first. `unit_ids`: the user's units (None: every unit);
-    published articles are shared by all. `since` (from `recent_since`): only cases closed from that
-    UTC day on; None: every year."""
-    if not terms or not kinds or limit <= 0:
-        return []
-    build = _search_pg if connection.vendor == "postgresql" else _search_sqlite
-    query = build(terms, [str(k) for k in kinds], unit_ids, limit, any_term, exclude_complaint_id, since)
-    if query is None:
-        return []
-    sql, args = query
+def _run(sql: str, args: list) -> tuple[list[Match], int]:
+    """The matches of one search statement, and how many candidates it ranked."""
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
-    out = []
-    for entry_id, score, kind, complaint_id, article_id, title, text, segmented, at, number in rows:
+    out, ranked = [], 0
+    for entry_id, score, kind, complaint_id, article_id, title, text, segmented, at, number, count in rows:
         if isinstance(at, str):
             at = dt.datetime.fromisoformat(at)
         if at.tzinfo is None:  # SQLite stores naive UTC
@@ -262,7 +259,62 @@ def search(
                 number or "",
             )
         )
-    return out
+        ranked = count
+    return out, ranked
+
+
+def _wider(since: dt.datetime, ranked: int, back_to: dt.datetime) -> dt.datetime | None:
+    """Where a window that ranked fewer than CANDIDATES_MAX matches should begin instead: back as far as
+    its own matches say CANDIDATES_MAX of them (with a margin) begin, at most WIDEN_FACTOR_MAX times as
+    far, not before `back_to`; None when it already begins there."""
+    start, today = day_start(since), dt.datetime.now(dt.UTC)
+    if start <= back_to:
+        return None
+    factor = min(WIDEN_FACTOR_MAX, CANDIDATES_MAX * WIDEN_MARGIN / max(ranked, 1))
+    span = (today - start) * factor
+    return day_start(today - span) if span < today - back_to else back_to
+
+
+def search(
+    *,
+    terms: list[str],
+    kinds: list[str],
+    unit_ids: list[int] | None,
+    limit: int,
+    any_term: bool = False,
+    exclude_complaint_id: int | None = None,
+    since: dt.datetime | None = None,
+    back_to: dt.datetime | None = None,
+) -> Found:
+    """The best matches the user may see, best first. `unit_ids`: the user's units (None: every unit);
+    published articles are shared by all. `since` (from `recent_since`): only cases closed from that
+    UTC day on; None: every year, the first CANDIDATES_MAX matches the index returns ranked.
+
+    `back_to` (every year: EPOCH): what is ranked is exactly the newest CANDIDATES_MAX matches closed
+    from that day on, found without reading every match of a common word: the window from `since` is
+    searched first and, holding fewer matches, widened (`_wider`, at most WIDEN_STEPS times, then back
+    to `back_to`). A common word stops at its window; a rare one goes back further, with fewer matches
+    to read. The answer's `since` is the first day finally searched."""
+    if back_to is not None:
+        since = max(since or back_to, back_to)
+    if not terms or not kinds or limit <= 0:
+        return Found([], since)
+    build = _search_pg if connection.vendor == "postgresql" else _search_sqlite
+    kinds = [str(k) for k in kinds]
+    query = build(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since)
+    if query is None:
+        return Found([], since)
+    matches, ranked = _run(*query)
+    steps = 0
+    while back_to is not None and ranked < CANDIDATES_MAX and since > back_to:
+        steps += 1
+        wider = _wider(since, ranked, back_to) if steps <= WIDEN_STEPS else back_to
+        if wider is None:
+            break
+        since = wider
+        query = build(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since, widened=True)
+        matches, ranked = _run(*query)
+    return Found(matches, since)
 
 
 def recent_since(*, unit_ids: list[int] | None, rows: int | None = None) -> dt.datetime | None:

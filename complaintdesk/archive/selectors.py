@@ -81,6 +81,7 @@ def _hits(
     since: dt.datetime | None,
     exclude_complaint_id: int | None = None,
     min_shared: int = 1,
+    back_to: dt.datetime | None = None,
 ) -> list[ArchiveHit]:
     # The user's units are read once (by the caller); the index query narrows by them (and by `since`)
     # and applies the scope rule of complaints_visible_to (the one every page uses) to each case's own
@@ -93,9 +94,10 @@ def _hits(
         any_term=any_term,
         exclude_complaint_id=exclude_complaint_id,
         since=since,
+        back_to=back_to,
     )
     hits = []
-    for match in found:
+    for match in found.matches:
         words = set(match.segmented.split())
         matched = tuple(t for t in terms if t in words)
         if len(matched) < min_shared:
@@ -140,7 +142,8 @@ def archive_search_results(
 
     Recent first: cases are searched among the newest backends.WINDOW_ROWS archived cases of the user's
     scope (`since` says from which day), so that a search costs the same however many years the archive
-    holds; `all_years` searches every year (slower on a large archive). Articles are always searched.
+    holds; `all_years` ranks the newest backends.CANDIDATES_MAX matches of every year (slower on a large
+    archive for a rare query). Articles are always searched.
     """
     if not _may_search(user) or kind not in KINDS:
         return ArchiveResults(hits=[], since=None, all_years=all_years)
@@ -150,12 +153,14 @@ def archive_search_results(
     limit = max(1, min(limit, SEARCH_LIMIT_MAX))
     kinds = KINDS[kind]
     unit_ids = user_unit_ids(user)
-    since = _window(unit_ids=unit_ids, kinds=kinds, all_years=all_years)
+    # Every year: the newest CANDIDATES_MAX matches of every year are ranked, looked for from the window on.
+    since = _window(unit_ids=unit_ids, kinds=kinds, all_years=False)
+    back_to = backends.EPOCH if all_years else None
     found = dict(user=user, terms=terms, kinds=kinds, limit=limit, unit_ids=unit_ids, since=since)
-    hits = _hits(**found, any_term=False)
+    hits = _hits(**found, back_to=back_to, any_term=False)
     if not hits and len(terms) > 1:
-        hits = _hits(**found, any_term=True)
-    return ArchiveResults(hits=hits, since=since, all_years=all_years)
+        hits = _hits(**found, back_to=back_to, any_term=True)
+    return ArchiveResults(hits=hits, since=None if all_years else since, all_years=all_years)
 
 
 def archive_search(

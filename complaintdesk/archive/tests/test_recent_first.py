@@ -1,5 +1,6 @@
 """Recent-first archive search (issue 20): by default a search ranks the newest archived cases of the
-user's scope (backends.WINDOW_ROWS of them), says from which day, and the "all years" switch widens it.
+user's scope (backends.WINDOW_ROWS of them), says from which day, and the "all years" switch widens it:
+it ranks the newest backends.CANDIDATES_MAX matches of every year, looked for from the window back.
 Within the window nothing is lost: the hits are the all-years ranking's hits from that day on."""
 
 import datetime as dt
@@ -167,17 +168,26 @@ def test_page_and_api_say_how_far_back_and_offer_all_years(org, years, window_of
     assert body["since"] is None and body["all_years"] is True
 
 
-def _index_query(user, **kwargs) -> str:
+def _index_queries(user, query="宽带断网", **kwargs) -> list[tuple[str, list]]:
     statements = []
 
     def capture(execute, sql, params, many, context):
-        statements.append(sql)
+        statements.append((sql, params))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
-        archive_search(user=user, query="宽带断网", **kwargs)
-    [sql] = [s for s in statements if "archive_fts" in s or "to_tsquery" in s]
+        archive_search(user=user, query=query, **kwargs)
+    return [(s, p) for s, p in statements if "archive_fts" in s or "to_tsquery" in s]
+
+
+def _index_query(user, **kwargs) -> str:
+    [(sql, _params)] = _index_queries(user, **kwargs)
     return sql
+
+
+def _from_the_epoch(params) -> bool:
+    """The statement searches from backends.EPOCH (as a timestamp on PostgreSQL, naive text on SQLite)."""
+    return backends.EPOCH in params or backends.EPOCH.replace(tzinfo=None).isoformat(" ") in params
 
 
 @pytest.mark.parametrize("who", ["agent_a", "manager", "executive"])
@@ -190,8 +200,12 @@ def test_every_kind_of_user_is_bounded_and_all_years_drops_the_bound(org, years,
         bound = "e.at >= %s"
     assert bound in _index_query(user)
     assert archive_search_results(user=user, query="宽带断网").since is not None
-    widest = _index_query(user, all_years=True)
-    assert bound not in widest and "archive_buckets" not in widest
+    # All years: the window first; one match there, fewer than are ranked, so back to where the rate
+    # of matches says enough begin, and at last from the epoch: every year.
+    every = _index_queries(user, all_years=True)
+    assert 2 <= len(every) <= 2 + backends.WIDEN_STEPS
+    assert bound in every[0][0]
+    assert _from_the_epoch(every[-1][1]) and "archive_buckets" not in every[-1][0]
 
 
 def test_more_matches_in_the_window_than_are_ranked_the_newest_are_ranked(org, monkeypatch):
@@ -212,3 +226,59 @@ def test_more_matches_in_the_window_than_are_ranked_the_newest_are_ranked(org, m
     results = archive_search_results(user=org.agent_a, query="宽带断网", limit=10)
     assert results.since is not None
     assert [h.id for h in results.hits] == [cases[-1].pk, cases[-2].pk]
+
+
+def test_all_years_ranks_the_newest_matches_of_every_year(org, window_of_five, monkeypatch):
+    """More matches than are ranked: the ones ranked are the newest of every year (equal scores, newest
+    first), found from the window back; a word only the oldest case holds is found too."""
+
+    def closed(text, age_days):
+        title, description, demand = text
+        summary = (title, "原因已查明", "已经处理", "加强培训")
+        case = case_make(
+            org, unit=org.store_a, title=title, description=description, demand=demand, summary=summary
+        )
+        _close_at(case, now() - dt.timedelta(days=age_days))
+        return case
+
+    broadband = [closed(TEXTS[0], age) for age in (900, 800, 700, 540)]  # oldest first, as a table fills
+    for age in (5, 4, 3, 2, 1):  # the window of five: none about broadband
+        closed(TEXTS[1], age)
+    assert archive_search(user=org.agent_a, query="宽带断网") == []
+    monkeypatch.setattr(backends, "CANDIDATES_MAX", 2)
+    every = archive_search_results(user=org.agent_a, query="宽带断网", all_years=True)
+    assert every.all_years and every.since is None
+    assert [h.id for h in every.hits] == [broadband[-1].pk, broadband[-2].pk]
+    monkeypatch.setattr(backends, "CANDIDATES_MAX", 5000)
+    every = archive_search(user=org.agent_a, query="宽带断网", all_years=True)
+    assert [h.id for h in every] == [c.pk for c in reversed(broadband)]
+    ArchiveEntry.objects.filter(complaint=broadband[0]).update(segmented="光纤 熔接 不良")
+    assert [h.id for h in archive_search(user=org.agent_a, query="熔接", all_years=True)] == [broadband[0].pk]
+
+
+def test_all_years_stops_at_a_window_that_holds_enough_matches(org, years, window_of_five, monkeypatch):
+    """A common word costs all years no more than recent first: its window already holds as many
+    matches as are ranked, so it is the only statement."""
+    monkeypatch.setattr(backends, "CANDIDATES_MAX", 1)
+    [(sql, params)] = _index_queries(org.agent_a, all_years=True)
+    assert not _from_the_epoch(params)
+    assert [h.id for h in archive_search(user=org.agent_a, query="宽带断网", all_years=True)] == [
+        years["new"][0].pk
+    ]
+
+
+def test_a_window_is_widened_as_far_as_its_matches_say(monkeypatch):
+    """Back to where CANDIDATES_MAX × WIDEN_MARGIN matches begin at the window's rate, at most
+    WIDEN_FACTOR_MAX times as far, never before `back_to`, and not at all from there."""
+    monkeypatch.setattr(backends, "CANDIDATES_MAX", 100)
+    today = dt.datetime.now(dt.UTC)
+    since = backends.day_start(today - dt.timedelta(days=10))
+    span = today - since
+    # 50 matches in the window: 125 are expected 2.5 times as far back
+    assert backends._wider(since, 50, backends.EPOCH) == backends.day_start(today - span * 2.5)
+    assert backends._wider(since, 0, backends.EPOCH) == backends.day_start(
+        today - span * backends.WIDEN_FACTOR_MAX
+    )
+    back_to = since - dt.timedelta(days=3)
+    assert backends._wider(since, 0, back_to) == back_to
+    assert backends._wider(back_to, 0, back_to) is None
