@@ -94,8 +94,8 @@ def main() -> None:
     parser.add_argument(
         "--widen-steps",
         type=int,
-        help="recent first: widen a window with few matches at most this many times"
-        " (default: archive.backends.WIDEN_STEPS; 0 = the window as found, as before 2026-12-07)",
+        help="all years: widen a window with fewer matches than are ranked at most this many times by"
+        " the rate of its matches before going back to every year (default: archive.backends.WIDEN_STEPS)",
     )
     args = parser.parse_args()
     benchenv.django_setup()
