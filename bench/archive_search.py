@@ -280,9 +280,9 @@ def main() -> None:
         index(args.batch, new_only=args.index_new and not args.index)
     print(f"complaints: {Complaint.objects.count()}, archive entries: {ArchiveEntry.objects.count()}")
     mode = (
-        "all years"
+        f"all years (the newest matches, the window widened ≤ {backends.WIDEN_STEPS}× before every year)"
         if args.all_years
-        else f"recent first (newest {backends.WINDOW_ROWS} of the scope, widened ≤ {backends.WIDEN_STEPS}×)"
+        else f"recent first (newest {backends.WINDOW_ROWS} of the scope)"
     )
     print(
         f"ranked candidates per query: at most {backends.CANDIDATES_MAX}, runs per user: {args.runs}, {mode}"
