@@ -16,7 +16,9 @@ years earlier), so this script:
    local calendar (29 February → 28 February, as grow.py's timestamps), `month` the month of that day;
 3. computes, with the real rebuild, the facts of any complaint still without one (intake filed after
    growing);
-4. sums every rollup row from the facts in SQL (`rollups.rollups_rebuild`), then VACUUM ANALYZE.
+4. sums every rollup row from the facts in SQL (`rollups.rollups_rebuild`), marks the sync up to date
+   with the events as they were when it began (`analytics_sync_mark`, as `analytics_rebuild` does: else
+   the first sync would refresh every case again), then VACUUM ANALYZE.
 
 The secondary indexes of the facts table are dropped while it fills and built again afterwards, and the
 foreign-key triggers skipped (`session_replication_role = replica`: every row references rows
@@ -196,10 +198,13 @@ def main() -> None:
     django_setup()
     from django.conf import settings
     from django.db import connection
+    from django.db.models import Max
 
     from complaintdesk.analytics.rebuild import facts_clear, facts_rebuild_range
     from complaintdesk.analytics.rollups import rollups_rebuild
+    from complaintdesk.analytics.services import analytics_sync_mark
     from complaintdesk.common.time import now
+    from complaintdesk.complaints.models import ComplaintEvent
 
     print(f"database: {database_label()}; load {load()}")
     stride = args.stride
@@ -208,6 +213,7 @@ def main() -> None:
         return
     began = time.perf_counter()
     at = now()
+    last_event_id = ComplaintEvent.objects.aggregate(m=Max("id"))["m"] or 0  # the sync goes on from here
     connection.ensure_connection()
     connection.connection.autocommit = True
     with connection.cursor() as cursor:
@@ -277,6 +283,7 @@ def main() -> None:
         index_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         rollup_rows = rollups_rebuild()
+        analytics_sync_mark(last_event_id=last_event_id, at=at)
         rollup_seconds = time.perf_counter() - t0
         print(f"  rollups: {rollup_rows:,} rows in {rollup_seconds:.1f} s (load {load()})", flush=True)
         t0 = time.perf_counter()

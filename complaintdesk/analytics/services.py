@@ -88,8 +88,16 @@ def analytics_rebuild(*, at: dt.datetime | None = None, progress=None, workers: 
     max_id = ComplaintEvent.objects.aggregate(m=Max("id"))["m"] or 0
     facts = facts_rebuild(at=at, progress=progress, workers=workers)
     rows = rollups_rebuild()
-    SyncState.objects.update_or_create(name=SYNC_NAME, defaults={"last_event_id": max_id, "last_run_at": at})
+    analytics_sync_mark(last_event_id=max_id, at=at)
     return {"facts": facts, "rollup_rows": rows, "last_event_id": max_id}
+
+
+def analytics_sync_mark(*, last_event_id: int, at: dt.datetime) -> None:
+    """Facts and rollups are up to date with every event up to `last_event_id` as of `at` (after a
+    rebuild): the sync continues from there instead of refreshing every case again."""
+    SyncState.objects.update_or_create(
+        name=SYNC_NAME, defaults={"last_event_id": last_event_id, "last_run_at": at}
+    )
 
 
 # Customers served ---------------------------------------------------------------------------------
