@@ -266,13 +266,16 @@ def _run(sql: str, args: list) -> tuple[list[Match], int]:
 def _wider(since: dt.datetime, ranked: int, back_to: dt.datetime) -> dt.datetime | None:
     """Where a window that ranked fewer than CANDIDATES_MAX matches should begin instead: back as far as
     its own matches say CANDIDATES_MAX of them (with a margin) begin, at most WIDEN_FACTOR_MAX times as
-    far, not before `back_to`; None when it already begins there."""
-    start, today = day_start(since), dt.datetime.now(dt.UTC)
+    far, not before `back_to`; None when it already begins there. A window inside the hot index's months
+    stops at their first day first (hot.boundary()): its statement reads the hot index, and going a few
+    days further would read every year's posting lists (at 10M: 2.2 s against ~0.1 s)."""
+    start, today, hot_start = day_start(since), dt.datetime.now(dt.UTC), hot.boundary()
     if start <= back_to:
         return None
     factor = min(WIDEN_FACTOR_MAX, CANDIDATES_MAX * WIDEN_MARGIN / max(ranked, 1))
     span = (today - start) * factor
-    return day_start(today - span) if span < today - back_to else back_to
+    wider = day_start(today - span) if span < today - back_to else back_to
+    return hot_start if start > hot_start > wider else wider
 
 
 def search(

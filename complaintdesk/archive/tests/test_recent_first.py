@@ -282,3 +282,7 @@ def test_a_window_is_widened_as_far_as_its_matches_say(monkeypatch):
     back_to = since - dt.timedelta(days=3)
     assert backends._wider(since, 0, back_to) == back_to
     assert backends._wider(back_to, 0, back_to) is None
+    # from inside the hot months, first to their first day (the hot index), then further
+    inside = hot.boundary() + dt.timedelta(days=30)
+    assert backends._wider(inside, 0, backends.EPOCH) == hot.boundary()
+    assert backends._wider(hot.boundary(), 0, backends.EPOCH) < hot.boundary()
