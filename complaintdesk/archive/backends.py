@@ -75,11 +75,6 @@ class Match(NamedTuple):
     number: str  # the case number; "" for articles
 
 
-class Found(NamedTuple):
-    matches: list[Match]  # best first, at most `limit`
-    since: dt.datetime | None  # the first day searched (widened from the one asked for), None: every year
-
-
 _COLUMNS = "e.id, r.score, e.kind, e.complaint_id, e.article_id, e.title, e.text, e.segmented, e.at, c.number, r.ranked"
 
 
@@ -149,15 +144,13 @@ def _hot_words(since: dt.datetime, hot_start: dt.datetime) -> bool:
     return (today - day_start(since)) >= (today - hot_start) * HOT_WORDS_SHARE
 
 
-def _newest_first(since: dt.datetime | None) -> str:
-    """The CANDIDATES_MAX ranked are the newest matches, not the first the index returns (on a table
-    filled in time order, the oldest): equally ranked hits then come newest first, as when every match
-    is ranked. What is sorted is bounded: by the window (WINDOW_ROWS cases of the scope and the
-    articles), by a widened window that holds few matches (`search` with `back_to`), or by a scope of
-    fewer than WINDOW_ROWS cases (`since` None). `e.id + 0`: an order no index gives, else on a small
-    table the planner walks the primary key backwards, testing every entry against the words, instead
-    of asking the word index."""
-    return " ORDER BY e.id + 0 DESC"
+# The CANDIDATES_MAX ranked are the newest matches, not the first the index returns (on a table filled in
+# time order, the oldest): equally ranked hits then come newest first, as when every match is ranked. What
+# is sorted is bounded: by the window (WINDOW_ROWS cases of the scope and the articles), by a widened
+# window that holds few matches (`search` with `back_to`), or by a scope of fewer than WINDOW_ROWS cases
+# (`since` None). `e.id + 0`: an order no index gives, else on a small table the planner walks the primary
+# key backwards, testing every entry against the words, instead of asking the word index.
+_NEWEST_FIRST = " ORDER BY e.id + 0 DESC"
 
 
 def _search_pg(
@@ -195,7 +188,7 @@ def _search_pg(
         f"SELECT {_COLUMNS} FROM ("
         " SELECT m.id, ts_rank(m.search, m.q) AS score, count(*) OVER () AS ranked FROM ("
         "  SELECT e.id, e.search, q.q FROM archive_archiveentry e, to_tsquery('simple', %s) q"
-        f"  WHERE {match} AND {conditions}{_newest_first(since)} LIMIT %s"
+        f"  WHERE {match} AND {conditions}{_NEWEST_FIRST} LIMIT %s"
         " ) m ORDER BY score DESC, m.id DESC LIMIT %s"
         ") r JOIN archive_archiveentry e ON e.id = r.id"
         " LEFT JOIN complaints_complaint c ON c.id = e.complaint_id"
@@ -225,7 +218,7 @@ def _search_sqlite(
         " SELECT m.id, -m.rank AS score, count(*) OVER () AS ranked FROM ("
         "  SELECT e.id, bm25(archive_fts) AS rank FROM archive_fts"
         "  JOIN archive_archiveentry e ON e.id = archive_fts.rowid"
-        f"  WHERE archive_fts MATCH %s AND {scope}{_newest_first(since)} LIMIT %s"
+        f"  WHERE archive_fts MATCH %s AND {scope}{_NEWEST_FIRST} LIMIT %s"
         " ) m ORDER BY m.rank, m.id DESC LIMIT %s"
         ") r JOIN archive_archiveentry e ON e.id = r.id"
         " LEFT JOIN complaints_complaint c ON c.id = e.complaint_id"
@@ -288,25 +281,25 @@ def search(
     exclude_complaint_id: int | None = None,
     since: dt.datetime | None = None,
     back_to: dt.datetime | None = None,
-) -> Found:
+) -> list[Match]:
     """The best matches the user may see, best first. `unit_ids`: the user's units (None: every unit);
     published articles are shared by all. `since` (from `recent_since`): only cases closed from that
-    UTC day on; None: every year, the first CANDIDATES_MAX matches the index returns ranked.
+    UTC day on; None: every year (a scope of fewer than WINDOW_ROWS cases).
 
     `back_to` (every year: EPOCH): what is ranked is exactly the newest CANDIDATES_MAX matches closed
     from that day on, found without reading every match of a common word: the window from `since` is
     searched first and, holding fewer matches, widened (`_wider`, at most WIDEN_STEPS times, then back
     to `back_to`). A common word stops at its window; a rare one goes back further, with fewer matches
-    to read. The answer's `since` is the first day finally searched."""
+    to read."""
     if back_to is not None:
         since = max(since or back_to, back_to)
     if not terms or not kinds or limit <= 0:
-        return Found([], since)
+        return []
     build = _search_pg if connection.vendor == "postgresql" else _search_sqlite
     kinds = [str(k) for k in kinds]
     query = build(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since)
     if query is None:
-        return Found([], since)
+        return []
     matches, ranked = _run(*query)
     steps = 0
     while back_to is not None and ranked < CANDIDATES_MAX and since > back_to:
@@ -317,7 +310,7 @@ def search(
         since = wider
         query = build(terms, kinds, unit_ids, limit, any_term, exclude_complaint_id, since, widened=True)
         matches, ranked = _run(*query)
-    return Found(matches, since)
+    return matches
 
 
 def recent_since(*, unit_ids: list[int] | None, rows: int | None = None) -> dt.datetime | None:

@@ -97,7 +97,7 @@ def _hits(
         back_to=back_to,
     )
     hits = []
-    for match in found.matches:
+    for match in found:
         words = set(match.segmented.split())
         matched = tuple(t for t in terms if t in words)
         if len(matched) < min_shared:
@@ -123,10 +123,10 @@ def _hits(
     return hits
 
 
-def _window(*, unit_ids: list[int] | None, kinds: list[str], all_years: bool) -> dt.datetime | None:
+def _window(*, unit_ids: list[int] | None, kinds: list[str]) -> dt.datetime | None:
     """Recent first: the first day of the newest WINDOW_ROWS archived cases of the scope (None: every
-    year, when asked for or when the scope holds fewer; articles only need no bound)."""
-    if all_years or EntryKind.CASE not in kinds:
+    year, when the scope holds fewer; articles only need no bound)."""
+    if EntryKind.CASE not in kinds:
         return None
     since = backends.recent_since(unit_ids=unit_ids)
     return backends.day_start(since) if since is not None else None
@@ -154,7 +154,7 @@ def archive_search_results(
     kinds = KINDS[kind]
     unit_ids = user_unit_ids(user)
     # Every year: the newest CANDIDATES_MAX matches of every year are ranked, looked for from the window on.
-    since = _window(unit_ids=unit_ids, kinds=kinds, all_years=False)
+    since = _window(unit_ids=unit_ids, kinds=kinds)
     back_to = backends.EPOCH if all_years else None
     found = dict(user=user, terms=terms, kinds=kinds, limit=limit, unit_ids=unit_ids, since=since)
     hits = _hits(**found, back_to=back_to, any_term=False)
@@ -197,7 +197,7 @@ def archive_similar(*, complaint: Complaint, user, limit: int = 5, kind: str = "
         limit=max(1, min(limit, SEARCH_LIMIT_MAX)) * 3,
         any_term=True,
         unit_ids=unit_ids,
-        since=_window(unit_ids=unit_ids, kinds=KINDS[kind], all_years=False),  # recent similar cases
+        since=_window(unit_ids=unit_ids, kinds=KINDS[kind]),  # recent similar cases
         exclude_complaint_id=complaint.pk,
         min_shared=min(2, len(terms)),
     )[:limit]
