@@ -37,19 +37,27 @@ def clock(time_machine):
 __all__ = ["SHANGHAI", "clock", "local"]
 
 
-def run_together(work: Callable[[], object], times: int, *, timeout: float = 60) -> tuple[list, list]:
+def run_together(
+    work: Callable[..., object],
+    times: int,
+    *,
+    prepare: Callable[[], object] | None = None,
+    timeout: float = 60,
+) -> tuple[list, list]:
     """`work()` in `times` threads released together (a barrier), each on its own database connection, closed
-    when it ends (a transactional test's rows must be committed to be seen). Returns the results and the
-    exceptions raised, each in the order the threads finished; a thread still running after `timeout`
-    seconds is left behind (its result missing)."""
+    when it ends (a transactional test's rows must be committed to be seen). With `prepare`, each thread
+    first calls it, before the barrier, and then `work(prepared)`. Returns the results and the exceptions
+    raised, each in the order the threads finished; a thread still running after `timeout` seconds is
+    left behind (its result missing)."""
     barrier = threading.Barrier(times)
     results, errors = [], []
     lock = threading.Lock()
 
     def run() -> None:
         try:
+            args = () if prepare is None else (prepare(),)
             barrier.wait(timeout=timeout)
-            result = work()
+            result = work(*args)
             with lock:
                 results.append(result)
         except BaseException as error:  # reported to the caller

@@ -1,12 +1,10 @@
 """WeChat's retries arriving at the same time (a slow first answer): one complaint, identical replies."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from complaintdesk.channels.models import ReceivedMessage
+from complaintdesk.common.testing import run_together
 from complaintdesk.complaints.models import Complaint
 
 from .wechat_server import WeChatServer, reply_fields, text_xml
@@ -15,25 +13,10 @@ OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 
 
 def _deliver_concurrently(make_server, xml: str, times: int = 3) -> list:
-    responses, errors = [], []
-    barrier = threading.Barrier(times)
-
-    def deliver() -> None:
-        try:
-            server = make_server()
-            barrier.wait()
-            response = server.post(xml)
-            responses.append((server, response))
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    """Each thread makes its server, then all post at once: [(server, response)]."""
+    responses, errors = run_together(
+        lambda server: (server, server.post(xml)), times, prepare=make_server, timeout=60
+    )
     assert errors == []
     assert len(responses) == times
     return responses
