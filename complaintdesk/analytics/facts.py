@@ -64,18 +64,43 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _flags_from_events(scope: Q) -> tuple[set[int], set[int]]:
-    """(transferred, dispatched): a reassignment away from a handler; a work order to a department."""
+FLAG_EVENT_KINDS = (EventKind.ASSIGNED, EventKind.WORK_ORDER)  # the events `event_flags` reads
+
+
+def event_flags(rows: Iterable[tuple[int, str, str]]) -> tuple[set[int], set[int]]:
+    """(transferred, dispatched) from (complaint id, kind, old value) of FLAG_EVENT_KINDS events: a
+    reassignment away from a handler; a work order to a department."""
     transferred, dispatched = set(), set()
-    rows = ComplaintEvent.objects.filter(
-        scope, kind__in=[EventKind.ASSIGNED, EventKind.WORK_ORDER]
-    ).values_list("complaint_id", "kind", "old_value")
     for complaint_id, kind, old_value in rows:
         if kind == EventKind.WORK_ORDER:
             dispatched.add(complaint_id)
         elif old_value:
             transferred.add(complaint_id)
     return transferred, dispatched
+
+
+def latest_answers(rows: Iterable[tuple[int, int, int | None]]) -> dict[int, tuple[int, int | None]]:
+    """complaint id → (stars, nps) of its latest survey answer, from (complaint id, stars, nps) rows in
+    the order complaint id, answered at, id: the last one wins."""
+    return {complaint_id: (stars, nps) for complaint_id, stars, nps in rows}
+
+
+def history_by_customer(rows: Iterable[tuple]) -> dict[int, list[HistoryEntry]]:
+    """customer id → their entries in order, from (customer id, *HistoryEntry) rows."""
+    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+    for customer_id, *entry in rows:
+        history[customer_id].append(tuple(entry))
+    for entries in history.values():
+        entries.sort()
+    return history
+
+
+def _flags_from_events(scope: Q) -> tuple[set[int], set[int]]:
+    return event_flags(
+        ComplaintEvent.objects.filter(scope, kind__in=FLAG_EVENT_KINDS).values_list(
+            "complaint_id", "kind", "old_value"
+        )
+    )
 
 
 def _escalated_up(scope: Q) -> set[int]:
@@ -88,15 +113,11 @@ def _escalated_up(scope: Q) -> set[int]:
 
 def _latest_answers(scope: Q) -> dict[int, tuple[int, int | None]]:
     """complaint id → (stars, nps) of its latest survey answer."""
-    latest: dict[int, tuple[int, int | None]] = {}
-    rows = (
+    return latest_answers(
         SurveyAnswer.objects.filter(scope)
         .order_by("complaint_id", "answered_at", "id")
         .values_list("complaint_id", "stars", "nps")
     )
-    for complaint_id, stars, nps in rows:
-        latest[complaint_id] = (stars, nps)
-    return latest
 
 
 def _compensation_cents(scope: Q) -> dict[int, int]:
@@ -128,20 +149,16 @@ def _customer_history(rows: list[dict]) -> dict[int, list[HistoryEntry]]:
     if not rows:
         return {}
     start, end = history_window(rows)
-    history: dict[int, list] = defaultdict(list)
     customers = sorted({r["customer_id"] for r in rows})
+    found: list[tuple] = []
     for i in range(0, len(customers), BATCH):
-        qs = Complaint.objects.filter(
+        found += Complaint.objects.filter(
             customer_id__in=customers[i : i + BATCH],
             created_at__gte=start,
             created_at__lte=end,
             kind=ContactKind.COMPLAINT,  # repeats and complainants count complaints only
         ).values_list("customer_id", "created_at", "id", "org_unit_id", "category_id", "channel")
-        for customer_id, *entry in qs:
-            history[customer_id].append(tuple(entry))
-    for entries in history.values():
-        entries.sort()
-    return history
+    return history_by_customer(found)
 
 
 def batch_records(rows: list[dict], scope: Q) -> BatchRecords:

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import connection, connections, transaction
 from django.db.models import Max, Q
 
 from complaintdesk.calendars.workdays import WorkCalendar
-from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
+from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.states import ContactKind
 from complaintdesk.escalation.models import EscalationHandOff, HandOffDirection
 from complaintdesk.solutions.models import CompensationEntry
@@ -36,12 +35,15 @@ from complaintdesk.surveys.models import SurveyAnswer
 from .facts import (
     COMPLAINT_FIELDS,
     FACT_FIELDS,
+    FLAG_EVENT_KINDS,
     BatchRecords,
-    HistoryEntry,
     batch_records,
     cents,
+    event_flags,
     fact_values,
+    history_by_customer,
     history_window,
+    latest_answers,
     unit_calendars,
 )
 from .models import ComplaintFact
@@ -191,31 +193,21 @@ def _complaints_pg(after: int, up_to: int, batch: int) -> list[dict]:
 
 def _records_pg(rows: list[dict], after: int, up_to: int) -> BatchRecords:
     """`facts.batch_records` for the complaints with ids in (after, up_to], which `rows` are."""
-    transferred, dispatched = set(), set()
-    for complaint_id, kind, old_value in _select(
-        _SQL["events"], [after, up_to, [EventKind.ASSIGNED.value, EventKind.WORK_ORDER.value]]
-    ):
-        if kind == EventKind.WORK_ORDER:
-            dispatched.add(complaint_id)
-        elif old_value:
-            transferred.add(complaint_id)
-    answers: dict[int, tuple[int, int | None]] = {}
-    for complaint_id, stars, nps in _select(_SQL["answers"], [after, up_to]):
-        answers[complaint_id] = (stars, nps)  # the latest wins
+    transferred, dispatched = event_flags(
+        _select(_SQL["events"], [after, up_to, [kind.value for kind in FLAG_EVENT_KINDS]])
+    )
     start, end = history_window(rows)
-    history: dict[int, list[HistoryEntry]] = defaultdict(list)
     customers = sorted({r["customer_id"] for r in rows})
-    for customer_id, *entry in _select(_SQL["history"], [customers, start, end, ContactKind.COMPLAINT.value]):
-        history[customer_id].append(tuple(entry))
-    for entries in history.values():
-        entries.sort()
+    history = history_by_customer(
+        _select(_SQL["history"], [customers, start, end, ContactKind.COMPLAINT.value])
+    )
     return BatchRecords(
         transferred=transferred,
         dispatched=dispatched,
         escalated_up={
             cid for (cid,) in _select(_SQL["escalated_up"], [after, up_to, HandOffDirection.UP.value])
         },
-        answers=answers,
+        answers=latest_answers(_select(_SQL["answers"], [after, up_to])),
         compensation={cid: cents(total) for cid, total in _select(_SQL["compensation"], [after, up_to])},
         history=history,
     )
