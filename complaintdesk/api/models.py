@@ -13,7 +13,12 @@ class IdempotencyKey(models.Model):
     a refused request runs again.
     """
 
-    principal = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (principal, key) serves its lookups
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(_("请求摘要"), max_length=64, help_text=_("方法、路径与请求体的 SHA-256"))
     method = models.CharField(max_length=10)

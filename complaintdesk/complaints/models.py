@@ -127,7 +127,12 @@ class CaseNumberDayStart(models.Model):
 
 class Complaint(models.Model):
     number = models.CharField(_("投诉单号"), max_length=32, unique=True)
-    org_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("受理机构"), on_delete=models.PROTECT)
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("受理机构"),
+        on_delete=models.PROTECT,
+        db_index=False,  # cpl_unit_created (org_unit, -created_at) serves its lookups
+    )
     customer = models.ForeignKey(
         Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="complaints"
     )
@@ -167,7 +172,12 @@ class Complaint(models.Model):
 
     # Our analysis.
     category = models.ForeignKey(
-        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
+        Category,
+        verbose_name=_("类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,  # the partial index cpl_category (NULL is left out)
     )
     complexity = models.CharField(
         _("复杂程度"), max_length=16, choices=Complexity.choices, default=Complexity.GENERAL
@@ -197,6 +207,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_complaints",
+        db_index=False,  # the partial index cpl_assignee (NULL is left out)
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -215,6 +226,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the partial index cpl_recorded_by (NULL is left out)
     )
     recorded_by_name = models.CharField(_("记录人（外部系统）"), max_length=100, blank=True)
     # A suggestion goes to the unit that owns its subject; praise is credited to a person or a unit.
@@ -234,6 +246,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="praise_received",
+        db_index=False,  # the partial index cpl_credited_user (NULL is left out)
     )
     credited_unit = models.ForeignKey(
         "orgs.OrgUnit",
@@ -242,6 +255,7 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the partial index cpl_credited_unit (NULL is left out)
     )
 
     # Lifecycle.
@@ -328,6 +342,13 @@ class Complaint(models.Model):
             # expired_case_ids): a range per status. Partial, so the open cases' updates never touch them.
             models.Index(fields=["closed_at"], condition=Q(status="closed"), name="cpl_closed_at"),
             models.Index(fields=["withdrawn_at"], condition=Q(status="withdrawn"), name="cpl_withdrawn_at"),
+            # Foreign keys that are empty when a case is taken in (no category, no assignee yet, nobody
+            # credited, no agent recording for an integration): their NULLs are left out of the index, so
+            # an intake writes none of them (issue 17); `= x` and the PROTECT checks use them as before.
+            *[
+                models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"cpl_{name}")
+                for name in ("category", "assignee", "recorded_by", "credited_user", "credited_unit")
+            ],
         ]
 
     def __str__(self) -> str:
@@ -401,7 +422,9 @@ class ComplaintEvent(models.Model):
     only that one redaction, done through the database function `complaints_event_redact`, passes.
     """
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="events", db_index=False  # cpl_event_complaint_at
+    )
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -118,7 +118,11 @@ class SlaTimer(models.Model):
     """
 
     complaint = models.ForeignKey(
-        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="sla_timers"
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        on_delete=models.CASCADE,
+        related_name="sla_timers",
+        db_index=False,  # sla_timer_clock (complaint, kind, subject) serves its lookups
     )
     kind = models.CharField(_("类型"), max_length=32, choices=TimerKind.choices)
     subject = models.CharField(_("对象"), max_length=64, blank=True, help_text=_("同一类型的多个时钟，如升级层级"))
