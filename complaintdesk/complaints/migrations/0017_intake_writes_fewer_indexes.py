@@ -26,26 +26,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        AddIndexOnline(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('category__isnull', False)), fields=['category'], name='cpl_category'),
-        ),
-        AddIndexOnline(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('assignee__isnull', False)), fields=['assignee'], name='cpl_assignee'),
-        ),
-        AddIndexOnline(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('recorded_by__isnull', False)), fields=['recorded_by'], name='cpl_recorded_by'),
-        ),
-        AddIndexOnline(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('credited_user__isnull', False)), fields=['credited_user'], name='cpl_credited_user'),
-        ),
-        AddIndexOnline(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('credited_unit__isnull', False)), fields=['credited_unit'], name='cpl_credited_unit'),
-        ),
+        *[
+            AddIndexOnline(
+                model_name="complaint",
+                index=models.Index(
+                    condition=models.Q((f"{name}__isnull", False)), fields=[name], name=f"cpl_{name}"
+                ),
+            )
+            for name in ("category", "assignee", "recorded_by", "credited_user", "credited_unit")
+        ],
         FieldIndexDropOnline(
             model_name='complaint',
             name='assignee',
