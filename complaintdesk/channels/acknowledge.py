@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaintdesk.common.time import now, to_local
+from complaintdesk.common.time import to_local
 from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
 from complaintdesk.complaints.models import Complaint, ContactChannel
 from complaintdesk.complaints.states import ContactKind
+from complaintdesk.scripts.services import case_deadline_text
 from complaintdesk.tasks.intake import after_intake_settled
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,10 @@ class AcknowledgementOutcome:
     results: list = field(default_factory=list)
 
 
-def _when(value: dt.datetime | None) -> str:
-    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+def _when(complaint: Complaint, value: dt.datetime | None, language: str) -> str:
+    """A promised time as every other message to the customer says it ("12月7日（周一）22:30", on the unit's
+    business hours): scripts.services.case_deadline_text. "" when there is none or it is already past."""
+    return case_deadline_text(complaint=complaint, at=value, language=language) if value else ""
 
 
 def _kind_opening(kind: str) -> str:
@@ -86,10 +89,10 @@ def _kind_opening(kind: str) -> str:
     return _("%(name)s，您的投诉已登记，投诉单号 %(number)s。%(steps)s 如需查询进度，请提供投诉单号。")
 
 
-def _kind_steps(complaint: Complaint, first_due: dt.datetime | None) -> list[str]:
+def _kind_steps(complaint: Complaint, first_due: dt.datetime | None, language: str) -> list[str]:
     if complaint.kind == ContactKind.INQUIRY:
-        if first_due is not None and first_due > now():
-            return [_("我们会在 %(when)s 前答复您。") % {"when": _when(first_due)}]
+        if when := _when(complaint, first_due, language):
+            return [_("我们会在 %(when)s 前答复您。") % {"when": when}]
         return [_("我们会尽快答复您。")]
     if complaint.kind == ContactKind.SUGGESTION:
         return [_("您的建议将转交负责的部门研究，如有采纳我们会告诉您。")]
@@ -102,17 +105,19 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
     resolution_due = to_local(complaint.resolution_due_at) if complaint.resolution_due_at else None
     language = complaint.language if complaint.language in {"zh-hans", "en"} else "zh-hans"
     with translation.override(language):
+        # A case recorded after it arrived may be past its first-contact time already: never promise that.
+        first_when = _when(complaint, first_due, language)
+        resolution_when = _when(complaint, resolution_due, language)
+        channel = ContactChannel(case_preferred_channel(complaint)).label
         steps = [
-            # A case recorded after it arrived may be past its first-contact time already: never promise that.
-            _("我们会在 %(when)s 前与您联系，了解详细情况。") % {"when": _when(first_due)}
-            if first_due is None or first_due > now()
+            _("我们会在 %(when)s 前与您联系，了解详细情况。") % {"when": first_when}
+            if first_when
             else _("我们会尽快与您联系，了解详细情况。"),
             _("我们将分析原因，并向您提出解决方案。"),
             _("我们将在 %(when)s 前通过%(channel)s告诉您处理结果。")
-            % {
-                "when": _when(resolution_due),
-                "channel": ContactChannel(case_preferred_channel(complaint)).label,
-            },
+            % {"when": resolution_when, "channel": channel}
+            if resolution_when
+            else _("我们会尽快通过%(channel)s告诉您处理结果。") % {"channel": channel},
         ]
         if not after_intake_settled(complaint.pk):
             # Said at once (the portal's page, the agent on the phone), before the automatic analysis may
@@ -121,7 +126,7 @@ def acknowledgement_build(complaint: Complaint) -> Acknowledgement:
         name = case_contact_name(complaint)
         addressed = name if name else _("您好")
         if complaint.kind != ContactKind.COMPLAINT:
-            steps = _kind_steps(complaint, first_due)
+            steps = _kind_steps(complaint, first_due, language)
         text = _kind_opening(complaint.kind) % {
             "name": addressed,
             "number": complaint.number,
