@@ -92,6 +92,10 @@ _PLACEHOLDER = re.compile(r"\{([^\W\d]\w*)\}")
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
 # Escaped braces are swapped for private-use characters while we work, then restored.
 _OPEN, _CLOSE = "\ue000", "\ue001"
+# A value typed as a sentence ("…减免本月宽带费。") keeps its closing mark only where the script does not put
+# its own right after it: "费。，对吗？" and "费。。如果" are nobody's writing.
+_SENTENCE_END = "。．.！!？?；;，,、"
+_PUNCTUATION = "，。、；：！？,.;:!?"
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,11 @@ def render(template: str, values: Mapping[str, object]) -> RenderResult:
     def value_of(match: re.Match) -> str:
         name = canonical(match.group(1))
         if name in filled:
+            value = filled[name]
+            if match.string[match.end() : match.end() + 1] in tuple(_PUNCTUATION):
+                value = value.rstrip(_SENTENCE_END) or value
             # A value must not be read as markup on a second pass.
-            return filled[name].replace("{", _OPEN).replace("}", _CLOSE)
+            return value.replace("{", _OPEN).replace("}", _CLOSE)
         if name not in missing:
             missing.append(name)
         return match.group(0)

@@ -70,6 +70,22 @@ def test_values_are_text_not_markup():
     assert result.text == "{brand}：{{ 7*7 }} [[x]]"
 
 
+def test_a_value_typed_as_a_sentence_does_not_double_the_scripts_punctuation():
+    # The customer's demand as typed on the portal ends with "。"; the clarifying scripts go on with "，对吗？".
+    values = {"problem": "宽带每天晚上断网，已经一周了", "demand": "尽快派人上门修好，并减免本月宽带费。"}
+    asked = render("您遇到的情况是{problem}，您希望{demand}，对吗？", values).text
+    assert (
+        asked
+        == "您遇到的情况是宽带每天晚上断网，已经一周了，您希望尽快派人上门修好，并减免本月宽带费，对吗？"
+    )
+    said = render("您的诉求是{demand}。如果哪里记得不对，请您直接纠正我。", values).text
+    assert said == "您的诉求是尽快派人上门修好，并减免本月宽带费。如果哪里记得不对，请您直接纠正我。"
+    # Where the script goes on with words, the value keeps its own full stop.
+    assert (
+        render("{demand}我会尽快办理。", values).text == "尽快派人上门修好，并减免本月宽带费。我会尽快办理。"
+    )
+
+
 def test_blank_values_count_as_missing():
     assert render("{demand}", {"demand": "  "}).missing == ["demand"]
     assert render("{demand}", {"demand": None}).missing == ["demand"]
