@@ -27,6 +27,7 @@ from complaintdesk.complaints.states import (
 from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
 from complaintdesk.orgs.models import OrgUnit, UnitKind
+from complaintdesk.surveys.models import ResultFeedback
 
 from . import codes
 from .models import AccessGrant
@@ -107,6 +108,8 @@ class PublicCase:
     can_object: bool
     can_withdraw: bool
     timeline: list[PublicEntry] = field(default_factory=list)
+    # The result's parts in full, (label, text) — an SMS shortens them ("更换了老…"), a page need not.
+    result_parts: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
 
 
@@ -155,6 +158,29 @@ def _said_again(event: ComplaintEvent, following: ComplaintEvent | None) -> bool
         and following.kind == EventKind.CUSTOMER_OBJECTION
         and following.new_value == event.new_value
     )
+
+
+RESULT_PARTS = ("cause", "measures", "outcome", "compensation", "verified", "basis", "routes")
+
+
+def _result_parts(complaint: Complaint) -> list[tuple[str, str]]:
+    """The result last told to the customer, part by part and in full (one that could not be told, the
+    customer being unreachable, is not theirs to read)."""
+    told = (
+        ResultFeedback.objects.filter(complaint=complaint)
+        .exclude(message="")
+        .only(*RESULT_PARTS)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if told is None:
+        return []
+    fields = ResultFeedback._meta
+    return [
+        (str(fields.get_field(name).verbose_name), text)
+        for name in RESULT_PARTS
+        if (text := (getattr(told, name) or "").strip())
+    ]
 
 
 def portal_case_view(*, grant: AccessGrant) -> PublicCase:
@@ -215,6 +241,7 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         contact=contact,
         access_until=to_local(grant.expires_at),
         result=result,
+        result_parts=_result_parts(complaint),
         # An objection climbs the complaint ladder: an answered inquiry is followed up by adding information.
         can_object=complaint.status in OBJECTION_STATUSES and runs_complaint_process(complaint.kind),
         can_withdraw=Status.WITHDRAWN in allowed_targets(complaint.status, complaint.kind),

@@ -303,3 +303,32 @@ def test_accept_the_result_on_the_page(filed, outbox, org):
     # Accepting twice is refused in words, not a crash.
     again = client.post(f"/portal/case/{filed.number}/accept/", {"note": ""})
     assert again.status_code == 422 and "收到处理结果后才能确认" in again.content.decode()
+
+
+def test_the_result_on_the_page_is_whole_where_the_sms_shortened_it(
+    filed, outbox, org, django_capture_on_commit_callbacks
+):
+    from complaintdesk.surveys.results import result_send
+
+    for status in ("accepted", "handling"):
+        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
+    measures = "工程师已于今天上门，光缆已熔接修复，并更换了老化的光猫"
+    compensation = "费用减免 128.00 元 减免本月宽带月租128元，并安排工程师明天上门检测"
+    with django_capture_on_commit_callbacks(execute=True):
+        result_send(
+            number=filed.number,
+            actor=org.agent_a,
+            cause="徐汇区一处光缆被施工挖断，晚高峰时段备用链路拥塞",
+            measures=measures,
+            outcome="宽带已恢复正常，晚高峰测速达到签约速率",
+            compensation_text=compensation,
+        )
+    told = [line["body"] for line in outbox.sms() if line["template"] == "result"][-1]
+    assert measures not in told  # the SMS had to shorten it …
+    client = Client()
+    _verify(client, filed.number, outbox)
+    html = client.get(f"/portal/case/{filed.number}/").content.decode()
+    card = re.search(r'<div class="card" id="result">(.*?)</div>', html, re.DOTALL).group(1)
+    for label, text in (("处理措施", measures), ("补偿", compensation)):  # … the page need not
+        assert label in card and text in card, label
+    assert "…" not in card
