@@ -36,6 +36,14 @@ def test_the_form_is_chinese_first_and_english_on_request(org):
     assert '<html lang="en">' in english and "File a complaint" in english and "我要投诉" not in english
 
 
+def test_each_language_is_offered_in_its_own_name(org):
+    # A visitor who reads only English finds "English" on the Chinese page, not "英语"; and the reverse.
+    chinese = Client().get("/portal/").content.decode()
+    assert '<option value="en">English</option>' in chinese and "英语" not in chinese
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/portal/").content.decode()
+    assert '<option value="zh-hans">简体中文</option>' in english
+
+
 def test_filing_shows_the_acknowledgement_to_this_visitor_only(org):
     client = Client()
     response = _file(client)
