@@ -10,7 +10,7 @@
 - `chromium` (session): the browser. Skipped when /usr/bin/chromium is missing; with REQUIRE_SERVICES=1
   (CI) that is a failure instead. Playwright never downloads a browser here.
 - `new_page(width=1280, height=800, locale="zh-CN", **context_options)`: a page in a new browser context;
-  every context is closed after the test.
+  every context is closed after the test, once its pages' requests have ended.
 - `billing_case`: a phone complaint in handling at org.agent_a's store (王女士 charged 58 元 twice).
 - `sign_in(page, username, password)`: signs in through the login page, as a person does, and waits for
   the queue.
@@ -95,7 +95,17 @@ def new_page(chromium, live_server):
         return context.new_page()
 
     yield make
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # Let the requests a page still has under way (HTMX panels loading after the last step) end before the
+    # context goes: the live server would otherwise still be reading in a transaction when the test's
+    # database is emptied (TRUNCATE), and the two deadlock (seen on PostgreSQL under load).
     for context in contexts:
+        for page in context.pages:
+            try:
+                page.wait_for_load_state("networkidle", timeout=5_000)
+            except PlaywrightTimeout:  # a page that keeps polling: closed all the same
+                pass
         context.close()
 
 
