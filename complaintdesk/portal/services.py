@@ -27,7 +27,13 @@ from complaintdesk.accounts.system import system_user
 from complaintdesk.channels.base import InboundMessage, IncomingFile
 from complaintdesk.channels.intake import IntakeResult, intake_receive
 from complaintdesk.channels.services import channel_actor
-from complaintdesk.common.errors import DomainError, InvalidInput, too_long_message
+from complaintdesk.common.errors import (
+    DomainError,
+    InvalidInput,
+    too_long_message,
+    unstorable_text,
+    unstorable_text_message,
+)
 from complaintdesk.common.masking import mask_email, mask_phone
 from complaintdesk.common.time import now
 from complaintdesk.complaints.customers import case_contact_is_known, phone_normalise
@@ -284,6 +290,8 @@ def _reason_clean(value: str, *, field: str, required: bool) -> str:
         raise InvalidInput({field: [_("此项为必填项")]})
     if len(value) > REASON_MAX:
         raise InvalidInput({field: [too_long_message(limit=REASON_MAX, length=len(value))]})
+    if unstorable_text(value):
+        raise InvalidInput({field: [unstorable_text_message()]})
     return value
 
 

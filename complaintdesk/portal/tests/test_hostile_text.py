@@ -5,7 +5,9 @@ written (issue 18 item 1)."""
 import pytest
 from django.test import Client
 
-from complaintdesk.complaints.models import Complaint, Customer
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, Customer
+from complaintdesk.complaints.services import complaint_transition
+from complaintdesk.surveys.results import result_send
 
 from .conftest import FORM
 
@@ -37,3 +39,39 @@ def test_nul_in_tracking_and_case_urls_is_never_a_server_error(org, method, path
     client = Client(raise_request_exception=False)
     response = client.post(path, data) if method == "post" else client.get(path)
     assert response.status_code in (200, 302, 400, 404, 422), (path, response.status_code)
+
+
+def _verified_client(number: str, outbox) -> Client:
+    client = Client(raise_request_exception=False)
+    client.post("/portal/track/", {"number": number, "contact": "13800138000"})
+    client.post("/portal/track/verify/", {"number": number, "code": outbox.last_sms_code()})
+    return client
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field"),
+    [
+        ("message", {"text": "还是断网\x00了"}, "text"),
+        ("objection", {"reason": "减免金额\x00不对"}, "reason"),
+        ("accept", {"note": "谢谢\x00"}, "note"),
+        ("withdraw", {"reason": "已解决\x00", "confirm": "on"}, "reason"),
+    ],
+)
+def test_nul_in_a_case_action_is_a_field_error_and_changes_nothing(filed, outbox, org, action, data, field):
+    for status in ("accepted", "handling"):
+        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
+    result_send(
+        number=filed.number,
+        actor=org.agent_a,
+        cause="小区光缆被施工挖断",
+        measures="我们已安排工程师更换了光缆",
+        outcome="网络已恢复正常",
+    )
+    client = _verified_client(filed.number, outbox)
+    status, events = Complaint.objects.get().status, ComplaintEvent.objects.count()
+    response = client.post(f"/portal/case/{filed.number}/{action}/", data)
+    assert response.status_code == 422, response.status_code
+    form = response.context[f"{action}_form"]
+    assert "不能包含空字符" in str(form.errors[field])
+    assert Complaint.objects.get().status == status
+    assert ComplaintEvent.objects.count() == events
