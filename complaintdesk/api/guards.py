@@ -104,19 +104,26 @@ def _printable_key(key: str) -> str:
 
 
 def _bad_fields(value, path: str) -> list[str]:
-    """The JSON paths (`customer.name`, `items.0`) of every string in `value` that cannot be stored."""
-    if isinstance(value, str):
-        return [path or "body"] if _bad_text(value) else []
+    """The JSON paths (`customer.name`, `items.0`) of every string in `value` that cannot be stored.
+    A loop over a stack, not recursion: a body nested as deep as the JSON reader allows must not exhaust
+    Python's stack here."""
     found = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            key_path = f"{path}.{_printable_key(key)}" if path else _printable_key(key)
-            if _bad_text(key):
-                found.append(key_path)
-            found += _bad_fields(item, key_path)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _bad_fields(item, f"{path}.{index}" if path else str(index))
+    stack = [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _bad_text(value):
+                found.append(path or "body")
+        elif isinstance(value, dict):
+            children = []
+            for key, item in value.items():
+                key_path = f"{path}.{_printable_key(key)}" if path else _printable_key(key)
+                if _bad_text(key):
+                    found.append(key_path)
+                children.append((item, key_path))
+            stack += reversed(children)  # popped in the body's order
+        elif isinstance(value, list):
+            stack += reversed([(item, f"{path}.{i}" if path else str(i)) for i, item in enumerate(value)])
     return found
 
 
@@ -125,8 +132,10 @@ def _json_body(request):
         return None
     try:
         return json.loads(request.body)
-    except (ValueError, RequestDataTooBig):
-        return None  # ninja answers malformed JSON (400) and a body over the limit (413) itself
+    except (ValueError, RecursionError, RequestDataTooBig):
+        # ninja answers malformed JSON — and JSON nested deeper than the reader goes — (400) and a body
+        # over the limit (413) itself
+        return None
 
 
 def text_guard(run):

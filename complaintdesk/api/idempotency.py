@@ -73,8 +73,8 @@ def request_fingerprint(request: HttpRequest) -> str:
         body = json.dumps(
             json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()
-    except (ValueError, UnicodeDecodeError):
-        pass
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        pass  # not JSON (or nested deeper than the reader goes): compared as bytes
     digest.update(body)
     return digest.hexdigest()
 

@@ -73,6 +73,36 @@ def test_nul_in_a_note_on_an_existing_case(org, api_for, make_payload):
     assert stored_rows() == before
 
 
+def _nested(depth: int, inner: str = "") -> bytes:
+    """{"title": [[[ … "inner" … ]]], …}: `depth` arrays inside each other, 2 bytes a level."""
+    return b'{"title":' + b"[" * depth + json.dumps(inner).encode() + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize("idempotency_key", [None, "deep-1"])
+def test_json_nested_deeper_than_the_reader_goes_is_400_and_nothing_is_written(org, api_for, idempotency_key):
+    api = api_for(org.agent_a)
+    before = stored_rows()
+    headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
+    response = api.client.post(
+        "/api/v1/complaints", data=_nested(100_000), content_type="application/json", **headers
+    )
+    body = assert_problem(response, 400, "body")
+    assert body["code"] == "malformed_json"
+    assert stored_rows() == before
+
+
+def test_a_nul_deep_inside_nested_json_is_found_without_exhausting_the_stack(org, api_for):
+    """As deep as the JSON reader goes (it stops near Python's recursion limit): the NUL check must not
+    recurse once per level on top of the request's own stack."""
+    api = api_for(org.agent_a)
+    for depth in range(990, 100, -10):  # the deepest body the reader still takes, whatever the stack
+        response = api.post("/complaints", raw=_nested(depth, "断网\x00"))
+        if response.status_code != 400:
+            break
+    body = assert_problem(response, 422, "title." + ".".join(["0"] * depth))
+    assert CANNOT_STORE in next(iter(body["errors"].values()))[0]
+
+
 @pytest.mark.parametrize(
     "value",
     [
