@@ -107,12 +107,15 @@ def _amount(value: Any) -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise wrong from None
-    if not amount.is_finite() or amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+    if not amount.is_finite():
         raise wrong
     if amount < 0:
         raise refusal(_("金额不能为负数"))
+    # Before the cents: 1E+30 to the cent has more digits than decimal arithmetic holds (InvalidOperation).
     if amount > AMOUNT_MAX:
         raise refusal(_("金额太大"))
+    if amount != amount.quantize(CENT, rounding="ROUND_DOWN"):
+        raise wrong
     return amount
 
 

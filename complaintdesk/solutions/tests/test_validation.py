@@ -38,6 +38,10 @@ def _refused(**kwargs) -> dict:
         ("NaN", MONEY),
         (-1, "金额不能为负数"),
         (Decimal("10000000000"), "金额太大"),
+        # More digits to the cent than decimal arithmetic holds (was InvalidOperation, a 500 in the API).
+        ("1e30", "金额太大"),
+        (Decimal("1E+100000"), "金额太大"),
+        ("-1e30", "金额不能为负数"),
     ],
 )
 def test_a_wrong_amount_is_refused_with_its_reason(ladder_org, amount, reason):
