@@ -12,6 +12,7 @@ from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.analytics import scorecards as scorecard_selectors
 from complaintdesk.analytics import selectors
 from complaintdesk.common.errors import InvalidInput, NotFound
+from complaintdesk.common.validation import INTEGER_MAX
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.states import ContactKind
 
@@ -28,7 +29,9 @@ class SliceIn(Schema):
     unit: str = Field("", description="机构编码：该机构及其全部下级；缺省为可见的全部机构")
     category: str = Field("", description="类别编码")
     channel: str = Field("", description="受理渠道")
-    agent: int | None = Field(None, description="处理人的用户 id（按客服统计，无投诉率）")
+    agent: int | None = Field(
+        None, ge=1, le=INTEGER_MAX, description="处理人的用户 id（按客服统计，无投诉率）"
+    )
     severity: str = Field("", description="严重级别 general / major")
     complexity: str = Field("", description="复杂程度 general / complex")
     kind: str = Field("", description="联系类型 complaint / inquiry / suggestion / praise（空：全部类型）")

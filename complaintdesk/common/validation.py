@@ -56,6 +56,21 @@ def day_typed(value: Any) -> Any:
 
 TypedDay = Annotated[dt.date, BeforeValidator(day_typed)]
 
+# The largest value an integer column holds (PostgreSQL bigint, SQLite INTEGER). An id above it matches no
+# row, and SQLite cannot even be asked about it (OverflowError).
+INTEGER_MAX = 2**63 - 1
+
+
+def whole_number_typed(raw: str | None) -> int | None:
+    """A whole number as typed in a form field or a query string (an id, a level, a count of days): ASCII
+    digits only, no sign, at most INTEGER_MAX; None for anything else. `str.isdigit()` is no test: it
+    says yes to "²" and "①", which int() refuses, and to 30 digits no column holds."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(INTEGER_MAX)):
+        return None
+    value = int(text)
+    return value if value <= INTEGER_MAX else None
+
 
 def pydantic_message(error: Mapping[str, Any]) -> str:
     """One pydantic error, said in the user's language (never pydantic's English or a type code)."""

@@ -22,6 +22,7 @@ from complaintdesk.analytics.models import MEASURE_FIELDS
 from complaintdesk.common.errors import unstorable_text
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import local_today
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.complaints.models import Category, Channel, Complexity, Severity
 from complaintdesk.complaints.states import ContactKind, Status
 from complaintdesk.orgs.models import OrgUnit
@@ -99,7 +100,7 @@ def _filters(request: HttpRequest) -> Filters:
         unit=unit,
         category=category,
         channel=channel if channel in Channel.values else "",
-        agent_id=int(agent) if agent.isdigit() else None,
+        agent_id=whole_number_typed(agent),
         severity=severity if severity in Severity.values else "",
         complexity=complexity if complexity in Complexity.values else "",
         own=request.GET.get("own") == "1" and unit is not None,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.dispatch import services
 from complaintdesk.dispatch.models import UNFINISHED_STATUSES, WorkOrderStatus
@@ -90,7 +91,8 @@ def work_order_create(request: HttpRequest, number: str) -> HttpResponse:
         for name in ("department", "instructions", "due_working_days", "owner")
     }
     raw_days = values["due_working_days"].strip()
-    days = int(raw_days) if raw_days.isdigit() else raw_days  # anything else: the service says what is wrong
+    days = whole_number_typed(raw_days)
+    days = raw_days if days is None else days  # anything else: the service says what is wrong
     try:
         services.work_order_create(
             number=complaint.number,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.common.time import day_as_typed
-from complaintdesk.common.validation import DAY_FORMAT_MESSAGE
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, whole_number_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.escalation import services
 from complaintdesk.escalation.models import ReferralBody
@@ -87,13 +87,14 @@ def escalation_escalate(request: HttpRequest, number: str) -> HttpResponse:
     values = {name: request.POST.get(name, "") for name in ("level", "reason")}
     try:
         level = values["level"].strip()
-        if level and not level.isdigit():
+        to_level = whole_number_typed(level)
+        if level and to_level is None:
             raise InvalidInput({"level": [_("请选择升级阶梯中的层级")]})
         services.complaint_escalate(
             number=complaint.number,
             actor=request.user,
             reason=values["reason"],
-            to_level=int(level) if level else None,
+            to_level=to_level,
         )
     except NotFound:
         raise Http404 from None

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.scripts.checking import apply_suggestions
@@ -299,7 +300,7 @@ def feedback_rating(request: HttpRequest, number: str) -> HttpResponse:
     """A rating the customer gives on the phone, recorded by the agent."""
     complaint = _complaint_or_404(request, number)
     values = {name: request.POST.get(name, "") for name in RATING_FIELDS}
-    stars = int(values["stars"]) if values["stars"].isdigit() else None
+    stars = whole_number_typed(values["stars"])
     if values["solved"] not in RATING_SOLVED:
         return _refused(
             request, complaint, "rating", values, InvalidInput({"solved": [_("请选择问题是否已解决")]})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaintdesk.accounts.services import user_language_set
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import now
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.inbox.selectors import staff_notification_of, staff_notifications_for
 from complaintdesk.inbox.services import staff_notifications_mark_read
 from complaintdesk.inbox.text import when
@@ -71,7 +72,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @login_required
 @require_POST
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    ids = [n for v in request.POST.getlist("id") if (n := whole_number_typed(v)) is not None] or None
     staff_notifications_mark_read(user=request.user, ids=ids)
     return redirect(
         reverse("web:notifications") + ("?view=unread" if request.POST.get("view") == "unread" else "")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from complaintdesk.common.errors import DomainError, NotFound, PermissionDenied
 from complaintdesk.common.time import day_as_typed, local_today
-from complaintdesk.common.validation import DAY_FORMAT_MESSAGE
+from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, whole_number_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.learning import selectors, services
 from complaintdesk.learning.models import ExampleKind, TrainingCase
@@ -164,7 +164,7 @@ def service_log_page(request: HttpRequest) -> HttpResponse:
         return refused.answer(request, to=reverse("web:service_log"), message=_("今天的服务日志已保存"))
     kept = refused.kept_take(request, "learning:log")
     agent_id = request.GET.get("agent", "")
-    agent_id = int(agent_id) if agent_id.isdigit() else None
+    agent_id = whole_number_typed(agent_id)
     day_text = request.GET.get("day", "").strip()[:40]
     # Typed year first: 2026-12-01, 2026/12/1, 2026年12月1日.
     day = day_as_typed(day_text) if day_text else None

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import day_as_typed
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.privacy import selectors, services
 from complaintdesk.privacy.access import user_may_audit, user_may_hold
@@ -120,7 +121,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         kind=kind if kind in AccessKind.values else "",
     )
     before = q.get("before", "")
-    rows = selectors.access_log(filters=filters, before_id=int(before) if before.isdigit() else None)
+    rows = selectors.access_log(filters=filters, before_id=whole_number_typed(before))
     more = len(rows) == selectors.LOG_PAGE_MAX
     query = q.copy()
     query.pop("before", None)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from complaintdesk.common.errors import DomainError, NotFound
 from complaintdesk.common.time import day_as_typed, local_today
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.quality import schedule, selectors
 from complaintdesk.quality.models import QaPeriod
 from complaintdesk.quality.rubric import CRITERIA, CRITERION_CODES, LEVELS
@@ -165,8 +166,8 @@ def quality_calibration(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("period", "")
     if raw:
         period = next((p for p in periods if str(p.pk) == raw), None)
-        if period is None and raw.isdigit():
-            period = QaPeriod.objects.filter(pk=int(raw)).first()
+        if period is None and (pk := whole_number_typed(raw)) is not None:
+            period = QaPeriod.objects.filter(pk=pk).first()
     summary = selectors.calibration_pairs(user=request.user, period=period)
     context = {
         "summary": summary,

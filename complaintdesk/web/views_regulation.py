@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from complaintdesk.common.time import day_as_typed, local_today, now
+from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.regulation import referrals, selectors, services
 from complaintdesk.regulation.case_view import QUEUE_SLA, QUEUE_STATUTORY, case_regulation
@@ -150,18 +151,18 @@ def regulation_panel(request: HttpRequest, number: str) -> HttpResponse:
         elif values.get("action") == "report":
             referral_id = values.get("referral", "")
             referrals.referral_report_back(
-                number=number, actor=request.user, referral_id=int(referral_id) if referral_id.isdigit() else 0,
+                number=number, actor=request.user, referral_id=whole_number_typed(referral_id) or 0,
                 data={"content": values.get("content", ""), "channel": values.get("channel", ""),
                       "reference": values.get("report_reference", ""),
                       **{n: values[n] for n, _label in referrals.REPORT_PARTS if values.get(n, "").strip()}},
             )  # fmt: skip
             notice = _("向转办机构的回复已登记")
         elif values.get("action") == "extend":
-            amount = values.get("amount", "").strip()
-            if not amount.isdigit() or not 0 < int(amount) <= 366:
+            amount = whole_number_typed(values.get("amount", ""))
+            if amount is None or not 0 < amount <= 366:
                 raise InvalidInput({"amount": [_("请填写延长的天数（正整数）。")]})
             extension = services.statutory_extension_approve(
-                number=number, actor=request.user, amount=int(amount), reason=values.get("reason", ""),
+                number=number, actor=request.user, amount=amount, reason=values.get("reason", ""),
                 customer_notified_at=now() if values.get("customer_notified") else None,
             )  # fmt: skip
             if extension.customer_notice is not None:

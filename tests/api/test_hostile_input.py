@@ -156,6 +156,14 @@ def test_quality_period_dates_are_checked(org, api_for, query):
     assert response.status_code == 422, response.content
 
 
+@pytest.mark.parametrize("path", ["/analytics/kpis", "/analytics/scorecards"])
+@pytest.mark.parametrize("agent", ["99999999999999999999", "9223372036854775808", "0"])
+def test_an_agent_id_no_column_holds_is_422_on_agent(org, api_for, path, agent):
+    """SQLite cannot even be asked about an id past 2**63 - 1 (OverflowError, was a 500)."""
+    response = api_for(org.manager).get(f"{path}?month_from=2026-01&month_to=2026-12&agent={agent}")
+    assert_problem(response, 422, "agent")
+
+
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
 )

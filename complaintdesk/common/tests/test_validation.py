@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.common.validation import validated
+from complaintdesk.common.validation import INTEGER_MAX, validated, whole_number_typed
 
 
 class Refund(BaseModel):
@@ -52,3 +52,26 @@ def test_english_readers_get_english_reasons():
         validated(Refund, {"amount": 1, "reason": "x" * 11, "stars": 0})
     assert caught.value.fields["reason"] == ["Too long"]
     assert caught.value.fields["stars"] == ["Must be at least 1"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        ("0", 0),
+        (str(INTEGER_MAX), INTEGER_MAX),
+        (str(INTEGER_MAX + 1), None),  # no integer column holds it
+        ("1" * 5000, None),  # more digits than int() reads
+        ("²", None),  # a digit to str.isdigit(), not to int()
+        ("①", None),
+        ("٣", None),  # an Arabic-Indic three: read by int(), but not what anyone types here
+        ("-1", None),
+        ("+1", None),
+        ("1.0", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_typed_whole_number_is_ascii_digits_a_column_can_hold(typed, number):
+    assert whole_number_typed(typed) == number
