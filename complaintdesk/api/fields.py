@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-EARLIEST = dt.date(2000, 1, 1)
-LATEST = dt.date(2099, 12, 31)
+from complaintdesk.common.time import DAY_EARLIEST, DAY_LATEST
+
+EARLIEST = DAY_EARLIEST
+LATEST = DAY_LATEST
 RANGE_TEXT = f"{EARLIEST.isoformat()} ~ {LATEST.isoformat()}"
 
 # Calendar form only: pydantic would otherwise read "-1" or "1700000000" as seconds since 1970.

@@ -25,6 +25,12 @@ def local_today() -> dt.date:
     return to_local(now()).date()
 
 
+# The days the product works with. No complaint, deadline or report lies outside them, and arithmetic on
+# them (a day's end in UTC, the day after) stays inside what dates and databases hold: near year 1 or 9999
+# it overflows.
+DAY_EARLIEST = dt.date(2000, 1, 1)
+DAY_LATEST = dt.date(2099, 12, 31)
+
 _DAY_AS_TYPED = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 

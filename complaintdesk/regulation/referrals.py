@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import Conflict, InvalidInput
-from complaintdesk.common.time import local_today, now, to_local
+from complaintdesk.common.time import DAY_EARLIEST, DAY_LATEST, local_today, now, to_local
 from complaintdesk.common.validation import TypedDay, refusal, said, text, validated
 from complaintdesk.complaints.access import access_complaint, complaints_visible_to
 from complaintdesk.complaints.customers import phone_normalise
@@ -38,7 +38,7 @@ from .models import DeadlineRule, ReferralDueBasis, ReferralSource, RegulatorRef
 from .selectors import complaint_pack, pack_terms
 
 QUEUE_LIMIT = 100
-EARLIEST = dt.date(2000, 1, 1)
+EARLIEST = DAY_EARLIEST
 REFERRAL_FIELD = "regulator_referral"
 REPORT_FIELD = "regulator_report_back"
 DEFAULT_WARN_SHARE = 80
@@ -65,6 +65,14 @@ class ReferralIn(BaseModel):
             raise _own("future", _("转办日期不能晚于今天"))
         if value < EARLIEST:
             raise _own("too_early", _("转办日期不能早于 2000-01-01"))
+        return value
+
+    @field_validator("due_on")
+    @classmethod
+    def _due_on(cls, value: dt.date | None) -> dt.date | None:
+        # Its end of day is computed in UTC: 9999-12-31 24:00 is no date at all.
+        if value is not None and value > DAY_LATEST:
+            raise _own("too_late", _("回复截止日不能晚于 %(day)s") % {"day": DAY_LATEST.isoformat()})
         return value
 
     @model_validator(mode="after")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.access import unit_visible_to, user_sees_all_units
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
-from complaintdesk.common.time import local_zone, now, to_local
+from complaintdesk.common.time import DAY_EARLIEST, DAY_LATEST, local_zone, now, to_local
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
@@ -250,6 +250,15 @@ def regulatory_statistics_export(
 
 def _validate(*, scheme, dimensions: dict, start: dt.date, end: dt.date, layout: StatsLayout) -> None:
     problems: dict[str, list[str]] = {}
+    for name, day in (("start", start), ("end", end)):
+        # A day's bounds are computed in UTC: near year 1 or 9999 they overflow.
+        if not DAY_EARLIEST <= day <= DAY_LATEST:
+            problems[name] = [
+                _("超出可接受的范围（%(range)s）")
+                % {"range": f"{DAY_EARLIEST.isoformat()} ~ {DAY_LATEST.isoformat()}"}
+            ]
+    if problems:
+        raise InvalidInput(problems)
     if end < start:
         problems["end"] = [_("结束日期不能早于开始日期。")]
     elif (end - start).days > MAX_DAYS:

@@ -163,6 +163,8 @@ def test_codes_and_statistics_refuse_bad_input_in_words(org, banking, api_for, c
     assert bad_levels.json()["errors"]["levels"] == ["请按“维度=级别”填写统计级别，如 A=1,B=1。"]
     unknown = api.get("/regulation/statistics?start=2026-10-01&end=2026-10-31&unit=NOPE")
     assert unknown.status_code == 422 and unknown.json()["errors"]["unit"] == ["没有编码为 NOPE 的机构。"]
+    year_one = api.get("/regulation/statistics?start=0001-01-01&end=0001-01-01&column=")
+    assert year_one.status_code == 422 and "start" in year_one.json()["errors"]  # was a 500
     backwards = api.get("/regulation/statistics?start=2026-10-31&end=2026-10-01")
     assert backwards.status_code == 422 and backwards.json()["errors"]["end"] == [
         "结束日期不能早于开始日期。"

@@ -111,6 +111,9 @@ def test_bad_input_is_refused_field_by_field(org, postal, clock):
     with pytest.raises(InvalidInput) as refused:
         record(case, org.agent_a, due_on="2026-09-30")
     assert "不能早于转办日期" in refused.value.fields["due_on"][0]
+    with pytest.raises(InvalidInput) as refused:  # its end of day in UTC was an OverflowError (a 500)
+        record(case, org.agent_a, due_on="9999-12-31")
+    assert "不能晚于 2099-12-31" in refused.value.fields["due_on"][0]
     assert not RegulatorReferral.objects.exists()
 
 

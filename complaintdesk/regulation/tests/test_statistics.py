@@ -126,8 +126,12 @@ def test_staff_export_only_their_own_units(october):
         (StatsLayout(rows=("A", "D")), dt.date(2026, 10, 1), dt.date(2026, 10, 31), "layout"),
         (StatsLayout(rows=("A", "C"), column="C"), dt.date(2026, 10, 1), dt.date(2026, 10, 31), "layout"),
         (StatsLayout(), dt.date(2026, 10, 31), dt.date(2026, 10, 1), "end"),
+        # A day's bounds in UTC overflow near year 1 and 9999 (was a 500 in the API and the page).
+        (StatsLayout(), dt.date(1, 1, 1), dt.date(2026, 10, 31), "start"),
+        (StatsLayout(), dt.date(9999, 12, 31), dt.date(2026, 10, 31), "start"),
+        (StatsLayout(), dt.date(2099, 12, 1), dt.date(9999, 12, 31), "end"),
     ],
-    ids=["unknown-dimension", "row-and-column", "end-before-start"],
+    ids=["unknown-dimension", "row-and-column", "end-before-start", "year-1", "year-9999", "end-9999"],
 )
 def test_a_bad_request_is_refused_in_words(org, layout, start, end, field):
     with pytest.raises(InvalidInput) as invalid:
