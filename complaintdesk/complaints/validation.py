@@ -25,7 +25,7 @@ from complaintdesk.common.errors import (
     unstorable_text,
     unstorable_text_message,
 )
-from complaintdesk.common.time import day_as_typed
+from complaintdesk.common.time import DAY_EARLIEST, DAY_LATEST, day_as_typed
 from complaintdesk.common.validation import DAY_FORMAT_MESSAGE, choice_values, validated
 
 from .customers import phone_normalise
@@ -119,6 +119,19 @@ def _aware(value: Any) -> dt.datetime | None:
         raise refused(_("应为 ISO 8601 时间，例如 2026-11-22T20:00:00+08:00"))
     if value.tzinfo is None:
         raise refused(_("请带上时区，例如 2026-11-22T20:00:00+08:00"))
+    # Outside the product's days a time is a typo or a probe; near year 1 or 9999 it does not even
+    # convert to UTC for storage (OverflowError). 14 hours either way: the widest zone offsets.
+    earliest = dt.datetime.combine(DAY_EARLIEST, dt.time(), tzinfo=dt.UTC) - dt.timedelta(hours=14)
+    latest = dt.datetime.combine(DAY_LATEST, dt.time.max, tzinfo=dt.UTC) + dt.timedelta(hours=14)
+    try:
+        inside = earliest <= value <= latest
+    except OverflowError:
+        inside = False
+    if not inside:
+        raise refused(
+            _("超出可接受的范围（%(range)s）")
+            % {"range": f"{DAY_EARLIEST.isoformat()} ~ {DAY_LATEST.isoformat()}"}
+        )
     return value
 
 

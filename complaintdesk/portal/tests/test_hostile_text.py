@@ -41,6 +41,17 @@ def test_nul_in_tracking_and_case_urls_is_never_a_server_error(org, method, path
     assert response.status_code in (200, 302, 400, 404, 422), (path, response.status_code)
 
 
+@pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00", "1899-12-31T23:59", "9999-12-31T23:59"])
+def test_a_time_outside_the_products_days_is_a_field_error_not_a_server_error(org, occurred_at):
+    """Year 1 in the organisation's zone does not convert to UTC for storage (was a 500 on the public
+    form); the far future is refused the same way, in words, and nothing is written."""
+    before = (Complaint.objects.count(), Customer.objects.count())
+    response = Client(raise_request_exception=False).post("/portal/", {**FORM, "occurred_at": occurred_at})
+    assert response.status_code == 422
+    assert "2000-01-01 ~ 2099-12-31" in str(response.context["form"].errors["occurred_at"])
+    assert (Complaint.objects.count(), Customer.objects.count()) == before
+
+
 def _verified_client(number: str, outbox) -> Client:
     client = Client(raise_request_exception=False)
     client.post("/portal/track/", {"number": number, "contact": "13800138000"})
