@@ -1,5 +1,6 @@
 """Portal test isolation: rate-limit counters in a fresh memory cache per test, uploads under the test's
-own directory, the development SMS backend writing to the test's own outbox; helpers to read the codes."""
+own directory, the development SMS backend writing to the test's own outbox; helpers to read the codes, to
+pass the code check as the customer does, and to tell the customer a result."""
 
 import json
 import re
@@ -7,9 +8,12 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from complaintdesk.channels.web import WebFormAdapter
+from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.portal import services
+from complaintdesk.surveys.results import result_send
 
 FORM = {
     "name": "王丽女士",
@@ -25,6 +29,20 @@ FORM = {
     "org_unit": "SH-A",
 }
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+RESULT = {"cause": "小区光缆被施工挖断", "measures": "我们已安排工程师更换了光缆", "outcome": "网络已恢复正常"}
+
+
+def verify(client: Client, number: str, outbox, contact="13800138000"):
+    """Ask for the case's code and type it in, as the customer does; the answer to the code."""
+    client.post("/portal/track/", {"number": number, "contact": contact})
+    return client.post("/portal/track/verify/", {"number": number, "code": outbox.last_sms_code()})
+
+
+def result_told(number: str, actor, **parts) -> None:
+    """The case accepted, handled and its result sent to the customer (RESULT unless parts say otherwise)."""
+    for status in ("accepted", "handling"):
+        complaint_transition(number=number, actor=actor, to=status)
+    result_send(number=number, actor=actor, **{**RESULT, **parts})
 
 
 @pytest.fixture(autouse=True)

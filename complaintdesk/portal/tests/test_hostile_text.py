@@ -6,10 +6,8 @@ import pytest
 from django.test import Client
 
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Customer
-from complaintdesk.complaints.services import complaint_transition
-from complaintdesk.surveys.results import result_send
 
-from .conftest import FORM
+from .conftest import FORM, result_told, verify
 
 TEXT_FIELDS = ["name", "title", "description", "demand", "place", "product"]
 
@@ -52,13 +50,6 @@ def test_a_time_outside_the_products_days_is_a_field_error_not_a_server_error(or
     assert (Complaint.objects.count(), Customer.objects.count()) == before
 
 
-def _verified_client(number: str, outbox) -> Client:
-    client = Client(raise_request_exception=False)
-    client.post("/portal/track/", {"number": number, "contact": "13800138000"})
-    client.post("/portal/track/verify/", {"number": number, "code": outbox.last_sms_code()})
-    return client
-
-
 @pytest.mark.parametrize(
     ("action", "data", "field"),
     [
@@ -69,16 +60,9 @@ def _verified_client(number: str, outbox) -> Client:
     ],
 )
 def test_nul_in_a_case_action_is_a_field_error_and_changes_nothing(filed, outbox, org, action, data, field):
-    for status in ("accepted", "handling"):
-        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
-    result_send(
-        number=filed.number,
-        actor=org.agent_a,
-        cause="小区光缆被施工挖断",
-        measures="我们已安排工程师更换了光缆",
-        outcome="网络已恢复正常",
-    )
-    client = _verified_client(filed.number, outbox)
+    result_told(filed.number, org.agent_a)
+    client = Client(raise_request_exception=False)
+    verify(client, filed.number, outbox)
     status, events = Complaint.objects.get().status, ComplaintEvent.objects.count()
     response = client.post(f"/portal/case/{filed.number}/{action}/", data)
     assert response.status_code == 422, response.status_code

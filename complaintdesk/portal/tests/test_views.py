@@ -10,9 +10,10 @@ from django.test import Client
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import complaint_add_note, complaint_transition
 from complaintdesk.portal.models import AccessCode
+from complaintdesk.surveys.models import FollowUp, ResultFeedback
 from complaintdesk.testing import resolve
 
-from .conftest import FORM
+from .conftest import FORM, result_told, verify
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -21,11 +22,6 @@ SCRIPT = '<script>alert("x")</script>'
 
 def _file(client: Client, **overrides):
     return client.post("/portal/", {**FORM, **overrides})
-
-
-def _verify(client: Client, number: str, outbox, contact="13800138000"):
-    client.post("/portal/track/", {"number": number, "contact": contact})
-    return client.post("/portal/track/verify/", {"number": number, "code": outbox.last_sms_code()})
 
 
 def test_the_form_is_chinese_first_and_english_on_request(org):
@@ -110,7 +106,7 @@ def test_html_in_every_text_field_is_stored_as_text_and_shown_escaped(org, outbo
     assert complaint.customer.name == f"王{SCRIPT}"
     html = client.get(response["Location"]).content.decode()
     assert "<script>alert" not in html
-    _verify(client, complaint.number, outbox)
+    verify(client, complaint.number, outbox)
     client.post(f"/portal/case/{complaint.number}/message/", {"text": f"补充 {SCRIPT}"})
     html = client.get(f"/portal/case/{complaint.number}/").content.decode()
     assert "<script>alert" not in html and html.count("&lt;script&gt;alert") >= 3
@@ -160,7 +156,7 @@ def test_the_case_page_after_verification(filed, outbox, org):
     complaint_add_note(number=filed.number, actor=org.agent_a, text="内部备注：客户情绪激动")
     complaint_transition(number=filed.number, actor=org.agent_a, to="accepted")
     client = Client()
-    response = _verify(client, filed.number, outbox)
+    response = verify(client, filed.number, outbox)
     assert response.status_code == 302 and response["Location"] == f"/portal/case/{filed.number}/"
     html = client.get(response["Location"]).content.decode()
     for text in (
@@ -181,7 +177,7 @@ def test_the_case_page_after_verification(filed, outbox, org):
 
 def test_adding_information_with_a_photo_then_a_refused_file(filed, outbox):
     client = Client()
-    _verify(client, filed.number, outbox)
+    verify(client, filed.number, outbox)
     photo = SimpleUploadedFile("光猫.png", PNG, content_type="image/png")
     response = client.post(
         f"/portal/case/{filed.number}/message/", {"text": "光猫指示灯一直红色", "files": [photo]}
@@ -204,7 +200,7 @@ def test_object_to_the_result_on_the_page(filed, outbox, org):
         complaint_transition(number=filed.number, actor=org.agent_a, to=status)
     resolve(org.agent_a, filed.number)
     client = Client()
-    _verify(client, filed.number, outbox)
+    verify(client, filed.number, outbox)
     html = client.get(f"/portal/case/{filed.number}/").content.decode()
     assert "提出异议" in html and 'id="withdraw"' not in html
     empty = client.post(f"/portal/case/{filed.number}/objection/", {"reason": " "})
@@ -216,7 +212,7 @@ def test_object_to_the_result_on_the_page(filed, outbox, org):
 
 def test_withdraw_needs_the_confirmation(filed, outbox):
     client = Client()
-    _verify(client, filed.number, outbox)
+    verify(client, filed.number, outbox)
     response = client.post(f"/portal/case/{filed.number}/withdraw/", {"reason": "已解决"})
     assert response.status_code == 422 and Complaint.objects.get().status == "new"
     response = client.post(f"/portal/case/{filed.number}/withdraw/", {"reason": "已解决", "confirm": "on"})
@@ -228,7 +224,7 @@ def test_withdraw_needs_the_confirmation(filed, outbox):
 
 def test_leaving_ends_the_access(filed, outbox):
     client = Client()
-    _verify(client, filed.number, outbox)
+    verify(client, filed.number, outbox)
     client.post(f"/portal/case/{filed.number}/leave/")
     assert client.get(f"/portal/case/{filed.number}/").status_code == 302
 
@@ -272,30 +268,19 @@ def test_the_tracking_pages_speak_english(filed, outbox):
     assert "valid for" in outbox.codes_sms()[-1]["body"]
     wrong = client.post("/portal/track/verify/", {"number": filed.number, "code": "12"})
     assert "Please enter the 6-digit code" in wrong.content.decode()
-    assert _verify(client, filed.number, outbox).status_code == 302
+    assert verify(client, filed.number, outbox).status_code == 302
     html = client.get(f"/portal/case/{filed.number}/").content.decode()
     for text in ("Case number", "Your complaint", "History", "Add information", "Withdraw the complaint"):
         assert text in html, text
 
 
 def test_accept_the_result_on_the_page(filed, outbox, org):
-    from complaintdesk.surveys.models import FollowUp, ResultFeedback
-    from complaintdesk.surveys.results import result_send
-
     client = Client()
-    _verify(client, filed.number, outbox)
+    verify(client, filed.number, outbox)
     assert (
         'id="accept"' not in client.get(f"/portal/case/{filed.number}/").content.decode()
     )  # nothing told yet
-    for status in ("accepted", "handling"):
-        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
-    result_send(
-        number=filed.number,
-        actor=org.agent_a,
-        cause="小区光缆被施工挖断",
-        measures="我们已安排工程师更换了光缆",
-        outcome="网络已恢复正常",
-    )
+    result_told(filed.number, org.agent_a)
     html = client.get(f"/portal/case/{filed.number}/").content.decode()
     assert 'id="accept"' in html and "提出异议" in html  # accept, or object
     response = client.post(f"/portal/case/{filed.number}/accept/", {"note": "谢谢，网络正常了"})
@@ -316,16 +301,12 @@ def test_accept_the_result_on_the_page(filed, outbox, org):
 def test_the_result_on_the_page_is_whole_where_the_sms_shortened_it(
     filed, outbox, org, django_capture_on_commit_callbacks
 ):
-    from complaintdesk.surveys.results import result_send
-
-    for status in ("accepted", "handling"):
-        complaint_transition(number=filed.number, actor=org.agent_a, to=status)
     measures = "工程师已于今天上门，光缆已熔接修复，并更换了老化的光猫"
     compensation = "费用减免 128.00 元 减免本月宽带月租128元，并安排工程师明天上门检测"
     with django_capture_on_commit_callbacks(execute=True):
-        result_send(
-            number=filed.number,
-            actor=org.agent_a,
+        result_told(
+            filed.number,
+            org.agent_a,
             cause="徐汇区一处光缆被施工挖断，晚高峰时段备用链路拥塞",
             measures=measures,
             outcome="宽带已恢复正常，晚高峰测速达到签约速率",
@@ -334,7 +315,7 @@ def test_the_result_on_the_page_is_whole_where_the_sms_shortened_it(
     told = [line["body"] for line in outbox.sms() if line["template"] == "result"][-1]
     assert measures not in told  # the SMS had to shorten it …
     client = Client()
-    _verify(client, filed.number, outbox)
+    verify(client, filed.number, outbox)
     html = client.get(f"/portal/case/{filed.number}/").content.decode()
     card = re.search(r'<div class="card" id="result">(.*?)</div>', html, re.DOTALL).group(1)
     for label, text in (("处理措施", measures), ("补偿", compensation)):  # … the page need not
