@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from complaintdesk.common.problems import too_many_requests
 from complaintdesk.common.ratelimit import client_ip, ratelimit_hit
+from complaintdesk.common.validation import whole_number_typed
 
 from .adapter import WeChatChannelAdapter
 from .protocol import (
@@ -68,8 +69,8 @@ def wechat_callback(request: HttpRequest) -> HttpResponse:
             return _bad_request(request, "echostr")
         return HttpResponse(echostr, content_type="text/plain")
 
-    declared_length = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared_length.isdigit() or int(declared_length) > BODY_MAX_BYTES:
+    declared_length = whole_number_typed(request.META.get("CONTENT_LENGTH") or "0")
+    if declared_length is None or declared_length > BODY_MAX_BYTES:
         return HttpResponse("body too large", status=413, content_type="text/plain")
     try:
         message = message_read(config=config, body=request.body, params=params)
