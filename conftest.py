@@ -11,6 +11,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
 from django.utils import translation
 
@@ -38,6 +39,20 @@ def pytest_runtest_setup(item):
         )
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _service_missing("needs Redis (set REDIS_URL)")
+    if os.environ.get("TEST_DB_PASS") == "postgresql" and not _depends_on_the_services(item):
+        pytest.skip("touches no database and reads no service: bin/test's SQLite pass ran it")
+
+
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _depends_on_the_services(item) -> bool:
+    """Whether a test can come out differently on PostgreSQL: it uses the database (pytest-django
+    blocks every query of a test without it), needs Redis, or reads DATABASE_URL in a process of its own."""
+    return bool(
+        _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        or any(item.get_closest_marker(m) for m in ("django_db", "postgres", "redis", "reads_database_url"))
+    )
 
 
 class Org:
@@ -62,6 +77,35 @@ class Org:
     @staticmethod
     def user(username, role, unit):
         return user_create(username=username, password=None, role=role, org_unit=unit, display_name=username)
+
+
+_truncate_every_table = PostgresOperations.sql_flush
+
+
+def _delete_every_row(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """After each transactional test Django empties every table with one TRUNCATE, which on PostgreSQL
+    makes new files for each of ~150 tables and their indexes: about a second a test. DELETE of the few
+    rows a test wrote empties them as well, in milliseconds. The session, a superuser's, turns the
+    triggers off meanwhile: foreign keys (every table is emptied in the same transaction) and the
+    timeline's append-only guard (which a deployment's role cannot turn off: bin/db-roles-check)."""
+    if not hasattr(self.connection, "_test_superuser"):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SHOW is_superuser")
+            self.connection._test_superuser = cursor.fetchone()[0] == "on"
+    if reset_sequences or allow_cascade or not tables or not self.connection._test_superuser:
+        return _truncate_every_table(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+    return ["SET LOCAL session_replication_role = replica"] + [
+        f"DELETE FROM {self.quote_name(table)}" for table in tables
+    ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_flush_on_postgresql():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PostgresOperations, "sql_flush", _delete_every_row)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from .serving import ROOT
+
+# manage.py's settings take the database from DATABASE_URL: each pass of bin/test checks its own.
+pytestmark = pytest.mark.reads_database_url
 
 PRODUCTION = {
     "DEBUG": "0",
