@@ -39,8 +39,13 @@ def pytest_runtest_setup(item):
         )
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _service_missing("needs Redis (set REDIS_URL)")
-    if os.environ.get("TEST_DB_PASS") == "postgresql" and not _depends_on_the_services(item):
-        pytest.skip("touches no database and reads no service: bin/test's SQLite pass ran it")
+    if os.environ.get("TEST_DB_PASS") == "postgresql":
+        if not _depends_on_the_services(item):
+            pytest.skip("touches no database and reads no service: bin/test's SQLite pass ran it")
+        if item.get_closest_marker("browser"):
+            # The pages are the same on either database, and every query behind them is tested on both
+            # by the view, service and API tests; the slow journeys run once.
+            pytest.skip("a browser journey: bin/test's SQLite pass drives it")
 
 
 _DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
