@@ -274,6 +274,18 @@ def test_the_tracking_pages_speak_english(filed, outbox):
         assert text in html, text
 
 
+def test_the_result_card_and_its_outcome_have_different_english_names(filed, outbox, org):
+    # 处理结果 names both the card (原因 / 处理措施 / 处理结果 / 补偿) and its third part; in English the
+    # card is the "Result" and the part its "Outcome", never both "Outcome".
+    result_told(filed.number, org.agent_a)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    verify(client, filed.number, outbox)
+    html = client.get(f"/portal/case/{filed.number}/").content.decode()
+    card = re.search(r'<div class="card" id="result">(.*?)</div>', html, re.DOTALL).group(1)
+    assert re.search(r"<h2>\s*Result\s*</h2>", card), card
+    assert re.findall(r"<dt>(.*?)</dt>", card)[:3] == ["Reason", "Measures taken", "Outcome"], card
+
+
 def test_accept_the_result_on_the_page(filed, outbox, org):
     client = Client()
     verify(client, filed.number, outbox)
