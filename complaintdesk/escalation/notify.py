@@ -3,7 +3,9 @@
 Both are written in the escalation's own transaction (rows that commit with it, delivered after it).
 
 - The customer: who now holds the case and by when they will hear — the `escalated` notification on
-  their preferred channel (notifications app, retried there). When it has been sent, the notifications
+  their preferred channel (notifications app, retried there). "By when" is the case's own result deadline,
+  the one date every message and the portal promise (the regulator's deadline does not move with an
+  internal escalation); the level's resolve clock is for staff. When it has been sent, the notifications
   app calls `services.customer_told_delivered` (registered in AppConfig.ready): that, not the escalation, meets
   the level's acknowledge deadline. With no way to reach the customer (no contact details, no
   template) the holder tells them by phone and records it (`escalation_customer_acknowledged`).
@@ -23,7 +25,6 @@ from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.notifications.content import notification_language
 from complaintdesk.notifications.services import NotificationImpossible, notification_send
-from complaintdesk.scripts.services import case_deadline_text
 
 from .alerts import StaffAlert, staff_alert_send, staff_alerts_send_many
 from .engine import LevelRule
@@ -52,13 +53,13 @@ def customer_told_new_holder(
     holder_name: str,
     holder_extension: str,
     acknowledge_due_at: dt.datetime | None,
-    resolve_due_at: dt.datetime | None,
     reason: str,
     complaint: Complaint | None = None,
     level: LevelRule | None = None,
 ) -> None:
     """Queue the `escalated` message to the customer: the level, the holder and their extension, and the
-    level's resolve deadline as the time they will hear by. Inside the escalation's transaction the case
+    case's result deadline as the time they will hear by ({deadline}, filled as for every other message to
+    the customer: scripts.services.script_values), never the level's own clock. Inside the escalation's transaction the case
     and the level are given (no query for them); the message row commits with the escalation."""
     if complaint is None:
         complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
@@ -73,9 +74,6 @@ def customer_told_new_holder(
             language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name
         )
     extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
-    if resolve_due_at is not None:
-        with translation.override(language):
-            extra["deadline"] = case_deadline_text(complaint=complaint, at=resolve_due_at, language=language)
     try:
         notification_send(complaint=complaint, template_code=ESCALATED_TEMPLATE, extra=extra)
     except (NotificationImpossible, InvalidInput) as error:

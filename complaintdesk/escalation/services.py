@@ -445,7 +445,6 @@ def _after_move_commit(*, complaint: Complaint, hand_off: EscalationHandOff, hol
             "holder_name": str(holder.user) if holder.user else "",
             "holder_extension": holder.user.extension if holder.user else "",
             "acknowledge_due_at": hand_off.acknowledge_due_at,
-            "resolve_due_at": hand_off.resolve_due_at,
             "reason": hand_off.reason,
         }
         # In an SLA batch the message row is kept for the batch's one INSERT (notifications.notification_send):

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core import mail
 
+from complaintdesk.common.time import local_zone
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, EventKind
 from complaintdesk.escalation.digest import digest_for, digests_send, next_digest_at
 from complaintdesk.escalation.models import CaseEscalation, DigestDelivery, EscalationHandOff
@@ -14,6 +15,8 @@ from complaintdesk.escalation.services import complaint_escalate
 from complaintdesk.inbox.models import EmailStatus, StaffNotification
 from complaintdesk.inbox.services import staff_emails_retry_due
 from complaintdesk.notifications.models import Notification, NotificationStatus
+from complaintdesk.notifications.services import notification_send
+from complaintdesk.scripts.services import case_deadline_text
 from complaintdesk.sla.models import SlaTimer, TimerKind
 
 from .conftest import handling_case, intake, local, sweep
@@ -49,7 +52,7 @@ def test_the_customer_is_told_the_new_holder_and_that_meets_the_acknowledge_dead
 
     sent = Notification.objects.get(complaint=complaint, template_code="escalated")
     assert sent.status == NotificationStatus.SENT and sent.channel == "sms"
-    assert "业务经理" in sent.body and complaint.number in sent.body and "11月27日" in sent.body
+    assert "业务经理" in sent.body and complaint.number in sent.body
     line = json.loads(_outbox.read_text(encoding="utf-8").splitlines()[-1])
     assert line["to"].endswith("13800138000") or "138" in line["to"]
     state = CaseEscalation.objects.get(complaint=complaint)
@@ -62,6 +65,32 @@ def test_the_customer_is_told_the_new_holder_and_that_meets_the_acknowledge_dead
     sweep()
     assert not ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH,
                                              field="level_acknowledge").exists()
+
+
+def test_the_customer_is_promised_the_cases_result_deadline_not_the_levels_clock(
+    emails, clock, _outbox, django_capture_on_commit_callbacks
+):
+    # One date for the customer: the case's result deadline, which the acknowledgement, the progress
+    # messages and the portal state; the business manager's own resolve clock (later) is for staff.
+    org = emails
+    clock.at(local(2026, 11, 24, 10))  # Tuesday
+    complaint = handling_case(org)
+    clock.at(local(2026, 11, 24, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        hand_off = complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
+        notification_send(
+            complaint=complaint, template_code="progress", extra={"progress": "已安排工程师上门"}
+        )
+    complaint.refresh_from_db()
+    assert hand_off.resolve_due_at.date() != complaint.resolution_due_at.date()  # two clocks, two days
+    promised = case_deadline_text(complaint=complaint, at=complaint.resolution_due_at, language="zh-hans")
+    level_due = hand_off.resolve_due_at.astimezone(local_zone())
+    level_day = f"{level_due.month}月{level_due.day}日"
+    escalated = Notification.objects.get(complaint=complaint, template_code="escalated")
+    progress = Notification.objects.get(complaint=complaint, template_code="progress")
+    assert f"于{promised}前告知处理结果" in escalated.body, escalated.body
+    assert level_day not in escalated.body, escalated.body
+    assert promised in progress.body  # the same words in every message
 
 
 def test_without_any_contact_the_holder_must_tell_the_customer(emails, clock, django_capture_on_commit_callbacks):
