@@ -513,10 +513,18 @@ def complaint_scripts(request: HttpRequest, number: str) -> HttpResponse:
     rendered = [
         (s, script_render(script=s, complaint=complaint, agent=request.user, extra=extra)) for s in scripts
     ]
+    # "Use this script" fills the reply form: only where the case page offers one (the reply service's guard).
+    can_use = selectors.case_actions(complaint=complaint, user=request.user, transitions=()).reply
     return render(
         request,
         "web/_scripts.html",
-        {"c": complaint, "rendered": rendered, "stage": stage, "stages": ScriptStage.choices},
+        {
+            "c": complaint,
+            "rendered": rendered,
+            "stage": stage,
+            "stages": ScriptStage.choices,
+            "can_use": can_use,
+        },
     )
 
 

@@ -644,6 +644,24 @@ def test_a_closed_case_offers_no_sending_to_the_customer_and_refuses_it(org):
     assert not case.notifications.exists() and not ResultFeedback.objects.exists()
 
 
+def test_an_archived_case_offers_no_reply_scripts_to_use(org):
+    # The reply panel follows customer_reply_send's guard as a whole: no form, and no scripts whose
+    # "使用这段话术" would fill a reply nobody may send.
+    open_case = _case(org.agent_a, title="宽带断网")
+    client = _client(org.agent_a)
+    page = client.get(f"/complaints/{open_case.number}/").content.decode()
+    assert f"/complaints/{open_case.number}/scripts" in page and 'data-testid="reply-form"' in page
+    scripts = client.get(f"/complaints/{open_case.number}/scripts?stage=follow_up").content.decode()
+    assert 'data-testid="script"' in scripts and "data-use-script" in scripts
+
+    case = _closed(org.agent_a)
+    page = client.get(f"/complaints/{case.number}/").content.decode()
+    assert 'data-testid="reply-closed"' in page
+    assert f"/complaints/{case.number}/scripts" not in page and "data-use-script" not in page
+    scripts = client.get(f"/complaints/{case.number}/scripts?stage=follow_up").content.decode()
+    assert 'data-testid="script"' in scripts and "data-use-script" not in scripts
+
+
 def test_timeline_deadlines_are_shown_in_local_time_not_iso(org):
     import datetime as dt
 
