@@ -230,6 +230,13 @@ def template_render(
     return Rendered(subject=subject_text, body=body_text, params=params, segments=segments, missing=missing)
 
 
+def deadline_said_twice(rendered: Rendered, values: dict) -> bool:
+    """Whether the message states the promised deadline more than once: a caller's text (an agent's reply
+    sent as {progress}) already says it, as the reply checker asks, and the template adds it again."""
+    deadline = values.get("deadline") or ""
+    return bool(deadline) and rendered.body.count(deadline) > 1
+
+
 def sample_values(language: str) -> dict[str, str]:
     english = notification_language(language) == "en"
     values = rendering.sample_values(language)

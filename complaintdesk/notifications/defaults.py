@@ -174,7 +174,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "progress", "sms", "en", "",
-        "Complaint {case_number}: {progress}. Result[[ by {deadline}]].",
+        "Complaint {case_number}: {progress}.[[ Result by {deadline}.]]",
         {},
     ),
     (

@@ -30,7 +30,7 @@ from complaintdesk.sla.services import complaint_deadlines_refresh
 from complaintdesk.sla.timers import batch_row_keep, pass_cached
 
 from .base import NotificationChannel, OutboundMessage, SendResult, notifier_for
-from .content import notification_language, notification_values, template_render
+from .content import deadline_said_twice, notification_language, notification_values, template_render
 from .models import Notification, NotificationStatus, NotificationTemplate, TemplateCode
 
 logger = logging.getLogger(__name__)
@@ -223,6 +223,18 @@ def notification_send(
         channel=channel, subject=template.subject, body=template.body,
         provider_fields=template.provider_fields or {}, values=values, recipient=recipient,
     )  # fmt: skip
+    if deadline_said_twice(rendered, values) and not template.provider_template_id:
+        # The caller's text (an agent's reply as {progress}) already promises the deadline: the template's
+        # optional "[[by {deadline}]]" falls away rather than say it twice. A template that needs it, or one
+        # registered with the provider (its parameters are fixed there), keeps it.
+        once = template_render(
+            channel=channel, subject=template.subject, body=template.body,
+            provider_fields=template.provider_fields or {},
+            values={name: value for name, value in values.items() if name != "deadline"},
+            recipient=recipient,
+        )  # fmt: skip
+        if not once.missing:
+            rendered = once
     if rendered.missing:
         raise InvalidInput(
             {
