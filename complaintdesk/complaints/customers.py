@@ -27,6 +27,25 @@ def phone_normalise(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_for_people(value: str) -> str:
+    """A stored (E.164) phone number as people read it on a page: one of the home region
+    (PHONE_DEFAULT_REGION) in its national groups, 138 1234 5678 / 010 6512 3456; another with its country
+    code, +44 20 7946 0958. A masked number (common.masking: 138****5678) or anything that does not parse
+    is shown as it is. Links to dial keep the E.164 form."""
+    value = (value or "").strip()
+    if not value or "*" in value:
+        return value
+    try:
+        parsed = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_possible_number(parsed):
+        return value
+    home = phonenumbers.region_code_for_number(parsed) == settings.PHONE_DEFAULT_REGION
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
+
+
 def title_from_name(name: str) -> str:
     if name.endswith("女士") or name.endswith("小姐"):
         return Customer.Title.MS

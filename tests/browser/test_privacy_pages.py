@@ -54,7 +54,7 @@ def test_hold_reveal_and_the_auditors_log(org, billing_case, new_page, sign_in, 
     agent.on("dialog", lambda dialog: dialog.accept("客户要求回电核实退款"))
     agent.locator("[data-testid=reveal]").click()
     agent.locator("[data-testid=revealed]").wait_for()
-    assert "+8613800138000" in agent.locator("[data-testid=customer]").inner_text()
+    assert "138 0013 8000" in agent.locator("[data-testid=customer]").inner_text()
     assert "法律保全中" in agent.locator("[data-testid=privacy-panel]").inner_text()  # shown to the agent too
     assert AccessLog.objects.get(user=org.agent_a).reason == "客户要求回电核实退款"
 

@@ -63,7 +63,7 @@ def test_department_staff_open_the_case_from_their_order_and_complete_it(
     assert case.locator("[data-testid=order-demand]").inner_text() == "退还多扣费用"
     assert case.locator("[data-testid=order-place]").inner_text() == PLACE
     phone = case.locator("[data-testid=order-phone] a")
-    assert phone.inner_text() == "+8613800138000" and phone.get_attribute("href") == "tel:+8613800138000"
+    assert phone.inner_text() == "138 0013 8000" and phone.get_attribute("href") == "tel:+8613800138000"
     assert _no_sideways_scroll(page)
     screenshot(page, f"work-order-case-{size}")
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.common.masking import mask_name, mask_phone
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now, to_local
+from complaintdesk.complaints.customers import phone_for_people
 from complaintdesk.complaints.selectors import AT_RISK_SHARE
 from complaintdesk.complaints.states import status_label
 from complaintdesk.inbox.text import when
@@ -79,7 +80,15 @@ def get_item(mapping, key):
 
 @register.filter
 def masked_phone(value: str) -> str:
+    """A phone number masked (138****5678) for someone who does not need it whole."""
     return mask_phone(value) if value else ""
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A phone number as people read it (complaints.customers.phone_for_people): 138 1234 5678, or a masked
+    one as it is. The one way staff pages show a number; a tel: link keeps the stored form."""
+    return phone_for_people(value or "")
 
 
 @register.simple_tag(takes_context=True)
