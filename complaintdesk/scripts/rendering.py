@@ -80,6 +80,8 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("case_number", "单号", _("投诉单号"), "TS20261124000123", "TS20261124000123"),
     Placeholder("product", "产品", _("涉及产品/业务"), "家庭宽带", "home broadband"),
     Placeholder("agent_name", "客服姓名", _("客服姓名"), "李敏", "Li Min"),
+    # The speaker's role in words (客服专员, 业务经理 …): whoever makes the call or writes the reply.
+    Placeholder("agent_role", "岗位", _("说话人的岗位"), "客服专员", "customer service officer"),
     Placeholder("employee_no", "工号", _("工号"), "10086", "10086"),
     Placeholder("extension", "分机", _("分机号"), "8021", "8021"),
     Placeholder("brand", "品牌", _("品牌"), "ComplaintDesk", "ComplaintDesk"),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
@@ -133,6 +134,8 @@ def script_values(
             employee_no=agent.employee_no,
             extension=agent.extension,
         )
+        with translation.override(language):  # the role as the script's language names it
+            values["agent_role"] = str(agent.get_role_display())
     for name, value in (extra or {}).items():
         values[rendering.canonical(name)] = value
     texts = {name: _text(value, language=language) for name, value in values.items()}

@@ -13,13 +13,13 @@ EN = "en"
 DEFAULT_SCRIPTS: list[tuple[str, str, str, str, str, str]] = [
     # 问候开场 — greeting
     ("greeting-phone-zh", "greeting", ZH, "phone", "电话接听开场",
-     "您好，欢迎致电{brand}客服中心，我是客服专员{agent_name}[[，工号{employee_no}]]，很高兴为您服务。"
+     "您好，欢迎致电{brand}客服中心，我是{agent_role}{agent_name}[[，工号{employee_no}]]，很高兴为您服务。"
      "请问怎么称呼您？有什么需要我帮您处理的？"),
     ("greeting-zh", "greeting", ZH, "", "受理确认开场",
-     "{customer_title}您好，感谢您联系{brand}。我是客服专员{agent_name}[[，工号{employee_no}]]，"
+     "{customer_title}您好，感谢您联系{brand}。我是{agent_role}{agent_name}[[，工号{employee_no}]]，"
      "您的投诉由我负责跟进，单号是{case_number}。请您把遇到的情况告诉我，我会认真记录。"),
     ("greeting-email-zh", "greeting", ZH, "email", "邮件回复开场",
-     "尊敬的{customer_title}：\n\n您好！我是{brand}客服专员{agent_name}[[（工号{employee_no}）]]，"
+     "尊敬的{customer_title}：\n\n您好！我是{brand}{agent_role}{agent_name}[[（工号{employee_no}）]]，"
      "已收到您关于“{problem}”的来信，投诉单号为{case_number}。这件事由我负责跟进到底，"
      "我会在{deadline}前给您书面答复。"),
     ("greeting-phone-en", "greeting", EN, "phone", "Answering the phone",
@@ -100,12 +100,12 @@ DEFAULT_SCRIPTS: list[tuple[str, str, str, str, str, str]] = [
      "right away is {option_a}, and I will confirm the result to you by {deadline}."),
     # 结果反馈 — feedback
     ("feedback-zh", "feedback", ZH, "", "完整反馈处理结果",
-     "{customer_title}您好，我是客服专员{agent_name}[[，工号{employee_no}]]，向您反馈投诉单{case_number}"
+     "{customer_title}您好，我是{agent_role}{agent_name}[[，工号{employee_no}]]，向您反馈投诉单{case_number}"
      "的处理情况。原因：{cause}。我们的处理：{measures}。处理结果：{result}。[[补偿：{compensation}。]]请问您对这个结果满意吗？"
      "如有任何疑问，可以直接联系我[[，分机{extension}]]。"),
     ("feedback-short-zh", "feedback", ZH, "sms", "短信反馈",
      "【{brand}】{customer_title}您好，您反映的{problem}已处理完毕：{result}。{compensation}。"
-     "如仍有疑问，请回复本短信或致电客服专员{agent_name}[[（工号{employee_no}）]]。"),
+     "如仍有疑问，请回复本短信或致电{agent_role}{agent_name}[[（工号{employee_no}）]]。"),
     ("feedback-with-follow-up-zh", "feedback", ZH, "", "反馈并预告回访",
      "{customer_title}，您反映的{problem}已经处理完毕。经核查，原因是{cause}，现在{result}。"
      "为表歉意，{compensation}。我会在3天内再联系您，确认一切正常。"),
@@ -119,7 +119,7 @@ DEFAULT_SCRIPTS: list[tuple[str, str, str, str, str, str]] = [
      "working."),
     # 回访 — follow-up
     ("follow-up-zh", "follow_up", ZH, "", "满意度回访",
-     "{customer_title}您好，我是{brand}客服专员{agent_name}。上周您反映的{problem}已经处理完成，"
+     "{customer_title}您好，我是{brand}{agent_role}{agent_name}。上周您反映的{problem}已经处理完成，"
      "今天特地回访一下：现在使用一切正常吗？您对这次的处理还满意吗？"),
     ("follow-up-check-zh", "follow_up", ZH, "", "确认问题彻底解决",
      "{customer_title}，打扰您一分钟。关于投诉单{case_number}：{result}。想跟您确认问题是否已经彻底解决？"

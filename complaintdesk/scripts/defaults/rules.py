@@ -177,7 +177,7 @@ DEFAULT_RULES: list[dict] = [
         "severity": "warn",
         "patterns": r"(?:工号|分机|分机号|员工号|座席号)\s*[:：]?\s*[A-Za-z0-9]+",
         "reason": gettext_noop("回复里没有客服的姓名和工号/分机；告诉客户找谁，客户才有掌控感。"),
-        "suggestion": "我是客服专员{agent_name}[[，工号{employee_no}]][[，分机{extension}]]，有任何问题可以直接联系我。",
+        "suggestion": "我是{agent_role}{agent_name}[[，工号{employee_no}]][[，分机{extension}]]，有任何问题可以直接联系我。",
     },
     {
         "code": "but-en",

@@ -30,6 +30,7 @@ ZH = Context(
     extension="8021",
     values={
         "agent_name": "李敏",
+        "agent_role": "客服专员",
         "employee_no": "10086",
         "extension": "8021",
         "deadline": DEADLINE_ZH,
@@ -254,7 +255,7 @@ def test_a_suggestion_without_its_values_is_advice_naming_them_never_part_of_the
     assert findings["time-zh"].suggestion == "我会在〔时限〕前给您答复。"
     assert findings["time-zh"].fix == ADVICE
     # Optional segments vanish when the agent has no number on file.
-    assert findings["identity-zh"].suggestion == "我是客服专员〔客服姓名〕，有任何问题可以直接联系我。"
+    assert findings["identity-zh"].suggestion == "我是〔岗位〕〔客服姓名〕，有任何问题可以直接联系我。"
     assert "{" not in apply_suggestions("好的。", findings.values())
     # With the values, the same sentences are appended to the rewrite, filled.
     filled = Context(
