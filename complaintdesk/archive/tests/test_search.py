@@ -17,26 +17,30 @@ def _numbers(hits):
     return [h.number for h in hits]
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("宽带", ["broadband"]),
-        ("光猫亮红灯", ["broadband"]),
-        ("宽带断网", ["broadband"]),
-        ("退费", ["refund"]),
-        ("销户退费没到账", ["refund"]),
-        ("信用卡年费", ["annual_fee"]),  # not the card theft: no 年费 there
-        ("信用卡", ["annual_fee", "card_theft"]),
-        ("盗刷", ["card_theft"]),
-        ("宽限期", ["grace"]),  # not the broadband case: 宽 alone is not a word
-        ("分光器", ["broadband"]),  # only in the summary's cause
-    ],
-)
-def test_a_chinese_query_finds_the_right_cases(org, archive, query, expected):
-    hits = archive_search(user=org.manager, query=query)
-    assert sorted(_numbers(hits)) == sorted(archive[k].number for k in expected)
-    assert all(not h.partial for h in hits)
-    assert all(h.matched_words for h in hits)
+CHINESE_QUERIES = [
+    ("宽带", ["broadband"]),
+    ("光猫亮红灯", ["broadband"]),
+    ("宽带断网", ["broadband"]),
+    ("退费", ["refund"]),
+    ("销户退费没到账", ["refund"]),
+    ("信用卡年费", ["annual_fee"]),  # not the card theft: no 年费 there
+    ("信用卡", ["annual_fee", "card_theft"]),
+    ("盗刷", ["card_theft"]),
+    ("宽限期", ["grace"]),  # not the broadband case: 宽 alone is not a word
+    ("分光器", ["broadband"]),  # only in the summary's cause
+]
+
+
+def test_a_chinese_query_finds_the_right_cases(org, archive):
+    """Every query over one archive (made once: six worked cases)."""
+    wrong = {}
+    for query, expected in CHINESE_QUERIES:
+        hits = archive_search(user=org.manager, query=query)
+        if sorted(_numbers(hits)) != sorted(archive[k].number for k in expected):
+            wrong[query] = _numbers(hits)
+        elif not all(not h.partial and h.matched_words for h in hits):
+            wrong[query] = "partial, or no matched words"
+    assert not wrong
 
 
 def test_store_b_case_is_found_only_by_who_may_see_it(org, archive):
