@@ -125,9 +125,9 @@ class ReferralIn(StrictSchema):
     source: SourceCode = Field(description="转办机构")
     source_name: str = Field("", max_length=100, description="其他机构的名称（source=other 时必填）")
     reference: str = Field(max_length=64, description="转办机构的编号")
-    forwarded_on: dt.date = Field(description="转办日期")
+    forwarded_on: dt.date = Field(description="转办日期（2000-01-01 至今天）")
     due_on: dt.date | None = Field(
-        None, description="转办机构要求的回复截止日；缺省按法定时限包的转办回复时限"
+        None, description="转办机构要求的回复截止日（不晚于 2099-12-31）；缺省按法定时限包的转办回复时限"
     )
     content_required: str | None = Field(
         None, max_length=4000, description="回复须包含的内容；缺省为法定时限包规则的要求"
@@ -456,8 +456,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class StatisticsQuery(Schema):
-    start: dt.date = Field(description="统计期间的第一天（按受理日，本地日期）")
-    end: dt.date = Field(description="统计期间的最后一天（含）")
+    start: dt.date = Field(description="统计期间的第一天（按受理日，本地日期；2000-01-01 至 2099-12-31）")
+    end: dt.date = Field(description="统计期间的最后一天（含；2000-01-01 至 2099-12-31，不早于 start）")
     unit: str = Field(
         "", max_length=64, description="机构编码（含下级）；缺省为可查看全部机构者的全机构，否则为本人机构"
     )
