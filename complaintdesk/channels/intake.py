@@ -10,6 +10,7 @@
    once and none is lost with the queue; neither can lose the case.
 """
 
+import dataclasses
 import io
 import logging
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from complaintdesk.complaints.services import IntakeData, complaint_add_customer
 
 from .base import InboundMessage, IncomingFile
 from .models import ReceivedMessage
+from .services import central_desk_unit, is_channel_account
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +71,13 @@ def _files_store(*, number: str, actor, files: Sequence[IncomingFile], channel: 
 
 
 def complaint_intake(*, data: IntakeData, actor, files: Sequence[IncomingFile] = ()) -> Complaint:
-    """Store a new complaint from any channel, with its files, and queue its after-intake steps."""
+    """Store a new complaint from any channel, with its files, and queue its after-intake steps. A case a
+    channel account takes in without a unit goes to the customer service centre (central_desk_unit)."""
     _files_check(files)
+    if not data.org_unit_code and is_channel_account(actor):
+        desk = central_desk_unit(actor=actor)
+        if desk is not None:
+            data = dataclasses.replace(data, org_unit_code=desk.code)
     if not files:
         return complaint_take_in(data=data, actor=actor)
     with transaction.atomic():  # the files join the case's transaction

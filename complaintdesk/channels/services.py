@@ -4,11 +4,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from complaintdesk.accounts.access import unit_visible_to
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import user_create
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Channel
-from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.orgs.models import OrgUnit, UnitKind
+
+CHANNEL_ACCOUNT_PREFIX = "channel-"
 
 
 def _intake_unit() -> OrgUnit:
@@ -27,7 +30,7 @@ def channel_actor(*, channel: str) -> User:
     the timeline says which channel wrote. Created on first use."""
     if channel not in Channel.values:
         raise ValueError(channel)
-    username = f"channel-{channel}"
+    username = f"{CHANNEL_ACCOUNT_PREFIX}{channel}"
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user
@@ -38,3 +41,20 @@ def channel_actor(*, channel: str) -> User:
                                display_name=_("%(channel)s渠道（系统）") % {"channel": Channel(channel).label})
     except (InvalidInput, IntegrityError):  # created by another process meanwhile
         return User.objects.get(username=username)
+
+
+def is_channel_account(user) -> bool:
+    """Whether `user` is the account of a customer-facing channel (channel_actor), not a person or an
+    integration."""
+    return user.role == Role.API_CLIENT and user.username.startswith(CHANNEL_ACCOUNT_PREFIX)
+
+
+def central_desk_unit(*, actor) -> OrgUnit | None:
+    """Where a case received centrally lands when the customer names no unit (the web form's 不确定, a
+    WeChat message, an e-mail): the customer service centre — the first active unit of that kind in the
+    tree — whose agents hand it on to the unit responsible (complaints.transfers). None when there is no
+    centre the channel account may file into: the case stays in the account's own unit, as before."""
+    for unit in OrgUnit.objects.filter(kind=UnitKind.SERVICE_CENTRE, is_active=True).order_by("path")[:10]:
+        if unit_visible_to(actor, unit):
+            return unit
+    return None

@@ -297,6 +297,7 @@ class Complaint(models.Model):
             ("reopen_complaint", _("重新打开投诉")),
             ("withdraw_complaint", _("登记客户撤诉")),
             ("assign_complaint", _("分派投诉")),
+            ("transfer_complaint", _("转办投诉到其他机构")),
             ("view_personal_data", _("查看完整的客户个人信息")),
             ("view_all_units", _("查看全部机构的投诉")),
         ]
@@ -403,6 +404,8 @@ class EventKind(models.TextChoices):
     KIND_CHANGED = "kind_changed", _("变更联系类型")
     ROUTED = "routed", _("转交负责部门")
     CREDITED = "credited", _("表扬记入")
+    # The case handed to another unit (complaints.transfers): `field` is org_unit, the values unit names.
+    TRANSFERRED = "transferred", _("转办")
 
 
 class ComplaintEventQuerySet(models.QuerySet):

@@ -29,6 +29,9 @@ class UnitSpec:
 
 UNITS: tuple[UnitSpec, ...] = (
     UnitSpec("HQ", "总部", "Headquarters", UnitKind.HQ, None, "北京"),
+    # Complaints received centrally (web form without a store, WeChat, e-mail) land here and are handed on
+    # (转办) to the branch or store responsible (channels.services.central_desk_unit).
+    UnitSpec("CSC", "客服中心", "Customer Service Centre", UnitKind.SERVICE_CENTRE, "HQ", "北京"),
     UnitSpec("EAST", "华东大区", "East China Region", UnitKind.REGION, "HQ", "上海"),
     UnitSpec("SOUTH", "华南大区", "South China Region", UnitKind.REGION, "HQ", "广州"),
     UnitSpec("SH", "上海分公司", "Shanghai Branch", UnitKind.BRANCH, "EAST", "上海"),

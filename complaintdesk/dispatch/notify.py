@@ -10,6 +10,8 @@ with plain values (services._notify_after_commit).
   managers are told.
 - To the unit a suggestion is routed to (complaints.contacts.suggestion_route): its department staff and
   managers, a notice opening the case (the owner unit sees the case from then on).
+- To the unit a case is handed to (complaints.transfers.complaint_transfer): the people who work its queue,
+  a notice opening the case.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
 from complaintdesk.inbox.services import staff_notify
 from complaintdesk.inbox.text import Words
+from complaintdesk.orgs.selectors import orgunit_ancestors
 
 from .models import WorkOrder
 
@@ -209,6 +212,70 @@ def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int
             recipients=recipients,
             kind="suggestion_routed",
             title=Words(SUGGESTION_TITLE, values),
+            body=body,
+            link=f"/complaints/{complaint.number}/",
+            complaint=complaint,
+        )
+    )
+
+
+# --- a case handed to another unit (complaints.transfers.complaint_transfer) ---------------------------------
+
+TRANSFER_TITLE = gettext_lazy("转办到%(unit)s：%(number)s %(title)s")
+# Whoever works a unit's queue: those who handle its cases and those who assign them (not integrations).
+QUEUE_ROLES = tuple(
+    role
+    for role, permissions in ROLE_PERMISSIONS.items()
+    if role != Role.API_CLIENT and permissions & {"handle_complaint", "assign_complaint"}
+)
+
+
+def transfer_recipients(*, unit) -> list[int]:
+    """The people who work the queue of `unit`; when it has none of its own, those of the nearest unit
+    above it (whose queue holds the case, its subtree being theirs). At most UNIT_PEOPLE_MAX."""
+    for holder in reversed(orgunit_ancestors(unit=unit)):
+        people = list(
+            User.objects.filter(is_active=True, org_unit_id=holder.pk, role__in=QUEUE_ROLES)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:UNIT_PEOPLE_MAX]
+        )
+        if people:
+            return people
+    return []
+
+
+def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") -> int:
+    """A notice in the inbox of the receiving unit's people, opening the case, written in the transfer's
+    transaction (transfer hook of complaints.transfers)."""
+    recipients = [
+        pk for pk in transfer_recipients(unit=complaint.org_unit) if pk != getattr(actor, "pk", None)
+    ]
+    if not recipients:
+        logger.warning(
+            "dispatch: nobody to tell of case %s handed to unit %s", complaint.number, complaint.org_unit_id
+        )
+        return 0
+    values = {
+        "number": complaint.number,
+        "unit": complaint.org_unit.name,
+        "from": from_unit.name,
+        "title": complaint.title,
+        "by": str(actor) if actor is not None else "",
+        "reason": reason,
+        "due": complaint.due_at,
+    }
+    body = [
+        Words(gettext_lazy("转办人：%(by)s（%(from)s）"), values),
+        Words(gettext_lazy("转办原因：%(reason)s"), values),
+    ]
+    if complaint.due_at:
+        body.append(Words(gettext_lazy("当前时限：%(due)s（转办不重新计时）"), values))
+    body.append(gettext_lazy("案件已在本机构的“未分派”队列中，请尽快分派处理。"))
+    return len(
+        staff_notify(
+            recipients=recipients,
+            kind="case_transferred",
+            title=Words(TRANSFER_TITLE, values),
             body=body,
             link=f"/complaints/{complaint.number}/",
             complaint=complaint,

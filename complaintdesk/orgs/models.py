@@ -9,6 +9,8 @@ class UnitKind(models.TextChoices):
     STORE = "store", _("门店")
     FRANCHISE = "franchise", _("加盟店")
     DEPARTMENT = "department", _("责任部门")
+    # Where complaints received centrally (web form, WeChat, e-mail with no unit) land and are handed on.
+    SERVICE_CENTRE = "service_centre", _("客服中心")
 
 
 class OrgUnit(models.Model):
