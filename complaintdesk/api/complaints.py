@@ -21,11 +21,12 @@ from complaintdesk.complaints.selectors import (
     attachment_for_download,
     complaint_page,
 )
+from complaintdesk.complaints.transfers import complaint_transfer
 from complaintdesk.privacy.models import AccessField, AccessKind
 from complaintdesk.privacy.services import access_log_record
 from complaintdesk.regulation.hints import complaint_admissibility_hints
 
-from .presenters import attachment_view, complaint_detail, complaint_summary, event_view
+from .presenters import attachment_view, complaint_detail, complaint_summary, event_view, transfer_view
 from .schemas import (
     AnalysisIn,
     AttachmentOut,
@@ -44,6 +45,8 @@ from .schemas import (
     ProblemOut,
     RouteIn,
     StatusCode,
+    TransferIn,
+    TransferOut,
     TransitionIn,
 )
 
@@ -173,6 +176,24 @@ def route_suggestion(request: HttpRequest, number: str, payload: RouteIn):
     )
     complaint = access_complaint(user=request.user, number=number)
     return complaint_detail(complaint=complaint, user=request.user)
+
+
+@router.post(
+    "/complaints/{number}/transfer",
+    response={200: TransferOut, **POST_ERRORS},
+    summary="转办到负责的机构 / transfer to the unit responsible",
+    description=(
+        "把未办结的案件转办给负责的分公司、门店、加盟店、责任部门或客服中心（需要“转办投诉”权限；"
+        "接收机构可以不在调用者的机构范围内，例如客服中心转办给分公司）。原因必填，记入处理记录；"
+        "处理人清空，由接收机构的“未分派”队列接手，其人员收到站内通知；客户的时限不变（不重新计时）。"
+        "已办结、已归档或已升级的案件不能转办（422）。转办后调用者可能不再能查看该案件（visible=false）。"
+    ),
+)
+def transfer_complaint(request: HttpRequest, number: str, payload: TransferIn):
+    complaint = complaint_transfer(
+        number=number, actor=request.user, unit_code=payload.unit, reason=payload.reason
+    )
+    return transfer_view(complaint=complaint, user=request.user)
 
 
 @router.post(

@@ -3,7 +3,9 @@
 from django.urls import reverse
 
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
+from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import to_local
+from complaintdesk.complaints.access import complaint_visible_to
 from complaintdesk.complaints.event_text import EventLine, events_for_people
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent
 from complaintdesk.complaints.selectors import (
@@ -146,6 +148,21 @@ def _event_dict(line: EventLine) -> dict:
         "new_label": line.new,
         "channel_label": line.channel,
         "text": line.text,
+    }
+
+
+def transfer_view(*, complaint: Complaint, user) -> dict:
+    """What a transfer answers (complaints.transfers.complaint_transfer): where the case is now, its
+    deadlines (unchanged) and the timeline event; whether the caller still sees the case."""
+    return {
+        "number": complaint.number,
+        "org_unit": complaint.org_unit.code,
+        "org_unit_name": name_for_people(complaint.org_unit),
+        "assignee": None,
+        "due_at": _local(complaint.due_at),
+        "resolution_due_at": _local(complaint.resolution_due_at),
+        "visible": complaint_visible_to(user, complaint),
+        "event": event_view(complaint.transfer_event),
     }
 
 

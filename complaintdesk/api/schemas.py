@@ -86,6 +86,17 @@ class RouteIn(StrictSchema):
     reason: str | None = None
 
 
+class TransferIn(StrictSchema):
+    unit: str = Field(
+        description="接收机构的编码：分公司、门店、加盟店、责任部门或客服中心（不能是总部或大区）",
+        examples=["SH"],
+    )
+    reason: str = Field(
+        description="转办原因（必填，记入处理记录）",
+        examples=["客户在上海浦东门店办理业务，由上海分公司处理"],
+    )
+
+
 class CreditIn(StrictSchema):
     username: str | None = Field(None, description="受表扬人员的用户名")
     employee_no: str | None = Field(None, description="或其工号")
@@ -141,6 +152,17 @@ class EventOut(Schema):
     new_label: str = Field("", description="新值（给人看）")
     channel_label: str = Field("", description="消息经由的渠道（当前语言）")
     text: str = Field("", description="正文：备注、客户留言、发给客户的消息全文")
+
+
+class TransferOut(Schema):
+    number: str
+    org_unit: str = Field(description="现所属机构（接收机构）的编码")
+    org_unit_name: str = Field(description="现所属机构的名称（当前语言）")
+    assignee: None = Field(None, description="转办后无处理人：由接收机构的“未分派”队列接手")
+    due_at: dt.datetime | None = Field(None, description="最近时限；转办不重新计时，客户的时限不变")
+    resolution_due_at: dt.datetime | None = Field(None, description="解决时限（不变）")
+    visible: bool = Field(description="调用者转办后是否仍能查看此案件（接收机构不在其范围内则为 false）")
+    event: EventOut = Field(description="记入处理记录的转办事件")
 
 
 class ComplaintSummaryOut(Schema):

@@ -16,11 +16,13 @@ from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.accounts.models import User
 from complaintdesk.common.errors import InvalidInput, NotFound
 from complaintdesk.common.time import now
+from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
 
 from .access import access_complaint, complaints_visible_to
 from .models import Attachment, Category, Complaint, ComplaintEvent
 from .states import Status, transitions_for
+from .transfers import TRANSFER_UNIT_KINDS
 from .validation import SEARCH_MAX as SEARCH_MAX
 from .validation import SEARCH_MIN as SEARCH_MIN
 from .validation import FilterFields, checked
@@ -372,3 +374,16 @@ def attachment_for_download(*, user, number: str, attachment_id: int) -> Attachm
     if attachment is None:
         raise NotFound(_("附件不存在"))
     return attachment
+
+
+TRANSFER_UNITS_MAX = 1000
+
+
+def transfer_units(*, complaint: Complaint) -> list[OrgUnit]:
+    """The units case `complaint` can be handed to (complaints.transfers): active units that work cases,
+    in tree order, its own unit left out. Bounded: past that, the unit is typed by its code."""
+    return list(
+        OrgUnit.objects.filter(is_active=True, kind__in=TRANSFER_UNIT_KINDS)
+        .exclude(pk=complaint.org_unit_id)
+        .order_by("path")[:TRANSFER_UNITS_MAX]
+    )

@@ -88,7 +88,7 @@ def complaint_transfer(*, number: str, actor, unit_code: str, reason: str) -> Co
         raise InvalidInput(errors)
     at = now()
     from_unit = complaint.org_unit
-    event_record(
+    event = event_record(
         complaint=complaint,
         actor=actor,
         kind=EventKind.TRANSFERRED,
@@ -104,6 +104,7 @@ def complaint_transfer(*, number: str, actor, unit_code: str, reason: str) -> Co
     complaint_save(complaint, ["org_unit", "assignee", "updated_at"])
     for hook in _TRANSFER_HOOKS:
         hook(complaint=complaint, from_unit=from_unit, actor=actor, reason=reason)
+    complaint.transfer_event = event  # what was recorded, for whoever presents the transfer
     return complaint
 
 

@@ -121,6 +121,15 @@ class RouteForm(forms.Form):
     reason = forms.CharField(label=_("说明"), required=False, max_length=1000)
 
 
+class TransferForm(forms.Form):
+    unit = forms.CharField(
+        label=_("转办到"), max_length=64, error_messages={"required": _("请选择转办到哪个机构")}
+    )
+    reason = forms.CharField(
+        label=_("转办原因"), max_length=1000, error_messages={"required": _("请填写转办原因")}
+    )
+
+
 class CreditForm(forms.Form):
     username = forms.CharField(label=_("受表扬人员（用户名）"), required=False, max_length=150)
     unit = forms.CharField(label=_("受表扬机构（机构编码）"), required=False, max_length=64)

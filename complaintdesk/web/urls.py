@@ -162,6 +162,7 @@ urlpatterns = [
     path("complaints/<str:number>/kind", views.complaint_kind, name="complaint_kind"),
     path("complaints/<str:number>/route", views.complaint_route, name="complaint_route"),
     path("complaints/<str:number>/credit", views.complaint_credit, name="complaint_credit"),
+    path("complaints/<str:number>/transfer", views.complaint_transfer_post, name="complaint_transfer"),
     path("complaints/<str:number>/analysis", views.complaint_analysis, name="complaint_analysis"),
     path("complaints/<str:number>/note", views.complaint_note, name="complaint_note"),
     path("complaints/<str:number>/message", views.complaint_message, name="complaint_message"),

@@ -23,7 +23,7 @@ from complaintdesk.common.errors import DomainError, InvalidInput, NotFound, Per
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import now
 from complaintdesk.complaints import services as complaint_services
-from complaintdesk.complaints.access import access_complaint
+from complaintdesk.complaints.access import access_complaint, complaint_visible_to
 from complaintdesk.complaints.contacts import complaint_kind_change, praise_credit, suggestion_route
 from complaintdesk.complaints.models import EventKind, Priority, Severity
 from complaintdesk.complaints.selectors import (
@@ -32,8 +32,10 @@ from complaintdesk.complaints.selectors import (
     complaint_attachments,
     complaint_timeline,
     complaint_transitions_for_user,
+    transfer_units,
 )
 from complaintdesk.complaints.states import ContactKind, Status, status_label, transitions_for
+from complaintdesk.complaints.transfers import complaint_transfer
 from complaintdesk.dispatch.selectors import work_order_for_case_number
 from complaintdesk.privacy.models import AccessField, AccessKind
 from complaintdesk.privacy.selectors import anonymised_customer_hidden
@@ -59,6 +61,7 @@ from .forms import (
     QueueFilterForm,
     ReplyForm,
     RouteForm,
+    TransferForm,
     TransitionForm,
     domain_errors_apply,
 )
@@ -230,6 +233,13 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "kind_form": forms.get("kind_form") or ContactKindForm(current=complaint.kind),
         "route_form": forms.get("route_form") or RouteForm(),
         "credit_form": forms.get("credit_form") or CreditForm(),
+        "transfer_form": forms.get("transfer_form") or TransferForm(),
+        # 转办: whoever may hand the case on, while it is open and on the front line (not escalated).
+        "transfer_units": transfer_units(complaint=complaint)
+        if user.has_perm("complaints.transfer_complaint")
+        and complaint.is_open
+        and complaint.status != Status.ESCALATED
+        else [],
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "analysis_form": forms.get("analysis_form")
         or AnalysisForm(
@@ -275,6 +285,7 @@ CASE_FORMS = {
     "kind_form": (ContactKindForm, "contact-kind"),
     "route_form": (RouteForm, "contact-kind"),
     "credit_form": (CreditForm, "contact-kind"),
+    "transfer_form": (TransferForm, "transfer"),
 }
 
 
@@ -393,6 +404,37 @@ def complaint_route(request: HttpRequest, number: str) -> HttpResponse:
             reason=f.cleaned_data["reason"],
         ),
     )
+
+
+@login_required
+@require_POST
+def complaint_transfer_post(request: HttpRequest, number: str) -> HttpResponse:
+    """转办: the case goes to another unit. Done, the user is back on the case when they still see it, else
+    on their unassigned queue (the case is the receiving unit's now)."""
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        try:
+            complaint = complaint_transfer(
+                number=number,
+                actor=request.user,
+                unit_code=form.cleaned_data["unit"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as problem:
+            domain_errors_apply(form, problem, None)
+        else:
+            unit = name_for_people(complaint.org_unit)
+            still_seen = complaint_visible_to(request.user, complaint)
+            to = (
+                reverse("web:complaint", args=[number])
+                if still_seen
+                else reverse("web:queue", args=["unassigned"])
+            )
+            message = _("%(number)s 已转办至%(unit)s") % {"number": number, "unit": unit}
+            return refused.answer(request, to=to, message=message)
+    return _case_refused(request, number, "transfer_form", form)
 
 
 @login_required
