@@ -8,6 +8,7 @@ EXPECTED = {
     ("/api/v1/complaints", "get"), ("/api/v1/complaints", "post"),
     ("/api/v1/complaints/{number}", "get"),
     ("/api/v1/complaints/{number}/transitions", "post"),
+    ("/api/v1/complaints/{number}/transfer", "post"),
     ("/api/v1/complaints/{number}/analysis", "patch"),
     ("/api/v1/complaints/{number}/notes", "post"),
     ("/api/v1/complaints/{number}/messages", "post"),

@@ -1,0 +1,79 @@
+"""转办 on the case page: the centre's agent picks the unit and gives the reason; the case leaves their queue
+for the branch's, where it opens with the transfer on its timeline."""
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.models import Complaint, EventKind
+from complaintdesk.orgs.services import orgunit_create
+from complaintdesk.testing import intake
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+@pytest.fixture
+def desk(org):
+    org.centre = orgunit_create(code="CSC", name="客服中心", kind="service_centre", parent=org.hq)
+    org.desk_agent = org.user("desk_agent", Role.AGENT, org.centre)
+    return org
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_centre_agent_transfers_a_case_to_the_branch_from_its_page(desk):
+    org = desk
+    case = intake(org.desk_agent, title="浦东门店宽带未开通")
+    client = _client(org.desk_agent)
+    page = client.get(f"/complaints/{case.number}/").content.decode()
+    assert 'data-testid="transfer"' in page
+    assert '<option value="SH">上海分公司</option>' in page
+    assert 'value="EAST"' not in page and 'value="CSC"' not in page  # no region, not where it is
+
+    answer = client.post(
+        f"/complaints/{case.number}/transfer", {"unit": "SH", "reason": "客户在浦东门店办理"}, follow=True
+    )
+    # The case is the branch's now: the agent is back on their unassigned queue, told where it went.
+    assert answer.redirect_chain[-1][0] == "/queues/unassigned/"
+    text = answer.content.decode()
+    assert f"{case.number} 已转办至上海分公司" in text and "浦东门店宽带未开通" not in text
+    assert Complaint.objects.get(pk=case.pk).org_unit_id == org.branch.pk
+
+    branch_page = _client(org.manager).get(f"/complaints/{case.number}/").content.decode()
+    assert "转办" in branch_page and "客户在浦东门店办理" in branch_page
+    queue = _client(org.manager).get("/queues/unassigned/").content.decode()
+    assert case.number in queue
+
+
+def test_a_refused_transfer_comes_back_with_the_problem_in_words(desk):
+    org = desk
+    case = intake(org.desk_agent)
+    client = _client(org.desk_agent)
+    answer = client.post(f"/complaints/{case.number}/transfer", {"unit": "SH", "reason": ""}, follow=True)
+    assert answer.redirect_chain[-1][0] == f"/complaints/{case.number}/#transfer"
+    assert "请填写转办原因" in answer.content.decode()
+    answer = client.post(f"/complaints/{case.number}/transfer", {"unit": "EAST", "reason": "x"}, follow=True)
+    assert "华东大区不直接办理投诉" in answer.content.decode()
+    assert not Complaint.objects.get(pk=case.pk).events.filter(kind=EventKind.TRANSFERRED).exists()
+
+
+def test_those_who_may_not_transfer_are_not_offered_it(desk):
+    org = desk
+    case = intake(org.desk_agent)
+    page = _client(org.inspector).get(f"/complaints/{case.number}/").content.decode()
+    assert 'data-testid="transfer"' not in page
+    refused = _client(org.inspector).post(f"/complaints/{case.number}/transfer", {"unit": "SH", "reason": "x"})
+    assert refused.status_code in (302, 403)
+    assert Complaint.objects.get(pk=case.pk).org_unit_id == org.centre.pk
