@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.common.names import english_wanted, name_for_people
 from complaintdesk.common.time import to_local
 from complaintdesk.common.validation import choice_values
+from complaintdesk.orgs.models import OrgUnit
 
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, EventKind
 from .states import ContactKind, Status, status_label
@@ -65,6 +66,9 @@ _OWN_FIELDS = {
     "summary": lambda: _("归档总结版本"),
     "knowledge_article": lambda: _("知识库文章"),
 }
+
+# Kinds whose name says what changed: "转办 客服中心 → 上海分公司", no field named.
+KIND_SAYS_WHAT = frozenset({EventKind.TRANSFERRED})
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 # Kinds whose new_value is free text written by a person (shown as a paragraph, not "old → new").
@@ -126,7 +130,7 @@ def _model_field(model, name: str):
 
 def field_label(field: str, *, kind: str = "") -> str:
     """The words for a timeline `field`; "" when it is an id or unknown (never the code itself)."""
-    if not field or field.isdigit():
+    if not field or field.isdigit() or kind in KIND_SAYS_WHAT:
         return ""
     if kind in CHANNEL_KINDS or (kind in (EventKind.NOTE,) and field in choice_values(Channel)):
         return ""
@@ -149,11 +153,19 @@ def _category_text(stored: str) -> str:
     return name_for_people(category) if category is not None else stored
 
 
+def _unit_text(stored: str) -> str:
+    """A unit as the timeline stored it (its Chinese name at the time), by its English name where it has one."""
+    unit = OrgUnit.objects.filter(name=stored).only("name", "name_en").order_by("id").first()
+    return name_for_people(unit) if unit is not None else stored
+
+
 def value_text(value: str, *, field: str = "", kind: str = "") -> str:
     """A stored value in words: a choice's label, a local time, 是/否; other text as it is."""
     if value in (None, ""):
         return ""
     value = str(value)
+    if kind == EventKind.TRANSFERRED and english_wanted():
+        return _unit_text(value)
     if field in _FIELD_VALUES:
         return _FIELD_VALUES[field](value)
     if field == "category" and english_wanted():

@@ -2,6 +2,7 @@
 it and its people are told; the sender's unit no longer sees it; the customer's deadlines do not restart."""
 
 import pytest
+from django.utils import translation
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.analytics.models import ComplaintFact
@@ -58,7 +59,12 @@ def test_the_centre_hands_a_case_to_the_branch_which_sees_it_and_is_told(desk):
     assert (event.actor_id, event.old_value, event.new_value) == (org.desk_agent.pk, "客服中心", "上海分公司")
     assert event.reason == "客户在上海浦东门店办理的业务"
     line = events_for_people([event])[0]
-    assert (line.kind, line.old, line.new) == ("转办", "客服中心", "上海分公司")
+    assert (line.kind, line.what, line.old, line.new) == ("转办", "", "客服中心", "上海分公司")
+    org.branch.name_en = "Shanghai Branch"
+    org.branch.save(update_fields=["name_en"])
+    with translation.override("en"):
+        line = events_for_people([event])[0]
+    assert (line.kind, line.new) == ("Transfer", "Shanghai Branch")
     assert case.events.count() == 3  # created, assigned, transferred: nothing else moved
 
     # The branch sees it in its unassigned queue; the centre sees it no more.
