@@ -43,9 +43,12 @@ def test_bad_input_is_a_422_naming_the_field(org, api_for, make_payload):
     assert_problem(desk.post(f"/complaints/{number}/transfer", {"unit": "SH", "reason": " "}), 422, "reason")
     assert desk.post(f"/complaints/{number}/transfer", {"unit": "SH"}).status_code in (400, 422)
     assert Complaint.objects.get(number=number).org_unit.code == "CSC"
-    assert api_for(org.inspector).post(
-        f"/complaints/{number}/transfer", {"unit": "SH", "reason": "x"}
-    ).status_code == 403
+    assert (
+        api_for(org.inspector)
+        .post(f"/complaints/{number}/transfer", {"unit": "SH", "reason": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_the_schema_documents_the_transfer(db):

@@ -4,19 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0017_intake_writes_fewer_indexes'),
+        ("complaints", "0017_intake_writes_fewer_indexes"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='complaint',
-            options={'permissions': [('handle_complaint', '受理、分析、处理、反馈投诉'), ('escalate_complaint', '升级投诉'), ('close_complaint', '回访与归档投诉'), ('reopen_complaint', '重新打开投诉'), ('withdraw_complaint', '登记客户撤诉'), ('assign_complaint', '分派投诉'), ('transfer_complaint', '转办投诉到其他机构'), ('view_personal_data', '查看完整的客户个人信息'), ('view_all_units', '查看全部机构的投诉')], 'verbose_name': '投诉', 'verbose_name_plural': '投诉'},
+            name="complaint",
+            options={
+                "permissions": [
+                    ("handle_complaint", "受理、分析、处理、反馈投诉"),
+                    ("escalate_complaint", "升级投诉"),
+                    ("close_complaint", "回访与归档投诉"),
+                    ("reopen_complaint", "重新打开投诉"),
+                    ("withdraw_complaint", "登记客户撤诉"),
+                    ("assign_complaint", "分派投诉"),
+                    ("transfer_complaint", "转办投诉到其他机构"),
+                    ("view_personal_data", "查看完整的客户个人信息"),
+                    ("view_all_units", "查看全部机构的投诉"),
+                ],
+                "verbose_name": "投诉",
+                "verbose_name_plural": "投诉",
+            },
         ),
         migrations.AlterField(
-            model_name='complaintevent',
-            name='kind',
-            field=models.CharField(choices=[('created', '登记投诉'), ('transition', '状态变更'), ('field_changed', '字段修改'), ('assigned', '分派'), ('deadlines', '时限变更'), ('note', '备注'), ('pii_revealed', '查看个人信息'), ('reply_overridden', '忽略答复检查警告'), ('customer_message', '客户留言'), ('attachment', '上传附件'), ('notified', '已通知客户'), ('notify_failed', '通知客户失败'), ('escalated', '升级'), ('de_escalated', '退回下级'), ('sla_warning', '时限预警'), ('sla_breach', '超时'), ('objection', '客户有异议'), ('external_referral', '外部投诉'), ('solution_proposed', '提出方案'), ('solution_chosen', '客户选择方案'), ('approval_requested', '申请审批'), ('approval_decided', '审批结果'), ('compensation', '补偿记账'), ('work_order', '派工单'), ('customer_withdrew', '客户撤诉'), ('result_sent', '反馈处理结果'), ('survey', '满意度评价'), ('follow_up', '回访'), ('summary', '归档总结'), ('group_linked', '并入群体性投诉'), ('group_unlinked', '移出群体性投诉'), ('customer_updated', '更新客户档案'), ('customers_merged', '合并客户档案'), ('kind_changed', '变更联系类型'), ('routed', '转交负责部门'), ('credited', '表扬记入'), ('transferred', '转办')], max_length=20, verbose_name='类型'),
+            model_name="complaintevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "登记投诉"),
+                    ("transition", "状态变更"),
+                    ("field_changed", "字段修改"),
+                    ("assigned", "分派"),
+                    ("deadlines", "时限变更"),
+                    ("note", "备注"),
+                    ("pii_revealed", "查看个人信息"),
+                    ("reply_overridden", "忽略答复检查警告"),
+                    ("customer_message", "客户留言"),
+                    ("attachment", "上传附件"),
+                    ("notified", "已通知客户"),
+                    ("notify_failed", "通知客户失败"),
+                    ("escalated", "升级"),
+                    ("de_escalated", "退回下级"),
+                    ("sla_warning", "时限预警"),
+                    ("sla_breach", "超时"),
+                    ("objection", "客户有异议"),
+                    ("external_referral", "外部投诉"),
+                    ("solution_proposed", "提出方案"),
+                    ("solution_chosen", "客户选择方案"),
+                    ("approval_requested", "申请审批"),
+                    ("approval_decided", "审批结果"),
+                    ("compensation", "补偿记账"),
+                    ("work_order", "派工单"),
+                    ("customer_withdrew", "客户撤诉"),
+                    ("result_sent", "反馈处理结果"),
+                    ("survey", "满意度评价"),
+                    ("follow_up", "回访"),
+                    ("summary", "归档总结"),
+                    ("group_linked", "并入群体性投诉"),
+                    ("group_unlinked", "移出群体性投诉"),
+                    ("customer_updated", "更新客户档案"),
+                    ("customers_merged", "合并客户档案"),
+                    ("kind_changed", "变更联系类型"),
+                    ("routed", "转交负责部门"),
+                    ("credited", "表扬记入"),
+                    ("transferred", "转办"),
+                ],
+                max_length=20,
+                verbose_name="类型",
+            ),
         ),
     ]

@@ -14,6 +14,7 @@ from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.complaints.services import complaint_assign, complaint_transition
 from complaintdesk.complaints.transfers import complaint_transfer
+from complaintdesk.escalation.services import complaint_escalate
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.orgs.services import orgunit_create
 from complaintdesk.testing import intake
@@ -43,7 +44,9 @@ def test_the_centre_hands_a_case_to_the_branch_which_sees_it_and_is_told(desk):
     complaint_assign(number=case.number, actor=org.executive, assignee=org.desk_agent)
     case.refresh_from_db()
     before = {name: getattr(case, name) for name in DEADLINES}
-    assert case.number in [c.number for c in complaint_page(user=org.desk_agent, filters=ComplaintFilters()).items]
+    assert case.number in [
+        c.number for c in complaint_page(user=org.desk_agent, filters=ComplaintFilters()).items
+    ]
     assert case.number not in _unassigned(org.manager)
 
     moved = complaint_transfer(
@@ -86,7 +89,9 @@ def test_a_store_without_people_of_its_own_is_worked_by_the_unit_above(desk):
     org = desk
     empty = orgunit_create(code="SH-C", name="静安门店", kind="store", parent=org.branch)
     case = intake(org.desk_agent)
-    complaint_transfer(number=case.number, actor=org.desk_agent, unit_code=empty.code, reason="客户在静安门店购买")
+    complaint_transfer(
+        number=case.number, actor=org.desk_agent, unit_code=empty.code, reason="客户在静安门店购买"
+    )
     assert list(StaffNotification.objects.values_list("user_id", flat=True)) == [org.manager.pk]
     assert case.number in _unassigned(org.manager)
 
@@ -131,7 +136,9 @@ def test_a_closed_or_withdrawn_case_is_not_transferred(desk):
     org = desk
     case = intake(org.desk_agent)
     complaint_transition(number=case.number, actor=org.desk_agent, to="withdrawn", reason="客户撤诉")
-    assert _refusal(org, case.number, unit_code="SH", reason="x") == {"status": ["已办结或已归档的投诉不能转办"]}
+    assert _refusal(org, case.number, unit_code="SH", reason="x") == {
+        "status": ["已办结或已归档的投诉不能转办"]
+    }
 
 
 def test_only_those_allowed_transfer_and_only_cases_they_see(desk):
@@ -143,6 +150,22 @@ def test_only_those_allowed_transfer_and_only_cases_they_see(desk):
         complaint_transfer(number=case.number, actor=org.agent_a, unit_code="SH", reason="x")
     # The executive (sees every unit) may hand it on; so may a store's agent send its own case back.
     complaint_transfer(number=case.number, actor=org.executive, unit_code="SH-A", reason="徐汇门店的业务")
-    complaint_transfer(number=case.number, actor=org.agent_a, unit_code="CSC", reason="不是本店业务，退回客服中心")
+    complaint_transfer(
+        number=case.number, actor=org.agent_a, unit_code="CSC", reason="不是本店业务，退回客服中心"
+    )
     assert Complaint.objects.get(number=case.number).org_unit_id == org.centre.pk
     assert StaffNotification.objects.filter(kind="case_transferred", user=org.desk_agent).exists()
+
+
+def test_an_escalated_case_is_with_its_holder_and_not_transferred(desk):
+    """On a level of the ladder the case has a holder of the sending unit's chain: it goes back to the front
+    line before it changes unit, so that no holder is left with a case of another branch."""
+    org = desk
+    case = intake(org.agent_a)
+    complaint_transition(number=case.number, actor=org.agent_a, to="accepted")
+    complaint_escalate(number=case.number, actor=org.agent_a, reason="客户要求经理处理")
+    assert Complaint.objects.get(pk=case.pk).status == "escalated"
+    with pytest.raises(InvalidInput) as refused:
+        complaint_transfer(number=case.number, actor=org.executive, unit_code="CSC", reason="x")
+    assert refused.value.fields == {"status": ["已升级的投诉由升级承接人处理，不能转办；请先退回一线"]}
+    assert Complaint.objects.get(pk=case.pk).org_unit_id == org.store_a.pk

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orgunit',
-            name='kind',
-            field=models.CharField(choices=[('hq', '总部'), ('region', '大区'), ('branch', '分公司/营业机构'), ('store', '门店'), ('franchise', '加盟店'), ('department', '责任部门'), ('service_centre', '客服中心')], max_length=16, verbose_name='类型'),
+            model_name="orgunit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("hq", "总部"),
+                    ("region", "大区"),
+                    ("branch", "分公司/营业机构"),
+                    ("store", "门店"),
+                    ("franchise", "加盟店"),
+                    ("department", "责任部门"),
+                    ("service_centre", "客服中心"),
+                ],
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
     ]

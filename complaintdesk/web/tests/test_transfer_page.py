@@ -74,6 +74,8 @@ def test_those_who_may_not_transfer_are_not_offered_it(desk):
     case = intake(org.desk_agent)
     page = _client(org.inspector).get(f"/complaints/{case.number}/").content.decode()
     assert 'data-testid="transfer"' not in page
-    refused = _client(org.inspector).post(f"/complaints/{case.number}/transfer", {"unit": "SH", "reason": "x"})
+    refused = _client(org.inspector).post(
+        f"/complaints/{case.number}/transfer", {"unit": "SH", "reason": "x"}
+    )
     assert refused.status_code in (302, 403)
     assert Complaint.objects.get(pk=case.pk).org_unit_id == org.centre.pk
