@@ -10,6 +10,7 @@ from complaintdesk.accounts.services import user_create
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Channel
 from complaintdesk.orgs.models import OrgUnit, UnitKind
+from complaintdesk.orgs.selectors import orgunits_active_of_kind
 
 CHANNEL_ACCOUNT_PREFIX = "channel-"
 
@@ -54,7 +55,7 @@ def central_desk_unit(*, actor) -> OrgUnit | None:
     WeChat message, an e-mail): the customer service centre — the first active unit of that kind in the
     tree — whose agents hand it on to the unit responsible (complaints.transfers). None when there is no
     centre the channel account may file into: the case stays in the account's own unit, as before."""
-    for unit in OrgUnit.objects.filter(kind=UnitKind.SERVICE_CENTRE, is_active=True).order_by("path")[:10]:
+    for unit in orgunits_active_of_kind(UnitKind.SERVICE_CENTRE):
         if unit_visible_to(actor, unit):
             return unit
     return None

@@ -21,6 +21,8 @@ class PersonSpec:
 PEOPLE: tuple[PersonSpec, ...] = (
     # The customer service centre's agent: works what comes in centrally and hands it on (转办).
     PersonSpec("agent_hq", Role.AGENT, "CSC", "刘佳怡", "A0001", "8501"),
+    # … and its shift supervisor (班长), who assigns within the centre and hears of its cases' deadlines.
+    PersonSpec("supervisor_csc", Role.SUPERVISOR, "CSC", "高文静", "S0001", "8500"),
     PersonSpec("agent_sh01", Role.AGENT, "SH-S01", "张晓雯", "A1001", "8101"),
     PersonSpec("agent_sh", Role.AGENT, "SH", "李俊杰", "A1002", "8102"),
     PersonSpec("agent_hz", Role.AGENT, "HZ", "王思琪", "A1003", "8103"),

@@ -17,6 +17,16 @@ def orgunit_active_by_code(code: str) -> OrgUnit | None:
     )
 
 
+def orgunits_active_of_kind(kind: str) -> tuple[OrgUnit, ...]:
+    """The active units of one kind in tree order, from the process's cache of the unit tree (no query per
+    intake for, e.g., the customer service centre). Shared: read them, never change them."""
+    return config_cached(
+        CACHE_AREA,
+        ("active-kind", kind),
+        lambda: tuple(OrgUnit.objects.filter(kind=kind, is_active=True).order_by("path")),
+    )
+
+
 def orgunit_subtree(*, unit: OrgUnit) -> QuerySet[OrgUnit]:
     """The unit and all its descendants (one indexed prefix query)."""
     return OrgUnit.objects.filter(path__startswith=unit.path)
