@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.common.masking import mask_phone
 from complaintdesk.common.time import now
 from complaintdesk.complaints.states import Status
 from complaintdesk.scripts.services import script_values
@@ -61,6 +62,21 @@ def follow_up_queue(
 
 def follow_up_for_user(*, user, follow_up_id: int) -> FollowUp | None:
     return _visible(FollowUp.objects.filter(pk=follow_up_id), user).select_related("complaint").first()
+
+
+@dataclass(frozen=True)
+class PhoneToCall:
+    number: str  # E.164 when whole, else masked; "" when the case has no phone
+    whole: bool
+
+
+def follow_up_phone(*, follow_up: FollowUp, user) -> PhoneToCall:
+    """The number to call for a follow-up: whole for the person doing the follow-up (and roles that see
+    personal data), masked for everyone else. The case's own contact phone first, else the customer's."""
+    complaint = follow_up.complaint
+    phone = complaint.contact_phone or complaint.customer.phone or ""
+    whole = follow_up.assignee_id == user.pk or user.has_perm("complaints.view_personal_data")
+    return PhoneToCall(number=phone if whole or not phone else mask_phone(phone), whole=whole and bool(phone))
 
 
 def follow_ups_for_case(*, complaint) -> list[FollowUp]:

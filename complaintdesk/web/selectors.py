@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
-from complaintdesk.common.masking import mask_phone
 from complaintdesk.common.names import name_for_people
 from complaintdesk.common.time import local_zone, now
 from complaintdesk.complaints.access import complaints_visible_to
@@ -32,9 +31,8 @@ from complaintdesk.complaints.states import Status, is_open, runs_complaint_proc
 from complaintdesk.escalation.models import CaseEscalation
 from complaintdesk.escalation.selectors import case_escalation_for
 from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
+from complaintdesk.notifications.replies import customer_reply_allowed
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
-
-from .services import customer_reply_allowed
 
 PAGE_SIZE = 50
 EARLIER_LIMIT = 10
@@ -168,21 +166,6 @@ def _path_prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-@dataclasses.dataclass(frozen=True)
-class PhoneToCall:
-    number: str  # E.164 when whole, else masked; "" when the case has no phone
-    whole: bool
-
-
-def follow_up_phone(*, follow_up, user) -> PhoneToCall:
-    """The number to call for a follow-up: whole for the person doing the follow-up (and roles that see
-    personal data), masked for everyone else. The case's own contact phone first, else the customer's."""
-    complaint = follow_up.complaint
-    phone = complaint.contact_phone or complaint.customer.phone or ""
-    whole = follow_up.assignee_id == user.pk or user.has_perm("complaints.view_personal_data")
-    return PhoneToCall(number=phone if whole or not phone else mask_phone(phone), whole=whole and bool(phone))
-
-
 def landing_url(*, user) -> str | None:
     """Where `/` takes a user whose work is not the complaint queue: department staff work their
     department's work orders. None: the queue."""
@@ -274,7 +257,7 @@ class CaseActions:
 
     transitions: tuple[Status, ...]  # the transition table's targets the user's role may take
     analyse: bool  # complaints.services.complaint_analyse: open cases
-    reply: bool  # web.services.customer_reply_send
+    reply: bool  # notifications.replies.customer_reply_send
     note: bool  # notes and the customer's messages: any case
 
 

@@ -37,7 +37,9 @@ from complaintdesk.complaints.selectors import (
 from complaintdesk.complaints.states import ContactKind, Status, status_label, transitions_for
 from complaintdesk.complaints.transfers import complaint_transfer
 from complaintdesk.dispatch.selectors import work_order_for_case_number
+from complaintdesk.notifications.replies import ReplyNeedsOverride, customer_reply_send
 from complaintdesk.privacy.models import AccessField, AccessKind
+from complaintdesk.privacy.reveals import customer_contact_reveal
 from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.privacy.services import access_log_record
 from complaintdesk.scripts.checking import apply_suggestions
@@ -66,7 +68,6 @@ from .forms import (
     domain_errors_apply,
 )
 from .process import step_of, steps_for
-from .services import ReplyNeedsOverride, customer_contact_reveal, customer_reply_send
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

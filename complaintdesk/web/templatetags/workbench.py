@@ -14,7 +14,7 @@ from complaintdesk.complaints.customers import phone_for_people
 from complaintdesk.complaints.selectors import AT_RISK_SHARE
 from complaintdesk.complaints.states import status_label
 from complaintdesk.inbox.text import when
-from complaintdesk.web.selectors import follow_up_phone as phone_for
+from complaintdesk.surveys.selectors import follow_up_phone as phone_for
 
 register = template.Library()
 
@@ -93,7 +93,7 @@ def phone(value: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def follow_up_phone(context, follow_up):
-    """{% follow_up_phone f as phone %}: the number to call (web.selectors.follow_up_phone)."""
+    """{% follow_up_phone f as phone %}: the number to call (surveys.selectors.follow_up_phone)."""
     return phone_for(follow_up=follow_up, user=context["user"])
 
 

@@ -7,11 +7,9 @@ from django.test import Client
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import ContactKind, Status
 from complaintdesk.notifications.defaults import DEFAULT_TEMPLATES
-from complaintdesk.notifications.models import Notification
 from complaintdesk.scripts.models import ScriptStage as Stage
 from complaintdesk.scripts.selectors import scripts_for
 from complaintdesk.testing import intake
-from complaintdesk.web.services import customer_reply_send
 
 pytestmark = pytest.mark.django_db
 
@@ -79,29 +77,6 @@ def test_every_kind_has_its_own_progress_message_without_the_word_complaint():
     for code, _channel, language, subject, body, _fields in DEFAULT_TEMPLATES:
         if code.startswith("progress_"):
             assert ("投诉" if language == "zh-hans" else "complaint") not in (subject + body).lower(), code
-
-
-def test_a_reply_to_an_inquiry_is_an_answer_not_complaint_progress(org):
-    inquiry = intake(org.agent_a, kind=ContactKind.INQUIRY, title="咨询套餐资费", demand="")
-    message = customer_reply_send(
-        number=inquiry.number,
-        actor=org.agent_a,
-        text="您好，300M 套餐月费 99 元，可在营业厅办理",
-        channel="sms",
-        override_reason="咨询的答复",
-    )
-    assert f"您的咨询{inquiry.number}答复：您好，300M 套餐月费 99 元" in message.body
-    assert "投诉" not in message.body
-    complaint = intake(org.agent_a)
-    message = customer_reply_send(
-        number=complaint.number,
-        actor=org.agent_a,
-        text="工程师今天上门",
-        channel="sms",
-        override_reason="进展",
-    )
-    assert f"投诉{complaint.number}进展" in message.body
-    assert Notification.objects.count() >= 2
 
 
 def test_praise_and_inquiries_are_offered_no_script_that_apologises_or_compensates(org):
