@@ -13,6 +13,7 @@ from .analytics import router as analytics_router
 from .archive import router as archive_router
 from .auth import BearerToken
 from .complaints import router as complaints_router
+from .contact import router as contact_router
 from .customers import router as customers_router
 from .escalation import router as escalation_router
 from .events import router as events_router
@@ -131,6 +132,7 @@ api.add_router("/", groups_router)
 api.add_router("/", solutions_router)
 api.add_router("/", work_orders_router)
 api.add_router("/", feedback_router)
+api.add_router("/", contact_router)
 api.add_router("/", escalation_router)
 api.add_router("/", archive_router)
 api.add_router("/", quality_router)

@@ -22,7 +22,9 @@ def _nothing_written(events: int) -> None:
 
 def test_an_agent_sees_the_phone_with_a_reason_on_the_timeline_and_in_the_log(org):
     case = intake(org.agent_a)
-    revealed = customer_contact_reveal(number=case.number, actor=org.agent_a, field="phone", reason=" 回电核实 ")
+    revealed = customer_contact_reveal(
+        number=case.number, actor=org.agent_a, field="phone", reason=" 回电核实 "
+    )
     assert (revealed.field, revealed.value) == ("phone", "+8613800138000")
     event = case.events.get(kind=EventKind.PERSONAL_DATA_REVEALED)
     assert (event.actor, event.field, event.reason) == (org.agent_a, "phone", "回电核实")
@@ -37,7 +39,9 @@ def test_an_agent_sees_the_phone_with_a_reason_on_the_timeline_and_in_the_log(or
 
 
 def test_a_role_that_sees_personal_data_needs_no_reason_and_is_logged(org):
-    case = intake(org.agent_a, customer=IntakeCustomer(name="王女士", phone="13800138000", account_no="ACC-1"))
+    case = intake(
+        org.agent_a, customer=IntakeCustomer(name="王女士", phone="13800138000", account_no="ACC-1")
+    )
     revealed = customer_contact_reveal(number=case.number, actor=org.manager, field="account_no")
     assert revealed.value == "ACC-1"
     assert not case.events.filter(kind=EventKind.PERSONAL_DATA_REVEALED).exists()
