@@ -23,6 +23,10 @@ PEOPLE: tuple[PersonSpec, ...] = (
     PersonSpec("agent_hq", Role.AGENT, "CSC", "刘佳怡", "A0001", "8501"),
     # … and its shift supervisor (班长), who assigns within the centre and hears of its cases' deadlines.
     PersonSpec("supervisor_csc", Role.SUPERVISOR, "CSC", "高文静", "S0001", "8500"),
+    # Its manager and its head hold the first two levels of the ladder for a case still at the centre, as a
+    # branch's business manager and head do for theirs: a breach there reaches a person, never nobody.
+    PersonSpec("manager_csc", Role.BUSINESS_MANAGER, "CSC", "蒋志伟", "M0001", "8510"),
+    PersonSpec("head_csc", Role.BRANCH_HEAD, "CSC", "韩雪", "H0001", "8511"),
     PersonSpec("agent_sh01", Role.AGENT, "SH-S01", "张晓雯", "A1001", "8101"),
     PersonSpec("agent_sh", Role.AGENT, "SH", "李俊杰", "A1002", "8102"),
     PersonSpec("agent_hz", Role.AGENT, "HZ", "王思琪", "A1003", "8103"),

@@ -130,12 +130,14 @@ def test_no_generated_password_is_in_the_repository(var_dir):
 
 
 @pytest.mark.django_db
-def test_every_store_finds_a_holder_at_every_level_of_the_ladder(var_dir):
+def test_every_unit_that_takes_cases_finds_a_holder_at_every_level_of_the_ladder(var_dir):
+    """Stores, franchises and the service centre where centrally received cases land: a breach there
+    must reach a person at every level, never go silent."""
     from complaintdesk.escalation.selectors import ladder_rules_for, level_holder_find
 
     load_demo(complaints=0, seed=1)
-    stores = OrgUnit.objects.filter(kind__in=["store", "franchise"])
-    assert stores.count() >= 4
+    stores = OrgUnit.objects.filter(kind__in=["store", "franchise", "service_centre"])
+    assert stores.count() >= 5 and stores.filter(kind="service_centre").exists()
     for store in stores:
         ladder = ladder_rules_for(unit=store)
         for level in ladder.levels:
