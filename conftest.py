@@ -186,7 +186,11 @@ def make_payload():
 def pytest_collection_modifyitems(items):
     """Transactional tests flush the database afterwards, which also removes what data migrations
     loaded (default templates, rules, ladders, taxonomy). Restoring that content before each such
-    test keeps them independent of the order xdist happens to run them in."""
+    test keeps them independent of the order xdist happens to run them in.
+
+    Tests marked `long` (a minute or more) go first: xdist hands tests out in this order, and one
+    started last would keep a worker busy alone at the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: otherwise as collected
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):

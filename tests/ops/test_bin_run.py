@@ -26,6 +26,7 @@ def _workers(pid: int) -> list[int]:
     return [p for p, args in _children(pid) if "db_worker" in args and "bash" not in args]
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not os.path.exists("/bin/ps") and not os.path.exists("/usr/bin/ps"), reason="needs ps")
 def test_bin_run_serves_with_gunicorn_restarts_a_killed_worker_and_stops_everything(tmp_path):
     port = free_port()

@@ -58,6 +58,7 @@ def cluster_services():
 
 
 @pytest.mark.reads_database_url
+@pytest.mark.long
 def test_nothing_is_lost_or_done_twice_when_processes_redis_and_connections_die(cluster_services, tmp_path):
     nginx, web_a, web_b, redis = _free_ports(4)
     out = tmp_path / "cluster.json"

@@ -55,6 +55,7 @@ def _sample_connections(application_name: str, stop: threading.Event, seen: list
             time.sleep(0.02)
 
 
+@pytest.mark.long
 def test_gunicorn_holds_no_more_connections_than_its_pool_bound(org, tmp_path):
     staff = Client()
     staff.force_login(org.manager)

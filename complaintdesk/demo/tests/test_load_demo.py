@@ -72,6 +72,7 @@ def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch
 
 
 @pytest.mark.django_db
+@pytest.mark.long
 def test_two_hundred_complaints_in_many_states_each_with_its_created_event(var_dir):
     load_demo(seed=2)
 
