@@ -183,14 +183,25 @@ def make_payload():
     return complaint_payload
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or fixtures & {"transactional_db", "live_server", "django_db_reset_sequences"}
+    )
+
+
 def pytest_collection_modifyitems(items):
     """Transactional tests flush the database afterwards, which also removes what data migrations
     loaded (default templates, rules, ladders, taxonomy). Restoring that content before each such
     test keeps them independent of the order xdist happens to run them in.
 
     Tests marked `long` (a minute or more) go first: xdist hands tests out in this order, and one
-    started last would keep a worker busy alone at the end of the run."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: otherwise as collected
+    started last would keep a worker busy alone at the end of the run. First among those that leave the
+    database as they found it, that is: pytest-django has put the transactional tests, which leave it
+    empty, after every other test that uses it, and they stay there."""
+    items.sort(key=lambda item: (_transactional(item), item.get_closest_marker("long") is None))  # stable
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
