@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
 from complaintdesk.accounts.models import Role
@@ -104,6 +104,14 @@ def _delete_every_row(self, style, tables, *, reset_sequences=False, allow_casca
     return ["SET LOCAL session_replication_role = replica"] + [
         f"DELETE FROM {self.quote_name(table)}" for table in tables
     ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sms_outbox_of_the_tests(tmp_path_factory):
+    """The file SMS backend writes to pytest's own temporary folder, not to the repository's
+    var/outbox/sms.jsonl, where a developer reads the messages of their demo (a run left ~1 400 there)."""
+    with override_settings(NOTIFY_SMS_OUTBOX=tmp_path_factory.mktemp("outbox") / "sms.jsonl"):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
