@@ -190,10 +190,10 @@ def route_suggestion(request: HttpRequest, number: str, payload: RouteIn):
     ),
 )
 def transfer_complaint(request: HttpRequest, number: str, payload: TransferIn):
-    complaint = complaint_transfer(
+    transferred = complaint_transfer(
         number=number, actor=request.user, unit_code=payload.unit, reason=payload.reason
     )
-    return transfer_view(complaint=complaint, user=request.user)
+    return transfer_view(transferred=transferred, user=request.user)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from complaintdesk.complaints.selectors import (
     complaint_transitions_for_user,
 )
 from complaintdesk.complaints.states import STAMP_FIELDS, ContactKind, status_label
+from complaintdesk.complaints.transfers import Transferred
 from complaintdesk.escalation.selectors import CaseLadder, case_ladder_for
 from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.privacy.services import access_log_views_record
@@ -151,9 +152,10 @@ def _event_dict(line: EventLine) -> dict:
     }
 
 
-def transfer_view(*, complaint: Complaint, user) -> dict:
+def transfer_view(*, transferred: Transferred, user) -> dict:
     """What a transfer answers (complaints.transfers.complaint_transfer): where the case is now, its
     deadlines (unchanged) and the timeline event; whether the caller still sees the case."""
+    complaint = transferred.complaint
     return {
         "number": complaint.number,
         "org_unit": complaint.org_unit.code,
@@ -162,7 +164,7 @@ def transfer_view(*, complaint: Complaint, user) -> dict:
         "due_at": _local(complaint.due_at),
         "resolution_due_at": _local(complaint.resolution_due_at),
         "visible": complaint_visible_to(user, complaint),
-        "event": event_view(complaint.transfer_event),
+        "event": event_view(transferred.event),
     }
 
 

@@ -10,6 +10,7 @@ receiving unit are told through the transfer hooks (dispatch.notify, in the tran
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from complaintdesk.orgs.models import OrgUnit, UnitKind
 from complaintdesk.orgs.selectors import orgunit_active_by_code
 
 from .access import access_complaint
-from .models import Complaint, EventKind
+from .models import Complaint, ComplaintEvent, EventKind
 from .saves import complaint_save
 from .states import Status
 from .timeline import event_record
@@ -48,6 +49,12 @@ def transfer_hook_register(hook: TransferHook) -> None:
         _TRANSFER_HOOKS.append(hook)
 
 
+@dataclass(frozen=True)
+class Transferred:
+    complaint: Complaint  # in its new unit
+    event: ComplaintEvent  # the timeline's 转办 line
+
+
 def _target_unit(unit_code: str, complaint: Complaint, errors: dict) -> OrgUnit | None:
     code = (unit_code or "").strip() if isinstance(unit_code, str) else ""
     if not code:
@@ -67,7 +74,7 @@ def _target_unit(unit_code: str, complaint: Complaint, errors: dict) -> OrgUnit 
 
 
 @transaction.atomic
-def complaint_transfer(*, number: str, actor, unit_code: str, reason: str) -> Complaint:
+def complaint_transfer(*, number: str, actor, unit_code: str, reason: str) -> Transferred:
     """Hand open case `number` to the unit `unit_code` on behalf of `actor` (who needs the transfer
     permission and must see the case; the receiving unit may be outside the actor's own units — that is
     what a central desk does). The reason is required and goes on the timeline: "转办 总部 → 上海分公司".
@@ -104,8 +111,7 @@ def complaint_transfer(*, number: str, actor, unit_code: str, reason: str) -> Co
     complaint_save(complaint, ["org_unit", "assignee", "updated_at"])
     for hook in _TRANSFER_HOOKS:
         hook(complaint=complaint, from_unit=from_unit, actor=actor, reason=reason)
-    complaint.transfer_event = event  # what was recorded, for whoever presents the transfer
-    return complaint
+    return Transferred(complaint=complaint, event=event)
 
 
-__all__ = ["TRANSFER_UNIT_KINDS", "complaint_transfer", "transfer_hook_register"]
+__all__ = ["TRANSFER_UNIT_KINDS", "Transferred", "complaint_transfer", "transfer_hook_register"]

@@ -420,7 +420,7 @@ def complaint_transfer_post(request: HttpRequest, number: str) -> HttpResponse:
                 actor=request.user,
                 unit_code=form.cleaned_data["unit"],
                 reason=form.cleaned_data["reason"],
-            )
+            ).complaint
         except NotFound:
             raise Http404 from None
         except DomainError as problem:

@@ -51,7 +51,7 @@ def test_the_centre_hands_a_case_to_the_branch_which_sees_it_and_is_told(desk):
 
     moved = complaint_transfer(
         number=case.number, actor=org.desk_agent, unit_code="SH", reason="客户在上海浦东门店办理的业务"
-    )
+    ).complaint
 
     case.refresh_from_db()
     assert case.org_unit_id == org.branch.pk and moved.org_unit_id == org.branch.pk
