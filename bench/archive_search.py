@@ -24,6 +24,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -245,6 +246,12 @@ def main() -> None:
         metavar="N",
         help="time the searches while another process rebuilds N cases of the index",
     )
+    parser.add_argument(
+        "--during-full-rebuild",
+        action="store_true",
+        help="rebuild the whole index in another process (manage.py archive_reindex) and repeat the timing"
+        " until it has finished (--repeat is then a minimum)",
+    )
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=160, help="searches per user")
     parser.add_argument(
@@ -287,10 +294,15 @@ def main() -> None:
     print(
         f"ranked candidates per query: at most {backends.CANDIDATES_MAX}, runs per user: {args.runs}, {mode}"
     )
-    rebuild = _rebuild_start(args.during_rebuild) if args.during_rebuild else None
+    rebuild = None
+    if args.during_rebuild or args.during_full_rebuild:
+        rebuild = _rebuild_start(0 if args.during_full_rebuild else args.during_rebuild)
     slowest = (0.0, args.explain or QUERIES[0], args.explain_user)
-    for repeat in range(max(1, args.repeat)):
-        if args.runs <= 0:
+    repeat = -1
+    while True:
+        repeat += 1
+        more = repeat < max(1, args.repeat) or (args.during_full_rebuild and rebuild.poll() is None)
+        if args.runs <= 0 or not more:
             break
         results = archive_search_latency(runs=args.runs, all_years=args.all_years)
         print(f"run {repeat + 1}, load average {_load()}")
@@ -307,7 +319,8 @@ def main() -> None:
             if "slowest" in row and row["slowest"][0] > slowest[0] and not args.explain:
                 slowest = (row["slowest"][0], row["slowest"][1], label)
         if rebuild is not None:
-            print(f"index rebuild still running: {rebuild.poll() is None}")
+            print(f"index rebuild still running: {rebuild.poll() is None},"
+                  f" {time.perf_counter() - rebuild.started:.0f} s since it started")  # fmt: skip
     if rebuild is not None:
         _rebuild_finish(rebuild)
     plan = explain(slowest[1], slowest[2], args.all_years)
@@ -321,20 +334,24 @@ def _load() -> str:
 
 
 def _rebuild_start(cases: int) -> subprocess.Popen:
-    """`manage.py archive_reindex --limit N` in another process, from the first case: each batch replaces
-    its cases' entries in one transaction, so searches go on meanwhile."""
+    """`manage.py archive_reindex --limit N` in another process, from the first case (N 0: every case):
+    each batch replaces its cases' entries in one transaction, so searches go on meanwhile."""
     root = Path(__file__).resolve().parent.parent
     command = [sys.executable, str(root / "manage.py"), "archive_reindex", "--limit", str(cases)]
-    print(f"started in the background: {' '.join(command[1:])}")
-    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # its progress goes to a file: a full rebuild at 10M writes more lines than a pipe holds
+    log = tempfile.NamedTemporaryFile("w+", prefix="archive-rebuild-", suffix=".log", delete=False)
+    print(f"started in the background: {' '.join(command[1:])} (output: {log.name})")
+    process = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log = log
     process.started = time.perf_counter()
     time.sleep(5)  # let it get past the set-up and into its batches
     return process
 
 
 def _rebuild_finish(process: subprocess.Popen) -> None:
-    output, _err = process.communicate()
-    lines = [line for line in output.splitlines() if line.strip()]
+    process.wait()
+    process.log.seek(0)
+    lines = [line for line in process.log.read().splitlines() if line.strip()]
     print(f"background rebuild: exit {process.returncode}, {time.perf_counter() - process.started:.1f} s;"
           f" last lines: {lines[-2:]}")  # fmt: skip
 

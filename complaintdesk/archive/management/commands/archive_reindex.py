@@ -1,5 +1,7 @@
 """Rebuild the archive's search index: every closed case and published article, in batches."""
 
+import time
+
 from django.core.management.base import BaseCommand
 
 from complaintdesk.archive.indexing import reindex_all
@@ -14,8 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=0, help="stop after this many cases (0: all)")
 
     def handle(self, *args, batch, after_id, limit, **options):
+        started = time.monotonic()
+
         def progress(done: int, last_id: int) -> None:
-            self.stdout.write(f"{done} cases indexed (last id {last_id})")
+            elapsed = time.monotonic() - started
+            self.stdout.write(
+                f"{done} cases indexed (last id {last_id}), {elapsed:.0f} s, {done / max(elapsed, 1e-9):.0f}/s"
+            )
 
         cases, articles = reindex_all(batch=batch, after_id=after_id, limit=limit, progress=progress)
         self.stdout.write(self.style.SUCCESS(f"indexed {cases} cases, {articles} articles"))
