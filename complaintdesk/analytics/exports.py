@@ -20,8 +20,8 @@ from .selectors import Dashboard, Kpi, user_sees_personal_data
 MAX_CASE_ROWS = 10000
 TREND_CODES = ("volume", "csat", "fcr", "fr_sla", "res_sla", "complaint_rate", "escalation_rate", "nps")
 GROUP_CODES = (
-    "volume", "csat", "fcr", "complaint_rate", "fr_sla", "res_sla", "escalation_rate", "repeat_rate",
-    "reopen_rate", "art", "aht", "nps", "praise_rate", "compensation",
+    "volume", "csat", "fcr", "transfer_rate", "complaint_rate", "fr_sla", "res_sla", "escalation_rate",
+    "repeat_rate", "reopen_rate", "art", "aht", "nps", "praise_rate", "compensation",
 )  # fmt: skip
 
 

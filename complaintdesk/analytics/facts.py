@@ -1,5 +1,5 @@
 """Building the fact rows (one per complaint) from the complaint and what the other apps recorded
-about it: the timeline (transfers, work orders), escalation hand-offs, the latest survey answer and
+about it: the timeline (reassignments, 转办 to another unit, work orders), escalation hand-offs, the latest survey answer and
 the compensation ledger. A batch of complaints costs a fixed number of queries.
 
 `fact_values` is the one computation of a fact, from plain values; `facts_refresh` (the sync) feeds it
@@ -48,7 +48,8 @@ HistoryEntry = tuple[dt.datetime, int, int, int | None, str]  # created_at, id, 
 class BatchRecords:
     """What the other apps recorded about a batch of complaints, by complaint id."""
 
-    transferred: set[int]  # reassigned away from a handler
+    reassigned: set[int]  # reassigned away from a handler
+    transferred: set[int]  # 转办: handed to another unit
     dispatched: set[int]  # a work order went to a department
     escalated_up: set[int]  # handed up the escalation ladder
     answers: dict[int, tuple[int, int | None]]  # (stars, nps) of the latest survey answer
@@ -64,19 +65,30 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-FLAG_EVENT_KINDS = (EventKind.ASSIGNED, EventKind.WORK_ORDER)  # the events `event_flags` reads
+# The events `event_flags` reads.
+FLAG_EVENT_KINDS = (EventKind.ASSIGNED, EventKind.TRANSFERRED, EventKind.WORK_ORDER)
 
 
-def event_flags(rows: Iterable[tuple[int, str, str]]) -> tuple[set[int], set[int]]:
-    """(transferred, dispatched) from (complaint id, kind, old value) of FLAG_EVENT_KINDS events: a
-    reassignment away from a handler; a work order to a department."""
-    transferred, dispatched = set(), set()
+@dataclass(frozen=True)
+class EventFlags:
+    reassigned: set[int]
+    transferred: set[int]
+    dispatched: set[int]
+
+
+def event_flags(rows: Iterable[tuple[int, str, str]]) -> EventFlags:
+    """The complaints flagged by (complaint id, kind, old value) of FLAG_EVENT_KINDS events: reassigned
+    away from a handler (an assignment with a previous handler); transferred to another unit (转办);
+    a work order to a department."""
+    flags = EventFlags(reassigned=set(), transferred=set(), dispatched=set())
     for complaint_id, kind, old_value in rows:
         if kind == EventKind.WORK_ORDER:
-            dispatched.add(complaint_id)
+            flags.dispatched.add(complaint_id)
+        elif kind == EventKind.TRANSFERRED:
+            flags.transferred.add(complaint_id)
         elif old_value:
-            transferred.add(complaint_id)
-    return transferred, dispatched
+            flags.reassigned.add(complaint_id)
+    return flags
 
 
 def latest_answers(rows: Iterable[tuple[int, int, int | None]]) -> dict[int, tuple[int, int | None]]:
@@ -95,7 +107,7 @@ def history_by_customer(rows: Iterable[tuple]) -> dict[int, list[HistoryEntry]]:
     return history
 
 
-def _flags_from_events(scope: Q) -> tuple[set[int], set[int]]:
+def _flags_from_events(scope: Q) -> EventFlags:
     return event_flags(
         ComplaintEvent.objects.filter(scope, kind__in=FLAG_EVENT_KINDS).values_list(
             "complaint_id", "kind", "old_value"
@@ -163,10 +175,11 @@ def _customer_history(rows: list[dict]) -> dict[int, list[HistoryEntry]]:
 
 def batch_records(rows: list[dict], scope: Q) -> BatchRecords:
     """Read with the ORM; `scope` selects the batch's rows of the other tables by `complaint_id`."""
-    transferred, dispatched = _flags_from_events(scope)
+    flags = _flags_from_events(scope)
     return BatchRecords(
-        transferred=transferred,
-        dispatched=dispatched,
+        reassigned=flags.reassigned,
+        transferred=flags.transferred,
+        dispatched=flags.dispatched,
         escalated_up=_escalated_up(scope),
         answers=_latest_answers(scope),
         compensation=_compensation_cents(scope),
@@ -209,6 +222,7 @@ def fact_values(
             escalated_at=r["escalated_at"],
             sla_paused_at=r["sla_paused_at"],
             escalated_up=complaint_id in records.escalated_up,
+            reassigned=complaint_id in records.reassigned,
             transferred=complaint_id in records.transferred,
             dispatched=complaint_id in records.dispatched,
             repeat=is_repeat(created_at, [entry[0] for entry in earlier]),

@@ -20,7 +20,9 @@ PROMOTER_NPS, DETRACTOR_NPS = 9, 6  # 9–10 promoters, 0–6 detractors
 REPEAT_WINDOW = dt.timedelta(days=30)
 # Contact types (complaints.states.ContactKind) and the measure that counts each.
 KIND_MEASURES = {"inquiry": "inquiries", "suggestion": "suggestions", "praise": "praises"}
-CONTACT_MEASURES = ("contacts", "inquiries", "suggestions", "praises", "contacts_resolved", "contacts_fcr")
+CONTACT_MEASURES = (
+    "contacts", "inquiries", "suggestions", "praises", "contacts_resolved", "contacts_fcr", "transferred",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class CaseInput:
     escalated_at: dt.datetime | None = None
     sla_paused_at: dt.datetime | None = None
     escalated_up: bool = False  # a hand-off up the escalation ladder
-    transferred: bool = False  # reassigned from one handler to another
+    reassigned: bool = False  # reassigned from one handler to another
+    transferred: bool = False  # 转办: handed to another unit
     dispatched: bool = False  # a work order went to a department
     repeat: bool = False  # the customer complained within the 30 days before
     complainant_first: bool = False  # the customer's first complaint in this unit this month
@@ -67,6 +70,8 @@ def case_measures(
         0,
     )
     m["contacts"] = 1
+    # 转办: the case went to another unit, so whoever first took it did not resolve it (never FCR).
+    m["transferred"] = int(case.transferred)
     resolved = case.status in RESOLVED_STATUSES
     resolved_time = case.resolved_at or (case.closed_at if resolved else None)
     if case.kind != "complaint":
@@ -78,6 +83,7 @@ def case_measures(
             m["contacts_fcr"] = int(
                 resolved_time <= (case.first_response_due_at or case.created_at + FCR_DEFAULT_WINDOW)
                 and case.reopened_at is None
+                and not case.reassigned
                 and not case.transferred
                 and not case.dispatched
             )
@@ -128,6 +134,7 @@ def case_measures(
             resolved_time <= window_end
             and not m["escalated"]
             and case.reopened_at is None
+            and not case.reassigned
             and not case.transferred
             and not case.dispatched
         )

@@ -84,6 +84,8 @@ class Measures(models.Model):
     praises = models.PositiveIntegerField(_("表扬"), default=0)
     contacts_resolved = models.PositiveIntegerField(_("已办结的联系"), default=0)
     contacts_fcr = models.PositiveIntegerField(_("首次接触即办结的联系"), default=0)
+    # 转办: contacts handed to another unit (any kind; counted under the unit that has the case now).
+    transferred = models.PositiveIntegerField(_("转办的联系"), default=0)
 
     class Meta:
         abstract = True

@@ -193,17 +193,16 @@ def _complaints_pg(after: int, up_to: int, batch: int) -> list[dict]:
 
 def _records_pg(rows: list[dict], after: int, up_to: int) -> BatchRecords:
     """`facts.batch_records` for the complaints with ids in (after, up_to], which `rows` are."""
-    transferred, dispatched = event_flags(
-        _select(_SQL["events"], [after, up_to, [kind.value for kind in FLAG_EVENT_KINDS]])
-    )
+    flags = event_flags(_select(_SQL["events"], [after, up_to, [kind.value for kind in FLAG_EVENT_KINDS]]))
     start, end = history_window(rows)
     customers = sorted({r["customer_id"] for r in rows})
     history = history_by_customer(
         _select(_SQL["history"], [customers, start, end, ContactKind.COMPLAINT.value])
     )
     return BatchRecords(
-        transferred=transferred,
-        dispatched=dispatched,
+        reassigned=flags.reassigned,
+        transferred=flags.transferred,
+        dispatched=flags.dispatched,
         escalated_up={
             cid for (cid,) in _select(_SQL["escalated_up"], [after, up_to, HandOffDirection.UP.value])
         },

@@ -307,6 +307,9 @@ KPI_DEFS: tuple[KpiDef, ...] = (
     KpiDef("csat", _("满意度 CSAT"), "satisfied", "rated", "%", target=95.0),
     # Over every contact (complaints, inquiries, suggestions, praise), not complaints alone (issue 19).
     KpiDef("fcr", _("首次接触解决率 FCR"), "contacts_fcr", "contacts_resolved", "%", target=80.0),
+    # 转办 over every contact: how many cases reached their unit only by being handed on (no target: a
+    # central desk's work is to hand on; a unit's share says how much of its work came that way).
+    KpiDef("transfer_rate", _("转办率"), "transferred", "contacts", "%", higher_is_better=False),
     KpiDef("complaint_rate", _("投诉率"), "complainants", "served", "%", target=2.0, higher_is_better=False),
     KpiDef("fr_sla", _("首次响应及时率"), "fr_met", "fr_decided", "%"),
     KpiDef("res_sla", _("解决及时率"), "res_met", "res_decided", "%"),

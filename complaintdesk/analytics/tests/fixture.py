@@ -14,7 +14,7 @@ Groups (the test's comments refer to them):
             status resolved; c11–c13 4★ NPS 9; c11 had a work order
     A3  ×4  SH-A agent_a billing phone  major/general    Wed 03-25 09:00  c1–c4   resp +1h  resolved +6h  closed
             c1 escalated (status), 1★ NPS 0, ¥100.00; c2 handed up the ladder, unrated;
-            c3 reopened, 3★ NPS 7, ¥50.50; c4 transferred from agent_b, 5★ NPS 9
+            c3 reopened, 3★ NPS 7, ¥50.50; c4 reassigned from agent_b, 5★ NPS 9
     B1a ×4  SH-B agent_b attitude web   general/general  Tue 03-17 14:00  d1–d4   resp +2h  resolved +10h closed  4★ NPS 6
     B1b ×2  as B1a                                                         d5–d6   resolved +50h closed  2★ no NPS
     B1c ×2  as B1a                                                         d7–d8   still handling

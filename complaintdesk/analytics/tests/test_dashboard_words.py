@@ -45,7 +45,7 @@ def test_definitions_and_durations_on_the_dashboard(client, org):
     assert (
         "满意（4–5 星）的评价 ÷ 有评价的投诉 × 100" in definitions and "首次接触即办结的联系" in definitions
     )
-    assert definitions.count("<dt>") == 14
+    assert definitions.count("<dt>") == 15  # one per KPI
     for code in ("art", "aht"):
         card = visible_text(re.search(rf'data-kpi="{code}".*?</div>\s*</div>', html, re.S).group(0))
         assert re.search(r"\d+(天|小时|分钟)", card), card  # a duration in words …

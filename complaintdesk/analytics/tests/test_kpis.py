@@ -76,7 +76,7 @@ def test_march_whole_organisation(fx, org, source):
     assert values(k) == {
         "volume": 35, "csat": 76.0, "fcr": 58.62, "complaint_rate": 1.82, "fr_sla": 73.53, "res_sla": 79.41,
         "escalation_rate": 5.71, "repeat_rate": 11.43, "reopen_rate": 3.45, "art": 6.82, "aht": 12.1,
-        "nps": 26.09, "praise_rate": 0.0, "compensation": 170.5,
+        "transfer_rate": 0.0, "nps": 26.09, "praise_rate": 0.0, "compensation": 170.5,
     }  # fmt: skip
     assert (k["csat"].numerator, k["csat"].denominator) == (19, 25)
     assert (k["fcr"].numerator, k["fcr"].denominator) == (17, 29)
@@ -99,7 +99,7 @@ def test_april_whole_organisation(fx, org, source):
     assert values(k) == {
         "volume": 15, "csat": 80.0, "fcr": 57.14, "complaint_rate": 0.83, "fr_sla": 60.0, "res_sla": 100.0,
         "escalation_rate": 20.0, "repeat_rate": 53.33, "reopen_rate": 0.0, "art": 1.8, "aht": 12.21,
-        "nps": 60.0, "praise_rate": 0.0, "compensation": 0.0,
+        "transfer_rate": 0.0, "nps": 60.0, "praise_rate": 0.0, "compensation": 0.0,
     }  # fmt: skip
     s = selectors.slice_for(user=org.executive, month_from=APRIL, month_to=APRIL)
     assert selectors.complaint_rate(s).unit_months_missing == 1
@@ -116,7 +116,7 @@ def test_two_months_whole_organisation(fx, org, source):
     assert values(k) == {
         "volume": 50, "csat": 77.14, "fcr": 58.14, "complaint_rate": 1.41, "fr_sla": 69.39, "res_sla": 85.42,
         "escalation_rate": 10.0, "repeat_rate": 24.0, "reopen_rate": 2.33, "art": 5.18, "aht": 12.14,
-        "nps": 36.36, "praise_rate": 0.0, "compensation": 170.5,
+        "transfer_rate": 0.0, "nps": 36.36, "praise_rate": 0.0, "compensation": 170.5,
     }  # fmt: skip
 
 
@@ -149,7 +149,7 @@ def test_one_store_one_month(fx, org, source):
     assert values(k) == {
         "volume": 20, "csat": 75.0, "fcr": 50.0, "complaint_rate": 1.6, "fr_sla": 70.0, "res_sla": 100.0,
         "escalation_rate": 10.0, "repeat_rate": 20.0, "reopen_rate": 5.0, "art": 9.7, "aht": 10.4,
-        "nps": 43.75, "praise_rate": 0.0, "compensation": 150.5,
+        "transfer_rate": 0.0, "nps": 43.75, "praise_rate": 0.0, "compensation": 150.5,
     }  # fmt: skip
 
 

@@ -1,9 +1,10 @@
 """The full rebuild (analytics.rebuild: id ranges, hand-written reads and COPY on PostgreSQL, rollups
 summed in SQL) writes exactly the facts and rollups the sync writes (facts_refresh, rollups_refresh), for
 the hand-worked fixture of test_kpis.py (resolved, open, paused, withdrawn, deadlines still ahead; repeats; surveys;
-compensation; a transfer, a work order; escalation by status and by hand-off) and more: contacts
+compensation; a reassignment, a work order; escalation by status and by hand-off) and more: contacts
 that are not complaints, a case rated twice, two ledger entries on one case, no category, a
-reassignment from nobody (not a transfer), a hand-off down (not an escalation). Batches of a few
+reassignment from nobody (not away from a handler), a hand-off down (not an escalation), 转办 to
+another unit (a complaint and an inquiry, each otherwise resolved at first contact). Batches of a few
 complaints, so that a customer's history and a case's records fall across batch edges."""
 
 import datetime as dt
@@ -61,7 +62,9 @@ def _mixed_cases(org) -> Fixture:
     )
     fx.compensate(fx.cases["A3"][0], "0.99")  # a second entry: ¥100.99 in all
     fx.compensate(no_category, "12.34")
-    fx.event(fx.cases["A5"][0], EventKind.ASSIGNED, old_value="")  # first assignment: no transfer
+    fx.event(fx.cases["A5"][0], EventKind.ASSIGNED, old_value="")  # first assignment: not reassigned
+    for transferred in (fx.cases["A4"][0], fx.cases["Q"][0]):  # 转办: not resolved at first contact
+        fx.event(transferred, EventKind.TRANSFERRED, old_value="上海分公司")
     EscalationHandOff.objects.create(
         complaint=fx.cases["B1"][0], at=local(3, 17, 16), trigger="manual", direction="down",
         from_level_position=1, to_level_position=0,
@@ -95,10 +98,23 @@ def test_the_mix_covers_every_kind_of_measure(synced):
     totals = ComplaintFact.objects.aggregate(**{name: Sum(name) for name in MEASURE_FIELDS})
     assert len(facts) == Complaint.objects.count() == 58
     for name in ("withdrawn", "repeat", "escalated", "reopened", "rated", "compensated", "inquiries",
-                 "suggestions", "praises", "fcr", "res_decided", "complainants_category"):  # fmt: skip
+                 "suggestions", "praises", "fcr", "res_decided", "complainants_category",
+                 "transferred"):  # fmt: skip
         assert totals[name] > 0, name
     assert ComplaintFact.objects.filter(pending_until__isnull=False).exists()
     assert ComplaintFact.objects.filter(category_id__isnull=True, kind="complaint").exists()
+
+
+def test_a_transferred_contact_counts_as_transferred_and_never_as_fcr(synced):
+    fx, _facts, _rollups = synced
+    transferred = (fx.cases["A4"][0], fx.cases["Q"][0])
+    rows = ComplaintFact.objects.filter(complaint__in=transferred).values_list(
+        "transferred", "contacts_resolved", "contacts_fcr", "fcr"
+    )
+    assert sorted(rows) == [(1, 1, 0, 0), (1, 1, 0, 0)]
+    # The same cases without the 转办 are resolved at first contact.
+    assert ComplaintFact.objects.get(complaint=fx.cases["A4"][1]).fcr == 1
+    assert ComplaintFact.objects.filter(transferred=1).count() == 2
 
 
 def test_rebuild_writes_the_facts_and_rollups_the_sync_writes(synced):

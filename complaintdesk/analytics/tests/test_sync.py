@@ -6,13 +6,17 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from complaintdesk.accounts.models import Role
 from complaintdesk.analytics import selectors
+from complaintdesk.analytics.facts import FACT_FIELDS
 from complaintdesk.analytics.models import ComplaintFact, CustomersServed
 from complaintdesk.analytics.rollups import rollup_matches_facts
-from complaintdesk.analytics.services import analytics_sync, customers_served_import
+from complaintdesk.analytics.services import analytics_rebuild, analytics_sync, customers_served_import
 from complaintdesk.common.errors import InvalidInput
-from complaintdesk.complaints.services import complaint_transition
-from complaintdesk.testing import resolve
+from complaintdesk.complaints.services import complaint_assign, complaint_transition
+from complaintdesk.complaints.transfers import complaint_transfer
+from complaintdesk.orgs.services import orgunit_create
+from complaintdesk.testing import intake, resolve
 
 from .fixture import SHANGHAI
 
@@ -103,3 +107,46 @@ def test_admin_import_page(org, admin_client):
     assert CustomersServed.objects.get().customers == 1
     for name in ("scorecardweights", "contributionscore"):
         assert admin_client.get(reverse(f"admin:analytics_{name}_changelist")).status_code == 200
+
+
+def test_a_case_transferred_to_another_unit_is_not_resolved_at_first_contact(org, time_machine):
+    """转办 through the real service: the central desk takes the case in, hands it to the store, whose agent
+    resolves it within the hour. Not a first-contact resolution, and counted as transferred, under the
+    store; a case the store took in itself and resolved as fast is. The rebuild agrees with the sync."""
+    centre = orgunit_create(code="CSC", name="客服中心", kind="service_centre", parent=org.hq)
+    desk_agent = org.user("desk_agent", Role.AGENT, centre)
+    at(time_machine, 3, 10, 9)
+    handed_on = intake(desk_agent, title="徐汇门店宽带未开通")
+    own = intake(org.agent_a)
+    at(time_machine, 3, 10, 9, 10)
+    complaint_transfer(number=handed_on.number, actor=desk_agent, unit_code="SH-A", reason="徐汇门店的业务")
+    complaint_assign(number=handed_on.number, actor=org.manager, assignee=org.agent_a)
+    at(time_machine, 3, 10, 9, 20)
+    for number in (handed_on.number, own.number):
+        for status in ("accepted", "handling"):
+            complaint_transition(number=number, actor=org.agent_a, to=status)
+        resolve(org.agent_a, number)
+    analytics_sync()
+
+    fields = ("org_unit_id", "resolved", "fcr", "contacts_resolved", "contacts_fcr", "transferred")
+    facts = {f.complaint_id: tuple(getattr(f, name) for name in fields) for f in ComplaintFact.objects.all()}
+    assert facts == {
+        handed_on.pk: (org.store_a.pk, 1, 0, 1, 0, 1),
+        own.pk: (org.store_a.pk, 1, 1, 1, 1, 0),
+    }
+    assert rollup_matches_facts()
+    march = dt.date(2026, 3, 1)
+    for source in ("rollup", "facts"):
+        k = selectors.kpis(
+            selectors.slice_for(user=org.executive, month_from=march, month_to=march), source=source
+        )
+        assert (k["fcr"].numerator, k["fcr"].denominator, k["fcr"].value) == (1, 2, 50.0)
+        assert (k["transfer_rate"].numerator, k["transfer_rate"].denominator, k["transfer_rate"].value) == (
+            1,
+            2,
+            50.0,
+        )
+
+    synced = list(ComplaintFact.objects.order_by("complaint_id").values_list(*FACT_FIELDS))
+    analytics_rebuild(at=ComplaintFact.objects.get(pk=handed_on.pk).computed_at)
+    assert list(ComplaintFact.objects.order_by("complaint_id").values_list(*FACT_FIELDS)) == synced
