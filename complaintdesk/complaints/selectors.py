@@ -379,11 +379,11 @@ def attachment_for_download(*, user, number: str, attachment_id: int) -> Attachm
 TRANSFER_UNITS_MAX = 1000
 
 
-def transfer_units(*, complaint: Complaint) -> list[OrgUnit]:
+def transfer_units(*, complaint: Complaint | None = None) -> list[OrgUnit]:
     """The units case `complaint` can be handed to (complaints.transfers): active units that work cases,
-    in tree order, its own unit left out. Bounded: past that, the unit is typed by its code."""
-    return list(
-        OrgUnit.objects.filter(is_active=True, kind__in=TRANSFER_UNIT_KINDS)
-        .exclude(pk=complaint.org_unit_id)
-        .order_by("path")[:TRANSFER_UNITS_MAX]
-    )
+    in tree order, its own unit left out; without a case (a queue's bulk transfer), all of them. Bounded:
+    past that, the unit is typed by its code."""
+    units = OrgUnit.objects.filter(is_active=True, kind__in=TRANSFER_UNIT_KINDS)
+    if complaint is not None:
+        units = units.exclude(pk=complaint.org_unit_id)
+    return list(units.order_by("path")[:TRANSFER_UNITS_MAX])

@@ -27,7 +27,7 @@ class DispatchConfig(AppConfig):
         transition_guard_register(services.resolution_waits_for_work_orders)
         # A suggestion routed to its owner unit: the unit's staff are told in their inbox.
         suggestion_route_hook_register(notify.suggestion_routed_notify)
-        transfer_hook_register(notify.case_transferred_notify)  # the receiving unit's people are told
+        transfer_hook_register(notify.cases_transferred_notify)  # the receiving units' people are told
         # A work order's state on the timeline, in words.
         timeline_values_register(kind=EventKind.WORK_ORDER, values=dict(WorkOrderStatus.choices))
         # An expired case's work orders lose their personal data with it.

@@ -11,7 +11,8 @@ with plain values (services._notify_after_commit).
 - To the unit a suggestion is routed to (complaints.contacts.suggestion_route): its department staff and
   managers, a notice opening the case (the owner unit sees the case from then on).
 - To the unit a case is handed to (complaints.transfers.complaint_transfer): the people who work its queue,
-  a notice opening the case.
+  a notice opening the case; several cases handed to it at once (complaint_transfer_many): one notice
+  listing them, opening its unassigned queue.
 """
 
 from __future__ import annotations
@@ -244,16 +245,36 @@ def transfer_recipients(*, unit) -> list[int]:
     return []
 
 
-def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") -> int:
-    """A notice in the inbox of the receiving unit's people, opening the case, written in the transfer's
-    transaction (transfer hook of complaints.transfers)."""
-    recipients = [
-        pk for pk in transfer_recipients(unit=complaint.org_unit) if pk != getattr(actor, "pk", None)
-    ]
+def cases_transferred_notify(*, transfers, actor, reason: str = "") -> int:
+    """The transfer hook of complaints.transfers: the people of each receiving unit are told in their inbox,
+    in the transfer's transaction — one notice per unit, opening the case when one case went there, listing
+    the cases and opening the unit's unassigned queue when several did (a bulk transfer from a queue).
+    Returns the notices written."""
+    by_unit: dict[int, list] = {}
+    for transferred in transfers:
+        by_unit.setdefault(transferred.complaint.org_unit_id, []).append(transferred)
+    written = 0
+    for group in by_unit.values():
+        if len(group) == 1:
+            written += case_transferred_notify(
+                complaint=group[0].complaint, from_unit=group[0].from_unit, actor=actor, reason=reason
+            )
+        else:
+            written += _many_transferred_notify(group, actor=actor, reason=reason)
+    return written
+
+
+def _transfer_recipients_except(unit, actor) -> list[int]:
+    recipients = [pk for pk in transfer_recipients(unit=unit) if pk != getattr(actor, "pk", None)]
     if not recipients:
-        logger.warning(
-            "dispatch: nobody to tell of case %s handed to unit %s", complaint.number, complaint.org_unit_id
-        )
+        logger.warning("dispatch: nobody to tell of cases handed to unit %s", unit.pk)
+    return recipients
+
+
+def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") -> int:
+    """One case handed to a unit: a notice in the inbox of the unit's people, opening the case."""
+    recipients = _transfer_recipients_except(complaint.org_unit, actor)
+    if not recipients:
         return 0
     values = {
         "number": complaint.number,
@@ -279,5 +300,47 @@ def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") ->
             body=body,
             link=f"/complaints/{complaint.number}/",
             complaint=complaint,
+        )
+    )
+
+
+TRANSFER_MANY_TITLE = gettext_lazy("%(count)d 件案件转办到%(unit)s")
+
+
+def _many_transferred_notify(transfers: list, *, actor, reason: str) -> int:
+    """Several cases handed to one unit at once: one notice listing them (number, title, deadline), opening
+    the unit's unassigned queue, where they are."""
+    unit = transfers[0].complaint.org_unit
+    recipients = _transfer_recipients_except(unit, actor)
+    if not recipients:
+        return 0
+    senders = list(dict.fromkeys(t.from_unit.name for t in transfers))
+    values = {
+        "count": len(transfers),
+        "unit": unit.name,
+        "from": "、".join(senders),
+        "by": str(actor) if actor is not None else "",
+        "reason": reason,
+    }
+    body = [
+        Words(gettext_lazy("转办人：%(by)s（%(from)s）"), values),
+        Words(gettext_lazy("转办原因：%(reason)s"), values),
+    ]
+    for t in transfers:
+        case = {"number": t.complaint.number, "title": t.complaint.title, "due": t.complaint.due_at}
+        line = (
+            gettext_lazy("%(number)s %(title)s，当前时限：%(due)s")
+            if t.complaint.due_at
+            else "%(number)s %(title)s"
+        )
+        body.append(Words(line, case))
+    body.append(gettext_lazy("转办不重新计时。这些案件已在本机构的“未分派”队列中，请尽快分派处理。"))
+    return len(
+        staff_notify(
+            recipients=recipients,
+            kind="cases_transferred",
+            title=Words(TRANSFER_MANY_TITLE, values),
+            body=body,
+            link="/queues/unassigned/",  # theirs: the unit's own (or the subtree they work)
         )
     )

@@ -153,6 +153,7 @@ urlpatterns = [
     path("", views.queue, name="home"),
     path("queues/<slug:code>/", views.queue, name="queue"),
     path("queues-assign/", views.queue_assign, name="queue_assign"),
+    path("queues-transfer/", views.queue_transfer, name="queue_transfer"),
     path("supervisor/", views.supervisor, name="supervisor"),
     path("intake/phone/", views.phone_intake, name="phone_intake"),
     path("intake/phone/lookup", views.phone_lookup, name="phone_lookup"),

@@ -35,7 +35,7 @@ from complaintdesk.complaints.selectors import (
     transfer_units,
 )
 from complaintdesk.complaints.states import ContactKind, Status, status_label, transitions_for
-from complaintdesk.complaints.transfers import complaint_transfer
+from complaintdesk.complaints.transfers import TRANSFER_MANY_MAX, complaint_transfer, complaint_transfer_many
 from complaintdesk.dispatch.selectors import work_order_for_case_number
 from complaintdesk.notifications.replies import ReplyNeedsOverride, customer_reply_send
 from complaintdesk.privacy.models import AccessField, AccessKind
@@ -131,6 +131,8 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
             numbers=[c.number for c in page.items],
             assignees=selectors.assignable_users(user=request.user, complaints=page.items),
         )
+    can_transfer = request.user.has_perm("complaints.transfer_complaint")
+    bulk_transfer_units = transfer_units() if can_transfer and page is not None and page.items else []
     next_query = None
     if page is not None and page.next_cursor:
         query = request.GET.copy()
@@ -143,6 +145,8 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
         "page": page,
         "error": error,
         "assign_form": assign_form,
+        "bulk_transfer_units": bulk_transfer_units,
+        "bulk": bool(assign_form or bulk_transfer_units),  # rows with a checkbox
         "next_query": next_query,
         "now": now(),
     }
@@ -185,6 +189,41 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已分派 %(n)d 张投诉单") % {"n": done})
     for line in failed:
         messages.error(request, line)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def queue_transfer(request: HttpRequest) -> HttpResponse:
+    """转办 of the cases ticked in a queue to one unit with one reason (complaint_transfer_many): the cases
+    moved are counted, each refused one is named with the reasons; back to the queue."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("web:home")
+    try:
+        result = complaint_transfer_many(
+            numbers=request.POST.getlist("numbers")[: TRANSFER_MANY_MAX + 1],
+            actor=request.user,
+            unit_code=request.POST.get("transfer_unit", ""),
+            reason=request.POST.get("transfer_reason", ""),
+        )
+    except DomainError as problem:
+        for message in [m for ms in problem.fields.values() for m in ms] or [problem.message]:
+            messages.error(request, message)
+        return redirect(back)
+    if result.done:
+        messages.success(
+            request,
+            _("已将 %(n)d 件转办至%(unit)s") % {"n": len(result.done), "unit": name_for_people(result.unit)},
+        )
+    for refusal in result.refused:
+        messages.error(
+            request,
+            _("%(number)s 未转办：%(reasons)s")
+            % {"number": refusal.number, "reasons": "；".join(refusal.reasons)},
+        )
     return redirect(back)
 
 

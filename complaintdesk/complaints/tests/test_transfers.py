@@ -8,12 +8,13 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.analytics.models import ComplaintFact
 from complaintdesk.analytics.services import analytics_sync
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
+from complaintdesk.complaints import transfers
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.event_text import events_for_people
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.selectors import ComplaintFilters, complaint_page
 from complaintdesk.complaints.services import complaint_assign, complaint_transition
-from complaintdesk.complaints.transfers import complaint_transfer
+from complaintdesk.complaints.transfers import TRANSFER_MANY_MAX, complaint_transfer, complaint_transfer_many
 from complaintdesk.escalation.services import complaint_escalate
 from complaintdesk.inbox.models import StaffNotification
 from complaintdesk.orgs.services import orgunit_create
@@ -169,3 +170,128 @@ def test_an_escalated_case_is_with_its_holder_and_not_transferred(desk):
         complaint_transfer(number=case.number, actor=org.executive, unit_code="CSC", reason="x")
     assert refused.value.fields == {"status": ["已升级的投诉由升级承接人处理，不能转办；请先退回一线"]}
     assert Complaint.objects.get(pk=case.pk).org_unit_id == org.store_a.pk
+
+
+# Several at once (a queue's selection) -------------------------------------------------------------------
+
+
+def _many(org, numbers, unit_code="SH", reason="上海的业务，集中转办", actor=None):
+    return complaint_transfer_many(
+        numbers=numbers, actor=actor or org.desk_agent, unit_code=unit_code, reason=reason
+    )
+
+
+def test_several_cases_go_to_one_unit_which_is_told_once_and_the_refused_are_named(desk):
+    org = desk
+    first = intake(org.desk_agent, title="浦东门店宽带未开通")
+    second = intake(org.desk_agent, title="账单多扣费")
+    withdrawn = intake(org.desk_agent, title="客户已撤诉")
+    complaint_transition(number=withdrawn.number, actor=org.desk_agent, to="withdrawn", reason="客户撤回")
+    elsewhere = intake(org.agent_a)  # a store's case: not the centre's to see
+    events_before = withdrawn.events.count()
+
+    result = _many(org, [first.number, withdrawn.number, "NOPE-1", second.number, elsewhere.number])
+
+    assert [t.complaint.number for t in result.done] == [first.number, second.number]
+    assert result.unit.pk == org.branch.pk
+    assert [(r.number, r.reasons) for r in result.refused] == [
+        (withdrawn.number, ["已办结或已归档的投诉不能转办"]),
+        ("NOPE-1", ["未找到这张投诉单"]),
+        (elsewhere.number, ["未找到这张投诉单"]),
+    ]
+    for case in (first, second):
+        case.refresh_from_db()
+        assert (case.org_unit_id, case.assignee_id) == (org.branch.pk, None)
+        event = case.events.get(kind=EventKind.TRANSFERRED)
+        assert (event.old_value, event.new_value, event.reason) == (
+            "客服中心",
+            "上海分公司",
+            "上海的业务，集中转办",
+        )
+    # The refused ones are as they were: nothing written on them.
+    withdrawn.refresh_from_db()
+    assert (withdrawn.org_unit_id, withdrawn.events.count()) == (org.centre.pk, events_before)
+    assert Complaint.objects.get(pk=elsewhere.pk).org_unit_id == org.store_a.pk
+
+    # The branch's people get one notice listing the cases, opening their unassigned queue.
+    notice = StaffNotification.objects.get()
+    assert (notice.user_id, notice.kind, notice.link) == (
+        org.manager.pk,
+        "cases_transferred",
+        "/queues/unassigned/",
+    )
+    assert notice.title == "2 件案件转办到上海分公司"
+    assert "desk_agent（客服中心）" in notice.body and "上海的业务，集中转办" in notice.body
+    assert f"{first.number} 浦东门店办理宽带未开通" not in notice.body  # each case by its own title
+    assert (
+        f"{first.number} 浦东门店宽带未开通" in notice.body and f"{second.number} 账单多扣费" in notice.body
+    )
+    assert withdrawn.number not in notice.body
+    assert set(_unassigned(org.manager)) >= {first.number, second.number}
+
+
+def test_one_case_moved_of_a_selection_gets_the_one_case_notice(desk):
+    org = desk
+    case = intake(org.desk_agent, title="浦东门店宽带未开通")
+    result = _many(org, [case.number, "NOPE-1"])
+    assert len(result.done) == 1 and len(result.refused) == 1
+    notice = StaffNotification.objects.get()
+    assert notice.kind == "case_transferred" and notice.link == f"/complaints/{case.number}/"
+
+
+def test_a_case_already_in_the_unit_is_refused_and_the_others_move(desk):
+    org = desk
+    there = intake(org.manager)  # received at the branch itself
+    centre = intake(org.desk_agent)
+    result = _many(org, [there.number, centre.number], actor=org.executive)
+    assert [t.complaint.pk for t in result.done] == [centre.pk]
+    assert [(r.number, r.reasons) for r in result.refused] == [(there.number, ["这件投诉已经在上海分公司"])]
+    assert not there.events.filter(kind=EventKind.TRANSFERRED).exists()
+
+
+@pytest.mark.parametrize(
+    ("numbers", "unit_code", "reason", "problem"),
+    [
+        ([], "SH", "x", {"numbers": ["请先勾选投诉单"]}),
+        (None, "EAST", "x", {"unit": ["华东大区不直接办理投诉，请选择具体的分公司、门店或部门"]}),
+        (None, "", "x", {"unit": ["请选择转办到哪个机构"]}),
+        (None, "SH", "  ", {"reason": ["请填写转办原因"]}),
+    ],
+)
+def test_a_wrong_unit_reason_or_selection_refuses_the_whole_batch_with_nothing_written(
+    desk, numbers, unit_code, reason, problem
+):
+    org = desk
+    case = intake(org.desk_agent)
+    with pytest.raises(InvalidInput) as refused:
+        _many(org, [case.number] if numbers is None else numbers, unit_code=unit_code, reason=reason)
+    assert refused.value.fields == problem
+    assert not case.events.filter(kind=EventKind.TRANSFERRED).exists()
+    assert not StaffNotification.objects.exists()
+
+
+def test_more_than_a_page_at_once_or_without_the_permission_is_refused(desk):
+    org = desk
+    case = intake(org.desk_agent)
+    with pytest.raises(InvalidInput) as refused:
+        _many(org, [f"N{i}" for i in range(TRANSFER_MANY_MAX + 1)])
+    assert refused.value.fields == {"numbers": [f"一次最多转办 {TRANSFER_MANY_MAX} 张投诉单"]}
+    with pytest.raises(PermissionDenied):
+        _many(org, [case.number], actor=org.inspector)
+    assert Complaint.objects.get(pk=case.pk).org_unit_id == org.centre.pk
+
+
+def test_a_hook_that_fails_rolls_every_case_of_the_batch_back(desk, monkeypatch):
+    org = desk
+    cases = [intake(org.desk_agent), intake(org.desk_agent)]
+
+    def broken(**kwargs):
+        raise RuntimeError("inbox down")
+
+    monkeypatch.setattr(transfers, "_TRANSFER_HOOKS", [broken])
+    with pytest.raises(RuntimeError):
+        _many(org, [c.number for c in cases])
+    assert set(
+        Complaint.objects.filter(pk__in=[c.pk for c in cases]).values_list("org_unit_id", flat=True)
+    ) == {org.centre.pk}
+    assert not Complaint.objects.filter(events__kind=EventKind.TRANSFERRED).exists()

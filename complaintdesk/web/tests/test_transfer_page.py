@@ -7,6 +7,7 @@ from django.test import Client
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.models import Complaint, EventKind
+from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.orgs.services import orgunit_create
 from complaintdesk.testing import intake
 
@@ -79,3 +80,68 @@ def test_those_who_may_not_transfer_are_not_offered_it(desk):
     )
     assert refused.status_code in (302, 403)
     assert Complaint.objects.get(pk=case.pk).org_unit_id == org.centre.pk
+
+
+def test_the_centre_agent_transfers_several_cases_from_the_unassigned_queue(desk):
+    org = desk
+    first = intake(org.desk_agent, title="浦东门店宽带未开通")
+    second = intake(org.desk_agent, title="账单多扣费")
+    closed = intake(org.desk_agent, title="客户已撤诉")
+    complaint_transition(number=closed.number, actor=org.desk_agent, to="withdrawn", reason="客户撤回")
+    client = _client(org.desk_agent)
+    queue = client.get("/queues/unassigned/").content.decode()
+    # The agent may not assign, but may transfer: the rows can be ticked and the transfer is offered.
+    assert 'data-testid="bulk-transfer"' in queue and "批量分派" not in queue
+    assert f'name="numbers" value="{first.number}"' in queue
+    assert '<option value="SH">上海分公司</option>' in queue and 'value="EAST"' not in queue
+
+    answer = client.post(
+        "/queues-transfer/",
+        {
+            "numbers": [first.number, second.number, closed.number],
+            "transfer_unit": "SH",
+            "transfer_reason": "上海的业务",
+            "next": "/queues/unassigned/",
+        },
+        follow=True,
+    )
+    assert answer.redirect_chain[-1][0] == "/queues/unassigned/"
+    text = answer.content.decode()
+    assert "已将 2 件转办至上海分公司" in text
+    assert f"{closed.number} 未转办：已办结或已归档的投诉不能转办" in text
+    assert first.number not in text.split("已将")[1]  # gone from the centre's queue
+    assert {c.org_unit_id for c in Complaint.objects.filter(pk__in=[first.pk, second.pk])} == {org.branch.pk}
+
+    # The branch's manager learns of it in their inbox: one notice listing both, opening their queue.
+    manager = _client(org.manager)
+    inbox = manager.get("/notifications/").content.decode()
+    assert "2 件案件转办到上海分公司" in inbox and first.number in inbox and second.number in inbox
+    queue = manager.get("/queues/unassigned/").content.decode()
+    assert first.number in queue and second.number in queue
+
+
+def test_a_bulk_transfer_without_a_unit_or_a_selection_is_refused_in_words(desk):
+    org = desk
+    case = intake(org.desk_agent)
+    client = _client(org.desk_agent)
+    answer = client.post(
+        "/queues-transfer/",
+        {"numbers": [case.number], "transfer_unit": "", "transfer_reason": "", "next": "/queues/unassigned/"},
+        follow=True,
+    )
+    text = answer.content.decode()
+    assert "请选择转办到哪个机构" in text and "请填写转办原因" in text
+    answer = client.post(
+        "/queues-transfer/",
+        {"transfer_unit": "SH", "transfer_reason": "x", "next": "/queues/unassigned/"},
+        follow=True,
+    )
+    assert "请先勾选投诉单" in answer.content.decode()
+    assert not Complaint.objects.get(pk=case.pk).events.filter(kind=EventKind.TRANSFERRED).exists()
+
+
+def test_those_who_may_not_transfer_get_no_bulk_transfer(desk):
+    org = desk
+    intake(org.desk_agent)
+    page = _client(org.inspector).get("/queues/team/").content.decode()
+    assert 'data-testid="bulk-transfer"' not in page
