@@ -71,12 +71,15 @@ def index(batch: int, *, new_only: bool = False) -> None:
     began = time.perf_counter()
     last_batch = [began]
 
-    def progress(done: int, last_id: int) -> None:
+    def progress(done: int, last_id: int, rewritten: int) -> None:
         last_batch[0] = time.perf_counter()
         if done % (batch * 25) == 0:
-            print(f"  {done} cases indexed, {time.perf_counter() - began:.0f} s", flush=True)
+            print(
+                f"  {done} cases indexed ({rewritten} rewritten), {time.perf_counter() - began:.0f} s",
+                flush=True,
+            )
 
-    cases, articles = reindex_all(batch=batch, after_id=after_id, progress=progress)
+    cases, _rewritten, articles = reindex_all(batch=batch, after_id=after_id, progress=progress)
     ended = time.perf_counter()
     print(
         f"indexed {cases} cases and {articles} articles in {ended - began:.1f} s"

@@ -1,7 +1,9 @@
 """Bulk (re)indexing of closed cases, for `archive_reindex` and the bench.
 
 Keyset batches, one transaction each, so a run can be stopped and resumed (`--after-id`); each batch
-replaces its cases' entries, so the index stays searchable while it is rebuilt. Cases are read as
+replaces the entries of its cases whose document changed (new words after a dictionary or stop-word
+change, a new summary, a case moved) and leaves the others as they are, so the index stays searchable
+while it is rebuilt and a rebuild writes, dirties and leaves dead only what it must. Cases are read as
 plain values (no model instances) and written with COPY on PostgreSQL (bulk INSERT elsewhere);
 segmentation remembers recurring clauses (`segment.RUN_CACHE_SIZE`).
 """
@@ -9,6 +11,7 @@ segmentation remembers recurring clauses (`segment.RUN_CACHE_SIZE`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -49,8 +52,27 @@ def _case_rows(cases: list[tuple]) -> list[tuple]:
     return rows
 
 
+class Reindexed(NamedTuple):
+    cases: int  # closed cases read
+    rewritten: int  # of which the entry was written (new or changed)
+    articles: int
+
+
+def _changed(rows: list[tuple]) -> list[tuple]:
+    """The rows (in COLUMNS order) whose case has no entry yet or one that differs from the row."""
+    stored = {
+        complaint_id: tuple(values)
+        for complaint_id, *values in ArchiveEntry.objects.filter(
+            kind=EntryKind.CASE, complaint_id__in=[row[1] for row in rows]
+        ).values_list("complaint_id", *COLUMNS[2:])
+    }
+    return [row for row in rows if stored.get(row[1]) != tuple(row[2:])]
+
+
 def _write_batch(ids: list[int], rows: list[tuple]) -> None:
     """Replace the entries of the cases `ids` by `rows`, in one transaction."""
+    if not ids:
+        return
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -82,13 +104,14 @@ def reindex_all(
     batch: int = BATCH_DEFAULT,
     after_id: int = 0,
     limit: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, int]:
-    """(cases, articles) indexed. Entries of cases that are no longer closed are removed."""
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Reindexed:
+    """Every closed case's entry made what the case's document is now; `progress(done, last_id, rewritten)`
+    after each batch. Entries of cases that are no longer closed are removed."""
     batch = max(1, batch)
     if after_id == 0:
         ArchiveEntry.objects.filter(kind=EntryKind.CASE).exclude(complaint__status=Status.CLOSED).delete()
-    done, last_id = 0, after_id
+    done, rewritten, last_id = 0, 0, after_id
     while True:
         size = batch if not limit else min(batch, limit - done)
         if size <= 0:
@@ -100,16 +123,17 @@ def reindex_all(
         )
         if not cases:
             break
-        ids = [case[0] for case in cases]
-        _write_batch(ids, _case_rows(cases))
+        changed = _changed(_case_rows(cases))
+        _write_batch([row[1] for row in changed], changed)
         done += len(cases)
-        last_id = ids[-1]
+        rewritten += len(changed)
+        last_id = cases[-1][0]
         if progress:
-            progress(done, last_id)
-    if connection.vendor == "postgresql":
+            progress(done, last_id, rewritten)
+    if connection.vendor == "postgresql" and rewritten:
         _pg_tidy()
     articles = 0
     for article in KnowledgeArticle.objects.filter(status=ArticleStatus.PUBLISHED).select_related("category"):
         archive_index_article(article=article)
         articles += 1
-    return done, articles
+    return Reindexed(cases=done, rewritten=rewritten, articles=articles)

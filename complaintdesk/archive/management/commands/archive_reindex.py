@@ -18,11 +18,17 @@ class Command(BaseCommand):
     def handle(self, *args, batch, after_id, limit, **options):
         started = time.monotonic()
 
-        def progress(done: int, last_id: int) -> None:
+        def progress(done: int, last_id: int, rewritten: int) -> None:
             elapsed = time.monotonic() - started
             self.stdout.write(
-                f"{done} cases indexed (last id {last_id}), {elapsed:.0f} s, {done / max(elapsed, 1e-9):.0f}/s"
+                f"{done} cases checked, {rewritten} rewritten (last id {last_id}), {elapsed:.0f} s,"
+                f" {done / max(elapsed, 1e-9):.0f}/s"
             )
 
-        cases, articles = reindex_all(batch=batch, after_id=after_id, limit=limit, progress=progress)
-        self.stdout.write(self.style.SUCCESS(f"indexed {cases} cases, {articles} articles"))
+        done = reindex_all(batch=batch, after_id=after_id, limit=limit, progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"indexed {done.cases} cases ({done.rewritten} rewritten, the others unchanged),"
+                f" {done.articles} articles"
+            )
+        )
