@@ -10,6 +10,7 @@ segmentation remembers recurring clauses (`segment.RUN_CACHE_SIZE`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -105,9 +106,12 @@ def reindex_all(
     after_id: int = 0,
     limit: int = 0,
     progress: Callable[[int, int, int], None] | None = None,
+    pause: float = 0.0,
 ) -> Reindexed:
     """Every closed case's entry made what the case's document is now; `progress(done, last_id, rewritten)`
-    after each batch. Entries of cases that are no longer closed are removed."""
+    after each batch. Entries of cases that are no longer closed are removed. `pause`: seconds to wait
+    after each batch that wrote entries, so that a rebuild rewriting most of a large archive (a stop-word
+    change) leaves the disk and the cache to the searches for a while (docs/tenmillion.md, "Operability")."""
     batch = max(1, batch)
     if after_id == 0:
         ArchiveEntry.objects.filter(kind=EntryKind.CASE).exclude(complaint__status=Status.CLOSED).delete()
@@ -127,6 +131,8 @@ def reindex_all(
         _write_batch([row[1] for row in changed], changed)
         done += len(cases)
         rewritten += len(changed)
+        if changed and pause > 0:
+            time.sleep(pause)
         last_id = cases[-1][0]
         if progress:
             progress(done, last_id, rewritten)

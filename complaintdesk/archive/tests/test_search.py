@@ -160,6 +160,18 @@ def test_a_rebuild_rewrites_only_the_entries_whose_document_changed(org, archive
     assert {key: after[key] for key in unchanged} == {key: before[key] for key in unchanged}
 
 
+def test_a_rebuild_pauses_only_after_batches_that_wrote(org, archive, monkeypatch):
+    from complaintdesk.archive import indexing
+
+    slept = []
+    monkeypatch.setattr(indexing.time, "sleep", slept.append)
+    indexing.reindex_all(batch=1, pause=0.25)
+    assert slept == []  # nothing changed: nothing to leave the disk to the searches for
+    ArchiveEntry.objects.filter(complaint=archive["refund"]).update(segmented="退 费")
+    indexing.reindex_all(batch=1, pause=0.25)
+    assert slept == [0.25]
+
+
 def test_scope_is_checked_on_the_case_itself_not_on_the_index_copy(org, archive):
     """Should the index's copy of the unit ever be stale (it follows a moved case by a trigger), the
     case's own unit decides who finds it."""

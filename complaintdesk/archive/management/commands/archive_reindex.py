@@ -14,8 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000, help="cases per transaction")
         parser.add_argument("--after-id", type=int, default=0, help="resume after this complaint id")
         parser.add_argument("--limit", type=int, default=0, help="stop after this many cases (0: all)")
+        parser.add_argument(
+            "--pause",
+            type=float,
+            default=0.0,
+            help="seconds to wait after each batch that rewrote entries (gentler on searches meanwhile)",
+        )
 
-    def handle(self, *args, batch, after_id, limit, **options):
+    def handle(self, *args, batch, after_id, limit, pause, **options):
         started = time.monotonic()
 
         def progress(done: int, last_id: int, rewritten: int) -> None:
@@ -25,7 +31,7 @@ class Command(BaseCommand):
                 f" {done / max(elapsed, 1e-9):.0f}/s"
             )
 
-        done = reindex_all(batch=batch, after_id=after_id, limit=limit, progress=progress)
+        done = reindex_all(batch=batch, after_id=after_id, limit=limit, progress=progress, pause=pause)
         self.stdout.write(
             self.style.SUCCESS(
                 f"indexed {done.cases} cases ({done.rewritten} rewritten, the others unchanged),"
