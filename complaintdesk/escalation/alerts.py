@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts.models import User, system_user_kind
 from complaintdesk.accounts.roles import ROLE_PERMISSIONS
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.states import Status
 from complaintdesk.inbox.services import StaffNotice, staff_notify, staff_notify_many, staff_url
 from complaintdesk.inbox.text import Words
 from complaintdesk.sla.models import TimerKind
+
+from .models import HandOffTrigger
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +74,32 @@ class StaffAlert:
     what: str
     clock: str = ""
     due_at: dt.datetime | None = None
+    # A hand-off's why and who (the holder's notice): its trigger, the words given, the person who moved it.
+    trigger: str = ""
+    reason: str = ""
+    by: User | None = None
+
+
+def _why(trigger: str, reason: str) -> Words | None:
+    """Why the case moved, in the reader's language: "人工升级：客户要求经理处理" (the trigger and the words
+    given with it), or the trigger alone."""
+    if trigger not in HandOffTrigger.values:
+        return None
+    label = HandOffTrigger(trigger).label
+    if reason:
+        return Words(gettext_lazy("%(trigger)s：%(reason)s"), {"trigger": label, "reason": reason})
+    return Words("%(trigger)s", {"trigger": label})
 
 
 def _alert_text(
-    *, complaint: Complaint, what: str, clock: str, due_at: dt.datetime | None
+    *,
+    complaint: Complaint,
+    what: str,
+    clock: str,
+    due_at: dt.datetime | None,
+    trigger: str = "",
+    reason: str = "",
+    by: User | None = None,
 ) -> tuple[Words, list]:
     headline = WHAT.get(what, WHAT["warning"])
     body = [
@@ -88,6 +112,10 @@ def _alert_text(
         body.append(Words(gettext_lazy("时限：%(clock)s"), {"clock": _clock_label(clock)}))
     if due_at:
         body.append(Words(gettext_lazy("到期时间：%(due)s"), {"due": due_at}))
+    if why := _why(trigger, reason):
+        body.append(Words(gettext_lazy("原因：%(why)s"), {"why": why}))
+    if by is not None and system_user_kind(by.username) is None:  # a person moved it, not the ladder's rules
+        body.append(Words(gettext_lazy("经办人：%(by)s"), {"by": by}))
     title = Words("[%(number)s] %(headline)s：%(title)s",
                   {"number": complaint.number, "headline": headline, "title": complaint.title})  # fmt: skip
     return title, body
@@ -143,8 +171,9 @@ def staff_alerts_send_many(alerts: list[StaffAlert]) -> int:
         if complaint is None or not recipients:
             continue
         title, body = _alert_text(
-            complaint=complaint, what=alert.what, clock=alert.clock, due_at=alert.due_at
-        )
+            complaint=complaint, what=alert.what, clock=alert.clock, due_at=alert.due_at,
+            trigger=alert.trigger, reason=alert.reason, by=alert.by,
+        )  # fmt: skip
         notices.append(
             StaffNotice(
                 recipients=tuple(recipients), kind=f"case_{alert.what}", title=title, body=body,

@@ -89,11 +89,13 @@ def holder_notices_decide(*, hand_off_ids: list[int]) -> dict[str, int]:
     case whose handling failed) are simply not found."""
     hand_offs = list(
         EscalationHandOff.objects.filter(pk__in=hand_off_ids, notice_pending=True)
+        .select_related("actor")
         .only(
-            "id", "complaint_id", "to_user_id", "to_unit_id", "holder_missing", "direction", "resolve_due_at"
+            "id", "complaint_id", "to_user_id", "to_unit_id", "holder_missing", "direction", "resolve_due_at",
+            "trigger", "reason", "instructions", "actor__username", "actor__display_name",
         )
         .order_by("id")
-    )
+    )  # fmt: skip
     if not hand_offs:
         return {"sent": 0, "pending": 0}
     since = now() - digest_window()
@@ -118,6 +120,9 @@ def holder_notices_decide(*, hand_off_ids: list[int]) -> dict[str, int]:
                 unit_id=hand_off.to_unit_id,
                 what=_what(hand_off),
                 due_at=hand_off.resolve_due_at,
+                trigger=hand_off.trigger,
+                reason=hand_off.reason or hand_off.instructions,
+                by=hand_off.actor,
             )
         )
         told.append(hand_off.pk)

@@ -198,3 +198,45 @@ def test_the_digest_runs_at_eight_local_time():
     assert next_digest_at(after=local(2026, 11, 24, 7, 59)) == local(2026, 11, 24, 8)
     assert next_digest_at(after=local(2026, 11, 24, 8)) == local(2026, 11, 25, 8)
     assert next_digest_at(after=local(2026, 12, 31, 23)) == local(2027, 1, 1, 8)
+
+
+def test_the_new_holders_notice_says_why_and_who_moved_the_case(ladder_org, clock, django_capture_on_commit_callbacks):
+    """The person a case comes up to reads, in the notice itself, why it came and from whom (a walk-through
+    found only the case's title, unit and deadline there: the manager had to open the timeline to learn it)."""
+    org = ladder_org
+    clock.at(local(2026, 11, 24, 10))
+    complaint = handling_case(org)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户不接受方案，要求经理处理")
+
+    notice = StaffNotification.objects.get(user=org.manager, kind="case_new_holder", complaint_id=complaint.pk)
+    assert "原因：人工升级：客户不接受方案，要求经理处理" in notice.body
+    assert f"经办人：{org.agent_a}" in notice.body
+
+
+def test_a_case_the_rules_moved_names_the_breach_and_no_person(ladder_org, clock):
+    org = ladder_org
+    clock.at(local(2026, 11, 24, 10))  # Tuesday
+    quiet = intake(org.agent_a)  # first response due in 24 h
+    clock.at(local(2026, 11, 26, 10, 30))
+    sweep()
+
+    notices = StaffNotification.objects.filter(kind="case_new_holder", complaint_id=quiet.pk)
+    assert notices.exists()
+    for notice in notices:
+        assert "原因：超时未处理" in notice.body
+        assert "经办人" not in notice.body
+
+
+def test_the_why_and_who_are_in_the_new_holders_language(ladder_org, clock, django_capture_on_commit_callbacks):
+    org = ladder_org
+    org.manager.language = "en"
+    org.manager.save(update_fields=["language"])
+    clock.at(local(2026, 11, 24, 10))
+    complaint = handling_case(org)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
+
+    notice = StaffNotification.objects.get(user=org.manager, kind="case_new_holder", complaint_id=complaint.pk)
+    assert "Why: Manual escalation: 客户要求经理处理" in notice.body
+    assert f"Moved by: {org.agent_a}" in notice.body
