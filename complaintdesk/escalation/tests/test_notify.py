@@ -200,16 +200,20 @@ def test_the_digest_runs_at_eight_local_time():
     assert next_digest_at(after=local(2026, 12, 31, 23)) == local(2027, 1, 1, 8)
 
 
-def test_the_new_holders_notice_says_why_and_who_moved_the_case(ladder_org, clock, django_capture_on_commit_callbacks):
+def test_the_new_holders_notice_says_why_and_who_moved_the_case(
+    ladder_org, clock, django_capture_on_commit_callbacks
+):
     """The person a case comes up to reads, in the notice itself, why it came and from whom (a walk-through
-    found only the case's title, unit and deadline there: the manager had to open the timeline to learn it)."""
+    found only the title, unit and deadline there: the manager had to open the timeline to learn why)."""
     org = ladder_org
     clock.at(local(2026, 11, 24, 10))
     complaint = handling_case(org)
     with django_capture_on_commit_callbacks(execute=True):
         complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户不接受方案，要求经理处理")
 
-    notice = StaffNotification.objects.get(user=org.manager, kind="case_new_holder", complaint_id=complaint.pk)
+    notice = StaffNotification.objects.get(
+        user=org.manager, kind="case_new_holder", complaint_id=complaint.pk
+    )
     assert "原因：人工升级：客户不接受方案，要求经理处理" in notice.body
     assert f"经办人：{org.agent_a}" in notice.body
 
@@ -228,7 +232,9 @@ def test_a_case_the_rules_moved_names_the_breach_and_no_person(ladder_org, clock
         assert "经办人" not in notice.body
 
 
-def test_the_why_and_who_are_in_the_new_holders_language(ladder_org, clock, django_capture_on_commit_callbacks):
+def test_the_why_and_who_are_in_the_new_holders_language(
+    ladder_org, clock, django_capture_on_commit_callbacks
+):
     org = ladder_org
     org.manager.language = "en"
     org.manager.save(update_fields=["language"])
@@ -237,6 +243,8 @@ def test_the_why_and_who_are_in_the_new_holders_language(ladder_org, clock, djan
     with django_capture_on_commit_callbacks(execute=True):
         complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
 
-    notice = StaffNotification.objects.get(user=org.manager, kind="case_new_holder", complaint_id=complaint.pk)
+    notice = StaffNotification.objects.get(
+        user=org.manager, kind="case_new_holder", complaint_id=complaint.pk
+    )
     assert "Why: Manual escalation: 客户要求经理处理" in notice.body
     assert f"Moved by: {org.agent_a}" in notice.body
