@@ -22,7 +22,6 @@ from complaintdesk.complaints.states import (
     Status,
     allowed_targets,
     runs_complaint_process,
-    status_label,
 )
 from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
 from complaintdesk.notifications.models import Notification, NotificationStatus, TemplateCode
@@ -31,6 +30,7 @@ from complaintdesk.surveys.models import ResultFeedback
 
 from . import codes
 from .models import AccessGrant
+from .words import customer_status_label
 
 NUMBER_MAX = 32
 TIMELINE_LIMIT = 200
@@ -126,7 +126,11 @@ def _entry(
     if event.kind == EventKind.CREATED:
         return PublicEntry(at=at, who="customer", title=_("%(kind)s已登记") % {"kind": kind_word})
     if event.kind == EventKind.TRANSITION:
-        label = status_label(event.new_value, kind) if event.new_value in Status.values else event.new_value
+        label = (
+            customer_status_label(event.new_value, kind)
+            if event.new_value in Status.values
+            else event.new_value
+        )
         return PublicEntry(at=at, who="case", title=_("状态变为“%(status)s”") % {"status": label})
     if event.kind == EventKind.CUSTOMER_MESSAGE:
         return PublicEntry(
@@ -228,7 +232,7 @@ def portal_case_view(*, grant: AccessGrant) -> PublicCase:
         number=complaint.number,
         kind=complaint.kind,
         status=complaint.status,
-        status_label=status_label(complaint.status, complaint.kind),
+        status_label=customer_status_label(complaint.status, complaint.kind),
         is_open=complaint.is_open,
         title=complaint.title,
         description=complaint.description,

@@ -267,3 +267,15 @@ def test_an_objection_the_ladder_refuses_leaves_no_trace(verified, org):
         services.portal_objection(grant=verified.grant, reason="仍然不接受")
     assert "level" in error.value.fields
     assert ComplaintEvent.objects.count() == before
+
+
+def test_a_new_case_reads_registered_not_waiting_for_acceptance(verified):
+    """The acknowledgement tells the customer "您的投诉已受理"; the page they open from its link must not
+    answer "待受理" (the staff's word for a case nobody has taken yet)."""
+    complaint = verified.grant.complaint
+    assert complaint.status == "new"
+    view = selectors.portal_case_view(
+        grant=selectors.portal_grant_find(number=complaint.number, token=verified.token)
+    )
+    assert view.status_label == "已登记，等待处理"
+    assert "待受理" not in " ".join(f"{e.title} {e.text}" for e in view.timeline)
