@@ -94,7 +94,7 @@ def test_file_track_and_add_information_on_a_phone(org, new_page, outbox, screen
 
     # The case: status, what was filed, the photo's name.
     page.wait_for_url(re.compile(rf"/portal/case/{number}/$"))
-    assert page.locator("#case-status").inner_text() == "待受理"
+    assert page.locator("#case-status").inner_text() == "已登记，等待处理"
     assert "尽快修好" in page.locator("#case-demand").inner_text()
     assert "光猫.png" in page.locator("#attachments").inner_text()
     assert _fits_the_screen(page)
