@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.sla.models import validate_duration
@@ -161,7 +162,8 @@ class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
-    EXPIRED = "expired", _("已超时")
+    # Its own context: the bare "已超时" is a deadline passed ("Breached" on the queues), not an expiry.
+    EXPIRED = "expired", pgettext_lazy("approval status", "已超时")
     CANCELLED = "cancelled", _("已撤回")
 
 
