@@ -182,7 +182,25 @@ def text_shorten(text: str, limit: int) -> str:
         cut = cut[:-1]
     if text[len(cut)] != " " and " " in cut[-12:]:  # words separated by spaces: not inside a word
         cut = cut[: cut.rindex(" ")]
+    cut = _before_an_unclosed_bracket(cut)
     return clause(cut) + ELLIPSIS
+
+
+BRACKETS = {"（": "）", "(": ")", "【": "】", "《": "》", "“": "”", "[": "]"}
+
+
+def _before_an_unclosed_bracket(cut: str) -> str:
+    """`cut` without an aside it opens and does not close ("300元（含退还58" → "300元"): a bracket left open
+    before the "…" reads as a mistake. Kept as it is when nothing would be left."""
+    depth: list[tuple[str, int]] = []
+    for index, char in enumerate(cut):
+        if char in BRACKETS:
+            depth.append((BRACKETS[char], index))
+        elif depth and char == depth[-1][0]:
+            depth.pop()
+    if depth and depth[0][1] > 0:
+        return cut[: depth[0][1]].rstrip()
+    return cut
 
 
 def result_values(fields: ResultFields, *, language: str) -> dict[str, str]:

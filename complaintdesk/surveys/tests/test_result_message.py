@@ -73,3 +73,13 @@ def test_text_shorten_cuts_at_a_character_boundary():
     assert "\u200d…" not in text_shorten("ab" + family * 3, 5)
     # Trailing punctuation is not kept before the ellipsis.
     assert text_shorten("原因很长，" + "很" * 30, 6) == "原因很长…"
+
+
+def test_text_shorten_leaves_no_bracket_open_before_the_ellipsis():
+    """A walk-through's result SMS ended "补偿：费用减免共300元（含退还58…": the aside is dropped, not cut."""
+    assert text_shorten("费用减免共300元（含退还58元）", 16) == "费用减免共300元…"
+    assert text_shorten("退款（已到账）并赠送流量包（10GB，本月有效）", 16) == "退款（已到账）并赠送流量包…"
+    assert (
+        text_shorten("Refund (already paid) and a voucher (valid this month)", 24) == "Refund (already paid)…"
+    )
+    assert text_shorten("（" + "很" * 30, 6) == "（很很很很…"  # nothing would be left: cut as before
