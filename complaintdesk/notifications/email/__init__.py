@@ -1,6 +1,7 @@
 """Email through Django's email framework (EMAIL_BACKEND): a plain-text body with an HTML alternative,
 in the customer's language. The Message-ID we set is the provider id in the log."""
 
+import re
 import smtplib
 from collections.abc import Callable
 
@@ -22,11 +23,31 @@ def mail_thread_register(thread: MailThread) -> None:
     _mail_thread[:] = [thread]
 
 
+# A web address in the escaped body: up to a space, a tag, a quote or the Chinese punctuation a sentence puts
+# right after it ("请访问 https://…/track/?number=TS…。") — never part of the address.
+# An English sentence's full stop or comma after it is left outside too.
+_ADDRESS = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'，。；：、！？）」』】])+")
+_TRAILING = ".,;:!?)"
+
+
+def _link(match: re.Match) -> str:
+    address = match.group(0)
+    kept = address.rstrip(_TRAILING)
+    return f'<a href="{kept}">{kept}</a>{address[len(kept) :]}'
+
+
+def _linked(html: str) -> str:
+    """The escaped body with each web address a link the reader can tap (the tracking page, the survey, a
+    staff member's case page), as in the plain text where mail programs guess them."""
+    return _ADDRESS.sub(_link, html)
+
+
 def _html(message: OutboundMessage) -> str:
     # The body is our template filled with case values: escaped, never rendered as markup.
     return (
         f'<!DOCTYPE html><html lang="{escape(message.language)}"><head><meta charset="utf-8">'
-        f"<title>{escape(message.subject)}</title></head><body>{linebreaks(message.body, autoescape=True)}</body></html>"
+        f"<title>{escape(message.subject)}</title></head>"
+        f"<body>{_linked(linebreaks(message.body, autoescape=True))}</body></html>"
     )
 
 
