@@ -19,3 +19,13 @@ def case_ladder(complaint):
 def timeline_lines(events):
     """`events` in words (complaints.event_text.events_for_people): kind, what, old → new, text, reason."""
     return events_for_people(events)
+
+
+@register.filter
+def name_with_title(customer: dict) -> str:
+    """The customer's name with their title as the case page shows it, "王丽（女士）" — once: a name typed
+    with it already ("陈先生") is not followed by "（先生）" again."""
+    name, title = customer.get("name") or "", customer.get("title") or ""
+    if not title or name.endswith(title):
+        return name
+    return f"{name}（{title}）"
