@@ -151,6 +151,7 @@ def _after(request: HttpRequest, complaint, notice: str) -> HttpResponse:
             request, _complaint_or_404(request, complaint.number), notice=notice
         ),
         message=notice,
+        hx_trigger="case-updated",  # the case page fetches its status, clocks and next steps again
     )
 
 
