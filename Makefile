@@ -36,6 +36,7 @@ dev: install
 test: install-test
 	bin/test-system-packages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) bin/import-graph --check
 	bin/test

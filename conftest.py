@@ -35,7 +35,8 @@ def pytest_runtest_setup(item):
     prepared would flush it and leave the next test without the data migrations' rows."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _service_missing(
-            "needs PostgreSQL (set DATABASE_URL)", legitimately_absent=os.environ.get("TEST_DB_PASS") == "sqlite"
+            "needs PostgreSQL (set DATABASE_URL)",
+            legitimately_absent=os.environ.get("TEST_DB_PASS") == "sqlite",
         )
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         _service_missing("needs Redis (set REDIS_URL)")
@@ -70,7 +71,9 @@ class Org:
         self.store_a = orgunit_create(code="SH-A", name="徐汇门店", kind="store", parent=self.branch)
         self.store_b = orgunit_create(code="SH-B", name="浦东门店", kind="franchise", parent=self.branch)
         self.billing = orgunit_create(code="BILL", name="计费部", kind="department", parent=self.hq)
-        self.category = Category.objects.create(code="billing_dispute", name="计费争议", name_en="Billing dispute")
+        self.category = Category.objects.create(
+            code="billing_dispute", name="计费争议", name_en="Billing dispute"
+        )
         self.agent_a = self.user("agent_a", Role.AGENT, self.store_a)
         self.agent_b = self.user("agent_b", Role.AGENT, self.store_b)
         self.manager = self.user("manager", Role.BUSINESS_MANAGER, self.branch)
@@ -213,4 +216,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+            )

@@ -38,7 +38,9 @@ TEXT = f"{TITLE}\n家里宽带从11月20日晚上开始断网，光猫LOS灯一�
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2, help="rounds before the measurement (not counted)")
     args = parser.parse_args()
@@ -62,16 +64,27 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     units = demo_organisation_ensure()
     user = User.objects.filter(username="bench_api").first() or user_create(
-        username="bench_api", password=None, role=Role.API_CLIENT, org_unit=units["HQ"], display_name="压测接口")
+        username="bench_api",
+        password=None,
+        role=Role.API_CLIENT,
+        org_unit=units["HQ"],
+        display_name="压测接口",
+    )
     _row, token = api_token_issue(user=user, name="bench/four_channels.py")
     outbox = Path(tempfile.mkdtemp(prefix="four-channels-"))
     wechat_token = "benchtoken"
     overrides = {
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": outbox / "mail",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": outbox / "mail",
         "NOTIFY_SMS_OUTBOX": outbox / "sms.jsonl",
-        "WECHAT_CALLBACK": {"TOKEN": wechat_token, "ENCODING_AES_KEY": "", "APP_ID": "wxbench",
-                            "MAX_CLOCK_SKEW": 300, "APPEND_WINDOW_DAYS": 30},
+        "WECHAT_CALLBACK": {
+            "TOKEN": wechat_token,
+            "ENCODING_AES_KEY": "",
+            "APP_ID": "wxbench",
+            "MAX_CLOCK_SKEW": 300,
+            "APPEND_WINDOW_DAYS": 30,
+        },
         "RATE_LIMITS": {**settings.RATE_LIMITS, **{k: "1000000/60" for k in settings.RATE_LIMITS}},
     }
     timings: dict[str, list[float]] = {"api": [], "web form": [], "email": [], "wechat": []}
@@ -94,17 +107,35 @@ def main() -> int:
             phone = f"139{round_no:08d}"[-11:]
 
             started = time.perf_counter()
-            response = api.post("/api/v1/complaints", content_type="application/json", data={
-                "channel": "api", "customer": {"name": "王女士", "phone": phone}, "title": TITLE,
-                "description": TEXT, "org_unit": "SH-S01"}, HTTP_IDEMPOTENCY_KEY=tag)
+            response = api.post(
+                "/api/v1/complaints",
+                content_type="application/json",
+                data={
+                    "channel": "api",
+                    "customer": {"name": "王女士", "phone": phone},
+                    "title": TITLE,
+                    "description": TEXT,
+                    "org_unit": "SH-S01",
+                },
+                HTTP_IDEMPOTENCY_KEY=tag,
+            )
             assert response.status_code == 201, response.content
             measured("api", started)
 
             web = Client()
             started = time.perf_counter()
-            response = web.post("/portal/", {"name": "李先生", "phone": phone, "preferred_channel": "sms",
-                                             "title": TITLE, "description": TEXT, "demand": "尽快修好",
-                                             "org_unit": "SH-S01"})
+            response = web.post(
+                "/portal/",
+                {
+                    "name": "李先生",
+                    "phone": phone,
+                    "preferred_channel": "sms",
+                    "title": TITLE,
+                    "description": TEXT,
+                    "demand": "尽快修好",
+                    "org_unit": "SH-S01",
+                },
+            )
             assert response.status_code == 302, response.content[:500]
             measured("web form", started)
             web.get(response["Location"])  # the acknowledgement page (not timed)
@@ -121,12 +152,17 @@ def main() -> int:
 
             timestamp, nonce = str(int(time.time())), tag
             signature = hashlib.sha1("".join(sorted([wechat_token, timestamp, nonce])).encode()).hexdigest()
-            xml = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{tag}]]>"
-                   f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                   f"<Content><![CDATA[{TEXT}]]></Content><MsgId>{int(tag, 16)}</MsgId></xml>")
+            xml = (
+                f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{tag}]]>"
+                f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                f"<Content><![CDATA[{TEXT}]]></Content><MsgId>{int(tag, 16)}</MsgId></xml>"
+            )
             started = time.perf_counter()
-            response = Client().post(f"/channels/wechat/callback?signature={signature}&timestamp={timestamp}"
-                                     f"&nonce={nonce}", data=xml, content_type="text/xml")
+            response = Client().post(
+                f"/channels/wechat/callback?signature={signature}&timestamp={timestamp}&nonce={nonce}",
+                data=xml,
+                content_type="text/xml",
+            )
             assert response.status_code == 200 and b"TS" in response.content, response.content[:300]
             measured("wechat", started)
 

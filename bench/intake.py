@@ -41,20 +41,32 @@ from loadgen import Connection, encode_request, postgres_cpu, process_tree_cpu, 
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=20_000, help="complaints to post (default 20000)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
-                        help="gunicorn worker class (default gthread, as config/gunicorn.conf.py)")
+    parser.add_argument(
+        "--worker-class",
+        choices=["gthread", "sync"],
+        default="gthread",
+        help="gunicorn worker class (default gthread, as config/gunicorn.conf.py)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--time-cap", type=float, default=1800.0, help="stop sending after this many seconds")
-    parser.add_argument("--warmup", type=int, default=50, help="requests before the measurement (not counted)")
+    parser.add_argument(
+        "--warmup", type=int, default=50, help="requests before the measurement (not counted)"
+    )
     parser.add_argument("--seed", type=int, default=7, help="the texts, units and channels (default 7)")
-    parser.add_argument("--customers-seed", type=int, default=None,
-                        help="the new customers' details (default: a new seed each run, printed, so that a "
-                        "rerun on the same database again finds 25 %% returning customers, not 100 %%)")
+    parser.add_argument(
+        "--customers-seed",
+        type=int,
+        default=None,
+        help="the new customers' details (default: a new seed each run, printed, so that a "
+        "rerun on the same database again finds 25 %% returning customers, not 100 %%)",
+    )
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
     parser.add_argument("--allow-sqlite", action="store_true", help="run without PostgreSQL (not comparable)")
     parser.add_argument("--out", help="write the figures as JSON to this file")
@@ -74,7 +86,11 @@ def prepare(count: int, seed: int, customers_seed: int | None = None) -> tuple[s
     call_command("migrate", verbosity=0)
     units = demo_organisation_ensure()
     user = User.objects.filter(username="bench_api").first() or user_create(
-        username="bench_api", password=None, role=Role.API_CLIENT, org_unit=units["HQ"], display_name="压测接口",
+        username="bench_api",
+        password=None,
+        role=Role.API_CLIENT,
+        org_unit=units["HQ"],
+        display_name="压测接口",
     )
     _row, token = api_token_issue(user=user, name="bench/intake.py")
     rng = random.Random(seed)
@@ -89,13 +105,24 @@ def prepare(count: int, seed: int, customers_seed: int | None = None) -> tuple[s
             customer = rng.choice(customers)
         else:
             person = sample_customer(people)
-            customer = {"name": person.name, "phone": person.phone, "email": person.email or None,
-                        "wechat_openid": person.wechat_openid or None, "account_no": _fresh(sample.account_no, people) or None}
+            customer = {
+                "name": person.name,
+                "phone": person.phone,
+                "email": person.email or None,
+                "wechat_openid": person.wechat_openid or None,
+                "account_no": _fresh(sample.account_no, people) or None,
+            }
             customers.append(customer)
         body = {
-            "channel": sample.channel, "org_unit": unit, "customer": customer, "title": sample.title,
-            "description": sample.description, "demand": sample.demand, "place": sample.place,
-            "product": sample.product, "people_involved": sample.people_involved,
+            "channel": sample.channel,
+            "org_unit": unit,
+            "customer": customer,
+            "title": sample.title,
+            "description": sample.description,
+            "demand": sample.demand,
+            "place": sample.place,
+            "product": sample.product,
+            "people_involved": sample.people_involved,
             "perceived_severity": sample.perceived_severity,
         }
         if sample.channel in {"phone", "walk_in", "letter", "weibo", "chat"}:
@@ -121,23 +148,49 @@ class Server:
         return f"gunicorn {self.workers} {self.worker_class} workers{threads}"
 
     def start(self) -> None:
-        env = dict(os.environ, DATABASE_URL=bench_database_url(), DJANGO_SETTINGS_MODULE="config.settings.base",
-                   DEBUG="0", LOG_LEVEL="WARNING")
+        env = dict(
+            os.environ,
+            DATABASE_URL=bench_database_url(),
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            DEBUG="0",
+            LOG_LEVEL="WARNING",
+        )
         # The production configuration (config/gunicorn.conf.py), with the options of this run on top.
-        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "config.wsgi",
-                   "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", str(self.workers), "--worker-class", self.worker_class, "--timeout", "120",
-                   "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "config" / "gunicorn.conf.py"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            self.worker_class,
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ]
         if self.worker_class == "gthread":
             command += ["--threads", str(self.threads)]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log.open("w"),
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 connection = Connection(self.port, timeout=5)
                 status, _body, _headers = connection.exchange(
-                    encode_request(method="GET", path="/healthz", port=self.port, headers={}))
+                    encode_request(method="GET", path="/healthz", port=self.port, headers={})
+                )
                 connection.close()
                 if status == 200:
                     return
@@ -161,8 +214,13 @@ class Server:
 def encode_requests(*, port: int, token: str, bodies: list[bytes], with_key: bool) -> list[bytes]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     return [
-        encode_request(method="POST", path="/api/v1/complaints", port=port, body=body,
-                       headers=headers | ({"Idempotency-Key": str(uuid.uuid4())} if with_key else {}))
+        encode_request(
+            method="POST",
+            path="/api/v1/complaints",
+            port=port,
+            body=body,
+            headers=headers | ({"Idempotency-Key": str(uuid.uuid4())} if with_key else {}),
+        )
         for body in bodies
     ]
 
@@ -181,20 +239,34 @@ def main() -> None:
     token, bodies = prepare(args.count + args.warmup, args.seed, args.customers_seed)
     before = Complaint.objects.count()
     connection.close()
-    print(f"prepared {len(bodies):,} bodies in {time.perf_counter() - prepare_started:.1f} s; "
-          f"table holds {before:,} complaints")
+    print(
+        f"prepared {len(bodies):,} bodies in {time.perf_counter() - prepare_started:.1f} s; "
+        f"table holds {before:,} complaints"
+    )
 
     with_key = not args.no_idempotency_key
     requests = encode_requests(port=args.port, token=token, bodies=bodies, with_key=with_key)
-    server = Server(port=args.port, workers=args.workers, worker_class=args.worker_class, threads=args.threads)
+    server = Server(
+        port=args.port, workers=args.workers, worker_class=args.worker_class, threads=args.threads
+    )
     server.start()
     try:
-        run_load(port=args.port, requests=requests[: args.warmup], clients=args.clients, ok_status=201,
-                 time_cap=args.time_cap)
+        run_load(
+            port=args.port,
+            requests=requests[: args.warmup],
+            clients=args.clients,
+            ok_status=201,
+            time_cap=args.time_cap,
+        )
         load_before = os.getloadavg()
         server_cpu, pg_cpu = server.cpu(), postgres_cpu()
-        result = run_load(port=args.port, requests=requests[args.warmup:], clients=args.clients, ok_status=201,
-                          time_cap=args.time_cap)
+        result = run_load(
+            port=args.port,
+            requests=requests[args.warmup :],
+            clients=args.clients,
+            ok_status=201,
+            time_cap=args.time_cap,
+        )
         server_cpu, pg_cpu = server.cpu() - server_cpu, postgres_cpu() - pg_cpu
         load_after = os.getloadavg()
     finally:
@@ -202,19 +274,27 @@ def main() -> None:
     figures = result.figures(ok_status=201)
     sent = max(figures["sent"], 1)
     figures |= {
-        "complaints_per_s": figures.pop("per_s"), "created": figures.pop("ok"),
+        "complaints_per_s": figures.pop("per_s"),
+        "created": figures.pop("ok"),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / sent, 2),
         "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / sent, 2),
         "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
     }
     after = Complaint.objects.count()
-    figures |= {"database": database_label(), "clients": args.clients, "server": server.label,
-                "idempotency_key": with_key, "complaints_in_table_after": after,
-                "created_in_table": after - before}
+    figures |= {
+        "database": database_label(),
+        "clients": args.clients,
+        "server": server.label,
+        "idempotency_key": with_key,
+        "complaints_in_table_after": after,
+        "created_in_table": after - before,
+    }
     print(json.dumps(figures, ensure_ascii=False, indent=1))
-    print(f"\nPOST /api/v1/complaints, {args.clients} clients, {server.label}: "
-          f"{figures['complaints_per_s']} complaints/s, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms "
-          f"({figures['created']:,} created in {figures['wall_s']} s; statuses {figures['statuses']})")
+    print(
+        f"\nPOST /api/v1/complaints, {args.clients} clients, {server.label}: "
+        f"{figures['complaints_per_s']} complaints/s, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms "
+        f"({figures['created']:,} created in {figures['wall_s']} s; statuses {figures['statuses']})"
+    )
     expected = figures["created"] + min(args.warmup, len(bodies))
     if after - before != expected:
         print(f"WARNING: the table grew by {after - before}, expected {expected}")

@@ -81,7 +81,9 @@ def _worker(batch: int, start, out) -> None:
     start.wait()  # all workers set up: the pass is timed from here
     started = time.perf_counter()
     profile = None
-    if profile_dir := os.environ.get("BENCH_SLA_PROFILE"):  # where the time goes (cProfile, one file per worker)
+    if profile_dir := os.environ.get(
+        "BENCH_SLA_PROFILE"
+    ):  # where the time goes (cProfile, one file per worker)
         import cProfile
 
         profile = cProfile.Profile()
@@ -138,7 +140,9 @@ def _table_exists(cursor, name: str) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--open", type=int, default=200_000, help="open complaints wanted (default 200000)")
     parser.add_argument("--overdue", type=int, default=10_000, help="overdue deadlines (default 10000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2, as deployed)")
@@ -162,7 +166,9 @@ def main() -> None:
     open_now = Complaint.objects.filter(is_open=True).count()
     if open_now < args.open:
         ids = list(
-            Complaint.objects.filter(is_open=False).order_by("-id").values_list("id", flat=True)[: args.open - open_now]
+            Complaint.objects.filter(is_open=False)
+            .order_by("-id")
+            .values_list("id", flat=True)[: args.open - open_now]
         )
         for start in range(0, len(ids), 20_000):
             Complaint.objects.filter(id__in=ids[start : start + 20_000]).update(
@@ -190,8 +196,14 @@ def main() -> None:
             warn = due - dt.timedelta(hours=9, minutes=36)  # 80 % of a 48 h window
             rows.append(
                 SlaTimer(
-                    complaint_id=complaint_id, kind=TimerKind.RESOLUTION, started_at=due - dt.timedelta(hours=48),
-                    due_at=due, warn_at=warn, state=TimerState.PENDING, next_check_at=warn, created_at=at,
+                    complaint_id=complaint_id,
+                    kind=TimerKind.RESOLUTION,
+                    started_at=due - dt.timedelta(hours=48),
+                    due_at=due,
+                    warn_at=warn,
+                    state=TimerState.PENDING,
+                    next_check_at=warn,
+                    created_at=at,
                 )
             )
             if len(rows) == 10_000:
@@ -246,9 +258,13 @@ def main() -> None:
     for report in sorted(reports, key=lambda r: r["pid"]):
         print(f"  worker {report['pid']}: {report['result']} in {report['seconds']:.1f} s, "
               f"{report['statements']:,} statements")  # fmt: skip
-    print(f"pass: {args.overdue:,} overdue, {args.workers} workers: {seconds:.1f} s wall; {handled:,} timers handled")
-    print(f"escalations: {escalations:,}; {escalations / seconds:.1f} escalations/s; "
-          f"{statements / max(escalations, 1):.1f} statements per escalation (all timers handled, notices incl.)")
+    print(
+        f"pass: {args.overdue:,} overdue, {args.workers} workers: {seconds:.1f} s wall; {handled:,} timers handled"
+    )
+    print(
+        f"escalations: {escalations:,}; {escalations / seconds:.1f} escalations/s; "
+        f"{statements / max(escalations, 1):.1f} statements per escalation (all timers handled, notices incl.)"
+    )
     print(load)
 
     # (3) Exactly once, counted.

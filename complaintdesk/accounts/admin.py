@@ -13,7 +13,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "display_name", "employee_no")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("岗位"), {"fields": ("display_name", "role", "org_unit", "employee_no", "extension", "email", "language")}),
+        (
+            _("岗位"),
+            {"fields": ("display_name", "role", "org_unit", "employee_no", "extension", "email", "language")},
+        ),
         (_("状态"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -4,8 +4,17 @@ from .models import Role
 
 # Permission codenames are those of the Complaint model (its Meta.permissions plus Django's defaults).
 # transfer_complaint: hand a case to another unit (complaints.transfers) — whoever works a queue or runs one.
-_HANDLER = {"view_complaint", "add_complaint", "change_complaint", "handle_complaint", "escalate_complaint",
-            "close_complaint", "reopen_complaint", "withdraw_complaint", "transfer_complaint"}
+_HANDLER = {
+    "view_complaint",
+    "add_complaint",
+    "change_complaint",
+    "handle_complaint",
+    "escalate_complaint",
+    "close_complaint",
+    "reopen_complaint",
+    "withdraw_complaint",
+    "transfer_complaint",
+}
 _MANAGER = _HANDLER | {"assign_complaint", "view_personal_data"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -14,8 +23,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.BRANCH_HEAD: _MANAGER,
     Role.GENERAL_MANAGEMENT: _MANAGER | {"view_all_units"},
     Role.EXECUTIVE: _MANAGER | {"view_all_units"},
-    Role.SUPERVISOR: {"view_complaint", "assign_complaint", "escalate_complaint", "reopen_complaint",
-                      "transfer_complaint"},
+    Role.SUPERVISOR: {
+        "view_complaint",
+        "assign_complaint",
+        "escalate_complaint",
+        "reopen_complaint",
+        "transfer_complaint",
+    },
     Role.QUALITY_INSPECTOR: {"view_complaint", "view_all_units"},
     Role.DEPARTMENT_STAFF: {"view_complaint", "handle_complaint"},
     Role.ADMINISTRATOR: _MANAGER | {"view_all_units", "assign_complaint"},

@@ -89,17 +89,23 @@ def intake_data_from_mapping(raw: Mapping, *, channel: str) -> IntakeData:
     if recorder_raw is not None and not isinstance(recorder_raw, Mapping):
         raise InvalidInput({"recorded_by": [_("应为 JSON 对象")]})
     customer = IntakeCustomer(
-        **{name: text_field(customer_raw, name, errors, prefix="customer.")
-           for name in ("name", "phone", "email", "account_no", "wechat_openid", "preferred_channel")}
+        **{
+            name: text_field(customer_raw, name, errors, prefix="customer.")
+            for name in ("name", "phone", "email", "account_no", "wechat_openid", "preferred_channel")
+        }
     )
     recorder = None
     if recorder_raw:
         recorder = IntakeRecorder(
-            **{name: text_field(recorder_raw, name, errors, prefix="recorded_by.")
-               for name in ("username", "employee_no", "name")}
+            **{
+                name: text_field(recorder_raw, name, errors, prefix="recorded_by.")
+                for name in ("username", "employee_no", "name")
+            }
         )
-    texts = {name: text_field(raw, name, errors) for name in (
-        "title", "description", "demand", "place", "product", "people_involved")}
+    texts = {
+        name: text_field(raw, name, errors)
+        for name in ("title", "description", "demand", "place", "product", "people_involved")
+    }
     data = IntakeData(
         channel=channel,
         customer=customer,

@@ -16,8 +16,9 @@ class ReceivedMessage(models.Model):
 
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
     external_id = models.CharField(_("渠道消息编号"), max_length=255)
-    complaint = models.ForeignKey(Complaint, verbose_name=_("投诉"), null=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("投诉"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     opened_case = models.BooleanField(_("新建投诉"), default=False)
     received_at = models.DateTimeField(_("接收时间"))
 

@@ -38,8 +38,13 @@ def channel_actor(*, channel: str) -> User:
     unit = _intake_unit()
     try:
         with transaction.atomic():
-            return user_create(username=username, password=None, role=Role.API_CLIENT, org_unit=unit,
-                               display_name=_("%(channel)s渠道（系统）") % {"channel": Channel(channel).label})
+            return user_create(
+                username=username,
+                password=None,
+                role=Role.API_CLIENT,
+                org_unit=unit,
+                display_name=_("%(channel)s渠道（系统）") % {"channel": Channel(channel).label},
+            )
     except (InvalidInput, IntegrityError):  # created by another process meanwhile
         return User.objects.get(username=username)
 

@@ -426,7 +426,10 @@ class ComplaintEvent(models.Model):
     """
 
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, related_name="events", db_index=False  # cpl_event_complaint_at
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # cpl_event_complaint_at
     )
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(

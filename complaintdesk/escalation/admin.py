@@ -9,8 +9,19 @@ class EscalationLevelInline(admin.TabularInline):
     model = EscalationLevel
     extra = 0
     fields = (
-        "position", "code", "name", "name_en", "holder_role", "is_external", "acknowledge_limit", "resolve_limit",
-        "resolve_limit_general", "on_acknowledge_breach", "on_resolve_breach", "notify_roles", "fallback_unit",
+        "position",
+        "code",
+        "name",
+        "name_en",
+        "holder_role",
+        "is_external",
+        "acknowledge_limit",
+        "resolve_limit",
+        "resolve_limit_general",
+        "on_acknowledge_breach",
+        "on_resolve_breach",
+        "notify_roles",
+        "fallback_unit",
     )
 
 
@@ -22,16 +33,32 @@ class EscalationLadderAdmin(admin.ModelAdmin):
 
 @admin.register(CaseEscalation)
 class CaseEscalationAdmin(ReadOnlyAdmin):
-    list_display = ("complaint", "level_name", "holder", "holder_missing", "acknowledge_due_at", "resolve_due_at",
-                    "customer_acknowledged_at")
+    list_display = (
+        "complaint",
+        "level_name",
+        "holder",
+        "holder_missing",
+        "acknowledge_due_at",
+        "resolve_due_at",
+        "customer_acknowledged_at",
+    )
     list_filter = ("level_position", "holder_missing")
     list_select_related = ("complaint", "holder")
 
 
 @admin.register(EscalationHandOff)
 class EscalationHandOffAdmin(ReadOnlyAdmin):
-    list_display = ("complaint", "at", "trigger", "direction", "from_level_name", "to_level_name", "from_user",
-                    "to_user", "resolve_due_at")
+    list_display = (
+        "complaint",
+        "at",
+        "trigger",
+        "direction",
+        "from_level_name",
+        "to_level_name",
+        "from_user",
+        "to_user",
+        "resolve_due_at",
+    )
     list_filter = ("trigger", "direction")
     list_select_related = ("complaint", "from_user", "to_user")
 

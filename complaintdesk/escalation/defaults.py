@@ -19,26 +19,74 @@ from .engine import ESCALATE, NOTIFY, LadderRules, LevelRule
 DEFAULT_LADDER_NAME = "默认升级阶梯"
 
 DEFAULT_LEVELS: tuple[LevelRule, ...] = (
-    LevelRule(0, "front_line", "一线客服", holder_role=Role.AGENT, name_en="Front-line agent",
-              on_acknowledge_breach=NOTIFY, on_resolve_breach=ESCALATE, notify_roles=(Role.BUSINESS_MANAGER,)),
-    LevelRule(1, "business_manager", "业务经理", holder_role=Role.BUSINESS_MANAGER, name_en="Business manager",
-              resolve_limit_general="3wd", on_acknowledge_breach=NOTIFY, on_resolve_breach=ESCALATE,
-              notify_roles=(Role.BRANCH_HEAD,)),
-    LevelRule(2, "branch_head", "营业机构负责人", holder_role=Role.BRANCH_HEAD, name_en="Branch head",
-              on_acknowledge_breach=NOTIFY, on_resolve_breach=ESCALATE, notify_roles=(Role.GENERAL_MANAGEMENT,)),
-    LevelRule(3, "general_management", "综合管理部", holder_role=Role.GENERAL_MANAGEMENT,
-              name_en="General management dept", on_acknowledge_breach=NOTIFY, on_resolve_breach=ESCALATE,
-              notify_roles=(Role.EXECUTIVE,)),
-    LevelRule(4, "executive", "管理层", holder_role=Role.EXECUTIVE, name_en="Executive management",
-              on_acknowledge_breach=NOTIFY, on_resolve_breach=NOTIFY,
-              notify_roles=(Role.GENERAL_MANAGEMENT, Role.EXECUTIVE)),
-    LevelRule(5, "external", "外部机构", holder_role="", is_external=True, name_en="External body",
-              on_acknowledge_breach="none", on_resolve_breach="none"),
+    LevelRule(
+        0,
+        "front_line",
+        "一线客服",
+        holder_role=Role.AGENT,
+        name_en="Front-line agent",
+        on_acknowledge_breach=NOTIFY,
+        on_resolve_breach=ESCALATE,
+        notify_roles=(Role.BUSINESS_MANAGER,),
+    ),
+    LevelRule(
+        1,
+        "business_manager",
+        "业务经理",
+        holder_role=Role.BUSINESS_MANAGER,
+        name_en="Business manager",
+        resolve_limit_general="3wd",
+        on_acknowledge_breach=NOTIFY,
+        on_resolve_breach=ESCALATE,
+        notify_roles=(Role.BRANCH_HEAD,),
+    ),
+    LevelRule(
+        2,
+        "branch_head",
+        "营业机构负责人",
+        holder_role=Role.BRANCH_HEAD,
+        name_en="Branch head",
+        on_acknowledge_breach=NOTIFY,
+        on_resolve_breach=ESCALATE,
+        notify_roles=(Role.GENERAL_MANAGEMENT,),
+    ),
+    LevelRule(
+        3,
+        "general_management",
+        "综合管理部",
+        holder_role=Role.GENERAL_MANAGEMENT,
+        name_en="General management dept",
+        on_acknowledge_breach=NOTIFY,
+        on_resolve_breach=ESCALATE,
+        notify_roles=(Role.EXECUTIVE,),
+    ),
+    LevelRule(
+        4,
+        "executive",
+        "管理层",
+        holder_role=Role.EXECUTIVE,
+        name_en="Executive management",
+        on_acknowledge_breach=NOTIFY,
+        on_resolve_breach=NOTIFY,
+        notify_roles=(Role.GENERAL_MANAGEMENT, Role.EXECUTIVE),
+    ),
+    LevelRule(
+        5,
+        "external",
+        "外部机构",
+        holder_role="",
+        is_external=True,
+        name_en="External body",
+        on_acknowledge_breach="none",
+        on_resolve_breach="none",
+    ),
 )
 
 DEFAULT_REPUTATION_RISK_LEVEL = 3
 DEFAULT_BATCH_LEVEL = 2
 
 DEFAULT_LADDER = LadderRules(
-    levels=DEFAULT_LEVELS, reputation_risk_level=DEFAULT_REPUTATION_RISK_LEVEL, batch_level=DEFAULT_BATCH_LEVEL
+    levels=DEFAULT_LEVELS,
+    reputation_risk_level=DEFAULT_REPUTATION_RISK_LEVEL,
+    batch_level=DEFAULT_BATCH_LEVEL,
 )

@@ -197,7 +197,14 @@ def _on_breach(case: CaseFacts, ladder: LadderRules, trigger: ClockBreach, now: 
         # Going outside is the customer's step, never an automatic one: at the top internal level a
         # breach is told to the people who must know instead.
         if above is not None and not above.is_external:
-            return [Escalate(to_level=above.position, holder_role=above.holder_role, trigger="breach", clock=trigger.clock)]
+            return [
+                Escalate(
+                    to_level=above.position,
+                    holder_role=above.holder_role,
+                    trigger="breach",
+                    clock=trigger.clock,
+                )
+            ]
         action = NOTIFY
     if action == NOTIFY:
         return [Notify(what="breach", roles=level.notify_roles, clock=trigger.clock, due_at=trigger.due_at)]
@@ -206,7 +213,10 @@ def _on_breach(case: CaseFacts, ladder: LadderRules, trigger: ClockBreach, now: 
 
 def _escalate_to(level: LevelRule, *, trigger: str, reason: str) -> Escalate:
     return Escalate(
-        to_level=level.position, holder_role=level.holder_role, trigger=trigger, reason=reason,
+        to_level=level.position,
+        holder_role=level.holder_role,
+        trigger=trigger,
+        reason=reason,
         external=level.is_external,
     )
 
@@ -272,4 +282,6 @@ def _hand_back(case: CaseFacts, ladder: LadderRules, trigger: HandBackRequest) -
             return [Refused("no_such_level")]
         if target.position >= case.level:
             return [Refused("not_lower")]
-    return [HandBack(to_level=target.position, holder_role=target.holder_role, instructions=trigger.instructions)]
+    return [
+        HandBack(to_level=target.position, holder_role=target.holder_role, instructions=trigger.instructions)
+    ]

@@ -50,7 +50,9 @@ class EscalationLadder(models.Model):
         verbose_name = _("升级阶梯")
         verbose_name_plural = _("升级阶梯")
         constraints = [
-            models.UniqueConstraint(fields=["org_unit"], name="esc_ladder_one_per_unit", condition=Q(org_unit__isnull=False)),
+            models.UniqueConstraint(
+                fields=["org_unit"], name="esc_ladder_one_per_unit", condition=Q(org_unit__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,18 +73,32 @@ class EscalationLevel(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
     holder_role = models.CharField(
-        _("承接角色"), max_length=32, choices=Role.choices, blank=True,
+        _("承接角色"),
+        max_length=32,
+        choices=Role.choices,
+        blank=True,
         help_text=_("在投诉受理机构及其上级机构中由近到远查找此角色的人员"),
     )
     is_external = models.BooleanField(_("外部机构"), default=False)
     acknowledge_limit = models.CharField(
-        _("告知客户时限"), max_length=12, blank=True, validators=[validate_duration], help_text=_("留空则用时限策略")
+        _("告知客户时限"),
+        max_length=12,
+        blank=True,
+        validators=[validate_duration],
+        help_text=_("留空则用时限策略"),
     )
     resolve_limit = models.CharField(
-        _("解决时限"), max_length=12, blank=True, validators=[validate_duration], help_text=_("留空则用时限策略")
+        _("解决时限"),
+        max_length=12,
+        blank=True,
+        validators=[validate_duration],
+        help_text=_("留空则用时限策略"),
     )
     resolve_limit_general = models.CharField(
-        _("一般投诉解决时限"), max_length=12, blank=True, validators=[validate_duration],
+        _("一般投诉解决时限"),
+        max_length=12,
+        blank=True,
+        validators=[validate_duration],
         help_text=_("一般投诉另有时限时填写；留空则同解决时限"),
     )
     on_acknowledge_breach = models.CharField(
@@ -93,7 +109,11 @@ class EscalationLevel(models.Model):
     )
     notify_roles = models.JSONField(_("超时通知角色"), default=list, blank=True)
     fallback_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("无人承接时的机构队列"), null=True, blank=True, on_delete=models.SET_NULL,
+        "orgs.OrgUnit",
+        verbose_name=_("无人承接时的机构队列"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -121,11 +141,20 @@ class CaseEscalation(models.Model):
     level_code = models.CharField(_("层级编码"), max_length=32, blank=True)
     level_name = models.CharField(_("层级名称"), max_length=50, blank=True)
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承接人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承接人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     holder_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("承接机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.OrgUnit",
+        verbose_name=_("承接机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     holder_missing = models.BooleanField(_("无人承接"), default=False)
     level_started_at = models.DateTimeField(_("进入本层级时间"), null=True, blank=True)
@@ -156,7 +185,11 @@ class EscalationHandOff(models.Model):
     )
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     trigger = models.CharField(_("原因类型"), max_length=16, choices=HandOffTrigger.choices)
@@ -166,15 +199,28 @@ class EscalationHandOff(models.Model):
     to_level_position = models.PositiveSmallIntegerField(_("新层级"))
     to_level_name = models.CharField(_("新层级名称"), max_length=50, blank=True)
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("移交人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("移交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承接人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承接人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     to_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("承接机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.OrgUnit",
+        verbose_name=_("承接机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     holder_missing = models.BooleanField(_("无人承接"), default=False)
     reason = models.TextField(_("原因"), blank=True)
@@ -187,7 +233,11 @@ class EscalationHandOff(models.Model):
     # same holder within the window) waiting for the holder's burst digest, then listed in it.
     notice_pending = models.BooleanField(_("待汇总通知"), default=False)
     burst_digest = models.ForeignKey(
-        "HolderBurstDigest", verbose_name=_("汇总通知"), null=True, blank=True, on_delete=models.SET_NULL,
+        "HolderBurstDigest",
+        verbose_name=_("汇总通知"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="hand_offs",
     )
 
@@ -229,7 +279,10 @@ class ExternalReferral(models.Model):
     came of it. The case keeps its history; an outcome may reopen it."""
 
     complaint = models.ForeignKey(
-        "complaints.Complaint", verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="external_referrals"
+        "complaints.Complaint",
+        verbose_name=_("投诉"),
+        on_delete=models.PROTECT,
+        related_name="external_referrals",
     )
     body = models.CharField(_("外部机构类型"), max_length=32, choices=ReferralBody.choices)
     body_name = models.CharField(_("机构名称"), max_length=200, blank=True)
@@ -244,7 +297,11 @@ class ExternalReferral(models.Model):
     outcome_note = models.TextField(_("结果说明"), blank=True)
     reopened_at = models.DateTimeField(_("据结果重新打开于"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"))
@@ -263,7 +320,9 @@ class ExternalReferral(models.Model):
 class DigestDelivery(models.Model):
     """The daily digest went to this person for this day: at most one each (two workers, a rerun)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("日期"))
     sent_at = models.DateTimeField(_("发送时间"))
     cases_held = models.PositiveIntegerField(_("承接中的升级投诉"), default=0)
@@ -282,16 +341,29 @@ class HolderBurstDigest(models.Model):
     with nobody to hold them (its managers are told)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承接人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承接人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("承接机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.OrgUnit",
+        verbose_name=_("承接机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("发送时间"))
     cases = models.PositiveIntegerField(_("投诉数"))
     worst = models.ForeignKey(
-        "complaints.Complaint", verbose_name=_("最严重的投诉"), null=True, blank=True, on_delete=models.SET_NULL,
+        "complaints.Complaint",
+        verbose_name=_("最严重的投诉"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

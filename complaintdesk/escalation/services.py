@@ -771,7 +771,9 @@ def external_referral_outcome_record(
         reason=f"{summary}；{note}" if note else summary,
     )
     if reopen:
-        if not complaint.is_open and Status.REOPENED in states.allowed_targets(complaint.status, complaint.kind):
+        if not complaint.is_open and Status.REOPENED in states.allowed_targets(
+            complaint.status, complaint.kind
+        ):
             transition_apply(
                 complaint=complaint, actor=actor, to=Status.REOPENED, reason=f"{summary}；{note}"
             )

@@ -47,7 +47,9 @@ def clock_points(
     warn_at = warn_point(start=start, duration=parsed, share=warn_share, calendar=calendar, pauses=pauses)
     if warn_at is not None and warn_at >= deadline.due_at:
         warn_at = None
-    return ClockPoints(started_at=start, due_at=deadline.due_at, warn_at=warn_at, provisional=deadline.provisional)
+    return ClockPoints(
+        started_at=start, due_at=deadline.due_at, warn_at=warn_at, provisional=deadline.provisional
+    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,11 @@ class TimerSpec:
 
 def timer_spec(*, kind: str, points: ClockPoints, subject: str = "") -> TimerSpec:
     return TimerSpec(
-        kind=kind, subject=subject, started_at=points.started_at, due_at=points.due_at, warn_at=points.warn_at,
+        kind=kind,
+        subject=subject,
+        started_at=points.started_at,
+        due_at=points.due_at,
+        warn_at=points.warn_at,
         provisional=points.provisional,
     )
 

@@ -1,7 +1,7 @@
 """SLA durations written the way people say them: "2h", "24h", "7d", "2wd", "16wh". Pure.
 
-  h   calendar hours        d   calendar days
-  wh  working hours         wd  working days (the calendar's working-day length each)
+h   calendar hours        d   calendar days
+wh  working hours         wd  working days (the calendar's working-day length each)
 """
 
 import datetime as dt
@@ -55,7 +55,9 @@ def add_on_clock(start: dt.datetime, amount: dt.timedelta, clock: Clock, calenda
     return calendar.add_working_time(start, amount)
 
 
-def measure_on_clock(start: dt.datetime, end: dt.datetime, clock: Clock, calendar: WorkCalendar) -> dt.timedelta:
+def measure_on_clock(
+    start: dt.datetime, end: dt.datetime, clock: Clock, calendar: WorkCalendar
+) -> dt.timedelta:
     if end <= start:
         return dt.timedelta(0)
     if clock is Clock.CALENDAR:

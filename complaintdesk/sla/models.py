@@ -46,14 +46,18 @@ class SlaPolicy(models.Model):
         verbose_name_plural = _("时限策略")
         constraints = [
             models.UniqueConstraint(
-                fields=["org_unit", "category"], name="sla_policy_unit_category",
+                fields=["org_unit", "category"],
+                name="sla_policy_unit_category",
                 condition=Q(org_unit__isnull=False, category__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["org_unit"], name="sla_policy_unit_only", condition=Q(org_unit__isnull=False, category__isnull=True)
+                fields=["org_unit"],
+                name="sla_policy_unit_only",
+                condition=Q(org_unit__isnull=False, category__isnull=True),
             ),
             models.UniqueConstraint(
-                fields=["category"], name="sla_policy_category_only",
+                fields=["category"],
+                name="sla_policy_category_only",
                 condition=Q(org_unit__isnull=True, category__isnull=False),
             ),
         ]
@@ -125,7 +129,9 @@ class SlaTimer(models.Model):
         db_index=False,  # sla_timer_clock (complaint, kind, subject) serves its lookups
     )
     kind = models.CharField(_("类型"), max_length=32, choices=TimerKind.choices)
-    subject = models.CharField(_("对象"), max_length=64, blank=True, help_text=_("同一类型的多个时钟，如升级层级"))
+    subject = models.CharField(
+        _("对象"), max_length=64, blank=True, help_text=_("同一类型的多个时钟，如升级层级")
+    )
     generation = models.PositiveIntegerField(_("版本"), default=1)
     started_at = models.DateTimeField(_("开始计时"))
     due_at = models.DateTimeField(_("到期时间"))
@@ -150,16 +156,22 @@ class SlaTimer(models.Model):
         verbose_name_plural = _("时限计时器")
         constraints = [
             models.UniqueConstraint(
-                fields=["complaint", "kind", "subject"], name="sla_timer_one_live_per_clock",
+                fields=["complaint", "kind", "subject"],
+                name="sla_timer_one_live_per_clock",
                 condition=Q(state__in=["pending", "warned"]),
             ),
         ]
         indexes = [
             # The worker's scan: live rows by the time they need looking at.
-            models.Index(fields=["next_check_at"], condition=Q(state__in=["pending", "warned"]),
-                         name="sla_timer_live_next_check"),
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(state__in=["pending", "warned"]),
+                name="sla_timer_live_next_check",
+            ),
             models.Index(fields=["complaint", "kind", "subject"], name="sla_timer_clock"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.complaint_id}:{self.kind}{':' + self.subject if self.subject else ''}#{self.generation}"
+        return (
+            f"{self.complaint_id}:{self.kind}{':' + self.subject if self.subject else ''}#{self.generation}"
+        )

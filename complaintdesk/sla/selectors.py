@@ -15,7 +15,13 @@ from .deadlines import PolicyTerms
 from .models import LIVE_TIMER_STATES, SlaPolicy, SlaTimer
 from .timers import pass_cached
 
-TERM_FIELDS = ("first_response_major", "first_response_general", "resolution_general", "resolution_complex", "acknowledge")
+TERM_FIELDS = (
+    "first_response_major",
+    "first_response_general",
+    "resolution_general",
+    "resolution_complex",
+    "acknowledge",
+)
 CACHE_AREA = "sla"
 
 

@@ -41,7 +41,6 @@ class HeaderCounts:
         except DatabaseError:
             return False
 
-
     @cached_property
     def audits(self) -> bool:
         """Whether the personal-data access log belongs in this person's header (the auditor)."""

@@ -26,7 +26,9 @@ urlpatterns = [
     path("privacy/access-log/", views_privacy.access_log, name="privacy_access_log"),
     # Regulation (regulation helper): the case page's panel (statutory due dates, regulatory codes) and the
     # regulatory statistics export.
-    path("complaints/<str:number>/regulation/panel", views_regulation.regulation_panel, name="regulation_panel"),
+    path(
+        "complaints/<str:number>/regulation/panel", views_regulation.regulation_panel, name="regulation_panel"
+    ),
     path("regulation/statistics/", views_regulation.regulation_statistics, name="regulation_statistics"),
     path("regulation/referrals/", views_regulation.regulator_queue, name="regulator_queue"),
     # Solutions and compensation (solutions helper): the case page's panel and its forms.
@@ -109,7 +111,9 @@ urlpatterns = [
     # The team's learning (learning): training cases chosen from finished cases, the handler's consent, the
     # daily service log.
     path("complaints/<str:number>/learning/panel", views_learning.learning_panel, name="learning_panel"),
-    path("complaints/<str:number>/learning/propose", views_learning.learning_propose, name="learning_propose"),
+    path(
+        "complaints/<str:number>/learning/propose", views_learning.learning_propose, name="learning_propose"
+    ),
     path("learning/cases/", views_learning.library_page, name="learning_library"),
     path("learning/cases/<int:case_id>/", views_learning.case_page, name="learning_case"),
     path("learning/cases/<int:case_id>/consent", views_learning.case_consent, name="learning_consent"),
@@ -118,19 +122,31 @@ urlpatterns = [
     # Known incidents (outreach): the list and declaring one, its page and resolving it, the case page's panel.
     path("incidents/", views_outreach.incident_list, name="incidents"),
     path("incidents/declare", views_outreach.incident_declare, name="incident_declare"),
-    path("incidents/dashboard-panel", views_outreach.incident_dashboard_panel, name="incident_dashboard_panel"),
+    path(
+        "incidents/dashboard-panel", views_outreach.incident_dashboard_panel, name="incident_dashboard_panel"
+    ),
     path("incidents/<int:incident_id>/", views_outreach.incident_page, name="incident"),
     path("incidents/<int:incident_id>/resolve", views_outreach.incident_resolve, name="incident_resolve"),
     path("complaints/<str:number>/incident/panel", views_outreach.incident_panel, name="incident_panel"),
-    path("complaints/<str:number>/outreach/choices", views_outreach.customer_choices_record, name="customer_choices"),
+    path(
+        "complaints/<str:number>/outreach/choices",
+        views_outreach.customer_choices_record,
+        name="customer_choices",
+    ),
     # KPIs, the management dashboard, the cases behind each number, exports and scorecards (analytics helper).
     # Escalation (escalation): the case page's panel, escalating to a level, recording an external referral.
-    path("complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"),
     path(
-        "complaints/<str:number>/escalation/escalate", views_escalation.escalation_escalate, name="escalation_escalate"
+        "complaints/<str:number>/escalation/panel", views_escalation.escalation_panel, name="escalation_panel"
     ),
     path(
-        "complaints/<str:number>/escalation/referral", views_escalation.escalation_referral, name="escalation_referral"
+        "complaints/<str:number>/escalation/escalate",
+        views_escalation.escalation_escalate,
+        name="escalation_escalate",
+    ),
+    path(
+        "complaints/<str:number>/escalation/referral",
+        views_escalation.escalation_referral,
+        name="escalation_referral",
     ),
     path(
         "complaints/<str:number>/escalation/objection",

@@ -243,10 +243,17 @@ else:
 # The cache holds rate-limit counters. Shared by every web process through Redis when there is one;
 # otherwise each process keeps its own in memory (limits then apply per process).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "complaintdesk"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "complaintdesk",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "complaintdesk"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "complaintdesk"}
+    }
 RATE_LIMIT_CACHE = "default"
 # {scope: "attempts/seconds"} per client address. api-auth-failure: API requests without valid
 # credentials; api-docs: the OpenAPI document and its page. Portal and WeChat add their scopes here.

@@ -266,7 +266,9 @@ def _readable(response) -> str:
     """What a response shows, as text: JSON decoded, a spreadsheet's cells read (the statistics export)."""
     if response.get("Content-Type", "").startswith(XLSX):
         book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
-        return " ".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v)
+        return " ".join(
+            str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v
+        )
     try:
         return json.dumps(response.json(), ensure_ascii=False)
     except ValueError:

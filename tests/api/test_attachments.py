@@ -18,15 +18,25 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + b"\xff\xd9"
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"\x80\x00\x00\x00" + \
-    b"This program cannot be run in DOS mode.\r\r\n$" + b"\x00" * 64 + b"PE\x00\x00"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 44
+    + b"\x80\x00\x00\x00"
+    + b"This program cannot be run in DOS mode.\r\r\n$"
+    + b"\x00" * 64
+    + b"PE\x00\x00"
+)
 
 
 def _upload(api, number, name, content, content_type, **extra):
-    return api.client.post(f"/api/v1/complaints/{number}/attachments",
-                           {"file": SimpleUploadedFile(name, content, content_type=content_type), **extra})
+    return api.client.post(
+        f"/api/v1/complaints/{number}/attachments",
+        {"file": SimpleUploadedFile(name, content, content_type=content_type), **extra},
+    )
 
 
 @pytest.fixture
@@ -49,8 +59,9 @@ def _stored_files() -> list[Path]:
         ("scan", PDF, "application/octet-stream", "application/pdf"),
     ],
 )
-def test_upload_stores_file_outside_the_database_with_sniffed_type(org, api_for, number, name, content, claimed,
-                                                                   sniffed):
+def test_upload_stores_file_outside_the_database_with_sniffed_type(
+    org, api_for, number, name, content, claimed, sniffed
+):
     api = api_for(org.agent_a)
     response = _upload(api, number, name, content, claimed)
     assert response.status_code == 201, response.content
@@ -93,8 +104,12 @@ def test_executable_claiming_to_be_pdf_is_refused_and_nothing_is_kept(org, api_f
 
 @pytest.mark.parametrize(
     ("content", "field"),
-    [(b"\x7fELF\x02\x01\x01" + b"\x00" * 60, "file"), (b"#!/bin/sh\nrm -rf /\n", "file"),
-     (b"<html><script>alert(1)</script></html>", "file"), (b"", "file")],
+    [
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 60, "file"),
+        (b"#!/bin/sh\nrm -rf /\n", "file"),
+        (b"<html><script>alert(1)</script></html>", "file"),
+        (b"", "file"),
+    ],
     ids=["elf", "script", "html", "empty"],
 )
 def test_other_refused_contents(org, api_for, number, content, field):
@@ -115,7 +130,9 @@ def test_size_limit_is_a_setting(org, api_for, number, settings):
 def test_body_far_over_the_upload_limit_is_413_before_reading(org, api_for, number, settings):
     settings.ATTACHMENT_MAX_BYTES = 1000
     before = stored_rows()
-    response = _upload(api_for(org.agent_a), number, "huge.pdf", PDF + b"%" * (2 * 1024 * 1024), "application/pdf")
+    response = _upload(
+        api_for(org.agent_a), number, "huge.pdf", PDF + b"%" * (2 * 1024 * 1024), "application/pdf"
+    )
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/problem+json")
     assert stored_rows() == before and _stored_files() == []
@@ -138,9 +155,19 @@ def test_download_is_404_outside_the_scope(org, api_for, number):
         assert response.status_code == 404
         assert response["Content-Type"].startswith("application/problem+json")
     # Nor can the attachment be reached through another (visible) case's number.
-    other = api_for(org.agent_b).post("/complaints", {
-        "channel": "phone", "customer": {"name": "李先生", "phone": "13900139000"}, "title": "t", "description": "d"
-    }).json()["number"]
+    other = (
+        api_for(org.agent_b)
+        .post(
+            "/complaints",
+            {
+                "channel": "phone",
+                "customer": {"name": "李先生", "phone": "13900139000"},
+                "title": "t",
+                "description": "d",
+            },
+        )
+        .json()["number"]
+    )
     assert api_for(org.agent_b).get(f"/complaints/{other}/attachments/{body['id']}").status_code == 404
     assert api_for(org.manager).get(path).status_code == 200
     # Uploading to a case outside the scope is 404 too, and stores nothing.

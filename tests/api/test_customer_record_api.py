@@ -14,8 +14,12 @@ def test_an_integration_intake_keeps_the_record_and_shows_the_case_details(org, 
     integration = api_for(org.api_a)
     payload = make_payload(
         channel="web",
-        customer={"name": "某人", "phone": "13800138000", "email": "stranger@example.net",
-                  "account_no": "ACC-SECRET-1"},
+        customer={
+            "name": "某人",
+            "phone": "13800138000",
+            "email": "stranger@example.net",
+            "account_no": "ACC-SECRET-1",
+        },
     )
     second = integration.post("/complaints", payload)
     assert second.status_code == 201, second.content
@@ -32,7 +36,9 @@ def test_staff_adopt_a_detail_with_a_reason_and_bad_input_is_a_field_error(org, 
     refused = api.post(f"/complaints/{number}/customer", {"email": "nope", "reason": ""})
     assert refused.status_code == 422
     assert set(refused.json()["errors"]) == {"customer.email", "reason"}
-    answer = api.post(f"/complaints/{number}/customer", {"email": "wang@example.com", "reason": "客户来电核实"})
+    answer = api.post(
+        f"/complaints/{number}/customer", {"email": "wang@example.com", "reason": "客户来电核实"}
+    )
     assert answer.status_code == 200, answer.content
     assert answer.json()["email"] == "w***@example.com"  # an agent sees it masked
     assert Customer.objects.get().email == "wang@example.com"

@@ -16,8 +16,13 @@ from .test_attachments import PNG
 
 
 def _post(api, path, body, key, **extra):
-    return api.client.post(f"/api/v1{path}", data=json.dumps(body), content_type="application/json",
-                           HTTP_IDEMPOTENCY_KEY=key, **extra)
+    return api.client.post(
+        f"/api/v1{path}",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        **extra,
+    )
 
 
 def test_retry_with_the_same_key_replays_the_first_response(org, api_for, make_payload):
@@ -38,8 +43,9 @@ def test_retry_with_the_same_key_replays_the_first_response(org, api_for, make_p
 
     # The same data as JSON with other key order and spacing is the same request.
     reordered = json.dumps(dict(reversed(list(make_payload().items()))), indent=2)
-    again = api.client.post("/api/v1/complaints", data=reordered, content_type="application/json",
-                            HTTP_IDEMPOTENCY_KEY=key)
+    again = api.client.post(
+        "/api/v1/complaints", data=reordered, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
     assert again.status_code == 201 and again.content == first.content
     assert stored_rows() == rows
 
@@ -116,8 +122,12 @@ def test_every_post_endpoint_is_idempotent(org, api_for, make_payload):
         assert ComplaintEvent.objects.count() == events
 
     key = str(uuid.uuid4())
-    upload = [api.client.post(f"/api/v1/complaints/{number}/attachments", {"file": _png("光猫.png")},
-                              HTTP_IDEMPOTENCY_KEY=key) for _ in range(2)]
+    upload = [
+        api.client.post(
+            f"/api/v1/complaints/{number}/attachments", {"file": _png("光猫.png")}, HTTP_IDEMPOTENCY_KEY=key
+        )
+        for _ in range(2)
+    ]
     assert upload[0].status_code == 201
     assert (upload[1].status_code, upload[1].content) == (201, upload[0].content)
     assert Attachment.objects.count() == 1

@@ -29,7 +29,9 @@ def test_assisted_channels_record_who_took_the_complaint(org, api_for, make_payl
     body = api.post("/complaints", make_payload(channel=channel, recorded_by={"employee_no": "A1023"})).json()
     assert body["recorded_by"] == "agent_a" and body["recorded_by_name"] == ""
     assert Complaint.objects.get(number=body["number"]).created_by == org.api_a
-    body = api.post("/complaints", make_payload(channel=channel, recorded_by={"name": "外包坐席 张三 8801"})).json()
+    body = api.post(
+        "/complaints", make_payload(channel=channel, recorded_by={"name": "外包坐席 张三 8801"})
+    ).json()
     assert body["recorded_by"] is None and body["recorded_by_name"] == "外包坐席 张三 8801"
     assert "张三" in body["timeline"][0]["reason"]
 
@@ -55,21 +57,36 @@ def test_note_and_customer_message_are_timeline_events(org, api_for, make_payloa
     number = api.post("/complaints", make_payload()).json()["number"]
     note = api.post(f"/complaints/{number}/notes", {"text": "已联系装维，明早上门"})
     assert note.status_code == 201, note.content
-    raw = {"at": None, "actor": "agent_a", "kind": "note", "field": "", "old_value": "",
-           "new_value": "已联系装维，明早上门", "reason": ""}
+    raw = {
+        "at": None,
+        "actor": "agent_a",
+        "kind": "note",
+        "field": "",
+        "old_value": "",
+        "new_value": "已联系装维，明早上门",
+        "reason": "",
+    }
     answer = note.json() | {"at": None}
     assert {key: answer[key] for key in raw} == raw
     assert answer["kind_label"] == "备注"  # and in words for people
-    message = api.post(f"/complaints/{number}/messages", {"text": "客户来电：光猫还是红灯", "channel": "phone"})
+    message = api.post(
+        f"/complaints/{number}/messages", {"text": "客户来电：光猫还是红灯", "channel": "phone"}
+    )
     assert message.status_code == 201, message.content
     body = message.json()
-    assert (body["kind"], body["field"], body["new_value"]) == ("customer_message", "phone", "客户来电：光猫还是红灯")
+    assert (body["kind"], body["field"], body["new_value"]) == (
+        "customer_message",
+        "phone",
+        "客户来电：光猫还是红灯",
+    )
     kinds = [e["kind"] for e in api.get(f"/complaints/{number}").json()["timeline"]]
     assert kinds == ["created", "note", "customer_message"]
 
     before = stored_rows()
     assert_problem(api.post(f"/complaints/{number}/notes", {"text": "  "}), 422, "text")
-    assert_problem(api.post(f"/complaints/{number}/messages", {"text": "x", "channel": "fax"}), 422, "channel")
+    assert_problem(
+        api.post(f"/complaints/{number}/messages", {"text": "x", "channel": "fax"}), 422, "channel"
+    )
     assert_problem(api.post(f"/complaints/{number}/messages", {"text": 5, "channel": "sms"}), 422, "text")
     assert api_for(org.agent_b).post(f"/complaints/{number}/notes", {"text": "x"}).status_code == 404
     assert api_for(org.inspector).post(f"/complaints/{number}/notes", {"text": "x"}).status_code == 403
@@ -78,9 +95,15 @@ def test_note_and_customer_message_are_timeline_events(org, api_for, make_payloa
 
 def test_html_in_every_text_field_is_stored_and_returned_as_text(org, api_for, make_payload):
     api = api_for(org.manager)
-    payload = make_payload(title=HOSTILE[:200], description=HOSTILE, demand=HOSTILE, place=HOSTILE,
-                           product=HOSTILE[:100], people_involved=HOSTILE,
-                           recorded_by={"name": HOSTILE[:100]})
+    payload = make_payload(
+        title=HOSTILE[:200],
+        description=HOSTILE,
+        demand=HOSTILE,
+        place=HOSTILE,
+        product=HOSTILE[:100],
+        people_involved=HOSTILE,
+        recorded_by={"name": HOSTILE[:100]},
+    )
     payload["customer"]["name"] = HOSTILE[:100]
     response = api.post("/complaints", payload)
     assert response.status_code == 201, response.content
@@ -97,7 +120,9 @@ def test_html_in_every_text_field_is_stored_and_returned_as_text(org, api_for, m
     api.post(f"/complaints/{number}/messages", {"text": HOSTILE, "channel": "weibo"})
     api.post(f"/complaints/{number}/transitions", {"to": "withdrawn", "reason": HOSTILE})
     detail = api.get(f"/complaints/{number}").json()
-    assert [e["new_value"] for e in detail["timeline"] if e["kind"] in {"note", "customer_message"}] == [HOSTILE] * 2
+    assert [e["new_value"] for e in detail["timeline"] if e["kind"] in {"note", "customer_message"}] == [
+        HOSTILE
+    ] * 2
     assert any(e["reason"] == HOSTILE for e in detail["timeline"])
 
 
@@ -139,8 +164,9 @@ def test_body_over_the_limit_without_length_is_413_too(org, api_for, make_payloa
     api = api_for(org.agent_a)
     raw = json.dumps(make_payload(description="x" * 4096)).encode()
     before = stored_rows()
-    response = api.client.post("/api/v1/complaints", data=raw, content_type="application/json",
-                               CONTENT_LENGTH="10")  # a lying length: the guard passes, Django refuses on read
+    response = api.client.post(
+        "/api/v1/complaints", data=raw, content_type="application/json", CONTENT_LENGTH="10"
+    )  # a lying length: the guard passes, Django refuses on read
     assert response.status_code in {400, 413}
     assert response["Content-Type"].startswith("application/problem+json")
     assert stored_rows() == before
@@ -148,7 +174,9 @@ def test_body_over_the_limit_without_length_is_413_too(org, api_for, make_payloa
 
 # A real request is not inside a test's transaction: intake opens its own, and a failure ends all of it.
 @pytest.mark.django_db(transaction=True)
-def test_failure_after_the_first_write_leaves_no_half_written_complaint(org, api_for, make_payload, monkeypatch):
+def test_failure_after_the_first_write_leaves_no_half_written_complaint(
+    org, api_for, make_payload, monkeypatch
+):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
@@ -156,18 +184,27 @@ def test_failure_after_the_first_write_leaves_no_half_written_complaint(org, api
     before = stored_rows()
     client = api_for(org.agent_a).client
     client.raise_request_exception = False
-    response = client.post("/api/v1/complaints", data=json.dumps(make_payload()), content_type="application/json")
+    response = client.post(
+        "/api/v1/complaints", data=json.dumps(make_payload()), content_type="application/json"
+    )
     assert response.status_code == 500
     after = stored_rows()
     # Only the case-number counter may have moved (a gap, by design); no case, customer or event.
-    assert {k: v for k, v in after.items() if k != "counters"} == {k: v for k, v in before.items() if k != "counters"}
+    assert {k: v for k, v in after.items() if k != "counters"} == {
+        k: v for k, v in before.items() if k != "counters"
+    }
     assert not ComplaintEvent.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("payload_change", "field"),
-    [({"channel": 7}, "channel"), ({"occurred_at": 20261120}, "occurred_at"), ({"description": ["a"]}, "description"),
-     ({"recorded_by": "张三"}, "recorded_by"), ({"language": "fr"}, "language")],
+    [
+        ({"channel": 7}, "channel"),
+        ({"occurred_at": 20261120}, "occurred_at"),
+        ({"description": ["a"]}, "description"),
+        ({"recorded_by": "张三"}, "recorded_by"),
+        ({"language": "fr"}, "language"),
+    ],
     ids=["channel-int", "time-int", "description-list", "recorder-string", "language"],
 )
 def test_wrong_types_are_422_on_the_field(org, api_for, make_payload, payload_change, field):

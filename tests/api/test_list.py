@@ -55,7 +55,9 @@ def cases(org, api_for, make_payload):
     agent_a, agent_b = api_for(org.agent_a), api_for(org.agent_b)
     made = {
         "a_phone": _create(agent_a, make_payload(title="宽带断网")),
-        "a_web": _create(agent_a, make_payload(channel="web", title="账单多扣费", description="本月账单多扣了 30 元")),
+        "a_web": _create(
+            agent_a, make_payload(channel="web", title="账单多扣费", description="本月账单多扣了 30 元")
+        ),
         "a_weibo": _create(agent_a, make_payload(channel="weibo", title="微博上的投诉")),
         "a_letter": _create(agent_a, make_payload(channel="letter", title="来信投诉服务态度")),
         "a_chat": _create(agent_a, make_payload(channel="chat", title="在线客服不回复")),
@@ -72,12 +74,18 @@ def test_scope_status_channel_and_unit_subtree(org, api_for, cases):
     assert set(_numbers(api_for(org.agent_a))) == {v for k, v in cases.items() if k.startswith("a_")}
     assert set(_numbers(manager, "?unit=SH-B")) == {cases["b_phone"], cases["b_web"]}
     assert set(_numbers(manager, "?unit=SH")) == set(cases.values())  # the branch and its stores
-    assert set(_numbers(manager, "?channel=web&channel=weibo")) == {cases["a_web"], cases["b_web"], cases["a_weibo"]}
+    assert set(_numbers(manager, "?channel=web&channel=weibo")) == {
+        cases["a_web"],
+        cases["b_web"],
+        cases["a_weibo"],
+    }
 
     api = api_for(org.agent_a)
     assert api.post(f"/complaints/{cases['a_web']}/transitions", {"to": "accepted"}).status_code == 200
     assert _numbers(api, "?status=accepted") == [cases["a_web"]]
-    assert set(_numbers(api, "?status=accepted&status=new")) == {v for k, v in cases.items() if k.startswith("a_")}
+    assert set(_numbers(api, "?status=accepted&status=new")) == {
+        v for k, v in cases.items() if k.startswith("a_")
+    }
     # A unit outside the user's scope is unknown to them, like one that does not exist.
     body = assert_problem(api.get("/complaints?unit=SH-B"), 422, "unit")
     other = assert_problem(api.get("/complaints?unit=NOPE"), 422, "unit")
@@ -118,11 +126,19 @@ def test_breached_and_at_risk(org, api_for, cases):
     created = current - dt.timedelta(hours=47)
     _set(cases["a_phone"], created_at=created, due_at=current + dt.timedelta(hours=1))
     _set(cases["a_web"], created_at=current - dt.timedelta(hours=18), due_at=current + dt.timedelta(hours=30))
-    _set(cases["b_phone"], created_at=current - dt.timedelta(hours=49), due_at=current - dt.timedelta(hours=1))
+    _set(
+        cases["b_phone"], created_at=current - dt.timedelta(hours=49), due_at=current - dt.timedelta(hours=1)
+    )
     # Paused while awaiting the customer: the clock does not run, so not at risk.
     _set(cases["b_web"], created_at=created, due_at=current + dt.timedelta(hours=1), sla_paused_at=current)
     # Finished cases are never breached nor at risk.
-    _set(cases["a_letter"], created_at=created, due_at=current - dt.timedelta(hours=1), is_open=False, status="closed")
+    _set(
+        cases["a_letter"],
+        created_at=created,
+        due_at=current - dt.timedelta(hours=1),
+        is_open=False,
+        status="closed",
+    )
 
     assert _numbers(api, "?breached=true") == [cases["b_phone"]]
     assert _numbers(api, "?at_risk=true") == [cases["a_phone"]]
@@ -136,7 +152,9 @@ def test_text_search_on_number_title_and_description(org, api_for, cases):
     assert set(_numbers(api, "?q=账单")) == {cases["a_web"], cases["b_web"]}
     assert _numbers(api, "?q=多扣了") == [cases["a_web"]]  # description only
     assert _numbers(api, f"?q={cases['a_chat']}") == [cases["a_chat"]]
-    assert set(_numbers(api, f"?q={cases['a_chat'][:10]}")) == set(cases.values())  # a number prefix (same day)
+    assert set(_numbers(api, f"?q={cases['a_chat'][:10]}")) == set(
+        cases.values()
+    )  # a number prefix (same day)
     assert_problem(api.get("/complaints?q=a"), 422, "q")
     assert_problem(api.get("/complaints?q=" + "长" * 101), 422, "q")
     # Search text is data, never SQL or a pattern.
@@ -160,7 +178,9 @@ def test_orderings(org, api_for, cases):
     assert due[-1] is None and by_deadline[-1] == cases["a_letter"]  # no running clock: last
 
     by_created = _numbers(api, "?ordering=created&limit=100")
-    assert [rows[n].created_at for n in by_created] == sorted((rows[n].created_at for n in by_created), reverse=True)
+    assert [rows[n].created_at for n in by_created] == sorted(
+        (rows[n].created_at for n in by_created), reverse=True
+    )
     assert by_created[0] == cases["b_web"]  # the newest
 
     by_priority = _numbers(api, "?ordering=priority&limit=100")
@@ -205,7 +225,9 @@ def test_cursor_is_opaque_and_tied_to_its_filters(org, api_for, cases):
     cursor = body["next_cursor"]
     assert cursor and "created_at" not in cursor
     assert_problem(api.get(f"/complaints?limit=2&ordering=deadline&cursor={cursor}"), 422, "cursor")
-    assert_problem(api.get(f"/complaints?limit=2&ordering=created&channel=web&cursor={cursor}"), 422, "cursor")
+    assert_problem(
+        api.get(f"/complaints?limit=2&ordering=created&channel=web&cursor={cursor}"), 422, "cursor"
+    )
     assert_problem(api.get("/complaints?cursor=not-a-cursor"), 422, "cursor")
     assert_problem(api.get(f"/complaints?ordering=created&cursor={cursor[:-2]}xx"), 422, "cursor")
     assert api.get(f"/complaints?limit=2&ordering=created&cursor={cursor}").status_code == 200
@@ -225,7 +247,11 @@ def test_list_queries_do_not_grow_with_the_page(org, api_for, make_payload, djan
     Complaint.objects.update(category=org.category, assignee=org.agent_a)
     api = api_for(org.manager)
     api.get("/complaints?limit=1")  # token touched, permissions of a fresh request cached per request anyway
-    for query in ("?limit=100", "?limit=100&ordering=created&unit=SH&q=投诉", "?limit=100&ordering=priority&at_risk=false"):
+    for query in (
+        "?limit=100",
+        "?limit=100&ordering=created&unit=SH&q=投诉",
+        "?limit=100&ordering=priority&at_risk=false",
+    ):
         with django_assert_max_num_queries(12):
             response = api.get(f"/complaints{query}")
         assert response.status_code == 200
@@ -243,7 +269,7 @@ def test_each_ordering_is_served_by_its_index(org):
         for name, sql in {
             "created": f"SELECT id FROM {table} ORDER BY created_at DESC, id DESC LIMIT 50",
             "deadline": f"SELECT id FROM {table} WHERE due_at IS NOT NULL AND due_at >= now() "
-                        f"ORDER BY due_at, id LIMIT 50",
+            f"ORDER BY due_at, id LIMIT 50",
             "priority": f"SELECT id FROM {table} WHERE due_at IS NOT NULL ORDER BY priority, due_at, id LIMIT 50",
         }.items():
             cursor.execute("EXPLAIN " + sql)

@@ -5,7 +5,8 @@ from django.test import Client
 from openapi_spec_validator import validate
 
 EXPECTED = {
-    ("/api/v1/complaints", "get"), ("/api/v1/complaints", "post"),
+    ("/api/v1/complaints", "get"),
+    ("/api/v1/complaints", "post"),
     ("/api/v1/complaints/{number}", "get"),
     ("/api/v1/complaints/{number}/transitions", "post"),
     ("/api/v1/complaints/{number}/transfer", "post"),
@@ -69,8 +70,17 @@ def test_every_post_declares_the_idempotency_key_header(db):
 def test_bodies_and_errors_are_typed(db):
     schema = _schema()
     components = schema["components"]["schemas"]
-    for name in ("ComplaintIn", "ComplaintOut", "ComplaintListOut", "NoteIn", "MessageIn", "AttachmentOut",
-                 "EventOut", "ProblemOut", "RecorderIn"):
+    for name in (
+        "ComplaintIn",
+        "ComplaintOut",
+        "ComplaintListOut",
+        "NoteIn",
+        "MessageIn",
+        "AttachmentOut",
+        "EventOut",
+        "ProblemOut",
+        "RecorderIn",
+    ):
         assert name in components, name
     assert "next_cursor" in components["ComplaintListOut"]["properties"]
     # One name, one schema: a later schema of the same class name would silently replace the first.
@@ -81,5 +91,18 @@ def test_bodies_and_errors_are_typed(db):
     download = schema["paths"]["/api/v1/complaints/{number}/attachments/{attachment_id}"]["get"]
     assert "application/octet-stream" in download["responses"]["200"]["content"]
     parameters = {p["name"] for p in schema["paths"]["/api/v1/complaints"]["get"]["parameters"]}
-    assert {"status", "unit", "category", "channel", "assignee", "breached", "at_risk", "created_from",
-            "created_to", "q", "ordering", "cursor", "limit"} <= parameters
+    assert {
+        "status",
+        "unit",
+        "category",
+        "channel",
+        "assignee",
+        "breached",
+        "at_risk",
+        "created_from",
+        "created_to",
+        "q",
+        "ordering",
+        "cursor",
+        "limit",
+    } <= parameters

@@ -88,7 +88,9 @@ def test_an_outage_answers_twenty_complaints_and_its_end_tells_each_once(org, ma
     sent = _sms(settings)
     for phone in phones:
         over = [t for t in sent[phone] if "已于" in t]
-        assert len(over) == 1 and "徐汇区宽带中断已于今天" in over[0] and "已更换受损光缆" in over[0], sent[phone]
+        assert len(over) == 1 and "徐汇区宽带中断已于今天" in over[0] and "已更换受损光缆" in over[0], sent[
+            phone
+        ]
     body = page.locator("body").inner_text()
     assert "outage" not in body and "continue" not in body
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -82,7 +82,9 @@ def test_feedback_confirm_summary_and_close(org, case, new_page, outbox, sign_in
     feedback = _panel(page, "feedback-panel")
     assert feedback.locator("[data-testid=findings]").count() == 0
     preview = feedback.locator("[data-testid=result-preview]").inner_text()
-    assert "重复计费" in preview and "原路退回" in preview  # the SMS carries the cause and the outcome (short)
+    assert (
+        "重复计费" in preview and "原路退回" in preview
+    )  # the SMS carries the cause and the outcome (short)
     sent_before = len(outbox())
     feedback.locator("[data-testid=result-send]").click()
     page.locator("[data-testid=feedback-notice]").wait_for()

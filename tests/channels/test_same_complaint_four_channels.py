@@ -32,23 +32,40 @@ TEXT = f"{TITLE}\n{BODY}"
 def _channels(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NOTIFY_SMS_OUTBOX = tmp_path / "sms.jsonl"
-    settings.WECHAT_CALLBACK = {"TOKEN": TOKEN, "ENCODING_AES_KEY": "", "APP_ID": APP_ID, "MAX_CLOCK_SKEW": 300,
-                                "APPEND_WINDOW_DAYS": 30}
+    settings.WECHAT_CALLBACK = {
+        "TOKEN": TOKEN,
+        "ENCODING_AES_KEY": "",
+        "APP_ID": APP_ID,
+        "MAX_CLOCK_SKEW": 300,
+        "APPEND_WINDOW_DAYS": 30,
+    }
     settings.INTAKE_DEFAULT_UNIT = "SH-A"
     caches["default"].clear()
 
 
 def _by_api(api_for, org) -> Complaint:
-    body = {"channel": "api", "customer": {"name": "王女士", "phone": "13800138001"}, "title": TITLE,
-            "description": TEXT, "org_unit": "SH-A"}
+    body = {
+        "channel": "api",
+        "customer": {"name": "王女士", "phone": "13800138001"},
+        "title": TITLE,
+        "description": TEXT,
+        "org_unit": "SH-A",
+    }
     response = api_for(org.api_a).post("/complaints", body)
     assert response.status_code == 201, response.content
     return Complaint.objects.get(number=response.json()["number"])
 
 
 def _by_web_form() -> tuple[Complaint, str]:
-    form = {"name": "李先生", "phone": "13800138002", "preferred_channel": "sms", "title": TITLE,
-            "description": TEXT, "demand": "尽快修好", "org_unit": "SH-A"}
+    form = {
+        "name": "李先生",
+        "phone": "13800138002",
+        "preferred_channel": "sms",
+        "title": TITLE,
+        "description": TEXT,
+        "demand": "尽快修好",
+        "org_unit": "SH-A",
+    }
     client = Client()
     response = client.post("/portal/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -74,8 +91,17 @@ def _by_wechat() -> tuple[Complaint, dict]:
     return complaint, reply_fields(response.content.decode())
 
 
-STRUCTURED = ("title", "status", "org_unit_id", "category_id", "severity", "priority", "complexity", "is_open",
-              "language")
+STRUCTURED = (
+    "title",
+    "status",
+    "org_unit_id",
+    "category_id",
+    "severity",
+    "priority",
+    "complexity",
+    "is_open",
+    "language",
+)
 
 
 def test_the_same_complaint_on_four_channels(org, api_for, django_capture_on_commit_callbacks):

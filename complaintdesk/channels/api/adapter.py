@@ -23,4 +23,6 @@ class ApiChannelAdapter(ChannelAdapter):
         # The caller gets the case in the HTTP response; the customer's own acknowledgement goes
         # out through the notifier (channels.acknowledge).
         ack = acknowledgement_build(complaint)
-        return Reply(channel=self.channel, text=text or ack.text, delivered=True, detail={"number": complaint.number})
+        return Reply(
+            channel=self.channel, text=text or ack.text, delivered=True, detail={"number": complaint.number}
+        )

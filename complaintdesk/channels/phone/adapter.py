@@ -27,14 +27,24 @@ class AssistedChannelAdapter(ChannelAdapter):
     def parse(self, raw: Mapping) -> InboundMessage:
         channel = raw.get("channel") or self.channel
         if channel not in self.channels:
-            raise InvalidInput({"channel": [_("人工登记的渠道为：%(choices)s") % {
-                "choices": ", ".join(sorted(str(c) for c in self.channels))}]})
+            raise InvalidInput(
+                {
+                    "channel": [
+                        _("人工登记的渠道为：%(choices)s")
+                        % {"choices": ", ".join(sorted(str(c) for c in self.channels))}
+                    ]
+                }
+            )
         return InboundMessage(data=intake_data_from_mapping(raw, channel=channel))
 
     def send_reply(self, *, complaint, text: str = "") -> Reply:
         ack = acknowledgement_build(complaint)
-        return Reply(channel=complaint.channel, text=text or ack.text, delivered=False,
-                     detail={"number": ack.number, "said_by": "agent"})
+        return Reply(
+            channel=complaint.channel,
+            text=text or ack.text,
+            delivered=False,
+            detail={"number": ack.number, "said_by": "agent"},
+        )
 
 
 PhoneAdapter = AssistedChannelAdapter

@@ -38,7 +38,9 @@ def sent():
     acknowledge.acknowledgement_sender_unregister(got.append)
 
 
-def test_intake_stores_first_then_queues_acknowledgement_and_enrichment(org, sent, django_capture_on_commit_callbacks):
+def test_intake_stores_first_then_queues_acknowledgement_and_enrichment(
+    org, sent, django_capture_on_commit_callbacks
+):
     message = ApiChannelAdapter().parse(RAW)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         complaint = complaint_intake(data=message.data, actor=org.agent_a)
@@ -68,18 +70,26 @@ def test_customer_is_matched_by_phone_email_account_or_openid(org):
 
 
 def test_refused_file_writes_nothing(org):
-    message = InboundMessage(data=ApiChannelAdapter().parse(RAW).data,
-                             files=[IncomingFile(name="照片.png", content=PNG_HEAD),
-                                    IncomingFile(name="invoice.pdf", content=EXE, declared_type="application/pdf")])
+    message = InboundMessage(
+        data=ApiChannelAdapter().parse(RAW).data,
+        files=[
+            IncomingFile(name="照片.png", content=PNG_HEAD),
+            IncomingFile(name="invoice.pdf", content=EXE, declared_type="application/pdf"),
+        ],
+    )
     with pytest.raises(InvalidInput) as error:
         intake_receive(message=message, actor=org.agent_a)
     assert set(error.value.fields) == {"files.1"}
-    assert not Complaint.objects.exists() and not Customer.objects.exists() and not Attachment.objects.exists()
+    assert (
+        not Complaint.objects.exists() and not Customer.objects.exists() and not Attachment.objects.exists()
+    )
 
 
 def test_files_arrive_with_the_complaint(org):
-    message = InboundMessage(data=ApiChannelAdapter().parse(RAW).data,
-                             files=[IncomingFile(name="照片.png", content=PNG_HEAD, declared_type="image/jpeg")])
+    message = InboundMessage(
+        data=ApiChannelAdapter().parse(RAW).data,
+        files=[IncomingFile(name="照片.png", content=PNG_HEAD, declared_type="image/jpeg")],
+    )
     result = intake_receive(message=message, actor=org.agent_a)
     assert result.created
     attachment = result.complaint.attachments.get()
@@ -88,9 +98,13 @@ def test_files_arrive_with_the_complaint(org):
 
 def test_message_naming_a_case_is_appended_not_a_new_case(org):
     complaint = complaint_intake(data=ApiChannelAdapter().parse(RAW).data, actor=org.agent_a)
-    follow_up = InboundMessage(data=ApiChannelAdapter().parse(dict(RAW, channel="email", title="补充",
-                                                                   description="光猫照片见附件")).data,
-                               case_number=complaint.number, files=[IncomingFile(name="a.png", content=PNG_HEAD)])
+    follow_up = InboundMessage(
+        data=ApiChannelAdapter()
+        .parse(dict(RAW, channel="email", title="补充", description="光猫照片见附件"))
+        .data,
+        case_number=complaint.number,
+        files=[IncomingFile(name="a.png", content=PNG_HEAD)],
+    )
     result = intake_receive(message=follow_up, actor=org.agent_a)
     assert not result.created and result.complaint.pk == complaint.pk
     assert Complaint.objects.count() == 1
@@ -101,8 +115,17 @@ def test_message_naming_a_case_is_appended_not_a_new_case(org):
 
 def test_web_form_adapter_reads_flat_fields_in_local_time(org):
     form = QueryDict(mutable=True)
-    form.update({"name": "李先生", "phone": "13900139000", "title": "快递丢件", "description": "显示签收但没收到",
-                 "occurred_at": "2026-11-20T20:00", "language": "fr", "preferred_channel": "sms"})
+    form.update(
+        {
+            "name": "李先生",
+            "phone": "13900139000",
+            "title": "快递丢件",
+            "description": "显示签收但没收到",
+            "occurred_at": "2026-11-20T20:00",
+            "language": "fr",
+            "preferred_channel": "sms",
+        }
+    )
     message = WebFormAdapter().parse(form)
     assert message.data.channel == "web" and message.data.language == "zh-hans"
     assert message.data.occurred_at.isoformat() == "2026-11-20T20:00:00+08:00"
@@ -121,22 +144,27 @@ def test_web_form_adapter_reads_flat_fields_in_local_time(org):
 
 def test_assisted_adapter_takes_the_five_channels_with_their_recorder(org):
     for channel in ("phone", "walk_in", "letter", "weibo", "chat"):
-        message = AssistedChannelAdapter().parse(dict(RAW, channel=channel, recorded_by={"name": "坐席 8801"}))
+        message = AssistedChannelAdapter().parse(
+            dict(RAW, channel=channel, recorded_by={"name": "坐席 8801"})
+        )
         assert message.data.channel == channel and message.data.recorded_by.name == "坐席 8801"
     with pytest.raises(InvalidInput):
         AssistedChannelAdapter().parse(dict(RAW, channel="web"))
     with pytest.raises(InvalidInput) as error:
         AssistedChannelAdapter().parse(dict(RAW, title=["x"]))
     assert "title" in error.value.fields
-    complaint = complaint_intake(data=AssistedChannelAdapter().parse(dict(RAW, channel="walk_in")).data,
-                                 actor=org.agent_a)
+    complaint = complaint_intake(
+        data=AssistedChannelAdapter().parse(dict(RAW, channel="walk_in")).data, actor=org.agent_a
+    )
     reply = AssistedChannelAdapter().send_reply(complaint=complaint)
     assert not reply.delivered and complaint.number in reply.text
 
 
 def test_acknowledge_without_a_sender_is_logged_not_lost(org, monkeypatch):
     monkeypatch.setattr(acknowledge, "_senders", [])
-    complaint = complaint_intake(data=ApiChannelAdapter().parse(dict(RAW, language="en")).data, actor=org.agent_a)
+    complaint = complaint_intake(
+        data=ApiChannelAdapter().parse(dict(RAW, language="en")).data, actor=org.agent_a
+    )
     outcome = acknowledge.complaint_acknowledge(complaint.pk)
     assert outcome.status == "no_sender" and outcome.acknowledgement.language == "en"
     assert acknowledge.complaint_acknowledge(10**9).status == "missing"

@@ -15,8 +15,13 @@ from complaintdesk.common.time import local_zone
 from complaintdesk.complaints.models import Channel
 from complaintdesk.complaints.services import IntakeCustomer, IntakeData
 
-CUSTOMER_FIELDS = {"name": "name", "phone": "phone", "email": "email", "account_no": "account_no",
-                   "preferred_channel": "preferred_channel"}
+CUSTOMER_FIELDS = {
+    "name": "name",
+    "phone": "phone",
+    "email": "email",
+    "account_no": "account_no",
+    "preferred_channel": "preferred_channel",
+}
 TEXT_FIELDS = ("title", "description", "demand", "place", "product", "people_involved")
 
 
@@ -35,7 +40,9 @@ class WebFormAdapter(ChannelAdapter):
     def parse(self, raw: Mapping, files: Sequence = ()) -> InboundMessage:
         """`raw`: the POST data (a QueryDict or a dict); `files`: uploaded files (Django's UploadedFile)."""
         errors: dict[str, list[str]] = {}
-        customer = IntakeCustomer(**{key: text_field(raw, name, errors) for name, key in CUSTOMER_FIELDS.items()})
+        customer = IntakeCustomer(
+            **{key: text_field(raw, name, errors) for name, key in CUSTOMER_FIELDS.items()}
+        )
         occurred_at = None
         try:
             occurred_at = _local_datetime(text_field(raw, "occurred_at", errors))
@@ -43,7 +50,9 @@ class WebFormAdapter(ChannelAdapter):
             errors["occurred_at"] = [_("请填写正确的时间，例如 2026-11-20 20:00")]
         language = text_field(raw, "language", errors)
         data = IntakeData(
-            channel=self.channel, customer=customer, occurred_at=occurred_at,
+            channel=self.channel,
+            customer=customer,
+            occurred_at=occurred_at,
             perceived_severity=text_field(raw, "perceived_severity", errors) or "medium",
             kind=text_field(raw, "kind", errors) or "complaint",
             org_unit_code=text_field(raw, "org_unit", errors),
@@ -53,15 +62,24 @@ class WebFormAdapter(ChannelAdapter):
         if errors:
             raise InvalidInput(errors)
         incoming = [
-            IncomingFile(name=upload.name or "", content=upload.read(), declared_type=upload.content_type or "")
+            IncomingFile(
+                name=upload.name or "", content=upload.read(), declared_type=upload.content_type or ""
+            )
             for upload in files
         ]
         return InboundMessage(data=data, files=incoming)
 
     def send_reply(self, *, complaint, text: str = "") -> Reply:
         ack = acknowledgement_build(complaint)
-        return Reply(channel=self.channel, text=text or ack.text, delivered=True,
-                     detail={"number": ack.number, "next_steps": ack.next_steps,
-                             "first_response_due_at": ack.first_response_due_at,
-                             "resolution_due_at": ack.resolution_due_at,
-                             "deadline_provisional": ack.deadline_provisional})
+        return Reply(
+            channel=self.channel,
+            text=text or ack.text,
+            delivered=True,
+            detail={
+                "number": ack.number,
+                "next_steps": ack.next_steps,
+                "first_response_due_at": ack.first_response_due_at,
+                "resolution_due_at": ack.resolution_due_at,
+                "deadline_provisional": ack.deadline_provisional,
+            },
+        )

@@ -43,7 +43,10 @@ def probe_state():
     state = ProjectState()
     create = migrations.CreateModel(
         "IndexProbe",
-        [("id", models.BigAutoField(primary_key=True)), ("owner", models.IntegerField(null=True, db_index=True))],
+        [
+            ("id", models.BigAutoField(primary_key=True)),
+            ("owner", models.IntegerField(null=True, db_index=True)),
+        ],
     )
     state = _apply(create, state)
     yield state

@@ -73,7 +73,9 @@ def test_a_new_order_reaches_every_member_of_the_department_when_it_has_no_owner
     assert "核查 10 月账单并冲正重复扣费" in notice.body and "派单人：李娜" in notice.body
     assert notice.link == f"/work-orders/{order.pk}/" and words_only(notice.title + notice.body)
     to_billing = [m for m in mail.outbox if m.to == ["billing@example.com"]]
-    assert len(to_billing) == 1 and f"打开：https://cs.example.com/work-orders/{order.pk}/" in to_billing[0].body
+    assert (
+        len(to_billing) == 1 and f"打开：https://cs.example.com/work-orders/{order.pk}/" in to_billing[0].body
+    )
 
 
 def test_an_order_with_an_owner_reaches_only_the_owner(depts, case, django_capture_on_commit_callbacks):

@@ -38,17 +38,49 @@ def run(trigger, case=None, now=NOW, ladder=DEFAULT_LADDER):
 @pytest.mark.parametrize(
     ("level", "clock", "expected"),
     [
-        (0, "resolution", [Escalate(to_level=1, holder_role="business_manager", trigger="breach", clock="resolution")]),
-        (1, "level_resolve", [Escalate(to_level=2, holder_role="branch_head", trigger="breach", clock="level_resolve")]),
-        (2, "level_resolve", [Escalate(to_level=3, holder_role="general_management", trigger="breach",
-                                       clock="level_resolve")]),
-        (3, "level_resolve", [Escalate(to_level=4, holder_role="executive", trigger="breach", clock="level_resolve")]),
+        (
+            0,
+            "resolution",
+            [Escalate(to_level=1, holder_role="business_manager", trigger="breach", clock="resolution")],
+        ),
+        (
+            1,
+            "level_resolve",
+            [Escalate(to_level=2, holder_role="branch_head", trigger="breach", clock="level_resolve")],
+        ),
+        (
+            2,
+            "level_resolve",
+            [Escalate(to_level=3, holder_role="general_management", trigger="breach", clock="level_resolve")],
+        ),
+        (
+            3,
+            "level_resolve",
+            [Escalate(to_level=4, holder_role="executive", trigger="breach", clock="level_resolve")],
+        ),
         # never automatically outside: the executive level's breach is told to people
-        (4, "level_resolve", [Notify(what="breach", roles=("general_management", "executive"), clock="level_resolve",
-                                     due_at=DUE)]),
-        (0, "first_response", [Notify(what="breach", roles=("business_manager",), clock="first_response", due_at=DUE)]),
-        (1, "level_acknowledge", [Notify(what="breach", roles=("branch_head",), clock="level_acknowledge",
-                                         due_at=DUE)]),
+        (
+            4,
+            "level_resolve",
+            [
+                Notify(
+                    what="breach",
+                    roles=("general_management", "executive"),
+                    clock="level_resolve",
+                    due_at=DUE,
+                )
+            ],
+        ),
+        (
+            0,
+            "first_response",
+            [Notify(what="breach", roles=("business_manager",), clock="first_response", due_at=DUE)],
+        ),
+        (
+            1,
+            "level_acknowledge",
+            [Notify(what="breach", roles=("branch_head",), clock="level_acknowledge", due_at=DUE)],
+        ),
         (5, "level_resolve", []),
     ],
 )
@@ -91,7 +123,13 @@ def test_manual_escalation_one_up_or_to_a_higher_level_only():
 
 @pytest.mark.parametrize(
     ("risk", "batch", "level", "expected_to"),
-    [(True, False, 0, 3), (False, True, 0, 2), (True, True, 1, 3), (False, True, 2, None), (True, False, 4, None)],
+    [
+        (True, False, 0, 3),
+        (False, True, 0, 2),
+        (True, True, 1, 3),
+        (False, True, 2, None),
+        (True, False, 4, None),
+    ],
 )
 def test_flags_escalate_per_the_ladder_and_are_handled_once(risk, batch, level, expected_to):
     steps = run(FlagsRaised(), facts(level, reputation_risk=risk, is_batch=batch))
@@ -100,7 +138,9 @@ def test_flags_escalate_per_the_ladder_and_are_handled_once(risk, batch, level, 
         assert isinstance(steps[1], Notify) and steps[1].what == "risk_flag"
     else:
         assert steps[1].to_level == expected_to and steps[1].trigger == "risk_flag"
-    handled = facts(level, reputation_risk=risk, is_batch=batch, reputation_risk_handled=True, batch_handled=True)
+    handled = facts(
+        level, reputation_risk=risk, is_batch=batch, reputation_risk_handled=True, batch_handled=True
+    )
     assert run(FlagsRaised(), handled) == []
 
 
@@ -122,7 +162,14 @@ def test_hand_back_one_down_or_to_a_lower_level_with_instructions():
 def test_a_ladder_of_its_own_decides_its_own_way():
     ladder = engine.LadderRules(
         levels=(
-            engine.LevelRule(0, "desk", "柜台", holder_role="agent", on_resolve_breach=engine.NOTIFY, notify_roles=("supervisor",)),
+            engine.LevelRule(
+                0,
+                "desk",
+                "柜台",
+                holder_role="agent",
+                on_resolve_breach=engine.NOTIFY,
+                notify_roles=("supervisor",),
+            ),
             engine.LevelRule(1, "boss", "店长", holder_role="branch_head", on_resolve_breach=engine.NONE),
         ),
     )
@@ -130,7 +177,9 @@ def test_a_ladder_of_its_own_decides_its_own_way():
         Notify(what="breach", roles=("supervisor",), clock="resolution", due_at=DUE)
     ]
     assert run(ClockBreach(clock="level_resolve", level=1, due_at=DUE), facts(1), ladder=ladder) == []
-    assert run(FlagsRaised(), facts(0, reputation_risk=True), ladder=ladder)[1] == Notify(what="risk_flag", roles=())
+    assert run(FlagsRaised(), facts(0, reputation_risk=True), ladder=ladder)[1] == Notify(
+        what="risk_flag", roles=()
+    )
 
 
 def test_staff_never_escalate_to_the_external_level_that_is_the_customers_referral():

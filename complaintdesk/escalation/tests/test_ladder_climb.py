@@ -55,7 +55,11 @@ YEAR_END = (
         (4, "exec", local(2027, 1, 15, 10), local(2027, 1, 20, 10), True),
     ],
 )
-SCENARIOS = {"national-day-2026": NATIONAL_DAY, "spring-festival-2026": SPRING_FESTIVAL, "year-end-2027": YEAR_END}
+SCENARIOS = {
+    "national-day-2026": NATIONAL_DAY,
+    "spring-festival-2026": SPRING_FESTIVAL,
+    "year-end-2027": YEAR_END,
+}
 
 
 @pytest.mark.parametrize(("start", "front_line_due", "levels"), SCENARIOS.values(), ids=SCENARIOS.keys())
@@ -94,7 +98,9 @@ def test_an_unresolved_general_complaint_climbs_the_ladder_with_the_right_deadli
         assert complaint.status == Status.ESCALATED
         assert complaint.due_at == min(acknowledge_due, resolve_due)
         # The level's clocks are live timer rows with a warning at 80 % of each window.
-        live = {t.kind: t for t in SlaTimer.objects.filter(complaint=complaint, state__in=["pending", "warned"])}
+        live = {
+            t.kind: t for t in SlaTimer.objects.filter(complaint=complaint, state__in=["pending", "warned"])
+        }
         assert set(live) == {TimerKind.LEVEL_ACKNOWLEDGE, TimerKind.LEVEL_RESOLVE}
         assert live[TimerKind.LEVEL_RESOLVE].due_at == resolve_due
         assert live[TimerKind.LEVEL_ACKNOWLEDGE].due_at == acknowledge_due
@@ -137,5 +143,7 @@ def test_the_warning_comes_at_80_percent_of_the_working_window_and_only_once(lad
     timer.refresh_from_db()
     assert (first.warned, again.warned, again.fired) == (1, 0, 0)
     assert timer.state == TimerState.WARNED and timer.warned_at == local(2026, 9, 29, 19, 36)
-    warnings = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_WARNING, field="level_resolve")
+    warnings = ComplaintEvent.objects.filter(
+        complaint=complaint, kind=EventKind.SLA_WARNING, field="level_resolve"
+    )
     assert warnings.count() == 1

@@ -30,14 +30,22 @@ def _outbox(settings, tmp_path):
 
 @pytest.fixture
 def emails(ladder_org):
-    for user in (ladder_org.agent_a, ladder_org.manager, ladder_org.head, ladder_org.gm, ladder_org.executive):
+    for user in (
+        ladder_org.agent_a,
+        ladder_org.manager,
+        ladder_org.head,
+        ladder_org.gm,
+        ladder_org.executive,
+    ):
         user.email = f"{user.username}@example.com"
         user.save(update_fields=["email"])
     return ladder_org
 
 
 def _live_level_timers(complaint):
-    return SlaTimer.objects.filter(complaint=complaint, kind=TimerKind.LEVEL_ACKNOWLEDGE, state__in=["pending", "warned"])
+    return SlaTimer.objects.filter(
+        complaint=complaint, kind=TimerKind.LEVEL_ACKNOWLEDGE, state__in=["pending", "warned"]
+    )
 
 
 def test_the_customer_is_told_the_new_holder_and_that_meets_the_acknowledge_deadline(
@@ -63,8 +71,9 @@ def test_the_customer_is_told_the_new_holder_and_that_meets_the_acknowledge_dead
     assert not _live_level_timers(complaint).exists()
     clock.at(local(2026, 11, 27, 12))
     sweep()
-    assert not ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH,
-                                             field="level_acknowledge").exists()
+    assert not ComplaintEvent.objects.filter(
+        complaint=complaint, kind=EventKind.SLA_BREACH, field="level_acknowledge"
+    ).exists()
 
 
 def test_the_customer_is_promised_the_cases_result_deadline_not_the_levels_clock(
@@ -93,7 +102,9 @@ def test_the_customer_is_promised_the_cases_result_deadline_not_the_levels_clock
     assert promised in progress.body  # the same words in every message
 
 
-def test_without_any_contact_the_holder_must_tell_the_customer(emails, clock, django_capture_on_commit_callbacks):
+def test_without_any_contact_the_holder_must_tell_the_customer(
+    emails, clock, django_capture_on_commit_callbacks
+):
     org = emails
     clock.at(local(2026, 11, 24, 10))
     complaint = handling_case(org)
@@ -117,9 +128,15 @@ def test_a_message_about_an_earlier_level_does_not_meet_the_next_levels_deadline
     complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求经理处理")
     queued_at = local(2026, 11, 24, 10, 5)
     clock.at(local(2026, 11, 24, 10, 30))
-    complaint_escalate(number=complaint.number, actor=org.manager, reason="金额超出权限")  # now the branch head
-    assert escalation_customer_told(complaint_id=complaint.pk, at=local(2026, 11, 24, 10, 31),
-                                    sent_after=queued_at) is False
+    complaint_escalate(
+        number=complaint.number, actor=org.manager, reason="金额超出权限"
+    )  # now the branch head
+    assert (
+        escalation_customer_told(
+            complaint_id=complaint.pk, at=local(2026, 11, 24, 10, 31), sent_after=queued_at
+        )
+        is False
+    )
     assert CaseEscalation.objects.get(complaint=complaint).customer_acknowledged_at is None
 
 
@@ -180,7 +197,9 @@ def test_a_digest_that_could_not_be_sent_is_sent_again_by_the_retry_sweep(
     from django.core.mail import EmailMessage
 
     real_send = EmailMessage.send
-    monkeypatch.setattr(EmailMessage, "send", lambda self, *a, **k: (_ for _ in ()).throw(OSError("smtp down")))
+    monkeypatch.setattr(
+        EmailMessage, "send", lambda self, *a, **k: (_ for _ in ()).throw(OSError("smtp down"))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert digests_send(day=dt.date(2026, 11, 24))["sent"] >= 1
     notice = StaffNotification.objects.get(user=org.manager, kind="escalation_digest")

@@ -72,7 +72,9 @@ def test_three_deadlines_passed_during_downtime_are_each_handled_once(
 
     fired = SlaTimer.objects.filter(state="fired").order_by("due_at")
     assert [(t.complaint_id, t.kind) for t in fired] == [
-        (case_b.pk, TimerKind.FIRST_RESPONSE), (case_a.pk, TimerKind.RESOLUTION), (case_c.pk, TimerKind.LEVEL_RESOLVE)
+        (case_b.pk, TimerKind.FIRST_RESPONSE),
+        (case_a.pk, TimerKind.RESOLUTION),
+        (case_c.pk, TimerKind.LEVEL_RESOLVE),
     ]
     assert not SlaTimer.objects.filter(state="warned").exists()  # late warnings are not sent after the breach
     # (a) went up to the business manager, (c) to the branch head, (b) was told to the business manager.
@@ -132,7 +134,12 @@ def test_two_reconcilers_at_once_handle_each_deadline_once(ladder_org, clock):
     assert sum(r.failed for r in results) == 0
     for case in cases:
         assert EscalationHandOff.objects.filter(complaint=case).count() == 1
-        assert ComplaintEvent.objects.filter(complaint=case, kind=EventKind.SLA_BREACH, field="resolution").count() == 1
+        assert (
+            ComplaintEvent.objects.filter(
+                complaint=case, kind=EventKind.SLA_BREACH, field="resolution"
+            ).count()
+            == 1
+        )
         assert ComplaintEvent.objects.filter(complaint=case, field="escalation_level").count() == 1
     assert Complaint.objects.filter(status=Status.ESCALATED).count() == len(cases)
 
@@ -218,7 +225,9 @@ def test_intake_and_flags_do_not_need_the_queue_and_catch_up_later(ladder_org, c
         clock.at(local(2026, 11, 24, 10))
         complaint = handling_case(org)
         complaint_analyse(number=complaint.number, actor=org.manager, changes={"reputation_risk": True})
-    assert SlaTimer.objects.filter(complaint=complaint, kind=TimerKind.ESCALATION_FLAG, state="pending").exists()
+    assert SlaTimer.objects.filter(
+        complaint=complaint, kind=TimerKind.ESCALATION_FLAG, state="pending"
+    ).exists()
     assert not EscalationHandOff.objects.exists()
     # it tried: to restart the periodic sweep, and to wake the worker for the flag
     assert {"job": SWEEP_JOB, "chain": True, "run_after": None} in attempts
@@ -230,8 +239,9 @@ def test_intake_and_flags_do_not_need_the_queue_and_catch_up_later(ladder_org, c
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_really_down_intake_still_accepts_and_the_timers_catch_up(ladder_org, clock, api_for,
-                                                                             make_payload):
+def test_with_redis_really_down_intake_still_accepts_and_the_timers_catch_up(
+    ladder_org, clock, api_for, make_payload
+):
     """REDIS_URL is set but nothing listens there: the API still answers 201 and stores the case with its
     timer rows (the queueing after the commit fails quietly); once the queue is back, the sweep does the
     work that fell due meanwhile, once."""
@@ -242,10 +252,14 @@ def test_with_redis_really_down_intake_still_accepts_and_the_timers_catch_up(lad
         response = api_for(org.agent_a).post("/complaints", make_payload())
         assert response.status_code == 201, response.content
     complaint = Complaint.objects.get(number=response.json()["number"])
-    assert SlaTimer.objects.filter(complaint=complaint, kind=TimerKind.FIRST_RESPONSE, state="pending").exists()
+    assert SlaTimer.objects.filter(
+        complaint=complaint, kind=TimerKind.FIRST_RESPONSE, state="pending"
+    ).exists()
 
     clock.at(local(2026, 11, 25, 11))  # the 24 h first response passed while the queue was down
     call_command("sla_reconcile", verbosity=0)
     call_command("sla_reconcile", verbosity=0)
-    breaches = ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response")
+    breaches = ComplaintEvent.objects.filter(
+        complaint=complaint, kind=EventKind.SLA_BREACH, field="first_response"
+    )
     assert breaches.count() == 1

@@ -111,5 +111,14 @@ def test_the_page_in_english(world, pending):
     assert "Awaiting supervisor confirmation (1)" in text
     assert "6 customers; common place: 张江; common problem: 断网; median similarity" in text
     assert "Confirm as a group complaint" in text and "Not one problem: dismiss" in text
-    for chinese in ("待主管确认", "识别依据", "位客户", "共同地点", "确认为群体性投诉", "否决原因", "张投诉单", "；"):
+    for chinese in (
+        "待主管确认",
+        "识别依据",
+        "位客户",
+        "共同地点",
+        "确认为群体性投诉",
+        "否决原因",
+        "张投诉单",
+        "；",
+    ):
         assert chinese not in text  # the page's own words; the cases' titles and places stay as written

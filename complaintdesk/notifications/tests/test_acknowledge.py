@@ -153,7 +153,9 @@ def test_a_template_value_the_case_lacks_is_an_error_not_a_message(make_complain
     assert "http://" in notification.body or "https://" in notification.body
 
 
-def test_intake_acknowledges_the_new_complaint_after_commit(org, sms_outbox, django_capture_on_commit_callbacks):
+def test_intake_acknowledges_the_new_complaint_after_commit(
+    org, sms_outbox, django_capture_on_commit_callbacks
+):
     """End to end: the intake every channel uses queues the acknowledgement, which goes out by SMS."""
     from complaintdesk.channels.api import ApiChannelAdapter
     from complaintdesk.channels.intake import complaint_intake

@@ -123,7 +123,9 @@ def test_sendsms_is_signed_as_aliyun_verifies_it(
     assert accepted["PhoneNumbers"] == "13800138000" and accepted["SignName"] == "ComplaintDesk"
     assert accepted["TemplateCode"] == "SMS_4711" and accepted["OutId"] == str(notification.pk)
     assert accepted["TemplateParam"] == {
-        "case_number": complaint.number, "cause_short": "光缆被挖断", "measures_short": "更换光缆",
+        "case_number": complaint.number,
+        "cause_short": "光缆被挖断",
+        "measures_short": "更换光缆",
         "outcome_short": "光缆已修复 & 网络恢复",
         "track_url": f"http://localhost:8000/portal/track/?number={complaint.number}",
     }

@@ -29,7 +29,11 @@ FORM = {
     "org_unit": "SH-A",
 }
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
-RESULT = {"cause": "小区光缆被施工挖断", "measures": "我们已安排工程师更换了光缆", "outcome": "网络已恢复正常"}
+RESULT = {
+    "cause": "小区光缆被施工挖断",
+    "measures": "我们已安排工程师更换了光缆",
+    "outcome": "网络已恢复正常",
+}
 
 
 def verify(client: Client, number: str, outbox, contact="13800138000"):

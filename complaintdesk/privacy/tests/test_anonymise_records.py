@@ -293,7 +293,9 @@ def test_the_page_and_the_api_of_an_anonymised_case_hide_a_customer_kept_for_a_l
     page = client.get(f"/complaints/{case.number}/").content.decode()
     assert not _holds_personal_data(page), [v for v in PERSONAL if v in page]
     assert "（已匿名化）" in page and live.number not in page  # no link to the customer's other cases
-    assert "139 1234 5678" in client.get(f"/complaints/{live.number}/").content.decode()  # the live case as before
+    assert (
+        "139 1234 5678" in client.get(f"/complaints/{live.number}/").content.decode()
+    )  # the live case as before
     answer = api_for(org.executive).get(f"/complaints/{case.number}")
     assert answer.status_code == 200 and answer.json()["customer"]["name"] == "（已匿名化）"
     assert not _holds_personal_data(answer.content.decode())

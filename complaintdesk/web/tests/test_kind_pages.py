@@ -86,7 +86,9 @@ def test_praise_and_inquiries_are_offered_no_script_that_apologises_or_compensat
         for language in ("zh-hans", "en"):
             for script in scripts_for(stage=stage, language=language, complaint=False):
                 body = script.body.lower()
-                assert not any(word in body for word in ("歉", "sorry", "apolog", "{compensation}")), script.code
+                assert not any(word in body for word in ("歉", "sorry", "apolog", "{compensation}")), (
+                    script.code
+                )
     # A complaint is still offered them.
     offered = scripts_for(stage=Stage.APOLOGY, language="zh-hans", complaint=True)
     assert offered and all("歉" in script.body for script in offered)

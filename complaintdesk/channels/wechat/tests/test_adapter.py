@@ -58,7 +58,9 @@ def test_the_open_case_lookup_is_a_bounded_query(org, django_assert_num_queries)
     actor = channel_actor(channel="wechat")
     since = now() - dt.timedelta(days=30)
     complaint_open_number_for_openid(openid=OPENID, actor=actor, since=since)  # warms the permission cache
-    with django_assert_num_queries(3):  # the channel account's units, then a row by the case's own OpenID, then by the record's
+    with django_assert_num_queries(
+        3
+    ):  # the channel account's units, then a row by the case's own OpenID, then by the record's
         assert complaint_open_number_for_openid(openid=OPENID, actor=actor, since=since) == case.number
     assert complaint_open_number_for_openid(openid="someone_else", actor=actor, since=since) == ""
     assert (

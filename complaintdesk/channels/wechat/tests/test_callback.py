@@ -181,8 +181,14 @@ def _close(*, number: str, org) -> None:
         complaint_transition(number=number, actor=org.executive, to=status, reason="测试")
     result_unreachable_record(number=number, actor=org.executive, reason="微信无回复", cause="驿站错签",
                               measures="联系驿站找回", outcome="包裹已找回")  # fmt: skip
-    case_summary_write(number=number, actor=org.executive, problem="快递丢件", cause="驿站错签",
-                       solution="找回包裹", lesson="签收前核对")
+    case_summary_write(
+        number=number,
+        actor=org.executive,
+        problem="快递丢件",
+        cause="驿站错签",
+        solution="找回包裹",
+        lesson="签收前核对",
+    )
     complaint_transition(number=number, actor=org.executive, to="closed", reason="测试")
 
 
