@@ -18,6 +18,11 @@ class DomainError(Exception):
             self.code = code
         self.fields = fields or {}
 
+    @property
+    def reasons(self) -> list[str]:
+        """Every reason in words: the fields' reasons, or the message when there are none."""
+        return [reason for reasons in self.fields.values() for reason in reasons] or [self.message]
+
 
 class InvalidInput(DomainError):
     """Field-level problems: {field: [reason, ...]}."""

@@ -117,12 +117,19 @@ def _target_unit(unit_code: str, errors: dict) -> OrgUnit | None:
 def _transferable(*, number: str, actor) -> Complaint:
     """Case `number`, locked, when `actor` may transfer it in its state (else the domain error saying why)."""
     complaint = access_complaint(user=actor, number=number, permission="transfer_complaint", for_update=True)
+    if refusal := transfer_refusal(complaint):
+        raise InvalidInput({"status": [refusal]})
+    return complaint
+
+
+def transfer_refusal(complaint: Complaint) -> str | None:
+    """Why the case cannot be transferred in its state, in words; None when it can."""
     if not complaint.is_open:
-        raise InvalidInput({"status": [_("已办结或已归档的投诉不能转办")]})
+        return _("已办结或已归档的投诉不能转办")
     if complaint.status == Status.ESCALATED:
         # On a level of the ladder the level's holder has it; the ladder is the unit's, so it goes back first.
-        raise InvalidInput({"status": [_("已升级的投诉由升级承接人处理，不能转办；请先退回一线")]})
-    return complaint
+        return _("已升级的投诉由升级承接人处理，不能转办；请先退回一线")
+    return None
 
 
 def _move(*, complaint: Complaint, actor, unit: OrgUnit, reason: str) -> Transferred:
@@ -196,8 +203,7 @@ def complaint_transfer_many(*, numbers: list[str], actor, unit_code: str, reason
         except NotFound:
             refused.append(TransferRefusal(number, [_("未找到这张投诉单")]))
         except DomainError as problem:
-            reasons = [m for ms in problem.fields.values() for m in ms] or [problem.message]
-            refused.append(TransferRefusal(number, reasons))
+            refused.append(TransferRefusal(number, problem.reasons))
     if done:
         _tell(done, actor=actor, reason=reason)
     return TransferredMany(unit=unit, done=done, refused=refused)
@@ -212,4 +218,5 @@ __all__ = [
     "complaint_transfer",
     "complaint_transfer_many",
     "transfer_hook_register",
+    "transfer_refusal",
 ]

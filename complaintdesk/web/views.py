@@ -35,7 +35,12 @@ from complaintdesk.complaints.selectors import (
     transfer_units,
 )
 from complaintdesk.complaints.states import ContactKind, Status, status_label, transitions_for
-from complaintdesk.complaints.transfers import TRANSFER_MANY_MAX, complaint_transfer, complaint_transfer_many
+from complaintdesk.complaints.transfers import (
+    TRANSFER_MANY_MAX,
+    complaint_transfer,
+    complaint_transfer_many,
+    transfer_refusal,
+)
 from complaintdesk.dispatch.selectors import work_order_for_case_number
 from complaintdesk.notifications.replies import ReplyNeedsOverride, customer_reply_send
 from complaintdesk.privacy.models import AccessField, AccessKind
@@ -156,14 +161,20 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
     return render(request, template, context, status=422 if error or (request.GET and form.errors) else 200)
 
 
-@login_required
-@require_POST
-def queue_assign(request: HttpRequest) -> HttpResponse:
+def _queue_back(request: HttpRequest) -> str:
+    """Where a queue's bulk action returns: the queue it was posted from (`next`), if it is ours."""
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("web:home")
+    return back
+
+
+@login_required
+@require_POST
+def queue_assign(request: HttpRequest) -> HttpResponse:
+    back = _queue_back(request)
     numbers = request.POST.getlist("numbers")[:100]
     assignees = selectors.assignable_users(
         user=request.user, complaints=selectors.complaints_for_assign(user=request.user, numbers=numbers)
@@ -183,8 +194,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
             )
             done += 1
         except DomainError as problem:
-            reasons = [m for ms in problem.fields.values() for m in ms] or [problem.message]
-            failed.append(f"{number}: {'；'.join(reasons)}")
+            failed.append(f"{number}: {'；'.join(problem.reasons)}")
     if done:
         messages.success(request, _("已分派 %(n)d 张投诉单") % {"n": done})
     for line in failed:
@@ -197,11 +207,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
 def queue_transfer(request: HttpRequest) -> HttpResponse:
     """转办 of the cases ticked in a queue to one unit with one reason (complaint_transfer_many): the cases
     moved are counted, each refused one is named with the reasons; back to the queue."""
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("web:home")
+    back = _queue_back(request)
     try:
         result = complaint_transfer_many(
             numbers=request.POST.getlist("numbers")[: TRANSFER_MANY_MAX + 1],
@@ -210,7 +216,7 @@ def queue_transfer(request: HttpRequest) -> HttpResponse:
             reason=request.POST.get("transfer_reason", ""),
         )
     except DomainError as problem:
-        for message in [m for ms in problem.fields.values() for m in ms] or [problem.message]:
+        for message in problem.reasons:
             messages.error(request, message)
         return redirect(back)
     if result.done:
@@ -276,9 +282,7 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
         "transfer_form": forms.get("transfer_form") or TransferForm(),
         # 转办: whoever may hand the case on, while it is open and on the front line (not escalated).
         "transfer_units": transfer_units(complaint=complaint)
-        if user.has_perm("complaints.transfer_complaint")
-        and complaint.is_open
-        and complaint.status != Status.ESCALATED
+        if user.has_perm("complaints.transfer_complaint") and transfer_refusal(complaint) is None
         else [],
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "analysis_form": forms.get("analysis_form")
