@@ -2,6 +2,7 @@
 
 import pytest
 
+from complaintdesk.archive import indexing
 from complaintdesk.archive.models import ArchiveEntry
 from complaintdesk.archive.selectors import archive_search, archive_similar
 from complaintdesk.archive.services import case_summary_write
@@ -139,10 +140,8 @@ def test_reindex_command_rebuilds_the_index(org, archive):
 def test_a_rebuild_rewrites_only_the_entries_whose_document_changed(org, archive):
     """A full rebuild at 10M rewrote every entry (28 GB of new rows and as many dead ones, the searches'
     pages pushed out of the cache); it now writes only what differs from what the case's document is."""
-    from complaintdesk.archive.indexing import reindex_all
-
     before = dict(ArchiveEntry.objects.values_list("complaint_id", "id"))
-    assert reindex_all(batch=2).rewritten == 0
+    assert indexing.reindex_all(batch=2).rewritten == 0
     assert dict(ArchiveEntry.objects.values_list("complaint_id", "id")) == before  # nothing replaced
 
     # an entry cut with an older dictionary, and a closed case whose entry is missing
@@ -151,7 +150,7 @@ def test_a_rebuild_rewrites_only_the_entries_whose_document_changed(org, archive
     ArchiveEntry.objects.filter(complaint=archive["grace"]).delete()
     assert archive_search(user=org.manager, query="退费") == []
 
-    done = reindex_all(batch=2)
+    done = indexing.reindex_all(batch=2)
     assert (done.cases, done.rewritten) == (len(archive), 2)
     assert _numbers(archive_search(user=org.manager, query="退费")) == [archive["refund"].number]
     assert _numbers(archive_search(user=org.manager, query="宽限期")) == [archive["grace"].number]
@@ -161,8 +160,6 @@ def test_a_rebuild_rewrites_only_the_entries_whose_document_changed(org, archive
 
 
 def test_a_rebuild_pauses_only_after_batches_that_wrote(org, archive, monkeypatch):
-    from complaintdesk.archive import indexing
-
     slept = []
     monkeypatch.setattr(indexing.time, "sleep", slept.append)
     indexing.reindex_all(batch=1, pause=0.25)
