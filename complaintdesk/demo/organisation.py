@@ -3,10 +3,12 @@
 Used by `manage.py load_demo` and by `bench/seed.py`, which builds the same tree when it is absent.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from complaintdesk.calendars.models import BusinessHours
 from complaintdesk.complaints.models import Category
 from complaintdesk.orgs.models import OrgUnit, UnitKind
 from complaintdesk.orgs.services import orgunit_create
@@ -74,6 +76,43 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("product_quality", "产品质量", "Product quality"),
     ("other", "其他", "Other"),
 )
+
+
+# Business hours (local time), so that a promise to a customer falls when someone is at work: the
+# organisation's offices 09:00–12:00 and 13:30–18:00, the customer service centre 08:00–20:00, stores
+# 10:00–21:00. Only the demo has them: bench/seed.py builds the same tree without, as before.
+OFFICE_HOURS = ((dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(18)))
+UNIT_HOURS: dict[str, tuple[tuple[dt.time, dt.time], ...]] = {
+    "CSC": ((dt.time(8), dt.time(20)),),
+    **{spec.code: ((dt.time(10), dt.time(21)),) for spec in UNITS if spec.kind == UnitKind.FRANCHISE},
+}
+
+
+def _hours_row(unit: OrgUnit | None, periods: tuple[tuple[dt.time, dt.time], ...]) -> BusinessHours:
+    first, *rest = periods
+    second = rest[0] if rest else (None, None)
+    return BusinessHours(
+        org_unit=unit,
+        first_start=first[0],
+        first_end=first[1],
+        second_start=second[0],
+        second_end=second[1],
+    )
+
+
+def demo_business_hours_ensure(units: dict[str, OrgUnit]) -> None:
+    """The organisation's default business hours and the units that keep other hours; none is
+    changed when already set (an administrator's edit stays)."""
+    rows = (
+        [_hours_row(None, OFFICE_HOURS)] if not BusinessHours.objects.filter(org_unit=None).exists() else []
+    )
+    taken = set(
+        BusinessHours.objects.filter(org_unit__code__in=UNIT_HOURS).values_list("org_unit__code", flat=True)
+    )
+    rows += [_hours_row(units[code], periods) for code, periods in UNIT_HOURS.items() if code not in taken]
+    for row in rows:
+        row.full_clean()
+        row.save()
 
 
 def storefront_name(code: str) -> str:

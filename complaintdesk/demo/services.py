@@ -12,7 +12,7 @@ from .cases import demo_complaints_create
 from .contacts import demo_contacts_create
 from .credentials import credentials_write
 from .learning import demo_learning_create
-from .organisation import demo_organisation_build, demo_organisation_exists
+from .organisation import demo_business_hours_ensure, demo_organisation_build, demo_organisation_exists
 from .outreach import demo_outreach_ensure
 from .people import API_CLIENT_USERNAME, PEOPLE, DemoAccount, demo_people_create
 
@@ -49,6 +49,7 @@ def demo_load(
     no users exist whose passwords nobody knows."""
     rng = random.Random(seed)
     units = demo_organisation_build()
+    demo_business_hours_ensure(units)  # before any case: its promises follow the hours
     accounts, api_token = demo_people_create(units=units)
     people = {account.user.username: account.user for account in accounts}
     complaints = demo_complaints_create(rng=rng, people=people, count=complaint_count)

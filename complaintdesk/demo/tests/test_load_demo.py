@@ -12,11 +12,13 @@ from django.db.models import Count
 
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.accounts.services import api_token_authenticate
+from complaintdesk.calendars.models import BusinessHours
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.states import OPEN_STATUSES, ContactKind, Status
-from complaintdesk.demo.organisation import CATEGORIES, UNITS
+from complaintdesk.demo.organisation import CATEGORIES, OFFICE_HOURS, UNIT_HOURS, UNITS
 from complaintdesk.demo.people import PEOPLE
-from complaintdesk.orgs.models import OrgUnit
+from complaintdesk.notifications.models import Notification
+from complaintdesk.orgs.models import OrgUnit, UnitKind
 from complaintdesk.sla.models import SlaPolicy
 
 REPO_ROOT = Path(django_settings.BASE_DIR)
@@ -176,3 +178,21 @@ def test_the_demo_has_contacts_of_every_kind_each_in_its_own_lifecycle(var_dir):
     ]
     # No praise or inquiry runs a complaint's clocks it does not have.
     assert not contacts.filter(kind=ContactKind.PRAISE, due_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_business_hours_and_promises_fall_within_them(var_dir):
+    """A customer is never promised an answer "by 02:00": the demo organisation has office hours,
+    the customer service centre and the stores their own, and every time a message promises falls
+    within the hours of some unit (08:00–21:00), or is the end of a day (24:00)."""
+    load_demo(complaints=30, seed=5)
+
+    assert BusinessHours.objects.get(org_unit=None).periods() == OFFICE_HOURS
+    assert BusinessHours.objects.get(org_unit__code="CSC").periods() == UNIT_HOURS["CSC"]
+    assert BusinessHours.objects.filter(org_unit__kind=UnitKind.FRANCHISE).count() == len(
+        [s for s in UNITS if s.kind == UnitKind.FRANCHISE]
+    )
+    bodies = list(Notification.objects.values_list("body", flat=True))
+    times = [(int(h), int(m)) for body in bodies for h, m in re.findall(r"日（周.）(\d{2}):(\d{2})", body)]
+    assert len(times) >= 10, bodies[:3]
+    assert all((8, 0) <= t <= (21, 0) or t == (24, 0) for t in times), sorted(set(times))
