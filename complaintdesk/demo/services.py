@@ -9,6 +9,7 @@ from django.db import transaction
 from complaintdesk.accounts.models import User
 
 from .cases import demo_complaints_create
+from .central import demo_central_cases_ensure
 from .contacts import demo_contacts_create
 from .credentials import credentials_write
 from .learning import demo_learning_create
@@ -26,6 +27,7 @@ class DemoLoaded:
     complaint_count: int
     credentials_path: Path
     contact_count: int = 0  # inquiries, suggestions and praise (and one inquiry turned complaint)
+    central_count: int = 0  # received centrally, waiting at the customer service centre to be handed on
 
 
 def demo_is_loaded() -> bool:
@@ -56,6 +58,7 @@ def demo_load(
     demo_learning_create(rng=rng, people=people, complaints=complaints)
     demo_outreach_ensure(seed=seed)
     contacts = demo_contacts_create(rng=rng, people=people)
+    central = demo_central_cases_ensure()  # waiting at the customer service centre, to be handed on
     path = credentials_write(
         accounts=accounts, api_token=api_token, api_username=API_CLIENT_USERNAME, login_url=login_url
     )
@@ -65,4 +68,5 @@ def demo_load(
         complaint_count=len(complaints),
         credentials_path=path,
         contact_count=len(contacts),
+        central_count=len(central),
     )

@@ -15,6 +15,7 @@ from complaintdesk.accounts.services import api_token_authenticate
 from complaintdesk.calendars.models import BusinessHours
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, EventKind
 from complaintdesk.complaints.states import OPEN_STATUSES, ContactKind, Status
+from complaintdesk.demo.central import CENTRAL_CASES
 from complaintdesk.demo.organisation import CATEGORIES, OFFICE_HOURS, UNIT_HOURS, UNITS
 from complaintdesk.demo.people import PEOPLE
 from complaintdesk.notifications.models import Notification
@@ -59,11 +60,16 @@ def test_a_second_run_loads_nothing_and_says_how_to_sign_in(var_dir, monkeypatch
     assert OrgUnit.objects.count() == len(UNITS)
     assert Category.objects.count() == len(CATEGORIES)
     assert SlaPolicy.objects.filter(org_unit__isnull=True, category__isnull=True).count() == 1
-    # People of the demo; the system accounts (system.*) come from the accounts migration.
-    assert User.objects.exclude(username__startswith="system.").count() == len(PEOPLE)
+    # People of the demo; the system accounts (system.*) come from the accounts migration, the channels'
+    # accounts (channel-*) from the first case each channel took in (demo/central.py).
+    people = User.objects.exclude(username__startswith="system.").exclude(username__startswith="channel-")
+    assert people.count() == len(PEOPLE)
     # The sample complaints; the demo's incidents bring their own (demo/outreach.py, test_outreach_demo.py), and
     # one inquiry of demo/contacts.py was turned into a complaint.
-    assert Complaint.objects.filter(incident_link__isnull=True, kind=ContactKind.COMPLAINT).count() == 10 + 1
+    # And those waiting at the customer service centre (demo/central.py, test_central_demo.py).
+    assert Complaint.objects.filter(incident_link__isnull=True, kind=ContactKind.COMPLAINT).count() == (
+        10 + 1 + len(CENTRAL_CASES)
+    )
     passwords, token = credentials(var_dir / "demo_credentials.txt")
     assert all(password in first for password in passwords.values())
     assert str(var_dir / "demo_credentials.txt") in second
@@ -79,11 +85,11 @@ def test_two_hundred_complaints_in_many_states_each_with_its_created_event(var_d
     load_demo(seed=2)
 
     complaints = (
-        Complaint.objects.filter(
-            incident_link__isnull=True, kind=ContactKind.COMPLAINT
-        ).exclude(  # without the incidents' own
+        Complaint.objects.filter(incident_link__isnull=True, kind=ContactKind.COMPLAINT)
+        .exclude(  # without the incidents' own
             events__kind=EventKind.KIND_CHANGED
         )  # nor the inquiry turned complaint (demo/contacts.py)
+        .exclude(org_unit__code="CSC")  # nor those waiting at the customer service centre (demo/central.py)
     )
     assert complaints.count() == 200
     by_status = dict(complaints.values_list("status").annotate(n=Count("id")))

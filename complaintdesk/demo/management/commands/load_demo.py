@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from complaintdesk.demo.central import demo_central_cases_ensure
 from complaintdesk.demo.credentials import accounts_table, credentials_path
 from complaintdesk.demo.outreach import demo_outreach_ensure
 from complaintdesk.demo.services import DEFAULT_COMPLAINT_COUNT, demo_is_loaded, demo_load, demo_usernames
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         if demo_is_loaded():
             if demo_outreach_ensure(seed=seed):  # a demo loaded before incidents existed gets them now
                 self.stdout.write("演示事件与关怀活动已补充 / demo incidents and campaigns added.")
+            if filed := demo_central_cases_ensure():  # a demo loaded before they existed gets them now
+                self.stdout.write(
+                    f"客服中心待转办的投诉已补充 / {len(filed)} cases waiting at the customer service centre added."
+                )
             self._already_loaded(login_url)
             return
         started = time.monotonic()
@@ -35,7 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已加载 / demo loaded: {loaded.complaint_count} complaints, "
-                f"{loaded.contact_count} inquiries, suggestions and praise, {len(loaded.accounts)} users "
+                f"{loaded.contact_count} inquiries, suggestions and praise, {loaded.central_count} waiting at the "
+                f"customer service centre, {len(loaded.accounts)} users "
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
