@@ -39,6 +39,7 @@ from complaintdesk.sla.selectors import sla_policy_for
 from complaintdesk.sla.services import complaint_deadlines_apply
 from complaintdesk.sla.timers import WARNING
 
+from . import notify
 from .clocks import ENDING_STATUSES, follow_up_of_subject
 from .models import FollowUp, FollowUpAttempt, FollowUpOutcome, FollowUpState
 
@@ -72,7 +73,7 @@ def follow_up_on_transition(
     a case archived while its task is open keeps the task (and its timer), said on the timeline; archiving
     clears the note of a follow-up whose own attempt to archive was refused."""
     if complaint.status == Status.RESOLVED:
-        if follow_up_ensure(complaint=complaint, at=at) is not None:
+        if follow_up_ensure(complaint=complaint, at=at, actor=actor) is not None:
             complaint_deadlines_apply(complaint=complaint, at=at, actor=actor, reason=_("回访时限"))
     elif complaint.status == Status.CLOSED:
         # Why an earlier archiving had to wait (a summary missing) is no longer true once it is archived.
@@ -92,10 +93,11 @@ def follow_up_on_transition(
         follow_ups_cancel_open(complaint=complaint, at=at)
 
 
-def follow_up_ensure(*, complaint: Complaint, at: dt.datetime) -> FollowUp | None:
+def follow_up_ensure(*, complaint: Complaint, at: dt.datetime, actor=None) -> FollowUp | None:
     """The open follow-up task of the case's current resolution, created if missing (due the SLA policy's
     `follow_up` after the resolution, warning at its warning share). None when this resolution's follow-up
-    is already finished. The caller holds the case's row lock."""
+    is already finished. The caller holds the case's row lock. Whoever has to do a task created here is told
+    after the commit (notify.follow_up_created_notified; not `actor`, who resolved it, about their own)."""
     resolved_at = complaint.resolved_at or at
     open_task = FollowUp.objects.filter(complaint_id=complaint.pk, state=FollowUpState.OPEN).first()
     if open_task is not None and open_task.resolved_at == resolved_at:
@@ -133,6 +135,8 @@ def follow_up_ensure(*, complaint: Complaint, at: dt.datetime) -> FollowUp | Non
         new=points.due_at,
         reason=_("投诉已解决，须在 %(due)s 前回访客户") % {"due": _when(points.due_at)},
     )
+    task_id, actor_id = task.pk, getattr(actor, "pk", None)
+    transaction.on_commit(lambda: notify.follow_up_created_notified(follow_up_id=task_id, actor_id=actor_id))
     return task
 
 
