@@ -19,13 +19,18 @@ from complaintdesk.common.time import local_today, local_zone, now
 from complaintdesk.common.validation import Text, refusal, refusals, text, validated
 from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Channel, EventKind
+from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.sla.selectors import resolution_due_if_reopened
 
 from . import checking, rendering
 from .models import ReplyCheckOverride, Script, ScriptLanguage, ScriptStage, ScriptVersion
 from .selectors import draft_hash, reply_rules
 
 BODY_MAX = 5_000
+# A case in these states is no longer worked on, but a customer still unhappy (at the follow-up call) has it
+# reopened: the resolution clock starts again.
+REOPENABLE = frozenset({Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
 OVERRIDE_REASON_MAX = 1_000
 DEFAULT_BRAND = "ComplaintDesk"
 
@@ -65,6 +70,18 @@ def case_deadline_text(*, complaint, at: dt.datetime, language: str) -> str:
         today=local_today(),
         now=current,
     )
+
+
+def case_promised_deadline(*, complaint) -> dt.datetime | None:
+    """The time {deadline} promises the customer. While the case is worked on: its resolution deadline (else
+    its nearest one). Once resolved (follow-up, archived), that deadline is spent — kept on the case, it may
+    even lie ahead of a case resolved early — and what an agent can promise a customer still unhappy at the
+    follow-up call is the case reopened now: the resolution term from now (sla). None when nothing applies."""
+    if complaint.is_open:
+        return complaint.resolution_due_at or complaint.due_at
+    if complaint.status in REOPENABLE:
+        return resolution_due_if_reopened(complaint=complaint, at=now())
+    return None
 
 
 def _text(value, *, language: str) -> str:
@@ -115,7 +132,7 @@ def script_values(
             product=complaint.product,
             cause=complaint.root_cause,
         )
-        if deadline := complaint.resolution_due_at or complaint.due_at:
+        if deadline := case_promised_deadline(complaint=complaint):
             values["deadline"] = case_deadline_text(complaint=complaint, at=deadline, language=language)
         needed = None if needed is None else frozenset(needed)
         for source, names in _CASE_VALUE_SOURCES:

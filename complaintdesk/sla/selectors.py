@@ -4,6 +4,8 @@ Cached per process (common.configcache, area "sla"): policies and the unit tree 
 (apps.py), so an administrator's edit is seen by the next request of every process.
 """
 
+import datetime as dt
+
 from django.db.models import Q
 
 from complaintdesk.calendars.selectors import calendar_for_unit
@@ -11,7 +13,8 @@ from complaintdesk.calendars.workdays import WorkCalendar
 from complaintdesk.common.configcache import config_cached
 from complaintdesk.orgs.models import OrgUnit
 
-from .deadlines import PolicyTerms
+from .deadlines import RESOLUTION, PolicyTerms, clocks_of_kind
+from .durations import due_after, parse_duration
 from .models import LIVE_TIMER_STATES, SlaPolicy, SlaTimer
 from .timers import pass_cached
 
@@ -63,6 +66,21 @@ def sla_policy_load(*, codes: tuple[str, ...], category_id: int | None) -> SlaPo
 
 def policy_terms(policy: SlaPolicy) -> PolicyTerms:
     return PolicyTerms(**{name: getattr(policy, name) for name in TERM_FIELDS})
+
+
+def resolution_due_if_reopened(*, complaint, at: dt.datetime) -> dt.datetime | None:
+    """When a case that is no longer being worked on (resolved, in follow-up, archived) would have to be
+    resolved again if it were reopened at `at`: reopening restarts the resolution clock (services: the
+    latest reopening starts it), on the case's policy and its unit's calendar. What a follow-up call may
+    promise a customer who is not satisfied; the case's own resolution deadline is spent by then. None for a
+    contact type without a resolution clock."""
+    if RESOLUTION not in clocks_of_kind(complaint.kind):
+        return None
+    terms = policy_terms(sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id))
+    term = terms.resolution_complex if complaint.complexity == "complex" else terms.resolution_general
+    return due_after(
+        start=at, duration=parse_duration(term), calendar=unit_calendar(unit=complaint.org_unit)
+    ).due_at
 
 
 # Timers that are not one of the case's deadlines ("look at this case now").
