@@ -54,6 +54,8 @@ from complaintdesk.scripts.rendering import render as render_script
 from complaintdesk.scripts.selectors import scripts_for
 from complaintdesk.scripts.services import ReplyBlocked, script_render, script_values
 from complaintdesk.scripts.services import reply_check as reply_check_text
+from complaintdesk.surveys.follow_ups import follow_up_recordable
+from complaintdesk.surveys.selectors import open_follow_up_for_case
 
 from . import refused, selectors
 from .forms import (
@@ -272,6 +274,11 @@ def _case_context(request: HttpRequest, complaint, **forms) -> dict:
             for t in allowed
         ],
         "status_words": status_label(complaint.status, complaint.kind),
+        # Resolved, in follow-up (or archived before it): the clock that runs is the follow-up call's, and the
+        # head says by when and who makes it rather than a blank deadline.
+        "follow_up": open_follow_up_for_case(complaint=complaint)
+        if follow_up_recordable(complaint=complaint)
+        else None,
         "is_complaint": complaint.kind == ContactKind.COMPLAINT,
         # An inquiry is looked into like a complaint (analysis, a department, an incident); a suggestion and
         # praise are not: their page shows only their own process.
