@@ -12,7 +12,9 @@ with plain values (services._notify_after_commit).
   managers, a notice opening the case (the owner unit sees the case from then on).
 - To the unit a case is handed to (complaints.transfers.complaint_transfer): the people who work its queue,
   a notice opening the case; several cases handed to it at once (complaint_transfer_many): one notice
-  listing them, opening its unassigned queue.
+  listing them, opening its unassigned queue. A department's staff, who assign nothing and do not work from
+  the 未分派 queue, are told the cases are theirs to handle, the several opening their department's open
+  cases (the 团队 queue).
 """
 
 from __future__ import annotations
@@ -271,8 +273,30 @@ def _transfer_recipients_except(unit, actor) -> list[int]:
     return recipients
 
 
+def _by_workplace(recipients: list[int]) -> list[tuple[list[int], bool]]:
+    """The recipients in two groups: those who work the unit's queue (and assign its cases), and a
+    department's staff (True), who assign nothing and work from their workbench, not the 未分派 queue: they
+    open the case itself, or their department's open cases (the 团队 queue)."""
+    department = set(
+        User.objects.filter(pk__in=recipients, role=Role.DEPARTMENT_STAFF).values_list("pk", flat=True)
+    )
+    groups = (
+        ([pk for pk in recipients if pk not in department], False),
+        ([pk for pk in recipients if pk in department], True),
+    )
+    return [(people, is_department) for people, is_department in groups if people]
+
+
+# Where a department's staff find cases handed to their department: its open cases (complaints are not
+# assigned within a department; web.selectors.assignable_users leaves department staff out).
+DEPARTMENT_CASES_PATH = "/queues/team/"
+UNASSIGNED_PATH = "/queues/unassigned/"
+
+
 def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") -> int:
-    """One case handed to a unit: a notice in the inbox of the unit's people, opening the case."""
+    """One case handed to a unit: a notice in the inbox of the unit's people, opening the case. Those who work
+    its queue read that it waits in the unit's 未分派 queue to be assigned; a department's staff, that it is
+    their department's to handle, in the case opened by the link."""
     recipients = _transfer_recipients_except(complaint.org_unit, actor)
     if not recipients:
         return 0
@@ -291,17 +315,24 @@ def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") ->
     ]
     if complaint.due_at:
         body.append(Words(gettext_lazy("当前时限：%(due)s（转办不重新计时）"), values))
-    body.append(gettext_lazy("案件已在本机构的“未分派”队列中，请尽快分派处理。"))
-    return len(
-        staff_notify(
-            recipients=recipients,
-            kind="case_transferred",
-            title=Words(TRANSFER_TITLE, values),
-            body=body,
-            link=f"/complaints/{complaint.number}/",
-            complaint=complaint,
+    written = 0
+    for people, is_department in _by_workplace(recipients):
+        where = (
+            gettext_lazy("案件已交本部门处理，请打开案件直接办理；本部门未办结的案件都在“团队”队列中。")
+            if is_department
+            else gettext_lazy("案件已在本机构的“未分派”队列中，请尽快分派处理。")
         )
-    )
+        written += len(
+            staff_notify(
+                recipients=people,
+                kind="case_transferred",
+                title=Words(TRANSFER_TITLE, values),
+                body=[*body, where],
+                link=f"/complaints/{complaint.number}/",
+                complaint=complaint,
+            )
+        )
+    return written
 
 
 TRANSFER_MANY_TITLE = gettext_lazy("%(count)d 件案件转办到%(unit)s")
@@ -334,13 +365,21 @@ def _many_transferred_notify(transfers: list, *, actor, reason: str) -> int:
             else "%(number)s %(title)s"
         )
         body.append(Words(line, case))
-    body.append(gettext_lazy("转办不重新计时。这些案件已在本机构的“未分派”队列中，请尽快分派处理。"))
-    return len(
-        staff_notify(
-            recipients=recipients,
-            kind="cases_transferred",
-            title=Words(TRANSFER_MANY_TITLE, values),
-            body=body,
-            link="/queues/unassigned/",  # theirs: the unit's own (or the subtree they work)
+    written = 0
+    for people, is_department in _by_workplace(recipients):
+        where = (
+            gettext_lazy("转办不重新计时。这些案件已交本部门直接办理，都在本部门的“团队”队列中。")
+            if is_department
+            else gettext_lazy("转办不重新计时。这些案件已在本机构的“未分派”队列中，请尽快分派处理。")
         )
-    )
+        written += len(
+            staff_notify(
+                recipients=people,
+                kind="cases_transferred",
+                title=Words(TRANSFER_MANY_TITLE, values),
+                body=[*body, where],
+                # theirs: the unit's own (or the subtree they work); a department's, its open cases
+                link=DEPARTMENT_CASES_PATH if is_department else UNASSIGNED_PATH,
+            )
+        )
+    return written

@@ -295,3 +295,42 @@ def test_a_hook_that_fails_rolls_every_case_of_the_batch_back(desk, monkeypatch)
         Complaint.objects.filter(pk__in=[c.pk for c in cases]).values_list("org_unit_id", flat=True)
     ) == {org.centre.pk}
     assert not Complaint.objects.filter(events__kind=EventKind.TRANSFERRED).exists()
+
+
+def test_a_department_is_told_to_open_the_case_not_sent_to_an_unassigned_queue_it_does_not_use(desk):
+    """A department's staff assign nothing and work from their workbench: the notice says the case is theirs
+    to handle and opens it (several: their department's open cases, the 团队 queue), never 未分派."""
+    org = desk
+    case = intake(org.desk_agent, title="账单多扣了宽带费")
+    complaint_transfer(
+        number=case.number, actor=org.desk_agent, unit_code="BILL", reason="扣费争议，请计费部核查"
+    )
+
+    notice = StaffNotification.objects.get(kind="case_transferred")
+    assert notice.user_id == org.dept_staff.pk
+    assert notice.link == f"/complaints/{case.number}/"
+    assert "未分派" not in notice.body and "分派处理" not in notice.body
+    assert "案件已交本部门处理，请打开案件直接办理" in notice.body and "“团队”队列" in notice.body
+    # The link takes them to the case, and the 团队 queue holds it.
+    assert access_complaint(user=org.dept_staff, number=case.number).pk == case.pk
+    team = complaint_page(user=org.dept_staff, filters=ComplaintFilters(open_only=True, unit="BILL")).items
+    assert case.number in [c.number for c in team]
+
+    StaffNotification.objects.all().delete()
+    more = [intake(org.desk_agent, title=f"话费异议{n}") for n in range(2)]
+    _many(org, [c.number for c in more], unit_code="BILL")
+    notice = StaffNotification.objects.get(kind="cases_transferred")
+    assert (notice.user_id, notice.link) == (org.dept_staff.pk, "/queues/team/")
+    assert "未分派" not in notice.body and "都在本部门的“团队”队列中" in notice.body
+
+
+def test_a_department_with_a_supervisor_tells_each_where_they_work(desk):
+    """Whoever assigns in a department still reads of the 未分派 queue; its staff, of the case to handle."""
+    org = desk
+    lead = org.user("billing_lead", Role.SUPERVISOR, org.billing)
+    case = intake(org.desk_agent, title="账单多扣了宽带费")
+    complaint_transfer(number=case.number, actor=org.desk_agent, unit_code="BILL", reason="扣费争议")
+
+    by_user = {n.user_id: n for n in StaffNotification.objects.filter(kind="case_transferred")}
+    assert set(by_user) == {org.dept_staff.pk, lead.pk}
+    assert "未分派" in by_user[lead.pk].body and "未分派" not in by_user[org.dept_staff.pk].body
