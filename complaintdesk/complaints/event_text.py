@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
+from complaintdesk.common.catalogue_text import in_reader_language
 from complaintdesk.common.names import english_wanted, name_for_people
 from complaintdesk.common.time import to_local
 from complaintdesk.common.validation import choice_values
@@ -261,7 +262,7 @@ def _line_words(event: ComplaintEvent, sent_text: str) -> EventLine:
     kind, field = event.kind, event.field or ""
     kind_label = str(EventKind(kind).label) if kind in choice_values(EventKind) else _("其他")
     channel = str(Channel(field).label) if kind in CHANNEL_KINDS and field in choice_values(Channel) else ""
-    reason = times_in_text(event.reason)
+    reason = times_in_text(in_reader_language(event.reason))  # stored in its writer's language
     if kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED):
         return EventLine(
             event, kind_label, "", "", _template_label(event.new_value), sent_text, reason, channel
