@@ -8,6 +8,14 @@ from django.utils.safestring import SafeString, mark_safe
 SNIPPET_CHARS = 120
 
 
+def below_title(text: str, title: str) -> str:
+    """The indexed text without the title it begins with: a hit shows its title above its snippet, and
+    the snippet should not say it again (the whole text when nothing follows the title)."""
+    if title and text.startswith(title) and text[len(title) :].strip():
+        return text[len(title) :].lstrip()
+    return text
+
+
 def snippet(text: str, words: list[str], *, width: int = SNIPPET_CHARS) -> SafeString:
     """A window of `text` around the first matched word, HTML-escaped, each word in <mark>."""
     text = " ".join((text or "").split())

@@ -17,7 +17,7 @@ from complaintdesk.solutions.models import SolutionProposal
 from complaintdesk.surveys.models import ResultFeedback
 
 from . import backends, segment
-from .highlight import snippet
+from .highlight import below_title, snippet
 from .models import ArticleStatus, CaseSummary, EntryKind, KnowledgeArticle
 from .services import summary_latest, user_may_promote
 
@@ -111,7 +111,7 @@ def _hits(
                 kind=match.kind,
                 id=hit_id,
                 title=match.title,
-                snippet=snippet(match.text, list(matched)),
+                snippet=snippet(below_title(match.text, match.title), list(matched)),
                 matched_words=matched,
                 score=round(match.score, 6),
                 at=match.at,

@@ -69,8 +69,23 @@ def test_html_in_texts_is_escaped_in_snippets(org):
     )
     [hit] = archive_search(user=org.manager, query="宽带装机")
     assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
-    assert "&lt;script&gt;" in hit.snippet
+    assert "&lt;b&gt;<mark>装机</mark>&lt;/b&gt;" in hit.snippet
     assert "<mark>宽带</mark>" in hit.snippet
+
+
+def test_the_snippet_does_not_say_the_title_again(org):
+    """A hit shows its title above its snippet: the snippet begins with what follows the title."""
+    case_make(
+        org,
+        unit=org.store_a,
+        title="光猫频繁掉线",
+        description="家里光猫每天晚上掉线三四次",
+        summary=("光猫掉线", "光猫老化", "更换光猫", "老旧光猫要主动更换"),
+    )
+    [hit] = archive_search(user=org.manager, query="光猫掉线")
+    assert hit.title == "光猫频繁掉线"
+    assert "频繁" not in hit.snippet
+    assert "<mark>光猫</mark>" in hit.snippet
 
 
 def test_nothing_matches_all_words_then_any_word_is_partial(org, archive):
