@@ -10,12 +10,14 @@ each blank itself translated when it is catalogue text (a channel's name: 电话
 not made of catalogue sentences (what a person typed) is shown as written, whole: never half translated.
 
 Two languages are known (Chinese, the catalogues' source, and English): the English catalogue is read in
-both directions.
+both directions. Names that are configuration, not catalogue text (a unit's 网络部 / Network Department), come
+from providers the owning apps register (`catalogue_names_register`), and count as catalogue words.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +29,18 @@ _FIRST_FIXED = 3  # fixed characters the first sentence of a line needs ("%(a)s�
 _OPEN_FIXED = 5  # and a line that begins with a blank ("%(what)s已通过%(channel)s发送至 %(to)s")
 _MAX_PIECES = 6  # sentences in a row on one line
 _BLANK_DEPTH = 2  # a blank that is itself catalogue text is translated too, this deep
+
+
+# Providers of {Chinese name: English name}, e.g. the org units'; each returns the same mapping object
+# while its configuration is unchanged (common.configcache), a new one after a change.
+NamesProvider = Callable[[], Mapping[str, str]]
+_NAMES: list[NamesProvider] = []
+
+
+def catalogue_names_register(provider: NamesProvider) -> None:
+    """Called from an AppConfig.ready(): names its configuration gives in both languages."""
+    if provider not in _NAMES:
+        _NAMES.append(provider)
 
 
 @dataclass(frozen=True)
@@ -81,8 +95,8 @@ def _pattern(source: str, target: str) -> _Pattern | None:
 
 
 @lru_cache(maxsize=4)
-def _direction(into: str, catalogue_id: int) -> _Direction:
-    """From the other language into `into` ("en" or "zh"), built once per process and catalogue."""
+def _direction(into: str, catalogue_id: int, names: tuple[Mapping[str, str], ...]) -> _Direction:
+    """From the other language into `into` ("en" or "zh"), built once per process, catalogue and names."""
     del catalogue_id  # part of the cache key only: a reloaded catalogue builds anew
     english = trans_real.translation("en")._catalog
     exact: dict[str, str] = {}
@@ -103,6 +117,10 @@ def _direction(into: str, catalogue_id: int) -> _Direction:
             exact[source] = target
         elif (pattern := _pattern(source, target)) is not None:
             (by_first.setdefault(pattern.head[0], []) if pattern.head else open_start).append(pattern)
+    for mapping in names:
+        for chinese, english_name in mapping.items():
+            if chinese and english_name and chinese != english_name:
+                exact.setdefault(*((chinese, english_name) if into == "en" else (english_name, chinese)))
     return _Direction(
         exact=exact,
         longest_exact=max(map(len, exact), default=0),
@@ -184,8 +202,8 @@ def _translated(text: str, direction: _Direction, depth: int) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _in_language(text: str, into: str, catalogue_id: int) -> str:
-    return _translated(text, _direction(into, catalogue_id), _BLANK_DEPTH)
+def _in_language(text: str, into: str, catalogue_id: int, names: tuple[Mapping[str, str], ...]) -> str:
+    return _translated(text, _direction(into, catalogue_id, names), _BLANK_DEPTH)
 
 
 def in_reader_language(text: str) -> str:
@@ -194,4 +212,28 @@ def in_reader_language(text: str) -> str:
     if not text:
         return text
     into = "en" if (translation.get_language() or "").lower().startswith("en") else "zh"
-    return _in_language(text, into, id(trans_real.translation("en")._catalog))
+    names = tuple(_Names(provider()) for provider in _NAMES)
+    return _in_language(text, into, id(trans_real.translation("en")._catalog), names)
+
+
+class _Names(Mapping):
+    """A provider's mapping as a cache key: equal while it is the same object (providers hand out the
+    same one until their configuration changes), without hashing its contents."""
+
+    def __init__(self, mapping: Mapping[str, str]):
+        self._mapping = mapping
+
+    def __getitem__(self, key):
+        return self._mapping[key]
+
+    def __iter__(self):
+        return iter(self._mapping)
+
+    def __len__(self):
+        return len(self._mapping)
+
+    def __hash__(self):
+        return id(self._mapping)
+
+    def __eq__(self, other):
+        return isinstance(other, _Names) and other._mapping is self._mapping

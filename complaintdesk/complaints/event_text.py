@@ -21,6 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.catalogue_text import in_reader_language
+from complaintdesk.common.configcache import config_snapshot
 from complaintdesk.common.names import english_wanted, name_for_people
 from complaintdesk.common.time import to_local
 from complaintdesk.common.validation import choice_values
@@ -226,7 +227,8 @@ def events_for_people(events: Iterable[ComplaintEvent]) -> list[EventLine]:
     """`events` (one case's or several) in words, in the order given."""
     events = list(events)
     sent = _message_texts(events)
-    return [_line(event, sent.get(event.pk, "")) for event in events]
+    with config_snapshot():  # the names in reasons (common.catalogue_text): configuration read once
+        return [_line(event, sent.get(event.pk, "")) for event in events]
 
 
 def event_for_people(event: ComplaintEvent) -> EventLine:

@@ -8,8 +8,10 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织机构")
 
     def ready(self) -> None:
+        from complaintdesk.common.catalogue_text import catalogue_names_register
         from complaintdesk.common.configcache import config_watch
 
-        from .selectors import CACHE_AREA
+        from .selectors import CACHE_AREA, orgunit_names
 
         config_watch(CACHE_AREA, "orgs.OrgUnit")
+        catalogue_names_register(orgunit_names)

@@ -52,3 +52,13 @@ def orgunit_ancestors(*, unit: OrgUnit) -> list[OrgUnit]:
 
 def orgunit_get_by_code(*, code: str) -> OrgUnit | None:
     return OrgUnit.objects.filter(code=code, is_active=True).first()
+
+
+def orgunit_names() -> dict[str, str]:
+    """{name: English name} of every unit that has one, the same dict while the unit tree is unchanged:
+    what common.catalogue_text uses to show a unit named in a stored sentence in the reader's language."""
+    return config_cached(
+        CACHE_AREA,
+        "names",
+        lambda: dict(OrgUnit.objects.exclude(name_en="").values_list("name", "name_en")),
+    )

@@ -1,10 +1,16 @@
 """Stored system sentences shown in the reader's language (common.catalogue_text), against the real
 catalogues: the expected English is asked of gettext, so a reworded translation does not break these."""
 
+import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
 from complaintdesk.common.catalogue_text import in_reader_language
+from complaintdesk.common.configcache import config_changed
+from complaintdesk.orgs.models import OrgUnit, UnitKind
+from complaintdesk.orgs.services import orgunit_create
+
+pytestmark = pytest.mark.django_db  # the units' names come from the database
 
 
 def tr(msgid: str) -> str:
@@ -78,3 +84,17 @@ def test_a_persons_words_inside_a_blank_are_not_cut_at_a_catalogue_word():
 def test_nothing_and_unknown_text_pass_through():
     assert read_in("en", "") == ""
     assert read_in("en", "Hello 世界") == "Hello 世界"
+
+
+def test_a_units_name_in_a_reason_reads_in_the_readers_language():
+    orgunit_create(code="NET", name="网络部", name_en="Network Department", kind=UnitKind.DEPARTMENT)
+
+    def passed() -> str:
+        return tr("建议已转交%(unit)s") % {"unit": "网络部"}
+
+    english = read_in("en", written_in("zh-hans", passed))
+    assert english.endswith("Network Department") and "网络部" not in english
+    # Renamed in English: the next reading says the new name.
+    OrgUnit.objects.filter(code="NET").update(name_en="Network Operations")
+    config_changed("orgs")
+    assert read_in("en", written_in("zh-hans", passed)).endswith("Network Operations")
