@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseSummary(models.Model):
@@ -12,7 +13,7 @@ class CaseSummary(models.Model):
     )
     version = models.PositiveIntegerField(_("版本"))
     problem = models.TextField(_("问题"))
-    cause = models.TextField(_("原因"))
+    cause = models.TextField(pgettext_lazy("root cause", "原因"))
     solution = models.TextField(_("解决办法"))
     lesson = models.TextField(_("经验教训"))
     written_by = models.ForeignKey(

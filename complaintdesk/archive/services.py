@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 from complaintdesk.accounts.models import Role
@@ -44,7 +45,12 @@ PROMOTER_ROLES = frozenset(
 
 
 def summary_field_labels() -> dict[str, str]:
-    return {"problem": _("问题"), "cause": _("原因"), "solution": _("解决办法"), "lesson": _("经验教训")}
+    return {
+        "problem": _("问题"),
+        "cause": pgettext("root cause", "原因"),
+        "solution": _("解决办法"),
+        "lesson": _("经验教训"),
+    }
 
 
 def user_may_promote(user) -> bool:

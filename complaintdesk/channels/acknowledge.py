@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from complaintdesk.common.time import to_local
 from complaintdesk.complaints.customers import case_contact, case_contact_name, case_preferred_channel
@@ -162,7 +163,7 @@ def case_form_name(kind: str) -> str:
         return _("建议单")
     if kind == ContactKind.PRAISE:
         return _("表扬单")
-    return _("投诉单")
+    return pgettext("case form in a sentence", "投诉单")
 
 
 def _receipt_of_kind(kind: str) -> str:

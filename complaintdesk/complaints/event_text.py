@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from complaintdesk.common.catalogue_text import in_reader_language
 from complaintdesk.common.configcache import config_snapshot
@@ -64,7 +65,7 @@ _OWN_FIELDS = {
     "result": lambda: _("处理结果"),
     "due": lambda: _("时限"),
     "linked_from": lambda: _("来自投诉"),
-    "linked_complaint": lambda: _("关联投诉"),
+    "linked_complaint": lambda: pgettext("timeline event", "关联投诉"),
     "summary": lambda: _("归档总结版本"),
     "knowledge_article": lambda: _("知识库文章"),
 }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .states import ContactKind, Status
 
@@ -30,7 +31,7 @@ class ContactChannel(models.TextChoices):
 
 
 class Complexity(models.TextChoices):
-    GENERAL = "general", _("一般")
+    GENERAL = "general", pgettext_lazy("complexity", "一般")
     COMPLEX = "complex", _("复杂")
 
 
@@ -505,7 +506,7 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name_plural = pgettext_lazy("plural", "附件")
         ordering = ["uploaded_at", "id"]
         indexes = [models.Index(fields=["complaint", "sha256"], name="cpl_attachment_sha")]
 

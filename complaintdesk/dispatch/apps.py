@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.common.anonymisation import case_anonymise_step_register
 
@@ -7,7 +7,7 @@ from complaintdesk.common.anonymisation import case_anonymise_step_register
 class DispatchConfig(AppConfig):
     name = "complaintdesk.dispatch"
     label = "dispatch"
-    verbose_name = _("派工单")
+    verbose_name = pgettext_lazy("plural", "派工单")
 
     def ready(self) -> None:
         from complaintdesk.complaints.contacts import suggestion_route_hook_register

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkOrderStatus(models.TextChoices):
@@ -64,7 +65,7 @@ class WorkOrder(models.Model):
 
     class Meta:
         verbose_name = _("派工单")
-        verbose_name_plural = _("派工单")
+        verbose_name_plural = pgettext_lazy("plural", "派工单")
         ordering = ["created_at", "id"]
         indexes = [
             # A department's queue: unfinished orders by nearest deadline.

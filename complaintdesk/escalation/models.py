@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.sla.models import validate_duration
@@ -12,7 +13,7 @@ from complaintdesk.sla.models import validate_duration
 
 class BreachAction(models.TextChoices):
     NONE = "none", _("仅记录")
-    NOTIFY = "notify", _("通知")
+    NOTIFY = "notify", pgettext_lazy("breach action", "通知")
     ESCALATE = "escalate", _("升级到下一层级")
 
 
@@ -26,7 +27,7 @@ class HandOffTrigger(models.TextChoices):
 
 
 class HandOffDirection(models.TextChoices):
-    UP = "up", _("升级")
+    UP = "up", pgettext_lazy("hand-off direction", "升级")
     DOWN = "down", _("退回")
 
 

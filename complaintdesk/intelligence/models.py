@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .grouping import KEY_MAX_LENGTH
 from .severity import SeverityRules
@@ -372,7 +373,7 @@ class ComplaintGroup(models.Model):
 
     class Meta:
         verbose_name = _("群体性投诉")
-        verbose_name_plural = _("群体性投诉")
+        verbose_name_plural = pgettext_lazy("plural", "群体性投诉")
         ordering = ["-opened_at", "-id"]
         indexes = [models.Index(fields=["scope_unit", "status", "-last_member_at"], name="intel_group_scope")]
 

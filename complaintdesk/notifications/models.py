@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
 
@@ -54,7 +55,7 @@ class NotificationTemplate(models.Model):
     code = models.CharField(_("消息类型"), max_length=32, choices=TemplateCode.choices)
     channel = models.CharField(_("渠道"), max_length=16, choices=NotificationChannel.choices)
     language = models.CharField(_("语言"), max_length=10, choices=NotificationLanguage.choices)
-    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("message subject", "标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     provider_template_id = models.CharField(_("服务商模板编号"), max_length=100, blank=True)
     provider_fields = models.JSONField(_("服务商模板字段"), default=dict, blank=True)
@@ -107,7 +108,7 @@ class Notification(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, choices=NotificationChannel.choices)
     recipient = models.CharField(_("接收人"), max_length=254)
     language = models.CharField(_("语言"), max_length=10)
-    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("message subject", "标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     params = models.JSONField(_("服务商模板字段"), default=dict, blank=True)
     segments = models.PositiveSmallIntegerField(_("短信条数"), default=0)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentKind(models.TextChoices):
@@ -322,7 +323,7 @@ class OutreachMessage(models.Model):
     channel = models.CharField(_("渠道"), max_length=16)
     recipient = models.CharField(_("接收人"), max_length=254)
     language = models.CharField(_("语言"), max_length=10)
-    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("message subject", "标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     status = models.CharField(
         _("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_RETENTION_YEARS = 3
 
@@ -166,7 +167,9 @@ class AccessLog(models.Model):
         related_name="+",
     )
     case_number = models.CharField(_("投诉单号"), max_length=32, blank=True)
-    field = models.CharField(_("内容"), max_length=32, choices=AccessField.choices)
+    field = models.CharField(
+        pgettext_lazy("personal data item", "内容"), max_length=32, choices=AccessField.choices
+    )
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     # An export: what it was filtered by, how many rows, whether personal data was whole or masked, and
     # the case numbers it held (so that "who exported my case" finds it).

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.common.errors import InvalidInput
@@ -29,8 +30,8 @@ class Clock(models.TextChoices):
 class PeriodUnit(models.TextChoices):
     CALENDAR_DAYS = deadlines.Unit.CALENDAR_DAYS.value, _("日（自然日）")
     WORKING_DAYS = deadlines.Unit.WORKING_DAYS.value, _("工作日")
-    MONTHS = deadlines.Unit.MONTHS.value, _("月")
-    YEARS = deadlines.Unit.YEARS.value, _("年")
+    MONTHS = deadlines.Unit.MONTHS.value, pgettext_lazy("period unit", "月")
+    YEARS = deadlines.Unit.YEARS.value, pgettext_lazy("period unit", "年")
 
 
 class Anchor(models.TextChoices):
@@ -62,7 +63,9 @@ class DeadlinePack(models.Model):
         blank=True,
         help_text=_("留空表示生效日期未知，适用于任何受理日期（请机构确认）。"),
     )
-    source = models.TextField(_("依据"), help_text=_("法规名称、发文机关、文号和条款。"))
+    source = models.TextField(
+        pgettext_lazy("legal basis", "依据"), help_text=_("法规名称、发文机关、文号和条款。")
+    )
     to_confirm = models.TextField(
         _("需机构确认"), blank=True, help_text=_("法规未写明、由机构自行确认的事项。")
     )
@@ -257,7 +260,7 @@ class ClassificationScheme(models.Model):
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     name = models.CharField(_("名称"), max_length=150)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
-    source = models.TextField(_("依据"), blank=True)
+    source = models.TextField(pgettext_lazy("legal basis", "依据"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
@@ -495,7 +498,9 @@ class RegulatorReferral(models.Model):
         _("赔偿金额"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     report_satisfied = models.BooleanField(_("投诉人是否满意"), null=True, blank=True)
-    report_handler = models.CharField(_("处理人"), max_length=50, blank=True)
+    report_handler = models.CharField(
+        pgettext_lazy("report-back handler", "处理人"), max_length=50, blank=True
+    )
     report_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -161,7 +161,9 @@ class PostalReportIn(ReportIn):
         _missing(lambda: _("赔偿金额（没有赔偿请填 0）")),
     ] = None
     complainant_satisfied: Annotated[bool, _missing(lambda: _("投诉人是否满意"))] = None
-    handler: Annotated[text(50, required=True), _missing(lambda: _("处理人"))] = ""
+    handler: Annotated[
+        text(50, required=True), _missing(lambda: pgettext("report-back handler", "处理人"))
+    ] = ""
     contact_phone: Annotated[
         text(30, required=True), _missing(lambda: _("联系电话")), AfterValidator(_contact_phone)
     ] = ""
@@ -172,7 +174,7 @@ REPORT_PARTS = (
     ("liability", gettext_lazy("责任认定")),
     ("compensation_amount", gettext_lazy("赔偿金额")),
     ("complainant_satisfied", gettext_lazy("是否满意")),
-    ("handler", gettext_lazy("处理人")),
+    ("handler", pgettext_lazy("report-back handler", "处理人")),
     ("contact_phone", gettext_lazy("联系电话")),
 )
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.complaints.models import Channel
 
@@ -14,7 +15,7 @@ class ScriptStage(models.TextChoices):
     LISTENING = "listening", _("倾听记录")
     APOLOGY = "apology", _("致歉")
     CLARIFYING = "clarifying", _("复述确认")
-    PROPOSING = "proposing", _("提出方案")
+    PROPOSING = "proposing", pgettext_lazy("script stage", "提出方案")
     REFUSING = "refusing", _("正面说明（无法满足时）")
     FEEDBACK = "feedback", _("结果反馈")
     FOLLOW_UP = "follow_up", _("回访")

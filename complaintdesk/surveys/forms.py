@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .services import COMMENT_MAX
 
 STARS = [(n, str(n)) for n in range(5, 0, -1)]
 NPS = [(n, str(n)) for n in range(0, 11)]
-SOLVED = [("yes", _("已解决")), ("no", _("没有解决"))]
+SOLVED = [("yes", pgettext_lazy("survey answer", "已解决")), ("no", _("没有解决"))]
 
 
 class SurveyForm(forms.Form):

@@ -5,6 +5,7 @@ values in, plain values out; the transitions themselves are complaints.states'."
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "propose",
-        _("提出方案"),
+        pgettext_lazy("action: propose a solution", "提出方案"),
         _("给出具体方案，最好两个供客户选择；在自己的补偿权限内，超出需审批。"),
         "proposing",
     ),

@@ -14,6 +14,7 @@ import enum
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from wechatpy.events import SubscribeEvent, SubscribeScanEvent
 from wechatpy.messages import (
     BaseMessage,
@@ -73,7 +74,7 @@ def what_was_sent(message: BaseMessage) -> str:
     if isinstance(message, LocationMessage):
         return _("位置")
     if isinstance(message, LinkMessage):
-        return _("链接")
+        return pgettext("kind of message received", "链接")
     return _("消息")
 
 

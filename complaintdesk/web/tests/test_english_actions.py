@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from complaintdesk.complaints.models import Complexity
+from complaintdesk.escalation.models import HandOffDirection
 from complaintdesk.solutions.models import ApprovalStatus
 from complaintdesk.testing import handling_case
 
@@ -60,3 +62,32 @@ def test_the_chinese_pages_keep_their_words(org):
     )
     assert "转为“待客户确认”" in _buttons(chinese.get(f"/complaints/{complaint.number}/").content.decode())
     assert "已超时" in chinese.get("/").content.decode()
+
+
+def _links(html: str) -> list[str]:
+    header = re.search(r"<header.*?</header>", html, re.S)
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", a).strip() for a in re.findall(r"<a [^>]*>(.*?)</a>", header[0], re.S)
+    ]
+
+
+def test_the_header_names_the_lists_not_one_item_or_a_status(org):
+    # The lists' links shared their word with a status or a model's singular name in another catalogue:
+    # 待审批 was "Awaiting approval" (the solution's status), 派工单 "Work order", 群体性投诉 "Group complaint".
+    links = _links(_client(org.manager, "en").get("/").content.decode())
+    assert {"Approvals", "Work orders", "Group complaints", "Follow-up"} <= {
+        re.sub(r" \d+$", "", link) for link in links
+    }, links
+    chinese = _links(_client(org.manager, "zh-hans").get("/").content.decode())
+    assert {"派工单", "群体性投诉", "回访"} <= set(chinese) and any(
+        link.startswith("待审批") for link in chinese
+    )
+
+
+def test_the_process_step_and_the_hand_off_direction_read_as_what_they_are(org):
+    complaint = handling_case(org.agent_a)
+    page = _client(org.agent_a, "en").get(f"/complaints/{complaint.number}/").content.decode()
+    assert "Propose a solution" in page and "Solution proposed" not in page
+    with translation.override("en"):
+        assert str(HandOffDirection.UP.label) == "Up"  # the hand-off's direction, not the button
+        assert str(Complexity.GENERAL.label) == "Standard"  # beside "Complex", not the "Moderate" severity
