@@ -5,8 +5,13 @@ skip otherwise, and fail instead of skipping when REQUIRE_SERVICES=1 (CI). The S
 `bin/test` sets TEST_DB_PASS=sqlite, where PostgreSQL-only tests legitimately skip.
 """
 
+import fcntl
+import hashlib
 import json
 import os
+import sqlite3
+from contextlib import contextmanager
+from functools import partial
 
 import pytest
 from django.conf import settings
@@ -107,6 +112,130 @@ def _delete_every_row(self, style, tables, *, reset_sequences=False, allow_casca
     return ["SET LOCAL session_replication_role = replica"] + [
         f"DELETE FROM {self.quote_name(table)}" for table in tables
     ]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, django_db_blocker, request, tmp_path_factory
+):
+    """Under xdist the test database is migrated once per run and copied for each worker, instead of
+    each worker migrating its own (~20 s of CPU apiece, two passes of two workers at once on two cores).
+    The first worker to ask builds the migrated copy with Django's own create_test_db; the others wait
+    for it, then each gets a copy under the name it always had (test_<name>_gw0 …), and pytest-django
+    goes on as before (serializing it for serialized_rollback, destroying it at the end). The copy is
+    made by this run's migrations, never kept from an earlier run: a migrate of the run's own code is
+    what every test is checked against. Without xdist, or with --reuse-db / --no-migrations, nothing
+    changes. (pytest-django's hook for this: the fixture runs just before django_db_setup.)"""
+    workerinput = getattr(request.config, "workerinput", None)
+    if (
+        workerinput is None
+        or request.config.getvalue("reuse_db")
+        or request.config.getvalue("nomigrations")
+        or list(settings.DATABASES) != ["default"]
+    ):
+        yield
+        return
+    creation = connection.creation
+    if connection.vendor == "postgresql":
+        run = hashlib.sha256(workerinput["testrunuid"].encode()).hexdigest()[:32]
+        template = creation._get_test_db_name().removesuffix(f"_{workerinput['workerid']}") + "_template"
+        create = partial(_test_db_from_template, creation, template, run)
+    elif connection.vendor == "sqlite" and creation.is_in_memory_db(creation._get_test_db_name()):
+        # The workers' temporary folders are popen-gw0, popen-gw1 … in the run's own one.
+        create = partial(
+            _test_db_from_file, creation, tmp_path_factory.getbasetemp().parent / "migrated.sqlite3"
+        )
+    else:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(creation, "create_test_db", create)
+        yield
+    if connection.vendor == "postgresql" and getattr(creation, "_copied_from_template", False):
+        # After pytest-django has dropped this worker's copy: the first worker done drops the template
+        # too (a worker whose copy was still to make would migrate it again).
+        with django_db_blocker.unblock(), _template_lock(creation, template) as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(template)}")
+
+
+@contextmanager
+def _template_lock(creation, template):
+    with creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [template])
+        try:
+            yield cursor
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [template])
+
+
+def _test_db_from_template(
+    creation, template, run, verbosity=1, autoclobber=False, serialize=True, keepdb=False
+):
+    """PostgreSQL: CREATE DATABASE test_<name>_gwN TEMPLATE test_<name>_template. The template carries
+    the run's id as its comment once migrated; one from another run (or half made) is migrated again.
+    Workers take turns under an advisory lock, so the template has no connection while it is copied."""
+    alias, quote = creation.connection.alias, creation.connection.ops.quote_name
+    name = creation._get_test_db_name()
+    with _template_lock(creation, template) as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
+        )
+        row = cursor.fetchone()
+        if not row or row[0] != run:
+            _migrate_template(creation, template, verbosity)
+            cursor.execute(f"COMMENT ON DATABASE {quote(template)} IS '{run}'")  # run: hex digits
+        if verbosity >= 1:
+            creation.log(f"Copying test database {template} to {name}...")
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+        cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+    creation._copied_from_template = True
+    creation.connection.close()
+    creation.connection.close_pool()  # a pool opened before would still connect to the old name
+    settings.DATABASES[alias]["NAME"] = creation.connection.settings_dict["NAME"] = name
+    if serialize:
+        creation.connection._test_serialized_contents = creation.serialize_db_to_string()
+    creation.connection.ensure_connection()
+    return name
+
+
+def _migrate_template(creation, template, verbosity):
+    connection_settings, alias = creation.connection.settings_dict, creation.connection.alias
+    name, worker_test_name = connection_settings["NAME"], connection_settings["TEST"]["NAME"]
+    connection_settings["TEST"]["NAME"] = template
+    try:
+        type(creation).create_test_db(creation, verbosity=verbosity, autoclobber=True, serialize=False)
+    finally:
+        creation.connection.close()
+        creation.connection.close_pool()  # the pool's connections too: a template copied must have none
+        connection_settings["TEST"]["NAME"] = worker_test_name
+        settings.DATABASES[alias]["NAME"] = connection_settings["NAME"] = name
+
+
+def _test_db_from_file(creation, path, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+    """SQLite (in memory): the first worker migrates its database as usual and writes a copy of it to
+    the run's temporary folder; the others wait for that file and load it into their own."""
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            name = type(creation).create_test_db(creation, verbosity, autoclobber, serialize, keepdb)
+            partial_copy = path.with_suffix(".part")
+            copy = sqlite3.connect(partial_copy)
+            creation.connection.connection.backup(copy)
+            copy.close()
+            partial_copy.rename(path)
+            return name
+    alias, name = creation.connection.alias, creation._get_test_db_name()
+    if verbosity >= 1:
+        creation.log(f"Copying test database {path} to {name}...")
+    creation.connection.close()
+    settings.DATABASES[alias]["NAME"] = creation.connection.settings_dict["NAME"] = name
+    creation.connection.ensure_connection()
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    source.backup(creation.connection.connection)
+    source.close()
+    if serialize:
+        creation.connection._test_serialized_contents = creation.serialize_db_to_string()
+    return name
 
 
 @pytest.fixture(scope="session", autouse=True)
