@@ -10,6 +10,8 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
+        from complaintdesk.common.catalogue_text import catalogue_names_register, in_reader_language
+        from complaintdesk.common.configcache import config_watch
         from complaintdesk.complaints.event_text import timeline_field_register
         from complaintdesk.complaints.services import transition_route_register
         from complaintdesk.complaints.states import Status
@@ -42,7 +44,9 @@ class EscalationConfig(AppConfig):
             template_code=notify.ESCALATED_TEMPLATE, hook=services.customer_told_delivered
         )
         # What escalation writes on the timeline, in words.
-        timeline_field_register(field="escalation_level", label=_("升级层级"))
+        timeline_field_register(field="escalation_level", label=_("升级层级"), values=in_reader_language)
+        config_watch(selectors.LEVEL_NAMES_AREA, "escalation.EscalationLevel")
+        catalogue_names_register(selectors.level_names)
         timeline_field_register(field="level_acknowledge_due_at", label=_("本层级告知客户时限"))
         timeline_field_register(field="level_resolve_due_at", label=_("本层级解决时限"))
         timeline_field_register(field="level_acknowledged_at", label=_("已告知客户由本层级承接"))

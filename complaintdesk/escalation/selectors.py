@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import User
+from complaintdesk.common.configcache import config_cached
 from complaintdesk.complaints.states import Status
 from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.sla.models import TimerKind
@@ -316,3 +317,19 @@ def case_ladder_for(*, complaint) -> CaseLadder:
         clocks=clocks,
         escalate_to=targets,
     )
+
+
+LEVEL_NAMES_AREA = "escalation-levels"  # common.configcache: changed whenever a level is saved or deleted
+
+
+def level_names() -> dict[str, str]:
+    """{name: English name} of the escalation levels (the built-in ladder's and every configured one's),
+    the same dict while they are unchanged: a level named on the timeline (升级层级 一线客服 → 业务经理, or in
+    a stored reason) is shown in the reader's language (common.catalogue_text)."""
+    return config_cached(LEVEL_NAMES_AREA, "names", _level_names_load)
+
+
+def _level_names_load() -> dict[str, str]:
+    names = {level.name: level.name_en for level in DEFAULT_LADDER.levels if level.name_en}
+    names.update(EscalationLevel.objects.exclude(name_en="").values_list("name", "name_en"))
+    return names
