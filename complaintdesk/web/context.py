@@ -1,5 +1,6 @@
 """The header's counts on every staff page (a template context processor): unread notifications, the
-approvals waiting for this person, and whether they read the access log. Lazy: counted only when a template shows them, once per request."""
+approvals waiting for this person, the cases handed to a department's staff waiting to be accepted, and whether
+they read the access log. Lazy: counted only when a template shows them, once per request."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils.functional import cached_property
 from complaintdesk.inbox.selectors import staff_unread_count
 from complaintdesk.privacy.access import user_may_audit
 from complaintdesk.solutions.selectors import approvals_pending_count, approver_roles
+
+from .selectors import department_queue_counts
 
 
 class HeaderCounts:
@@ -40,6 +43,15 @@ class HeaderCounts:
             return self.user.role in approver_roles() or self.approvals > 0
         except DatabaseError:
             return False
+
+    @cached_property
+    def department(self) -> dict[str, int] | None:
+        """For a department's staff, the cases their department holds by queue ("new": to accept first, "mine",
+        "team"); the header links to them, their landing page shows them. None for everyone else."""
+        try:
+            return department_queue_counts(user=self.user)
+        except DatabaseError:
+            return None
 
     @cached_property
     def audits(self) -> bool:

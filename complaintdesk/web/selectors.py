@@ -24,6 +24,7 @@ from complaintdesk.complaints.selectors import (
     ComplaintFilters,
     ComplaintPage,
     _filters_apply,
+    complaint_counts,
     complaint_page,
     complaint_transitions_for_user,
 )
@@ -64,6 +65,13 @@ QUEUES: dict[str, Queue] = {
             in_my_units=False,
         ),
         Queue("team", _("团队"), _("本团队未办结的案件"), ComplaintFilters(open_only=True)),
+        # Cases not yet taken (受理): what a department finds handed to it (转办) and accepts first.
+        Queue(
+            "new",
+            _("待受理"),
+            _("本机构待受理的案件（受理后由受理人办理）"),
+            ComplaintFilters(status=(Status.NEW,), open_only=True),
+        ),
         Queue(
             "unassigned",
             _("未分派"),
@@ -90,11 +98,27 @@ QUEUES: dict[str, Queue] = {
 }
 
 
-def queue_page(
-    *, user, queue: Queue, search: ComplaintFilters, cursor: str | None = None, limit: int = PAGE_SIZE
-) -> ComplaintPage:
-    """One page of a queue, nearest deadline first (follow-ups: earliest resolved first), with the
-    user's own filters (`search`: q, status, channel, kind, category, unit) laid over the queue's."""
+# The queues of the workbench, as tabs, by who works them. A department's staff take the cases handed to their
+# department (转办) and work them: they assign nothing (no 未分派) and make no follow-up call (no 待回访).
+WORKBENCH_QUEUES = ("mine", "team", "unassigned", "at_risk", "breached", "awaiting", "follow_up")
+DEPARTMENT_QUEUES = ("new", "mine", "team", "at_risk", "breached", "awaiting")
+
+
+def works_for_a_department(user) -> bool:
+    """A responsible department's staff (责任部门人员): their day starts at their work orders, and the cases
+    handed to their department wait in their 待受理 and 团队 queues."""
+    return getattr(user, "role", "") == Role.DEPARTMENT_STAFF
+
+
+def queues_for(*, user) -> list[Queue]:
+    """The queue tabs of `user`'s workbench, in order."""
+    codes = DEPARTMENT_QUEUES if works_for_a_department(user) else WORKBENCH_QUEUES
+    return [QUEUES[code] for code in codes]
+
+
+def _queue_filters(*, user, queue: Queue, search: ComplaintFilters) -> ComplaintFilters:
+    """The queue's filters with the user's own (`search`: q, status, channel, kind, category, unit) laid over
+    them; a queue of the user's units is limited to their own unit's subtree."""
     filters = queue.filters
     extra = {
         name: getattr(search, name)
@@ -107,7 +131,15 @@ def queue_page(
         extra["status"] = tuple(s for s in search.status if s in allowed) or ("__none__",)
     if queue.in_my_units and not extra.get("unit") and user.org_unit_id:
         extra["unit"] = user.org_unit.code
-    filters = dataclasses.replace(filters, **extra)
+    return dataclasses.replace(filters, **extra)
+
+
+def queue_page(
+    *, user, queue: Queue, search: ComplaintFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> ComplaintPage:
+    """One page of a queue, nearest deadline first (follow-ups: the call due first), with the user's own
+    filters laid over the queue's."""
+    filters = _queue_filters(user=user, queue=queue, search=search)
     if queue.code == "follow_up":
         page = _follow_up_page(user=user, filters=filters, limit=limit)
     else:
@@ -127,6 +159,46 @@ def _follow_up_page(*, user, filters: ComplaintFilters, limit: int) -> Complaint
             row.resolved_at + dt.timedelta(days=FOLLOW_UP_DAYS) if row.resolved_at else None
         )
     return ComplaintPage(items=rows, next_cursor=None)
+
+
+def queue_counts(*, user, codes: tuple[str, ...]) -> dict[str, int]:
+    """How many cases each of the queues `codes` holds for `user` (every page: the lists' own filters,
+    counted in one statement)."""
+    return complaint_counts(
+        user=user,
+        filters={
+            code: _queue_filters(user=user, queue=QUEUES[code], search=ComplaintFilters()) for code in codes
+        },
+    )
+
+
+DEPARTMENT_NEW_SHOWN = 5
+# The department's queues counted in its staff's header and on their landing page.
+DEPARTMENT_COUNTED = ("new", "mine", "team")
+
+
+def department_queue_counts(*, user) -> dict[str, int] | None:
+    """For a department's staff, how many cases each of their queues holds: those handed to their department
+    not yet accepted ("new"), those they accepted ("mine"), all it holds open ("team"), in one statement.
+    None for anyone who does not work for a department. Counted once per request (kept on the user object, as
+    Django keeps its permission cache): the header and the landing page show the same figures."""
+    if not works_for_a_department(user):
+        return None
+    counts = getattr(user, "_department_queue_counts", None)
+    if counts is None:
+        counts = queue_counts(user=user, codes=DEPARTMENT_COUNTED)
+        user._department_queue_counts = counts
+    return counts
+
+
+def department_to_accept_first(*, user) -> list[Complaint]:
+    """The first cases of a department's 待受理 queue (nearest deadline first), for its staff's landing page;
+    [] for anyone who does not work for a department, or when there is none to accept."""
+    counts = department_queue_counts(user=user)
+    if not counts or not counts["new"]:
+        return []
+    page = queue_page(user=user, queue=QUEUES["new"], search=ComplaintFilters(), limit=DEPARTMENT_NEW_SHOWN)
+    return page.items
 
 
 def assignable_users(*, user, complaints=()) -> list[User]:
@@ -167,9 +239,9 @@ def _path_prefixes(path: str) -> list[str]:
 
 
 def landing_url(*, user) -> str | None:
-    """Where `/` takes a user whose work is not the complaint queue: department staff work their
-    department's work orders. None: the queue."""
-    if getattr(user, "role", "") == Role.DEPARTMENT_STAFF:
+    """Where `/` takes a user whose work is not the complaint queue: department staff start from their
+    department's work orders (the page also shows the cases handed to the department). None: the queue."""
+    if works_for_a_department(user):
         return reverse("web:work_orders")
     return None
 

@@ -104,8 +104,9 @@ def _load(request: HttpRequest, number: str):
 @login_required
 @require_GET
 def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
+    # `/` only: a department's staff who open their own queue (/queues/mine/: the cases they accepted) get it.
     landing = selectors.landing_url(user=request.user)
-    if landing and code == "mine":
+    if landing and request.resolver_match.url_name == "home":
         return redirect(landing)
     current = selectors.QUEUES.get(code)
     if current is None:
@@ -146,7 +147,7 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
     context = {
-        "queues": selectors.QUEUES.values(),
+        "queues": selectors.queues_for(user=request.user),
         "queue": current,
         "form": form,
         "page": page,

@@ -30,6 +30,7 @@ from complaintdesk.dispatch.selectors import (
     work_orders_openable,
 )
 from complaintdesk.web import refused
+from complaintdesk.web import selectors as web_selectors
 
 PANEL_FIELDS = {"department", "instructions", "due_working_days", "owner", "reason", "result", "status"}
 
@@ -153,6 +154,9 @@ def _render_queue(request: HttpRequest, kept: refused.Kept | None = None) -> Htt
         "views": QUEUE_VIEWS,
         "department_side": {o.pk for o in orders if work_order_department_side(user=request.user, order=o)},
         "openable": work_orders_openable(user=request.user, orders=orders),
+        # A department's staff land here: the cases handed to their department (转办) to accept come first (their
+        # counts are the header's, web.context).
+        "department_new": web_selectors.department_to_accept_first(user=request.user),
         "open_status": WorkOrderStatus.OPEN,
         "unfinished_statuses": UNFINISHED_STATUSES,
         "now": now(),
