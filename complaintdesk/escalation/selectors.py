@@ -238,6 +238,9 @@ class CaseLadder:
     level_name: str
     clocks: list[RunningClock]
     escalate_to: list[LevelRule]  # the levels staff may send it to (higher, inside the organisation)
+    # The case is no longer worked (resolved, in follow-up, archived, withdrawn): the level it reached is
+    # history and its clocks are spent, never deadlines still to meet.
+    finished: bool = False
 
 
 def _clock_for_people(timer, ladder: LadderRules) -> RunningClock:
@@ -316,6 +319,7 @@ def case_ladder_for(*, complaint) -> CaseLadder:
         level_name=level_name_for_people(current, fallback=state.level_name if state else ""),
         clocks=clocks,
         escalate_to=targets,
+        finished=not complaint.is_open,
     )
 
 
