@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from complaintdesk.accounts.access import user_unit_ids
 from complaintdesk.common.masking import mask_phone
@@ -58,6 +58,17 @@ def follow_up_queue(
     return FollowUpQueue(
         items=items, overdue=sum(1 for f in items if f.due_at <= at), truncated=len(rows) > limit
     )
+
+
+def follow_up_due_annotate(complaints: QuerySet) -> QuerySet:
+    """`complaints` with `follow_up_due_at`: the due time of each case's open follow-up call (the task's own,
+    set by its policy when the case was resolved); None where no call waits."""
+    due = (
+        FollowUp.objects.filter(complaint_id=OuterRef("pk"), state=FollowUpState.OPEN)
+        .order_by("due_at", "id")
+        .values("due_at")[:1]
+    )
+    return complaints.annotate(follow_up_due_at=Subquery(due))
 
 
 def follow_up_for_user(*, user, follow_up_id: int) -> FollowUp | None:

@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,7 @@ from complaintdesk.escalation.selectors import case_escalation_for
 from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
 from complaintdesk.notifications.replies import customer_reply_allowed
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
+from complaintdesk.surveys.selectors import follow_up_due_annotate
 
 PAGE_SIZE = 50
 EARLIER_LIMIT = 10
@@ -41,8 +42,6 @@ REPEAT_DAYS = 30
 LOOKUP_LIMIT = 5
 LOOKUP_MIN_DIGITS = 7
 ASSIGNEES_LIMIT = 200
-# SPEC §3: follow up within 7 days of resolution.
-FOLLOW_UP_DAYS = 7
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +90,7 @@ QUEUES: dict[str, Queue] = {
         Queue(
             "follow_up",
             _("待回访"),
-            _("待回访（解决后 7 天内）"),
+            _("待回访（回访时限最近的在前）"),
             ComplaintFilters(status=(Status.RESOLVED, Status.FOLLOW_UP)),
         ),
     )
@@ -149,15 +148,15 @@ def queue_page(
 
 
 def _follow_up_page(*, user, filters: ComplaintFilters, limit: int) -> ComplaintPage:
-    """Resolved cases waiting for their follow-up call, earliest resolved (so earliest due) first.
-    Bounded to one page: a longer list means the team is behind, and the filters narrow it."""
+    """Resolved cases waiting for their follow-up call, the call due first, each with the due time of its
+    follow-up task (`follow_up_due_at`, surveys); cases with no call waiting last. Bounded to one page: a
+    longer list means the team is behind, and the filters narrow it."""
     # The API list's filter semantics (and its InvalidInput for unusable filters), another order.
-    qs = _filters_apply(complaints_visible_to(user), user=user, filters=filters, at=now())
-    rows = list(qs.select_related("org_unit", "category", "assignee").order_by("resolved_at", "id")[:limit])
-    for row in rows:
-        row.follow_up_due_at = (
-            row.resolved_at + dt.timedelta(days=FOLLOW_UP_DAYS) if row.resolved_at else None
-        )
+    qs = follow_up_due_annotate(
+        _filters_apply(complaints_visible_to(user), user=user, filters=filters, at=now())
+    )
+    order = (F("follow_up_due_at").asc(nulls_last=True), "resolved_at", "id")
+    rows = list(qs.select_related("org_unit", "category", "assignee").order_by(*order)[:limit])
     return ComplaintPage(items=rows, next_cursor=None)
 
 
