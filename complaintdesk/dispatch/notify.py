@@ -9,7 +9,8 @@ with plain values (services._notify_after_commit).
   to the customer), "rejected" (sent back, with the reason). With nobody handling the case, the unit's
   managers are told.
 - To the unit a suggestion is routed to (complaints.contacts.suggestion_route): its department staff and
-  managers, a notice opening the case (the owner unit sees the case from then on).
+  managers, a notice opening the case (the owner unit sees the case from then on): the managers are asked to
+  assign it, a department's staff to handle it themselves.
 - To the unit a case is handed to (complaints.transfers.complaint_transfer): the people who work its queue,
   a notice opening the case; several cases handed to it at once (complaint_transfer_many): one notice
   listing them, opening its unassigned queue. A department's staff, who assign nothing and do not work from
@@ -189,7 +190,8 @@ def suggestion_route_recipients(*, unit_id: int) -> list[int]:
 
 def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int:
     """A notice in the inbox of the owner unit's staff, opening the case (the unit sees it from now on),
-    written in the routing's transaction (route hook of complaints.contacts)."""
+    written in the routing's transaction (route hook of complaints.contacts). Its managers read that they
+    assign it; a department's staff, who assign nothing, that it is theirs to handle in the case opened."""
     recipients = [
         pk for pk in suggestion_route_recipients(unit_id=unit.pk) if pk != getattr(actor, "pk", None)
     ]
@@ -209,17 +211,24 @@ def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int
     ]
     if reason:
         body.append(Words(gettext_lazy("转交说明：%(reason)s"), values))
-    body.append(gettext_lazy("请分派给本部门的人员处理，办结时写明采纳情况。"))
-    return len(
-        staff_notify(
-            recipients=recipients,
-            kind="suggestion_routed",
-            title=Words(SUGGESTION_TITLE, values),
-            body=body,
-            link=f"/complaints/{complaint.number}/",
-            complaint=complaint,
+    written = 0
+    for people, is_department in _by_workplace(recipients):
+        what_to_do = (
+            gettext_lazy("建议已交本部门处理，请打开案件直接办理，办结时写明采纳情况。")
+            if is_department
+            else gettext_lazy("请分派给本部门的人员处理，办结时写明采纳情况。")
         )
-    )
+        written += len(
+            staff_notify(
+                recipients=people,
+                kind="suggestion_routed",
+                title=Words(SUGGESTION_TITLE, values),
+                body=[*body, what_to_do],
+                link=f"/complaints/{complaint.number}/",
+                complaint=complaint,
+            )
+        )
+    return written
 
 
 # --- a case handed to another unit (complaints.transfers.complaint_transfer) ---------------------------------

@@ -88,6 +88,32 @@ def test_the_owner_units_manager_can_assign_it_to_one_of_theirs(org):
     assert suggestion.assignee == org.dept_staff
 
 
+def test_each_is_told_what_is_theirs_to_do_the_department_to_handle_it_the_manager_to_assign_it(org):
+    """A department's staff assign nothing: their notice says the suggestion is theirs to handle; whoever assigns
+    in the unit is still asked to assign it."""
+    manager = org.user("bill_manager", "business_manager", org.billing)
+    suggestion = _suggestion(org)
+    suggestion_route(
+        number=suggestion.number, actor=org.agent_a, unit_code="BILL", reason="计费部负责账单功能"
+    )
+
+    staff = StaffNotification.objects.get(user=org.dept_staff, kind="suggestion_routed")
+    assert "分派" not in staff.body
+    assert "建议已交本部门处理，请打开案件直接办理，办结时写明采纳情况。" in staff.body
+    assert "建议账单可导出 Excel" in staff.body and staff.link == f"/complaints/{suggestion.number}/"
+    lead = StaffNotification.objects.get(user=manager, kind="suggestion_routed")
+    assert "请分派给本部门的人员处理" in lead.body
+
+    english = org.user("billing_en", "department_staff", org.billing)
+    english.language = "en"
+    english.save(update_fields=["language"])
+    other = intake(org.agent_a, kind=ContactKind.SUGGESTION, title="建议开通电子发票", demand="")
+    complaint_transition(number=other.number, actor=org.agent_a, to=Status.ACCEPTED)
+    suggestion_route(number=other.number, actor=org.agent_a, unit_code="BILL")
+    body = StaffNotification.objects.get(user=english, kind="suggestion_routed").body
+    assert "your department's to handle" in body and "assign" not in body.lower()
+
+
 def test_routing_to_the_unit_it_is_already_with_is_refused_and_tells_nobody_twice(org):
     suggestion = _suggestion(org)
     suggestion_route(number=suggestion.number, actor=org.agent_a, unit_code="BILL")
