@@ -129,3 +129,14 @@ def test_people_who_do_not_work_for_a_department_keep_their_workbench(desk, hand
     assert 'data-testid="nav-department-cases"' not in page
     tabs = page[page.index('aria-label="队列"') : page.index("</nav>", page.index('aria-label="队列"'))]
     assert "未分派" in tabs and "待回访" in tabs and "待受理" not in tabs
+
+
+def test_an_english_reader_finds_the_same_way_in(desk, handed):
+    client = _client(desk.dept_staff)
+    client.cookies["django_language"] = "en"
+    page = client.get("/work-orders/").content.decode()
+    card = _text(_section(page, "department-cases"))
+    assert "Cases handed to your department" in card and "Open in the department 1" in card
+    assert "Accept first" in card and not re.search(r"[\u4e00-\u9fff]", card.replace("账单多扣了宽带费", ""))
+    nav = page[page.index('data-testid="nav-department-cases"') :]
+    assert nav[: nav.index("</a>")].split(">", 1)[1].startswith("Department cases")
