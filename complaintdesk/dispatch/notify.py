@@ -211,24 +211,19 @@ def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int
     ]
     if reason:
         body.append(Words(gettext_lazy("转交说明：%(reason)s"), values))
-    written = 0
-    for people, is_department in _by_workplace(recipients):
-        what_to_do = (
-            gettext_lazy("建议已交本部门处理，请打开案件直接办理，办结时写明采纳情况。")
-            if is_department
-            else gettext_lazy("请分派给本部门的人员处理，办结时写明采纳情况。")
-        )
-        written += len(
-            staff_notify(
-                recipients=people,
-                kind="suggestion_routed",
-                title=Words(SUGGESTION_TITLE, values),
-                body=[*body, what_to_do],
-                link=f"/complaints/{complaint.number}/",
-                complaint=complaint,
-            )
-        )
-    return written
+    link = f"/complaints/{complaint.number}/"
+    return _notify_by_workplace(
+        recipients,
+        kind="suggestion_routed",
+        title=Words(SUGGESTION_TITLE, values),
+        body=body,
+        last=(
+            gettext_lazy("请分派给本部门的人员处理，办结时写明采纳情况。"),
+            gettext_lazy("建议已交本部门处理，请打开案件直接办理，办结时写明采纳情况。"),
+        ),
+        links=(link, link),
+        complaint=complaint,
+    )
 
 
 # --- a case handed to another unit (complaints.transfers.complaint_transfer) ---------------------------------
@@ -296,6 +291,26 @@ def _by_workplace(recipients: list[int]) -> list[tuple[list[int], bool]]:
     return [(people, is_department) for people, is_department in groups if people]
 
 
+def _notify_by_workplace(
+    recipients: list[int], *, kind: str, title, body: list, last: tuple, links: tuple, complaint=None
+) -> int:
+    """One notice per group of `_by_workplace`: the same `body`, then `last` and `links` by group
+    ((for those who assign, for a department's staff)). Returns how many notices were written."""
+    written = 0
+    for people, is_department in _by_workplace(recipients):
+        written += len(
+            staff_notify(
+                recipients=people,
+                kind=kind,
+                title=title,
+                body=[*body, last[is_department]],
+                link=links[is_department],
+                complaint=complaint,
+            )
+        )
+    return written
+
+
 # Where a department's staff find cases handed to their department: its open cases (complaints are not
 # assigned within a department; web.selectors.assignable_users leaves department staff out).
 DEPARTMENT_CASES_PATH = "/queues/team/"
@@ -324,24 +339,19 @@ def case_transferred_notify(*, complaint, from_unit, actor, reason: str = "") ->
     ]
     if complaint.due_at:
         body.append(Words(gettext_lazy("当前时限：%(due)s（转办不重新计时）"), values))
-    written = 0
-    for people, is_department in _by_workplace(recipients):
-        where = (
-            gettext_lazy("案件已交本部门处理，请打开案件直接办理；本部门未办结的案件都在“团队”队列中。")
-            if is_department
-            else gettext_lazy("案件已在本机构的“未分派”队列中，请尽快分派处理。")
-        )
-        written += len(
-            staff_notify(
-                recipients=people,
-                kind="case_transferred",
-                title=Words(TRANSFER_TITLE, values),
-                body=[*body, where],
-                link=f"/complaints/{complaint.number}/",
-                complaint=complaint,
-            )
-        )
-    return written
+    link = f"/complaints/{complaint.number}/"
+    return _notify_by_workplace(
+        recipients,
+        kind="case_transferred",
+        title=Words(TRANSFER_TITLE, values),
+        body=body,
+        last=(
+            gettext_lazy("案件已在本机构的“未分派”队列中，请尽快分派处理。"),
+            gettext_lazy("案件已交本部门处理，请打开案件直接办理；本部门未办结的案件都在“团队”队列中。"),
+        ),
+        links=(link, link),
+        complaint=complaint,
+    )
 
 
 TRANSFER_MANY_TITLE = gettext_lazy("%(count)d 件案件转办到%(unit)s")
@@ -374,21 +384,15 @@ def _many_transferred_notify(transfers: list, *, actor, reason: str) -> int:
             else "%(number)s %(title)s"
         )
         body.append(Words(line, case))
-    written = 0
-    for people, is_department in _by_workplace(recipients):
-        where = (
-            gettext_lazy("转办不重新计时。这些案件已交本部门直接办理，都在本部门的“团队”队列中。")
-            if is_department
-            else gettext_lazy("转办不重新计时。这些案件已在本机构的“未分派”队列中，请尽快分派处理。")
-        )
-        written += len(
-            staff_notify(
-                recipients=people,
-                kind="cases_transferred",
-                title=Words(TRANSFER_MANY_TITLE, values),
-                body=[*body, where],
-                # theirs: the unit's own (or the subtree they work); a department's, its open cases
-                link=DEPARTMENT_CASES_PATH if is_department else UNASSIGNED_PATH,
-            )
-        )
-    return written
+    return _notify_by_workplace(
+        recipients,
+        kind="cases_transferred",
+        title=Words(TRANSFER_MANY_TITLE, values),
+        body=body,
+        last=(
+            gettext_lazy("转办不重新计时。这些案件已在本机构的“未分派”队列中，请尽快分派处理。"),
+            gettext_lazy("转办不重新计时。这些案件已交本部门直接办理，都在本部门的“团队”队列中。"),
+        ),
+        # theirs: the unit's own (or the subtree they work); a department's, its open cases
+        links=(UNASSIGNED_PATH, DEPARTMENT_CASES_PATH),
+    )
