@@ -353,6 +353,14 @@ def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at
         complaint.acknowledged_at = complaint.acknowledged_at or at
         if complaint.assignee_id is None and actor.has_perm("complaints.handle_complaint"):
             complaint.assignee = actor
+    elif (
+        target == Status.HANDLING
+        and complaint.assignee_id is None
+        and actor.has_perm("complaints.handle_complaint")
+    ):
+        # Nobody holds the case (handed on to a unit after it was accepted): whoever starts work on it takes
+        # it, as acceptance does. A department's staff assign nothing; this is how they take such a case.
+        complaint.assignee = actor
     if leaving_pause:
         case_clocks().resume(complaint=complaint, at=at)
     if target == Status.AWAITING_CUSTOMER:

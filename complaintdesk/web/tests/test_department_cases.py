@@ -140,3 +140,24 @@ def test_an_english_reader_finds_the_same_way_in(desk, handed):
     assert "Accept first" in card and not re.search(r"[\u4e00-\u9fff]", card.replace("账单多扣了宽带费", ""))
     nav = page[page.index('data-testid="nav-department-cases"') :]
     assert nav[: nav.index("</a>")].split(">", 1)[1].startswith("Department cases")
+
+
+def test_a_case_accepted_at_the_centre_and_then_handed_on_is_taken_by_whoever_starts_work_on_it(desk):
+    """The centre accepts a case (it becomes the centre agent's), then hands it to billing: it arrives
+    accepted, with no handler. The department's staff assign nothing, so starting work on it takes it."""
+    case = intake(desk.desk_agent, title="发票抬头开错了")
+    client = _client(desk.desk_agent)
+    client.post(f"/complaints/{case.number}/transition", {"to": Status.ACCEPTED, "reason": ""})
+    complaint_transfer(number=case.number, actor=desk.desk_agent, unit_code="BILL", reason="请计费部重开发票")
+    arrived = Complaint.objects.get(pk=case.pk)
+    assert (arrived.status, arrived.assignee_id) == (Status.ACCEPTED, None)
+
+    staff = _client(desk.dept_staff)
+    page = staff.get(f"/complaints/{case.number}/").content.decode()
+    assert 'data-testid="to-handling"' in page
+    staff.post(f"/complaints/{case.number}/transition", {"to": Status.HANDLING, "reason": ""})
+
+    taken = Complaint.objects.get(pk=case.pk)
+    assert (taken.status, taken.assignee_id) == (Status.HANDLING, desk.dept_staff.pk)
+    assert case.number in staff.get("/queues/mine/").content.decode()
+    assert "我在办 1" in _text(_section(staff.get("/work-orders/").content.decode(), "department-cases"))
