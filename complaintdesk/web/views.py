@@ -140,7 +140,8 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
             assignees=selectors.assignable_users(user=request.user, complaints=page.items),
         )
     can_transfer = request.user.has_perm("complaints.transfer_complaint")
-    bulk_transfer_units = transfer_units() if can_transfer and page is not None and page.items else []
+    transferable = page is not None and any(transfer_refusal(c) is None for c in page.items)
+    bulk_transfer_units = transfer_units() if can_transfer and transferable else []  # none on 待回访
     next_query = None
     if page is not None and page.next_cursor:
         query = request.GET.copy()

@@ -9,7 +9,7 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.orgs.services import orgunit_create
-from complaintdesk.testing import intake
+from complaintdesk.testing import handling_case, intake, resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,17 @@ def test_those_who_may_not_transfer_get_no_bulk_transfer(desk):
     intake(org.desk_agent)
     page = _client(org.inspector).get("/queues/team/").content.decode()
     assert 'data-testid="bulk-transfer"' not in page
+
+
+def test_no_bulk_transfer_on_a_queue_of_cases_that_cannot_be_transferred(desk):
+    """待回访 holds resolved cases, which cannot be handed on: the queue offers no 批量转办 there, and still
+    does where open cases are."""
+    org = desk
+    case = handling_case(org.desk_agent, title="宽带装机延误")
+    resolve(org.desk_agent, case.number)
+    client = _client(org.desk_agent)
+    follow_ups = client.get("/queues/follow_up/").content.decode()
+    assert case.number in follow_ups
+    assert 'data-testid="bulk-transfer"' not in follow_ups
+    intake(org.desk_agent, title="账单多扣费")
+    assert 'data-testid="bulk-transfer"' in client.get("/queues/unassigned/").content.decode()
