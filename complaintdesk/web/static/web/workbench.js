@@ -84,3 +84,19 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+/* A link to a panel that loads after the page (a follow-up notice opens …/#feedback): the browser jumps to
+   the empty panel before it and the panels above it are filled, and the page grows under it. Bring the
+   panel back into view as the panels settle, until the reader scrolls or types themselves. */
+(function () {
+  var id = decodeURIComponent(window.location.hash.slice(1));
+  if (!id) { return; }
+  var reading = false;
+  ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (name) {
+    window.addEventListener(name, function () { reading = true; }, { once: true, passive: true });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.getElementById(id);
+    if (target && !reading) { target.scrollIntoView({ block: "start" }); }
+  });
+})();
