@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.access import unit_visible_to, units_visible_to
-from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.models import Role, User, system_user_kind
 from complaintdesk.common import fastsql
 from complaintdesk.common.errors import InvalidInput, PermissionDenied
 from complaintdesk.common.masking import mask_email, mask_phone, mask_text
@@ -356,10 +356,12 @@ def _status_step(*, complaint: Complaint, actor, target: Status, reason: str, at
     elif (
         target == Status.HANDLING
         and complaint.assignee_id is None
+        and system_user_kind(actor.username) is None
         and actor.has_perm("complaints.handle_complaint")
     ):
         # Nobody holds the case (handed on to a unit after it was accepted): whoever starts work on it takes
-        # it, as acceptance does. A department's staff assign nothing; this is how they take such a case.
+        # it, as acceptance does — a person, never a system account reopening it (a survey, the ladder). A
+        # department's staff assign nothing; this is how they take such a case.
         complaint.assignee = actor
     if leaving_pause:
         case_clocks().resume(complaint=complaint, at=at)

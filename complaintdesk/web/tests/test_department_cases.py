@@ -8,8 +8,10 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from complaintdesk.accounts.models import Role
+from complaintdesk.accounts.models import Role, SystemUser
+from complaintdesk.accounts.system import system_user
 from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.transfers import complaint_transfer
 from complaintdesk.orgs.services import orgunit_create
@@ -161,3 +163,17 @@ def test_a_case_accepted_at_the_centre_and_then_handed_on_is_taken_by_whoever_st
     assert (taken.status, taken.assignee_id) == (Status.HANDLING, desk.dept_staff.pk)
     assert case.number in staff.get("/queues/mine/").content.decode()
     assert "我在办 1" in _text(_section(staff.get("/work-orders/").content.decode(), "department-cases"))
+
+
+def test_a_system_account_moving_an_unheld_case_back_to_handling_does_not_take_it(desk):
+    """A survey or the ladder reopens a case to 处理中 as a system account: a case nobody holds stays in
+    the unit's queue rather than held by the system."""
+    case = intake(desk.desk_agent, title="发票抬头开错了")
+    _client(desk.desk_agent).post(
+        f"/complaints/{case.number}/transition", {"to": Status.ACCEPTED, "reason": ""}
+    )
+    complaint_transfer(number=case.number, actor=desk.desk_agent, unit_code="BILL", reason="请计费部重开发票")
+    complaint_transition(number=case.number, actor=system_user(SystemUser.SURVEYS), to=Status.HANDLING)
+
+    moved = Complaint.objects.get(pk=case.pk)
+    assert (moved.status, moved.assignee_id) == (Status.HANDLING, None)
