@@ -16,6 +16,14 @@ class PolicyTerms:
     resolution_complex: str = "7d"
     acknowledge: str = "2wd"
 
+    def first_response(self, severity: str) -> str:
+        """The first-response term of a case of `severity`: a major complaint's, else the general one."""
+        return self.first_response_major if severity == "major" else self.first_response_general
+
+    def resolution(self, complexity: str) -> str:
+        """The resolution term of a case of `complexity`: a complex case's, else the general one."""
+        return self.resolution_complex if complexity == "complex" else self.resolution_general
+
 
 # Which of the case's own clocks each contact type has (issue 19): an inquiry is answered (first response)
 # and closed (resolution); a suggestion is responded to and acknowledged, then it is the owner's; praise is
@@ -70,10 +78,8 @@ class Deadlines:
 
 
 def compute_deadlines(*, facts: CaseClockFacts, terms: PolicyTerms, calendar: WorkCalendar) -> Deadlines:
-    first_response_term = (
-        terms.first_response_major if facts.severity == "major" else terms.first_response_general
-    )
-    resolution_term = terms.resolution_complex if facts.complexity == "complex" else terms.resolution_general
+    first_response_term = terms.first_response(facts.severity)
+    resolution_term = terms.resolution(facts.complexity)
     first_response = due_after(
         start=facts.created_at,
         duration=parse_duration(first_response_term),

@@ -77,9 +77,10 @@ def resolution_due_if_reopened(*, complaint, at: dt.datetime) -> dt.datetime | N
     if RESOLUTION not in clocks_of_kind(complaint.kind):
         return None
     terms = policy_terms(sla_policy_for(unit=complaint.org_unit, category_id=complaint.category_id))
-    term = terms.resolution_complex if complaint.complexity == "complex" else terms.resolution_general
     return due_after(
-        start=at, duration=parse_duration(term), calendar=unit_calendar(unit=complaint.org_unit)
+        start=at,
+        duration=parse_duration(terms.resolution(complaint.complexity)),
+        calendar=unit_calendar(unit=complaint.org_unit),
     ).due_at
 
 

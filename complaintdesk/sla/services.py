@@ -136,21 +136,9 @@ def _clock_plan(*, complaint, at: dt.datetime) -> ClockPlan:
     share = policy.warn_at_share
     specs: list[TimerSpec] = []
     if facts.is_open:
-        clocks = [
-            (
-                TimerKind.RESOLUTION,
-                facts.resolution_started_at,
-                terms.resolution_complex if facts.complexity == "complex" else terms.resolution_general,
-            )
-        ]
+        clocks = [(TimerKind.RESOLUTION, facts.resolution_started_at, terms.resolution(facts.complexity))]
         if not facts.first_responded:
-            clocks.append(
-                (
-                    TimerKind.FIRST_RESPONSE,
-                    facts.created_at,
-                    terms.first_response_major if facts.severity == "major" else terms.first_response_general,
-                )
-            )
+            clocks.append((TimerKind.FIRST_RESPONSE, facts.created_at, terms.first_response(facts.severity)))
         if not facts.acknowledged:
             clocks.append((TimerKind.ACKNOWLEDGE, facts.created_at, terms.acknowledge))
         has = clocks_of_kind(complaint.kind)
