@@ -19,7 +19,7 @@ from complaintdesk.common.time import local_today, local_zone, now
 from complaintdesk.common.validation import Text, refusal, refusals, text, validated
 from complaintdesk.complaints.access import complaints_visible_to
 from complaintdesk.complaints.models import Channel, EventKind
-from complaintdesk.complaints.states import Status
+from complaintdesk.complaints.states import Status, allowed_targets
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.sla.selectors import resolution_due_if_reopened
 
@@ -28,9 +28,6 @@ from .models import ReplyCheckOverride, Script, ScriptLanguage, ScriptStage, Scr
 from .selectors import draft_hash, reply_rules
 
 BODY_MAX = 5_000
-# A case in these states is no longer worked on, but a customer still unhappy (at the follow-up call) has it
-# reopened: the resolution clock starts again.
-REOPENABLE = frozenset({Status.RESOLVED, Status.FOLLOW_UP, Status.CLOSED})
 OVERRIDE_REASON_MAX = 1_000
 DEFAULT_BRAND = "ComplaintDesk"
 
@@ -79,7 +76,7 @@ def case_promised_deadline(*, complaint) -> dt.datetime | None:
     follow-up call is the case reopened now: the resolution term from now (sla). None when nothing applies."""
     if complaint.is_open:
         return complaint.resolution_due_at or complaint.due_at
-    if complaint.status in REOPENABLE:
+    if Status.REOPENED in allowed_targets(complaint.status, complaint.kind):  # the lifecycle's own rule
         return resolution_due_if_reopened(complaint=complaint, at=now())
     return None
 
