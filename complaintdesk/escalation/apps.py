@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.common.anonymisation import case_anonymise_step_register
+from complaintdesk.common.catalogue_text import catalogue_names_register, in_reader_language
+from complaintdesk.common.configcache import config_watch
 
 
 class EscalationConfig(AppConfig):
@@ -10,8 +12,6 @@ class EscalationConfig(AppConfig):
     verbose_name = _("投诉升级")
 
     def ready(self) -> None:
-        from complaintdesk.common.catalogue_text import catalogue_names_register, in_reader_language
-        from complaintdesk.common.configcache import config_watch
         from complaintdesk.complaints.event_text import timeline_field_register
         from complaintdesk.complaints.services import transition_route_register
         from complaintdesk.complaints.states import Status
