@@ -61,10 +61,10 @@ class _Direction:
 
 
 def _pattern(source: str, target: str) -> _Pattern | None:
-    names = [m.group(1) for m in _BLANK.finditer(source) if m.group(1)]
+    blanks = list(_BLANK.finditer(source))
+    names = [m.group(1) for m in blanks if m.group(1)]
     if not names or set(names) != {m.group(1) for m in _BLANK.finditer(target) if m.group(1)}:
         return None
-    blanks = list(_BLANK.finditer(source))
     open_end = blanks[-1].group(1) if blanks[-1].end() == len(source) and blanks[-1].group(1) else None
     if open_end and open_end in names[:-1]:
         return None  # a repeated blank at the end: not worth the trouble
