@@ -237,12 +237,22 @@ def _path_prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+# Where `/` takes a user whose day's work is not the complaint queue; everyone else lands on it.
+ROLE_LANDINGS = {
+    # the department's work orders (the page also shows the cases handed to the department)
+    Role.DEPARTMENT_STAFF: "web:work_orders",
+    # the figures, not a queue of cases: management reads, it does not handle
+    Role.EXECUTIVE: "web:dashboard",
+    # the inspectors' sample queue (质检)
+    Role.QUALITY_INSPECTOR: "web:quality_queue",
+}
+
+
 def landing_url(*, user) -> str | None:
-    """Where `/` takes a user whose work is not the complaint queue: department staff start from their
-    department's work orders (the page also shows the cases handed to the department). None: the queue."""
-    if works_for_a_department(user):
-        return reverse("web:work_orders")
-    return None
+    """Where `/` takes `user` (ROLE_LANDINGS); None: the complaint queue. Their queues stay one click away
+    (我的工作台 → /queues/mine/)."""
+    name = ROLE_LANDINGS.get(getattr(user, "role", ""))
+    return reverse(name) if name else None
 
 
 @dataclasses.dataclass

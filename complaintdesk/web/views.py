@@ -134,7 +134,7 @@ def queue(request: HttpRequest, code: str = "mine") -> HttpResponse:
             error = problem
     can_assign = request.user.has_perm("complaints.assign_complaint")
     assign_form = None
-    if can_assign and page is not None:
+    if can_assign and page is not None and page.items:  # nothing to tick on an empty page
         assign_form = BulkAssignForm(
             numbers=[c.number for c in page.items],
             assignees=selectors.assignable_users(user=request.user, complaints=page.items),

@@ -97,9 +97,9 @@ def test_the_auditor_reads_the_log_and_an_agent_does_not(org):
     for user in (org.agent_a, org.manager, org.inspector):
         assert _client(user).get("/privacy/access-log/").status_code == 404
     # The auditor finds the log from the header of every staff page; nobody else is shown the way.
-    assert 'data-testid="nav-access-log"' in _client(auditor).get("/").content.decode()
+    assert 'data-testid="nav-access-log"' in _client(auditor).get("/", follow=True).content.decode()
     for user in (org.agent_a, org.manager, org.inspector):
-        assert 'data-testid="nav-access-log"' not in _client(user).get("/").content.decode()
+        assert 'data-testid="nav-access-log"' not in _client(user).get("/", follow=True).content.decode()
     # The admin's list too.
     auditor.is_staff = True
     auditor.save(update_fields=["is_staff"])
