@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from complaintdesk.accounts.models import User
+from complaintdesk.quality.tasks import last_period_draw
 
 from .cases import demo_complaints_create
 from .central import demo_central_cases_ensure
@@ -59,6 +60,9 @@ def demo_load(
     demo_outreach_ensure(seed=seed)
     contacts = demo_contacts_create(rng=rng, people=people)
     central = demo_central_cases_ensure()  # waiting at the customer service centre, to be handed on
+    # The inspectors' sample of the last complete period, which the nightly draw would make only tomorrow:
+    # on the first morning the quality inspector has cases to score.
+    last_period_draw(seed=None if seed is None else str(seed))
     path = credentials_write(
         accounts=accounts, api_token=api_token, api_username=API_CLIENT_USERNAME, login_url=login_url
     )

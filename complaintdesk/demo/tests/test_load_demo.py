@@ -20,6 +20,7 @@ from complaintdesk.demo.organisation import CATEGORIES, OFFICE_HOURS, UNIT_HOURS
 from complaintdesk.demo.people import PEOPLE
 from complaintdesk.notifications.models import Notification
 from complaintdesk.orgs.models import OrgUnit, UnitKind
+from complaintdesk.quality.selectors import inspector_queue
 from complaintdesk.sla.models import SlaPolicy
 
 REPO_ROOT = Path(django_settings.BASE_DIR)
@@ -202,3 +203,14 @@ def test_the_demo_keeps_business_hours_and_promises_fall_within_them(var_dir):
     times = [(int(h), int(m)) for body in bodies for h, m in re.findall(r"日（周.）(\d{2}):(\d{2})", body)]
     assert len(times) >= 10, bodies[:3]
     assert all((8, 0) <= t <= (21, 0) or t == (24, 0) for t in times), sorted(set(times))
+
+
+@pytest.mark.django_db
+def test_the_quality_inspector_has_last_periods_sample_to_score_on_the_first_morning(var_dir):
+    """The nightly draw would make the sample only the next night: the demo draws the last complete period
+    itself, so qa_inspector's 待评分 is not empty when the demo is first opened."""
+    load_demo(complaints=60, seed=3)
+    inspector = User.objects.get(role=Role.QUALITY_INSPECTOR)
+    pending = inspector_queue(user=inspector)
+    assert pending, "the inspector's queue is empty"
+    assert all(item.sample.complaint.status == Status.CLOSED for item in pending)
