@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from complaintdesk.accounts.access import units_visible_to
 from complaintdesk.complaints.access import complaints_visible_to
+from complaintdesk.orgs.models import OrgUnit
 
 from .effect import NoticeEffect, notice_effect
 from .models import (
@@ -107,3 +109,11 @@ def customer_choice(*, customer) -> CustomerChoice | None:
 
 def campaigns(*, limit: int = LIST_LIMIT) -> list[Campaign]:
     return list(Campaign.objects.annotate(sent=Count("messages")).order_by("-created_at")[:limit])
+
+
+UNITS_TO_DECLARE_MAX = 500
+
+
+def units_to_declare_for(user) -> list[OrgUnit]:
+    """The units `user` may name as affected by an incident (their own and those below), in tree order."""
+    return list(units_visible_to(user).filter(is_active=True).order_by("path")[:UNITS_TO_DECLARE_MAX])

@@ -37,11 +37,16 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     if not services.user_may_view(request.user):
         raise Http404
     kept = refused.kept_take(request, "incident:new")
+    may_declare = services.user_may_declare(request.user)
+    values = (kept.values if kept else None) or {"kind": IncidentKind.OUTAGE}
     context = {
         "incidents": selectors.incident_list(),
-        "may_declare": services.user_may_declare(request.user),
+        "may_declare": may_declare,
         "kinds": IncidentKind.choices,
-        "values": (kept.values if kept else None) or {"kind": IncidentKind.OUTAGE},
+        # The units a declarer may name, by name (their codes are the options' values).
+        "units": selectors.units_to_declare_for(request.user) if may_declare else [],
+        "chosen_units": set(values.get("units", "").split(",")),
+        "values": values,
         "errors": kept.errors if kept else {},
     }
     return render(request, "web/outreach/list.html", context)
@@ -60,10 +65,10 @@ def incident_dashboard_panel(request: HttpRequest) -> HttpResponse:
 @require_POST
 def incident_declare(request: HttpRequest) -> HttpResponse:
     values = refused.post_values(request, DECLARE_FIELDS)
+    codes = [code for code in request.POST.getlist("units") if code]  # chosen from the list, by name
+    values["units"] = ",".join(codes)  # kept for the form if it is refused
     data = dict(values)
-    data["units"] = [
-        u for u in values.get("units", "").replace("，", ",").replace("、", ",").split(",") if u.strip()
-    ]
+    data["units"] = codes
     data["notify_customers"] = values.get("notify_customers") == "on"
     try:
         incident = services.incident_declare(actor=request.user, **data)

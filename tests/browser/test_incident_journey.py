@@ -50,7 +50,7 @@ def test_an_outage_answers_twenty_complaints_and_its_end_tells_each_once(org, ma
     form.locator("input[name=title]").fill("徐汇区宽带中断")
     form.locator("input[name=explanation]").fill("一处光缆被施工挖断，工程师正在抢修")
     form.locator("input[name=district]").fill("徐汇区")
-    form.locator("input[name=units]").fill("SH-A")
+    form.locator("select[name=units]").select_option(label="徐汇门店")
     form.locator("input[name=products]").fill("宽带")
     local = now().astimezone(local_zone())
     form.locator("input[name=starts_at]").fill((local - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
