@@ -209,6 +209,13 @@ def case_escalations_load(timers: list) -> None:
             scratch[STATE_KEY] = found.get(pk)
 
 
+def stored_level_name_for_people(name: str) -> str:
+    """A level's name as a case's escalation row stores it (Chinese), in the language of the request."""
+    if name and (get_language() or "").startswith("en"):
+        return level_names().get(name) or name
+    return name
+
+
 def level_name_for_people(level: LevelRule | None, *, fallback: str = "") -> str:
     """A level's name in the language of the request (the English name where the ladder has one)."""
     if level is None:

@@ -6,9 +6,8 @@ list's filters (complaints.selectors.complaint_page: indexed orderings, keyset c
 
 import dataclasses
 import datetime as dt
-from collections import Counter
 
-from django.db.models import Exists, F, OuterRef, Q, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -30,9 +29,10 @@ from complaintdesk.complaints.selectors import (
 )
 from complaintdesk.complaints.states import Status, is_open, runs_complaint_process
 from complaintdesk.escalation.models import CaseEscalation
-from complaintdesk.escalation.selectors import case_escalation_for
+from complaintdesk.escalation.selectors import case_escalation_for, stored_level_name_for_people
 from complaintdesk.intelligence.selectors import insight_latest, insight_severity_explanation
 from complaintdesk.notifications.replies import customer_reply_allowed
+from complaintdesk.orgs.models import OrgUnit
 from complaintdesk.orgs.selectors import orgunit_subtree_ids
 from complaintdesk.surveys.selectors import follow_up_due_annotate
 
@@ -361,6 +361,7 @@ def active_categories() -> list[Category]:
 # --- the supervisor's view (issue 5 item 7) ---------------------------------------------------------
 
 SUPERVISOR_LIMIT = 100
+SUPERVISOR_GROUPS_MAX = 300  # (level, unit) rows of the counts
 
 
 def user_supervises(user) -> bool:
@@ -371,7 +372,7 @@ def user_supervises(user) -> bool:
 @dataclasses.dataclass
 class SupervisorOverview:
     escalated: list  # CaseEscalation rows with their complaint, nearest level deadline first
-    by_level_unit: list[tuple[str, str, int]]  # (level, unit, count) among `escalated`
+    by_level_unit: list[tuple[str, str, int]]  # (level, unit, count) of every escalated case, in ladder order
     breaches_today: list  # ComplaintEvent rows (SLA breaches since local midnight), newest first
     at_risk: ComplaintPage
 
@@ -383,17 +384,34 @@ def supervisor_overview(*, user) -> SupervisorOverview:
     visible = complaints_visible_to(user)
     if unit_code and user_sees_all_units(user):  # an HQ-wide role watches its own unit's subtree here
         visible = visible.filter(org_unit_id__in=orgunit_subtree_ids(unit=user.org_unit))
+    escalations = CaseEscalation.objects.filter(
+        level_position__gt=0, complaint__is_open=True, complaint__in=visible.values("pk")
+    )
     escalated = list(
-        CaseEscalation.objects.filter(
-            level_position__gt=0, complaint__is_open=True, complaint__in=visible.values("pk")
+        escalations.select_related("complaint", "complaint__org_unit", "holder", "holder_unit").order_by(
+            "resolve_due_at", "complaint_id"
+        )[:SUPERVISOR_LIMIT]
+    )
+    for row in escalated:
+        row.level_label = stored_level_name_for_people(row.level_name) or str(row.level_position)
+    # Counted in the database over every escalated case (the list above shows the first ones only), up the
+    # ladder level by level, each level's units in tree order.
+    groups = list(
+        escalations.values(
+            "level_position", "level_name", "complaint__org_unit_id", "complaint__org_unit__path"
         )
-        .select_related("complaint", "complaint__org_unit", "holder", "holder_unit")
-        .order_by("resolve_due_at", "complaint_id")[:SUPERVISOR_LIMIT]
+        .annotate(n=Count("pk"))
+        .order_by("level_position", "complaint__org_unit__path")[:SUPERVISOR_GROUPS_MAX]
     )
-    counts = Counter(
-        (row.level_name or str(row.level_position), name_for_people(row.complaint.org_unit))
-        for row in escalated
-    )
+    units = OrgUnit.objects.in_bulk([g["complaint__org_unit_id"] for g in groups])
+    by_level_unit = [
+        (
+            stored_level_name_for_people(g["level_name"]) or str(g["level_position"]),
+            name_for_people(units.get(g["complaint__org_unit_id"])),
+            g["n"],
+        )
+        for g in groups
+    ]
     midnight = dt.datetime.combine(now().astimezone(local_zone()).date(), dt.time(), tzinfo=local_zone())
     breaches = list(
         ComplaintEvent.objects.filter(
@@ -405,9 +423,7 @@ def supervisor_overview(*, user) -> SupervisorOverview:
     at_risk = complaint_page(user=user, filters=ComplaintFilters(at_risk=True, unit=unit_code), limit=50)
     return SupervisorOverview(
         escalated=escalated,
-        by_level_unit=sorted(
-            ((level, unit, n) for (level, unit), n in counts.items()), key=lambda r: (r[0], r[1])
-        ),
+        by_level_unit=by_level_unit,
         breaches_today=breaches,
         at_risk=at_risk,
     )
