@@ -11,7 +11,17 @@ call it, so the figures each of them shows come from the same code.
 Training cost: each distinct text is segmented once; identical (text, label) examples are learned
 as one (and calibration folds never put a text on both sides); from PARALLEL_FROM examples on,
 segmentation, the two vectorisers and the calibration folds run on N_JOBS processes.
+
+scikit-learn, SciPy, NumPy and joblib (about 2 s and 100 MB per process) are imported by the functions that
+fit, evaluate or apply a model, not with this module. Every web process imports it: the tasks that train and
+enrich are enqueued there, so their modules and the services they call are loaded with the application, and
+regulation's "suggest codes" applies a trained model on request. A module of its own for the fitting code
+would be loaded just the same. Loading a stored model (`loads`) imports scikit-learn by itself; the task
+worker, which fits and applies, pays the cost once. tests/ops/test_web_imports.py keeps web processes from
+loading them at start.
 """
+
+from __future__ import annotations
 
 import io
 import math
@@ -22,20 +32,13 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-
-import numpy as np
-import sklearn
-from joblib import Parallel, delayed
-from scipy import sparse
-from scipy.special import expit
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
-from threadpoolctl import threadpool_limits
+from typing import TYPE_CHECKING
 
 from . import text as textlib
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sklearn.pipeline import Pipeline
 
 FORMAT_VERSION = 1
 DEFAULT_FOLDS = 5
@@ -98,6 +101,8 @@ def prepare_all(texts: list[str]) -> list[str]:
     distinct = list(dict.fromkeys(texts))
     jobs = _jobs(len(distinct))
     if jobs and jobs > 1:
+        from joblib import Parallel, delayed
+
         size = -(-len(distinct) // (jobs * 4))
         chunks = Parallel(n_jobs=jobs)(
             delayed(_prepare_chunk)(distinct[i : i + size]) for i in range(0, len(distinct), size)
@@ -118,6 +123,12 @@ def _word_features(doc: str) -> list[str]:
 
 
 def build_pipeline(seed: int = DEFAULT_SEED, n_jobs: int | None = None) -> Pipeline:
+    import numpy as np
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
     features = FeatureUnion(
         n_jobs=n_jobs,
         transformer_list=[
@@ -180,6 +191,8 @@ def _fit(prepared: list[str], labels: list[str], seed: int) -> Pipeline:
     """Fit on the distinct (document, label) examples: a text seen many times (a form's canned
     wording, templated cases) is one example, not many — weighting the copies instead keeps the SVM
     from converging — unless a label would then have fewer distinct examples than calibration folds."""
+    from threadpoolctl import threadpool_limits
+
     distinct = list(dict.fromkeys(zip(prepared, labels, strict=True)))
     if min(Counter(label for _doc, label in distinct).values()) >= CALIBRATION_FOLDS:
         prepared, labels = [doc for doc, _label in distinct], [label for _doc, label in distinct]
@@ -200,6 +213,8 @@ def usable_examples(texts: list[str], labels: list[str]) -> tuple[list[str], lis
 
 
 def scores(truth: list[str], predicted: list[str]) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score
+
     return {
         "accuracy": round(float(accuracy_score(truth, predicted)), 4),
         # Over the true labels only: "no suggestion" is a miss, not an extra class.
@@ -298,7 +313,7 @@ def train(
     started = time.perf_counter()
     pipeline = _fit(prepared, labels, seed)
     train_seconds = time.perf_counter() - started
-    evaluation["sklearn"] = sklearn.__version__
+    evaluation["sklearn"] = sklearn_version()
     return TrainedModel(
         pipeline=pipeline,
         labels=sorted(counts),
@@ -346,6 +361,8 @@ def _feature_names(pipeline: Pipeline) -> np.ndarray:
 
 def _features(pipeline: Pipeline, docs: list[str]):
     """FeatureUnion.transform without its joblib round trip (a few ms per single text)."""
+    from scipy import sparse
+
     union = pipeline.named_steps["features"]
     return sparse.hstack([vectorizer.transform(docs) for _name, vectorizer in union.transformer_list]).tocsr()
 
@@ -353,6 +370,9 @@ def _features(pipeline: Pipeline, docs: list[str]):
 def _probabilities(pipeline: Pipeline, vector) -> np.ndarray:
     """Platt-scaled one-vs-rest probabilities, as CalibratedClassifierCV.predict_proba computes them,
     without its per-class input validation."""
+    import numpy as np
+    from scipy.special import expit
+
     calibrated = pipeline.named_steps["model"].calibrated_classifiers_[0]
     decision = calibrated.estimator.decision_function(vector)
     if decision.ndim == 1:
@@ -393,11 +413,16 @@ def predict(model: TrainedModel, raw: str, *, top: int = 5, version: int | None 
 # --- storage ---
 
 
+def sklearn_version() -> str:
+    """The installed scikit-learn's version: a stored model is loaded only by the version that stored it."""
+    import sklearn
+
+    return sklearn.__version__
+
+
 def dumps(model: TrainedModel) -> bytes:
     buffer = io.BytesIO()
-    pickle.dump(
-        {"format": FORMAT_VERSION, "sklearn": sklearn.__version__, "model": model}, buffer, protocol=5
-    )
+    pickle.dump({"format": FORMAT_VERSION, "sklearn": sklearn_version(), "model": model}, buffer, protocol=5)
     return buffer.getvalue()
 
 
@@ -408,7 +433,7 @@ class IncompatibleModel(ValueError):
 def loads(blob: bytes) -> TrainedModel:
     """Only for blobs this application stored itself (ClassifierModel rows): pickle runs code."""
     payload = pickle.loads(bytes(blob))  # our own rows, written by dumps()
-    if payload.get("format") != FORMAT_VERSION or payload.get("sklearn") != sklearn.__version__:
+    if payload.get("format") != FORMAT_VERSION or payload.get("sklearn") != sklearn_version():
         raise IncompatibleModel(
             f"stored with format {payload.get('format')}, scikit-learn {payload.get('sklearn')}"
         )

@@ -9,7 +9,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-import sklearn
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -163,7 +162,7 @@ def emotion_labels() -> tuple[list[str], list[int]]:
 
 def emotion_model_key(*, corpus_size: int, texts: list[str], labels: list[int]) -> str:
     """Changes when the model code, scikit-learn, the corpus or the organisation's labels change."""
-    material = repr((emotion.MODEL_VERSION, sklearn.__version__, corpus_size, texts, labels))
+    material = repr((emotion.MODEL_VERSION, classifier.sklearn_version(), corpus_size, texts, labels))
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
