@@ -45,6 +45,15 @@ if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 
+# jieba's dictionary (about 2 s, 70 MB) is loaded as a worker starts, before it takes a request, not on the
+# first case page or archive search a person opens. GUNICORN_WARM_SEGMENTER=0: on first use instead.
+def post_worker_init(worker):
+    if os.environ.get("GUNICORN_WARM_SEGMENTER", "1") != "0":
+        from complaintdesk.archive.segment import warm
+
+        warm()
+
+
 # Request-latency metrics across the worker processes (complaintdesk/ops/metrics.py): with
 # PROMETHEUS_MULTIPROC_DIR set (one directory per instance), each worker writes its figures there and any
 # worker's /metrics adds them up. The directory is emptied when the instance starts; a worker that exits
