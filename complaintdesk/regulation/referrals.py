@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from complaintdesk.accounts.models import Role
 from complaintdesk.calendars.selectors import calendar_for_unit
 from complaintdesk.common.errors import Conflict, InvalidInput
 from complaintdesk.common.time import DAY_EARLIEST, DAY_LATEST, local_today, now, to_local
@@ -407,6 +408,14 @@ def complaint_referrals(*, complaint: Complaint) -> list[ReferralRow]:
 
 def _visible(user) -> QuerySet[RegulatorReferral]:
     return RegulatorReferral.objects.filter(complaint__in=complaints_visible_to(user).values("id"))
+
+
+def referral_queue_open_to(user) -> bool:
+    """Whether `user` works the queue of referred cases (/regulation/referrals/, nav 监管转办): people who handle
+    complaints for the units that answer a regulator. Not a department's staff (责任部门人员): the cases handed to
+    their department reach them in their own queues, already ordered by the same report-back deadline, and they
+    record a report-back on the case's page."""
+    return user.has_perm("complaints.handle_complaint") and getattr(user, "role", "") != Role.DEPARTMENT_STAFF
 
 
 def referral_queue(*, user, reported: bool = False, limit: int = QUEUE_LIMIT) -> list[ReferralRow]:

@@ -1,6 +1,6 @@
 """The header's counts on every staff page (a template context processor): unread notifications, the
 approvals waiting for this person, the cases handed to a department's staff waiting to be accepted, and whether
-they read the access log. Lazy: counted only when a template shows them, once per request."""
+they work the regulator-referral queue and read the access log. Lazy: counted only when a template shows them, once per request."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 
 from complaintdesk.inbox.selectors import staff_unread_count
 from complaintdesk.privacy.access import user_may_audit
+from complaintdesk.regulation.referrals import referral_queue_open_to
 from complaintdesk.solutions.selectors import approvals_pending_count, approver_roles
 
 from .selectors import department_queue_counts
@@ -52,6 +53,12 @@ class HeaderCounts:
             return department_queue_counts(user=self.user)
         except DatabaseError:
             return None
+
+    @cached_property
+    def referrals(self) -> bool:
+        """Whether the queue of cases referred by a regulator (监管转办) belongs in this person's header: only for
+        those the queue opens to, never a link to a page that would refuse them."""
+        return referral_queue_open_to(self.user)
 
     @cached_property
     def audits(self) -> bool:

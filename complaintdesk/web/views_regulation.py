@@ -289,7 +289,7 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
 def regulator_queue(request: HttpRequest) -> HttpResponse:
     """Cases forwarded by a regulator or hotline, not yet reported back, the least time left first (or the
     latest reported back); only the cases of the user's units."""
-    if not request.user.has_perm("complaints.handle_complaint"):
+    if not referrals.referral_queue_open_to(request.user):
         raise Http404
     reported = request.GET.get("view") == "reported"
     rows = referrals.referral_queue(user=request.user, reported=reported)

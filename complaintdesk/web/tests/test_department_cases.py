@@ -177,3 +177,16 @@ def test_a_system_account_moving_an_unheld_case_back_to_handling_does_not_take_i
 
     moved = Complaint.objects.get(pk=case.pk)
     assert (moved.status, moved.assignee_id) == (Status.HANDLING, None)
+
+
+def test_the_regulator_referral_queue_is_linked_only_for_those_it_opens_to(desk, handed):
+    """A department's staff neither see the 监管转办 link nor reach the page; the centre's agent does both."""
+    engineer = _client(desk.dept_staff)
+    assert 'data-testid="nav-regulator"' not in _nav(engineer.get("/work-orders/").content.decode())
+    assert engineer.get("/regulation/referrals/").status_code == 404
+
+    agent = _client(desk.desk_agent)
+    assert 'href="/regulation/referrals/" data-testid="nav-regulator"' in _nav(
+        agent.get("/").content.decode()
+    )
+    assert agent.get("/regulation/referrals/").status_code == 200
