@@ -10,6 +10,7 @@ import datetime as dt
 from django.db.models import Count, Exists, F, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.accounts.access import units_visible_to, user_sees_all_units
 from complaintdesk.accounts.models import Role, User
@@ -67,7 +68,7 @@ QUEUES: dict[str, Queue] = {
         # Cases not yet taken (受理): what a department finds handed to it (转办) and accepts first.
         Queue(
             "new",
-            _("待受理"),
+            pgettext_lazy("queue of cases to accept", "待受理"),
             _("本机构待受理的案件（受理后由受理人办理）"),
             ComplaintFilters(status=(Status.NEW,), open_only=True),
         ),

@@ -190,3 +190,24 @@ def test_the_regulator_referral_queue_is_linked_only_for_those_it_opens_to(desk,
         agent.get("/").content.decode()
     )
     assert agent.get("/regulation/referrals/").status_code == 200
+
+
+def test_the_queue_to_accept_is_named_as_a_queue_not_as_the_status(desk, handed):
+    """The tab, the department card's link and the header badge say what to do ("To accept"); the case's status
+    keeps its own label. In Chinese both stay 待受理."""
+    client = _client(desk.dept_staff)
+    client.cookies["django_language"] = "en"
+    queue = client.get("/queues/new/").content.decode()
+    tabs = _text(queue[queue.index('class="tabs"') : queue.index("</nav>", queue.index('class="tabs"'))])
+    assert "To accept" in tabs and "New (awaiting acceptance)" not in tabs
+    assert 'data-testid="department-to-accept" title="To accept"' in queue  # the header's badge
+    rows = _text(queue[queue.index("<tbody") :])
+    assert "New (awaiting acceptance)" in rows  # the case's status
+    card = _text(_section(client.get("/work-orders/").content.decode(), "department-cases"))
+    assert "To accept 1" in card
+
+    client.cookies["django_language"] = "zh-hans"
+    queue = client.get("/queues/new/").content.decode()
+    assert "待受理" in _text(
+        queue[queue.index('class="tabs"') : queue.index("</nav>", queue.index('class="tabs"'))]
+    )
