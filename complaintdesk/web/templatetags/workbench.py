@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
 
 from complaintdesk.common.masking import mask_name, mask_phone
@@ -32,16 +32,36 @@ def sla_state(*, due: dt.datetime | None, start: dt.datetime | None, at: dt.date
     return "ok"
 
 
-def duration_text(seconds: float) -> str:
+def sla_words() -> dict[str, str]:
+    """The wording of an SLA badge in the reader's language: the durations ("dh" days and hours, "hm" hours
+    and minutes, "m" minutes) and the sentences around them ("left", "over"). The server's badge and the
+    browser's countdown (workbench.js, given these by `sla_words_script`) both use them, so they agree."""
+    return {
+        "dh": _("%(d)d天%(h)d小时"),
+        "hm": _("%(h)d小时%(m)d分"),
+        "m": _("%(m)d分钟"),
+        "left": _("剩余 %(t)s"),
+        "over": _("超时 %(t)s"),
+    }
+
+
+def duration_text(seconds: float, words: dict[str, str] | None = None) -> str:
+    words = words or sla_words()
     seconds = int(abs(seconds))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return _("%(d)d天%(h)d小时") % {"d": days, "h": hours}
+        return words["dh"] % {"d": days, "h": hours}
     if hours:
-        return _("%(h)d小时%(m)d分") % {"h": hours, "m": minutes}
-    return _("%(m)d分钟") % {"m": minutes}
+        return words["hm"] % {"h": hours, "m": minutes}
+    return words["m"] % {"m": minutes}
+
+
+@register.simple_tag
+def sla_words_script():
+    """The badge's wording for workbench.js, as a JSON script element (#sla-words)."""
+    return json_script(sla_words(), "sla-words")
 
 
 @register.simple_tag
@@ -52,12 +72,11 @@ def sla_badge(due, start=None, paused=False, at=None):
     if state == "none":
         return format_html('<span class="sla sla-none">{}</span>', "—")
     remaining = (due - at).total_seconds()
+    words = sla_words()
     if state == "paused":
         text = _("计时暂停")
-    elif remaining < 0:
-        text = _("超时 %(t)s") % {"t": duration_text(remaining)}
     else:
-        text = _("剩余 %(t)s") % {"t": duration_text(remaining)}
+        text = words["over" if remaining < 0 else "left"] % {"t": duration_text(remaining, words)}
     return format_html(
         '<span class="sla sla-{}" data-due="{}" data-start="{}" data-paused="{}" title="{}">{}</span>',
         state,

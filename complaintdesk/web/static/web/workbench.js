@@ -1,17 +1,21 @@
 /* ComplaintDesk workbench: SLA countdowns, keyboard shortcuts, reply helpers. No framework. */
 (function () {
   "use strict";
-  var body = document.body;
 
-  function fmt(template, value) { return (template || "{t}").replace("{t}", value); }
+  // The badge's wording, as the server writes it (web.templatetags.workbench.sla_words): "%(d)d天%(h)d小时" …
+  var words = {};
+  try { words = JSON.parse(document.getElementById("sla-words").textContent); } catch (e) { words = {}; }
+
+  function fill(pattern, values) {
+    return (pattern || "").replace(/%\((\w+)\)[ds]/g, function (all, name) { return values[name]; });
+  }
 
   function duration(seconds) {
-    seconds = Math.abs(Math.floor(seconds));
+    seconds = Math.floor(Math.abs(seconds));
     var d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
-    var D = body.dataset.unitD, H = body.dataset.unitH, M = body.dataset.unitM;
-    if (d) return d + D + h + H;
-    if (h) return h + H + m + M;
-    return m + M;
+    if (d) return fill(words.dh, {d: d, h: h});
+    if (h) return fill(words.hm, {h: h, m: m});
+    return fill(words.m, {m: m});
   }
 
   // At risk: less than 20 % of the window left (complaints.selectors.AT_RISK_SHARE).
@@ -24,7 +28,8 @@
       if (left < 0) state = "breached";
       else if (!isNaN(start) && due > start && (due - now) < (due - start) * 0.2) state = "at_risk";
       el.className = "sla sla-" + state;
-      el.textContent = left < 0 ? fmt(body.dataset.slaOver, duration(left)) : fmt(body.dataset.slaLeft, duration(left));
+      if (!words.left) return;  // no wording given: keep the server's text
+      el.textContent = fill(left < 0 ? words.over : words.left, {t: duration(left)});
     });
   }
   tick();
