@@ -76,11 +76,7 @@ def trend_table(board: Dashboard) -> Table:
 
 def units_table(board: Dashboard) -> Table:
     sample = board.kpis
-    rows = [
-        [row.unit.code, name_for_people(row.unit) + (_("（本级）") if row.own_only else "")]
-        + [_v(row.kpis[c]) for c in GROUP_CODES]
-        for row in board.units
-    ]
+    rows = [[row.unit.code, row.label] + [_v(row.kpis[c]) for c in GROUP_CODES] for row in board.units]
     return Table("units", _("机构对比"), [_("机构编码"), _("机构")] + _kpi_headers(GROUP_CODES, sample), rows)
 
 

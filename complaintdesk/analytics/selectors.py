@@ -10,9 +10,11 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.access import user_unit_ids
+from complaintdesk.common.names import name_for_people
 from complaintdesk.complaints.models import Category
 from complaintdesk.orgs.models import OrgUnit
 
@@ -388,6 +390,13 @@ class UnitRow:
     unit: OrgUnit
     kpis: dict[str, Kpi]
     own_only: bool  # the unit's own cases, without its children's
+
+    @property
+    def label(self) -> str:
+        """The row's name in the reader's language: the unit's, or for its own cases alone "上海分公司（本级）" /
+        "Shanghai Branch (own cases)" (one sentence with the name in it, never a piece glued on)."""
+        name = name_for_people(self.unit)
+        return gettext("%(unit)s（本级）") % {"unit": name} if self.own_only else name
 
     def __iter__(self):  # (unit, kpis) like the other breakdowns
         return iter((self.unit, self.kpis))

@@ -171,7 +171,7 @@ def _chart_data(f: Filters, board: selectors.Dashboard) -> dict:
             "url": _cases_url(f, "complaints", category=category.code) if category else "",
         })  # fmt: skip
     units = [
-        {"label": name_for_people(row.unit) + (_("（本级）") if row.own_only else ""), "volume": row.kpis["volume"].value,
+        {"label": row.label, "volume": row.kpis["volume"].value,
          "rate": row.kpis["complaint_rate"].value, "csat": row.kpis["csat"].value,
          "url": _cases_url(f, "complaints", unit=row.unit.code, **({"own": "1"} if row.own_only else {}))}
         for row in board.units
@@ -263,7 +263,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "units": [
             (
                 row.unit,
-                row.own_only,
+                row.own_only and row.label,
                 _kpi_cards(f, row.kpis, unit=row.unit.code, **({"own": "1"} if row.own_only else {})),
             )
             for row in board.units

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -174,3 +175,22 @@ def test_cases_received_at_a_parent_unit_itself(client, fx, org):
     assert response.content.decode().count('href="/complaints/TS') == 3
     html = get(client, org.executive, "web:dashboard", unit="SH", **PERIOD).content.decode()
     assert "unit=SH&amp;own=1" in html or "unit=SH&own=1" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Shanghai Branch (own cases)"), ("zh-hans", "上海分公司（本级）")]
+)
+def test_a_units_own_cases_are_named_in_one_piece(client, fx, org, language, label):
+    """The unit comparison's row for a unit's own cases reads as one name, the same in the table, the chart and
+    the export: "Shanghai Branch (own cases)" (no space stuck on the front of a separate piece)."""
+    org.branch.name_en = "Shanghai Branch"
+    org.branch.save(update_fields=["name_en"])
+    client.force_login(org.executive)
+    client.cookies["django_language"] = language
+    params = {**PERIOD, "unit": "SH"}
+    html = client.get(reverse("web:dashboard"), params).content.decode()
+    assert f'<th scope="row">{label}</th>' in html
+    chart = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S)
+    assert label in [u["label"] for u in json.loads(chart.group(1))["units"]]
+    rows = csv_rows(client.get(reverse("web:dashboard"), {**params, "export": "units", "format": "csv"}))
+    assert ["SH", label] in [row[:2] for row in rows]
