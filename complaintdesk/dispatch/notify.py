@@ -190,8 +190,10 @@ def suggestion_route_recipients(*, unit_id: int) -> list[int]:
 
 def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int:
     """A notice in the inbox of the owner unit's staff, opening the case (the unit sees it from now on),
-    written in the routing's transaction (route hook of complaints.contacts). Its managers read that they
-    assign it; a department's staff, who assign nothing, that it is theirs to handle in the case opened."""
+    written in the routing's transaction (route hook of complaints.contacts). Its managers (of a branch, a
+    store or a department alike) read that they assign it within their unit (本机构, as the transfer notice
+    says); a department's staff, who assign nothing, that it is their department's to handle in the case
+    opened."""
     recipients = [
         pk for pk in suggestion_route_recipients(unit_id=unit.pk) if pk != getattr(actor, "pk", None)
     ]
@@ -218,7 +220,7 @@ def suggestion_routed_notify(*, complaint, unit, actor, reason: str = "") -> int
         title=Words(SUGGESTION_TITLE, values),
         body=body,
         last=(
-            gettext_lazy("请分派给本部门的人员处理，办结时写明采纳情况。"),
+            gettext_lazy("请分派给本机构的人员处理，办结时写明采纳情况。"),
             gettext_lazy("建议已交本部门处理，请打开案件直接办理，办结时写明采纳情况。"),
         ),
         links=(link, link),

@@ -102,7 +102,7 @@ def test_each_is_told_what_is_theirs_to_do_the_department_to_handle_it_the_manag
     assert "建议已交本部门处理，请打开案件直接办理，办结时写明采纳情况。" in staff.body
     assert "建议账单可导出 Excel" in staff.body and staff.link == f"/complaints/{suggestion.number}/"
     lead = StaffNotification.objects.get(user=manager, kind="suggestion_routed")
-    assert "请分派给本部门的人员处理" in lead.body
+    assert "请分派给本机构的人员处理" in lead.body
 
     english = org.user("billing_en", "department_staff", org.billing)
     english.language = "en"
@@ -112,6 +112,25 @@ def test_each_is_told_what_is_theirs_to_do_the_department_to_handle_it_the_manag
     suggestion_route(number=other.number, actor=org.agent_a, unit_code="BILL")
     body = StaffNotification.objects.get(user=english, kind="suggestion_routed").body
     assert "your department's to handle" in body and "assign" not in body.lower()
+
+
+def test_a_branch_manager_is_asked_to_assign_it_within_the_branch_not_a_department(org):
+    """The notice is worded for where its reader works: a branch is not a department (本部门), and its manager
+    assigns the suggestion to someone of the branch; in English too."""
+    suggestion = _suggestion(org)
+    suggestion_route(number=suggestion.number, actor=org.agent_a, unit_code="SH", reason="分公司负责营业厅")
+
+    lead = StaffNotification.objects.get(user=org.manager, kind="suggestion_routed")
+    assert "请分派给本机构的人员处理，办结时写明采纳情况。" in lead.body
+    assert "本部门" not in lead.title + lead.body
+
+    org.manager.language = "en"
+    org.manager.save(update_fields=["language"])
+    other = intake(org.agent_a, kind=ContactKind.SUGGESTION, title="建议营业厅延长营业时间", demand="")
+    complaint_transition(number=other.number, actor=org.agent_a, to=Status.ACCEPTED)
+    suggestion_route(number=other.number, actor=org.agent_a, unit_code="SH")
+    english = StaffNotification.objects.filter(user=org.manager, kind="suggestion_routed").latest("pk")
+    assert "assign it to someone in your unit" in english.body and "department" not in english.body.lower()
 
 
 def test_routing_to_the_unit_it_is_already_with_is_refused_and_tells_nobody_twice(org):
