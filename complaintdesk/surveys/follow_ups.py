@@ -153,7 +153,8 @@ def follow_ups_cancel_open(*, complaint: Complaint, at: dt.datetime) -> int:
 def follow_up_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.datetime) -> None:
     """The follow-up timer warned (80 %) or fired (inside the sweep's claim transaction, the case locked;
     the timeline's warning/breach event is written by the timers module): the task is stamped and its
-    agent (else the unit's managers) is told by e-mail after the commit."""
+    agent (else the unit's managers) is told by e-mail after the commit — once per phase: not when the stamp
+    is there already (the first notice of a task created past this point said so)."""
     task_id = follow_up_of_subject(timer.subject)
     task = (
         FollowUp.objects.select_for_update().filter(pk=task_id, state=FollowUpState.OPEN).first()
@@ -163,9 +164,11 @@ def follow_up_on_timer(*, timer, complaint: Complaint, phase: str, at: dt.dateti
     if task is None:
         return
     field = "warned_at" if phase == WARNING else "overdue_at"
-    if getattr(task, field) is None:
-        setattr(task, field, at)
-        task.save(update_fields=[field])
+    if getattr(task, field) is not None:
+        # Its people were told already: the task's first notice came past this point (notify._phases_told).
+        return
+    setattr(task, field, at)
+    task.save(update_fields=[field])
     complaint_id, user_ids, unit_id, due_at = (
         complaint.pk,
         [u for u in (task.assignee_id,) if u],

@@ -8,7 +8,10 @@ values (follow_ups.follow_up_on_transition).
   queue lists it). The notice names the case, the customer, who resolved it and by when to call, as people
   say a time ("12月14日 17:00"), and opens the case at its follow-up panel.
 
-Warnings and overdue follow-ups are the ladder's alerts (escalation.alerts, follow_ups.follow_up_on_timer).
+Warnings and overdue follow-ups are the ladder's alerts (escalation.alerts, follow_ups.follow_up_on_timer),
+sent once per task and phase: a task whose first notice came when it was already overdue (or past its warning
+point) gets no second one from the sweep for that phase (`_phases_told`). The one who resolved it and holds it,
+not told at creation, still hears of it from the sweep.
 """
 
 from __future__ import annotations
@@ -88,7 +91,8 @@ def _follow_up_created_notify(*, follow_up_id: int, actor_id: int | None) -> int
         "due": task.due_at,
         "by": resolver,
     }
-    overdue = task.due_at <= now()
+    at = now()
+    overdue = task.due_at <= at
     body = [
         Words(gettext_lazy("客户：%(customer)s"), values),
         Words(gettext_lazy("所属机构：%(unit)s"), values),
@@ -114,13 +118,23 @@ def _follow_up_created_notify(*, follow_up_id: int, actor_id: int | None) -> int
                 values,
             )
         )
-    return len(
-        staff_notify(
-            recipients=recipients,
-            kind="follow_up_created",
-            title=Words(TITLE_OVERDUE if overdue else TITLE, values),
-            body=body,
-            link=follow_up_path(complaint.number),
-            complaint=complaint,
-        )
+    sent = staff_notify(
+        recipients=recipients,
+        kind="follow_up_created",
+        title=Words(TITLE_OVERDUE if overdue else TITLE, values),
+        body=body,
+        link=follow_up_path(complaint.number),
+        complaint=complaint,
     )
+    if sent:
+        _phases_told(task, at=at)
+    return len(sent)
+
+
+def _phases_told(task: FollowUp, *, at) -> None:
+    """A task that is already past its warning point or its deadline when its people are first told: that
+    notice said so (by when to call; that the time is up), so the phase is stamped as told and the sweep's
+    alert for it (follow_ups.follow_up_on_timer) is not sent again. One notice per person per overdue task."""
+    for field, point in (("warned_at", task.warn_at), ("overdue_at", task.due_at)):
+        if point <= at:
+            FollowUp.objects.filter(pk=task.pk, **{f"{field}__isnull": True}).update(**{field: at})
