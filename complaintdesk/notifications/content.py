@@ -128,6 +128,17 @@ def sms_max_segments() -> int:
 
 
 _ABSOLUTE = re.compile(r"^https?://", re.IGNORECASE)
+# A web address (its characters are ASCII) with a character right after it that is not: "进度：https://…。".
+# Phones' SMS and mail apps take such a character (。，）or a 汉字) into the link they make, and the
+# customer's tap opens a page that does not exist.
+_GLUED_ADDRESS = re.compile(r"(https?://[!-~]+)(?=[^\x00-\x7f])", re.IGNORECASE)
+
+
+def links_apart(text: str) -> str:
+    """`text` with a space after every web address that a non-ASCII character follows directly, so that
+    the link a phone makes of it ends where the address ends, whatever punctuation the template put after
+    it."""
+    return _GLUED_ADDRESS.sub(r"\1 ", text)
 
 
 def public_url(address: str) -> str:
@@ -207,14 +218,15 @@ class Rendered:
 def template_render(
     *, channel: str, subject: str, body: str, provider_fields: dict, values: dict, recipient: str = ""
 ) -> Rendered:
-    """Fill a template. SMS: the body gets the 【signature】 and is counted in segments; when no provider
-    fields are set, the provider's template parameters are the placeholders the body uses."""
+    """Fill a template. Every web address in it stands apart from the text after it (`links_apart`). SMS:
+    the body gets the 【signature】 and is counted in segments; when no provider fields are set, the
+    provider's template parameters are the placeholders the body uses."""
     missing: list[str] = []
 
     def fill(text: str) -> str:
         result = rendering.render(text or "", values)
         missing.extend(name for name in result.missing if name not in missing)
-        return result.text.strip()
+        return links_apart(result.text).strip()
 
     subject_text, body_text = fill(subject), fill(body)
     if provider_fields:

@@ -29,7 +29,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "1. 我们将[[在 {reply_by} 前]][[{reply_soon}]]与您联系，了解详细情况；\n"
         "2. 我们会分析原因，并向您提出解决方案；\n"
         "3. 我们将[[在 {deadline} 前]]通过{hear_back}告诉您处理结果[[{provisional_note}]]。\n\n"
-        "查询进度：请凭投诉单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "查询进度：请凭投诉单号联系我们。[[\n在线查询：{track_url}]]\n\n"
         "{brand} 客户服务",
         {},
     ),
@@ -47,7 +47,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "acknowledgement", "wechat", "zh-hans", "您的投诉已受理",
-        "我们将[[于{reply_by}前]][[{reply_soon}]]联系您，[[{deadline}前]]告知处理结果。凭单号可查询进度[[：{track_url}]]。",
+        "我们将[[于{reply_by}前]][[{reply_soon}]]联系您，[[{deadline}前]]告知处理结果。凭单号可查询进度[[：{track_url}]]",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     (
@@ -73,7 +73,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "[[{customer_title}，]]您好：\n\n"
         "我们已收到您的咨询“{problem}”，单号为 {case_number}。\n\n"
         "我们将[[在 {reply_by} 前]][[{reply_soon}]]通过{hear_back}答复您。\n\n"
-        "查询进度：请凭单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "查询进度：请凭单号联系我们。[[\n在线查询：{track_url}]]\n\n"
         "{brand} 客户服务",
         {},
     ),
@@ -88,7 +88,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "ack_inquiry", "wechat", "zh-hans", "您的咨询已收到",
-        "我们将[[于{reply_by}前]][[{reply_soon}]]答复您。凭单号可查询进度[[：{track_url}]]。",
+        "我们将[[于{reply_by}前]][[{reply_soon}]]答复您。凭单号可查询进度[[：{track_url}]]",
         {"keyword1": "{case_number}", "keyword2": "{status}"},
     ),
     (
@@ -218,7 +218,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "progress_inquiry", "email", "zh-hans", "关于您的咨询（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
         "关于您的咨询“{problem}”（单号 {case_number}）：{progress}\n\n"
-        "如还有疑问，请凭单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "如还有疑问，请凭单号联系我们。[[\n在线查询：{track_url}]]\n\n"
         "{brand} 客户服务",
         {},
     ),
@@ -461,7 +461,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
         "[[{customer_title}，]]您好：\n\n"
         "您的投诉“{problem}”（单号 {case_number}）情况较为复杂，原因是：{extension_reason}\n\n"
         "经审批，处理期限延长，我们最迟将于 {decision_day} 作出处理决定，并通过{hear_back}告诉您。\n\n"
-        "如有疑问，请凭投诉单号联系我们[[，或访问 {track_url}]]。\n\n"
+        "如有疑问，请凭投诉单号联系我们。[[\n在线查询：{track_url}]]\n\n"
         "{brand} 客户服务",
         {},
     ),

@@ -93,3 +93,64 @@ def test_links_built_from_settings_are_absolute_whatever_is_configured(settings)
     settings.NOTIFY_TRACK_URL = "https://other.example.com/t/{case_number}"
     assert track_url("TS1") == "https://other.example.com/t/TS1"
     assert public_url("") == ""
+
+
+# How a phone's SMS, mail or WeChat app makes a link of an address in a text: everything up to a space, Chinese
+# characters and full-width punctuation included (Android's Linkify takes them, as any IRI character); only
+# an English sentence's full stop or comma at the very end is left out.
+PHONE_LINK = re.compile(r"https?://\S+")
+
+
+def _tapped(text: str) -> list[str]:
+    return [link.rstrip(".,;:!?)") for link in PHONE_LINK.findall(text or "")]
+
+
+def _shipped_messages(complaint) -> list[tuple[str, str]]:
+    result = result_values(
+        ResultFields(cause="光缆被挖断", measures="更换光缆", outcome="网络恢复", compensation="减免月租"),
+        language="zh-hans",
+    )
+    messages = []
+    for template in NotificationTemplate.objects.all():
+        extra = {**result, "progress": "工程师已上门", "level": "业务经理", "survey_url": survey_url("tok3n")}
+        extra |= {
+            "decision_day": "12月1日（周二）",
+            "extension_reason": "需调取记录",
+            "extension_reason_short": "需调取记录",
+        }
+        values = notification_values(complaint=complaint, language=template.language, extra=extra)
+        rendered = template_render(
+            channel=template.channel,
+            subject=template.subject,
+            body=template.body,
+            provider_fields=template.provider_fields or {},
+            values=values,
+        )
+        messages.append((f"{template.code}/{template.channel}/{template.language}", rendered.body))
+    return messages
+
+
+def test_every_link_a_phone_makes_of_a_shipped_message_opens_the_address_sent(public, make_complaint):
+    complaint = make_complaint(email="wang@example.com", wechat_openid="oPENID123")
+    addresses = {track_url(complaint.number), survey_url("tok3n")}
+    tapped = 0
+    for name, body in _shipped_messages(complaint):
+        for link in _tapped(body):
+            tapped += 1
+            assert link in addresses, (name, link, body)
+    assert tapped >= 20  # acknowledgements, results and surveys on every channel carry one
+
+
+def test_a_link_an_administrator_glued_to_chinese_punctuation_still_opens(public, make_complaint):
+    complaint = make_complaint()
+    values = notification_values(complaint=complaint, language="zh-hans")
+    rendered = template_render(
+        channel="sms",
+        subject="",
+        body="您的投诉已受理（进度查询：{track_url}），请保存单号{case_number}。",
+        provider_fields={},
+        values=values,
+    )
+    address = f"{BASE}/portal/track/?number={complaint.number}"
+    assert _tapped(rendered.body) == [address]
+    assert f"进度查询：{address} ），请保存单号" in rendered.body
