@@ -217,6 +217,21 @@ def status_label(status: str, kind: str = ContactKind.COMPLAINT) -> str:
     return str(word if word is not None else Status(status).label)
 
 
+# A status as the customer reads it (the portal's pages, the messages we send), where the staff's word would
+# contradict what we already told them: the acknowledgement says "您的投诉已受理", so neither the page nor a
+# message's status line may answer "待受理" (waiting to be accepted).
+CUSTOMER_STATUS_WORDS: dict[str, object] = {
+    Status.NEW: _("已登记，等待处理"),
+}
+
+
+def customer_status_label(status: str, kind: str | None = ContactKind.COMPLAINT) -> str:
+    """The status of a contact of `kind` in the customer's words (`status_label` where they are the
+    same)."""
+    word = CUSTOMER_STATUS_WORDS.get(status)
+    return str(word) if word is not None else status_label(status, kind or ContactKind.COMPLAINT)
+
+
 def runs_complaint_process(kind: str) -> bool:
     """Whether the complaint-only stages (escalation ladder, statutory clocks, result, surveys) apply."""
     return (kind or ContactKind.COMPLAINT) == ContactKind.COMPLAINT

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from complaintdesk.complaints.states import status_label
+from complaintdesk.complaints.states import customer_status_label
 from complaintdesk.scripts import rendering
 from complaintdesk.scripts.services import brand_name, case_deadline_text, script_values
 from complaintdesk.sla.timers import pass_cached
@@ -190,8 +190,9 @@ def notification_values(
         values["hear_back"] = str(
             HEAR_BACK.get(preferred) or complaint.customer.get_preferred_channel_display()
         )
-        # The status in the words of the contact's kind (an answered inquiry is 已答复, not 已归档).
-        values["status"] = status_label(complaint.status, complaint.kind)
+        # The status in the customer's words for the contact's kind (an answered inquiry is 已答复, not 已归档;
+        # a new case 已登记，等待处理, not the 待受理 that would contradict "您的投诉已受理").
+        values["status"] = customer_status_label(complaint.status, complaint.kind)
         if complaint.deadline_provisional:
             values["provisional_note"] = _("（时限为暂定）")
     if url := track_url(complaint.number):

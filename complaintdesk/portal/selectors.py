@@ -21,6 +21,7 @@ from complaintdesk.complaints.states import (
     ContactKind,
     Status,
     allowed_targets,
+    customer_status_label,
     runs_complaint_process,
 )
 from complaintdesk.escalation.selectors import OBJECTION_STATUSES  # the customer may object to a result given
@@ -30,7 +31,6 @@ from complaintdesk.surveys.models import ResultFeedback
 
 from . import codes
 from .models import AccessGrant
-from .words import customer_status_label
 
 NUMBER_MAX = 32
 TIMELINE_LIMIT = 200

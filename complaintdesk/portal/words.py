@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.complaints.states import ContactKind, Status, status_label
+from complaintdesk.complaints.states import ContactKind
 
 KIND_WORDS: dict[str, dict[str, str]] = {
     ContactKind.COMPLAINT: {
@@ -83,17 +83,3 @@ NEUTRAL_WORDS: dict[str, str] = {
 def kind_words(kind: str | None) -> dict[str, str]:
     """The words of `kind` (a complaint's when unknown or empty)."""
     return KIND_WORDS.get(kind or ContactKind.COMPLAINT, KIND_WORDS[ContactKind.COMPLAINT])
-
-
-# A status as the customer reads it, where the staff's word would contradict what we already told them: the
-# acknowledgement says "您的投诉已受理", so the page must not answer "待受理" (waiting to be accepted).
-CUSTOMER_STATUS_WORDS: dict[str, object] = {
-    Status.NEW: _("已登记，等待处理"),
-}
-
-
-def customer_status_label(status: str, kind: str | None) -> str:
-    """The status of a contact of `kind` in the customer's words (states.status_label where they are the
-    same)."""
-    word = CUSTOMER_STATUS_WORDS.get(status)
-    return str(word) if word is not None else status_label(status, kind or ContactKind.COMPLAINT)

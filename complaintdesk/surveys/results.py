@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict
 
@@ -27,7 +28,7 @@ from complaintdesk.common.validation import text, validated
 from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
-from complaintdesk.complaints.states import TRANSITIONS, Status, runs_complaint_process
+from complaintdesk.complaints.states import TRANSITIONS, Status, customer_status_label, runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.notifications.base import NotificationChannel
 from complaintdesk.notifications.content import notification_language, notification_values, template_render
@@ -273,6 +274,8 @@ def result_preview(
     channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
     template = notification_template_for(code=RESULT_TEMPLATE, channel=channel, language=language)
     values = result_values(fields, language=template.language)
+    with translation.override(template.language):  # where the case stands once the customer reads this
+        values["status"] = customer_status_label(Status.AWAITING_CUSTOMER, complaint.kind)
     if terms is not None:
         values |= letter_values(
             verified=fields.verified,

@@ -43,12 +43,25 @@ def test_template_message_with_a_fetched_and_cached_token(
     assert sent["touser"] == OPENID and sent["template_id"] == "TPL-ACK"
     assert sent["data"]["first"] == {"value": "您的投诉已受理"}
     assert sent["data"]["keyword1"] == {"value": complaint.number}
-    assert sent["data"]["keyword2"] == {"value": str(complaint.get_status_display())}
+    # The status line in the customer's words: "已受理" above it, so never the staff's 待受理.
+    assert sent["data"]["keyword2"] == {"value": "已登记，等待处理"}
     assert "查询进度" in sent["data"]["remark"]["value"]
     for notification in (first, second):
         notification.refresh_from_db()
         assert notification.status == NotificationStatus.SENT
     assert first.provider_message_id == str(fake_wechat.sent[0]["msgid"])
+
+
+def test_an_english_customer_reads_the_acknowledgement_card_in_english_words(
+    make_complaint, queue, wechat_settings, fake_wechat, on_commit
+):
+    complaint = make_complaint(wechat_openid=OPENID, preferred_channel="wechat", language="en")
+    with on_commit():
+        notification_send(complaint=complaint, template_code="acknowledgement")
+    assert queue.run_all() == ["sent"]
+    data = fake_wechat.sent[0]["data"]
+    assert data["first"] == {"value": "We have received your complaint"}
+    assert data["keyword2"] == {"value": "Registered, waiting to be handled"}
 
 
 def test_an_invalidated_token_is_fetched_again_within_the_attempt(

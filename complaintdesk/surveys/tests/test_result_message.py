@@ -3,6 +3,7 @@ intact, within the SMS limit), in full by e-mail."""
 
 from django.test import override_settings
 
+from complaintdesk.complaints.services import IntakeCustomer, complaint_transition
 from complaintdesk.notifications.content import sms_max_segments
 from complaintdesk.surveys import results
 from complaintdesk.surveys.results import CAUSE_SHORT_MAX, OUTCOME_SHORT_MAX, text_shorten
@@ -83,3 +84,15 @@ def test_text_shorten_leaves_no_bracket_open_before_the_ellipsis():
         text_shorten("Refund (already paid) and a voucher (valid this month)", 24) == "Refund (already paid)…"
     )
     assert text_shorten("（" + "很" * 30, 6) == "（很很很很…"  # nothing would be left: cut as before
+
+
+def test_the_result_card_tells_the_customer_it_waits_for_them_not_where_the_case_was(org, handling_case):
+    # The WeChat card's status line (keyword2) is read with the result: the case now waits for the customer's
+    # answer. It said 已升级 (or 处理中), the status just before the result went out.
+    customer = IntakeCustomer(name="王女士", phone="13800138000", wechat_openid="oWXcustomer01")
+    complaint = handling_case(org.agent_a, customer=customer)
+    complaint_transition(number=complaint.number, actor=org.agent_a, to="escalated", reason="客户要求升级")
+    result = results.result_send(number=complaint.number, actor=org.agent_a, channel="wechat", **CLEAN_RESULT)
+    card = result.notification
+    assert card.subject == "您的投诉已处理完毕"
+    assert card.params["keyword2"] == "待客户确认"
