@@ -64,6 +64,23 @@ def test_an_english_customer_reads_the_acknowledgement_card_in_english_words(
     assert data["keyword2"] == {"value": "Registered, waiting to be handled"}
 
 
+def test_the_card_opens_the_tracking_page_the_text_names(
+    make_complaint, queue, wechat_settings, fake_wechat, on_commit, settings
+):
+    # WeChat does not make links of an address in a template message's text: the customer taps the card.
+    settings.PUBLIC_BASE_URL = "https://cs.example.com"
+    complaint = make_complaint(wechat_openid=OPENID, preferred_channel="wechat")
+    with on_commit():
+        notification_send(complaint=complaint, template_code="acknowledgement")
+        notification_send(complaint=complaint, template_code="progress", extra={"progress": "已派单"})
+    assert queue.run_all() == ["sent", "sent"]
+    acknowledgement, progress = fake_wechat.sent
+    address = f"https://cs.example.com/portal/track/?number={complaint.number}"
+    assert acknowledgement["data"]["remark"]["value"].endswith(f"查询进度：{address}")
+    assert acknowledgement["url"] == address
+    assert "url" not in progress  # nothing to open: the card is not a link
+
+
 def test_an_invalidated_token_is_fetched_again_within_the_attempt(
     make_complaint, queue, wechat_settings, fake_wechat, on_commit
 ):
