@@ -180,7 +180,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress", "email", "zh-hans", "您的投诉处理进展（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
-        "您的投诉“{problem}”（单号 {case_number}）有新进展：{progress}\n\n"
+        "您的投诉“{problem}”（单号 {case_number}）有新进展：{progress}。\n\n"
         "当前状态：{status}。我们将[[在 {deadline} 前]]通过{hear_back}告诉您处理结果。\n\n"
         "{brand} 客户服务",
         {},
@@ -188,7 +188,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress", "email", "en", "An update on your complaint ({case_number})",
         "Hello[[ {customer_title}]],\n\n"
-        "There is news about your complaint \"{problem}\" (case {case_number}): {progress}\n\n"
+        "There is news about your complaint \"{problem}\" (case {case_number}): {progress}.\n\n"
         "Current status: {status}. We will tell you the result by {hear_back}[[ no later than {deadline}]].\n\n"
         "{brand} Customer Service",
         {},
@@ -217,7 +217,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress_inquiry", "email", "zh-hans", "关于您的咨询（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
-        "关于您的咨询“{problem}”（单号 {case_number}）：{progress}\n\n"
+        "关于您的咨询“{problem}”（单号 {case_number}）：{progress}。\n\n"
         "如还有疑问，请凭单号联系我们。[[\n在线查询：{track_url}]]\n\n"
         "{brand} 客户服务",
         {},
@@ -225,7 +225,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress_inquiry", "email", "en", "About your question ({case_number})",
         "Hello[[ {customer_title}]],\n\n"
-        "About your question \"{problem}\" (reference {case_number}): {progress}\n\n"
+        "About your question \"{problem}\" (reference {case_number}): {progress}.\n\n"
         "If you have more questions, quote the number when you contact us[[ or visit {track_url}]].\n\n"
         "{brand} Customer Service",
         {},
@@ -253,7 +253,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress_suggestion", "email", "zh-hans", "您的建议有新进展（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
-        "您的建议“{problem}”（单号 {case_number}）有新进展：{progress}\n\n"
+        "您的建议“{problem}”（单号 {case_number}）有新进展：{progress}。\n\n"
         "当前状态：{status}。感谢您帮助我们改进[[，进度可在 {track_url} 查询]]。\n\n"
         "{brand} 客户服务",
         {},
@@ -261,7 +261,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress_suggestion", "email", "en", "News about your suggestion ({case_number})",
         "Hello[[ {customer_title}]],\n\n"
-        "There is news about your suggestion \"{problem}\" (reference {case_number}): {progress}\n\n"
+        "There is news about your suggestion \"{problem}\" (reference {case_number}): {progress}.\n\n"
         "Current status: {status}. Thank you for helping us improve[[; track it at {track_url}]].\n\n"
         "{brand} Customer Service",
         {},
@@ -289,14 +289,14 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     (
         "progress_praise", "email", "zh-hans", "感谢您的表扬（单号 {case_number}）",
         "[[{customer_title}，]]您好：\n\n"
-        "感谢您的表扬“{problem}”（单号 {case_number}）：{progress}\n\n"
+        "感谢您的表扬“{problem}”（单号 {case_number}）：{progress}。\n\n"
         "{brand} 客户服务",
         {},
     ),
     (
         "progress_praise", "email", "en", "Thank you for your praise ({case_number})",
         "Hello[[ {customer_title}]],\n\n"
-        "Thank you for your kind words \"{problem}\" (reference {case_number}): {progress}\n\n"
+        "Thank you for your kind words \"{problem}\" (reference {case_number}): {progress}.\n\n"
         "{brand} Customer Service",
         {},
     ),

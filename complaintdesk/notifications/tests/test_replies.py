@@ -6,6 +6,7 @@ import pytest
 
 from complaintdesk.common.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.complaints.models import Complaint, EventKind
+from complaintdesk.complaints.services import IntakeCustomer
 from complaintdesk.complaints.states import ContactKind, Status
 from complaintdesk.notifications.models import Notification
 from complaintdesk.notifications.replies import (
@@ -125,3 +126,27 @@ def test_only_a_handler_who_sees_the_case_may_reply(org):
     with pytest.raises(PermissionDenied):
         customer_reply_send(number=case.number, actor=org.inspector, text=CLEAN)
     _nothing_written(case, events)
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "sentence"),
+    [
+        (
+            ContactKind.COMPLAINT,
+            "zh-hans",
+            "有新进展：王女士您好，我是客服agent_a，我会在今天 18:00 前回电。\n",
+        ),
+        (ContactKind.INQUIRY, "zh-hans", "：王女士您好，我是客服agent_a，我会在今天 18:00 前回电。\n"),
+        (ContactKind.COMPLAINT, "en", "): I am agent_a and I will call you back by 18:00 today.\n"),
+    ],
+)
+def test_a_reply_by_email_reads_as_a_finished_sentence(org, kind, language, sentence):
+    # The reply goes out without its full stop (the template ends the sentence): the e-mail must put it back.
+    customer = IntakeCustomer(
+        name="王女士", phone="13800138000", email="wang@example.com", preferred_channel="email"
+    )
+    case = intake(org.agent_a, kind=kind, demand="", customer=customer, language=language)
+    text = CLEAN if language != "en" else "I am agent_a and I will call you back by 18:00 today."
+    message = customer_reply_send(number=case.number, actor=org.agent_a, text=text, override_reason="试用")
+    assert message.channel == "email"
+    assert sentence in message.body
