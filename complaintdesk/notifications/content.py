@@ -134,6 +134,15 @@ _ABSOLUTE = re.compile(r"^https?://", re.IGNORECASE)
 _GLUED_ADDRESS = re.compile(r"(https?://[!-~]+)(?=[^\x00-\x7f])", re.IGNORECASE)
 
 
+# A short form cut with "…" ({cause_short} and the like) before the template's full stop: "…。", "…." read
+# as a slip; the ellipsis ends the sentence by itself.
+_STOP_AFTER_ELLIPSIS = re.compile(r"…[。.](?![.])")
+
+
+def stops_after_ellipsis_dropped(text: str) -> str:
+    return _STOP_AFTER_ELLIPSIS.sub("…", text)
+
+
 def links_apart(text: str) -> str:
     """`text` with a space after every web address that a non-ASCII character follows directly, so that
     the link a phone makes of it ends where the address ends, whatever punctuation the template put after
@@ -227,7 +236,7 @@ def template_render(
     def fill(text: str) -> str:
         result = rendering.render(text or "", values)
         missing.extend(name for name in result.missing if name not in missing)
-        return links_apart(result.text).strip()
+        return stops_after_ellipsis_dropped(links_apart(result.text)).strip()
 
     subject_text, body_text = fill(subject), fill(body)
     if provider_fields:

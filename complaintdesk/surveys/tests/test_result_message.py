@@ -64,6 +64,33 @@ def test_the_english_result_sms(org, handling_case):
     assert "done We replaced the cable" in body  # the measures taken: all four parts (SPEC §2.5)
 
 
+@override_settings(NOTIFY_TRACK_URL=TRACK)
+def test_a_part_cut_short_ends_with_the_ellipsis_not_a_full_stop_after_it(org, handling_case):
+    # The walk-through's English SMS read "this month's fee is…. Disagree?", the Chinese one "…。如有异议".
+    chinese = handling_case(org.agent_a)
+    body = results.result_send(
+        number=chinese.number,
+        actor=org.agent_a,
+        channel="sms",
+        **{**CLEAN_RESULT, "compensation_text": "本月宽带月租全额减免，并赠送下月流量包一个"},
+    ).notification.body
+    assert "补偿：本月宽带月租全额减免，并赠送下…如有异议" in body and "…。" not in body
+    english = handling_case(
+        org.agent_a, language="en", customer=IntakeCustomer(name="Ms Wang", phone="13900139000")
+    )
+    body = results.result_send(
+        number=english.number,
+        actor=org.agent_a,
+        channel="sms",
+        cause="a cable was cut by roadworks",
+        measures="we replaced the cable",
+        outcome="your service is back",
+        compensation_text="this month's fee is waived in full",
+        override_reason="English reply",
+    ).notification.body
+    assert "fee is… Disagree?" in body and "…." not in body
+
+
 def test_text_shorten_cuts_at_a_character_boundary():
     assert text_shorten("短", CAUSE_SHORT_MAX) == "短"
     cut = text_shorten("很" * 100, OUTCOME_SHORT_MAX)
