@@ -75,3 +75,37 @@ def test_the_customer_rates_from_the_sms_link_on_a_phone(
     # The link is used once: opening it again says so, in words.
     page.goto(link)
     assert "评价" in page.inner_text("body") and page.locator("[data-testid=survey-form]").count() == 0
+
+
+def test_an_english_customer_reads_the_star_scale_without_a_word_split_on_a_phone(
+    org, billing_case, new_page, outbox, live_server
+):
+    # At 390 px the legend broke "dissatisfied" into "dissati" / "sfied" (word-break: break-all).
+    billing_case.customer.language = "en"
+    billing_case.customer.save(update_fields=["language"])
+    result_send(
+        number=billing_case.number,
+        actor=org.agent_a,
+        cause="a billing error",
+        measures="we reversed the charge",
+        outcome="the 58 yuan is back",
+        override_reason="English reply",
+    )
+    [link] = re.findall(r"https?://[^\s\"]+/s/[\w-]+", next(text for text in outbox() if "/s/" in text))
+    page = new_page(**PHONE, locale="en-US")
+    page.goto(link)
+    legend = page.get_by_text("1 star = very dissatisfied")
+    legend.wait_for()
+    lines_of_word = page.evaluate(
+        """(element) => {
+            const node = [...element.childNodes].find((n) => n.nodeType === 3 && n.data.includes("dissatisfied"));
+            const range = document.createRange();
+            const start = node.data.indexOf("dissatisfied");
+            range.setStart(node, start);
+            range.setEnd(node, start + "dissatisfied".length);
+            return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+        }""",
+        legend.element_handle(),
+    )
+    assert lines_of_word == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
