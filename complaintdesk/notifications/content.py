@@ -160,16 +160,20 @@ def public_url(address: str) -> str:
     return base.rstrip("/") + "/" + address.lstrip("/")
 
 
-def track_url(case_number: str) -> str:
+def track_url(case_number: str, language: str = LANGUAGES[0]) -> str:
     """Where the customer tracks the case: NOTIFY_TRACK_URL ({case_number} filled in), else the portal's
-    tracking page with the number filled in; always absolute."""
+    tracking page with the number filled in, in the message's language when that is not the first (a
+    customer written to in English reads the page in English on a phone set to Chinese); always absolute."""
     pattern = getattr(settings, "NOTIFY_TRACK_URL", "") or ""
     if pattern:
         return public_url(rendering.render(pattern, {"case_number": case_number}).text)
     path = pass_cached(("notifications.track_path",), _track_path)  # once per SLA batch
     if not path:  # the portal is not installed: the message says to quote the number
         return ""
-    return public_url(f"{path}?{urlencode({'number': case_number})}")
+    query = {"number": case_number}
+    if notification_language(language) != LANGUAGES[0]:
+        query["lang"] = notification_language(language)
+    return public_url(f"{path}?{urlencode(query)}")
 
 
 def _track_path() -> str:
@@ -204,7 +208,7 @@ def notification_values(
         values["status"] = customer_status_label(complaint.status, complaint.kind)
         if complaint.deadline_provisional:
             values["provisional_note"] = _("（时限为暂定）")
-    if url := track_url(complaint.number):
+    if url := track_url(complaint.number, language):
         values["track_url"] = url
     for name, value in (extra or {}).items():
         text = "" if value is None else str(value).strip()

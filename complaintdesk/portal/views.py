@@ -3,9 +3,11 @@ request, call one service or selector, and render; rules live in services.py (an
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -127,7 +129,24 @@ def filed(request: HttpRequest, number: str) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = TrackForm(initial={"number": selectors.number_clean(request.GET.get("number", ""))})
-        return render(request, "portal/track.html", {"form": form})
+        # The link in a message carries the language it was written in (lang=en): the page, and the pages
+        # after it (the language cookie), speak it whatever the phone's own language.
+        language = request.GET.get("lang", "")
+        if language not in dict(settings.LANGUAGES):
+            return render(request, "portal/track.html", {"form": form})
+        with translation.override(language):
+            response = render(request, "portal/track.html", {"form": form})
+        response.set_cookie(  # as Django's set_language sets it
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
     form = TrackForm(request.POST)
     number = selectors.number_clean(request.POST.get("number", ""))
     if limited := _limited(request, "portal-code-request") or _limited(

@@ -132,7 +132,7 @@ def _shipped_messages(complaint) -> list[tuple[str, str]]:
 
 def test_every_link_a_phone_makes_of_a_shipped_message_opens_the_address_sent(public, make_complaint):
     complaint = make_complaint(email="wang@example.com", wechat_openid="oPENID123")
-    addresses = {track_url(complaint.number), survey_url("tok3n")}
+    addresses = {track_url(complaint.number), track_url(complaint.number, "en"), survey_url("tok3n")}
     tapped = 0
     for name, body in _shipped_messages(complaint):
         for link in _tapped(body):

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
-from complaintdesk.complaints.services import complaint_add_note, complaint_transition
+from complaintdesk.complaints.services import IntakeCustomer, complaint_add_note, complaint_transition
+from complaintdesk.notifications.services import notification_send
 from complaintdesk.portal.models import AccessCode
 from complaintdesk.surveys.models import FollowUp, ResultFeedback
-from complaintdesk.testing import resolve
+from complaintdesk.testing import intake, resolve
 
 from .conftest import FORM, result_told, verify
 
@@ -333,3 +334,25 @@ def test_the_result_on_the_page_is_whole_where_the_sms_shortened_it(
     for label, text in (("处理措施", measures), ("补偿", compensation)):  # … the page need not
         assert label in card and text in card, label
     assert "…" not in card
+
+
+def test_the_link_in_an_english_message_opens_the_tracking_pages_in_english_on_a_chinese_phone(org, settings):
+    settings.PUBLIC_BASE_URL = "https://cs.example.com"
+    case = intake(org.agent_a, language="en", customer=IntakeCustomer(name="Ms Wang", phone="13900139000"))
+    sms = notification_send(complaint=case, template_code="acknowledgement", channel="sms").body
+    [link] = re.findall(r"https://cs\.example\.com(/\S+)", sms)
+    phone = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    page = phone.get(link).content.decode()
+    assert "Track your case" in page and case.number in page and "查询办理进度" not in page
+    # Asking for the code leads on to the next page, still in English.
+    answer = phone.post("/portal/track/", {"number": case.number, "contact": "13900139000"}, follow=True)
+    assert "Enter the code" in answer.content.decode() and "输入验证码" not in answer.content.decode()
+
+
+def test_the_link_in_a_chinese_message_leaves_the_page_in_the_phones_language(org, settings):
+    settings.PUBLIC_BASE_URL = "https://cs.example.com"
+    case = intake(org.agent_a)
+    sms = notification_send(complaint=case, template_code="acknowledgement", channel="sms").body
+    [link] = re.findall(r"https://cs\.example\.com(/\S+)", sms)
+    assert "lang=" not in link
+    assert "查询办理进度" in Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get(link).content.decode()
