@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from complaintdesk.common.phrasing import customer_day
+
 EARLY = dt.timedelta(hours=1)
 _SPLIT = re.compile(r"[\s,，、;；/]+")
 
@@ -91,8 +93,9 @@ def best_match(incidents: list[IncidentFacts], case: CaseFacts) -> int | None:
 
 
 def spoken_time(at: dt.datetime, *, today: dt.date, zone, language: str) -> str:
-    """A time as a person says it: 今天18:00, 明天9:30, 昨天17:40, 12月8日18:00 (2027年12月8日 another year),
-    今天凌晨4:30 before six in the morning; today 18:00, tomorrow 9:30, 8 December 18:00, today 4:30 am."""
+    """A time as a person says it: 今天18:00, 明天9:30, 昨天17:40, 12月9日（周三）18:00 (with the year in another
+    year), 今天凌晨4:30 before six in the morning; today 18:00, tomorrow 9:30, Wednesday 9 December 18:00,
+    today 4:30 am."""
     local = at.astimezone(zone)
     day = local.date()
     english = (language or "").lower().startswith("en")
@@ -104,8 +107,6 @@ def spoken_time(at: dt.datetime, *, today: dt.date, zone, language: str) -> str:
     )
     if relative:
         return f"{relative[1]} {clock}" if english else f"{relative[0]}{clock}"
-    if english:
-        year = f" {day.year}" if day.year != today.year else ""
-        return f"{day.day} {day.strftime('%B')}{year} {clock}"
-    year = f"{day.year}年" if day.year != today.year else ""
-    return f"{year}{day.month}月{day.day}日{clock}"
+    # Further off: the day with its weekday, as every other message to a customer says it.
+    day_words = customer_day(day, language=language, today=today)
+    return f"{day_words} {clock}" if english else f"{day_words}{clock}"

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from complaintdesk.common.time import local_zone
 from complaintdesk.complaints.models import Attachment, Complaint, ComplaintEvent, Customer, EventKind
 from complaintdesk.complaints.services import IntakeCustomer, complaint_add_note, complaint_transition
 from complaintdesk.notifications.services import notification_send
@@ -172,6 +173,11 @@ def test_the_case_page_after_verification(filed, outbox, org):
         assert text in html, text
     assert "内部备注" not in html and "agent_a" not in html and "提出异议" not in html
     assert "13800138000" not in html and "138****8000" in html
+    # Times as the messages say them: the day with its weekday, in the organisation's zone, no ISO date.
+    local = filed.created_at.astimezone(local_zone())
+    weekday = "一二三四五六日"[local.weekday()]
+    assert f"{local.month}月{local.day}日（周{weekday}）{local:%H:%M}" in html
+    assert f"{local:%Y-%m-%d}" not in html
     # The grant is this session's only.
     assert Client().get(f"/portal/case/{filed.number}/").status_code == 302
 
@@ -273,6 +279,8 @@ def test_the_tracking_pages_speak_english(filed, outbox):
     html = client.get(f"/portal/case/{filed.number}/").content.decode()
     for text in ("Case number", "Your complaint", "History", "Add information", "Withdraw the complaint"):
         assert text in html, text
+    local = filed.created_at.astimezone(local_zone())
+    assert f"{local:%A} {local.day} {local:%B} {local:%H:%M}" in html
 
 
 def test_the_result_card_and_its_outcome_have_different_english_names(filed, outbox, org):
