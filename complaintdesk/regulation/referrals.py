@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.calendars.selectors import calendar_for_unit
-from complaintdesk.common.errors import Conflict, InvalidInput
+from complaintdesk.common.errors import Conflict, InvalidInput, NotFound
 from complaintdesk.common.time import DAY_EARLIEST, DAY_LATEST, local_today, now, to_local
 from complaintdesk.common.validation import TypedDay, refusal, said, text, validated
 from complaintdesk.complaints.access import access_complaint, complaints_visible_to
@@ -420,7 +420,10 @@ def referral_queue_open_to(user) -> bool:
 
 def referral_queue(*, user, reported: bool = False, limit: int = QUEUE_LIMIT) -> list[ReferralRow]:
     """Referrals of the cases `user` may see: not yet reported back, the least time left first (served by
-    the partial index regulation_referral_open_due); or, with `reported`, the latest reported back."""
+    the partial index regulation_referral_open_due); or, with `reported`, the latest reported back. NotFound
+    for those the queue is not open to (`referral_queue_open_to`): the page and the API answer alike."""
+    if not referral_queue_open_to(user):
+        raise NotFound()
     limit = min(max(limit, 1), QUEUE_LIMIT)
     rows = _visible(user).select_related("complaint", "complaint__org_unit", "complaint__assignee")
     if reported:

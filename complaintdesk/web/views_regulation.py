@@ -289,9 +289,10 @@ def regulation_statistics(request: HttpRequest) -> HttpResponse:
 def regulator_queue(request: HttpRequest) -> HttpResponse:
     """Cases forwarded by a regulator or hotline, not yet reported back, the least time left first (or the
     latest reported back); only the cases of the user's units."""
-    if not referrals.referral_queue_open_to(request.user):
-        raise Http404
     reported = request.GET.get("view") == "reported"
-    rows = referrals.referral_queue(user=request.user, reported=reported)
+    try:
+        rows = referrals.referral_queue(user=request.user, reported=reported)
+    except NotFound:  # not open to this user (regulation.referrals.referral_queue_open_to)
+        raise Http404 from None
     context = {"rows": rows, "reported": reported, "limit": referrals.QUEUE_LIMIT}
     return render(request, "web/regulation/queue.html", context)

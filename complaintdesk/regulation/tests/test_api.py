@@ -191,3 +191,11 @@ def test_a_12305_report_back_is_refused_in_the_callers_language(org, postal, clo
     assert "investigation" not in errors
     assert "liability" in errors["liability"][0].lower() and "12305" in errors["liability"][0]
     assert not any("\u4e00" <= ch <= "\u9fff" for messages in errors.values() for m in messages for ch in m)
+
+
+def test_the_referral_queue_answers_whom_the_page_answers(org, api_for):
+    """A department's staff have no referral queue on the page (404) and none through the API either; an
+    agent, and the API client of a business system, have it."""
+    assert api_for(org.dept_staff).get("/regulation/referrals").status_code == 404
+    assert api_for(org.agent_a).get("/regulation/referrals").status_code == 200
+    assert api_for(org.api_a).get("/regulation/referrals").status_code == 200
