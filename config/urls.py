@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("channels/wechat/", include("complaintdesk.channels.wechat.urls")),
     path("portal/", include("complaintdesk.portal.urls")),
+    path("t/", include("complaintdesk.portal.short_urls")),  # the tracking link in an SMS
     path("s/", include("complaintdesk.surveys.urls")),
     # Browsers ask for /favicon.ico whatever the page says.
     path(

@@ -7,7 +7,7 @@ resolution deadline in the organisation's zone …) and add what notifications n
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -161,24 +161,26 @@ def public_url(address: str) -> str:
 
 
 def track_url(case_number: str, language: str = LANGUAGES[0]) -> str:
-    """Where the customer tracks the case: NOTIFY_TRACK_URL ({case_number} filled in), else the portal's
-    tracking page with the number filled in, in the message's language when that is not the first (a
-    customer written to in English reads the page in English on a phone set to Chinese); always absolute."""
+    """Where the customer tracks the case, the one builder of that link for every message: NOTIFY_TRACK_URL
+    ({case_number} filled in), else the portal's short link /t/<number>, which opens the tracking page with
+    the number filled in; /t/<number>/en from a message in English, so that the page speaks the message's
+    language on a phone set to Chinese. Short, for an SMS to stay within its segments; always absolute."""
     pattern = getattr(settings, "NOTIFY_TRACK_URL", "") or ""
     if pattern:
         return public_url(rendering.render(pattern, {"case_number": case_number}).text)
-    path = pass_cached(("notifications.track_path",), _track_path)  # once per SLA batch
-    if not path:  # the portal is not installed: the message says to quote the number
+    prefix = pass_cached(("notifications.track_prefix",), _track_prefix)  # once per SLA batch
+    if not prefix:  # the portal is not installed: the message says to quote the number
         return ""
-    query = {"number": case_number}
+    path = prefix + quote(case_number, safe="")
     if notification_language(language) != LANGUAGES[0]:
-        query["lang"] = notification_language(language)
-    return public_url(f"{path}?{urlencode(query)}")
+        path += "/" + notification_language(language)
+    return public_url(path)
 
 
-def _track_path() -> str:
+def _track_prefix() -> str:
+    """The short link's path before the case number ("/t/")."""
     try:
-        return reverse("portal:track")
+        return reverse("track:case", kwargs={"number": "_"}).removesuffix("_")
     except NoReverseMatch:
         return ""
 
@@ -263,11 +265,26 @@ def deadline_said_twice(rendered: Rendered, values: dict) -> bool:
     return bool(deadline) and rendered.body.count(deadline) > 1
 
 
+# The longest a day and a time read ("Wednesday", "September") and a survey link's token (22 characters,
+# surveys.links): an SMS template is measured as long as a real message can be.
+SAMPLE_TIME = {"zh-hans": "9月30日（周三）17:00", "en": "Wednesday 30 September, 17:00"}
+SAMPLE_DAY = {"zh-hans": "9月30日（周三）", "en": "Wednesday 30 September"}
+SAMPLE_SURVEY_PATH = "/s/8K2xQ7mPz4LwN9cVb3RtYe"
+
+
 def sample_values(language: str) -> dict[str, str]:
-    english = notification_language(language) == "en"
+    """Example values as long as a real case's: the longest date words, a 16-character case number, and the
+    tracking and survey links as they go out (with PUBLIC_BASE_URL), not a short stand-in, so that the check
+    of an SMS template's length counts what the customer's phone receives."""
+    language = notification_language(language)
+    english = language == "en"
     values = rendering.sample_values(language)
     values.update({p.name: (p.example_en if english else p.example_zh) for p in NOTIFICATION_PLACEHOLDERS})
     values["brand"] = brand_name()
+    values["reply_by"] = values["deadline"] = SAMPLE_TIME[language]
+    values["decision_day"] = SAMPLE_DAY[language]
+    values["track_url"] = track_url(values["case_number"], language) or values["track_url"]
+    values["survey_url"] = public_url(SAMPLE_SURVEY_PATH)
     return values
 
 

@@ -17,8 +17,8 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "acknowledgement", "sms", "en", "",
-        "Complaint {case_number} received. We'll contact you[[ by {reply_by}]][[ {reply_soon}]] and reply[[ by {deadline}]]. "
-        "Track it with this number[[: {track_url}]]",
+        "Complaint {case_number} received. We'll contact you[[ by {reply_by}]][[ {reply_soon}]][[; result by {deadline}]]."
+        "[[ Track: {track_url}]]",
         {},
     ),
     (
@@ -319,8 +319,8 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str, str, dict]] = [
     ),
     (
         "result", "sms", "en", "",
-        "Case {case_number}: cause {cause_short}; done {measures_short}; result {outcome_short}"
-        "[[; {compensation_short}]]. Disagree?[[ {track_url}]]",
+        "{case_number} resolved. {cause_short}. {measures_short}. {outcome_short}.[[ {compensation_short}.]]"
+        " Disagree?[[ {track_url}]]",
         {},
     ),
     (

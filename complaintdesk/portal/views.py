@@ -165,6 +165,16 @@ def track(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("portal:verify") + "?" + urlencode({"number": number}))
 
 
+@require_GET
+def track_short(request: HttpRequest, number: str, language: str = "") -> HttpResponse:
+    """The short link an SMS carries (/t/<number>, /t/<number>/en): the tracking page with the number filled
+    in and, from an English message, in English (the page's own lang=, so the long address keeps working)."""
+    query = {"number": selectors.number_clean(number)}
+    if language in dict(settings.LANGUAGES):
+        query["lang"] = language
+    return redirect(reverse("portal:track") + "?" + urlencode(query))
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     asked = request.session.get(SESSION_ASKED, "")

@@ -29,7 +29,7 @@ def _late_case(org, language):
 
 @pytest.mark.parametrize(
     ("language", "soon", "by"),
-    [("zh-hans", "我们将尽快联系您", "前告知处理结果"), ("en", "We'll contact you soon", "reply by")],
+    [("zh-hans", "我们将尽快联系您", "前告知处理结果"), ("en", "We'll contact you soon", "result by")],
 )
 def test_a_late_recorded_case_is_told_as_soon_as_possible_not_a_past_time(
     org, clock, on_commit, sms_outbox, language, soon, by

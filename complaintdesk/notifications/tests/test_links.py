@@ -77,7 +77,7 @@ def test_the_result_message_carries_the_tracking_link_and_all_four_parts(public,
     ).body
     assert "原因：光缆被挖断" in body and "措施：更换光缆" in body and "结果：网络恢复" in body
     assert "补偿：减免月租" in body
-    assert body.endswith(f"{BASE}/portal/track/?number={complaint.number}")
+    assert body.endswith(f"{BASE}/t/{complaint.number}")
 
 
 def test_links_built_from_settings_are_absolute_whatever_is_configured(settings):
@@ -151,6 +151,6 @@ def test_a_link_an_administrator_glued_to_chinese_punctuation_still_opens(public
         provider_fields={},
         values=values,
     )
-    address = f"{BASE}/portal/track/?number={complaint.number}"
+    address = f"{BASE}/t/{complaint.number}"
     assert _tapped(rendered.body) == [address]
     assert f"进度查询：{address} ），请保存单号" in rendered.body

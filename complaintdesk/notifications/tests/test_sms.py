@@ -127,7 +127,7 @@ def test_sendsms_is_signed_as_aliyun_verifies_it(
         "cause_short": "光缆被挖断",
         "measures_short": "更换光缆",
         "outcome_short": "光缆已修复 & 网络恢复",
-        "track_url": f"http://localhost:8000/portal/track/?number={complaint.number}",
+        "track_url": f"http://localhost:8000/t/{complaint.number}",
     }
     assert ComplaintEvent.objects.filter(complaint=complaint, kind=EventKind.NOTIFIED).count() == 1
 

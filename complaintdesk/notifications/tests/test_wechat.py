@@ -75,7 +75,7 @@ def test_the_card_opens_the_tracking_page_the_text_names(
         notification_send(complaint=complaint, template_code="progress", extra={"progress": "已派单"})
     assert queue.run_all() == ["sent", "sent"]
     acknowledgement, progress = fake_wechat.sent
-    address = f"https://cs.example.com/portal/track/?number={complaint.number}"
+    address = f"https://cs.example.com/t/{complaint.number}"
     assert acknowledgement["data"]["remark"]["value"].endswith(f"查询进度：{address}")
     assert acknowledgement["url"] == address
     assert "url" not in progress  # nothing to open: the card is not a link

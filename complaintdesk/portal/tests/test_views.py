@@ -349,9 +349,13 @@ def test_the_link_in_an_english_message_opens_the_tracking_pages_in_english_on_a
     case = intake(org.agent_a, language="en", customer=IntakeCustomer(name="Ms Wang", phone="13900139000"))
     sms = notification_send(complaint=case, template_code="acknowledgement", channel="sms").body
     [link] = re.findall(r"https://cs\.example\.com(/\S+)", sms)
+    assert link == f"/t/{case.number}/en"  # short: the SMS stays within its segments
     phone = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
-    page = phone.get(link).content.decode()
+    response = phone.get(link, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(f"/portal/track/?number={case.number}&lang=en", 302)]
     assert "Track your case" in page and case.number in page and "查询办理进度" not in page
+    assert f'value="{case.number}"' in page  # the number filled in
     # Asking for the code leads on to the next page, still in English.
     answer = phone.post("/portal/track/", {"number": case.number, "contact": "13900139000"}, follow=True)
     assert "Enter the code" in answer.content.decode() and "输入验证码" not in answer.content.decode()
@@ -362,5 +366,18 @@ def test_the_link_in_a_chinese_message_leaves_the_page_in_the_phones_language(or
     case = intake(org.agent_a)
     sms = notification_send(complaint=case, template_code="acknowledgement", channel="sms").body
     [link] = re.findall(r"https://cs\.example\.com(/\S+)", sms)
-    assert "lang=" not in link
-    assert "查询办理进度" in Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get(link).content.decode()
+    assert link == f"/t/{case.number}"
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get(link, follow=True).content.decode()
+    assert "查询办理进度" in page and f'value="{case.number}"' in page
+
+
+def test_the_long_tracking_address_of_earlier_messages_still_opens_in_english(org):
+    case = intake(org.agent_a, language="en", customer=IntakeCustomer(name="Ms Wang", phone="13900139000"))
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get(f"/portal/track/?number={case.number}&lang=en")
+    assert page.status_code == 200 and "Track your case" in page.content.decode()
+
+
+def test_a_short_link_with_a_language_the_site_does_not_speak_opens_the_page_as_usual(org):
+    response = Client(HTTP_ACCEPT_LANGUAGE="zh-CN").get("/t/TS20261124000001/xx", follow=True)
+    assert response.redirect_chain == [("/portal/track/?number=TS20261124000001", 302)]
+    assert "查询办理进度" in response.content.decode()

@@ -60,8 +60,12 @@ def test_the_english_result_sms(org, handling_case):
         outcome="Your line works again",
     )
     body = result.notification.body
-    assert "cause A contractor cut the cable" in body and "result Your line works again" in body
-    assert "done We replaced the cable" in body  # the measures taken: all four parts (SPEC §2.5)
+    # All four parts (SPEC §2.5), as sentences, not "cause …; done …; result …".
+    assert (
+        f"{complaint.number} resolved. A contractor cut the cable. We replaced the cable. Your line works again."
+        in body
+    )
+    assert body.count("Disagree?") == 1 and "; done" not in body
 
 
 @override_settings(NOTIFY_TRACK_URL=TRACK)
