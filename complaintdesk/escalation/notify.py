@@ -23,7 +23,7 @@ from django.utils import translation
 
 from complaintdesk.common.errors import InvalidInput
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.notifications.content import notification_language
+from complaintdesk.notifications.content import message_language
 from complaintdesk.notifications.services import NotificationImpossible, notification_send
 
 from .alerts import StaffAlert, staff_alert_send, staff_alerts_send_many
@@ -65,7 +65,7 @@ def customer_told_new_holder(
         complaint = Complaint.objects.select_related("customer", "org_unit").filter(pk=complaint_id).first()
     if complaint is None:
         return
-    language = notification_language(complaint.customer.language or complaint.language)
+    language = message_language(complaint)
     if level is not None:
         with translation.override(language):
             level_name = level_name_for_people(level, fallback=level_name)

@@ -119,6 +119,13 @@ def notification_language(language: str | None) -> str:
     return language if language in LANGUAGES else LANGUAGES[0]
 
 
+def message_language(complaint) -> str:
+    """The language of every message about `complaint`: the case's own, the language the customer wrote that
+    complaint in, else their record's. A customer who once filed in Chinese and now files in English hears
+    about the new case in English and about the old one still in Chinese."""
+    return notification_language(complaint.language or complaint.customer.language)
+
+
 def sms_signature() -> str:
     return getattr(settings, "NOTIFY_SMS_SIGNATURE", "") or brand_name()
 

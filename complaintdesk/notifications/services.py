@@ -30,7 +30,13 @@ from complaintdesk.sla.services import complaint_deadlines_refresh
 from complaintdesk.sla.timers import batch_row_keep, pass_cached
 
 from .base import NotificationChannel, OutboundMessage, SendResult, notifier_for
-from .content import deadline_said_twice, notification_language, notification_values, template_render
+from .content import (
+    deadline_said_twice,
+    message_language,
+    notification_language,
+    notification_values,
+    template_render,
+)
 from .models import Notification, NotificationStatus, NotificationTemplate, TemplateCode
 
 logger = logging.getLogger(__name__)
@@ -209,8 +215,7 @@ def notification_send(
             _("“%(message)s”只发给投诉的客户，这是一条%(kind)s")
             % {"message": TemplateCode(template_code).label, "kind": complaint.get_kind_display()}
         )
-    customer = complaint.customer
-    language = notification_language(customer.language or complaint.language)
+    language = message_language(complaint)
     channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
     template = notification_template_for(
         code=_template_of_kind(template_code, complaint.kind), channel=channel, language=language

@@ -28,6 +28,7 @@ from complaintdesk.complaints.models import Category, Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
+from complaintdesk.notifications.content import message_language
 from complaintdesk.notifications.models import TemplateCode
 from complaintdesk.notifications.services import NotificationImpossible, notification_send
 from complaintdesk.orgs.models import OrgUnit
@@ -354,7 +355,7 @@ def _link(*, complaint: Complaint, incident: Incident, actor, at: dt.datetime) -
 
 def _answer(*, link: IncidentLink, complaint: Complaint, incident: Incident, at: dt.datetime) -> None:
     """The explanation and its expected end, once per link (answered_at), in the customer's language."""
-    language = complaint.customer.language or complaint.language
+    language = message_language(complaint)
     try:
         with transaction.atomic():
             notification = notification_send(
@@ -472,7 +473,7 @@ def _to_handling(complaint: Complaint, actor) -> Complaint:
 
 def _feedback_one(link: IncidentLink, incident: Incident, at: dt.datetime) -> None:
     complaint = link.complaint
-    language = complaint.customer.language or complaint.language
+    language = message_language(complaint)
     if incident.resolve_mode == ResolveMode.CLOSE and complaint.is_open and incident.resolved_by is not None:
         try:
             with transaction.atomic():

@@ -19,7 +19,7 @@ from complaintdesk.complaints.access import access_complaint
 from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.intelligence import classifier
-from complaintdesk.notifications.content import notification_language
+from complaintdesk.notifications.content import message_language
 from complaintdesk.notifications.models import Notification, TemplateCode
 from complaintdesk.notifications.services import (
     NotificationImpossible,
@@ -343,7 +343,7 @@ def _extension_notice_send(*, complaint: Complaint, decision_day, reason: str) -
     """Queue the `statutory_extension` message to the complainant (their language, their preferred channel):
     the last day of the decision, as people say it, and the reason. None when it cannot be sent (no template
     for the channel, a placeholder without value): the caller decides whether the extension may go on."""
-    language = notification_language(complaint.customer.language or complaint.language)
+    language = message_language(complaint)
     with translation.override(language):
         day = customer_day(decision_day, language=language, today=local_today())
     short = reason if len(reason) <= REASON_SHORT else reason[: REASON_SHORT - 1].rstrip() + "…"

@@ -20,9 +20,8 @@ from django.urls import reverse
 
 from complaintdesk.common.time import now
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.notifications.content import public_url
+from complaintdesk.notifications.content import message_language, public_url
 from complaintdesk.notifications.services import notification_send
-from complaintdesk.scripts import rendering
 
 from .links import token_hash, token_new
 from .models import ResultFeedback, SurveyInvitation
@@ -77,7 +76,7 @@ def survey_invite(
         token_hash=token_hash(token),
         agent_id=agent_id,
         org_unit_id=complaint.org_unit_id,
-        language=rendering.language_normalise(complaint.customer.language or complaint.language),
+        language=message_language(complaint),
         created_at=at,
         expires_at=at + link_lifetime(),
     )

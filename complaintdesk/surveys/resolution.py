@@ -30,7 +30,7 @@ from complaintdesk.complaints.models import Complaint, EventKind
 from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import Status
 from complaintdesk.complaints.timeline import event_record
-from complaintdesk.scripts import rendering
+from complaintdesk.notifications.content import message_language
 
 from .invitations import invitations_void
 from .models import ConfirmedVia, ResultFeedback
@@ -196,7 +196,7 @@ def result_unreachable_record(
         outcome=fields.outcome,
         compensation=fields.compensation,
         channel="",
-        language=rendering.language_normalise(complaint.customer.language or complaint.language),
+        language=message_language(complaint),
         message="",
         unreachable_reason=fields.reason,
         sent_by=actor,

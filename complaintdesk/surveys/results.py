@@ -31,7 +31,7 @@ from complaintdesk.complaints.services import complaint_transition
 from complaintdesk.complaints.states import TRANSITIONS, Status, customer_status_label, runs_complaint_process
 from complaintdesk.complaints.timeline import event_record
 from complaintdesk.notifications.base import NotificationChannel
-from complaintdesk.notifications.content import notification_language, notification_values, template_render
+from complaintdesk.notifications.content import message_language, notification_values, template_render
 from complaintdesk.notifications.services import (
     notification_channel_choose,
     notification_send,
@@ -269,8 +269,7 @@ def result_preview(
     state them (blocking findings)."""
     terms = letter_terms_for(complaint=complaint)
     letter_parts_required(terms=terms, verified=fields.verified, basis=fields.basis, routes=fields.routes)
-    customer = complaint.customer
-    language = notification_language(customer.language or complaint.language)
+    language = message_language(complaint)
     channel, recipient = notification_channel_choose(complaint=complaint, channel=channel)
     template = notification_template_for(code=RESULT_TEMPLATE, channel=channel, language=language)
     values = result_values(fields, language=template.language)

@@ -81,8 +81,8 @@ def test_an_english_customer_reads_the_star_scale_without_a_word_split_on_a_phon
     org, billing_case, new_page, outbox, live_server
 ):
     # At 390 px the legend broke "dissatisfied" into "dissati" / "sfied" (word-break: break-all).
-    billing_case.customer.language = "en"
-    billing_case.customer.save(update_fields=["language"])
+    billing_case.language = "en"  # a case written in English: its messages and survey are English
+    billing_case.save(update_fields=["language"])
     result_send(
         number=billing_case.number,
         actor=org.agent_a,
