@@ -29,7 +29,7 @@ from complaintdesk.notifications.services import NotificationImpossible, notific
 from .alerts import StaffAlert, staff_alert_send, staff_alerts_send_many
 from .engine import LevelRule
 from .models import EscalationHandOff
-from .selectors import ladder_rules_for, level_name_for_people
+from .selectors import ladder_rules_for, level_name_for_people, level_name_in_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,11 @@ def customer_told_new_holder(
         level_name = _level_name_in(
             language, complaint=complaint, hand_off_id=hand_off_id, fallback=level_name
         )
-    extra = {"level": level_name, "agent_name": holder_name, "extension": holder_extension}
+    extra = {
+        "level": level_name_in_sentence(level_name, language=language),
+        "agent_name": holder_name,
+        "extension": holder_extension,
+    }
     try:
         notification_send(complaint=complaint, template_code=ESCALATED_TEMPLATE, extra=extra)
     except (NotificationImpossible, InvalidInput) as error:

@@ -223,6 +223,22 @@ def level_name_for_people(level: LevelRule | None, *, fallback: str = "") -> str
     return level.name_en if (get_language() or "").startswith("en") and level.name_en else level.name
 
 
+def level_name_in_sentence(name: str, *, language: str) -> str:
+    """A level's name as running text says it to a customer. English: with "the" and, unless its first word is
+    an abbreviation ("HQ", "VP"), without the capital the name has alone ("Business manager" → "the business
+    manager": "now with the business manager", never "with Business manager"). Chinese, or a name not in
+    Latin letters (a ladder without an English name): as it is. Pure."""
+    name = " ".join((name or "").split())
+    if not (language or "").lower().startswith("en") or not name[:1].isascii() or not name[:1].isalpha():
+        return name
+    first, _space, rest = name.partition(" ")
+    if first.lower() == "the":
+        return f"the {rest}".strip()
+    if not (len(first) > 1 and first.isupper()):
+        name = name[0].lower() + name[1:]
+    return f"the {name}"
+
+
 @dataclass(frozen=True)
 class RunningClock:
     kind: str

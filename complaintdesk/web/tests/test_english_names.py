@@ -115,7 +115,7 @@ def test_an_english_customer_is_told_the_level_by_its_english_name(
     with django_capture_on_commit_callbacks(execute=True):
         complaint_escalate(number=complaint.number, actor=org.agent_a, reason="客户要求找经理")
     told = Notification.objects.filter(complaint=complaint, template_code="escalated").latest("id")
-    assert "Business manager" in told.body and "业务经理" not in told.body, told.body
+    assert "is now with the business manager" in told.body and "业务经理" not in told.body, told.body
 
 
 def test_category_fixture_has_an_english_name(org):
