@@ -178,7 +178,8 @@ def test_the_queue_orders_by_remaining_time_within_the_users_units(org, postal, 
     record(other_store, org.agent_b, reference="R3", due_on="2026-10-10")
     assert [r.referral.reference for r in referral_queue(user=org.agent_a)] == ["R2", "R1"]
     assert [r.referral.reference for r in referral_queue(user=org.manager)] == ["R3", "R2", "R1"]
-    assert referral_queue(user=org.dept_staff) == []
+    with pytest.raises(NotFound):  # not a department's staff's queue (referral_queue_open_to)
+        referral_queue(user=org.dept_staff)
     row = referral_queue(user=org.agent_a)[0]
     assert row.remaining == "还剩 3 天"
     with pytest.raises(NotFound):
