@@ -166,7 +166,9 @@ CAUSE_SHORT_MAX = 24
 MEASURES_SHORT_MAX = 24
 OUTCOME_SHORT_MAX = 30
 COMPENSATION_SHORT_MAX = 16
-SHORT_MAX_EN = {"cause": 36, "measures": 36, "outcome": 40, "compensation": 24}  # English words are longer
+# English words are longer; as long as the English result SMS still fits its three segments at the most
+# (surveys/tests/test_result_sms_length.py).
+SHORT_MAX_EN = {"cause": 28, "measures": 28, "outcome": 32, "compensation": 16}
 ELLIPSIS = "…"
 
 
