@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +16,7 @@ from complaintdesk.common.errors import DomainError, InvalidInput, NotFound
 from complaintdesk.common.time import now
 from complaintdesk.common.validation import whole_number_typed
 from complaintdesk.complaints.access import access_complaint
+from complaintdesk.notifications.content import message_language
 from complaintdesk.privacy.selectors import anonymised_customer_hidden
 from complaintdesk.scripts.checking import apply_suggestions
 from complaintdesk.scripts.selectors import scripts_for
@@ -73,17 +73,12 @@ def _errors(error: DomainError, names: tuple[str, ...]) -> dict[str, list[str]]:
     return refused.reasons(error, names, rename=lambda name: FIELD_ALIASES.get(name, name))
 
 
-def _customer_language(complaint) -> str:
-    """The language of what the customer is told: the case's, else the page's."""
-    return complaint.language or ("en" if (get_language() or "").startswith("en") else "zh-hans")
-
-
 def _follow_up_scripts(request: HttpRequest, complaint, results) -> list:
     scripts = scripts_for(
         stage="follow_up",
         category=complaint.category,
         channel=complaint.channel,
-        language=_customer_language(complaint),
+        language=message_language(complaint),
     )[:3]
     return [(s, script_render(script=s, complaint=complaint, agent=request.user)) for s in scripts]
 
@@ -112,7 +107,7 @@ def _render_panel(
     letter_terms = letter_terms_for(complaint=complaint) if can_send_result else None
     draft = {}
     if can_send_result:
-        language = _customer_language(complaint)
+        language = message_language(complaint)
         draft = selectors.result_draft(complaint=complaint, language=language)
         if letter_terms is not None:
             draft["routes"] = routes_default(terms=letter_terms, language=language)
