@@ -112,7 +112,14 @@ def customer_deadline(
         if _english(language):
             return f"end of {_day_text(day, language=language, today=today)}"
         return f"{_day_text(day, language=language, today=today)}24:00"
-    clock = f"{local.hour:02d}:{local.minute:02d}"
+    return customer_day_and_time(
+        local.date(), f"{local.hour:02d}:{local.minute:02d}", language=language, today=today
+    )
+
+
+def customer_day_and_time(day: dt.date, clock: str, *, language: str, today: dt.date | None = None) -> str:
+    """A day and a time of it as every message to a customer joins them: "12月8日（周二）18:00" / "Tuesday 8
+    December, 18:00" (`clock` as the caller says it: "18:00", "凌晨4:30")."""
     if _english(language):
-        return f"{_day_text(local.date(), language=language, today=today)}, {clock}"
-    return f"{_day_text(local.date(), language=language, today=today)}{clock}"
+        return f"{_day_text(day, language=language, today=today)}, {clock}"
+    return f"{_day_text(day, language=language, today=today)}{clock}"

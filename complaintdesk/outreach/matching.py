@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from complaintdesk.common.phrasing import customer_day
+from complaintdesk.common.phrasing import customer_day_and_time
 
 EARLY = dt.timedelta(hours=1)
 _SPLIT = re.compile(r"[\s,，、;；/]+")
@@ -94,7 +94,7 @@ def best_match(incidents: list[IncidentFacts], case: CaseFacts) -> int | None:
 
 def spoken_time(at: dt.datetime, *, today: dt.date, zone, language: str) -> str:
     """A time as a person says it: 今天18:00, 明天9:30, 昨天17:40, 12月9日（周三）18:00 (with the year in another
-    year), 今天凌晨4:30 before six in the morning; today 18:00, tomorrow 9:30, Wednesday 9 December 18:00,
+    year), 今天凌晨4:30 before six in the morning; today 18:00, tomorrow 9:30, Wednesday 9 December, 18:00,
     today 4:30 am."""
     local = at.astimezone(zone)
     day = local.date()
@@ -108,5 +108,4 @@ def spoken_time(at: dt.datetime, *, today: dt.date, zone, language: str) -> str:
     if relative:
         return f"{relative[1]} {clock}" if english else f"{relative[0]}{clock}"
     # Further off: the day with its weekday, as every other message to a customer says it.
-    day_words = customer_day(day, language=language, today=today)
-    return f"{day_words} {clock}" if english else f"{day_words}{clock}"
+    return customer_day_and_time(day, clock, language=language, today=today)

@@ -76,7 +76,7 @@ def test_spoken_times():
     )
     assert (
         matching.spoken_time(at + dt.timedelta(days=3), today=today, zone=zone, language="en")
-        == "Wednesday 9 December 18:00"
+        == "Wednesday 9 December, 18:00"
     )
     assert matching.spoken_time(at, today=today, zone=zone, language="en") == "today 18:00"
     small_hours = dt.datetime(2026, 12, 7, 4, 23, tzinfo=zone)

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from complaintdesk.common.phrasing import customer_day, customer_deadline
+from complaintdesk.common.phrasing import customer_day_and_time, customer_deadline
 from complaintdesk.common.time import local_today, local_zone, now
 
 register = template.Library()
@@ -21,12 +21,11 @@ def promised_by(value) -> str:
 
 @register.filter
 def happened_at(value) -> str:
-    """When something happened, as the customer's pages say a day: "12月8日（周二）08:19" / "Tuesday 8 December
+    """When something happened, as the customer's pages say a day: "12月8日（周二）08:19" / "Tuesday 8 December,
     08:19" (the year only when it is not this year), in the organisation's time zone."""
     if not value:
         return "—"
     local = value.astimezone(local_zone())
-    language = get_language() or "zh-hans"
-    day = customer_day(local.date(), language=language, today=local_today())
-    clock = local.strftime("%H:%M")
-    return f"{day} {clock}" if language.startswith("en") else f"{day}{clock}"
+    return customer_day_and_time(
+        local.date(), local.strftime("%H:%M"), language=get_language() or "zh-hans", today=local_today()
+    )

@@ -280,7 +280,7 @@ def test_the_tracking_pages_speak_english(filed, outbox):
     for text in ("Case number", "Your complaint", "History", "Add information", "Withdraw the complaint"):
         assert text in html, text
     local = filed.created_at.astimezone(local_zone())
-    assert f"{local:%A} {local.day} {local:%B} {local:%H:%M}" in html
+    assert f"{local:%A} {local.day} {local:%B}, {local:%H:%M}" in html
 
 
 def test_the_result_card_and_its_outcome_have_different_english_names(filed, outbox, org):
