@@ -5,6 +5,7 @@ from the scripts' own (`scripts.services.script_values`: brand, customer's title
 resolution deadline in the organisation's zone …) and add what notifications need.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from complaintdesk.common.phrasing import customer_day, customer_day_and_time
 from complaintdesk.complaints.states import customer_status_label
 from complaintdesk.scripts import rendering
 from complaintdesk.scripts.services import brand_name, case_deadline_text, script_values
@@ -274,8 +276,16 @@ def deadline_said_twice(rendered: Rendered, values: dict) -> bool:
 
 # The longest a day and a time read ("Wednesday", "September") and a survey link's token (22 characters,
 # surveys.links): an SMS template is measured as long as a real message can be.
-SAMPLE_TIME = {"zh-hans": "9月30日（周三）17:00", "en": "Wednesday 30 September, 17:00"}
-SAMPLE_DAY = {"zh-hans": "9月30日（周三）", "en": "Wednesday 30 September"}
+# Said by common.phrasing as every message says them, so the check follows the wording if it changes.
+_LONGEST_DAY = dt.date(2026, 9, 30)  # a Wednesday in September
+SAMPLE_TIME = {
+    language: customer_day_and_time(_LONGEST_DAY, "17:00", language=language, today=_LONGEST_DAY)
+    for language in ("zh-hans", "en")
+}
+SAMPLE_DAY = {
+    language: customer_day(_LONGEST_DAY, language=language, today=_LONGEST_DAY)
+    for language in ("zh-hans", "en")
+}
 SAMPLE_SURVEY_PATH = "/s/8K2xQ7mPz4LwN9cVb3RtYe"
 
 
